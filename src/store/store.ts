@@ -3,20 +3,35 @@
  * callers never learn which engine is underneath.
  *
  * SQL handed to it is written in the portable subset both engines accept, with `?` positional
- * placeholders (an engine that needs `$1` rewrites them).
+ * placeholders (an engine that needs `$1` rewrites them). Column types that mean the same on both:
+ * `TEXT`, `BIGINT` (64-bit; `INTEGER` is only 32-bit on PostgreSQL), `DOUBLE PRECISION` (`REAL` is
+ * only 32-bit on PostgreSQL) and `BYTEA` for bytes (SQLite keeps a blob unchanged under any type).
  */
 
-/** A value that can be bound to a placeholder or read back from a column. */
+/**
+ * A value that can be bound to a placeholder or read back from a column.
+ *
+ * Integers read back as `number` when they fit `Number.MAX_SAFE_INTEGER` and as `bigint` beyond it,
+ * so no integer is silently rounded; either type may be bound. An integral `number` binds as an
+ * integer, any other finite `number` as a float. Bytes read back as a `Uint8Array` (a `Buffer` on
+ * Node). Booleans, `undefined`, NaN, ±Infinity and integers outside 64 bits are refused
+ * (`StoreMisuseError`): store booleans as 0/1.
+ */
 export type SqlValue = string | number | bigint | null | Uint8Array;
 
 /** Runs statements; the store itself and a transaction handle both are one. */
 export interface SqlExecutor {
-  /** Every row the statement returns. */
+  /** Every row the statement returns (none for a statement that returns no rows). */
   all<Row>(sql: string, params?: readonly SqlValue[]): Promise<Row[]>;
   /** The first row, or undefined. */
   get<Row>(sql: string, params?: readonly SqlValue[]): Promise<Row | undefined>;
   /** A statement run for its effect; `changes` counts the rows it touched. */
   run(sql: string, params?: readonly SqlValue[]): Promise<{ changes: number }>;
+  /**
+   * A script of one or more `;`-separated statements without parameters, such as a migration's
+   * schema. On the store itself the script runs in a transaction of its own: all of it or none.
+   */
+  exec(script: string): Promise<void>;
 }
 
 export type StoreDialect = "sqlite" | "postgres";
@@ -25,9 +40,18 @@ export interface Store extends SqlExecutor {
   readonly dialect: StoreDialect;
   /**
    * Runs `work` in one transaction: committed when it resolves, rolled back when it throws.
-   * Other statements on this store wait until it ends, so `work` sees no one else's half-done changes.
+   * Other statements on this store wait until it ends, so `work` sees no one else's half-done
+   * changes and no one sees `work`'s. (An engine with several connections may run them meanwhile
+   * instead of waiting, isolated from the transaction.)
+   *
+   * Inside `work`, use only `tx`: calling the store itself (a nested `transaction`, `run`, …) throws
+   * `StoreMisuseError`, since it would wait for the very transaction that is waiting on it. A
+   * statement that fails inside `work` dooms the transaction, as on PostgreSQL: later statements on
+   * `tx` throw, and it rolls back even if `work` caught the error. Use `ON CONFLICT` instead of
+   * catching a conflict and carrying on.
    */
   transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  /** Waits for a pending transaction, then closes; later calls throw `StoreClosedError`. */
   close(): Promise<void>;
 }
 

@@ -1,0 +1,108 @@
+/**
+ * Brings a store's schema up to date, forward only, through nothing but the `Store` contract, so
+ * every engine migrates the same way. Each migration runs in a transaction of its own together
+ * with the row in `jeff_migrations` that records it: it is applied whole or not at all.
+ */
+import type { Migration, Store } from "./store.js";
+import { StoreMigrationError } from "./store-errors.js";
+
+export const migrationsTable = "jeff_migrations";
+
+interface AppliedRow {
+  id: number | bigint;
+  name: string;
+}
+
+/** Applies every migration not yet applied, in id order; resolves to the ids it applied. */
+export async function applyMigrations(store: Store, migrations: readonly Migration[]): Promise<number[]> {
+  const ordered = checkMigrations(migrations);
+  await store.exec(
+    `CREATE TABLE IF NOT EXISTS ${migrationsTable} (id BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`,
+  );
+  const applied = await store.all<AppliedRow>(`SELECT id, name FROM ${migrationsTable} ORDER BY id`);
+  const pending = pendingMigrations(ordered, applied);
+  const appliedNow: number[] = [];
+  for (const migration of pending) {
+    if (await applyOne(store, migration)) appliedNow.push(migration.id);
+  }
+  return appliedNow;
+}
+
+/** Refuses a list no store could follow; returns it sorted by id. */
+export function checkMigrations(migrations: readonly Migration[]): Migration[] {
+  const byId = new Map<number, Migration>();
+  for (const [index, migration] of migrations.entries()) {
+    const { id, name, up } = migration;
+    if (!Number.isSafeInteger(id) || id <= 0) {
+      throw new StoreMigrationError(`migrations[${index}].id must be a positive integer, not ${id}`);
+    }
+    if (typeof name !== "string" || name.trim() === "") {
+      throw new StoreMigrationError(`migrations[${index}].name (id ${id}) must be a non-empty string`, id);
+    }
+    if (typeof up !== "string" && typeof up !== "function") {
+      throw new StoreMigrationError(`migrations[${index}].up (id ${id}) must be SQL text or a function`, id);
+    }
+    const twin = byId.get(id);
+    if (twin) {
+      throw new StoreMigrationError(
+        `migration id ${id} is used twice ("${twin.name}" and "${name}"); every migration needs its own id`,
+        id,
+      );
+    }
+    byId.set(id, migration);
+  }
+  return [...byId.values()].sort((a, b) => a.id - b.id);
+}
+
+function pendingMigrations(ordered: readonly Migration[], applied: readonly AppliedRow[]): Migration[] {
+  const known = new Set(ordered.map((migration) => migration.id));
+  const appliedIds = new Set<number>();
+  for (const row of applied) {
+    const id = Number(row.id);
+    if (!known.has(id)) {
+      throw new StoreMigrationError(
+        `the store has migration ${row.id} ("${row.name}") applied, which this version of Jeff does not know: ` +
+          "it was written by a newer Jeff; run that version, or start from another data directory",
+        id,
+      );
+    }
+    appliedIds.add(id);
+  }
+  const newestApplied = Math.max(0, ...appliedIds);
+  const pending = ordered.filter((migration) => !appliedIds.has(migration.id));
+  const skipped = pending.find((migration) => migration.id < newestApplied);
+  if (skipped) {
+    throw new StoreMigrationError(
+      `migration ${skipped.id} ("${skipped.name}") is not applied, yet the later migration ${newestApplied} is; ` +
+        "migrations only ever append, so give it an id above every applied one",
+      skipped.id,
+    );
+  }
+  return pending;
+}
+
+/** False when another process applied it first (it is re-checked inside the transaction). */
+async function applyOne(store: Store, migration: Migration): Promise<boolean> {
+  try {
+    return await store.transaction(async (tx) => {
+      const already = await tx.get(`SELECT id FROM ${migrationsTable} WHERE id = ?`, [migration.id]);
+      if (already) return false;
+      if (typeof migration.up === "string") await tx.exec(migration.up);
+      else await migration.up(tx);
+      await tx.run(`INSERT INTO ${migrationsTable} (id, name, applied_at) VALUES (?, ?, ?)`, [
+        migration.id,
+        migration.name,
+        new Date().toISOString(),
+      ]);
+      return true;
+    });
+  } catch (error) {
+    if (error instanceof StoreMigrationError) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new StoreMigrationError(
+      `migration ${migration.id} ("${migration.name}") failed and nothing of it was applied: ${reason}`,
+      migration.id,
+      { cause: error },
+    );
+  }
+}

@@ -1,0 +1,296 @@
+/**
+ * The embedded engine: one better-sqlite3 connection in WAL mode.
+ *
+ * better-sqlite3 is synchronous and the store is async, so one connection serves every caller in
+ * turn: a transaction holds the turn (a `TurnQueue`) from `BEGIN IMMEDIATE` until its `work` has
+ * settled and it has committed or rolled back, and every other call waits in line meanwhile. No
+ * statement from outside can land inside someone else's transaction.
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+import Database from "better-sqlite3";
+import { applyMigrations } from "./migrate.js";
+import { fromSqliteError } from "./sqlite-errors.js";
+import { SqliteStatements } from "./sqlite-statements.js";
+import type { Migration, SqlExecutor, SqlValue, Store } from "./store.js";
+import { StoreClosedError, StoreError, StoreMisuseError, StoreQueryError } from "./store-errors.js";
+import { TurnQueue } from "./turn-queue.js";
+
+export type SqliteSynchronous = "full" | "normal";
+
+export interface SqliteStoreOptions {
+  /** The database file; created when missing. */
+  readonly filename: string;
+  readonly migrations: readonly Migration[];
+  /**
+   * `full` (the default): a commit is on disk before it is acknowledged, even across a power loss.
+   * `normal`: faster; a process crash still loses nothing, but a power loss may lose the last commits.
+   */
+  readonly synchronous?: SqliteSynchronous;
+  /**
+   * How long a statement waits for another connection's write lock before `StoreBusyError`.
+   * better-sqlite3 blocks the event loop while it waits. Default 5000.
+   */
+  readonly busyTimeoutMs?: number;
+}
+
+const defaultBusyTimeoutMs = 5000;
+
+/** Opens (creating if need be) a SQLite store and brings its schema up to date. */
+export async function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
+  const db = openDatabase(options);
+  const store = new SqliteStore(db);
+  try {
+    await applyMigrations(store, options.migrations);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return store;
+}
+
+function openDatabase(options: SqliteStoreOptions): Database.Database {
+  const synchronous = options.synchronous ?? "full";
+  if (synchronous !== "full" && synchronous !== "normal") {
+    throw new StoreMisuseError(`synchronous must be "full" or "normal", not ${JSON.stringify(synchronous)}`);
+  }
+  const busyTimeoutMs = options.busyTimeoutMs ?? defaultBusyTimeoutMs;
+  if (!Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
+    throw new StoreMisuseError(`busyTimeoutMs must be a whole number of milliseconds, not ${busyTimeoutMs}`);
+  }
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(options.filename, { timeout: busyTimeoutMs });
+    db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+    const journalMode: unknown = db.pragma("journal_mode = WAL", { simple: true });
+    if (journalMode !== "wal" && !db.memory) {
+      throw new StoreQueryError(
+        `${options.filename} refused WAL mode (journal_mode is ${journalMode})`,
+        undefined,
+      );
+    }
+    db.pragma(`synchronous = ${synchronous.toUpperCase()}`);
+    db.pragma("foreign_keys = ON");
+    // Every integer reads as a bigint; SqliteStatements turns the safe ones back into numbers.
+    db.defaultSafeIntegers(true);
+    return db;
+  } catch (error) {
+    db?.close();
+    throw fromSqliteError(error, undefined);
+  }
+}
+
+class SqliteStore implements Store {
+  readonly dialect = "sqlite";
+  readonly #db: Database.Database;
+  readonly #statements: SqliteStatements;
+  readonly #turns = new TurnQueue();
+  /** The transaction whose `work` the current async context belongs to, if any. */
+  readonly #context = new AsyncLocalStorage<SqliteTransaction>();
+  #closed: StoreClosedError | undefined;
+
+  constructor(db: Database.Database) {
+    this.#db = db;
+    this.#statements = new SqliteStatements(db);
+  }
+
+  all<Row>(sql: string, params?: readonly SqlValue[]): Promise<Row[]> {
+    return this.#inTurn("all", () => this.#statements.all(sql, params) as Row[]);
+  }
+
+  get<Row>(sql: string, params?: readonly SqlValue[]): Promise<Row | undefined> {
+    return this.#inTurn("get", () => this.#statements.get(sql, params) as Row | undefined);
+  }
+
+  run(sql: string, params?: readonly SqlValue[]): Promise<{ changes: number }> {
+    return this.#inTurn("run", () => this.#statements.run(sql, params));
+  }
+
+  async exec(script: string): Promise<void> {
+    this.#refuseFromOwnTransaction("exec");
+    await this.transaction((tx) => tx.exec(script));
+  }
+
+  async transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    this.#refuseFromOwnTransaction("transaction");
+    await this.#turns.take();
+    try {
+      this.#refuseWhenClosed();
+      this.#control("BEGIN IMMEDIATE");
+      const tx = new SqliteTransaction(this.#statements);
+      let result: T;
+      try {
+        result = await this.#context.run(tx, () => work(tx));
+      } catch (error) {
+        tx.end();
+        this.#rollback();
+        throw error;
+      }
+      tx.end();
+      if (tx.failure !== undefined) {
+        this.#rollback();
+        throw new StoreMisuseError(
+          `the transaction was rolled back: a statement inside it failed (${tx.failure.message}), ` +
+            "and catching that error does not undo it",
+          { cause: tx.failure },
+        );
+      }
+      if (!this.#db.inTransaction) {
+        throw new StoreMisuseError(
+          "a statement inside the transaction ended it (COMMIT or ROLLBACK in the SQL)",
+        );
+      }
+      try {
+        this.#control("COMMIT");
+      } catch (error) {
+        if (this.#db.inTransaction) this.#rollback();
+        throw error;
+      }
+      return result;
+    } finally {
+      this.#turns.give();
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#refuseFromOwnTransaction("close");
+    if (this.#closed) return;
+    await this.#turns.take();
+    try {
+      if (!this.#closed) this.#shut(new StoreClosedError());
+    } finally {
+      this.#turns.give();
+    }
+  }
+
+  /** Runs a single statement now if no one holds the turn, else after everyone already waiting. */
+  #inTurn<T>(method: string, statement: () => T): Promise<T> {
+    try {
+      this.#refuseFromOwnTransaction(method);
+      if (this.#turns.isFree) {
+        this.#refuseWhenClosed();
+        return Promise.resolve(statement());
+      }
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#afterTurn(statement);
+  }
+
+  async #afterTurn<T>(statement: () => T): Promise<T> {
+    await this.#turns.take();
+    try {
+      this.#refuseWhenClosed();
+      return statement();
+    } finally {
+      this.#turns.give();
+    }
+  }
+
+  /** Calling the store from inside its own transaction's `work` would wait for itself forever. */
+  #refuseFromOwnTransaction(method: string): void {
+    if (this.#context.getStore()?.isOpen) {
+      throw new StoreMisuseError(
+        `store.${method}() was called inside a transaction on the same store; ` +
+          "use the transaction's own handle (tx) instead, since the store waits for the transaction to end",
+      );
+    }
+  }
+
+  #refuseWhenClosed(): void {
+    if (this.#closed) throw this.#closed;
+  }
+
+  #control(sql: "BEGIN IMMEDIATE" | "COMMIT" | "ROLLBACK"): void {
+    try {
+      this.#db.exec(sql);
+    } catch (error) {
+      throw fromSqliteError(error, sql);
+    }
+  }
+
+  /**
+   * A transaction that cannot be rolled back must not stay open for the next caller to commit by
+   * accident: the connection is closed instead (which discards it) and the store refuses all further
+   * calls. Never throws, so the error that caused the rollback is the one the caller sees.
+   */
+  #rollback(): void {
+    if (!this.#db.inTransaction) return; // SQLite already rolled back (e.g. after SQLITE_FULL).
+    try {
+      this.#control("ROLLBACK");
+    } catch (error) {
+      this.#shut(new StoreClosedError("the store closed itself after a rollback failed", { cause: error }));
+    }
+  }
+
+  #shut(reason: StoreClosedError): void {
+    this.#closed = reason;
+    this.#statements.clear();
+    this.#db.close();
+  }
+}
+
+/** The `tx` handed to `work`: valid only until its transaction ends, and doomed by its first failure. */
+class SqliteTransaction implements SqlExecutor {
+  readonly #statements: SqliteStatements;
+  #open = true;
+  #failure: StoreError | undefined;
+
+  constructor(statements: SqliteStatements) {
+    this.#statements = statements;
+  }
+
+  get isOpen(): boolean {
+    return this.#open;
+  }
+
+  /** The first statement error, which dooms the transaction whatever `work` made of it. */
+  get failure(): StoreError | undefined {
+    return this.#failure;
+  }
+
+  end(): void {
+    this.#open = false;
+  }
+
+  all<Row>(sql: string, params?: readonly SqlValue[]): Promise<Row[]> {
+    return this.#attempt(() => this.#statements.all(sql, params) as Row[]);
+  }
+
+  get<Row>(sql: string, params?: readonly SqlValue[]): Promise<Row | undefined> {
+    return this.#attempt(() => this.#statements.get(sql, params) as Row | undefined);
+  }
+
+  run(sql: string, params?: readonly SqlValue[]): Promise<{ changes: number }> {
+    return this.#attempt(() => this.#statements.run(sql, params));
+  }
+
+  exec(script: string): Promise<void> {
+    return this.#attempt(() => this.#statements.exec(script));
+  }
+
+  #attempt<T>(statement: () => T): Promise<T> {
+    if (!this.#open) {
+      return Promise.reject(
+        new StoreMisuseError(
+          "a transaction handle was used after its transaction ended; keep tx inside work",
+        ),
+      );
+    }
+    if (this.#failure) {
+      return Promise.reject(
+        new StoreMisuseError(
+          `the transaction is doomed by an earlier failed statement (${this.#failure.message}); ` +
+            "it will roll back, so end work by rethrowing",
+          { cause: this.#failure },
+        ),
+      );
+    }
+    try {
+      return Promise.resolve(statement());
+    } catch (error) {
+      const failure = error instanceof StoreError ? error : fromSqliteError(error, undefined);
+      this.#failure = failure;
+      return Promise.reject(failure);
+    }
+  }
+}
