@@ -1,0 +1,61 @@
+/**
+ * Who is calling: verifies the request's SigV4 signature against the access keys the platform
+ * issued and checks the session token of temporary credentials.
+ */
+import { type AuthFailure, authError } from "./auth-errors.js";
+import type { Caller, WireProtocol } from "./service.js";
+import { SigV4Error, type SigV4Request, verifySigV4 } from "./sigv4-verify.js";
+
+/** What the edge needs to know about an access key; the identity subsystem supplies it. */
+export interface CredentialRecord {
+  readonly secretAccessKey: string;
+  readonly caller: Caller;
+  /** Set for temporary credentials: the request must present the same token. */
+  readonly sessionToken?: string;
+  readonly expiresAt?: Date;
+}
+
+export interface CredentialLookup {
+  find(accessKeyId: string): CredentialRecord | undefined | Promise<CredentialRecord | undefined>;
+}
+
+export interface AuthenticateOptions {
+  readonly credentials: CredentialLookup;
+  readonly now: () => Date;
+}
+
+export interface Authenticated {
+  readonly caller: Caller;
+  readonly region: string;
+  readonly service: string;
+}
+
+/** Verifies `req` or throws the AWS error the protocol uses for that failure. */
+export async function authenticate(
+  req: SigV4Request,
+  accessKeyId: string | undefined,
+  protocol: WireProtocol,
+  options: AuthenticateOptions,
+): Promise<Authenticated> {
+  const record = accessKeyId ? await options.credentials.find(accessKeyId) : undefined;
+  const now = options.now();
+  let verified: ReturnType<typeof verifySigV4>;
+  try {
+    verified = verifySigV4(req, {
+      now,
+      secretFor: () => record,
+      normalizePath: (service) => service !== "s3",
+    });
+  } catch (error) {
+    if (error instanceof SigV4Error) throw authError(error.reason as AuthFailure, protocol, error.message);
+    throw error;
+  }
+  if (!record) throw authError("unknown-key", protocol, "");
+  if (record.sessionToken !== undefined || verified.sessionToken !== undefined) {
+    if (record.sessionToken !== verified.sessionToken) throw authError("invalid-token", protocol, "");
+  }
+  if (record.expiresAt && record.expiresAt.getTime() <= now.getTime()) {
+    throw authError("expired-token", protocol, "");
+  }
+  return { caller: record.caller, region: verified.region, service: verified.service };
+}

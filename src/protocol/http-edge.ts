@@ -1,0 +1,260 @@
+/**
+ * The one HTTP edge every AWS-compatible API sits behind. For each request it reads the body,
+ * verifies the signature, finds the service from the credential scope, decodes the wire protocol,
+ * calls the operation and writes the result or the error in that protocol's exact shape.
+ */
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Socket } from "node:net";
+import type { Logger } from "../ops/logger.js";
+import type { MetricsRegistry } from "../ops/metrics.js";
+import { authenticate, type CredentialLookup } from "./authenticate.js";
+import { AwsError, commonErrors, isAwsError } from "./aws-error.js";
+import { findJsonOperation, jsonError, jsonSuccess, parseJsonBody } from "./json-protocol.js";
+import { findQueryOperation, parseQueryParams, queryError, querySuccess } from "./query-protocol.js";
+import { RestRouter } from "./rest-router.js";
+import type { RequestContext, RestResponse, ServiceDefinition, WireProtocol } from "./service.js";
+import { readCredentialScope, type SigV4Request } from "./sigv4-verify.js";
+import type { WireResponse } from "./wire.js";
+
+/** Namespace for query errors when no service could be identified. */
+const fallbackXmlNamespace = "https://jeff.dev/doc/2026-11-26/";
+
+export interface EdgeOptions {
+  readonly services: readonly ServiceDefinition[];
+  readonly credentials: CredentialLookup;
+  readonly logger: Logger;
+  readonly metrics: MetricsRegistry;
+  /** Bodies larger than this are refused before they are read in full. */
+  readonly maxBodyBytes: number;
+  readonly now?: () => Date;
+  /** Non-AWS routes (health, metrics) under `/_jeff/`; answers true when it handled the request. */
+  readonly internal?: (req: IncomingMessage, res: ServerResponse, path: string) => boolean;
+}
+
+type Dispatched = { wire: WireResponse; operation: string };
+type Dispatch = (
+  service: ServiceDefinition,
+  input: DecodedRequest,
+  ctx: Omit<RequestContext, "operation">,
+) => Promise<Dispatched>;
+
+interface DecodedRequest {
+  readonly req: IncomingMessage;
+  readonly path: string;
+  readonly query: string;
+  readonly body: Buffer;
+}
+
+export interface Edge {
+  handle(req: IncomingMessage, res: ServerResponse): void;
+  /** Answers a request Node's HTTP parser refused (oversized headers, garbage) with an AWS-shaped 4xx. */
+  handleClientError(error: NodeJS.ErrnoException, socket: Socket): void;
+}
+
+export function createEdge(options: EdgeOptions): Edge {
+  const now = options.now ?? (() => new Date());
+  const bySigningName = new Map(options.services.map((s) => [s.signingName, s]));
+  const routers = new Map(
+    options.services.flatMap((s) =>
+      s.protocol === "restJson1" ? [[s.signingName, new RestRouter(s.routes)] as const] : [],
+    ),
+  );
+  const requests = options.metrics.counter(
+    "jeff_api_requests_total",
+    "API requests by service, operation and status.",
+  );
+  const latency = options.metrics.histogram(
+    "jeff_api_request_duration_seconds",
+    "API request latency.",
+    [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
+  );
+
+  const dispatch: Dispatch = async (service, input, base) => {
+    switch (service.protocol) {
+      case "awsJson1_0":
+      case "awsJson1_1": {
+        const target = input.req.headers["x-amz-target"];
+        if (typeof target !== "string" || target === "") {
+          throw new AwsError(
+            "UnknownOperationException",
+            "The request has no X-Amz-Target header naming an operation.",
+          );
+        }
+        const { operation, handler } = findJsonOperation(service, target);
+        const output = await handler(parseJsonBody(input.body), { ...base, operation });
+        return { wire: jsonSuccess(service.protocol, output, base.requestId), operation };
+      }
+      case "awsQuery": {
+        const params = parseQueryParams(input.query, input.body, input.req.headers["content-type"]);
+        const { operation, handler } = findQueryOperation(service, params);
+        const result = await handler(params, { ...base, operation });
+        return { wire: querySuccess(service.xmlNamespace, operation, result, base.requestId), operation };
+      }
+      case "restJson1": {
+        const { route, pathParams } = routers
+          .get(service.signingName)!
+          .match(input.req.method ?? "GET", input.path);
+        const out = await route.handler(
+          {
+            method: input.req.method ?? "GET",
+            pathParams,
+            query: new URLSearchParams(input.query),
+            headers: input.req.headers,
+            body: input.body,
+          },
+          { ...base, operation: route.operation },
+        );
+        return { wire: restResponse(out, base.requestId), operation: route.operation };
+      }
+      default: {
+        const unreachable: never = service;
+        throw new Error(`unknown protocol ${String(unreachable)}`);
+      }
+    }
+  };
+
+  async function serve(
+    req: IncomingMessage,
+    requestId: string,
+    path: string,
+    query: string,
+  ): Promise<WireResponse & { op: string; svc: string }> {
+    let protocol: WireProtocol = guessProtocol(req);
+    let service: ServiceDefinition | undefined;
+    try {
+      const body = await readBody(req, options.maxBodyBytes);
+      const sigReq: SigV4Request = {
+        method: req.method ?? "GET",
+        path,
+        query,
+        headers: pairHeaders(req.rawHeaders),
+        body,
+      };
+      const scope = readCredentialScope(sigReq);
+      service = scope ? bySigningName.get(scope.service) : undefined;
+      if (service) protocol = service.protocol;
+      const who = await authenticate(sigReq, scope?.accessKeyId, protocol, {
+        credentials: options.credentials,
+        now,
+      });
+      if (!service) {
+        throw new AwsError(
+          "UnknownOperationException",
+          `This endpoint does not serve the service '${who.service}'.`,
+          400,
+        );
+      }
+      const base = { requestId, caller: who.caller, region: who.region, service: service.signingName };
+      const { wire, operation } = await dispatch(service, { req, path, query, body }, base);
+      return { ...wire, op: operation, svc: service.signingName };
+    } catch (error) {
+      const awsError = isAwsError(error) ? error : commonErrors.internal();
+      if (!isAwsError(error)) options.logger.error("operation failed", { requestId, error });
+      const xmlNamespace = service?.protocol === "awsQuery" ? service.xmlNamespace : fallbackXmlNamespace;
+      const wire =
+        protocol === "awsQuery"
+          ? queryError(xmlNamespace, awsError, requestId)
+          : jsonError(protocol, awsError, requestId);
+      return { ...wire, op: "unknown", svc: service?.signingName ?? "unknown" };
+    }
+  }
+
+  return {
+    handle(req, res) {
+      const started = performance.now();
+      const url = req.url ?? "/";
+      const q = url.indexOf("?");
+      const path = q === -1 ? url : url.slice(0, q);
+      const query = q === -1 ? "" : url.slice(q + 1);
+      if (path.startsWith("/_jeff/") && options.internal?.(req, res, path)) return;
+      const requestId = randomUUID();
+      serve(req, requestId, path, query).then(
+        (out) => {
+          send(res, out);
+          requests.inc({ service: out.svc, operation: out.op, status: String(out.status) });
+          latency.observe({ service: out.svc }, (performance.now() - started) / 1000);
+        },
+        (error: unknown) => {
+          options.logger.error("edge failure", { requestId, error });
+          if (!res.headersSent) send(res, jsonError("awsJson1_1", commonErrors.internal(), requestId));
+        },
+      );
+    },
+    handleClientError(error, socket) {
+      if (!socket.writable) {
+        socket.destroy();
+        return;
+      }
+      const tooLarge = error.code === "HPE_HEADER_OVERFLOW";
+      const awsError = tooLarge
+        ? new AwsError("RequestHeaderFieldsTooLarge", "The request headers are too large.", 431)
+        : new AwsError("BadRequest", "The request could not be parsed as HTTP.", 400);
+      const wire = jsonError("restJson1", awsError, randomUUID());
+      const body = Buffer.from(wire.body as string);
+      const head = [
+        `HTTP/1.1 ${awsError.status} ${tooLarge ? "Request Header Fields Too Large" : "Bad Request"}`,
+      ];
+      for (const [k, v] of Object.entries(wire.headers)) head.push(`${k}: ${v}`);
+      head.push(`content-length: ${body.length}`, "connection: close", "", "");
+      socket.end(Buffer.concat([Buffer.from(head.join("\r\n")), body]));
+    },
+  };
+}
+
+/** Which protocol an unauthenticated request speaks, so its error comes back in a shape it reads. */
+function guessProtocol(req: IncomingMessage): WireProtocol {
+  if (req.headers["x-amz-target"]) {
+    return req.headers["content-type"]?.includes("1.0") ? "awsJson1_0" : "awsJson1_1";
+  }
+  if (req.headers["content-type"]?.startsWith("application/x-www-form-urlencoded")) return "awsQuery";
+  if (req.method === "GET" && /[?&]Action=/.test(req.url ?? "")) return "awsQuery";
+  return "restJson1";
+}
+
+function pairHeaders(raw: readonly string[]): Array<[string, string]> {
+  const pairs: Array<[string, string]> = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) pairs.push([raw[i]!, raw[i + 1]!]);
+  return pairs;
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers["content-length"] ?? 0);
+  if (declared > limit) {
+    req.resume();
+    return Promise.reject(commonErrors.payloadTooLarge(limit));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(commonErrors.payloadTooLarge(limit));
+        req.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+function restResponse(out: RestResponse, requestId: string): WireResponse {
+  const headers: Record<string, string> = { "x-amzn-requestid": requestId, ...out.headers };
+  let body: Buffer | string;
+  if (out.body === undefined) body = "";
+  else if (Buffer.isBuffer(out.body) || typeof out.body === "string") body = out.body;
+  else {
+    body = JSON.stringify(out.body);
+    headers["content-type"] ??= "application/json";
+  }
+  return { status: out.status ?? 200, headers, body };
+}
+
+function send(res: ServerResponse, out: WireResponse): void {
+  const body = typeof out.body === "string" ? Buffer.from(out.body) : out.body;
+  res.writeHead(out.status, { ...out.headers, "content-length": String(body.length) });
+  res.end(body);
+}

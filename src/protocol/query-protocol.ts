@@ -1,0 +1,73 @@
+/**
+ * awsQuery: form-encoded `Action=…&Version=…` (in the body or the query string), XML out.
+ * Errors are `<ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>`.
+ */
+import { AwsError } from "./aws-error.js";
+import type { QueryService, XmlValue } from "./service.js";
+import type { WireResponse } from "./wire.js";
+import { escapeXml, writeXmlChildren } from "./xml.js";
+
+/** Form parameters from the query string and a form body; signing parameters are not input. */
+export function parseQueryParams(
+  query: string,
+  body: Buffer,
+  contentType: string | undefined,
+): Record<string, string> {
+  const params: Record<string, string> = {};
+  const add = (text: string) => {
+    for (const [key, value] of new URLSearchParams(text)) {
+      if (!key.startsWith("X-Amz-")) params[key] = value;
+    }
+  };
+  add(query);
+  if (body.length > 0) {
+    if (!contentType?.toLowerCase().startsWith("application/x-www-form-urlencoded")) {
+      throw new AwsError(
+        "InvalidParameterValue",
+        "Query requests must be form-encoded (application/x-www-form-urlencoded).",
+      );
+    }
+    add(body.toString("utf8"));
+  }
+  return params;
+}
+
+export function findQueryOperation(service: QueryService, params: Readonly<Record<string, string>>) {
+  const action = params.Action;
+  if (!action) throw new AwsError("MissingAction", "The request must contain the parameter Action.");
+  const handler = Object.hasOwn(service.operations, action) ? service.operations[action] : undefined;
+  if (!handler) {
+    throw new AwsError(
+      "InvalidAction",
+      `Could not find operation ${action} for version ${params.Version ?? "NO_VERSION_SPECIFIED"}`,
+    );
+  }
+  return { operation: action, handler };
+}
+
+export function querySuccess(
+  namespace: string,
+  action: string,
+  result: XmlValue,
+  requestId: string,
+): WireResponse {
+  const body =
+    `<${action}Response xmlns="${namespace}">` +
+    `<${action}Result>${writeXmlChildren(result)}</${action}Result>` +
+    `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata>` +
+    `</${action}Response>`;
+  return { status: 200, headers: { "content-type": "text/xml", "x-amzn-requestid": requestId }, body };
+}
+
+export function queryError(namespace: string, error: AwsError, requestId: string): WireResponse {
+  const body =
+    `<ErrorResponse xmlns="${namespace}">` +
+    `<Error><Type>${error.fault}</Type><Code>${escapeXml(error.code)}</Code><Message>${escapeXml(error.message)}</Message></Error>` +
+    `<RequestId>${requestId}</RequestId>` +
+    `</ErrorResponse>`;
+  return {
+    status: error.status,
+    headers: { "content-type": "text/xml", "x-amzn-requestid": requestId },
+    body,
+  };
+}
