@@ -1,0 +1,29 @@
+/** `jeff init [dir]`: a starter project, copied from the example Jeff ships with. */
+import { existsSync } from "node:fs";
+import { cp, mkdir, readdir } from "node:fs/promises";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { CliError, createOutput } from "../output.js";
+
+/** The bundled example doubles as the starter, so there is one project to keep working. */
+export const exampleDir = fileURLToPath(new URL("../../../example", import.meta.url));
+
+export async function runInit(dir: string, flags: { json?: boolean }): Promise<void> {
+  const out = createOutput(flags.json === true);
+  const target = resolve(dir);
+  if (existsSync(target) && (await readdir(target)).some((name) => !name.startsWith("."))) {
+    throw new CliError(`${target} is not empty; choose a new folder`);
+  }
+  await mkdir(target, { recursive: true });
+  await cp(exampleDir, target, { recursive: true, filter: (source) => !source.includes("/.jeff") });
+  const files = ["template.yaml", "src/hello.ts", "README.md"];
+  out.result(
+    [
+      `Created a Jeff project in ${target}:`,
+      ...files.map((f) => `  ${f}`),
+      "",
+      `Next: cd ${dir} && jeff dev`,
+    ].join("\n"),
+    { dir: target, files },
+  );
+}

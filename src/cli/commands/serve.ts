@@ -1,0 +1,61 @@
+/** `jeff serve`: run the API edge until SIGINT or SIGTERM. */
+import { envVars } from "../../server/env-vars.js";
+import { type RunningServer, startServer } from "../../server/server.js";
+import { createOutput } from "../output.js";
+import { dataDirFor } from "../project.js";
+
+export interface ServeFlags {
+  port?: string;
+  host?: string;
+  dataDir?: string;
+  logLevel?: string;
+  json?: boolean;
+}
+
+/** `jeff serve`: serve until SIGINT or SIGTERM. */
+export async function runServe(flags: ServeFlags): Promise<void> {
+  const server = await serveProject(process.cwd(), flags);
+  await untilSignalled(server);
+}
+
+export async function serveProject(projectDir: string, flags: ServeFlags): Promise<RunningServer> {
+  const out = createOutput(flags.json === true);
+  const server = await startServer({
+    dataDir: dataDirFor(projectDir, flags.dataDir),
+    ...(flags.port !== undefined ? { port: parsePort(flags.port) } : {}),
+    ...(flags.host !== undefined ? { host: flags.host } : {}),
+    ...(flags.logLevel !== undefined ? { logLevel: flags.logLevel as "info" } : {}),
+    ...(process.env[envVars.logFormat] ? { logFormat: process.env[envVars.logFormat] as "json" } : {}),
+  });
+  out.result(`Jeff is listening on ${out.bold(server.url)} (account ${server.installation.accountId})`, {
+    url: server.url,
+    port: server.port,
+    accountId: server.installation.accountId,
+    dataDir: server.config.dataDir,
+  });
+  return server;
+}
+
+/** Resolves once the server has shut down after SIGINT or SIGTERM. */
+export function untilSignalled(server: RunningServer, onStop?: () => Promise<void>): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+      void (async () => {
+        await onStop?.();
+        await server.close();
+        resolve();
+      })();
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+}
+
+function parsePort(text: string): number {
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new Error(`--port must be a number from 0 to 65535, not '${text}'`);
+  return port;
+}

@@ -1,0 +1,83 @@
+/**
+ * Every command's name, arguments and options. Actions load their implementation only when they
+ * run, so `jeff --help` and `jeff validate` do not pay for the server or the AWS SDK.
+ */
+import type { Command } from "commander";
+import { defaultPort } from "../server/defaults.js";
+import { envVars } from "../server/env-vars.js";
+
+const dataDirHelp = `where the store lives (default: .jeff/ in the project folder, or $${envVars.dataDir})`;
+
+export function defineCommands(program: Command): void {
+  program
+    .command("init")
+    .description("create a starter project (template.yaml, a TypeScript function, a README)")
+    .argument("[dir]", "where to create it", ".")
+    .option("--json", "print the created files as JSON")
+    .action(async (dir: string, flags) => (await import("./commands/init.js")).runInit(dir, flags));
+
+  program
+    .command("dev")
+    .description("serve the project, deploy its template, and redeploy on every change")
+    .argument("[dir]", "the project folder", ".")
+    .option(
+      "-p, --port <port>",
+      `port to listen on (default ${defaultPort}); 0 picks a free one`,
+      process.env[envVars.port],
+    )
+    .option("--host <host>", "address to bind", process.env[envVars.host])
+    .option("--data-dir <dir>", dataDirHelp)
+    .option("-s, --stack <name>", "stack name (default: the project folder's name)")
+    .option("--parameter-overrides <Key=Value...>", "template parameter values")
+    .option("--log-level <level>", "debug, info, warn or error", process.env[envVars.logLevel] ?? "warn")
+    .option("--json", "print results as JSON")
+    .action(async (dir: string, flags) => (await import("./commands/dev.js")).runDev(dir, flags));
+
+  program
+    .command("serve")
+    .description("start Jeff's API server (the AWS-compatible endpoint) in the foreground")
+    .option(
+      "-p, --port <port>",
+      `port to listen on (default ${defaultPort}); 0 picks a free one and prints it`,
+      process.env[envVars.port],
+    )
+    .option("--host <host>", "address to bind (default 127.0.0.1)", process.env[envVars.host])
+    .option("--data-dir <dir>", dataDirHelp)
+    .option("--log-level <level>", "debug, info, warn or error", process.env[envVars.logLevel])
+    .option("--json", "print the endpoint as JSON")
+    .action(async (flags) => (await import("./commands/serve.js")).runServe(flags));
+
+  program
+    .command("deploy")
+    .description("create or update a stack from the project's template on the running Jeff")
+    .option("-s, --stack <name>", "stack name (default: the project folder's name)")
+    .option("-t, --template <file>", "template file (default: template.yaml)")
+    .option("--parameter-overrides <Key=Value...>", "template parameter values")
+    .option("--data-dir <dir>", "the data directory of the Jeff to deploy to")
+    .option("--json", "print the result as JSON")
+    .action(async (flags) => (await import("./commands/deploy.js")).runDeploy(flags));
+
+  program
+    .command("delete")
+    .description("delete a stack and every resource it created")
+    .requiredOption("-s, --stack <name>", "stack name")
+    .option("--data-dir <dir>", "the data directory of the Jeff to delete from")
+    .option("--json", "print the result as JSON")
+    .action(async (flags) => (await import("./commands/deploy.js")).runDelete(flags));
+
+  program
+    .command("validate")
+    .description("check a SAM or CloudFormation template without deploying it")
+    .argument("[template]", "the template file (default: template.yaml in the current folder)")
+    .option("--json", "print the result as JSON")
+    .action(async (template: string | undefined, flags) =>
+      (await import("./commands/validate.js")).runValidate(template, flags),
+    );
+
+  program
+    .command("env")
+    .description('print `export AWS_…` lines for the AWS CLI and SDKs (eval "$(jeff env)")')
+    .option("--data-dir <dir>", "the store to read the credentials from")
+    .option("--json", "print the values as JSON")
+    .action(async (flags) => (await import("./commands/env.js")).runEnv(flags));
+}

@@ -1,0 +1,12 @@
+/**
+ * @module identity
+ * Who may call what. Owns the account, its users and their access keys (IAM's model), the STS API,
+ * and the credential lookup the edge verifies signatures against.
+ *
+ * Invariant: a secret access key never leaves this subsystem except to the principal it was issued
+ * to (in `jeff env`, or in the STS response that created it).
+ */
+export { type AccessKey, CachedCredentials, findAccessKey } from "./access-keys.js";
+export { administratorName, ensureInstallation, type Installation } from "./bootstrap.js";
+export { identityMigrations } from "./identity-schema.js";
+export { createStsService } from "./sts-service.js";

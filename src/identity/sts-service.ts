@@ -1,0 +1,66 @@
+/**
+ * STS over awsQuery: `GetCallerIdentity`, the first call anyone makes, and `GetSessionToken`,
+ * which issues temporary credentials (an `ASIA…` key with a session token).
+ */
+import { AwsError, type QueryService } from "../protocol/index.js";
+import type { SqlExecutor } from "../store/index.js";
+import { insertAccessKey, temporaryKeyFor } from "./access-keys.js";
+
+const sessionDuration = { min: 900, max: 129_600, default: 43_200 } as const;
+
+export function createStsService(db: SqlExecutor): QueryService {
+  return {
+    signingName: "sts",
+    protocol: "awsQuery",
+    xmlNamespace: "https://sts.amazonaws.com/doc/2011-06-15/",
+    operations: {
+      GetCallerIdentity: async (_params, ctx) => ({
+        UserId: ctx.caller.userId,
+        Account: ctx.caller.accountId,
+        Arn: ctx.caller.arn,
+      }),
+      GetSessionToken: async (params, ctx) => {
+        if (ctx.caller.sessionToken !== undefined) {
+          throw new AwsError("AccessDenied", "Cannot call GetSessionToken with session credentials", 403);
+        }
+        const seconds = durationSeconds(params.DurationSeconds);
+        const expiresAt = new Date(Date.now() + seconds * 1000);
+        const key = temporaryKeyFor(
+          { accountId: ctx.caller.accountId, principalArn: ctx.caller.arn, principalId: ctx.caller.userId },
+          expiresAt,
+        );
+        await insertAccessKey(db, key);
+        return {
+          Credentials: {
+            AccessKeyId: key.accessKeyId,
+            SecretAccessKey: key.secretAccessKey,
+            SessionToken: key.sessionToken,
+            Expiration: expiresAt,
+          },
+        };
+      },
+    },
+  };
+}
+
+function durationSeconds(raw: string | undefined): number {
+  if (raw === undefined) return sessionDuration.default;
+  const value = Number(raw);
+  if (!Number.isInteger(value)) {
+    throw new AwsError(
+      "ValidationError",
+      `Value '${raw}' at 'durationSeconds' failed to satisfy constraint: Member must be an integer`,
+    );
+  }
+  if (value < sessionDuration.min || value > sessionDuration.max) {
+    const bound =
+      value < sessionDuration.min
+        ? `greater than or equal to ${sessionDuration.min}`
+        : `less than or equal to ${sessionDuration.max}`;
+    throw new AwsError(
+      "ValidationError",
+      `1 validation error detected: Value '${raw}' at 'durationSeconds' failed to satisfy constraint: Member must have value ${bound}`,
+    );
+  }
+  return value;
+}

@@ -1,0 +1,68 @@
+/** The SSM Parameter Store API (awsJson1_1): put, get and delete a parameter. */
+import { AwsError, commonErrors, type JsonService, type RequestContext } from "../protocol/index.js";
+import type { SqlExecutor } from "../store/index.js";
+import {
+  deleteParameter,
+  getParameter,
+  type ParameterType,
+  parameterArn,
+  parameterErrors,
+  putParameter,
+} from "./parameter-store.js";
+
+function requiredString(input: Record<string, unknown>, field: string): string {
+  const value = input[field];
+  if (typeof value !== "string") {
+    throw commonErrors.validation(
+      `1 validation error detected: Value at '${field[0]?.toLowerCase()}${field.slice(1)}' failed to satisfy constraint: Member must not be null`,
+    );
+  }
+  return value;
+}
+
+const scopeOf = (ctx: RequestContext) => ({ accountId: ctx.caller.accountId, region: ctx.region });
+
+export function createSsmService(db: SqlExecutor): JsonService {
+  return {
+    signingName: "ssm",
+    protocol: "awsJson1_1",
+    targetPrefix: "AmazonSSM",
+    operations: {
+      PutParameter: async (input, ctx) => {
+        const description = input.Description;
+        if (description !== undefined && typeof description !== "string") {
+          throw new AwsError("ValidationException", "Description must be a string.");
+        }
+        const version = await putParameter(db, scopeOf(ctx), {
+          name: requiredString(input, "Name"),
+          value: requiredString(input, "Value"),
+          type: (input.Type ?? "String") as ParameterType,
+          ...(description !== undefined ? { description } : {}),
+          overwrite: input.Overwrite === true,
+        });
+        return { Version: version, Tier: "Standard" };
+      },
+      GetParameter: async (input, ctx) => {
+        const name = requiredString(input, "Name");
+        const parameter = await getParameter(db, scopeOf(ctx), name);
+        if (!parameter) throw parameterErrors.notFound(name);
+        return {
+          Parameter: {
+            Name: parameter.name,
+            Type: parameter.type,
+            Value: parameter.value,
+            Version: parameter.version,
+            LastModifiedDate: parameter.lastModified.getTime() / 1000,
+            ARN: parameterArn(scopeOf(ctx), parameter.name),
+            DataType: "text",
+          },
+        };
+      },
+      DeleteParameter: async (input, ctx) => {
+        const name = requiredString(input, "Name");
+        if (!(await deleteParameter(db, scopeOf(ctx), name))) throw parameterErrors.notFound(name);
+        return {};
+      },
+    },
+  };
+}

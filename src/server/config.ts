@@ -1,0 +1,44 @@
+/**
+ * The server's configuration, validated once at start: unknown keys are refused, defaults live in
+ * one place, and the result is frozen.
+ */
+import { z } from "zod";
+
+import { defaultPort, defaultRegion } from "./defaults.js";
+
+const serverConfigSchema = z.strictObject({
+  port: z.number().int().min(0).max(65_535).default(defaultPort),
+  host: z.string().min(1).default("127.0.0.1"),
+  dataDir: z.string().min(1),
+  region: z
+    .string()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must look like us-east-1")
+    .default(defaultRegion),
+  logLevel: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  logFormat: z.enum(["pretty", "json"]).default(process.stderr.isTTY ? "pretty" : "json"),
+  /** Request bodies above this are refused with 413 before they are read in full. */
+  maxBodyBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(16 * 1024 * 1024),
+  /** How long shutdown waits for in-flight requests before closing their connections. */
+  shutdownGraceMs: z.number().int().nonnegative().default(10_000),
+});
+
+export type ServerConfigInput = z.input<typeof serverConfigSchema>;
+export type ServerConfig = Readonly<z.output<typeof serverConfigSchema>>;
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+export function parseServerConfig(input: ServerConfigInput): ServerConfig {
+  const result = serverConfigSchema.safeParse(input);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const field = issue?.path.join(".") || "config";
+    throw new ConfigError(`${field}: ${issue?.message ?? "invalid"}`);
+  }
+  return Object.freeze(result.data);
+}

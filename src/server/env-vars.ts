@@ -1,0 +1,9 @@
+/** Every environment variable Jeff reads, named once. */
+export const envVars = {
+  dataDir: "JEFF_DATA_DIR",
+  port: "JEFF_PORT",
+  host: "JEFF_HOST",
+  logLevel: "JEFF_LOG_LEVEL",
+  logFormat: "JEFF_LOG_FORMAT",
+  region: "JEFF_REGION",
+} as const;

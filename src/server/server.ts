@@ -1,0 +1,141 @@
+/**
+ * The composition root: opens the store, makes sure the account exists, wires every subsystem's
+ * API into the one edge, and serves it until asked to stop.
+ */
+import { rm, writeFile } from "node:fs/promises";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import {
+  CachedCredentials,
+  createStsService,
+  ensureInstallation,
+  type Installation,
+  identityMigrations,
+} from "../identity/index.js";
+import { createLogger, type Logger } from "../ops/logger.js";
+import { MetricsRegistry } from "../ops/metrics.js";
+import { createSsmService, parameterMigrations } from "../parameters/index.js";
+import { createEdge, type ServiceDefinition } from "../protocol/index.js";
+import { createCloudFormationService, StackEngine, stackMigrations } from "../stacks/index.js";
+import { type Migration, openStore, type Store } from "../store/index.js";
+import { parseServerConfig, type ServerConfig, type ServerConfigInput } from "./config.js";
+import { createResourceRegistry } from "./resource-types.js";
+import { type ServerInfo, serverInfoFile } from "./server-info.js";
+
+/** Every subsystem's schema steps, applied in id order at start. */
+export const allMigrations: readonly Migration[] = [
+  ...identityMigrations,
+  ...stackMigrations,
+  ...parameterMigrations,
+];
+
+export interface RunningServer {
+  readonly url: string;
+  readonly port: number;
+  readonly config: ServerConfig;
+  readonly installation: Installation;
+  readonly store: Store;
+  readonly logger: Logger;
+  /** Stops accepting, lets in-flight requests finish (up to the grace period), closes the store. */
+  close(): Promise<void>;
+}
+
+export async function startServer(input: ServerConfigInput, log?: Logger): Promise<RunningServer> {
+  const config = parseServerConfig(input);
+  const logger =
+    log ?? createLogger({ level: config.logLevel, format: config.logFormat, colour: process.stderr.isTTY });
+  const store = await openStore({ dataDir: config.dataDir, migrations: allMigrations });
+  try {
+    const installation = await ensureInstallation(store);
+    const metrics = new MetricsRegistry();
+    const stacks = new StackEngine(
+      store,
+      createResourceRegistry(store),
+      logger.child({ subsystem: "stacks" }),
+    );
+    const services: ServiceDefinition[] = [
+      createStsService(store),
+      createSsmService(store),
+      createCloudFormationService(store, stacks),
+    ];
+    let stopping = false;
+    const internal = (req: IncomingMessage, res: ServerResponse, path: string): boolean => {
+      if (req.method !== "GET") return false;
+      if (path === "/_jeff/health") {
+        const body = JSON.stringify({
+          status: stopping ? "stopping" : "ok",
+          accountId: installation.accountId,
+        });
+        res.writeHead(stopping ? 503 : 200, { "content-type": "application/json" }).end(body);
+        return true;
+      }
+      if (path === "/_jeff/metrics") {
+        res.writeHead(200, { "content-type": "text/plain; version=0.0.4" }).end(metrics.render());
+        return true;
+      }
+      return false;
+    };
+    const edge = createEdge({
+      services,
+      credentials: new CachedCredentials(store),
+      logger,
+      metrics,
+      maxBodyBytes: config.maxBodyBytes,
+      internal,
+    });
+    let inFlight = 0;
+    metrics.gauge("jeff_api_requests_in_flight", "Requests being served now.", () => inFlight);
+    const server = createServer(
+      { keepAliveTimeout: 65_000, requestTimeout: 60_000, headersTimeout: 20_000 },
+      (req, res) => {
+        inFlight++;
+        res.on("close", () => inFlight--);
+        if (stopping) res.setHeader("connection", "close");
+        edge.handle(req, res);
+      },
+    );
+    server.on("clientError", (error, socket) =>
+      edge.handleClientError(error, socket as import("node:net").Socket),
+    );
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(config.port, config.host, () => resolve());
+    });
+    const port = (server.address() as AddressInfo).port;
+    const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
+    const infoPath = join(config.dataDir, serverInfoFile);
+    const info: ServerInfo = {
+      pid: process.pid,
+      url,
+      port,
+      region: config.region,
+      startedAt: new Date().toISOString(),
+    };
+    await writeFile(infoPath, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
+    logger.info("jeff is serving", { url, dataDir: config.dataDir, accountId: installation.accountId });
+    await stacks.recover();
+
+    let closing: Promise<void> | undefined;
+    const close = () => {
+      closing ??= (async () => {
+        stopping = true;
+        logger.info("shutting down", { inFlight });
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        const grace = setTimeout(() => server.closeAllConnections(), config.shutdownGraceMs);
+        await closed;
+        clearTimeout(grace);
+        await stacks.settle();
+        await rm(infoPath, { force: true });
+        await store.close();
+        logger.info("stopped");
+      })();
+      return closing;
+    };
+    return { url, port, config, installation, store, logger, close };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}

@@ -1,0 +1,71 @@
+// Signs arbitrary requests with the AWS SDK's own SigV4 signer, so tests can send what no SDK
+// command would (bad bodies, unknown actions) yet still get past authentication.
+import { createHash, createHmac, type Hash, type Hmac } from "node:crypto";
+import { SignatureV4 } from "@smithy/signature-v4";
+
+class NodeSha256 {
+  private hash: Hash | Hmac;
+  private readonly secret: Uint8Array | string | undefined;
+  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
+    this.secret =
+      secret === undefined || typeof secret === "string"
+        ? secret
+        : ArrayBuffer.isView(secret)
+          ? new Uint8Array(secret.buffer, secret.byteOffset, secret.byteLength)
+          : new Uint8Array(secret);
+    this.hash = this.fresh();
+  }
+  private fresh() {
+    return this.secret ? createHmac("sha256", this.secret) : createHash("sha256");
+  }
+  update(data: string | ArrayBuffer | ArrayBufferView): void {
+    this.hash.update(
+      typeof data === "string"
+        ? data
+        : ArrayBuffer.isView(data)
+          ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+          : new Uint8Array(data),
+    );
+  }
+  async digest(): Promise<Uint8Array> {
+    return new Uint8Array(this.hash.digest());
+  }
+  reset(): void {
+    this.hash = this.fresh();
+  }
+}
+
+export interface SignInput {
+  readonly url: string;
+  readonly method: string;
+  readonly headers: Record<string, string>;
+  readonly body?: string | Uint8Array;
+  readonly service: string;
+  readonly region: string;
+  readonly credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+}
+
+/** The headers to send (including Authorization and X-Amz-Date) for a request signed as given. */
+export async function signedHeaders(input: SignInput): Promise<Record<string, string>> {
+  const url = new URL(input.url);
+  const signer = new SignatureV4({
+    service: input.service,
+    region: input.region,
+    credentials: input.credentials,
+    sha256: NodeSha256,
+  });
+  const query: Record<string, string> = {};
+  for (const [k, v] of url.searchParams) query[k] = v;
+  const signed = await signer.sign({
+    method: input.method,
+    protocol: url.protocol,
+    hostname: url.hostname,
+    port: Number(url.port),
+    path: url.pathname,
+    query,
+    headers: { host: url.host, ...input.headers },
+    body: input.body,
+  });
+  const { host: _host, ...rest } = signed.headers as Record<string, string>;
+  return rest;
+}

@@ -1,0 +1,152 @@
+// The `jeff` command line as a user meets it: versions, help, errors, validate, env, serve.
+import { readFileSync } from "node:fs";
+import { access, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { aws, repoRoot, runJeff, startJeff } from "./jeff-process.js";
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "jeff-cli-"));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function jeff(args: string[], cwd = dir) {
+  try {
+    const { stdout, stderr } = await runJeff(args, { cwd });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe("jeff", () => {
+  it("prints its version and help for every command", async () => {
+    const pkg = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { version: string };
+    expect((await jeff(["--version"])).stdout.trim()).toBe(pkg.version);
+    for (const command of ["init", "dev", "serve", "deploy", "delete", "validate", "env"]) {
+      const help = await jeff([command, "--help"]);
+      expect(help.code, command).toBe(0);
+      expect(help.stdout, command).toContain(`Usage: jeff ${command}`);
+    }
+  });
+
+  it("fails with one line and a non-zero exit on a bad command or option", async () => {
+    const unknown = await jeff(["frobnicate"]);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toContain("unknown command");
+    const noServer = await jeff(["deploy", "--data-dir", join(dir, "nowhere")]);
+    expect(noServer.code).toBe(1);
+    expect(noServer.stderr.trim().split("\n")).toHaveLength(1);
+  });
+});
+
+describe("jeff validate", () => {
+  const valid = `Parameters:
+  Env: { Type: String, Default: dev }
+Conditions:
+  IsDev: !Equals [!Ref Env, dev]
+Resources:
+  P:
+    Type: AWS::SSM::Parameter
+    Condition: IsDev
+    Properties: { Type: String, Value: !Sub "\${Env}-\${AWS::Region}" }
+`;
+  const invalid = `Resources:
+  P:
+    Type: AWS::SSM::Parameter
+    Properties:
+      Type: String
+      Value: !GetAtt Missing.Arn
+  Q:
+    Type: AWS::Nope::Thing
+  R:
+    Type: AWS::SSM::Parameter
+    Properties: { Type: Bogus, Value: x }
+`;
+
+  it("accepts a valid template", async () => {
+    await writeFile(join(dir, "template.yaml"), valid);
+    const result = await jeff(["validate"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("valid");
+  });
+
+  it("lists every problem with its logical id and property path, and exits 1", async () => {
+    await writeFile(join(dir, "bad.yaml"), invalid);
+    const result = await jeff(["validate", "bad.yaml"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/\[P\] Resources\.P\.Properties\.Value.*Missing/);
+    expect(result.stderr).toMatch(/\[Q\] .*AWS::Nope::Thing/);
+    expect(result.stderr).toMatch(/\[R\] Resources\.R\.Properties\.Type.*Bogus/);
+    const json = await jeff(["validate", "bad.yaml", "--json"]);
+    const body = JSON.parse(json.stdout) as {
+      valid: boolean;
+      errors: Array<{ logicalId: string; path: string }>;
+    };
+    expect(body.valid).toBe(false);
+    expect(body.errors.map((e) => e.logicalId).sort()).toEqual(["P", "Q", "R"]);
+  });
+
+  it("points at the line of a syntax error", async () => {
+    await writeFile(join(dir, "syntax.yaml"), "Resources:\n  P:\n    Type: [unclosed\n");
+    const result = await jeff(["validate", "syntax.yaml"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/line \d+/);
+  });
+});
+
+describe("jeff env and jeff serve", () => {
+  it("prints exports that the AWS CLI works with, and shuts down cleanly on SIGTERM", async () => {
+    const server = await startJeff();
+    const env = await jeff(["env", "--data-dir", server.dataDir]);
+    const lines = env.stdout.trim().split("\n");
+    expect(lines.map((l) => l.split("=")[0])).toEqual([
+      "export AWS_ENDPOINT_URL",
+      "export AWS_ACCESS_KEY_ID",
+      "export AWS_SECRET_ACCESS_KEY",
+      "export AWS_REGION",
+    ]);
+    const vars = Object.fromEntries(
+      lines.map((l) => l.replace(/^export /, "").split("=") as [string, string]),
+    );
+    expect(vars.AWS_ENDPOINT_URL).toBe(server.url);
+    const who = await aws(["sts", "get-caller-identity", "--output", "json"], {
+      PATH: process.env.PATH,
+      HOME: server.dataDir,
+      AWS_CONFIG_FILE: "/dev/null",
+      AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+      ...vars,
+    });
+    expect(JSON.parse(who.stdout)).toMatchObject({ Account: server.accountId });
+
+    const health = await fetch(`${server.url}/_jeff/health`);
+    expect(await health.json()).toMatchObject({ status: "ok", accountId: server.accountId });
+    const metrics = await (await fetch(`${server.url}/_jeff/metrics`)).text();
+    expect(metrics).toMatch(
+      /jeff_api_requests_total\{service="sts",operation="GetCallerIdentity",status="200"\} \d+/,
+    );
+
+    const infoFile = join(server.dataDir, "server.json");
+    await access(infoFile);
+    const code = await server.stop("SIGTERM");
+    expect(code).toBe(0);
+    await expect(access(infoFile)).rejects.toThrow();
+    expect(server.logs()).toContain("stopped");
+  });
+
+  it("keeps the same account and keys across restarts of one data directory", async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), "jeff-restart-"));
+    const first = await startJeff({ dataDir });
+    await first.stop();
+    const second = await startJeff({ dataDir });
+    expect(second.accountId).toBe(first.accountId);
+    expect(second.credentials).toEqual(first.credentials);
+    await second.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+});

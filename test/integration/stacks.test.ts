@@ -1,0 +1,237 @@
+// Templates applied as stacks through the real CLI (`jeff deploy`, `jeff delete`, `jeff dev`) and
+// read back through the real AWS CLI and SDK.
+import { spawn } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { aws, type JeffProcess, jeffBin, runJeff, startJeff } from "./jeff-process.js";
+
+function template(resources: string, extra = ""): string {
+  return `AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  Stage:
+    Type: String
+    Default: dev
+    AllowedValues: [dev, prod]
+${extra}
+Resources:
+${resources}
+Outputs:
+  GreetingName:
+    Value: !Ref Greeting
+  GreetingValue:
+    Value: !GetAtt Greeting.Value
+`;
+}
+
+const greeting = (value: string, name = "/demo/greeting") => `  Greeting:
+    Type: AWS::SSM::Parameter
+    Properties:
+      Name: ${name}
+      Type: String
+      Value: !Sub "${value} (\${Stage})"
+`;
+
+/** A resource that always fails to create: SSM refuses values over 4096 characters. */
+const failing = `  Broken:
+    Type: AWS::SSM::Parameter
+    DependsOn: Greeting
+    Properties:
+      Type: String
+      Value: "${"x".repeat(5000)}"
+`;
+
+async function deploy(project: string, args: string[] = []) {
+  try {
+    const { stdout, stderr } = await runJeff(["deploy", "--stack", "demo", ...args], { cwd: project });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+let jeff: JeffProcess;
+let project: string;
+let ssm: SSMClient;
+
+async function parameterValue(name: string): Promise<string | undefined> {
+  try {
+    return (await ssm.send(new GetParameterCommand({ Name: name }))).Parameter?.Value;
+  } catch (error) {
+    if ((error as Error).name === "ParameterNotFound") return undefined;
+    throw error;
+  }
+}
+
+beforeAll(async () => {
+  project = await mkdtemp(join(tmpdir(), "jeff-project-"));
+  jeff = await startJeff({ dataDir: join(project, ".jeff") });
+  ssm = new SSMClient({ endpoint: jeff.url, region: jeff.region, credentials: jeff.credentials });
+});
+
+afterAll(async () => {
+  await jeff?.stop();
+  await rm(project, { recursive: true, force: true });
+});
+
+describe("jeff deploy", () => {
+  it("creates a stack and its resources", async () => {
+    await writeFile(join(project, "template.yaml"), template(greeting("hello")));
+    const result = await deploy(project);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("CREATE_COMPLETE");
+    expect(result.stdout).toContain("GreetingValue = hello (dev)");
+    expect(await parameterValue("/demo/greeting")).toBe("hello (dev)");
+
+    const cli = await aws(
+      ["cloudformation", "describe-stacks", "--stack-name", "demo", "--output", "json"],
+      jeff.awsEnv(),
+    );
+    const stack = (
+      JSON.parse(cli.stdout) as {
+        Stacks: Array<{ StackStatus: string; Outputs: Array<{ OutputKey: string; OutputValue: string }> }>;
+      }
+    ).Stacks[0]!;
+    expect(stack.StackStatus).toBe("CREATE_COMPLETE");
+    expect(stack.Outputs).toContainEqual({ OutputKey: "GreetingName", OutputValue: "/demo/greeting" });
+  });
+
+  it("reports no changes when nothing changed", async () => {
+    const result = await deploy(project);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("no changes");
+  });
+
+  it("updates a changed resource in place, and takes parameter overrides", async () => {
+    await writeFile(join(project, "template.yaml"), template(greeting("hi")));
+    const result = await deploy(project, ["--parameter-overrides", "Stage=prod"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("UPDATE_COMPLETE");
+    expect(await parameterValue("/demo/greeting")).toBe("hi (prod)");
+  });
+
+  it("refuses a parameter value outside AllowedValues, naming the parameter, and changes nothing", async () => {
+    const result = await deploy(project, ["--parameter-overrides", "Stage=qa"]);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain("Stage");
+    expect(await parameterValue("/demo/greeting")).toBe("hi (prod)");
+  });
+
+  it("rolls back every change of an update when a resource fails", async () => {
+    await writeFile(join(project, "template.yaml"), template(greeting("changed") + failing));
+    const result = await deploy(project, ["--parameter-overrides", "Stage=prod"]);
+    expect(result.code).not.toBe(0);
+    expect(result.stdout).toContain("UPDATE_ROLLBACK_COMPLETE");
+    expect(result.stderr).toContain("CREATE_FAILED");
+    expect(await parameterValue("/demo/greeting")).toBe("hi (prod)");
+    const events = await aws(
+      ["cloudformation", "describe-stack-events", "--stack-name", "demo", "--output", "json"],
+      jeff.awsEnv(),
+    );
+    const statuses = (
+      JSON.parse(events.stdout) as {
+        StackEvents: Array<{ LogicalResourceId: string; ResourceStatus: string }>;
+      }
+    ).StackEvents;
+    expect(statuses.find((e) => e.LogicalResourceId === "Broken")?.ResourceStatus).toBe("DELETE_COMPLETE");
+  });
+
+  it("replaces a resource whose name changed and removes the old one", async () => {
+    await writeFile(join(project, "template.yaml"), template(greeting("moved", "/demo/renamed")));
+    const result = await deploy(project, ["--parameter-overrides", "Stage=prod"]);
+    expect(result.code).toBe(0);
+    expect(await parameterValue("/demo/renamed")).toBe("moved (prod)");
+    expect(await parameterValue("/demo/greeting")).toBeUndefined();
+  });
+
+  it("deletes the stack and everything it created", async () => {
+    const { stdout } = await runJeff(["delete", "--stack", "demo"], { cwd: project });
+    expect(stdout).toContain("DELETE_COMPLETE");
+    expect(await parameterValue("/demo/renamed")).toBeUndefined();
+    const cli = await aws(["cloudformation", "describe-stacks", "--stack-name", "demo"], jeff.awsEnv());
+    expect(cli.stderr).toContain("(ValidationError)");
+    expect(cli.stderr).toContain("does not exist");
+  });
+
+  it("rolls back a failed create, and the next deploy starts again", async () => {
+    await writeFile(join(project, "template.yaml"), template(greeting("first") + failing));
+    const failed = await deploy(project);
+    expect(failed.code).not.toBe(0);
+    expect(failed.stdout).toContain("ROLLBACK_COMPLETE");
+    expect(await parameterValue("/demo/greeting")).toBeUndefined();
+
+    await writeFile(join(project, "template.yaml"), template(greeting("second")));
+    const fixed = await deploy(project);
+    expect(fixed.code).toBe(0);
+    expect(await parameterValue("/demo/greeting")).toBe("second (dev)");
+  });
+
+  it("refuses an invalid template before sending anything, naming the logical id and path", async () => {
+    await writeFile(
+      join(project, "bad.yaml"),
+      template(`${greeting("x")}  Queue:\n    Type: AWS::SQS::Nope\n`),
+    );
+    const result = await deploy(project, ["--template", "bad.yaml"]);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain("[Queue]");
+    expect(result.stderr).toContain("AWS::SQS::Nope");
+    expect(await parameterValue("/demo/greeting")).toBe("second (dev)");
+  });
+});
+
+describe("the CloudFormation API", () => {
+  it("answers ValidateTemplate through the AWS CLI with the template's parameters or its errors", async () => {
+    const ok = await aws(
+      ["cloudformation", "validate-template", "--template-body", template(greeting("v")), "--output", "json"],
+      jeff.awsEnv(),
+    );
+    expect(JSON.parse(ok.stdout)).toMatchObject({
+      Parameters: [{ ParameterKey: "Stage", DefaultValue: "dev" }],
+    });
+    const bad = await aws(
+      ["cloudformation", "validate-template", "--template-body", "Resources: {}"],
+      jeff.awsEnv(),
+    );
+    expect(bad.stderr).toContain("(ValidationError)");
+  });
+});
+
+describe("jeff dev", () => {
+  it("deploys the project and redeploys when the template changes", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "jeff-dev-"));
+    await runJeff(["init", dir]);
+    const child = spawn(process.execPath, [jeffBin, "dev", dir, "--port", "0", "--stack", "devstack"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (c: Buffer) => {
+      output += c.toString();
+    });
+    child.stderr.on("data", (c: Buffer) => {
+      output += c.toString();
+    });
+    const waitFor = async (pattern: RegExp, count = 1) => {
+      for (let i = 0; i < 300; i++) {
+        if ((output.match(new RegExp(pattern, "g")) ?? []).length >= count) return;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`timed out waiting for ${pattern}: ${output}`);
+    };
+    try {
+      await waitFor(/GreetingValue = Hello from Jeff/);
+      const file = join(dir, "template.yaml");
+      const text = (await import("node:fs/promises")).readFile(file, "utf8");
+      await writeFile(file, (await text).replace('"Hello from Jeff"', '"Hello again"'));
+      await waitFor(/GreetingValue = Hello again/);
+      expect(output).toContain("UPDATE_COMPLETE");
+    } finally {
+      child.kill("SIGINT");
+      const code = await new Promise<number | null>((r) => child.once("exit", r));
+      expect(code).toBe(0);
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
