@@ -1,5 +1,5 @@
 /** `AWS::SSM::Parameter` in templates: Ref gives the name; GetAtt gives Type and Value. */
-import { randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import type { SqlExecutor } from "../store/index.js";
 import type { ResourceContext, ResourceHandler, TemplateError } from "../templates/index.js";
 import { deleteParameter, type ParameterType, putParameter } from "./parameter-store.js";
@@ -13,8 +13,13 @@ export interface ParameterProps {
 
 const cfnTypes = ["String", "StringList"];
 
+/** CloudFormation's `CFN-<LogicalId>-<suffix>`, with a suffix derived from the stack so a retry finds the same name. */
 function generatedName(ctx: ResourceContext): string {
-  return `CFN-${ctx.logicalId}-${randomBytes(6).toString("base64url")}`;
+  const suffix = createHash("sha256")
+    .update(`${ctx.stackId}/${ctx.logicalId}`)
+    .digest("base64url")
+    .slice(0, 12);
+  return `CFN-${ctx.logicalId}-${suffix}`;
 }
 
 export function parameterResource(db: SqlExecutor): ResourceHandler<ParameterProps> {
@@ -44,14 +49,12 @@ export function parameterResource(db: SqlExecutor): ResourceHandler<ParameterPro
       if (p.Value === undefined) errors.push({ path: `${path}.Value`, message: "Value is required" });
       return errors;
     },
+    replaceOnChange: ["Name"],
+    physicalIdFor: (props, ctx) => props.Name ?? generatedName(ctx),
     create: (props, ctx) => write(props.Name ?? generatedName(ctx), props, ctx, false),
-    async update(physicalId, props, previous, ctx) {
-      const renamed = (props.Name ?? physicalId) !== physicalId && props.Name !== previous.Name;
-      return renamed
-        ? write(props.Name ?? generatedName(ctx), props, ctx, false)
-        : write(physicalId, props, ctx, true);
-    },
+    update: (physicalId, props, _previous, ctx) => write(physicalId, props, ctx, true),
     async delete(physicalId, _props, ctx) {
+      // Already gone is fine: a recovered delete may run twice.
       await deleteParameter(db, ctx, physicalId);
     },
   };

@@ -8,7 +8,12 @@ import { randomUUID } from "node:crypto";
 import type { Logger } from "../ops/logger.js";
 import { AwsError } from "../protocol/index.js";
 import type { Store } from "../store/index.js";
-import type { ResourceContext, ResourceHandler, ResourceRegistry } from "../templates/index.js";
+import type {
+  PlannedResource,
+  ResourceContext,
+  ResourceHandler,
+  ResourceRegistry,
+} from "../templates/index.js";
 import {
   type PlannedStack,
   planStack,
@@ -22,8 +27,8 @@ import {
   findStack,
   insertStack,
   listResources,
+  type PreviousResourceState,
   type ResourceRecord,
-  type ResourceStatus,
   type ResourceUpdate,
   removeResource,
   type StackRecord,
@@ -232,6 +237,131 @@ export class StackEngine {
     });
   }
 
+  /** Resolves a resource's properties; a failure is recorded on the resource before it is thrown. */
+  private async resolveOrRecord(
+    stack: StackRef,
+    plan: PlannedStack,
+    planned: PlannedResource,
+    state: ReadonlyMap<string, ResourceRecord>,
+    existing?: ResourceRecord,
+  ): Promise<Record<string, unknown>> {
+    try {
+      return plan.resolveProperties(planned.logicalId, lookupIn(state));
+    } catch (error) {
+      const statusReason = reasonOf(error);
+      await this.record(
+        stack,
+        existing
+          ? // Unchanged, but marked so the rollback puts its status back with everything else.
+            {
+              ...withoutBookkeeping(existing),
+              status: "UPDATE_FAILED",
+              statusReason,
+              previous: previousStateOf(existing),
+            }
+          : {
+              logicalId: planned.logicalId,
+              type: planned.type,
+              attributes: {},
+              status: "CREATE_FAILED",
+              statusReason,
+              previous: { kind: "created" },
+            },
+      );
+      throw error;
+    }
+  }
+
+  /**
+   * Creates one resource. The physical id the handler will use, when it can say, is recorded first,
+   * so a crash between the handler's work and the next record still leaves something to delete.
+   */
+  private async createResource(
+    scope: StackScope,
+    stack: StackRef,
+    planned: Pick<PlannedResource, "logicalId" | "type">,
+    properties: Record<string, unknown>,
+    previous?: PreviousResourceState,
+  ): Promise<ResourceUpdate> {
+    const handler = this.handler(planned.type);
+    const ctx = this.context(scope, stack, planned.logicalId);
+    const base = {
+      logicalId: planned.logicalId,
+      type: planned.type,
+      properties,
+      ...(previous ? { previous } : {}),
+    };
+    const expectedId = handler.physicalIdFor?.(properties, ctx);
+    await this.record(stack, {
+      ...base,
+      attributes: {},
+      status: "CREATE_IN_PROGRESS",
+      ...(expectedId ? { physicalId: expectedId } : {}),
+    });
+    try {
+      const result = await handler.create(properties, ctx);
+      const created = {
+        ...base,
+        physicalId: result.physicalId,
+        attributes: result.attributes,
+        status: "CREATE_COMPLETE" as const,
+      };
+      await this.record(stack, created);
+      return created;
+    } catch (error) {
+      // Nothing was created, so nothing of it may be deleted on rollback: no physical id.
+      await this.record(stack, {
+        ...base,
+        attributes: {},
+        status: "CREATE_FAILED",
+        statusReason: reasonOf(error),
+      });
+      throw error;
+    }
+  }
+
+  private async updateResource(
+    scope: StackScope,
+    stack: StackRef,
+    existing: ResourceRecord,
+    physicalId: string,
+    properties: Record<string, unknown>,
+    previous: PreviousResourceState,
+  ): Promise<ResourceUpdate> {
+    const kept = { ...withoutBookkeeping(existing), previous };
+    await this.record(stack, { ...kept, status: "UPDATE_IN_PROGRESS" });
+    try {
+      const result = await this.handler(existing.type).update(
+        physicalId,
+        properties,
+        existing.properties ?? {},
+        this.context(scope, stack, existing.logicalId),
+      );
+      const updated = {
+        ...kept,
+        properties,
+        attributes: result.attributes,
+        status: "UPDATE_COMPLETE" as const,
+      };
+      await this.record(stack, updated);
+      return updated;
+    } catch (error) {
+      await this.record(stack, { ...kept, status: "UPDATE_FAILED", statusReason: reasonOf(error) });
+      throw error;
+    }
+  }
+
+  /** A new type, or a change to a property the handler can only set on a new resource. */
+  private needsReplacement(
+    existing: ResourceRecord,
+    type: string,
+    properties: Record<string, unknown>,
+  ): boolean {
+    if (existing.type !== type) return true;
+    const before = existing.properties ?? {};
+    return (this.handler(type).replaceOnChange ?? []).some((key) => !sameJson(before[key], properties[key]));
+  }
+
   private async runCreate(
     scope: StackScope,
     stackId: string,
@@ -241,34 +371,14 @@ export class StackEngine {
     const stack = { stackId, stackName };
     const state = new Map<string, ResourceRecord>();
     for (const planned of plan.resources) {
-      const base = { logicalId: planned.logicalId, type: planned.type, attributes: {} };
-      let properties: Record<string, unknown> = {};
       try {
-        properties = plan.resolveProperties(planned.logicalId, lookupIn(state));
-        await this.record(stack, { ...base, status: "CREATE_IN_PROGRESS", properties });
-        const result = await this.handler(planned.type).create(
-          properties,
-          this.context(scope, stack, planned.logicalId),
-        );
-        const created = {
-          ...base,
-          physicalId: result.physicalId,
-          attributes: result.attributes,
-          properties,
-          status: "CREATE_COMPLETE" as const,
-        };
-        await this.record(stack, created);
+        const properties = await this.resolveOrRecord(stack, plan, planned, state);
+        const created = await this.createResource(scope, stack, planned, properties);
         state.set(planned.logicalId, { ...created, createdSeq: state.size + 1, updatedAt: new Date() });
-      } catch (error) {
-        await this.record(stack, {
-          ...base,
-          properties,
-          status: "CREATE_FAILED",
-          statusReason: reasonOf(error),
-        });
+      } catch {
         await this.rollbackCreate(
           scope,
-          { ...stack },
+          stack,
           `The following resource(s) failed to create: [${planned.logicalId}]. `,
         );
         return;
@@ -350,74 +460,25 @@ export class StackEngine {
     const state = new Map(current.filter((r) => r.status !== "DELETE_COMPLETE").map((r) => [r.logicalId, r]));
     for (const planned of plan.resources) {
       const existing = state.get(planned.logicalId);
-      const base = { logicalId: planned.logicalId, type: planned.type };
       try {
-        const properties = plan.resolveProperties(planned.logicalId, lookupIn(state));
-        const ctx = this.context(scope, stack, planned.logicalId);
+        const properties = await this.resolveOrRecord(stack, plan, planned, state, existing);
         let next: ResourceUpdate;
         if (!existing?.physicalId) {
-          await this.record(stack, {
-            ...base,
-            attributes: {},
-            properties,
-            status: "CREATE_IN_PROGRESS",
-            previous: { kind: "created" },
-          });
-          const result = await this.handler(planned.type).create(properties, ctx);
-          next = {
-            ...base,
-            physicalId: result.physicalId,
-            attributes: result.attributes,
-            properties,
-            status: "CREATE_COMPLETE",
-            previous: { kind: "created" },
-          };
+          next = await this.createResource(scope, stack, planned, properties, { kind: "created" });
         } else if (existing.type === planned.type && sameJson(existing.properties ?? {}, properties)) {
           continue;
         } else {
-          const previous = {
-            kind: "changed" as const,
-            physicalId: existing.physicalId,
-            type: existing.type,
-            properties: existing.properties ?? {},
-            attributes: existing.attributes,
-          };
-          const replacing = existing.type !== planned.type;
-          await this.record(stack, {
-            ...existing,
-            status: replacing ? "CREATE_IN_PROGRESS" : "UPDATE_IN_PROGRESS",
-            previous,
-          });
-          const result = replacing
-            ? await this.handler(planned.type).create(properties, ctx)
-            : await this.handler(planned.type).update(
-                existing.physicalId,
-                properties,
-                existing.properties ?? {},
-                ctx,
-              );
-          next = {
-            ...base,
-            physicalId: result.physicalId,
-            attributes: result.attributes,
-            properties,
-            status: replacing ? "CREATE_COMPLETE" : "UPDATE_COMPLETE",
-            previous,
-          };
+          const previous = previousStateOf(existing);
+          next = this.needsReplacement(existing, planned.type, properties)
+            ? await this.createResource(scope, stack, planned, properties, previous)
+            : await this.updateResource(scope, stack, existing, existing.physicalId, properties, previous);
         }
-        await this.record(stack, next);
         state.set(planned.logicalId, {
           ...next,
           createdSeq: existing?.createdSeq ?? 0,
           updatedAt: new Date(),
         });
-      } catch (error) {
-        const failedStatus: ResourceStatus = existing ? "UPDATE_FAILED" : "CREATE_FAILED";
-        const latest = (await listResources(this.store, stack.stackId)).find(
-          (r) => r.logicalId === planned.logicalId,
-        );
-        if (latest)
-          await this.record(stack, { ...latest, status: failedStatus, statusReason: reasonOf(error) });
+      } catch {
         await this.rollbackUpdate(
           scope,
           stack,
@@ -576,6 +637,24 @@ function lookupIn(state: ReadonlyMap<string, ResourceRecord>): ResourceLookup {
       return resource.attributes[attribute];
     },
   };
+}
+
+type StackRef = Pick<StackRecord, "stackId" | "stackName">;
+
+function previousStateOf(resource: ResourceRecord): PreviousResourceState {
+  return {
+    kind: "changed",
+    physicalId: resource.physicalId ?? "",
+    type: resource.type,
+    properties: resource.properties ?? {},
+    attributes: resource.attributes,
+  };
+}
+
+/** A stored resource as an update to save: without the fields the records layer maintains. */
+function withoutBookkeeping(resource: ResourceRecord): ResourceUpdate {
+  const { createdSeq: _seq, updatedAt: _at, ...rest } = resource;
+  return rest;
 }
 
 function reasonOf(error: unknown): string {

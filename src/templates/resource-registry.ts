@@ -36,9 +36,20 @@ export interface ResourceHandler<Props = Record<string, unknown>> {
   validateProperties?(props: unknown, path: string): TemplateError[];
   /** Logical ids this resource also answers to, as SAM's generated resources do. */
   implicitResources?(logicalId: string, props: unknown): readonly ImplicitResource[];
+  /**
+   * Properties whose change needs a new resource (CloudFormation's "Replacement" update behaviour):
+   * the engine creates the new one, repoints dependents, then deletes the old one.
+   */
+  readonly replaceOnChange?: readonly string[];
+  /**
+   * The physical id `create` will give, when it can be known beforehand. The engine records it
+   * before calling `create`, so a crash between the two still leaves a resource it can delete.
+   */
+  physicalIdFor?(props: Props, ctx: ResourceContext): string;
   create(props: Props, ctx: ResourceContext): Promise<ResourceResult>;
-  /** May replace the resource by returning a new physical id; the engine then deletes the old one. */
+  /** Changes the resource in place: the physical id stays the same. */
   update(physicalId: string, props: Props, previous: Props, ctx: ResourceContext): Promise<ResourceResult>;
+  /** Must succeed when the resource is already gone (a retried or recovered delete). */
   delete(physicalId: string, props: Props, ctx: ResourceContext): Promise<void>;
 }
 

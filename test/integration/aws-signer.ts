@@ -69,3 +69,34 @@ export async function signedHeaders(input: SignInput): Promise<Record<string, st
   const { host: _host, ...rest } = signed.headers as Record<string, string>;
   return rest;
 }
+
+/** A presigned URL for a GET request, as `SignatureV4.presign` makes them. */
+export async function presignedUrl(
+  input: Omit<SignInput, "headers" | "body" | "method">,
+  expiresIn = 300,
+): Promise<string> {
+  const url = new URL(input.url);
+  const signer = new SignatureV4({
+    service: input.service,
+    region: input.region,
+    credentials: input.credentials,
+    sha256: NodeSha256,
+  });
+  const query: Record<string, string> = {};
+  for (const [k, v] of url.searchParams) query[k] = v;
+  const signed = await signer.presign(
+    {
+      method: "GET",
+      protocol: url.protocol,
+      hostname: url.hostname,
+      port: Number(url.port),
+      path: url.pathname,
+      query,
+      headers: { host: url.host },
+    },
+    { expiresIn },
+  );
+  const out = new URL(`${url.protocol}//${url.host}${signed.path}`);
+  for (const [k, v] of Object.entries(signed.query ?? {})) out.searchParams.set(k, String(v));
+  return out.toString();
+}

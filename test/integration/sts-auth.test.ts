@@ -7,6 +7,7 @@ import {
   type STSClientConfig,
 } from "@aws-sdk/client-sts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { presignedUrl } from "./aws-signer.js";
 import { aws, type JeffProcess, startJeff } from "./jeff-process.js";
 
 let jeff: JeffProcess;
@@ -174,6 +175,23 @@ describe("GetCallerIdentity", () => {
         expect(text).toContain(`<Code>${code}</Code>`);
       }
     }
+  });
+});
+
+describe("presigned URLs", () => {
+  it("answers a presigned GetCallerIdentity and refuses it once tampered with", async () => {
+    const url = await presignedUrl({
+      url: `${jeff.url}/?Action=GetCallerIdentity&Version=2011-06-15`,
+      service: "sts",
+      region: jeff.region,
+      credentials: jeff.credentials,
+    });
+    const ok = await fetch(url);
+    expect(ok.status).toBe(200);
+    expect(await ok.text()).toContain(`<Account>${jeff.accountId}</Account>`);
+    const tampered = await fetch(url.replace("GetCallerIdentity", "GetSessionToken"));
+    expect(tampered.status).toBe(403);
+    expect(await tampered.text()).toContain("<Code>SignatureDoesNotMatch</Code>");
   });
 });
 

@@ -1,0 +1,100 @@
+// Jeff SIGKILLed in the middle of a stack operation: on restart the stack is rolled back and
+// nothing it half-created is left behind.
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  CloudFormationClient,
+  CreateStackCommand,
+  DescribeStackEventsCommand,
+  DescribeStacksCommand,
+  UpdateStackCommand,
+} from "@aws-sdk/client-cloudformation";
+import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { type JeffProcess, startJeff } from "./jeff-process.js";
+
+/** Enough resources that the background work is still going when the kill lands. */
+function manyParameters(prefix: string, count: number, value: string): string {
+  const resources = Array.from(
+    { length: count },
+    (_, i) =>
+      `  P${i}:\n    Type: AWS::SSM::Parameter\n    Properties: { Name: /${prefix}/p${i}, Type: String, Value: "${value}" }\n`,
+  );
+  return `Resources:\n${resources.join("")}`;
+}
+
+let dataDir: string;
+let jeff: JeffProcess;
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), "jeff-recovery-"));
+});
+afterAll(async () => {
+  await jeff?.stop();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+function clients(j: JeffProcess) {
+  const config = { endpoint: j.url, region: j.region, credentials: j.credentials };
+  return { cfn: new CloudFormationClient(config), ssm: new SSMClient(config) };
+}
+
+async function settled(cfn: CloudFormationClient, stackName: string): Promise<string> {
+  for (let i = 0; i < 600; i++) {
+    const status =
+      (await cfn.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks?.[0]?.StackStatus ?? "";
+    if (!status.endsWith("_IN_PROGRESS")) return status;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${stackName} never settled`);
+}
+
+async function values(ssm: SSMClient, prefix: string, count: number): Promise<Array<string | undefined>> {
+  const out: Array<string | undefined> = [];
+  for (let i = 0; i < count; i++) {
+    try {
+      out.push((await ssm.send(new GetParameterCommand({ Name: `/${prefix}/p${i}` }))).Parameter?.Value);
+    } catch (error) {
+      if ((error as Error).name !== "ParameterNotFound") throw error;
+      out.push(undefined);
+    }
+  }
+  return out;
+}
+
+async function restartAfterKill(): Promise<JeffProcess> {
+  await jeff.stop("SIGKILL");
+  jeff = await startJeff({ dataDir });
+  return jeff;
+}
+
+it("rolls back a create that was killed halfway, deleting what it had made", async () => {
+  jeff = await startJeff({ dataDir });
+  await clients(jeff).cfn.send(
+    new CreateStackCommand({ StackName: "crashed", TemplateBody: manyParameters("crashed", 300, "v1") }),
+  );
+  const { cfn, ssm } = clients(await restartAfterKill());
+
+  expect(await settled(cfn, "crashed")).toBe("ROLLBACK_COMPLETE");
+  const events = (await cfn.send(new DescribeStackEventsCommand({ StackName: "crashed" }))).StackEvents ?? [];
+  expect(events.some((e) => e.ResourceStatusReason === "Jeff stopped during the operation")).toBe(true);
+  expect((await values(ssm, "crashed", 300)).filter((v) => v !== undefined)).toEqual([]);
+});
+
+it("rolls back an update that was killed halfway, restoring every value it had changed", async () => {
+  let { cfn, ssm } = clients(jeff);
+  await cfn.send(
+    new CreateStackCommand({ StackName: "steady", TemplateBody: manyParameters("steady", 20, "before") }),
+  );
+  expect(await settled(cfn, "steady")).toBe("CREATE_COMPLETE");
+  await cfn.send(
+    new UpdateStackCommand({ StackName: "steady", TemplateBody: manyParameters("steady", 300, "after") }),
+  );
+  ({ cfn, ssm } = clients(await restartAfterKill()));
+
+  expect(await settled(cfn, "steady")).toBe("UPDATE_ROLLBACK_COMPLETE");
+  const after = await values(ssm, "steady", 300);
+  expect(after.slice(0, 20)).toEqual(Array(20).fill("before"));
+  expect(after.slice(20).filter((v) => v !== undefined)).toEqual([]);
+});
