@@ -45,8 +45,14 @@ export interface SignInput {
   readonly credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 }
 
-/** The headers to send (including Authorization and X-Amz-Date) for a request signed as given. */
-export async function signedHeaders(input: SignInput): Promise<Record<string, string>> {
+/** The SDK's signer for `input`, and the request it describes (headers still to be signed). */
+function prepare(
+  input: Omit<SignInput, "headers" | "body" | "method"> & {
+    method?: string;
+    headers?: Record<string, string>;
+    body?: string | Uint8Array;
+  },
+) {
   const url = new URL(input.url);
   const signer = new SignatureV4({
     service: input.service,
@@ -56,8 +62,8 @@ export async function signedHeaders(input: SignInput): Promise<Record<string, st
   });
   const query: Record<string, string> = {};
   for (const [k, v] of url.searchParams) query[k] = v;
-  const signed = await signer.sign({
-    method: input.method,
+  const request = {
+    method: input.method ?? "GET",
     protocol: url.protocol,
     hostname: url.hostname,
     port: Number(url.port),
@@ -65,7 +71,14 @@ export async function signedHeaders(input: SignInput): Promise<Record<string, st
     query,
     headers: { host: url.host, ...input.headers },
     body: input.body,
-  });
+  };
+  return { url, signer, request };
+}
+
+/** The headers to send (including Authorization and X-Amz-Date) for a request signed as given. */
+export async function signedHeaders(input: SignInput): Promise<Record<string, string>> {
+  const { signer, request } = prepare(input);
+  const signed = await signer.sign(request);
   const { host: _host, ...rest } = signed.headers as Record<string, string>;
   return rest;
 }
@@ -75,27 +88,8 @@ export async function presignedUrl(
   input: Omit<SignInput, "headers" | "body" | "method">,
   expiresIn = 300,
 ): Promise<string> {
-  const url = new URL(input.url);
-  const signer = new SignatureV4({
-    service: input.service,
-    region: input.region,
-    credentials: input.credentials,
-    sha256: NodeSha256,
-  });
-  const query: Record<string, string> = {};
-  for (const [k, v] of url.searchParams) query[k] = v;
-  const signed = await signer.presign(
-    {
-      method: "GET",
-      protocol: url.protocol,
-      hostname: url.hostname,
-      port: Number(url.port),
-      path: url.pathname,
-      query,
-      headers: { host: url.host },
-    },
-    { expiresIn },
-  );
+  const { url, signer, request } = prepare(input);
+  const signed = await signer.presign(request, { expiresIn });
   const out = new URL(`${url.protocol}//${url.host}${signed.path}`);
   for (const [k, v] of Object.entries(signed.query ?? {})) out.searchParams.set(k, String(v));
   return out.toString();
