@@ -16,23 +16,30 @@ function labelText(labels: Labels): string {
   return parts.length ? `{${parts.join(",")}}` : "";
 }
 
+/** A cheap identity for a label set (the label names are fixed per call site); rendered text is made once. */
+function seriesKey(labels: Labels): string {
+  let key = "";
+  for (const name in labels) key += `${name}\u0001${labels[name]}\u0002`;
+  return key;
+}
+
 export class Counter implements Metric {
-  private readonly values = new Map<string, { labels: Labels; value: number }>();
+  private readonly values = new Map<string, { text: string; value: number }>();
   constructor(
     readonly name: string,
     readonly help: string,
   ) {}
 
   inc(labels: Labels = {}, by = 1): void {
-    const key = labelText(labels);
+    const key = seriesKey(labels);
     const entry = this.values.get(key);
     if (entry) entry.value += by;
-    else this.values.set(key, { labels, value: by });
+    else this.values.set(key, { text: labelText(labels), value: by });
   }
 
   render(): string {
     let out = `# HELP ${this.name} ${this.help}\n# TYPE ${this.name} counter\n`;
-    for (const [key, { value }] of this.values) out += `${this.name}${key} ${value}\n`;
+    for (const { text, value } of this.values.values()) out += `${this.name}${text} ${value}\n`;
     return out;
   }
 }
@@ -65,7 +72,7 @@ export class Histogram implements Metric {
   ) {}
 
   observe(labels: Labels, value: number): void {
-    const key = labelText(labels);
+    const key = seriesKey(labels);
     let entry = this.series.get(key);
     if (!entry) {
       entry = { counts: this.buckets.map(() => 0), sum: 0, count: 0, labels };

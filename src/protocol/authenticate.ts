@@ -4,7 +4,7 @@
  */
 import { type AuthFailure, authError } from "./auth-errors.js";
 import type { Caller, WireProtocol } from "./service.js";
-import { SigV4Error, type SigV4Request, verifySigV4 } from "./sigv4-verify.js";
+import { SigV4Error, type SigV4Inspection, type SigV4Request, verifySigV4 } from "./sigv4-verify.js";
 
 /** What the edge needs to know about an access key; the identity subsystem supplies it. */
 export interface CredentialRecord {
@@ -16,6 +16,7 @@ export interface CredentialRecord {
 }
 
 export interface CredentialLookup {
+  /** Synchronous when the key is cached, so the common case costs no extra turn of the event loop. */
   find(accessKeyId: string): CredentialRecord | undefined | Promise<CredentialRecord | undefined>;
 }
 
@@ -30,22 +31,38 @@ export interface Authenticated {
   readonly service: string;
 }
 
-/** Verifies `req` or throws the AWS error the protocol uses for that failure. */
-export async function authenticate(
+/**
+ * Verifies `req` or throws the AWS error the protocol uses for that failure. Returns a promise
+ * only when the key had to be fetched from the store.
+ */
+export function authenticate(
   req: SigV4Request,
-  accessKeyId: string | undefined,
+  inspection: SigV4Inspection,
   protocol: WireProtocol,
   options: AuthenticateOptions,
-): Promise<Authenticated> {
-  const record = accessKeyId ? await options.credentials.find(accessKeyId) : undefined;
+): Authenticated | Promise<Authenticated> {
+  const accessKeyId = inspection.scope?.accessKeyId;
+  const found = accessKeyId ? options.credentials.find(accessKeyId) : undefined;
+  if (found instanceof Promise)
+    return found.then((record) => check(req, inspection, protocol, options, record));
+  return check(req, inspection, protocol, options, found);
+}
+
+function check(
+  req: SigV4Request,
+  inspection: SigV4Inspection,
+  protocol: WireProtocol,
+  options: AuthenticateOptions,
+  record: CredentialRecord | undefined,
+): Authenticated {
   const now = options.now();
   let verified: ReturnType<typeof verifySigV4>;
   try {
-    verified = verifySigV4(req, {
-      now,
-      secretFor: () => record,
-      normalizePath: (service) => service !== "s3",
-    });
+    verified = verifySigV4(
+      req,
+      { now, secretFor: () => record, normalizePath: (service) => service !== "s3" },
+      inspection,
+    );
   } catch (error) {
     if (error instanceof SigV4Error) throw authError(error.reason as AuthFailure, protocol, error.message);
     throw error;

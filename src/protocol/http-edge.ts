@@ -14,7 +14,7 @@ import { findJsonOperation, jsonError, jsonSuccess, parseJsonBody } from "./json
 import { findQueryOperation, parseQueryParams, queryError, querySuccess } from "./query-protocol.js";
 import { RestRouter } from "./rest-router.js";
 import type { RequestContext, RestResponse, ServiceDefinition, WireProtocol } from "./service.js";
-import { readCredentialScope, type SigV4Request } from "./sigv4-verify.js";
+import { inspectSigV4, type SigV4Request } from "./sigv4-verify.js";
 import type { WireResponse } from "./wire.js";
 
 /** Namespace for query errors when no service could be identified. */
@@ -48,6 +48,8 @@ interface DecodedRequest {
 
 export interface Edge {
   handle(req: IncomingMessage, res: ServerResponse): void;
+  /** API requests being served right now. */
+  readonly inFlight: number;
   /** Answers a request Node's HTTP parser refused (oversized headers, garbage) with an AWS-shaped 4xx. */
   handleClientError(error: NodeJS.ErrnoException, socket: Socket): void;
 }
@@ -131,13 +133,11 @@ export function createEdge(options: EdgeOptions): Edge {
         headers: pairHeaders(req.rawHeaders),
         body,
       };
-      const scope = readCredentialScope(sigReq);
-      service = scope ? bySigningName.get(scope.service) : undefined;
+      const inspection = inspectSigV4(sigReq);
+      service = inspection.scope ? bySigningName.get(inspection.scope.service) : undefined;
       if (service) protocol = service.protocol;
-      const who = await authenticate(sigReq, scope?.accessKeyId, protocol, {
-        credentials: options.credentials,
-        now,
-      });
+      const checked = authenticate(sigReq, inspection, protocol, { credentials: options.credentials, now });
+      const who = checked instanceof Promise ? await checked : checked;
       if (!service) {
         throw new AwsError(
           "UnknownOperationException",
@@ -160,7 +160,11 @@ export function createEdge(options: EdgeOptions): Edge {
     }
   }
 
+  let inFlight = 0;
   return {
+    get inFlight() {
+      return inFlight;
+    },
     handle(req, res) {
       const started = performance.now();
       const url = req.url ?? "/";
@@ -169,13 +173,16 @@ export function createEdge(options: EdgeOptions): Edge {
       const query = q === -1 ? "" : url.slice(q + 1);
       if (path.startsWith("/_jeff/") && options.internal?.(req, res, path)) return;
       const requestId = randomUUID();
+      inFlight++;
       serve(req, requestId, path, query).then(
         (out) => {
+          inFlight--;
           send(res, out);
           requests.inc({ service: out.svc, operation: out.op, status: String(out.status) });
           latency.observe({ service: out.svc }, (performance.now() - started) / 1000);
         },
         (error: unknown) => {
+          inFlight--;
           options.logger.error("edge failure", { requestId, error });
           if (!res.headersSent) send(res, jsonError("awsJson1_1", commonErrors.internal(), requestId));
         },
@@ -254,7 +261,9 @@ function restResponse(out: RestResponse, requestId: string): WireResponse {
 }
 
 function send(res: ServerResponse, out: WireResponse): void {
-  const body = typeof out.body === "string" ? Buffer.from(out.body) : out.body;
-  res.writeHead(out.status, { ...out.headers, "content-length": String(body.length) });
-  res.end(body);
+  out.headers["content-length"] = String(
+    typeof out.body === "string" ? Buffer.byteLength(out.body) : out.body.length,
+  );
+  res.writeHead(out.status, out.headers);
+  res.end(out.body);
 }

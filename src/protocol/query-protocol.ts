@@ -19,7 +19,7 @@ export function parseQueryParams(
       if (!key.startsWith("X-Amz-")) params[key] = value;
     }
   };
-  add(query);
+  if (query !== "") add(query);
   if (body.length > 0) {
     if (!contentType?.toLowerCase().startsWith("application/x-www-form-urlencoded")) {
       throw new AwsError(

@@ -29,6 +29,8 @@ function hmac(key: string | Buffer, data: string): Buffer {
 export class SigningKeyCache {
   readonly #keys = new Map<string, Buffer>();
   readonly #capacity: number;
+  /** The most recently used id: hits on it (the usual case) need no reordering. */
+  #newest: string | undefined;
 
   constructor(capacity = 1024) {
     if (!Number.isInteger(capacity) || capacity < 1) {
@@ -47,13 +49,17 @@ export class SigningKeyCache {
     const id = `${date}/${region}/${service}/${secretAccessKey}`;
     const cached = this.#keys.get(id);
     if (cached !== undefined) {
-      // Re-insert so Map order stays least-recently-used first.
-      this.#keys.delete(id);
-      this.#keys.set(id, cached);
+      if (id !== this.#newest) {
+        // Re-insert so Map order stays least-recently-used first.
+        this.#keys.delete(id);
+        this.#keys.set(id, cached);
+        this.#newest = id;
+      }
       return cached;
     }
     const key = deriveSigningKey(secretAccessKey, date, region, service);
     this.#keys.set(id, key);
+    this.#newest = id;
     if (this.#keys.size > this.#capacity) {
       const oldest = this.#keys.keys().next();
       if (!oldest.done) this.#keys.delete(oldest.value);

@@ -10,7 +10,8 @@
  * Conformance: the aws-c-auth and classic aws-sig-v4-test-suite cases, run by
  * `sigv4-conformance.test.ts`.
  */
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { createHmac, hash, timingSafeEqual } from "node:crypto";
+import { boundedMemo } from "./bounded-memo.js";
 import { SigningKeyCache } from "./signing-key-cache.js";
 
 export interface SigV4Request {
@@ -89,7 +90,7 @@ interface Claim {
   scopeDate: string;
   region: string;
   service: string;
-  signedHeaders: string[];
+  signedHeaders: readonly string[];
   signature: Buffer;
   /** the timestamp as it goes into the string to sign (ISO 8601 basic) */
   amzDate: string;
@@ -98,7 +99,7 @@ interface Claim {
   sessionToken: string | undefined;
 }
 
-interface QueryParam {
+export interface QueryParam {
   /** decoded, for looking parameters up */
   name: string;
   value: string;
@@ -107,10 +108,35 @@ interface QueryParam {
   encodedValue: string;
 }
 
-/** Throws SigV4Error unless `req` carries a valid SigV4 signature by a key `secretFor` knows. */
-export function verifySigV4(req: SigV4Request, opts: SigV4Options): VerifiedSignature {
+/** What a request says about its signature, read once and shared by `readCredentialScope` and `verifySigV4`. */
+export interface SigV4Inspection {
+  readonly headers: Map<string, string[]>;
+  readonly params: QueryParam[];
+  /** The credential scope the request claims, if it can be read at all. */
+  readonly scope: CredentialScope | undefined;
+}
+
+export interface CredentialScope {
+  readonly accessKeyId: string;
+  readonly date: string;
+  readonly region: string;
+  readonly service: string;
+}
+
+/** Reads the headers, the query and the claimed credential scope once; never throws. */
+export function inspectSigV4(req: SigV4Request): SigV4Inspection {
   const headers = groupHeaders(req.headers);
   const params = parseQuery(req.query);
+  return { headers, params, scope: scopeOf(headers, params) };
+}
+
+/** Throws SigV4Error unless `req` carries a valid SigV4 signature by a key `secretFor` knows. */
+export function verifySigV4(
+  req: SigV4Request,
+  opts: SigV4Options,
+  inspection: SigV4Inspection = inspectSigV4(req),
+): VerifiedSignature {
+  const { headers, params } = inspection;
   const claim = readClaim(headers, params);
   checkTime(claim, opts.now.getTime(), opts.maxClockSkewMs ?? DEFAULT_SKEW_MS);
 
@@ -128,7 +154,7 @@ export function verifySigV4(req: SigV4Request, opts: SigV4Options): VerifiedSign
   );
   const scope = `${claim.scopeDate}/${claim.region}/${claim.service}/aws4_request`;
   const lines = {
-    uri: canonicalUri(req.path, normalize),
+    uri: normalize ? normalizedUri(req.path) : literalUri(req.path),
     headers: canonicalHeaderBlock(headers, claim.signedHeaders),
   };
 
@@ -170,15 +196,17 @@ export function verifySigV4(req: SigV4Request, opts: SigV4Options): VerifiedSign
 }
 
 /** Reads which service/region/access key a request claims, without verifying it (used to pick the protocol for error shapes). */
-export function readCredentialScope(
-  req: SigV4Request,
-): { accessKeyId: string; date: string; region: string; service: string } | undefined {
+export function readCredentialScope(req: SigV4Request): CredentialScope | undefined {
+  return inspectSigV4(req).scope;
+}
+
+function scopeOf(headers: Map<string, string[]>, params: QueryParam[]): CredentialScope | undefined {
   try {
-    const auth = single(groupHeaders(req.headers), "authorization");
+    const auth = single(headers, "authorization");
     const credential =
       auth !== undefined
         ? /(?:^|[\s,])Credential=([^,\s]*)/.exec(auth)?.[1]
-        : lookupParam(parseQuery(req.query), "X-Amz-Credential");
+        : lookupParam(params, "X-Amz-Credential");
     if (credential === undefined) return undefined;
     const { accessKeyId, scopeDate, region, service } = parseCredential(credential);
     return { accessKeyId, date: scopeDate, region, service };
@@ -202,7 +230,14 @@ function readClaim(headers: Map<string, string[]>, params: QueryParam[]): Claim 
   throw new SigV4Error("missing", "Request is missing Authentication Token");
 }
 
-function readHeaderClaim(auth: string, headers: Map<string, string[]>): Claim {
+/** The Authorization header's fields. */
+interface AuthorizationFields {
+  readonly credential: ReturnType<typeof parseCredentialText>;
+  readonly signedHeaders: readonly string[];
+  readonly signatureText: string;
+}
+
+function parseAuthorization(auth: string): AuthorizationFields {
   const trimmed = auth.trim();
   const space = trimmed.search(/\s/);
   const algorithm = space < 0 ? trimmed : trimmed.slice(0, space);
@@ -226,13 +261,37 @@ function readHeaderClaim(auth: string, headers: Map<string, string[]>): Claim {
     if (value === undefined) throw malformed(`Authorization header requires a '${name}' parameter`);
     return value;
   };
-  const credential = parseCredential(field("Credential"));
-  const signedHeaders = parseSignedHeaders(field("SignedHeaders"));
-  const signature = parseSignature(field("Signature"));
+  return {
+    credential: parseCredential(field("Credential")),
+    signedHeaders: parseSignedHeaders(field("SignedHeaders")),
+    signatureText: field("Signature"),
+  };
+}
+
+/**
+ * Everything but the signature repeats from one request to the next, so the header is parsed once
+ * per distinct text before `Signature=`; the signature itself is always read fresh.
+ */
+const parseAuthorizationPrefix = boundedMemo((prefix: string) => {
+  const fields = parseAuthorization(`${prefix}Signature=${"0".repeat(64)}`);
+  return { credential: fields.credential, signedHeaders: fields.signedHeaders };
+});
+
+function readAuthorization(auth: string): AuthorizationFields {
+  const at = auth.lastIndexOf("Signature=");
+  const tail = at < 0 ? "" : auth.slice(at + "Signature=".length);
+  // The fast path only for the common shape: Signature last, one value, nothing after it.
+  if (at < 0 || !/^[0-9a-fA-F]{64}\s*$/.test(tail)) return parseAuthorization(auth);
+  return { ...parseAuthorizationPrefix(auth.slice(0, at)), signatureText: tail.trim() };
+}
+
+function readHeaderClaim(auth: string, headers: Map<string, string[]>): Claim {
+  const { credential, signedHeaders, signatureText } = readAuthorization(auth);
+  const signature = parseSignature(signatureText);
   const amzDate = single(headers, "x-amz-date");
   const httpDate = amzDate === undefined ? single(headers, "date") : undefined;
-  const signedAt = amzDate !== undefined ? parseAmzDate(amzDate) : parseHttpDate(httpDate);
-  if (signedAt === undefined) {
+  const signed = amzDate !== undefined ? parseAmzDate(amzDate) : parseHttpDate(httpDate);
+  if (signed === undefined) {
     throw malformed("Authorization header requires an X-Amz-Date or Date header in ISO 8601 basic format");
   }
   return {
@@ -240,7 +299,7 @@ function readHeaderClaim(auth: string, headers: Map<string, string[]>): Claim {
     ...credential,
     signedHeaders,
     signature,
-    ...checkScopeDate(signedAt, credential.scopeDate),
+    ...checkScopeDate(signed, credential.scopeDate),
     expiresSeconds: undefined,
     sessionToken: single(headers, "x-amz-security-token"),
   };
@@ -262,9 +321,8 @@ function readQueryClaim(params: QueryParam[], headers: Map<string, string[]>): C
   const credential = parseCredential(param("X-Amz-Credential"));
   const signedHeaders = parseSignedHeaders(param("X-Amz-SignedHeaders"));
   const signature = parseSignature(param("X-Amz-Signature"));
-  const signedAt = parseAmzDate(param("X-Amz-Date"));
-  if (signedAt === undefined)
-    throw malformed("X-Amz-Date must be in ISO 8601 basic format (yyyyMMddTHHmmssZ)");
+  const signed = parseAmzDate(param("X-Amz-Date"));
+  if (signed === undefined) throw malformed("X-Amz-Date must be in ISO 8601 basic format (yyyyMMddTHHmmssZ)");
   const expires = param("X-Amz-Expires");
   const expiresSeconds = /^\d{1,7}$/.test(expires) ? Number(expires) : Number.NaN;
   if (!(expiresSeconds <= MAX_PRESIGNED_EXPIRES_S)) {
@@ -275,13 +333,13 @@ function readQueryClaim(params: QueryParam[], headers: Map<string, string[]>): C
     ...credential,
     signedHeaders,
     signature,
-    ...checkScopeDate(signedAt, credential.scopeDate),
+    ...checkScopeDate(signed, credential.scopeDate),
     expiresSeconds,
     sessionToken: lookupParam(params, "X-Amz-Security-Token") ?? single(headers, "x-amz-security-token"),
   };
 }
 
-function parseCredential(credential: string) {
+function parseCredentialText(credential: string) {
   const parts = credential.split("/");
   const [accessKeyId, scopeDate, region, service, terminator] = parts;
   const name = /^[A-Za-z0-9._-]+$/;
@@ -304,7 +362,7 @@ function parseCredential(credential: string) {
   return { accessKeyId, scopeDate, region, service };
 }
 
-function parseSignedHeaders(list: string): string[] {
+function parseSignedHeadersText(list: string): readonly string[] {
   const names = list.split(";");
   if (names.some((n) => !/^[a-z0-9!#$%&'*+.^_`|~-]+$/.test(n)) || new Set(names).size !== names.length) {
     throw malformed(
@@ -320,12 +378,13 @@ function parseSignature(signature: string): Buffer {
   return Buffer.from(signature, "hex");
 }
 
-function checkScopeDate(signedAt: Date, scopeDate: string): { amzDate: string; signedAt: Date } {
-  const amzDate = formatAmzDate(signedAt);
-  if (amzDate.slice(0, 8) !== scopeDate) {
-    throw malformed(`Date in Credential scope (${scopeDate}) does not match the request date ${amzDate}`);
+function checkScopeDate(signed: SignedTime, scopeDate: string): SignedTime {
+  if (!signed.amzDate.startsWith(scopeDate)) {
+    throw malformed(
+      `Date in Credential scope (${scopeDate}) does not match the request date ${signed.amzDate}`,
+    );
   }
-  return { amzDate, signedAt };
+  return signed;
 }
 
 function checkTime(claim: Claim, now: number, skewMs: number): void {
@@ -393,6 +452,9 @@ export function canonicalUri(path: string, normalize: boolean): string {
   return percentEncode(Buffer.from(`/${segments.join("/")}${trailing}`, "utf8"), true, false);
 }
 
+const normalizedUri = boundedMemo((path) => canonicalUri(path, true));
+const literalUri = boundedMemo((path) => canonicalUri(path, false));
+
 /** The canonical form of a raw query string (exported for tests and diagnostics). */
 export function canonicalQuery(query: string): string {
   return canonicalQueryOf(parseQuery(query), false);
@@ -439,6 +501,8 @@ function canonicalHeaderBlock(headers: Map<string, string[]>, signedHeaders: rea
 
 /** Unfolds obs-fold line breaks, trims, and collapses runs of spaces: "a   b" signs as "a b". */
 function trimAll(value: string): string {
+  // Most values need nothing done; one test is cheaper than two replacements.
+  if (!/[\t\r\n]| {2}|^ | $/.test(value)) return value;
   return value.replace(/[ \t\r\n]+/g, " ").replace(/^ | $/g, "");
 }
 
@@ -466,23 +530,45 @@ function lookupParam(params: readonly QueryParam[], name: string): string | unde
   return found[0]?.value;
 }
 
-function parseAmzDate(value: string): Date | undefined {
-  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value.trim());
-  if (m === null) return undefined;
+/** A signing time, and the text of it that goes into the string to sign (ISO 8601 basic). */
+interface SignedTime {
+  readonly signedAt: Date;
+  readonly amzDate: string;
+}
+
+function parseAmzDateText(value: string): SignedTime | null {
+  const amzDate = value.trim();
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(amzDate);
+  if (m === null) return null;
   const [, y, mo, d, h, mi, s] = m.map(Number) as [number, number, number, number, number, number, number];
-  const date = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
-  // Date.UTC rolls 20150230 over to March; a real timestamp survives the round trip.
-  return formatAmzDate(date) === value.trim() ? date : undefined;
+  const signedAt = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
+  // Date.UTC rolls 20150230 over to March (and 25:00 into tomorrow); a real timestamp keeps its fields.
+  const real =
+    signedAt.getUTCFullYear() === y &&
+    signedAt.getUTCMonth() === mo - 1 &&
+    signedAt.getUTCDate() === d &&
+    signedAt.getUTCHours() === h &&
+    signedAt.getUTCMinutes() === mi &&
+    signedAt.getUTCSeconds() === s;
+  return real ? { signedAt, amzDate } : null;
+}
+
+// Clients repeat these strings request after request; parse each once.
+const parseCredential = boundedMemo(parseCredentialText);
+const parseSignedHeaders = boundedMemo(parseSignedHeadersText);
+const parseAmzDateMemo = boundedMemo(parseAmzDateText);
+function parseAmzDate(value: string): SignedTime | undefined {
+  return parseAmzDateMemo(value) ?? undefined;
 }
 
 /** The `Date` header fallback: IMF-fixdate ("Sun, 30 Aug 2015 12:36:00 GMT") or ISO 8601 basic. */
-function parseHttpDate(value: string | undefined): Date | undefined {
+function parseHttpDate(value: string | undefined): SignedTime | undefined {
   if (value === undefined) return undefined;
   if (!/^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/.test(value.trim())) {
     return parseAmzDate(value);
   }
-  const date = new Date(value.trim());
-  return Number.isNaN(date.getTime()) ? undefined : date;
+  const signedAt = new Date(value.trim());
+  return Number.isNaN(signedAt.getTime()) ? undefined : { signedAt, amzDate: formatAmzDate(signedAt) };
 }
 
 function formatAmzDate(date: Date): string {
@@ -490,7 +576,7 @@ function formatAmzDate(date: Date): string {
 }
 
 function sha256Hex(data: string | Uint8Array): string {
-  return createHash("sha256").update(data).digest("hex");
+  return hash("sha256", data, "hex");
 }
 
 function malformed(message: string): SigV4Error {

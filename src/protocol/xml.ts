@@ -10,7 +10,7 @@ const escapes: Record<string, string> = {
 };
 
 export function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => escapes[c] ?? c);
+  return /[&<>"']/.test(text) ? text.replace(/[&<>"']/g, (c) => escapes[c] ?? c) : text;
 }
 
 /** Writes `value` as the children of an element (the caller writes the element itself). */

@@ -84,13 +84,10 @@ export async function startServer(input: ServerConfigInput, log?: Logger): Promi
       maxBodyBytes: config.maxBodyBytes,
       internal,
     });
-    let inFlight = 0;
-    metrics.gauge("jeff_api_requests_in_flight", "Requests being served now.", () => inFlight);
+    metrics.gauge("jeff_api_requests_in_flight", "API requests being served now.", () => edge.inFlight);
     const server = createServer(
       { keepAliveTimeout: 65_000, requestTimeout: 60_000, headersTimeout: 20_000 },
       (req, res) => {
-        inFlight++;
-        res.on("close", () => inFlight--);
         if (stopping) res.setHeader("connection", "close");
         edge.handle(req, res);
       },
@@ -120,7 +117,7 @@ export async function startServer(input: ServerConfigInput, log?: Logger): Promi
     const close = () => {
       closing ??= (async () => {
         stopping = true;
-        logger.info("shutting down", { inFlight });
+        logger.info("shutting down", { inFlight: edge.inFlight });
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         const grace = setTimeout(() => server.closeAllConnections(), config.shutdownGraceMs);

@@ -11,6 +11,8 @@ import type { Migration, Store } from "./store.js";
 export const dataDirEnvVar = "JEFF_DATA_DIR";
 /** The data directory's name inside the project when neither flag nor environment names one. */
 export const defaultDataDirName = ".jeff";
+/** Set to `1` to make the store refuse calls from inside its own transactions (tests set it). */
+export const storeGuardEnvVar = "JEFF_STORE_GUARD";
 /** The SQLite database's file name inside the data directory. */
 export const sqliteFileName = "jeff.db";
 
@@ -20,6 +22,8 @@ export interface OpenStoreOptions {
   readonly migrations: readonly Migration[];
   /** SQLite's durability; see `SqliteStoreOptions.synchronous`. Default `full`. */
   readonly synchronous?: SqliteSynchronous;
+  /** See `SqliteStoreOptions.guardNesting`; default: `$JEFF_STORE_GUARD` is `1`. */
+  readonly guardNesting?: boolean;
 }
 
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
@@ -29,6 +33,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     filename: join(options.dataDir, sqliteFileName),
     migrations: options.migrations,
     ...(options.synchronous === undefined ? {} : { synchronous: options.synchronous }),
+    guardNesting: options.guardNesting ?? process.env[storeGuardEnvVar] === "1",
   });
 }
 

@@ -11,7 +11,7 @@ const dir = mkdtempSync(join(tmpdir(), "jeff-sqlite-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describeStoreSuite("sqlite", (place, migrations) =>
-  openSqliteStore({ filename: join(dir, `${place}.db`), migrations }),
+  openSqliteStore({ filename: join(dir, `${place}.db`), migrations, guardNesting: true }),
 );
 
 describe("sqlite engine", () => {

@@ -31,6 +31,12 @@ export interface SqliteStoreOptions {
    * better-sqlite3 blocks the event loop while it waits. Default 5000.
    */
   readonly busyTimeoutMs?: number;
+  /**
+   * Refuse calls on the store from inside its own transaction's `work` (they would wait forever)
+   * instead of hanging. It needs AsyncLocalStorage, which on Node 20 puts a hook on every promise
+   * in the process, so it is for tests and debugging; default off.
+   */
+  readonly guardNesting?: boolean;
 }
 
 const defaultBusyTimeoutMs = 5000;
@@ -38,7 +44,7 @@ const defaultBusyTimeoutMs = 5000;
 /** Opens (creating if need be) a SQLite store and brings its schema up to date. */
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
   const db = openDatabase(options);
-  const store = new SqliteStore(db);
+  const store = new SqliteStore(db, options.guardNesting === true);
   try {
     await applyMigrations(store, options.migrations);
   } catch (error) {
@@ -84,13 +90,14 @@ class SqliteStore implements Store {
   readonly #db: Database.Database;
   readonly #statements: SqliteStatements;
   readonly #turns = new TurnQueue();
-  /** The transaction whose `work` the current async context belongs to, if any. */
-  readonly #context = new AsyncLocalStorage<SqliteTransaction>();
+  /** With `guardNesting`: the transaction whose `work` the current async context belongs to. */
+  readonly #context: AsyncLocalStorage<SqliteTransaction> | undefined;
   #closed: StoreClosedError | undefined;
 
-  constructor(db: Database.Database) {
+  constructor(db: Database.Database, guardNesting: boolean) {
     this.#db = db;
     this.#statements = new SqliteStatements(db);
+    this.#context = guardNesting ? new AsyncLocalStorage<SqliteTransaction>() : undefined;
   }
 
   all<Row>(sql: string, params?: readonly SqlValue[]): Promise<Row[]> {
@@ -119,7 +126,7 @@ class SqliteStore implements Store {
       const tx = new SqliteTransaction(this.#statements);
       let result: T;
       try {
-        result = await this.#context.run(tx, () => work(tx));
+        result = await (this.#context ? this.#context.run(tx, () => work(tx)) : work(tx));
       } catch (error) {
         tx.end();
         this.#rollback();
@@ -188,7 +195,7 @@ class SqliteStore implements Store {
 
   /** Calling the store from inside its own transaction's `work` would wait for itself forever. */
   #refuseFromOwnTransaction(method: string): void {
-    if (this.#context.getStore()?.isOpen) {
+    if (this.#context?.getStore()?.isOpen) {
       throw new StoreMisuseError(
         `store.${method}() was called inside a transaction on the same store; ` +
           "use the transaction's own handle (tx) instead, since the store waits for the transaction to end",
