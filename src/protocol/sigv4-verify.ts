@@ -13,6 +13,21 @@
 import { createHmac, hash, timingSafeEqual } from "node:crypto";
 import { boundedMemo } from "./bounded-memo.js";
 import { SigningKeyCache } from "./signing-key-cache.js";
+import {
+  canonicalHeaderBlock,
+  canonicalQueryOf,
+  groupHeaders,
+  literalUri,
+  lookupParam,
+  normalizedUri,
+  parseQuery,
+  type QueryParam,
+  single,
+} from "./sigv4-canonical.js";
+import { malformed, SigV4Error } from "./sigv4-error.js";
+
+export { canonicalQuery, canonicalUri, type QueryParam } from "./sigv4-canonical.js";
+export { SigV4Error, type SigV4FailureReason } from "./sigv4-error.js";
 
 export interface SigV4Request {
   method: string;
@@ -49,34 +64,6 @@ export interface VerifiedSignature {
   form: "header" | "query";
 }
 
-export type SigV4FailureReason =
-  | "missing"
-  | "malformed"
-  | "unknown-key"
-  | "signature-mismatch"
-  | "expired"
-  | "not-yet-valid"
-  | "unsupported-algorithm";
-
-export class SigV4Error extends Error {
-  override readonly name = "SigV4Error";
-  readonly reason: SigV4FailureReason;
-  /** On signature-mismatch: what this side signed, for a message that helps the client as AWS's does. */
-  readonly canonicalRequest: string | undefined;
-  readonly stringToSign: string | undefined;
-
-  constructor(
-    reason: SigV4FailureReason,
-    message: string,
-    computed?: { canonicalRequest: string; stringToSign: string },
-  ) {
-    super(message);
-    this.reason = reason;
-    this.canonicalRequest = computed?.canonicalRequest;
-    this.stringToSign = computed?.stringToSign;
-  }
-}
-
 const ALGORITHM = "AWS4-HMAC-SHA256";
 const UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
 const DEFAULT_SKEW_MS = 15 * 60 * 1000;
@@ -97,15 +84,6 @@ interface Claim {
   signedAt: Date;
   expiresSeconds: number | undefined;
   sessionToken: string | undefined;
-}
-
-export interface QueryParam {
-  /** decoded, for looking parameters up */
-  name: string;
-  value: string;
-  /** strictly re-encoded, for the canonical query */
-  encodedName: string;
-  encodedValue: string;
 }
 
 /** What a request says about its signature, read once and shared by `readCredentialScope` and `verifySigV4`. */
@@ -434,102 +412,6 @@ function payloadHashFor(
   );
 }
 
-/**
- * The canonical URI (exported for tests and diagnostics).
- * With `normalize` (every service but S3), dot segments and empty segments are removed and the
- * result is encoded again, so `%20` on the wire becomes `%2520`, as AWS's signers do. Without it
- * (S3) the path is used as sent, with only bytes that cannot appear in a URI encoded.
- */
-export function canonicalUri(path: string, normalize: boolean): string {
-  if (!normalize) return percentEncode(Buffer.from(path || "/", "utf8"), true, true);
-  const segments: string[] = [];
-  for (const segment of path.split("/")) {
-    if (segment === "" || segment === ".") continue;
-    if (segment === "..") segments.pop();
-    else segments.push(segment);
-  }
-  const trailing = segments.length > 0 && path.endsWith("/") ? "/" : "";
-  return percentEncode(Buffer.from(`/${segments.join("/")}${trailing}`, "utf8"), true, false);
-}
-
-const normalizedUri = boundedMemo((path) => canonicalUri(path, true));
-const literalUri = boundedMemo((path) => canonicalUri(path, false));
-
-/** The canonical form of a raw query string (exported for tests and diagnostics). */
-export function canonicalQuery(query: string): string {
-  return canonicalQueryOf(parseQuery(query), false);
-}
-
-/** Sorted by encoded name, then encoded value; X-Amz-Signature (and, if asked, the session token) left out. */
-function canonicalQueryOf(params: readonly QueryParam[], dropSessionToken: boolean): string {
-  return params
-    .filter((p) => p.name !== "X-Amz-Signature" && !(dropSessionToken && p.name === "X-Amz-Security-Token"))
-    .map((p) => [p.encodedName, p.encodedValue] as const)
-    .sort(([ak, av], [bk, bv]) => (ak < bk ? -1 : ak > bk ? 1 : av < bv ? -1 : av > bv ? 1 : 0))
-    .map(([k, v]) => `${k}=${v}`)
-    .join("&");
-}
-
-/** Splits on `&` and the first `=`; `+` is a literal plus, as AWS's signers send spaces as `%20`. */
-function parseQuery(query: string): QueryParam[] {
-  const params: QueryParam[] = [];
-  for (const piece of query.split("&")) {
-    if (piece === "") continue;
-    const eq = piece.indexOf("=");
-    const name = percentDecode(eq < 0 ? piece : piece.slice(0, eq));
-    const value = percentDecode(eq < 0 ? "" : piece.slice(eq + 1));
-    params.push({
-      name: name.toString("utf8"),
-      value: value.toString("utf8"),
-      encodedName: percentEncode(name, false, false),
-      encodedValue: percentEncode(value, false, false),
-    });
-  }
-  return params;
-}
-
-function canonicalHeaderBlock(headers: Map<string, string[]>, signedHeaders: readonly string[]): string {
-  let block = "";
-  for (const name of signedHeaders) {
-    const values = headers.get(name);
-    if (values === undefined)
-      throw malformed(`SignedHeaders names ${name}, but the request has no such header`);
-    block += `${name}:${values.map(trimAll).join(",")}\n`;
-  }
-  return block;
-}
-
-/** Unfolds obs-fold line breaks, trims, and collapses runs of spaces: "a   b" signs as "a b". */
-function trimAll(value: string): string {
-  // Most values need nothing done; one test is cheaper than two replacements.
-  if (!/[\t\r\n]| {2}|^ | $/.test(value)) return value;
-  return value.replace(/[ \t\r\n]+/g, " ").replace(/^ | $/g, "");
-}
-
-function groupHeaders(pairs: SigV4Request["headers"]): Map<string, string[]> {
-  const headers = new Map<string, string[]>();
-  for (const [name, value] of pairs) {
-    const key = name.toLowerCase();
-    const values = headers.get(key);
-    if (values === undefined) headers.set(key, [value]);
-    else values.push(value);
-  }
-  return headers;
-}
-
-function single(headers: Map<string, string[]>, name: string): string | undefined {
-  const values = headers.get(name);
-  if (values !== undefined && values.length > 1)
-    throw malformed(`The request has more than one ${name} header`);
-  return values?.[0];
-}
-
-function lookupParam(params: readonly QueryParam[], name: string): string | undefined {
-  const found = params.filter((p) => p.name === name);
-  if (found.length > 1) throw malformed(`The query has more than one ${name} parameter`);
-  return found[0]?.value;
-}
-
 /** A signing time, and the text of it that goes into the string to sign (ISO 8601 basic). */
 interface SignedTime {
   readonly signedAt: Date;
@@ -577,52 +459,4 @@ function formatAmzDate(date: Date): string {
 
 function sha256Hex(data: string | Uint8Array): string {
   return hash("sha256", data, "hex");
-}
-
-function malformed(message: string): SigV4Error {
-  return new SigV4Error("malformed", message);
-}
-
-const UNRESERVED = new Uint8Array(256);
-for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~")
-  UNRESERVED[c.charCodeAt(0)] = 1;
-const ESCAPES = Array.from({ length: 256 }, (_, b) => `%${b.toString(16).toUpperCase().padStart(2, "0")}`);
-const SLASH = 0x2f;
-const PERCENT = 0x25;
-
-function isHex(b: number | undefined): boolean {
-  return (
-    b !== undefined && ((b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x46) || (b >= 0x61 && b <= 0x66))
-  );
-}
-
-/** Every byte outside A-Za-z0-9-_.~ becomes %XX, except `/` and existing escapes when asked to keep them. */
-function percentEncode(bytes: Uint8Array, keepSlash: boolean, keepEscapes: boolean): string {
-  let out = "";
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i]!;
-    const keep =
-      UNRESERVED[b] === 1 ||
-      (keepSlash && b === SLASH) ||
-      (keepEscapes && b === PERCENT && isHex(bytes[i + 1]) && isHex(bytes[i + 2]));
-    out += keep ? String.fromCharCode(b) : ESCAPES[b];
-  }
-  return out;
-}
-
-/** Decodes to bytes, not text, so escapes of invalid UTF-8 survive the round trip; a stray `%` stays literal. */
-function percentDecode(text: string): Buffer {
-  const bytes = Buffer.from(text, "utf8");
-  const out = Buffer.alloc(bytes.length);
-  let n = 0;
-  for (let i = 0; i < bytes.length; i++) {
-    const b = bytes[i]!;
-    if (b === PERCENT && isHex(bytes[i + 1]) && isHex(bytes[i + 2])) {
-      out[n++] = Number.parseInt(String.fromCharCode(bytes[i + 1]!, bytes[i + 2]!), 16);
-      i += 2;
-    } else {
-      out[n++] = b;
-    }
-  }
-  return out.subarray(0, n);
 }
