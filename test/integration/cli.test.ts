@@ -1,9 +1,11 @@
 // The `jeff` command line as a user meets it: versions, help, errors, validate, env, serve.
 import { readFileSync } from "node:fs";
 import { access, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signedHeaders } from "./aws-signer.js";
 import { aws, repoRoot, runJeff, startJeff } from "./jeff-process.js";
 
 let dir: string;
@@ -148,5 +150,40 @@ describe("jeff env and jeff serve", () => {
     expect(second.credentials).toEqual(first.credentials);
     await second.stop();
     await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it("finishes a request that is in flight when SIGTERM arrives, then exits 0", async () => {
+    const server = await startJeff();
+    const url = new URL(server.url);
+    const body = "Action=GetCallerIdentity&Version=2011-06-15";
+    const headers = await signedHeaders({
+      url: `${server.url}/`,
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body,
+      service: "sts",
+      region: server.region,
+      credentials: server.credentials,
+    });
+    const socket = connect(Number(url.port), url.hostname);
+    await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
+    let reply = "";
+    socket.on("data", (chunk) => {
+      reply += chunk.toString();
+    });
+    const head = Object.entries({ ...headers, host: url.host, "content-length": String(body.length) })
+      .map(([k, v]) => `${k}: ${v}`)
+      .join("\r\n");
+    socket.write(`POST / HTTP/1.1\r\n${head}\r\n\r\n${body.slice(0, 10)}`);
+    await new Promise((r) => setTimeout(r, 200));
+    server.child.kill("SIGTERM");
+    await new Promise((r) => setTimeout(r, 300));
+    expect(server.child.exitCode).toBeNull();
+    socket.write(body.slice(10));
+    expect(await server.exited()).toBe(0);
+    expect(reply).toMatch(/^HTTP\/1\.1 200/);
+    expect(reply).toContain(`<Account>${server.accountId}</Account>`);
+    socket.destroy();
+    await server.stop();
   });
 });

@@ -27,6 +27,8 @@ export interface JeffProcess {
   logs(): string;
   /** Sends SIGTERM and waits for the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** Resolves with the exit code once the process has exited (by itself or after a signal sent elsewhere). */
+  exited(): Promise<number | null>;
   /** Environment for child processes such as the AWS CLI. */
   awsEnv(): NodeJS.ProcessEnv;
 }
@@ -86,6 +88,7 @@ export async function startJeff(
     credentials,
     child,
     logs: () => stderr,
+    exited: () => exited,
     async stop(signal = "SIGTERM") {
       if (child.exitCode === null) child.kill(signal);
       const code = await exited;
