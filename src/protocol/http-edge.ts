@@ -6,8 +6,7 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-import type { Logger } from "../ops/logger.js";
-import type { MetricsRegistry } from "../ops/metrics.js";
+import type { Logger, MetricsRegistry } from "../ops/index.js";
 import { authenticate, type CredentialLookup } from "./authenticate.js";
 import { AwsError, commonErrors, isAwsError } from "./aws-error.js";
 import { findJsonOperation, jsonError, jsonSuccess, parseJsonBody } from "./json-protocol.js";

@@ -13,8 +13,7 @@ import {
   type Installation,
   identityMigrations,
 } from "../identity/index.js";
-import { createLogger, type Logger } from "../ops/logger.js";
-import { MetricsRegistry } from "../ops/metrics.js";
+import { createLogger, type Logger, MetricsRegistry } from "../ops/index.js";
 import { createSsmService, parameterMigrations } from "../parameters/index.js";
 import { createEdge, type ServiceDefinition } from "../protocol/index.js";
 import { createCloudFormationService, StackEngine, stackMigrations } from "../stacks/index.js";

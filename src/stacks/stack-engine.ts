@@ -5,7 +5,7 @@
  * committed; the resources are then worked through in the background, as on AWS.
  */
 import { randomUUID } from "node:crypto";
-import type { Logger } from "../ops/logger.js";
+import type { Logger } from "../ops/index.js";
 import { AwsError } from "../protocol/index.js";
 import type { Store } from "../store/index.js";
 import type { ResourceRegistry } from "../templates/index.js";

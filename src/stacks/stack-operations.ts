@@ -3,7 +3,7 @@
  * resources through their handlers, cleaning up after an update, and undoing a failed operation.
  * The same rollback serves a step that failed and a restart that found an operation unfinished.
  */
-import type { Logger } from "../ops/logger.js";
+import type { Logger } from "../ops/index.js";
 import type { Store } from "../store/index.js";
 import type {
   PlannedResource,
