@@ -1,6 +1,6 @@
 /** `jeff dev [dir]`: serve, deploy the project's template, and redeploy whenever it changes. */
 import { watch } from "node:fs";
-import { basename, dirname, resolve } from "node:path";
+import { basename, dirname, relative, resolve } from "node:path";
 import { createOutput, type Output } from "../output.js";
 import { defaultStackName, templatePath } from "../template-file.js";
 import { deployProject, parseOverrides, reportOutcome } from "./deploy.js";
@@ -25,7 +25,8 @@ export async function runDev(dir: string, flags: DevFlags): Promise<void> {
   const redeploy = serialised(() => deployOnce(projectDir, deployFlags, out));
   await redeploy();
   const file = templatePath(projectDir);
-  out.note(`Watching ${file}; run \`eval "$(jeff env)"\` in another terminal to use the AWS CLI`);
+  const envCommand = `npx jeff env --data-dir ${relative(process.cwd(), server.config.dataDir) || "."}`;
+  out.note(`Watching ${file}. To use the AWS CLI, in another terminal: eval "$(${envCommand})"`);
   let timer: NodeJS.Timeout | undefined;
   const watcher = watch(dirname(file), (_event, name) => {
     if (name !== basename(file)) return;
