@@ -12,11 +12,8 @@ import {
   type Output as StackOutput,
   UpdateStackCommand,
 } from "@aws-sdk/client-cloudformation";
-import { ensureInstallation } from "../identity/index.js";
-import { allMigrations } from "../server/server.js";
-import { openStore } from "../store/index.js";
 import { CliError, type Output } from "./output.js";
-import { runningServer } from "./project.js";
+import { readInstallation, runningServer } from "./project.js";
 
 export interface DeployTarget {
   readonly endpoint: string;
@@ -31,9 +28,7 @@ export async function targetFor(dataDir: string): Promise<DeployTarget> {
     throw new CliError(
       `no Jeff is running for ${dataDir}: start one with \`jeff serve\` (or use \`jeff dev\`)`,
     );
-  const store = await openStore({ dataDir, migrations: allMigrations });
-  const installation = await ensureInstallation(store).finally(() => store.close());
-  const { accessKeyId, secretAccessKey } = installation.developerKey;
+  const { accessKeyId, secretAccessKey } = (await readInstallation(dataDir)).developerKey;
   return { endpoint: server.url, region: server.region, credentials: { accessKeyId, secretAccessKey } };
 }
 

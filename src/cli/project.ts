@@ -1,10 +1,14 @@
 /** Where a project's data lives and how to find a running Jeff for it. */
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import { findInstallation, type Installation } from "../identity/index.js";
 import { defaultPort, defaultRegion } from "../server/defaults.js";
 import { envVars } from "../server/env-vars.js";
+import { allMigrations } from "../server/server.js";
 import { type ServerInfo, serverInfoFile } from "../server/server-info.js";
-import { resolveDataDir } from "../store/index.js";
+import { openStore, resolveDataDir, sqliteFileName } from "../store/index.js";
+import { CliError } from "./output.js";
 
 export function dataDirFor(projectDir: string, flag: string | undefined): string {
   return resolve(resolveDataDir({ flag, env: process.env, projectDir: resolve(projectDir) }));
@@ -29,4 +33,20 @@ export async function runningServer(dataDir: string): Promise<ServerInfo | undef
 export function defaultEndpoint(): { url: string; region: string } {
   const port = process.env[envVars.port] ?? String(defaultPort);
   return { url: `http://127.0.0.1:${port}`, region: process.env[envVars.region] ?? defaultRegion };
+}
+
+/**
+ * The account and developer key of the Jeff whose data lives in `dataDir`. Never creates a store:
+ * keys from a fresh one would belong to no running server.
+ */
+export async function readInstallation(dataDir: string): Promise<Installation> {
+  const missing = () =>
+    new CliError(
+      `no Jeff data in ${dataDir}: start Jeff there first (\`jeff serve\` or \`jeff dev\`), or pass --data-dir`,
+    );
+  if (!existsSync(join(dataDir, sqliteFileName))) throw missing();
+  const store = await openStore({ dataDir, migrations: allMigrations });
+  const installation = await findInstallation(store).finally(() => store.close());
+  if (!installation) throw missing();
+  return installation;
 }

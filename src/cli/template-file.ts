@@ -4,7 +4,7 @@ import { readFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import { createResourceRegistry } from "../server/resource-types.js";
 import { describeTemplateError } from "../stacks/index.js";
-import type { SqlExecutor } from "../store/index.js";
+import type { Store } from "../store/index.js";
 import {
   loadTemplate,
   type ResourceRegistry,
@@ -37,7 +37,7 @@ export async function readTemplate(path: string): Promise<string> {
  * Resource handlers only touch the store when they create something; validation never does, so the
  * offline registry is given a store that refuses to be used.
  */
-const noStore: SqlExecutor = new Proxy({} as SqlExecutor, {
+const noStore: Store = new Proxy({} as Store, {
   get() {
     throw new Error("validation does not use the store");
   },
@@ -49,9 +49,14 @@ export function offlineRegistry(): ResourceRegistry {
 
 /** Every problem in the template, as validation reports them. */
 export function checkTemplate(text: string): TemplateError[] {
-  const loaded = loadTemplate(text);
-  if (!loaded.ok) return loaded.errors;
-  return validateTemplate(loaded.template, { registry: offlineRegistry() });
+  try {
+    const loaded = loadTemplate(text);
+    if (!loaded.ok) return loaded.errors;
+    return validateTemplate(loaded.template, { registry: offlineRegistry() });
+  } catch (error) {
+    if (error instanceof RangeError) return [{ path: "", message: "the template is nested too deeply" }];
+    throw error;
+  }
 }
 
 export function formatTemplateErrors(file: string, errors: readonly TemplateError[]): string {

@@ -63,6 +63,13 @@ export async function findAccessKey(db: SqlExecutor, accessKeyId: string): Promi
   };
 }
 
+/** Forgets temporary credentials that have expired; they can never be used again. */
+export async function purgeExpiredKeys(db: SqlExecutor, now: Date): Promise<void> {
+  await db.run("DELETE FROM iam_access_keys WHERE expires_at IS NOT NULL AND expires_at < ?", [
+    now.toISOString(),
+  ]);
+}
+
 /** Temporary credentials for a principal, as STS issues them. */
 export function temporaryKeyFor(
   principal: Pick<AccessKey, "accountId" | "principalArn" | "principalId">,
@@ -78,6 +85,9 @@ export function temporaryKeyFor(
   };
 }
 
+/** Temporary credentials come and go; the cache starts over rather than grow without bound. */
+const maxCachedKeys = 10_000;
+
 /** How long an unknown key id is remembered as unknown, so a flood of bad keys does not reach the store. */
 const negativeTtlMs = 5_000;
 
@@ -90,16 +100,14 @@ export class CachedCredentials implements CredentialLookup {
 
   find(accessKeyId: string): CredentialRecord | Promise<CredentialRecord | undefined> | undefined {
     const hit = this.known.get(accessKeyId);
-    if (hit) return hit;
+    if (hit) {
+      // An expired key is still answered (the edge refuses it as expired) but no longer kept.
+      if (hit.expiresAt && hit.expiresAt.getTime() <= Date.now()) this.known.delete(accessKeyId);
+      return hit;
+    }
     const missedAt = this.unknown.get(accessKeyId);
     if (missedAt !== undefined && Date.now() - missedAt < negativeTtlMs) return undefined;
     return this.load(accessKeyId);
-  }
-
-  /** Drops a key from the cache, e.g. after it was deactivated or deleted. */
-  forget(accessKeyId: string): void {
-    this.known.delete(accessKeyId);
-    this.unknown.delete(accessKeyId);
   }
 
   private async load(accessKeyId: string): Promise<CredentialRecord | undefined> {
@@ -122,6 +130,7 @@ export class CachedCredentials implements CredentialLookup {
       ...(key.expiresAt ? { expiresAt: key.expiresAt } : {}),
     };
     this.unknown.delete(accessKeyId);
+    if (this.known.size >= maxCachedKeys) this.known.clear();
     this.known.set(accessKeyId, record);
     return record;
   }

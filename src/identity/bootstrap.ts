@@ -2,7 +2,7 @@
  * First start: one account, an administrator and a developer key pair, created once and reused on
  * every later start, so `jeff env` prints the same credentials until the data directory goes.
  */
-import type { Store } from "../store/index.js";
+import type { SqlExecutor, Store } from "../store/index.js";
 import { type AccessKey, findAccessKey, insertAccessKey } from "./access-keys.js";
 import { newAccessKeyId, newAccountId, newPrincipalId, newSecretAccessKey } from "./identifiers.js";
 
@@ -20,19 +20,25 @@ interface InstallationRow {
   access_key_id: string;
 }
 
+/** The account and developer key made on first start, if there has been one. */
+export async function findInstallation(db: SqlExecutor): Promise<Installation | undefined> {
+  const existing = await db.get<InstallationRow>(
+    `SELECT u.account_id, u.arn, k.access_key_id FROM iam_users u
+     JOIN iam_access_keys k ON k.principal_arn = u.arn AND k.session_token IS NULL
+     WHERE u.user_name = ? ORDER BY k.created_at LIMIT 1`,
+    [administratorName],
+  );
+  if (!existing) return undefined;
+  const developerKey = await findAccessKey(db, existing.access_key_id);
+  return developerKey
+    ? { accountId: existing.account_id, administratorArn: existing.arn, developerKey }
+    : undefined;
+}
+
 export async function ensureInstallation(store: Store): Promise<Installation> {
   return store.transaction(async (tx) => {
-    const existing = await tx.get<InstallationRow>(
-      `SELECT u.account_id, u.arn, k.access_key_id FROM iam_users u
-       JOIN iam_access_keys k ON k.principal_arn = u.arn AND k.session_token IS NULL
-       WHERE u.user_name = ? ORDER BY k.created_at LIMIT 1`,
-      [administratorName],
-    );
-    if (existing) {
-      const developerKey = await findAccessKey(tx, existing.access_key_id);
-      if (developerKey)
-        return { accountId: existing.account_id, administratorArn: existing.arn, developerKey };
-    }
+    const existing = await findInstallation(tx);
+    if (existing) return existing;
     const accountId = newAccountId();
     const now = new Date().toISOString();
     const userId = newPrincipalId("AIDA");

@@ -7,6 +7,6 @@
  * to (in `jeff env`, or in the STS response that created it).
  */
 export { type AccessKey, CachedCredentials, findAccessKey } from "./access-keys.js";
-export { administratorName, ensureInstallation, type Installation } from "./bootstrap.js";
+export { administratorName, ensureInstallation, findInstallation, type Installation } from "./bootstrap.js";
 export { identityMigrations } from "./identity-schema.js";
 export { createStsService } from "./sts-service.js";

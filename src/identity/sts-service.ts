@@ -4,7 +4,7 @@
  */
 import { AwsError, type QueryService } from "../protocol/index.js";
 import type { SqlExecutor } from "../store/index.js";
-import { insertAccessKey, temporaryKeyFor } from "./access-keys.js";
+import { insertAccessKey, purgeExpiredKeys, temporaryKeyFor } from "./access-keys.js";
 
 const sessionDuration = { min: 900, max: 129_600, default: 43_200 } as const;
 
@@ -29,6 +29,7 @@ export function createStsService(db: SqlExecutor): QueryService {
           { accountId: ctx.caller.accountId, principalArn: ctx.caller.arn, principalId: ctx.caller.userId },
           expiresAt,
         );
+        await purgeExpiredKeys(db, new Date());
         await insertAccessKey(db, key);
         return {
           Credentials: {

@@ -1,17 +1,19 @@
 /** `AWS::SSM::Parameter` in templates: Ref gives the name; GetAtt gives Type and Value. */
 import { createHash } from "node:crypto";
-import type { SqlExecutor } from "../store/index.js";
+import type { Store } from "../store/index.js";
 import type { ResourceContext, ResourceHandler, TemplateError } from "../templates/index.js";
 import { deleteParameter, type ParameterType, putParameter } from "./parameter-store.js";
 
+/** The properties as a template may give them: scalars where CloudFormation takes strings. */
 export interface ParameterProps {
-  Name?: string;
+  Name?: string | number | boolean;
   Type: ParameterType;
-  Value: string;
-  Description?: string;
+  Value: string | number | boolean;
+  Description?: string | number | boolean;
 }
 
 const cfnTypes = ["String", "StringList"];
+const textProperties = ["Name", "Value", "Description"] as const;
 
 /** CloudFormation's `CFN-<LogicalId>-<suffix>`, with a suffix derived from the stack so a retry finds the same name. */
 function generatedName(ctx: ResourceContext): string {
@@ -22,16 +24,36 @@ function generatedName(ctx: ResourceContext): string {
   return `CFN-${ctx.logicalId}-${suffix}`;
 }
 
-export function parameterResource(db: SqlExecutor): ResourceHandler<ParameterProps> {
+/** A value an intrinsic function will produce, which cannot be judged before it is resolved. */
+function isFunctionCall(value: unknown): boolean {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
+  const keys = Object.keys(value);
+  return keys.length === 1 && (keys[0] === "Ref" || keys[0]!.startsWith("Fn::"));
+}
+
+/** Numbers and booleans become strings, as CloudFormation turns them into strings for string properties. */
+function text(value: string | number | boolean): string;
+function text(value: string | number | boolean | undefined): string | undefined;
+function text(value: string | number | boolean | undefined): string | undefined {
+  return value === undefined ? undefined : String(value);
+}
+
+function nameOf(props: ParameterProps, ctx: ResourceContext): string {
+  return text(props.Name) ?? generatedName(ctx);
+}
+
+export function parameterResource(store: Store): ResourceHandler<ParameterProps> {
   const write = async (name: string, props: ParameterProps, ctx: ResourceContext, overwrite: boolean) => {
-    await putParameter(db, ctx, {
+    const value = text(props.Value);
+    const description = text(props.Description);
+    await putParameter(store, ctx, {
       name,
       type: props.Type,
-      value: props.Value,
-      ...(props.Description !== undefined ? { description: props.Description } : {}),
+      value,
+      ...(description !== undefined ? { description } : {}),
       overwrite,
     });
-    return { physicalId: name, attributes: { Type: props.Type, Value: props.Value } };
+    return { physicalId: name, attributes: { Type: props.Type, Value: value } };
   };
   return {
     type: "AWS::SSM::Parameter",
@@ -47,15 +69,24 @@ export function parameterResource(db: SqlExecutor): ResourceHandler<ParameterPro
         });
       }
       if (p.Value === undefined) errors.push({ path: `${path}.Value`, message: "Value is required" });
+      for (const key of textProperties) {
+        const value = p[key];
+        if (value !== null && typeof value === "object" && !isFunctionCall(value)) {
+          errors.push({
+            path: `${path}.${key}`,
+            message: `${key} must be a string, not ${Array.isArray(value) ? "a list" : "an object"}`,
+          });
+        }
+      }
       return errors;
     },
     replaceOnChange: ["Name"],
-    physicalIdFor: (props, ctx) => props.Name ?? generatedName(ctx),
-    create: (props, ctx) => write(props.Name ?? generatedName(ctx), props, ctx, false),
+    physicalIdFor: (props, ctx) => nameOf(props, ctx),
+    create: (props, ctx) => write(nameOf(props, ctx), props, ctx, false),
     update: (physicalId, props, _previous, ctx) => write(physicalId, props, ctx, true),
     async delete(physicalId, _props, ctx) {
       // Already gone is fine: a recovered delete may run twice.
-      await deleteParameter(db, ctx, physicalId);
+      await deleteParameter(store, ctx, physicalId);
     },
   };
 }

@@ -3,7 +3,7 @@
  * API and the `AWS::SSM::Parameter` resource go through here, so they cannot disagree.
  */
 import { AwsError } from "../protocol/index.js";
-import type { SqlExecutor } from "../store/index.js";
+import { type SqlExecutor, type Store, StoreConflictError } from "../store/index.js";
 
 export const parameterTypes = ["String", "StringList", "SecureString"] as const;
 export type ParameterType = (typeof parameterTypes)[number];
@@ -24,7 +24,8 @@ export interface ParameterScope {
 
 export interface PutParameterInput {
   readonly name: string;
-  readonly type: ParameterType;
+  /** Required to create; an overwrite without one keeps the parameter's type. */
+  readonly type?: ParameterType;
   readonly value: string;
   readonly description?: string;
   readonly overwrite: boolean;
@@ -59,7 +60,7 @@ export function checkParameterName(name: string): void {
 
 export function checkParameterInput(input: Omit<PutParameterInput, "overwrite">): void {
   checkParameterName(input.name);
-  if (!parameterTypes.includes(input.type)) {
+  if (input.type !== undefined && !parameterTypes.includes(input.type)) {
     throw parameterErrors.validation(
       "type",
       String(input.type),
@@ -104,22 +105,43 @@ export async function getParameter(
   };
 }
 
-/** Creates or (with `overwrite`) replaces a parameter; returns the new version. */
+/**
+ * Creates or (with `overwrite`) replaces a parameter; returns the new version. Runs in one
+ * transaction, so concurrent writers get consecutive versions; a create that loses a race to
+ * another create of the same name gets ParameterAlreadyExists.
+ */
 export async function putParameter(
-  db: SqlExecutor,
+  store: Store,
   scope: ParameterScope,
   input: PutParameterInput,
 ): Promise<number> {
   checkParameterInput(input);
+  try {
+    return await store.transaction((tx) => writeParameter(tx, scope, input));
+  } catch (error) {
+    if (error instanceof StoreConflictError) throw parameterErrors.alreadyExists();
+    throw error;
+  }
+}
+
+async function writeParameter(
+  db: SqlExecutor,
+  scope: ParameterScope,
+  input: PutParameterInput,
+): Promise<number> {
   const existing = await getParameter(db, scope, input.name);
   if (existing && !input.overwrite) throw parameterErrors.alreadyExists();
+  const type = input.type ?? existing?.type;
+  if (type === undefined) {
+    throw new AwsError("ValidationException", "A parameter type is required when you create a parameter.");
+  }
   const version = (existing?.version ?? 0) + 1;
   const now = new Date().toISOString();
   if (existing) {
     await db.run(
       "UPDATE ssm_parameters SET type = ?, value = ?, description = ?, version = ?, last_modified = ? WHERE account_id = ? AND region = ? AND name = ?",
       [
-        input.type,
+        type,
         input.value,
         input.description ?? existing.description ?? null,
         version,
@@ -132,16 +154,7 @@ export async function putParameter(
   } else {
     await db.run(
       "INSERT INTO ssm_parameters (account_id, region, name, type, value, description, version, last_modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-      [
-        scope.accountId,
-        scope.region,
-        input.name,
-        input.type,
-        input.value,
-        input.description ?? null,
-        version,
-        now,
-      ],
+      [scope.accountId, scope.region, input.name, type, input.value, input.description ?? null, version, now],
     );
   }
   return version;

@@ -1,6 +1,6 @@
 /** The SSM Parameter Store API (awsJson1_1): put, get and delete a parameter. */
 import { AwsError, commonErrors, type JsonService, type RequestContext } from "../protocol/index.js";
-import type { SqlExecutor } from "../store/index.js";
+import type { Store } from "../store/index.js";
 import {
   deleteParameter,
   getParameter,
@@ -22,7 +22,7 @@ function requiredString(input: Record<string, unknown>, field: string): string {
 
 const scopeOf = (ctx: RequestContext) => ({ accountId: ctx.caller.accountId, region: ctx.region });
 
-export function createSsmService(db: SqlExecutor): JsonService {
+export function createSsmService(db: Store): JsonService {
   return {
     signingName: "ssm",
     protocol: "awsJson1_1",
@@ -36,7 +36,7 @@ export function createSsmService(db: SqlExecutor): JsonService {
         const version = await putParameter(db, scopeOf(ctx), {
           name: requiredString(input, "Name"),
           value: requiredString(input, "Value"),
-          type: (input.Type ?? "String") as ParameterType,
+          ...(input.Type !== undefined ? { type: input.Type as ParameterType } : {}),
           ...(description !== undefined ? { description } : {}),
           overwrite: input.Overwrite === true,
         });

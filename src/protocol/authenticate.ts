@@ -58,11 +58,10 @@ function check(
   const now = options.now();
   let verified: ReturnType<typeof verifySigV4>;
   try {
-    verified = verifySigV4(
-      req,
-      { now, secretFor: () => record, normalizePath: (service) => service !== "s3" },
-      inspection,
-    );
+    // The record was looked up by the key id the scope claims; hand it only for that same id.
+    const claimed = inspection.scope?.accessKeyId;
+    const secretFor = (id: string) => (id === claimed ? record : undefined);
+    verified = verifySigV4(req, { now, secretFor, normalizePath: (service) => service !== "s3" }, inspection);
   } catch (error) {
     if (error instanceof SigV4Error) throw authError(error.reason as AuthFailure, protocol, error.message);
     throw error;

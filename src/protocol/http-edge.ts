@@ -32,10 +32,13 @@ export interface EdgeOptions {
 }
 
 type Dispatched = { wire: WireResponse; operation: string };
+/** Where dispatch notes the operation as soon as it is known, so a failure is counted under it. */
+type OperationLabel = { operation: string };
 type Dispatch = (
   service: ServiceDefinition,
   input: DecodedRequest,
   ctx: Omit<RequestContext, "operation">,
+  label: OperationLabel,
 ) => Promise<Dispatched>;
 
 interface DecodedRequest {
@@ -71,7 +74,7 @@ export function createEdge(options: EdgeOptions): Edge {
     [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
   );
 
-  const dispatch: Dispatch = async (service, input, base) => {
+  const dispatch: Dispatch = async (service, input, base, label) => {
     switch (service.protocol) {
       case "awsJson1_0":
       case "awsJson1_1": {
@@ -83,12 +86,14 @@ export function createEdge(options: EdgeOptions): Edge {
           );
         }
         const { operation, handler } = findJsonOperation(service, target);
+        label.operation = operation;
         const output = await handler(parseJsonBody(input.body), { ...base, operation });
         return { wire: jsonSuccess(service.protocol, output, base.requestId), operation };
       }
       case "awsQuery": {
         const params = parseQueryParams(input.query, input.body, input.req.headers["content-type"]);
         const { operation, handler } = findQueryOperation(service, params);
+        label.operation = operation;
         const result = await handler(params, { ...base, operation });
         return { wire: querySuccess(service.xmlNamespace, operation, result, base.requestId), operation };
       }
@@ -96,6 +101,7 @@ export function createEdge(options: EdgeOptions): Edge {
         const { route, pathParams } = routers
           .get(service.signingName)!
           .match(input.req.method ?? "GET", input.path);
+        label.operation = route.operation;
         const out = await route.handler(
           {
             method: input.req.method ?? "GET",
@@ -123,6 +129,7 @@ export function createEdge(options: EdgeOptions): Edge {
   ): Promise<WireResponse & { op: string; svc: string }> {
     let protocol: WireProtocol = guessProtocol(req);
     let service: ServiceDefinition | undefined;
+    const label: OperationLabel = { operation: "unknown" };
     try {
       const body = await readBody(req, options.maxBodyBytes);
       const sigReq: SigV4Request = {
@@ -145,9 +152,10 @@ export function createEdge(options: EdgeOptions): Edge {
         );
       }
       const base = { requestId, caller: who.caller, region: who.region, service: service.signingName };
-      const { wire, operation } = await dispatch(service, { req, path, query, body }, base);
+      const { wire, operation } = await dispatch(service, { req, path, query, body }, base, label);
       return { ...wire, op: operation, svc: service.signingName };
     } catch (error) {
+      if (error instanceof ClientGoneError) throw error;
       const awsError = isAwsError(error) ? error : commonErrors.internal();
       if (!isAwsError(error)) options.logger.error("operation failed", { requestId, error });
       const xmlNamespace = service?.protocol === "awsQuery" ? service.xmlNamespace : fallbackXmlNamespace;
@@ -155,7 +163,9 @@ export function createEdge(options: EdgeOptions): Edge {
         protocol === "awsQuery"
           ? queryError(xmlNamespace, awsError, requestId)
           : jsonError(protocol, awsError, requestId);
-      return { ...wire, op: "unknown", svc: service?.signingName ?? "unknown" };
+      // The rest of an oversized body is not worth reading: answer, then close the connection.
+      if (awsError.status === 413) wire.headers.connection = "close";
+      return { ...wire, op: label.operation, svc: service?.signingName ?? "unknown" };
     }
   }
 
@@ -182,6 +192,10 @@ export function createEdge(options: EdgeOptions): Edge {
         },
         (error: unknown) => {
           inFlight--;
+          if (error instanceof ClientGoneError) {
+            options.logger.debug("client went away before its request was read", { requestId });
+            return;
+          }
           options.logger.error("edge failure", { requestId, error });
           if (!res.headersSent) send(res, jsonError("awsJson1_1", commonErrors.internal(), requestId));
         },
@@ -206,6 +220,11 @@ export function createEdge(options: EdgeOptions): Edge {
       socket.end(Buffer.concat([Buffer.from(head.join("\r\n")), body]));
     },
   };
+}
+
+/** The client closed the connection before its request was read: there is no one to answer. */
+class ClientGoneError extends Error {
+  override readonly name = "ClientGoneError";
 }
 
 /** Which protocol an unauthenticated request speaks, so its error comes back in a shape it reads. */
@@ -243,7 +262,10 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       chunks.push(chunk);
     });
     req.on("end", () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
-    req.on("error", reject);
+    req.on("error", () => reject(new ClientGoneError()));
+    req.on("close", () => {
+      if (!req.complete) reject(new ClientGoneError());
+    });
   });
 }
 

@@ -4,7 +4,7 @@
  */
 import { rm, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { join } from "node:path";
 import {
   CachedCredentials,
@@ -19,6 +19,7 @@ import { createEdge, type ServiceDefinition } from "../protocol/index.js";
 import { createCloudFormationService, StackEngine, stackMigrations } from "../stacks/index.js";
 import { type Migration, openStore, type Store } from "../store/index.js";
 import { parseServerConfig, type ServerConfig, type ServerConfigInput } from "./config.js";
+import { lockDataDir } from "./data-dir-lock.js";
 import { createResourceRegistry } from "./resource-types.js";
 import { type ServerInfo, serverInfoFile } from "./server-info.js";
 
@@ -43,9 +44,20 @@ export interface RunningServer {
 export async function startServer(input: ServerConfigInput, log?: Logger): Promise<RunningServer> {
   const config = parseServerConfig(input);
   const logger =
-    log ?? createLogger({ level: config.logLevel, format: config.logFormat, colour: process.stderr.isTTY });
-  const store = await openStore({ dataDir: config.dataDir, migrations: allMigrations });
+    log ??
+    createLogger({
+      level: config.logLevel,
+      format: config.logFormat,
+      colour: process.stderr.isTTY === true && !process.env.NO_COLOR,
+    });
+  const lock = await lockDataDir(config.dataDir);
+  const cleanups: Array<() => Promise<void>> = [() => lock.release()];
+  const undo = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+  };
   try {
+    const store = await openStore({ dataDir: config.dataDir, migrations: allMigrations });
+    cleanups.push(() => store.close());
     const installation = await ensureInstallation(store);
     const metrics = new MetricsRegistry();
     const stacks = new StackEngine(
@@ -53,6 +65,9 @@ export async function startServer(input: ServerConfigInput, log?: Logger): Promi
       createResourceRegistry(store),
       logger.child({ subsystem: "stacks" }),
     );
+    cleanups.push(() => stacks.settle());
+    // Operations a previous process left unfinished are resumed before anyone can start new ones.
+    await stacks.recover();
     const services: ServiceDefinition[] = [
       createStsService(store),
       createSsmService(store),
@@ -91,13 +106,12 @@ export async function startServer(input: ServerConfigInput, log?: Logger): Promi
         edge.handle(req, res);
       },
     );
-    server.on("clientError", (error, socket) =>
-      edge.handleClientError(error, socket as import("node:net").Socket),
-    );
+    server.on("clientError", (error, socket) => edge.handleClientError(error, socket as Socket));
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(config.port, config.host, () => resolve());
     });
+    cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
     const port = (server.address() as AddressInfo).port;
     const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
     const infoPath = join(config.dataDir, serverInfoFile);
@@ -109,8 +123,8 @@ export async function startServer(input: ServerConfigInput, log?: Logger): Promi
       startedAt: new Date().toISOString(),
     };
     await writeFile(infoPath, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
+    cleanups.push(() => rm(infoPath, { force: true }));
     logger.info("jeff is serving", { url, dataDir: config.dataDir, accountId: installation.accountId });
-    await stacks.recover();
 
     let closing: Promise<void> | undefined;
     const close = () => {
@@ -118,20 +132,22 @@ export async function startServer(input: ServerConfigInput, log?: Logger): Promi
         stopping = true;
         logger.info("shutting down", { inFlight: edge.inFlight });
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        // Keep-alive connections become idle as their last responses go out; close each then,
+        // rather than waiting for the grace period to cut them.
         server.closeIdleConnections();
+        const idle = setInterval(() => server.closeIdleConnections(), 25);
         const grace = setTimeout(() => server.closeAllConnections(), config.shutdownGraceMs);
         await closed;
+        clearInterval(idle);
         clearTimeout(grace);
-        await stacks.settle();
-        await rm(infoPath, { force: true });
-        await store.close();
+        await undo();
         logger.info("stopped");
       })();
       return closing;
     };
     return { url, port, config, installation, store, logger, close };
   } catch (error) {
-    await store.close();
+    await undo();
     throw error;
   }
 }

@@ -50,9 +50,10 @@ function describeStack(stack: StackRecord): XmlValue {
     StackId: stack.stackId,
     StackName: stack.stackName,
     Description: stack.description,
+    // NoEcho values are never shown, as on AWS.
     Parameters: Object.entries(stack.parameters).map(([ParameterKey, ParameterValue]) => ({
       ParameterKey,
-      ParameterValue,
+      ParameterValue: stack.noEcho.includes(ParameterKey) ? "****" : ParameterValue,
     })),
     CreationTime: stack.createdAt,
     LastUpdatedTime: stack.updatedAt,

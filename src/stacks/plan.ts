@@ -32,6 +32,8 @@ export interface PlannedStack {
   readonly description?: string;
   /** Effective parameter values, lists joined with commas, as DescribeStacks shows them. */
   readonly parameters: Record<string, string>;
+  /** Parameters declared `NoEcho`. */
+  readonly noEcho: readonly string[];
   readonly resources: readonly PlannedResource[];
   resolveProperties(logicalId: string, lookup: ResourceLookup): Record<string, unknown>;
   resolveOutputs(lookup: ResourceLookup): StackOutput[];
@@ -62,7 +64,25 @@ function parameterText(value: ParameterValue): string {
   return typeof value === "string" ? value : value.join(",");
 }
 
+/**
+ * Runs a template check, turning the stack overflow a pathologically nested template causes
+ * into the ValidationError it deserves rather than an internal failure.
+ */
+function guarded<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (error instanceof RangeError)
+      throw new AwsError("ValidationError", "Template format error: the template is nested too deeply");
+    throw error;
+  }
+}
+
 export function planStack(input: PlanStackInput): PlannedStack {
+  return guarded(() => planUnguarded(input));
+}
+
+function planUnguarded(input: PlanStackInput): PlannedStack {
   const loaded = loadTemplate(input.templateBody);
   if (!loaded.ok) throw validationError(loaded.errors);
   const values: Record<string, string> = {};
@@ -95,6 +115,7 @@ export function planStack(input: PlanStackInput): PlannedStack {
   return {
     ...(plan.description !== undefined ? { description: plan.description } : {}),
     parameters: Object.fromEntries(Object.entries(plan.parameters).map(([k, v]) => [k, parameterText(v)])),
+    noEcho: plan.noEchoParameters,
     resources: plan.resources,
     resolveProperties(logicalId, lookup) {
       const resource = byId.get(logicalId);
@@ -134,6 +155,10 @@ export interface TemplateSummary {
 
 /** ValidateTemplate: every problem, or the template's parameters. */
 export function summarizeTemplate(templateBody: string, registry: ResourceRegistry): TemplateSummary {
+  return guarded(() => summarizeUnguarded(templateBody, registry));
+}
+
+function summarizeUnguarded(templateBody: string, registry: ResourceRegistry): TemplateSummary {
   const loaded = loadTemplate(templateBody);
   if (!loaded.ok) throw validationError(loaded.errors);
   const errors = validateTemplate(loaded.template, { registry });

@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "../ops/index.js";
 import { AwsError } from "../protocol/index.js";
-import type { Store } from "../store/index.js";
+import { type Store, StoreConflictError } from "../store/index.js";
 import type { ResourceRegistry } from "../templates/index.js";
 import {
   type PlannedStack,
@@ -66,19 +66,26 @@ export class StackEngine {
     checkStackName(input.stackName);
     const stackId = newStackId(scope, input.stackName);
     const plan = this.plan(scope, stackId, input, {});
-    await this.store.transaction(async (tx) => {
-      if (await findStack(tx, scope, input.stackName)) throw stackErrors.alreadyExists(input.stackName);
-      await insertStack(tx, {
-        stackId,
-        ...scope,
-        stackName: input.stackName,
-        status: "CREATE_IN_PROGRESS",
-        templateBody: input.templateBody,
-        parameters: plan.parameters,
-        ...(plan.description !== undefined ? { description: plan.description } : {}),
+    try {
+      await this.store.transaction(async (tx) => {
+        if (await findStack(tx, scope, input.stackName)) throw stackErrors.alreadyExists(input.stackName);
+        await insertStack(tx, {
+          stackId,
+          ...scope,
+          stackName: input.stackName,
+          status: "CREATE_IN_PROGRESS",
+          templateBody: input.templateBody,
+          parameters: plan.parameters,
+          noEcho: plan.noEcho,
+          ...(plan.description !== undefined ? { description: plan.description } : {}),
+        });
+        await addEvent(tx, stackEvent(stackId, input.stackName, "CREATE_IN_PROGRESS", "User Initiated"));
       });
-      await addEvent(tx, stackEvent(stackId, input.stackName, "CREATE_IN_PROGRESS", "User Initiated"));
-    });
+    } catch (error) {
+      // Another create of the same name won the race (the live-name index refused this one).
+      if (error instanceof StoreConflictError) throw stackErrors.alreadyExists(input.stackName);
+      throw error;
+    }
     this.background(this.ops.runCreate(scope, stackId, input.stackName, plan));
     return stackId;
   }
@@ -107,17 +114,16 @@ export class StackEngine {
 
   /** Starts deleting a stack. Deleting one that does not exist succeeds, as on AWS. */
   async delete(scope: StackScope, stackName: string): Promise<void> {
-    const stack = await findStack(this.store, scope, stackName);
-    if (!stack || stack.deletedAt) return;
-    if (stack.status.endsWith("_IN_PROGRESS")) {
-      if (stack.status === "DELETE_IN_PROGRESS") return;
-      throw stackErrors.busy(stack, "deleted");
-    }
-    await this.store.transaction(async (tx) => {
-      await setStackStatus(tx, stack.stackId, "DELETE_IN_PROGRESS", "User Initiated");
-      await addEvent(tx, stackEvent(stack.stackId, stack.stackName, "DELETE_IN_PROGRESS", "User Initiated"));
+    // Read and claim in one transaction, so two deletes (or a delete and an update) cannot both start.
+    const stack = await this.store.transaction(async (tx) => {
+      const found = await findStack(tx, scope, stackName);
+      if (!found || found.deletedAt || found.status === "DELETE_IN_PROGRESS") return undefined;
+      if (found.status.endsWith("_IN_PROGRESS")) throw stackErrors.busy(found, "deleted");
+      await setStackStatus(tx, found.stackId, "DELETE_IN_PROGRESS", "User Initiated");
+      await addEvent(tx, stackEvent(found.stackId, found.stackName, "DELETE_IN_PROGRESS", "User Initiated"));
+      return found;
     });
-    this.background(this.ops.runDelete(scope, stack));
+    if (stack) this.background(this.ops.runDelete(scope, stack));
   }
 
   /** Finishes what a previous process left in progress: rolls back creates and updates, completes deletes. */
@@ -145,6 +151,7 @@ export class StackEngine {
               scope,
               stack,
               stack.status.startsWith("UPDATE_ROLLBACK") ? "UPDATE_ROLLBACK_COMPLETE" : "UPDATE_COMPLETE",
+              await this.resourcesToKeep(scope, stack),
             ),
           );
           break;
@@ -154,6 +161,29 @@ export class StackEngine {
         default:
           break;
       }
+    }
+  }
+
+  /**
+   * The resources a stack's stored template plans, for finishing an interrupted cleanup. If the
+   * template no longer plans (a resource type went away), nothing is deleted.
+   */
+  private async resourcesToKeep(scope: StackScope, stack: StackRecord): Promise<ReadonlySet<string>> {
+    try {
+      const parameters = Object.entries(stack.parameters).map(([key, value]) => ({ key, value }));
+      const plan = this.plan(
+        scope,
+        stack.stackId,
+        { stackName: stack.stackName, templateBody: stack.templateBody, parameters },
+        {},
+      );
+      return new Set(plan.resources.map((r) => r.logicalId));
+    } catch (error) {
+      this.logger.warn("cannot plan the stored template; keeping every resource", {
+        stack: stack.stackName,
+        error,
+      });
+      return new Set((await listResources(this.store, stack.stackId)).map((r) => r.logicalId));
     }
   }
 

@@ -330,6 +330,7 @@ export class StackOperations {
     await this.finish(stack, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", undefined, {
       templateBody,
       parameters: plan.parameters,
+      noEcho: plan.noEcho,
       outputs,
       ...(plan.description !== undefined ? { description: plan.description } : {}),
     });
@@ -337,22 +338,23 @@ export class StackOperations {
   }
 
   /**
-   * After an update: deletes the resources the new template dropped and the old halves of
-   * replacements, then forgets every `previous` state. `keep` is the new template's resources; when
-   * resuming after a crash it is everything not marked deleted.
+   * After an update: deletes the resources the new template dropped (those not in `keep`) and the
+   * old halves of replacements, then forgets every `previous` state. A resource whose delete fails
+   * stays listed, with DELETE_FAILED, so it is not lost track of.
    */
   async cleanUp(
     scope: StackScope,
     stack: Pick<StackRecord, "stackId" | "stackName">,
     final: StackStatus,
-    keep?: ReadonlySet<string>,
+    keep: ReadonlySet<string>,
   ): Promise<void> {
     const resources = await listResources(this.store, stack.stackId);
     for (const resource of resources) {
       if (resource.status === "DELETE_COMPLETE") continue;
-      if (keep && !keep.has(resource.logicalId)) {
-        await this.deleteResource(scope, stack, resource);
-        await removeResource(this.store, stack.stackId, resource.logicalId);
+      if (!keep.has(resource.logicalId)) {
+        if (await this.deleteResource(scope, stack, resource)) {
+          await removeResource(this.store, stack.stackId, resource.logicalId);
+        }
         continue;
       }
       const previous = resource.previous;

@@ -52,6 +52,8 @@ export interface StackRecord {
   readonly description?: string;
   readonly templateBody: string;
   readonly parameters: Record<string, string>;
+  /** Parameters declared `NoEcho`: described as `****`. */
+  readonly noEcho: readonly string[];
   readonly outputs: StackOutput[];
   readonly createdAt: Date;
   readonly updatedAt?: Date;
@@ -110,6 +112,7 @@ interface StackRow {
   description: string | null;
   template_body: string;
   parameters: string;
+  no_echo: string;
   outputs: string;
   created_at: string;
   updated_at: string | null;
@@ -140,6 +143,7 @@ function toStack(row: StackRow): StackRecord {
     ...(row.description ? { description: row.description } : {}),
     templateBody: row.template_body,
     parameters: JSON.parse(row.parameters) as Record<string, string>,
+    noEcho: JSON.parse(row.no_echo) as string[],
     outputs: JSON.parse(row.outputs) as StackOutput[],
     createdAt: new Date(row.created_at),
     ...(row.updated_at ? { updatedAt: new Date(row.updated_at) } : {}),
@@ -209,14 +213,14 @@ export async function insertStack(
   db: SqlExecutor,
   stack: Pick<
     StackRecord,
-    "stackId" | "accountId" | "region" | "stackName" | "status" | "templateBody" | "parameters"
+    "stackId" | "accountId" | "region" | "stackName" | "status" | "templateBody" | "parameters" | "noEcho"
   > & {
     description?: string;
   },
 ): Promise<void> {
   await db.run(
-    `INSERT INTO cfn_stacks (stack_id, account_id, region, stack_name, status, description, template_body, parameters, outputs, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, '[]', ?)`,
+    `INSERT INTO cfn_stacks (stack_id, account_id, region, stack_name, status, description, template_body, parameters, no_echo, outputs, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '[]', ?)`,
     [
       stack.stackId,
       stack.accountId,
@@ -226,6 +230,7 @@ export async function insertStack(
       stack.description ?? null,
       stack.templateBody,
       JSON.stringify(stack.parameters),
+      JSON.stringify(stack.noEcho),
       new Date().toISOString(),
     ],
   );
@@ -239,6 +244,7 @@ export async function setStackStatus(
   changes: {
     templateBody?: string;
     parameters?: Record<string, string>;
+    noEcho?: readonly string[];
     description?: string;
     outputs?: StackOutput[];
   } = {},
@@ -247,6 +253,7 @@ export async function setStackStatus(
   await db.run(
     `UPDATE cfn_stacks SET status = ?, status_reason = ?, updated_at = ?,
        template_body = COALESCE(?, template_body), parameters = COALESCE(?, parameters),
+       no_echo = COALESCE(?, no_echo),
        description = COALESCE(?, description), outputs = COALESCE(?, outputs),
        deleted_at = ?
      WHERE stack_id = ?`,
@@ -256,6 +263,7 @@ export async function setStackStatus(
       now,
       changes.templateBody ?? null,
       changes.parameters ? JSON.stringify(changes.parameters) : null,
+      changes.noEcho ? JSON.stringify(changes.noEcho) : null,
       changes.description ?? null,
       changes.outputs ? JSON.stringify(changes.outputs) : null,
       status === "DELETE_COMPLETE" ? now : null,

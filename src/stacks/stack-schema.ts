@@ -50,4 +50,9 @@ export const stackMigrations: readonly Migration[] = [
       CREATE INDEX cfn_stack_events_by_stack ON cfn_stack_events (stack_id, seq);
     `,
   },
+  {
+    id: 201,
+    name: "stacks: remember which parameters are NoEcho, to mask them when described",
+    up: "ALTER TABLE cfn_stacks ADD COLUMN no_echo TEXT NOT NULL DEFAULT '[]'",
+  },
 ];

@@ -103,6 +103,24 @@ Resources:
 });
 
 describe("jeff env and jeff serve", () => {
+  it("refuses to print credentials for a data directory no Jeff has used, creating nothing", async () => {
+    const empty = join(dir, "no-jeff-here");
+    const result = await jeff(["env", "--data-dir", empty]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("no Jeff data");
+    await expect(access(empty)).rejects.toThrow();
+  });
+
+  it("lets only one Jeff use a data directory at a time", async () => {
+    const first = await startJeff();
+    const second = await jeff(["serve", "--port", "0", "--data-dir", first.dataDir]);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain(`another Jeff (pid ${first.child.pid}) is already using`);
+    const health = await fetch(`${first.url}/_jeff/health`);
+    expect(health.status).toBe(200);
+    await first.stop();
+  });
+
   it("prints exports that the AWS CLI works with, and shuts down cleanly on SIGTERM", async () => {
     const server = await startJeff();
     const env = await jeff(["env", "--data-dir", server.dataDir]);

@@ -145,18 +145,40 @@ async function oneMalformedRequest(i: number): Promise<[string, Reply]> {
       return [`signed sts ${JSON.stringify(payload).slice(0, 60)}`, reply];
     }
     case 3: {
-      // Signed for a service Jeff does not serve.
-      const h = { "content-type": "application/x-amz-json-1.1", "x-amz-target": random.pick(targets) };
+      if (random.int(2) === 0) {
+        // Signed for a service Jeff does not serve.
+        const h = { "content-type": "application/x-amz-json-1.1", "x-amz-target": random.pick(targets) };
+        const signed = await signedHeaders({
+          url: `${jeff.url}/`,
+          method: "POST",
+          headers: h,
+          body: "{}",
+          service: random.pick(["nosuchservice", "s3x", "ec2"]),
+          region: jeff.region,
+          credentials: jeff.credentials,
+        });
+        return [`unknown service #${i}`, await send("/", { method: "POST", headers: signed, body: "{}" })];
+      }
+      // Correctly signed awsJson1_1 calls (SSM) with broken bodies and unknown operations.
+      const operation = random.pick(["GetParameter", "PutParameter", "DeleteParameter", "LaunchRockets", ""]);
+      const payload = random.int(4) === 0 ? random.bytes(random.int(200)) : random.pick(bodies);
+      const h = {
+        "content-type": random.int(4) ? "application/x-amz-json-1.1" : contentType || "text/plain",
+        "x-amz-target": `AmazonSSM.${operation}`,
+      };
       const signed = await signedHeaders({
         url: `${jeff.url}/`,
         method: "POST",
         headers: h,
-        body: "{}",
-        service: random.pick(["nosuchservice", "s3x", "ec2"]),
+        body: payload,
+        service: "ssm",
         region: jeff.region,
         credentials: jeff.credentials,
       });
-      return [`unknown service #${i}`, await send("/", { method: "POST", headers: signed, body: "{}" })];
+      return [
+        `signed ssm ${operation} ${JSON.stringify(String(payload)).slice(0, 60)}`,
+        await send("/", { method: "POST", headers: signed, body: payload }),
+      ];
     }
     case 4: {
       // Signed, then the body truncated: the signature no longer matches.

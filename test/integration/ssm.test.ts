@@ -64,16 +64,30 @@ describe("SSM parameters", () => {
     expect(JSON.parse(out.stdout)).toMatchObject({ Parameter: { Name: "cli-param", Value: "from the cli" } });
   });
 
+  it("needs a Type to create, and keeps the type when an overwrite leaves it out", async () => {
+    const untyped = await failure(ssm.send(new PutParameterCommand({ Name: "untyped", Value: "v" })));
+    expect(untyped.name).toBe("ValidationException");
+    expect(untyped.message).toContain("type is required");
+    await ssm.send(new PutParameterCommand({ Name: "secret", Value: "one", Type: "SecureString" }));
+    await ssm.send(new PutParameterCommand({ Name: "secret", Value: "two", Overwrite: true }));
+    expect((await ssm.send(new GetParameterCommand({ Name: "secret" }))).Parameter).toMatchObject({
+      Type: "SecureString",
+      Value: "two",
+    });
+  });
+
   it("refuses bad input naming the field, and changes nothing", async () => {
     const badType = await failure(
       ssm.send(new PutParameterCommand({ Name: "x", Value: "v", Type: "Nope" as "String" })),
     );
     expect(badType.name).toBe("ValidationException");
     expect(badType.message).toContain("'type'");
-    const badName = await failure(ssm.send(new PutParameterCommand({ Name: "/aws/reserved", Value: "v" })));
+    const badName = await failure(
+      ssm.send(new PutParameterCommand({ Name: "/aws/reserved", Value: "v", Type: "String" })),
+    );
     expect(badName.message).toContain("'name'");
     const tooLong = await failure(
-      ssm.send(new PutParameterCommand({ Name: "long", Value: "x".repeat(4097) })),
+      ssm.send(new PutParameterCommand({ Name: "long", Value: "x".repeat(4097), Type: "String" })),
     );
     expect(tooLong.message).toContain("'value'");
     for (const name of ["x", "/aws/reserved", "long"]) {

@@ -183,6 +183,61 @@ describe("jeff deploy", () => {
 });
 
 describe("the CloudFormation API", () => {
+  it("never shows a NoEcho parameter's value, and turns scalar property values into strings", async () => {
+    const body = `Parameters:
+  Secret: { Type: String, NoEcho: true }
+Resources:
+  Numeric:
+    Type: AWS::SSM::Parameter
+    Properties: { Name: /noecho/numeric, Type: String, Value: 17 }
+Outputs:
+  Value: { Value: !GetAtt Numeric.Value }
+`;
+    const created = await aws(
+      [
+        "cloudformation",
+        "create-stack",
+        "--stack-name",
+        "noecho",
+        "--template-body",
+        body,
+        "--parameters",
+        "ParameterKey=Secret,ParameterValue=hunter2",
+      ],
+      jeff.awsEnv(),
+    );
+    expect(created.stderr).toBe("");
+    let described = "";
+    for (let i = 0; i < 100 && !described.includes("CREATE_COMPLETE"); i++) {
+      described = (
+        await aws(
+          ["cloudformation", "describe-stacks", "--stack-name", "noecho", "--output", "json"],
+          jeff.awsEnv(),
+        )
+      ).stdout;
+    }
+    const stack = (JSON.parse(described) as { Stacks: Array<{ Parameters: unknown[]; Outputs: unknown[] }> })
+      .Stacks[0]!;
+    expect(stack.Parameters).toEqual([{ ParameterKey: "Secret", ParameterValue: "****" }]);
+    expect(described).not.toContain("hunter2");
+    expect(stack.Outputs).toEqual([{ OutputKey: "Value", OutputValue: "17" }]);
+    expect(await parameterValue("/noecho/numeric")).toBe("17");
+  });
+
+  it("answers a template nested too deeply with ValidationError, not a failure", async () => {
+    const deep = `${'{"a":'.repeat(20_000)}1${"}".repeat(20_000)}`;
+    const result = await aws(
+      [
+        "cloudformation",
+        "validate-template",
+        "--template-body",
+        `{"Resources":{"P":{"Type":"AWS::SSM::Parameter","Properties":{"Type":"String","Value":"v","Description":${deep}}}}}`,
+      ],
+      jeff.awsEnv(),
+    );
+    expect(result.stderr).toContain("(ValidationError)");
+  });
+
   it("answers ValidateTemplate through the AWS CLI with the template's parameters or its errors", async () => {
     const ok = await aws(
       ["cloudformation", "validate-template", "--template-body", template(greeting("v")), "--output", "json"],

@@ -1,15 +1,11 @@
 /** `jeff env`: the environment lines that point the AWS CLI and SDKs at this Jeff. */
-import { ensureInstallation } from "../../identity/index.js";
-import { allMigrations } from "../../server/server.js";
-import { openStore } from "../../store/index.js";
 import { createOutput } from "../output.js";
-import { dataDirFor, defaultEndpoint, runningServer } from "../project.js";
+import { dataDirFor, defaultEndpoint, readInstallation, runningServer } from "../project.js";
 
 export async function runEnv(flags: { dataDir?: string; json?: boolean }): Promise<void> {
   const out = createOutput(flags.json === true);
   const dataDir = dataDirFor(process.cwd(), flags.dataDir);
-  const store = await openStore({ dataDir, migrations: allMigrations });
-  const installation = await ensureInstallation(store).finally(() => store.close());
+  const installation = await readInstallation(dataDir);
   const endpoint = (await runningServer(dataDir)) ?? defaultEndpoint();
   const values = {
     AWS_ENDPOINT_URL: endpoint.url,

@@ -1,7 +1,7 @@
 /** `jeff init [dir]`: a starter project, copied from the example Jeff ships with. */
 import { existsSync } from "node:fs";
 import { cp, mkdir, readdir } from "node:fs/promises";
-import { resolve } from "node:path";
+import { relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CliError, createOutput } from "../output.js";
 
@@ -15,7 +15,10 @@ export async function runInit(dir: string, flags: { json?: boolean }): Promise<v
     throw new CliError(`${target} is not empty; choose a new folder`);
   }
   await mkdir(target, { recursive: true });
-  await cp(exampleDir, target, { recursive: true, filter: (source) => !source.includes("/.jeff") });
+  await cp(exampleDir, target, {
+    recursive: true,
+    filter: (source) => !relative(exampleDir, source).split(sep).includes(".jeff"),
+  });
   const files = ["template.yaml", "src/hello.ts", "README.md"];
   out.result(
     [

@@ -26,6 +26,7 @@ export async function serveProject(projectDir: string, flags: ServeFlags): Promi
     ...(flags.host !== undefined ? { host: flags.host } : {}),
     ...(flags.logLevel !== undefined ? { logLevel: flags.logLevel as "info" } : {}),
     ...(process.env[envVars.logFormat] ? { logFormat: process.env[envVars.logFormat] as "json" } : {}),
+    ...(process.env[envVars.region] ? { region: process.env[envVars.region] } : {}),
   });
   out.result(`Jeff is listening on ${out.bold(server.url)} (account ${server.installation.accountId})`, {
     url: server.url,
