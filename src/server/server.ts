@@ -6,6 +6,7 @@ import { rm, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { join } from "node:path";
+import { createLambdaService, functionMigrations } from "../functions/index.js";
 import {
   CachedCredentials,
   createStsService,
@@ -28,6 +29,7 @@ export const allMigrations: readonly Migration[] = [
   ...identityMigrations,
   ...stackMigrations,
   ...parameterMigrations,
+  ...functionMigrations,
 ];
 
 export interface RunningServer {
@@ -72,6 +74,7 @@ export async function startServer(input: ServerConfigInput, log?: Logger): Promi
       createStsService(store),
       createSsmService(store),
       createCloudFormationService(store, stacks),
+      createLambdaService({ store, codeRoot: join(config.dataDir, "functions", "code") }),
     ];
     let stopping = false;
     const internal = (req: IncomingMessage, res: ServerResponse, path: string): boolean => {

@@ -1,0 +1,189 @@
+/** Function configurations as the store holds them, and as the Lambda API describes them. */
+import type { SqlExecutor } from "../store/index.js";
+
+export interface FunctionScope {
+  readonly accountId: string;
+  readonly region: string;
+}
+
+export interface FunctionRecord {
+  readonly name: string;
+  readonly arn: string;
+  readonly runtime: string;
+  readonly handler: string;
+  readonly role: string;
+  readonly description: string;
+  readonly timeout: number;
+  readonly memorySize: number;
+  readonly environment: Readonly<Record<string, string>>;
+  readonly codeDir: string;
+  readonly codeSha256: string;
+  readonly codeSize: number;
+  readonly revisionId: string;
+  readonly lastModified: Date;
+}
+
+interface FunctionRow {
+  name: string;
+  arn: string;
+  runtime: string;
+  handler: string;
+  role: string;
+  description: string;
+  timeout: number;
+  memory_size: number;
+  environment: string;
+  code_dir: string;
+  code_sha256: string;
+  code_size: number;
+  revision_id: string;
+  last_modified: string;
+}
+
+function toRecord(row: FunctionRow): FunctionRecord {
+  return {
+    name: row.name,
+    arn: row.arn,
+    runtime: row.runtime,
+    handler: row.handler,
+    role: row.role,
+    description: row.description,
+    timeout: Number(row.timeout),
+    memorySize: Number(row.memory_size),
+    environment: JSON.parse(row.environment) as Record<string, string>,
+    codeDir: row.code_dir,
+    codeSha256: row.code_sha256,
+    codeSize: Number(row.code_size),
+    revisionId: row.revision_id,
+    lastModified: new Date(row.last_modified),
+  };
+}
+
+export function functionArn(scope: FunctionScope, name: string): string {
+  return `arn:aws:lambda:${scope.region}:${scope.accountId}:function:${name}`;
+}
+
+export async function findFunction(
+  db: SqlExecutor,
+  scope: FunctionScope,
+  name: string,
+): Promise<FunctionRecord | undefined> {
+  const row = await db.get<FunctionRow>(
+    "SELECT * FROM lambda_functions WHERE account_id = ? AND region = ? AND name = ?",
+    [scope.accountId, scope.region, name],
+  );
+  return row ? toRecord(row) : undefined;
+}
+
+/** Functions in name order after `after`, at most `limit`. */
+export async function listFunctions(
+  db: SqlExecutor,
+  scope: FunctionScope,
+  after: string,
+  limit: number,
+): Promise<FunctionRecord[]> {
+  const rows = await db.all<FunctionRow>(
+    "SELECT * FROM lambda_functions WHERE account_id = ? AND region = ? AND name > ? ORDER BY name LIMIT ?",
+    [scope.accountId, scope.region, after, limit],
+  );
+  return rows.map(toRecord);
+}
+
+const columns = [
+  "runtime",
+  "handler",
+  "role",
+  "description",
+  "timeout",
+  "memory_size",
+  "environment",
+  "code_dir",
+  "code_sha256",
+  "code_size",
+  "revision_id",
+  "last_modified",
+] as const;
+
+function values(record: FunctionRecord) {
+  return [
+    record.runtime,
+    record.handler,
+    record.role,
+    record.description,
+    record.timeout,
+    record.memorySize,
+    JSON.stringify(record.environment),
+    record.codeDir,
+    record.codeSha256,
+    record.codeSize,
+    record.revisionId,
+    record.lastModified.toISOString(),
+  ];
+}
+
+export async function insertFunction(
+  db: SqlExecutor,
+  scope: FunctionScope,
+  record: FunctionRecord,
+): Promise<void> {
+  await db.run(
+    `INSERT INTO lambda_functions (account_id, region, name, arn, ${columns.join(", ")})
+     VALUES (?, ?, ?, ?, ${columns.map(() => "?").join(", ")})`,
+    [scope.accountId, scope.region, record.name, record.arn, ...values(record)],
+  );
+}
+
+/** Replaces a function's configuration if its revision is still `expectedRevision`; false if it moved on. */
+export async function replaceFunction(
+  db: SqlExecutor,
+  scope: FunctionScope,
+  record: FunctionRecord,
+  expectedRevision: string,
+): Promise<boolean> {
+  const { changes } = await db.run(
+    `UPDATE lambda_functions SET ${columns.map((c) => `${c} = ?`).join(", ")}
+     WHERE account_id = ? AND region = ? AND name = ? AND revision_id = ?`,
+    [...values(record), scope.accountId, scope.region, record.name, expectedRevision],
+  );
+  return changes === 1;
+}
+
+export async function deleteFunction(db: SqlExecutor, scope: FunctionScope, name: string): Promise<boolean> {
+  const { changes } = await db.run(
+    "DELETE FROM lambda_functions WHERE account_id = ? AND region = ? AND name = ?",
+    [scope.accountId, scope.region, name],
+  );
+  return changes > 0;
+}
+
+/** Lambda's timestamp format: `2026-11-26T17:10:00.000+0000`. */
+export function lambdaTimestamp(date: Date): string {
+  return date.toISOString().replace("Z", "+0000");
+}
+
+/** The FunctionConfiguration shape every Lambda API returns. */
+export function describeFunction(record: FunctionRecord) {
+  return {
+    FunctionName: record.name,
+    FunctionArn: record.arn,
+    Runtime: record.runtime,
+    Role: record.role,
+    Handler: record.handler,
+    CodeSize: record.codeSize,
+    Description: record.description,
+    Timeout: record.timeout,
+    MemorySize: record.memorySize,
+    LastModified: lambdaTimestamp(record.lastModified),
+    CodeSha256: record.codeSha256,
+    Version: "$LATEST",
+    ...(Object.keys(record.environment).length > 0 ? { Environment: { Variables: record.environment } } : {}),
+    TracingConfig: { Mode: "PassThrough" },
+    RevisionId: record.revisionId,
+    State: "Active",
+    LastUpdateStatus: "Successful",
+    PackageType: "Zip",
+    Architectures: ["x86_64"],
+    EphemeralStorage: { Size: 512 },
+    LoggingConfig: { LogFormat: "Text", LogGroup: `/aws/lambda/${record.name}` },
+  };
+}

@@ -1,0 +1,10 @@
+/**
+ * @module functions
+ * Functions: the Lambda API (restJson1), deployment packages unpacked into code folders, and the
+ * execution environments that run invocations as OS processes speaking the Lambda Runtime API.
+ *
+ * Invariant: nothing in a deployment package reaches outside its code folder (no escaping paths or
+ * symbolic links), and a function's process never inherits Jeff's own environment.
+ */
+export { functionMigrations } from "./function-schema.js";
+export { createLambdaService, type LambdaServiceOptions } from "./lambda-service.js";

@@ -1,0 +1,23 @@
+/** The Lambda API's errors, with the codes, statuses and messages the SDK and CLI expect. */
+import { AwsError } from "../protocol/index.js";
+
+export const lambdaErrors = {
+  notFound: (arn: string) => new AwsError("ResourceNotFoundException", `Function not found: ${arn}`, 404),
+  alreadyExists: (name: string) =>
+    new AwsError("ResourceConflictException", `Function already exist: ${name}`, 409),
+  invalidParameter: (message: string) => new AwsError("InvalidParameterValueException", message, 400),
+  preconditionFailed: () =>
+    new AwsError(
+      "PreconditionFailedException",
+      "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id",
+      412,
+    ),
+  requestTooLarge: (message: string) => new AwsError("RequestTooLargeException", message, 413),
+  /** Smithy-style validation, naming the member as the API model spells it. */
+  validation: (member: string, value: unknown, constraint: string) =>
+    new AwsError(
+      "ValidationException",
+      `1 validation error detected: Value ${value === undefined || value === null ? "null" : `'${String(value)}'`} at '${member}' failed to satisfy constraint: ${constraint}`,
+      400,
+    ),
+} as const;
