@@ -6,5 +6,6 @@
  * Invariant: nothing in a deployment package reaches outside its code folder (no escaping paths or
  * symbolic links), and a function's process never inherits Jeff's own environment.
  */
+export { EnvironmentPool, type EnvironmentPoolOptions, type PoolStats } from "./environment-pool.js";
 export { functionMigrations } from "./function-schema.js";
 export { createLambdaService, type LambdaServiceOptions } from "./lambda-service.js";

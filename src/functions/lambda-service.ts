@@ -11,6 +11,7 @@ import {
   type RestRequest,
 } from "../protocol/index.js";
 import { type Store, StoreConflictError } from "../store/index.js";
+import type { EnvironmentPool } from "./environment-pool.js";
 import { storeCode } from "./function-code.js";
 import { checkFunctionName, readSettings } from "./function-config.js";
 import {
@@ -24,12 +25,15 @@ import {
   listFunctions,
   replaceFunction,
 } from "./function-records.js";
+import { invokeFunction } from "./invoke.js";
 import { lambdaErrors } from "./lambda-errors.js";
 
 export interface LambdaServiceOptions {
   readonly store: Store;
   /** Where unpacked code lives: `<codeRoot>/<account>/<sha256>/`. */
   readonly codeRoot: string;
+  /** Runs invocations. */
+  readonly pool: EnvironmentPool;
 }
 
 const scopeOf = (ctx: RequestContext): FunctionScope => ({
@@ -231,6 +235,13 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
           if (!(await deleteFunction(store, scope, record.name))) throw lambdaErrors.notFound(record.arn);
           return { status: 204 };
         },
+      },
+      {
+        method: "POST",
+        path: "/2015-03-31/functions/{FunctionName}/invocations",
+        operation: "Invoke",
+        handler: async (req, ctx) =>
+          invokeFunction(options.pool, await existing(scopeOf(ctx), req.pathParams.FunctionName!), req, ctx),
       },
       {
         method: "GET",

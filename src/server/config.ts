@@ -22,6 +22,12 @@ const serverConfigSchema = z.strictObject({
     .int()
     .positive()
     .default(16 * 1024 * 1024),
+  /** How long a function's execution environment stays warm without work before it is reaped. */
+  functionIdleMs: z
+    .number()
+    .int()
+    .positive()
+    .default(5 * 60_000),
   /** How long shutdown waits for in-flight requests before closing their connections. */
   shutdownGraceMs: z.number().int().nonnegative().default(10_000),
 });

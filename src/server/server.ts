@@ -6,7 +6,7 @@ import { rm, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { join } from "node:path";
-import { createLambdaService, functionMigrations } from "../functions/index.js";
+import { createLambdaService, EnvironmentPool, functionMigrations } from "../functions/index.js";
 import {
   CachedCredentials,
   createStsService,
@@ -70,11 +70,21 @@ export async function startServer(input: ServerConfigInput, log?: Logger): Promi
     cleanups.push(() => stacks.settle());
     // Operations a previous process left unfinished are resumed before anyone can start new ones.
     await stacks.recover();
+    // Functions call Jeff's own APIs; the endpoint is known once the server listens, so the
+    // environment they get is filled in then (environments only start after that).
+    const functionEnvironment: Record<string, string> = {};
+    const pool = new EnvironmentPool({
+      idleTimeoutMs: config.functionIdleMs,
+      workDir: join(config.dataDir, "functions", "environments"),
+      baseEnvironment: functionEnvironment,
+      logger: logger.child({ subsystem: "functions" }),
+    });
+    cleanups.push(() => pool.close());
     const services: ServiceDefinition[] = [
       createStsService(store),
       createSsmService(store),
       createCloudFormationService(store, stacks),
-      createLambdaService({ store, codeRoot: join(config.dataDir, "functions", "code") }),
+      createLambdaService({ store, codeRoot: join(config.dataDir, "functions", "code"), pool }),
     ];
     let stopping = false;
     const internal = (req: IncomingMessage, res: ServerResponse, path: string): boolean => {
@@ -102,6 +112,13 @@ export async function startServer(input: ServerConfigInput, log?: Logger): Promi
       internal,
     });
     metrics.gauge("jeff_api_requests_in_flight", "API requests being served now.", () => edge.inFlight);
+    metrics.gauge("jeff_function_environments", "Function execution environments, by state.", () => {
+      const { busy, idle } = pool.stats();
+      return [
+        [{ state: "busy" }, busy],
+        [{ state: "idle" }, idle],
+      ];
+    });
     const server = createServer(
       { keepAliveTimeout: 65_000, requestTimeout: 60_000, headersTimeout: 20_000 },
       (req, res) => {
@@ -117,6 +134,11 @@ export async function startServer(input: ServerConfigInput, log?: Logger): Promi
     cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
     const port = (server.address() as AddressInfo).port;
     const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
+    Object.assign(functionEnvironment, {
+      AWS_ENDPOINT_URL: url,
+      AWS_ACCESS_KEY_ID: installation.developerKey.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: installation.developerKey.secretAccessKey,
+    });
     const infoPath = join(config.dataDir, serverInfoFile);
     const info: ServerInfo = {
       pid: process.pid,

@@ -1,0 +1,257 @@
+// Real processes, no mocks: each test starts Node runtime processes through the pool.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { EnvironmentPool, type FunctionSpec, type InvocationResult } from "./environment-pool.js";
+
+const fixtures = resolve(import.meta.dirname, "../../test/fixtures/functions");
+const workDir = mkdtempSync(join(tmpdir(), "jeff-pool-"));
+const pool = new EnvironmentPool({
+  idleTimeoutMs: 300,
+  workDir,
+  baseEnvironment: { AWS_ENDPOINT_URL: "http://127.0.0.1:4566", AWS_ACCESS_KEY_ID: "AKIDTEST" },
+});
+afterAll(async () => {
+  await pool.close();
+  rmSync(workDir, { recursive: true, force: true });
+});
+
+let functions = 0;
+/** Each call names a new function, so tests running at once never share environments. */
+function spec(dir: string, handler: string, overrides: Partial<FunctionSpec> = {}): FunctionSpec {
+  const name = `fn-${++functions}`;
+  return {
+    name,
+    arn: `arn:aws:lambda:eu-west-1:123456789012:function:${name}`,
+    version: "$LATEST",
+    runtime: "nodejs20.x",
+    handler,
+    codeDir: join(fixtures, dir),
+    codeSha256: "sha-1",
+    timeoutSeconds: 3,
+    memoryMb: 128,
+    environment: { GREETING: "hi" },
+    ...overrides,
+  };
+}
+
+let requests = 0;
+function invoke(fn: FunctionSpec, event: unknown = {}, extra: { clientContext?: string } = {}) {
+  return pool.invoke(fn, {
+    payload: Buffer.from(JSON.stringify(event)),
+    requestId: `req-${++requests}`,
+    ...extra,
+  });
+}
+
+const json = (result: InvocationResult) =>
+  JSON.parse(result.payload.toString("utf8")) as Record<string, unknown>;
+
+describe.concurrent("invocations", () => {
+  it("runs an ESM handler with Lambda's context and environment, then reuses the environment", async () => {
+    const fn = spec("esm", "index.echo");
+    const clientContext = Buffer.from(JSON.stringify({ custom: { a: 1 } })).toString("base64");
+    const first = await invoke(fn, { hello: "world" }, { clientContext });
+    expect(first.functionError).toBeUndefined();
+    expect(first.initDurationMs).toBeGreaterThan(0);
+    const body = json(first);
+    expect(body.event).toEqual({ hello: "world" });
+    expect(body.context).toMatchObject({
+      awsRequestId: expect.stringMatching(/^req-\d+$/),
+      functionName: fn.name,
+      functionVersion: "$LATEST",
+      invokedFunctionArn: fn.arn,
+      memoryLimitInMB: "128",
+      logGroupName: `/aws/lambda/${fn.name}`,
+      logStreamName: expect.stringMatching(/^\d{4}\/\d{2}\/\d{2}\/\[\$LATEST\][0-9a-f]{32}$/),
+      clientContext: { custom: { a: 1 } },
+    });
+    const env = body.env as Record<string, string>;
+    expect(Object.keys(env).sort()).toEqual(
+      [
+        "AWS_ACCESS_KEY_ID",
+        "AWS_DEFAULT_REGION",
+        "AWS_ENDPOINT_URL",
+        "AWS_EXECUTION_ENV",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+        "AWS_LAMBDA_FUNCTION_NAME",
+        "AWS_LAMBDA_FUNCTION_VERSION",
+        "AWS_LAMBDA_INITIALIZATION_TYPE",
+        "AWS_LAMBDA_LOG_GROUP_NAME",
+        "AWS_LAMBDA_LOG_STREAM_NAME",
+        "AWS_LAMBDA_RUNTIME_API",
+        "AWS_REGION",
+        "GREETING",
+        "LAMBDA_RUNTIME_DIR",
+        "LAMBDA_TASK_ROOT",
+        "LANG",
+        "PATH",
+        "TMPDIR",
+        "TZ",
+        "_HANDLER",
+      ].sort(),
+    );
+    expect(env).toMatchObject({
+      AWS_REGION: "eu-west-1",
+      AWS_EXECUTION_ENV: "AWS_Lambda_nodejs20.x",
+      LAMBDA_TASK_ROOT: fn.codeDir,
+      _HANDLER: "index.echo",
+      TZ: ":UTC",
+      GREETING: "hi",
+    });
+    expect(first.log).toMatch(
+      /^START RequestId: req-\d+ Version: \$LATEST\n.*\tINFO\techo \{"hello":"world"\}\nEND RequestId: req-\d+\nREPORT RequestId: req-\d+\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB\tInit Duration: [\d.]+ ms\n$/,
+    );
+
+    const second = await invoke(fn, { n: 2 });
+    expect(second.initDurationMs).toBeUndefined();
+    expect(second.log).not.toContain("Init Duration");
+    expect(json(second).invocations).toBe(2);
+  });
+
+  it("runs CommonJS handlers, nested paths and callback-style handlers", async () => {
+    expect(json(await invoke(spec("cjs", "index.handler"), { name: "jeff" }))).toEqual({
+      message: "hello, jeff",
+      moduleType: "object",
+    });
+    const nested = await invoke(spec("cjs", "lib/app.nested.handler"));
+    expect(nested.payload.toString()).toBe('"nested handler in lib/app.js"');
+    expect(json(await invoke(spec("esm", "index.callback"), { value: 7 }))).toEqual({ callback: 7 });
+  });
+
+  it("gives each environment its own writable tmp folder", async () => {
+    const result = await invoke(spec("esm", "index.tmp"));
+    expect(result.payload.toString()).toBe('"kept in /tmp"');
+  });
+
+  it("reports a thrown error in Lambda's shape and keeps the environment", async () => {
+    const fn = spec("esm", "index.throws");
+    const result = await invoke(fn);
+    expect(result.functionError).toBe("Unhandled");
+    const body = json(result);
+    expect(body).toMatchObject({ errorType: "TypeError", errorMessage: "the handler failed" });
+    expect((body.trace as string[])[0]).toBe("TypeError: the handler failed");
+    expect(result.log).toContain("\tERROR\tInvoke Error \t");
+    const again = await invoke(fn);
+    expect(again.initDurationMs).toBeUndefined();
+  });
+
+  it("fails a result that is not JSON", async () => {
+    const result = await invoke(spec("esm", "index.circular"));
+    expect(result.functionError).toBe("Unhandled");
+    expect(json(result)).toMatchObject({ errorType: "TypeError" });
+  });
+
+  it("times out, replaces the environment, and the next invocation works", async () => {
+    const fn = spec("esm", "index.sleep", { timeoutSeconds: 1 });
+    const result = await invoke(fn, { ms: 5000 });
+    expect(result.functionError).toBe("Unhandled");
+    expect(json(result)).toEqual({
+      errorType: "Sandbox.Timedout",
+      errorMessage: expect.stringMatching(/^RequestId: req-\d+ Error: Task timed out after 1\.00 seconds$/),
+    });
+    expect(result.log).toMatch(/Z req-\d+ Task timed out after 1\.00 seconds\n/);
+    expect(result.log).toContain("\tStatus: timeout");
+    const next = await invoke(fn, { ms: 1 });
+    expect(json(next)).toEqual({ slept: 1 });
+    expect(next.initDurationMs).toBeGreaterThan(0);
+  });
+
+  it("reports process.exit as Runtime.ExitError, then starts afresh", async () => {
+    const fn = spec("esm", "index.exit");
+    const result = await invoke(fn);
+    expect(result.functionError).toBe("Unhandled");
+    expect(json(result)).toEqual({
+      errorType: "Runtime.ExitError",
+      errorMessage: expect.stringMatching(
+        /^RequestId: req-\d+ Error: Runtime exited with error: exit status 1$/,
+      ),
+    });
+    expect(result.log).toContain("\tERROR\texiting now\n");
+    const echo = await invoke({ ...fn, handler: "index.echo" });
+    expect(echo.functionError).toBeUndefined();
+  });
+
+  it("reports running out of memory as Runtime.OutOfMemory", async () => {
+    const fn = spec("esm", "index.hog");
+    const result = await invoke(fn);
+    expect(result.functionError).toBe("Unhandled");
+    expect(json(result)).toMatchObject({
+      errorType: "Runtime.OutOfMemory",
+      errorMessage: expect.stringMatching(/^RequestId: req-\d+ Error: Runtime exited with error: /),
+    });
+    expect((await invoke({ ...fn, handler: "index.echo" })).functionError).toBeUndefined();
+  });
+
+  it("reports a missing module, a missing export and a failing init as Lambda does", async () => {
+    const missing = await invoke(spec("cjs", "missing.handler"));
+    expect(missing.functionError).toBe("Unhandled");
+    expect(json(missing)).toMatchObject({
+      errorType: "Runtime.ImportModuleError",
+      errorMessage: expect.stringMatching(/^Error: Cannot find module 'missing'/),
+    });
+    const notExported = await invoke(spec("esm", "index.nope"));
+    expect(json(notExported)).toMatchObject({
+      errorType: "Runtime.HandlerNotFound",
+      errorMessage: "index.nope is undefined or not exported",
+    });
+    const malformed = await invoke(spec("esm", "index"));
+    expect(json(malformed)).toMatchObject({
+      errorType: "Runtime.MalformedHandlerName",
+      errorMessage: "Bad handler",
+    });
+    const failing = await invoke(spec("init-error", "index.handler"));
+    expect(json(failing)).toMatchObject({ errorType: "Error", errorMessage: "cannot start" });
+    expect(failing.initDurationMs).toBeGreaterThan(0);
+    expect(failing.log).toMatch(
+      /\tINFO\tinitialising\n(.|\n)*INIT_REPORT Init Duration: [\d.]+ ms\tPhase: init\tStatus: error\tError Type: Error\nSTART /,
+    );
+  });
+
+  it("sandboxes the function: no reading outside its code, no writing outside its tmp, no processes", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "jeff-data-"));
+    writeFileSync(join(dataDir, "secret.txt"), "secret");
+    const event = { path: join(dataDir, "secret.txt"), writePath: join(dataDir, "planted.txt") };
+    const denied = { read: "ERR_ACCESS_DENIED", write: "ERR_ACCESS_DENIED", spawn: "ERR_ACCESS_DENIED" };
+    expect(json(await invoke(spec("esm", "index.forbidden"), event))).toEqual(denied);
+    // Another function's code, and NODE_OPTIONS trying to lift the restrictions.
+    const sneaky = spec("esm", "index.forbidden", {
+      environment: { NODE_OPTIONS: "--allow-child-process --allow-fs-read=/ --enable-source-maps" },
+    });
+    const other = { ...event, path: join(fixtures, "cjs/index.js") };
+    expect(json(await invoke(sneaky, other))).toEqual(denied);
+  });
+
+  it("refuses runtimes it cannot run yet", async () => {
+    await expect(invoke(spec("esm", "index.echo", { runtime: "python3.12" }))).rejects.toThrow(/python3\.12/);
+  });
+});
+
+describe("scaling", () => {
+  it("runs parallel invocations in separate environments and goes back to zero when idle", async () => {
+    const fn = spec("esm", "index.sleep");
+    const running = Array.from({ length: 5 }, () => invoke(fn, { ms: 300 }));
+    await until(() => (pool.stats().byFunction[fn.arn]?.busy ?? 0) === 5);
+    expect(pool.stats().byFunction[fn.arn]).toEqual({ busy: 5, idle: 0 });
+    const results = await Promise.all(running);
+    expect(results.map((r) => json(r))).toEqual(Array(5).fill({ slept: 300 }));
+    expect(results.every((r) => r.initDurationMs !== undefined)).toBe(true);
+    expect(pool.stats().byFunction[fn.arn]).toEqual({ busy: 0, idle: 5 });
+    await until(() => pool.stats().total === 0);
+    expect(pool.stats()).toEqual({ total: 0, busy: 0, idle: 0, byFunction: {} });
+  });
+
+  it("never reuses an environment for other code", async () => {
+    const fn = spec("esm", "index.echo");
+    await invoke(fn);
+    const changed = await invoke({ ...fn, codeSha256: "sha-2" });
+    expect(changed.initDurationMs).toBeGreaterThan(0);
+    expect(json(changed).invocations).toBe(1);
+  });
+});
+
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 25));
+  if (!condition()) throw new Error("condition not reached in 5 s");
+}

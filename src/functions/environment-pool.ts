@@ -1,0 +1,168 @@
+/**
+ * The execution environments of every function: taken warm when one is idle, started on demand
+ * when none is (a cold start), ended after `idleTimeoutMs` without work — zero to N and back to
+ * zero. Invocations run in parallel, each in its own environment.
+ *
+ * Invariant: an environment only ever serves the exact configuration it was started for (same
+ * function, code hash, handler, memory, timeout and variables).
+ */
+import { createHash } from "node:crypto";
+import type { Logger } from "../ops/index.js";
+import {
+  ExecutionEnvironment,
+  type FunctionSpec,
+  type InvocationRequest,
+  type InvocationResult,
+} from "./execution-environment.js";
+import { checkRuntime } from "./runtimes/runtime-launch.js";
+
+export type { FunctionSpec, InvocationRequest, InvocationResult } from "./execution-environment.js";
+
+export interface EnvironmentPoolOptions {
+  readonly idleTimeoutMs: number;
+  /** Per-environment tmp folders go under it. */
+  readonly workDir: string;
+  /** AWS_ENDPOINT_URL, credentials, region…: set in every environment. */
+  readonly baseEnvironment: Readonly<Record<string, string>>;
+  readonly logger?: Logger;
+}
+
+export interface PoolStats {
+  readonly total: number;
+  readonly busy: number;
+  readonly idle: number;
+  /** By function ARN (unqualified, as in FunctionSpec.arn). */
+  readonly byFunction: Record<string, { busy: number; idle: number }>;
+}
+
+interface Tracked {
+  readonly env: ExecutionEnvironment;
+  readonly key: string;
+  idleTimer?: NodeJS.Timeout;
+}
+
+export class EnvironmentPool {
+  readonly #options: EnvironmentPoolOptions;
+  readonly #all = new Map<ExecutionEnvironment, Tracked>();
+  /** Idle environments by configuration key, most recently used last. */
+  readonly #idle = new Map<string, Tracked[]>();
+  #closed = false;
+
+  constructor(options: EnvironmentPoolOptions) {
+    this.#options = options;
+  }
+
+  async invoke(spec: FunctionSpec, request: InvocationRequest): Promise<InvocationResult> {
+    if (this.#closed) throw new Error("the environment pool is closed");
+    checkRuntime(spec.runtime);
+    const key = configurationKey(spec);
+    const tracked = this.#takeIdle(key) ?? (await this.#startEnvironment(spec, key));
+    try {
+      return await tracked.env.invoke(request);
+    } finally {
+      if (tracked.env.state === "idle") this.#release(tracked);
+    }
+  }
+
+  stats(): PoolStats {
+    let busy = 0;
+    let idle = 0;
+    const byFunction: Record<string, { busy: number; idle: number }> = {};
+    for (const { env } of this.#all.values()) {
+      const counts = byFunction[env.spec.arn] ?? { busy: 0, idle: 0 };
+      byFunction[env.spec.arn] = counts;
+      if (env.state === "idle") {
+        idle++;
+        counts.idle++;
+      } else {
+        busy++;
+        counts.busy++;
+      }
+    }
+    return { total: busy + idle, busy, idle, byFunction };
+  }
+
+  /** Ends every environment; used on shutdown. Invocations in flight fail with Runtime.ExitError. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await Promise.all([...this.#all.keys()].map((env) => env.kill()));
+  }
+
+  #takeIdle(key: string): Tracked | undefined {
+    const stack = this.#idle.get(key);
+    const tracked = stack?.pop();
+    if (stack?.length === 0) this.#idle.delete(key);
+    if (tracked) clearTimeout(tracked.idleTimer);
+    return tracked;
+  }
+
+  async #startEnvironment(spec: FunctionSpec, key: string): Promise<Tracked> {
+    this.#retireStale(spec.arn, key);
+    const env = await ExecutionEnvironment.start(spec, this.#options);
+    const tracked: Tracked = { env, key };
+    this.#all.set(env, tracked);
+    env.onDeath(() => this.#forget(tracked));
+    if (this.#closed) {
+      await env.kill();
+      throw new Error("the environment pool is closed");
+    }
+    this.#options.logger?.debug("execution environment started", {
+      function: spec.name,
+      environment: env.id,
+    });
+    return tracked;
+  }
+
+  #release(tracked: Tracked): void {
+    if (this.#closed) {
+      void tracked.env.kill();
+      return;
+    }
+    const stack = this.#idle.get(tracked.key) ?? [];
+    stack.push(tracked);
+    this.#idle.set(tracked.key, stack);
+    tracked.idleTimer = setTimeout(() => {
+      this.#options.logger?.debug("execution environment idle, ending it", { environment: tracked.env.id });
+      void tracked.env.kill();
+    }, this.#options.idleTimeoutMs);
+    tracked.idleTimer.unref();
+  }
+
+  /** A new configuration of a function makes its idle environments for older ones useless. */
+  #retireStale(arn: string, key: string): void {
+    for (const [otherKey, stack] of this.#idle) {
+      if (otherKey === key || stack[0]?.env.spec.arn !== arn) continue;
+      this.#idle.delete(otherKey);
+      for (const tracked of stack) {
+        clearTimeout(tracked.idleTimer);
+        void tracked.env.kill();
+      }
+    }
+  }
+
+  #forget(tracked: Tracked): void {
+    clearTimeout(tracked.idleTimer);
+    this.#all.delete(tracked.env);
+    const stack = this.#idle.get(tracked.key);
+    if (!stack) return;
+    const index = stack.indexOf(tracked);
+    if (index >= 0) stack.splice(index, 1);
+    if (stack.length === 0) this.#idle.delete(tracked.key);
+  }
+}
+
+function configurationKey(spec: FunctionSpec): string {
+  const environment = Object.entries(spec.environment).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const parts = [
+    spec.arn,
+    spec.version,
+    spec.runtime,
+    spec.handler,
+    spec.codeDir,
+    spec.codeSha256,
+    spec.timeoutSeconds,
+    spec.memoryMb,
+    environment,
+  ];
+  return createHash("sha256").update(JSON.stringify(parts)).digest("hex");
+}

@@ -1,0 +1,101 @@
+/**
+ * `Invoke` (`POST /2015-03-31/functions/{FunctionName}/invocations`): the synchronous path. The
+ * payload goes to an execution environment; the result comes back as the body, with a failure
+ * reported in `X-Amz-Function-Error` and the log tail in `X-Amz-Log-Result`, as Lambda does.
+ */
+import { randomUUID } from "node:crypto";
+import { AwsError, type RequestContext, type RestRequest, type RestResponse } from "../protocol/index.js";
+import type { EnvironmentPool, FunctionSpec } from "./environment-pool.js";
+import type { FunctionRecord } from "./function-records.js";
+import { lambdaErrors } from "./lambda-errors.js";
+
+/** Lambda's request limits: 6 MB for a synchronous invocation, 1 MB for an asynchronous one. */
+export const payloadLimits = { sync: 6 * 1024 * 1024, async: 1024 * 1024 } as const;
+const logTailBytes = 4096;
+
+export const invocationTypes = ["RequestResponse", "Event", "DryRun"] as const;
+
+export function specOf(record: FunctionRecord): FunctionSpec {
+  return {
+    name: record.name,
+    arn: record.arn,
+    version: "$LATEST",
+    runtime: record.runtime,
+    handler: record.handler,
+    codeDir: record.codeDir,
+    codeSha256: record.codeSha256,
+    timeoutSeconds: record.timeout,
+    memoryMb: record.memorySize,
+    environment: record.environment,
+  };
+}
+
+/** The last 4 KB of a log, cut at a character boundary, base64-encoded. */
+export function logTail(log: string): string {
+  const bytes = Buffer.from(log, "utf8");
+  let start = Math.max(0, bytes.length - logTailBytes);
+  // Skip continuation bytes so the tail starts on a whole UTF-8 character.
+  while (start < bytes.length && ((bytes[start] ?? 0) & 0xc0) === 0x80) start++;
+  return bytes.subarray(start).toString("base64");
+}
+
+function checkPayload(body: Buffer): void {
+  if (body.length === 0) return;
+  try {
+    JSON.parse(body.toString("utf8"));
+  } catch (error) {
+    throw new AwsError(
+      "InvalidRequestContentException",
+      `Could not parse request body into json: ${error instanceof Error ? error.message : "not JSON"}`,
+      400,
+    );
+  }
+}
+
+export async function invokeFunction(
+  pool: EnvironmentPool,
+  record: FunctionRecord,
+  req: RestRequest,
+  _ctx: RequestContext,
+): Promise<RestResponse> {
+  const qualifier = req.query.get("Qualifier");
+  if (qualifier !== null && qualifier !== "$LATEST")
+    throw lambdaErrors.notFound(`${record.arn}:${qualifier}`);
+  const type = String(req.headers["x-amz-invocation-type"] ?? "RequestResponse");
+  if (!(invocationTypes as readonly string[]).includes(type)) {
+    throw lambdaErrors.validation(
+      "invocationType",
+      type,
+      `Member must satisfy enum value set: [${invocationTypes.join(", ")}]`,
+    );
+  }
+  const limit = type === "Event" ? payloadLimits.async : payloadLimits.sync;
+  if (req.body.length > limit) {
+    throw new AwsError(
+      "RequestEntityTooLargeException",
+      `Request must be smaller than ${limit} bytes for the InvokeFunction operation`,
+      413,
+    );
+  }
+  checkPayload(req.body);
+  if (type === "DryRun") return { status: 204 };
+  if (type === "Event") {
+    throw lambdaErrors.invalidParameter(
+      "Event invocations are not available in Jeff yet: invoke with RequestResponse",
+    );
+  }
+  const clientContext = req.headers["x-amz-client-context"];
+  const result = await pool.invoke(specOf(record), {
+    payload: req.body.length === 0 ? Buffer.from("{}") : req.body,
+    requestId: randomUUID(),
+    ...(typeof clientContext === "string" ? { clientContext } : {}),
+  });
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    "x-amz-executed-version": "$LATEST",
+  };
+  if (result.functionError) headers["x-amz-function-error"] = result.functionError;
+  if (String(req.headers["x-amz-log-type"] ?? "None") === "Tail")
+    headers["x-amz-log-result"] = logTail(result.log);
+  return { status: 200, headers, body: result.payload };
+}

@@ -1,0 +1,115 @@
+import { afterEach, expect, it } from "vitest";
+import { type RuntimeApiListener, RuntimeApiServer, type RuntimeOutcome } from "./runtime-api-server.js";
+
+const servers: RuntimeApiServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => server.close()));
+});
+
+function recorder() {
+  const events: Array<
+    RuntimeOutcome | { kind: "waiting" } | { kind: "init-error"; body: string; type?: string }
+  > = [];
+  const listener: RuntimeApiListener = {
+    waiting: () => events.push({ kind: "waiting" }),
+    outcome: (outcome) => events.push(outcome),
+    initError: (payload, type) =>
+      events.push({ kind: "init-error", body: payload.toString(), ...(type ? { type } : {}) }),
+  };
+  return { events, listener };
+}
+
+async function start(listener: RuntimeApiListener, options = {}) {
+  const server = await RuntimeApiServer.start(listener, options);
+  servers.push(server);
+  return { server, base: `http://${server.address}/2018-06-01/runtime` };
+}
+
+const invocation = {
+  requestId: "id-1",
+  payload: Buffer.from('{"a":1}'),
+  deadlineMs: 1_700_000_000_000,
+  invokedFunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:f",
+  traceId: "Root=1-abc",
+  clientContext: '{"custom":{}}',
+};
+
+it("long-polls /next, hands over the event with Lambda's headers and takes the response", async () => {
+  const { events, listener } = recorder();
+  const { server, base } = await start(listener);
+  const next = fetch(`${base}/invocation/next`);
+  await until(() => events.length === 1);
+  expect(events).toEqual([{ kind: "waiting" }]);
+  server.deliver(invocation);
+  const res = await next;
+  expect(await res.text()).toBe('{"a":1}');
+  expect(Object.fromEntries([...res.headers].filter(([name]) => name.startsWith("lambda-runtime")))).toEqual({
+    "lambda-runtime-aws-request-id": "id-1",
+    "lambda-runtime-deadline-ms": "1700000000000",
+    "lambda-runtime-invoked-function-arn": invocation.invokedFunctionArn,
+    "lambda-runtime-trace-id": "Root=1-abc",
+    "lambda-runtime-client-context": '{"custom":{}}',
+  });
+  const wrong = await fetch(`${base}/invocation/other/response`, { method: "POST", body: "1" });
+  expect(wrong.status).toBe(400);
+  expect(await wrong.json()).toEqual({ errorMessage: "Invalid request ID", errorType: "InvalidRequestID" });
+  const ok = await fetch(`${base}/invocation/id-1/response`, { method: "POST", body: '"done"' });
+  expect(ok.status).toBe(202);
+  expect(events[1]).toEqual({ kind: "response", requestId: "id-1", payload: Buffer.from('"done"') });
+});
+
+it("queues an event delivered before the runtime asks, and takes errors with their type", async () => {
+  const { events, listener } = recorder();
+  const { server, base } = await start(listener);
+  server.deliver(invocation);
+  expect(await (await fetch(`${base}/invocation/next`)).text()).toBe('{"a":1}');
+  const body = JSON.stringify({ errorType: "Error", errorMessage: "x", stackTrace: [] });
+  const res = await fetch(`${base}/invocation/id-1/error`, {
+    method: "POST",
+    body,
+    headers: { "Lambda-Runtime-Function-Error-Type": "Error" },
+  });
+  expect(res.status).toBe(202);
+  expect(events).toEqual([
+    { kind: "error", requestId: "id-1", payload: Buffer.from(body), errorType: "Error" },
+  ]);
+});
+
+it("refuses a response over 6 MiB + 100 bytes and reports it", async () => {
+  const { events, listener } = recorder();
+  const { server, base } = await start(listener, { maxPayloadBytes: 10 });
+  server.deliver(invocation);
+  await fetch(`${base}/invocation/next`);
+  const res = await fetch(`${base}/invocation/id-1/response`, { method: "POST", body: "x".repeat(11) });
+  expect(res.status).toBe(413);
+  expect(events).toEqual([{ kind: "too-large", requestId: "id-1" }]);
+});
+
+it("takes init errors, and answers only under its secret prefix", async () => {
+  const { events, listener } = recorder();
+  const { server } = await start(listener, { pathPrefix: "s3cret" });
+  expect(server.address).toMatch(/^127\.0\.0\.1:\d+\/s3cret$/);
+  const port = server.address.split(":")[1]?.split("/")[0];
+  const guess = await fetch(`http://127.0.0.1:${port}/2018-06-01/runtime/init/error`, {
+    method: "POST",
+    body: "{}",
+  });
+  expect(guess.status).toBe(404);
+  const res = await fetch(`http://${server.address}/2018-06-01/runtime/init/error`, {
+    method: "POST",
+    body: '{"errorType":"Runtime.ImportModuleError"}',
+    headers: { "Lambda-Runtime-Function-Error-Type": "Runtime.ImportModuleError" },
+  });
+  expect(res.status).toBe(202);
+  expect(events).toEqual([
+    {
+      kind: "init-error",
+      body: '{"errorType":"Runtime.ImportModuleError"}',
+      type: "Runtime.ImportModuleError",
+    },
+  ]);
+});
+
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
+}

@@ -1,0 +1,157 @@
+/**
+ * How each runtime's process is started: the command line and the environment variables
+ * Lambda sets. Node runtimes run Jeff's own runtime client under Node's permission model.
+ */
+import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import { dirname, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** What a launch needs to know about the function (a subset of FunctionSpec). */
+export interface LaunchSpec {
+  readonly name: string;
+  readonly arn: string;
+  readonly version: string;
+  readonly runtime: string;
+  readonly handler: string;
+  readonly codeDir: string;
+  readonly memoryMb: number;
+  readonly environment: Readonly<Record<string, string>>;
+}
+
+export interface LaunchPlace {
+  /** This environment's own writable folder (Lambda's /tmp). */
+  readonly tmpDir: string;
+  /** `AWS_LAMBDA_RUNTIME_API`. */
+  readonly runtimeApi: string;
+  readonly logStreamName: string;
+  readonly baseEnvironment: Readonly<Record<string, string>>;
+}
+
+export interface RuntimeLaunch {
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly cwd: string;
+  readonly env: Record<string, string>;
+}
+
+export class UnsupportedRuntimeError extends Error {
+  constructor(runtime: string) {
+    super(
+      `runtime ${runtime} is not supported by execution environments yet (supported: nodejs20.x and later)`,
+    );
+    this.name = "UnsupportedRuntimeError";
+  }
+}
+
+/** Whether the runtime client can be reached at a secret path (see RuntimeApiServerOptions.pathPrefix). */
+export function supportsRuntimeApiPrefix(runtime: string): boolean {
+  return isNodeRuntime(runtime);
+}
+
+export function checkRuntime(runtime: string): void {
+  if (!isNodeRuntime(runtime)) throw new UnsupportedRuntimeError(runtime);
+}
+
+function isNodeRuntime(runtime: string): boolean {
+  const match = /^nodejs(\d+)\.x$/.exec(runtime);
+  return match !== null && Number(match[1]) >= 20;
+}
+
+/** `2026/01/31/[$LATEST]0123…`: one stream per environment, as on Lambda. */
+export function newLogStreamName(version: string, now = new Date()): string {
+  const day = now.toISOString().slice(0, 10).replaceAll("-", "/");
+  return `${day}/[${version}]${randomBytes(16).toString("hex")}`;
+}
+
+export function launchFor(spec: LaunchSpec, place: LaunchPlace): RuntimeLaunch {
+  checkRuntime(spec.runtime);
+  const client = nodeRuntimeClient();
+  const runtimeDir = dirname(client);
+  const env = lambdaEnvironment(spec, place, runtimeDir);
+  const args = [
+    ...permissionFlags(spec.codeDir, runtimeDir, place.tmpDir),
+    `--max-old-space-size=${Math.max(32, spec.memoryMb - Math.floor(spec.memoryMb / 10))}`,
+    client,
+  ];
+  return { command: process.execPath, args, cwd: spec.codeDir, env };
+}
+
+function lambdaEnvironment(spec: LaunchSpec, place: LaunchPlace, runtimeDir: string): Record<string, string> {
+  const region = spec.arn.split(":")[3] || place.baseEnvironment.AWS_REGION || "us-east-1";
+  const env: Record<string, string> = {
+    PATH: [...new Set([dirname(process.execPath), "/usr/local/bin", "/usr/bin", "/bin"])].join(":"),
+    LANG: "en_US.UTF-8",
+    TMPDIR: place.tmpDir,
+    ...spec.environment,
+    ...place.baseEnvironment,
+    AWS_LAMBDA_FUNCTION_NAME: spec.name,
+    AWS_LAMBDA_FUNCTION_VERSION: spec.version,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memoryMb),
+    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${spec.name}`,
+    AWS_LAMBDA_LOG_STREAM_NAME: place.logStreamName,
+    AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
+    AWS_REGION: region,
+    AWS_DEFAULT_REGION: region,
+    AWS_EXECUTION_ENV: `AWS_Lambda_${spec.runtime}`,
+    LAMBDA_TASK_ROOT: spec.codeDir,
+    LAMBDA_RUNTIME_DIR: runtimeDir,
+    _HANDLER: spec.handler,
+    AWS_LAMBDA_RUNTIME_API: place.runtimeApi,
+    TZ: ":UTC",
+  };
+  const nodeOptions = env.NODE_OPTIONS === undefined ? undefined : safeNodeOptions(env.NODE_OPTIONS);
+  if (nodeOptions) env.NODE_OPTIONS = nodeOptions;
+  else delete env.NODE_OPTIONS;
+  return env;
+}
+
+/**
+ * NODE_OPTIONS is the user's to set (Lambda allows it), but flags that widen the sandbox or open
+ * a debugger are dropped: `--allow-child-process` there would otherwise undo the permission model.
+ */
+export function safeNodeOptions(value: string): string {
+  const unsafe = /^--(allow-|permission|experimental-permission|no-experimental-permission|inspect|debug)/;
+  const tokens = value.split(/\s+/).filter(Boolean);
+  const kept: string[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i] ?? "";
+    if (!unsafe.test(token)) {
+      kept.push(token);
+      continue;
+    }
+    // `--allow-fs-read /` passes the value as the next token.
+    const next = tokens[i + 1];
+    if (!token.includes("=") && next !== undefined && !next.startsWith("-")) i++;
+  }
+  return kept.join(" ");
+}
+
+function permissionFlags(codeDir: string, runtimeDir: string, tmpDir: string): string[] {
+  const flags = process.allowedNodeEnvironmentFlags;
+  return [
+    flags.has("--permission") ? "--permission" : "--experimental-permission",
+    // The permission model announces itself on every start; keep that out of the function's log.
+    flags.has("--disable-warning") ? "--disable-warning=ExperimentalWarning" : "--no-warnings",
+    `--allow-fs-read=${codeDir}`,
+    `--allow-fs-read=${runtimeDir}`,
+    `--allow-fs-read=${tmpDir}`,
+    `--allow-fs-write=${tmpDir}`,
+  ];
+}
+
+let clientPath: string | undefined;
+
+/**
+ * The compiled runtime client beside this module. Run from source (tests), the `.js` exists
+ * only in dist/, which the test setup builds.
+ */
+export function nodeRuntimeClient(): string {
+  if (clientPath) return clientPath;
+  const here = fileURLToPath(new URL("./node/node-runtime-client.js", import.meta.url));
+  const built = here.replace(`${sep}src${sep}functions${sep}`, `${sep}dist${sep}functions${sep}`);
+  const found = [here, built].find((path) => existsSync(path));
+  if (!found) throw new Error(`the Node runtime client is not built (looked for ${here}); run npm run build`);
+  clientPath = found;
+  return found;
+}
