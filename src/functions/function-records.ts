@@ -21,6 +21,8 @@ export interface FunctionRecord {
   readonly codeSize: number;
   readonly revisionId: string;
   readonly lastModified: Date;
+  /** PutFunctionConcurrency's ReservedConcurrentExecutions; undefined when none is reserved. */
+  readonly reservedConcurrency?: number;
 }
 
 interface FunctionRow {
@@ -38,6 +40,7 @@ interface FunctionRow {
   code_size: number;
   revision_id: string;
   last_modified: string;
+  reserved_concurrency: number | null;
 }
 
 function toRecord(row: FunctionRow): FunctionRecord {
@@ -56,6 +59,7 @@ function toRecord(row: FunctionRow): FunctionRecord {
     codeSize: Number(row.code_size),
     revisionId: row.revision_id,
     lastModified: new Date(row.last_modified),
+    ...(row.reserved_concurrency !== null ? { reservedConcurrency: Number(row.reserved_concurrency) } : {}),
   };
 }
 
@@ -102,6 +106,7 @@ const columns = [
   "code_size",
   "revision_id",
   "last_modified",
+  "reserved_concurrency",
 ] as const;
 
 function values(record: FunctionRecord) {
@@ -118,6 +123,7 @@ function values(record: FunctionRecord) {
     record.codeSize,
     record.revisionId,
     record.lastModified.toISOString(),
+    record.reservedConcurrency ?? null,
   ];
 }
 
@@ -154,6 +160,15 @@ export async function deleteFunction(db: SqlExecutor, scope: FunctionScope, name
     [scope.accountId, scope.region, name],
   );
   return changes > 0;
+}
+
+/** Reservations of every function in the account but `except`, summed. */
+export async function reservedTotal(db: SqlExecutor, scope: FunctionScope, except: string): Promise<number> {
+  const row = await db.get<{ total: number | null }>(
+    "SELECT SUM(reserved_concurrency) AS total FROM lambda_functions WHERE account_id = ? AND region = ? AND name <> ?",
+    [scope.accountId, scope.region, except],
+  );
+  return Number(row?.total ?? 0);
 }
 
 /** Lambda's timestamp format: `2026-11-26T17:10:00.000+0000`. */

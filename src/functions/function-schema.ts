@@ -27,4 +27,9 @@ export const functionMigrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    id: 401,
+    name: "functions: reserved concurrency",
+    up: "ALTER TABLE lambda_functions ADD COLUMN reserved_concurrency INTEGER",
+  },
 ];

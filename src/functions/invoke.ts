@@ -5,6 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { AwsError, type RequestContext, type RestRequest, type RestResponse } from "../protocol/index.js";
+import type { ConcurrencyGate } from "./concurrency-gate.js";
 import type { EnvironmentPool, FunctionSpec } from "./environment-pool.js";
 import type { FunctionRecord } from "./function-records.js";
 import { lambdaErrors } from "./lambda-errors.js";
@@ -54,6 +55,7 @@ function checkPayload(body: Buffer): void {
 
 export async function invokeFunction(
   pool: EnvironmentPool,
+  gate: ConcurrencyGate,
   record: FunctionRecord,
   req: RestRequest,
   _ctx: RequestContext,
@@ -85,11 +87,17 @@ export async function invokeFunction(
     );
   }
   const clientContext = req.headers["x-amz-client-context"];
-  const result = await pool.invoke(specOf(record), {
-    payload: req.body.length === 0 ? Buffer.from("{}") : req.body,
-    requestId: randomUUID(),
-    ...(typeof clientContext === "string" ? { clientContext } : {}),
-  });
+  const release = gate.acquire(record.arn, record.reservedConcurrency);
+  let result: Awaited<ReturnType<EnvironmentPool["invoke"]>>;
+  try {
+    result = await pool.invoke(specOf(record), {
+      payload: req.body.length === 0 ? Buffer.from("{}") : req.body,
+      requestId: randomUUID(),
+      ...(typeof clientContext === "string" ? { clientContext } : {}),
+    });
+  } finally {
+    release();
+  }
   const headers: Record<string, string> = {
     "content-type": "application/json",
     "x-amz-executed-version": "$LATEST",

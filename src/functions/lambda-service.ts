@@ -11,6 +11,7 @@ import {
   type RestRequest,
 } from "../protocol/index.js";
 import { type Store, StoreConflictError } from "../store/index.js";
+import { ConcurrencyGate } from "./concurrency-gate.js";
 import type { EnvironmentPool } from "./environment-pool.js";
 import { storeCode } from "./function-code.js";
 import { checkFunctionName, readSettings } from "./function-config.js";
@@ -24,6 +25,7 @@ import {
   insertFunction,
   listFunctions,
   replaceFunction,
+  reservedTotal,
 } from "./function-records.js";
 import { invokeFunction } from "./invoke.js";
 import { lambdaErrors } from "./lambda-errors.js";
@@ -34,7 +36,12 @@ export interface LambdaServiceOptions {
   readonly codeRoot: string;
   /** Runs invocations. */
   readonly pool: EnvironmentPool;
+  /** Invocations in flight across the account at most (Lambda's default is 1,000). */
+  readonly accountConcurrency: number;
 }
+
+/** Lambda keeps this much of the account's concurrency unreserved. */
+const minimumUnreserved = 100;
 
 const scopeOf = (ctx: RequestContext): FunctionScope => ({
   accountId: ctx.caller.accountId,
@@ -80,6 +87,7 @@ function zipFrom(code: unknown, field: string): Buffer {
 
 export function createLambdaService(options: LambdaServiceOptions): RestJsonService {
   const { store } = options;
+  const gate = new ConcurrencyGate(options.accountConcurrency);
   const codeRootFor = (scope: FunctionScope) => join(options.codeRoot, scope.accountId);
 
   const existing = async (scope: FunctionScope, raw: string): Promise<FunctionRecord> => {
@@ -172,12 +180,18 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
         method: "GET",
         path: "/2015-03-31/functions/{FunctionName}",
         operation: "GetFunction",
-        handler: async (req, ctx) => ({
-          body: {
-            Configuration: describeFunction(await existing(scopeOf(ctx), req.pathParams.FunctionName!)),
-            Code: { RepositoryType: "S3" },
-          },
-        }),
+        handler: async (req, ctx) => {
+          const record = await existing(scopeOf(ctx), req.pathParams.FunctionName!);
+          return {
+            body: {
+              Configuration: describeFunction(record),
+              Code: { RepositoryType: "S3" },
+              ...(record.reservedConcurrency !== undefined
+                ? { Concurrency: { ReservedConcurrentExecutions: record.reservedConcurrency } }
+                : {}),
+            },
+          };
+        },
       },
       {
         method: "GET",
@@ -240,16 +254,75 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
         method: "POST",
         path: "/2015-03-31/functions/{FunctionName}/invocations",
         operation: "Invoke",
-        handler: async (req, ctx) =>
-          invokeFunction(options.pool, await existing(scopeOf(ctx), req.pathParams.FunctionName!), req, ctx),
+        handler: async (req, ctx) => {
+          const record = await existing(scopeOf(ctx), req.pathParams.FunctionName!);
+          return invokeFunction(options.pool, gate, record, req, ctx);
+        },
+      },
+      {
+        method: "PUT",
+        path: "/2017-10-31/functions/{FunctionName}/concurrency",
+        operation: "PutFunctionConcurrency",
+        handler: async (req, ctx) => {
+          const input = jsonBody(req);
+          const value = input.ReservedConcurrentExecutions;
+          if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
+            throw lambdaErrors.validation(
+              "reservedConcurrentExecutions",
+              value,
+              "Member must have value greater than or equal to 0",
+            );
+          }
+          const scope = scopeOf(ctx);
+          const record = await existing(scope, req.pathParams.FunctionName!);
+          const others = await reservedTotal(store, scope, record.name);
+          if (options.accountConcurrency - others - value < minimumUnreserved) {
+            throw lambdaErrors.invalidParameter(
+              `Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [${minimumUnreserved}].`,
+            );
+          }
+          await update(scope, record.name, undefined, async (current) => ({
+            ...current,
+            reservedConcurrency: value,
+          }));
+          return { body: { ReservedConcurrentExecutions: value } };
+        },
+      },
+      {
+        method: "GET",
+        path: "/2019-09-30/functions/{FunctionName}/concurrency",
+        operation: "GetFunctionConcurrency",
+        handler: async (req, ctx) => {
+          const record = await existing(scopeOf(ctx), req.pathParams.FunctionName!);
+          return {
+            body:
+              record.reservedConcurrency !== undefined
+                ? { ReservedConcurrentExecutions: record.reservedConcurrency }
+                : {},
+          };
+        },
+      },
+      {
+        method: "DELETE",
+        path: "/2017-10-31/functions/{FunctionName}/concurrency",
+        operation: "DeleteFunctionConcurrency",
+        handler: async (req, ctx) => {
+          await update(
+            scopeOf(ctx),
+            req.pathParams.FunctionName!,
+            undefined,
+            async ({ reservedConcurrency: _dropped, ...current }) => current,
+          );
+          return { status: 204 };
+        },
       },
       {
         method: "GET",
         path: "/2016-08-19/account-settings",
         operation: "GetAccountSettings",
         handler: async (_req, ctx) => {
-          const row = await store.get<{ count: number; size: number }>(
-            "SELECT COUNT(*) AS count, COALESCE(SUM(code_size), 0) AS size FROM lambda_functions WHERE account_id = ?",
+          const row = await store.get<{ count: number; size: number; reserved: number }>(
+            "SELECT COUNT(*) AS count, COALESCE(SUM(code_size), 0) AS size, COALESCE(SUM(reserved_concurrency), 0) AS reserved FROM lambda_functions WHERE account_id = ?",
             [ctx.caller.accountId],
           );
           return {
@@ -258,8 +331,8 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
                 TotalCodeSize: 80_530_636_800,
                 CodeSizeUnzipped: 262_144_000,
                 CodeSizeZipped: 52_428_800,
-                ConcurrentExecutions: 1000,
-                UnreservedConcurrentExecutions: 1000,
+                ConcurrentExecutions: options.accountConcurrency,
+                UnreservedConcurrentExecutions: options.accountConcurrency - Number(row?.reserved ?? 0),
               },
               AccountUsage: { TotalCodeSize: Number(row?.size ?? 0), FunctionCount: Number(row?.count ?? 0) },
             },

@@ -22,6 +22,8 @@ const serverConfigSchema = z.strictObject({
     .int()
     .positive()
     .default(16 * 1024 * 1024),
+  /** Function invocations in flight across the account at most, as Lambda's account limit. */
+  functionConcurrency: z.number().int().min(100).default(1000),
   /** How long a function's execution environment stays warm without work before it is reaped. */
   functionIdleMs: z
     .number()

@@ -84,7 +84,12 @@ export async function startServer(input: ServerConfigInput, log?: Logger): Promi
       createStsService(store),
       createSsmService(store),
       createCloudFormationService(store, stacks),
-      createLambdaService({ store, codeRoot: join(config.dataDir, "functions", "code"), pool }),
+      createLambdaService({
+        store,
+        codeRoot: join(config.dataDir, "functions", "code"),
+        pool,
+        accountConcurrency: config.functionConcurrency,
+      }),
     ];
     let stopping = false;
     const internal = (req: IncomingMessage, res: ServerResponse, path: string): boolean => {

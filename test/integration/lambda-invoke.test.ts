@@ -3,8 +3,12 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import {
   CreateFunctionCommand,
+  DeleteFunctionConcurrencyCommand,
+  GetFunctionCommand,
+  GetFunctionConcurrencyCommand,
   InvokeCommand,
   LambdaClient,
+  PutFunctionConcurrencyCommand,
   UpdateFunctionCodeCommand,
 } from "@aws-sdk/client-lambda";
 import { zipSync } from "fflate";
@@ -116,6 +120,71 @@ describe("Invoke through the SDK", () => {
     expect(tooBig.name).toBe("RequestEntityTooLargeException");
     const dry = await lambda.send(new InvokeCommand({ FunctionName: "echo", InvocationType: "DryRun" }));
     expect(dry.StatusCode).toBe(204);
+  });
+});
+
+describe("concurrency", () => {
+  it("refuses a call over a function's reserved concurrency with 429 and Lambda's reason", async () => {
+    await createFunction(
+      "sleeper",
+      `export const handler = async () => { await new Promise((r) => setTimeout(r, 1500)); return "rested"; };`,
+    );
+    expect(
+      (
+        await lambda.send(
+          new PutFunctionConcurrencyCommand({ FunctionName: "sleeper", ReservedConcurrentExecutions: 2 }),
+        )
+      ).ReservedConcurrentExecutions,
+    ).toBe(2);
+    expect(
+      (await lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: "sleeper" })))
+        .ReservedConcurrentExecutions,
+    ).toBe(2);
+    expect(
+      (await lambda.send(new GetFunctionCommand({ FunctionName: "sleeper" }))).Concurrency
+        ?.ReservedConcurrentExecutions,
+    ).toBe(2);
+
+    const outcomes = await Promise.allSettled(
+      [1, 2, 3].map(() => lambda.send(new InvokeCommand({ FunctionName: "sleeper" }))),
+    );
+    const succeeded = outcomes.filter((o) => o.status === "fulfilled");
+    const refused = outcomes
+      .filter((o): o is PromiseRejectedResult => o.status === "rejected")
+      .map((o) => o.reason as Error & { Reason?: string; $metadata: { httpStatusCode: number } });
+    expect(succeeded).toHaveLength(2);
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toMatchObject({
+      name: "TooManyRequestsException",
+      Reason: "ReservedFunctionConcurrentInvocationLimitExceeded",
+    });
+    expect(refused[0]?.$metadata.httpStatusCode).toBe(429);
+
+    const tooMuch = await failure(
+      lambda.send(
+        new PutFunctionConcurrencyCommand({ FunctionName: "sleeper", ReservedConcurrentExecutions: 950 }),
+      ),
+    );
+    expect(tooMuch.name).toBe("InvalidParameterValueException");
+    await lambda.send(new DeleteFunctionConcurrencyCommand({ FunctionName: "sleeper" }));
+    expect(
+      (await lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: "sleeper" })))
+        .ReservedConcurrentExecutions,
+    ).toBeUndefined();
+  });
+
+  it("runs concurrent invocations in parallel environments", async () => {
+    await createFunction(
+      "napper",
+      `export const handler = async () => { await new Promise((r) => setTimeout(r, 400)); return process.pid; };`,
+    );
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () => lambda.send(new InvokeCommand({ FunctionName: "napper" }))),
+    );
+    const pids = new Set(results.map((r) => decode(r.Payload)));
+    expect(pids.size).toBe(6);
+    const metrics = await (await fetch(`${jeff.url}/_jeff/metrics`)).text();
+    expect(metrics).toMatch(/jeff_function_environments\{state="idle"\} ([6-9]|\d\d)/);
   });
 });
 
