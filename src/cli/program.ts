@@ -66,6 +66,15 @@ export function defineCommands(program: Command): void {
     .action(async (flags) => (await import("./commands/deploy.js")).runDelete(flags));
 
   program
+    .command("invoke")
+    .description("run a function on the running Jeff and print its result and log")
+    .argument("<name>", "the function's name or ARN")
+    .option("-e, --event <file>", "the event: a JSON file, or - for standard input (default: {})")
+    .option("--data-dir <dir>", "the data directory of the Jeff to use")
+    .option("--json", "print the result, status and log as JSON")
+    .action(async (name: string, flags) => (await import("./commands/invoke.js")).runInvoke(name, flags));
+
+  program
     .command("validate")
     .description("check a SAM or CloudFormation template without deploying it")
     .argument("[template]", "the template file (default: template.yaml in the current folder)")

@@ -1,5 +1,5 @@
 // Invoking functions through the real SDK and /usr/bin/aws: results, function errors, log tails.
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import {
   CreateFunctionCommand,
@@ -13,7 +13,7 @@ import {
 } from "@aws-sdk/client-lambda";
 import { zipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { aws, type JeffProcess, startJeff } from "./jeff-process.js";
+import { aws, type JeffProcess, runJeff, startJeff } from "./jeff-process.js";
 
 let jeff: JeffProcess;
 let lambda: LambdaClient;
@@ -214,5 +214,23 @@ describe("Invoke through /usr/bin/aws", () => {
     expect(meta.StatusCode).toBe(200);
     expect(Buffer.from(meta.LogResult, "base64").toString()).toContain("hello from the log");
     expect(JSON.parse(await readFile(outFile, "utf8"))).toMatchObject({ event: { from: "cli" } });
+  });
+});
+
+describe("jeff invoke", () => {
+  it("prints the result on stdout and the log on stderr, and fails when the function does", async () => {
+    const eventFile = join(jeff.dataDir, "event.json");
+    await writeFile(eventFile, '{"from":"jeff invoke"}');
+    const ok = await runJeff(["invoke", "echo", "--event", eventFile, "--data-dir", jeff.dataDir]);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ event: { from: "jeff invoke" }, functionName: "echo" });
+    expect(ok.stderr).toContain("hello from the log");
+    await createFunction("always-fails", `export const handler = async () => { throw new Error("nope"); };`);
+    const failed = await runJeff(["invoke", "always-fails", "--data-dir", jeff.dataDir]).then(
+      () => undefined,
+      (error: { code: number; stdout: string; stderr: string }) => error,
+    );
+    expect(failed?.code).toBe(1);
+    expect(failed?.stdout).toContain('"errorMessage":"nope"');
+    expect(failed?.stderr).toContain("always-fails failed (Unhandled)");
   });
 });
