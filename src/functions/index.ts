@@ -6,6 +6,8 @@
  * Invariant: nothing in a deployment package reaches outside its code folder (no escaping paths or
  * symbolic links), and a function's process never inherits Jeff's own environment.
  */
+export { AsyncInvoker, type AsyncInvokerOptions } from "./async-invoker.js";
+export { ConcurrencyGate } from "./concurrency-gate.js";
 export { EnvironmentPool, type EnvironmentPoolOptions, type PoolStats } from "./environment-pool.js";
 export { functionMigrations } from "./function-schema.js";
 export { createLambdaService, type LambdaServiceOptions } from "./lambda-service.js";

@@ -5,9 +5,12 @@
  */
 import { randomUUID } from "node:crypto";
 import { AwsError, type RequestContext, type RestRequest, type RestResponse } from "../protocol/index.js";
+import type { Store } from "../store/index.js";
+import { type AsyncInvoker, enqueueEvent } from "./async-invoker.js";
 import type { ConcurrencyGate } from "./concurrency-gate.js";
-import type { EnvironmentPool, FunctionSpec } from "./environment-pool.js";
+import type { EnvironmentPool } from "./environment-pool.js";
 import type { FunctionRecord } from "./function-records.js";
+import { specOf } from "./function-spec.js";
 import { lambdaErrors } from "./lambda-errors.js";
 
 /** Lambda's request limits: 6 MB for a synchronous invocation, 1 MB for an asynchronous one. */
@@ -15,21 +18,6 @@ export const payloadLimits = { sync: 6 * 1024 * 1024, async: 1024 * 1024 } as co
 const logTailBytes = 4096;
 
 export const invocationTypes = ["RequestResponse", "Event", "DryRun"] as const;
-
-export function specOf(record: FunctionRecord): FunctionSpec {
-  return {
-    name: record.name,
-    arn: record.arn,
-    version: "$LATEST",
-    runtime: record.runtime,
-    handler: record.handler,
-    codeDir: record.codeDir,
-    codeSha256: record.codeSha256,
-    timeoutSeconds: record.timeout,
-    memoryMb: record.memorySize,
-    environment: record.environment,
-  };
-}
 
 /** The last 4 KB of a log, cut at a character boundary, base64-encoded. */
 export function logTail(log: string): string {
@@ -53,13 +41,20 @@ function checkPayload(body: Buffer): void {
   }
 }
 
+export interface InvokeDependencies {
+  readonly store: Store;
+  readonly pool: EnvironmentPool;
+  readonly gate: ConcurrencyGate;
+  readonly asyncInvoker: AsyncInvoker;
+}
+
 export async function invokeFunction(
-  pool: EnvironmentPool,
-  gate: ConcurrencyGate,
+  deps: InvokeDependencies,
   record: FunctionRecord,
   req: RestRequest,
-  _ctx: RequestContext,
+  ctx: RequestContext,
 ): Promise<RestResponse> {
+  const { pool, gate } = deps;
   const qualifier = req.query.get("Qualifier");
   if (qualifier !== null && qualifier !== "$LATEST")
     throw lambdaErrors.notFound(`${record.arn}:${qualifier}`);
@@ -82,9 +77,16 @@ export async function invokeFunction(
   checkPayload(req.body);
   if (type === "DryRun") return { status: 204 };
   if (type === "Event") {
-    throw lambdaErrors.invalidParameter(
-      "Event invocations are not available in Jeff yet: invoke with RequestResponse",
+    // Durable before acknowledged: the 202 goes out only once the event is committed.
+    const payload = req.body.length === 0 ? Buffer.from("{}") : req.body;
+    await enqueueEvent(
+      deps.store,
+      { accountId: ctx.caller.accountId, region: ctx.region },
+      record.name,
+      payload,
     );
+    deps.asyncInvoker.nudge();
+    return { status: 202 };
   }
   const clientContext = req.headers["x-amz-client-context"];
   const release = gate.acquire(record.arn, record.reservedConcurrency);

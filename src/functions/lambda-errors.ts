@@ -3,6 +3,8 @@ import { AwsError } from "../protocol/index.js";
 
 export const lambdaErrors = {
   notFound: (arn: string) => new AwsError("ResourceNotFoundException", `Function not found: ${arn}`, 404),
+  noEventInvokeConfig: (arn: string) =>
+    new AwsError("ResourceNotFoundException", `The function ${arn} doesn't have an EventInvokeConfig`, 404),
   alreadyExists: (name: string) =>
     new AwsError("ResourceConflictException", `Function already exist: ${name}`, 409),
   invalidParameter: (message: string) => new AwsError("InvalidParameterValueException", message, 400),

@@ -11,8 +11,16 @@ import {
   type RestRequest,
 } from "../protocol/index.js";
 import { type Store, StoreConflictError } from "../store/index.js";
-import { ConcurrencyGate } from "./concurrency-gate.js";
+import type { AsyncInvoker } from "./async-invoker.js";
+import type { ConcurrencyGate } from "./concurrency-gate.js";
 import type { EnvironmentPool } from "./environment-pool.js";
+import {
+  deleteEventInvokeConfig,
+  describeEventInvokeConfig,
+  findEventInvokeConfig,
+  putEventInvokeConfig,
+  readEventInvokeConfig,
+} from "./event-invoke-config.js";
 import { storeCode } from "./function-code.js";
 import { checkFunctionName, readSettings } from "./function-config.js";
 import {
@@ -36,6 +44,8 @@ export interface LambdaServiceOptions {
   readonly codeRoot: string;
   /** Runs invocations. */
   readonly pool: EnvironmentPool;
+  readonly gate: ConcurrencyGate;
+  readonly asyncInvoker: AsyncInvoker;
   /** Invocations in flight across the account at most (Lambda's default is 1,000). */
   readonly accountConcurrency: number;
 }
@@ -87,7 +97,6 @@ function zipFrom(code: unknown, field: string): Buffer {
 
 export function createLambdaService(options: LambdaServiceOptions): RestJsonService {
   const { store } = options;
-  const gate = new ConcurrencyGate(options.accountConcurrency);
   const codeRootFor = (scope: FunctionScope) => join(options.codeRoot, scope.accountId);
 
   const existing = async (scope: FunctionScope, raw: string): Promise<FunctionRecord> => {
@@ -256,7 +265,43 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
         operation: "Invoke",
         handler: async (req, ctx) => {
           const record = await existing(scopeOf(ctx), req.pathParams.FunctionName!);
-          return invokeFunction(options.pool, gate, record, req, ctx);
+          return invokeFunction(options, record, req, ctx);
+        },
+      },
+      {
+        method: "PUT",
+        path: "/2019-09-25/functions/{FunctionName}/event-invoke-config",
+        operation: "PutFunctionEventInvokeConfig",
+        handler: async (req, ctx) => {
+          const scope = scopeOf(ctx);
+          const record = await existing(scope, req.pathParams.FunctionName!);
+          const config = readEventInvokeConfig(jsonBody(req));
+          const lastModified = await putEventInvokeConfig(store, scope, record.name, config);
+          return { body: describeEventInvokeConfig(record.arn, { ...config, lastModified }) };
+        },
+      },
+      {
+        method: "GET",
+        path: "/2019-09-25/functions/{FunctionName}/event-invoke-config",
+        operation: "GetFunctionEventInvokeConfig",
+        handler: async (req, ctx) => {
+          const scope = scopeOf(ctx);
+          const record = await existing(scope, req.pathParams.FunctionName!);
+          const config = await findEventInvokeConfig(store, scope, record.name);
+          if (!config) throw lambdaErrors.noEventInvokeConfig(record.arn);
+          return { body: describeEventInvokeConfig(record.arn, config) };
+        },
+      },
+      {
+        method: "DELETE",
+        path: "/2019-09-25/functions/{FunctionName}/event-invoke-config",
+        operation: "DeleteFunctionEventInvokeConfig",
+        handler: async (req, ctx) => {
+          const scope = scopeOf(ctx);
+          const record = await existing(scope, req.pathParams.FunctionName!);
+          if (!(await deleteEventInvokeConfig(store, scope, record.name)))
+            throw lambdaErrors.noEventInvokeConfig(record.arn);
+          return { status: 204 };
         },
       },
       {

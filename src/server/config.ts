@@ -24,6 +24,8 @@ const serverConfigSchema = z.strictObject({
     .default(16 * 1024 * 1024),
   /** Function invocations in flight across the account at most, as Lambda's account limit. */
   functionConcurrency: z.number().int().min(100).default(1000),
+  /** The wait before the first retry of a failed asynchronous invocation; the second waits twice as long (Lambda: about 1 and 2 minutes). */
+  functionRetryDelayMs: z.number().int().nonnegative().default(60_000),
   /** How long a function's execution environment stays warm without work before it is reaped. */
   functionIdleMs: z
     .number()

@@ -6,4 +6,6 @@ export const envVars = {
   logLevel: "JEFF_LOG_LEVEL",
   logFormat: "JEFF_LOG_FORMAT",
   region: "JEFF_REGION",
+  functionIdleMs: "JEFF_FUNCTION_IDLE_MS",
+  functionRetryDelayMs: "JEFF_FUNCTION_RETRY_DELAY_MS",
 } as const;

@@ -6,7 +6,13 @@ import { rm, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { join } from "node:path";
-import { createLambdaService, EnvironmentPool, functionMigrations } from "../functions/index.js";
+import {
+  AsyncInvoker,
+  ConcurrencyGate,
+  createLambdaService,
+  EnvironmentPool,
+  functionMigrations,
+} from "../functions/index.js";
 import {
   CachedCredentials,
   createStsService,
@@ -80,6 +86,14 @@ export async function startServer(input: ServerConfigInput, log?: Logger): Promi
       logger: logger.child({ subsystem: "functions" }),
     });
     cleanups.push(() => pool.close());
+    const gate = new ConcurrencyGate(config.functionConcurrency);
+    const asyncInvoker = new AsyncInvoker({
+      store,
+      pool,
+      gate,
+      logger: logger.child({ subsystem: "functions" }),
+      retryDelayMs: (attempt) => config.functionRetryDelayMs * attempt,
+    });
     const services: ServiceDefinition[] = [
       createStsService(store),
       createSsmService(store),
@@ -88,6 +102,8 @@ export async function startServer(input: ServerConfigInput, log?: Logger): Promi
         store,
         codeRoot: join(config.dataDir, "functions", "code"),
         pool,
+        gate,
+        asyncInvoker,
         accountConcurrency: config.functionConcurrency,
       }),
     ];
@@ -154,6 +170,9 @@ export async function startServer(input: ServerConfigInput, log?: Logger): Promi
     };
     await writeFile(infoPath, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
     cleanups.push(() => rm(infoPath, { force: true }));
+    // Events run once functions can reach Jeff's endpoint; stopping waits for those running.
+    await asyncInvoker.start();
+    cleanups.push(() => asyncInvoker.stop());
     logger.info("jeff is serving", { url, dataDir: config.dataDir, accountId: installation.accountId });
 
     let closing: Promise<void> | undefined;

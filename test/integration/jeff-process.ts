@@ -46,7 +46,7 @@ export async function runJeff(
 }
 
 export async function startJeff(
-  options: { dataDir?: string; args?: readonly string[] } = {},
+  options: { dataDir?: string; args?: readonly string[]; env?: NodeJS.ProcessEnv } = {},
 ): Promise<JeffProcess> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), "jeff-test-")));
   const child = spawn(
@@ -54,7 +54,7 @@ export async function startJeff(
     [jeffBin, "serve", "--port", "0", "--data-dir", dataDir, "--json", ...(options.args ?? [])],
     {
       cwd: repoRoot,
-      env: { ...process.env, JEFF_LOG_FORMAT: "json" },
+      env: { ...process.env, JEFF_LOG_FORMAT: "json", ...options.env },
       stdio: ["ignore", "pipe", "pipe"],
     },
   );

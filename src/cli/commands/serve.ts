@@ -27,6 +27,8 @@ export async function serveProject(projectDir: string, flags: ServeFlags): Promi
     ...(flags.logLevel !== undefined ? { logLevel: flags.logLevel as "info" } : {}),
     ...(process.env[envVars.logFormat] ? { logFormat: process.env[envVars.logFormat] as "json" } : {}),
     ...(process.env[envVars.region] ? { region: process.env[envVars.region] } : {}),
+    ...numberFromEnv("functionIdleMs", envVars.functionIdleMs),
+    ...numberFromEnv("functionRetryDelayMs", envVars.functionRetryDelayMs),
   });
   out.result(`Jeff is listening on ${out.bold(server.url)} (account ${server.installation.accountId})`, {
     url: server.url,
@@ -52,6 +54,15 @@ export function untilSignalled(server: RunningServer, onStop?: () => Promise<voi
     process.on("SIGINT", stop);
     process.on("SIGTERM", stop);
   });
+}
+
+/** A numeric setting from the environment; the config schema checks its range. */
+function numberFromEnv<K extends string>(key: K, name: string): Partial<Record<K, number>> {
+  const text = process.env[name];
+  if (text === undefined || text === "") return {};
+  const value = Number(text);
+  if (!Number.isFinite(value)) throw new Error(`${name} must be a number, not '${text}'`);
+  return { [key]: value } as Partial<Record<K, number>>;
 }
 
 function parsePort(text: string): number {

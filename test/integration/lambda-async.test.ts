@@ -1,0 +1,197 @@
+// Asynchronous invocation: committed before the 202, run at least once, retried, delivered to
+// destinations in Lambda's record format, and not lost when Jeff is SIGKILLed and restarted.
+
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  CreateFunctionCommand,
+  DeleteFunctionEventInvokeConfigCommand,
+  GetFunctionEventInvokeConfigCommand,
+  InvokeCommand,
+  LambdaClient,
+  PutFunctionEventInvokeConfigCommand,
+} from "@aws-sdk/client-lambda";
+import { zipSync } from "fflate";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type JeffProcess, startJeff } from "./jeff-process.js";
+
+/** What functions report back over loopback: the test's window into what ran. */
+interface Report {
+  kind: "run" | "destination";
+  id?: string;
+  record?: {
+    requestContext: { condition: string; approximateInvokeCount: number; functionArn: string };
+    requestPayload: { id: string };
+    responseContext?: { functionError?: string };
+    responsePayload?: unknown;
+  };
+}
+
+let collector: Server;
+let collectorUrl: string;
+const reports: Report[] = [];
+let dataDir: string;
+let jeff: JeffProcess;
+
+const text = (s: string) => new TextEncoder().encode(s);
+const env = { JEFF_FUNCTION_RETRY_DELAY_MS: "100" };
+
+function client(j: JeffProcess) {
+  return new LambdaClient({ endpoint: j.url, region: j.region, credentials: j.credentials, maxAttempts: 1 });
+}
+
+async function until(condition: () => boolean, what: string) {
+  for (let i = 0; i < 600 && !condition(); i++) await new Promise((r) => setTimeout(r, 100));
+  if (!condition()) throw new Error(`timed out waiting for ${what}`);
+}
+
+beforeAll(async () => {
+  collector = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => {
+      body += c;
+    });
+    req.on("end", () => {
+      reports.push(JSON.parse(body) as Report);
+      res.end("ok");
+    });
+  });
+  await new Promise<void>((r) => collector.listen(0, "127.0.0.1", () => r()));
+  collectorUrl = `http://127.0.0.1:${(collector.address() as AddressInfo).port}/`;
+  dataDir = await mkdtemp(join(tmpdir(), "jeff-async-"));
+  jeff = await startJeff({ dataDir, env });
+  const lambda = client(jeff);
+  const role = `arn:aws:iam::${jeff.accountId}:role/r`;
+  const create = (name: string, source: string) =>
+    lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: name,
+        Runtime: "nodejs20.x",
+        Handler: "index.handler",
+        Role: role,
+        Environment: { Variables: { COLLECTOR: collectorUrl } },
+        Code: { ZipFile: zipSync({ "index.mjs": text(source) }) },
+      }),
+    );
+  await create(
+    "worker",
+    `export const handler = async (event) => {
+  await fetch(process.env.COLLECTOR, { method: "POST", body: JSON.stringify({ kind: "run", id: event.id }) });
+  if (event.fail) throw new Error("planned failure " + event.id);
+  return { ok: event.id };
+};`,
+  );
+  await create(
+    "sink",
+    `export const handler = async (record) => {
+  await fetch(process.env.COLLECTOR, { method: "POST", body: JSON.stringify({ kind: "destination", record }) });
+};`,
+  );
+});
+
+afterAll(async () => {
+  await jeff?.stop();
+  collector?.close();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+const runsOf = (id: string) => reports.filter((r) => r.kind === "run" && r.id === id).length;
+const destinationOf = (id: string) =>
+  reports.find((r) => r.kind === "destination" && r.record?.requestPayload.id === id)?.record;
+
+describe("asynchronous invocation", () => {
+  it("configures retries and destinations with Lambda's bounds", async () => {
+    const lambda = client(jeff);
+    const sinkArn = `arn:aws:lambda:${jeff.region}:${jeff.accountId}:function:sink`;
+    const put = await lambda.send(
+      new PutFunctionEventInvokeConfigCommand({
+        FunctionName: "worker",
+        MaximumRetryAttempts: 1,
+        DestinationConfig: { OnSuccess: { Destination: sinkArn }, OnFailure: { Destination: sinkArn } },
+      }),
+    );
+    expect(put).toMatchObject({ MaximumRetryAttempts: 1, MaximumEventAgeInSeconds: 21600 });
+    const got = await lambda.send(new GetFunctionEventInvokeConfigCommand({ FunctionName: "worker" }));
+    expect(got.DestinationConfig?.OnFailure?.Destination).toBe(sinkArn);
+    await expect(
+      lambda.send(
+        new PutFunctionEventInvokeConfigCommand({ FunctionName: "worker", MaximumRetryAttempts: 3 }),
+      ),
+    ).rejects.toMatchObject({
+      name: "ValidationException",
+    });
+    await expect(
+      lambda.send(
+        new PutFunctionEventInvokeConfigCommand({ FunctionName: "worker", MaximumEventAgeInSeconds: 10 }),
+      ),
+    ).rejects.toMatchObject({
+      name: "ValidationException",
+    });
+  });
+
+  it("answers 202, runs the event and sends the outcome to OnSuccess", async () => {
+    const out = await client(jeff).send(
+      new InvokeCommand({ FunctionName: "worker", InvocationType: "Event", Payload: text('{"id":"ok-1"}') }),
+    );
+    expect(out.StatusCode).toBe(202);
+    await until(() => destinationOf("ok-1") !== undefined, "the success record");
+    const record = destinationOf("ok-1")!;
+    expect(record.requestContext).toMatchObject({ condition: "Success", approximateInvokeCount: 1 });
+    expect(record.requestContext.functionArn).toMatch(/function:worker:\$LATEST$/);
+    expect(record.responsePayload).toEqual({ ok: "ok-1" });
+  });
+
+  it("retries a failing event, then sends it to OnFailure", async () => {
+    await client(jeff).send(
+      new InvokeCommand({
+        FunctionName: "worker",
+        InvocationType: "Event",
+        Payload: text('{"id":"bad-1","fail":true}'),
+      }),
+    );
+    await until(() => destinationOf("bad-1") !== undefined, "the failure record");
+    const record = destinationOf("bad-1")!;
+    expect(record.requestContext).toMatchObject({ condition: "RetriesExhausted", approximateInvokeCount: 2 });
+    expect(record.responseContext?.functionError).toBe("Unhandled");
+    expect(runsOf("bad-1")).toBe(2);
+    await client(jeff).send(new DeleteFunctionEventInvokeConfigCommand({ FunctionName: "worker" }));
+  });
+
+  it("loses none of 1,000 acknowledged events when Jeff is SIGKILLed and restarted", async () => {
+    const lambda = client(jeff);
+    const sinkArn = `arn:aws:lambda:${jeff.region}:${jeff.accountId}:function:sink`;
+    await lambda.send(
+      new PutFunctionEventInvokeConfigCommand({
+        FunctionName: "worker",
+        MaximumRetryAttempts: 1,
+        DestinationConfig: { OnFailure: { Destination: sinkArn } },
+      }),
+    );
+    const ids = Array.from({ length: 1000 }, (_, i) => `bulk-${i}`);
+    for (let i = 0; i < ids.length; i += 50) {
+      await Promise.all(
+        ids.slice(i, i + 50).map((id, k) =>
+          lambda.send(
+            new InvokeCommand({
+              FunctionName: "worker",
+              InvocationType: "Event",
+              Payload: text(JSON.stringify({ id, fail: (i + k) % 10 === 0 })),
+            }),
+          ),
+        ),
+      );
+    }
+    await jeff.stop("SIGKILL");
+    jeff = await startJeff({ dataDir, env });
+    await until(() => ids.every((id) => runsOf(id) >= 1), "every event to run");
+    const failing = ids.filter((_, i) => i % 10 === 0);
+    await until(() => failing.every((id) => destinationOf(id) !== undefined), "every failure record");
+    for (const id of failing) {
+      expect(destinationOf(id)?.requestContext.condition).toBe("RetriesExhausted");
+      expect(runsOf(id)).toBeGreaterThanOrEqual(2);
+    }
+  }, 120_000);
+});
