@@ -57,6 +57,8 @@ export interface InvocationResult {
   readonly durationMs: number;
   /** Only on a cold start. */
   readonly initDurationMs?: number;
+  /** The environment's log stream (`YYYY/MM/DD/[$LATEST]…`), where this output belongs. */
+  readonly logStreamName: string;
 }
 
 export interface EnvironmentOptions {
@@ -92,6 +94,7 @@ export class ExecutionEnvironment {
   readonly logStreamName: string;
   #state: EnvironmentState = "initializing";
   readonly #child: ChildProcess;
+  readonly #launch: { readonly writesSyncMarkers: boolean; readonly ownProcessGroup: boolean };
   readonly #server: RuntimeApiServer;
   readonly #output: ProcessOutput;
   readonly #tmpDir: string;
@@ -115,6 +118,7 @@ export class ExecutionEnvironment {
       tmpDir: string;
       logStreamName: string;
       child: ChildProcess;
+      launch: { readonly writesSyncMarkers: boolean; readonly ownProcessGroup: boolean };
     },
     bridge: { target?: RuntimeApiListener },
     logger: Logger | undefined,
@@ -125,6 +129,7 @@ export class ExecutionEnvironment {
     this.#tmpDir = parts.tmpDir;
     this.logStreamName = parts.logStreamName;
     this.#child = parts.child;
+    this.#launch = parts.launch;
     this.#logger = logger;
     this.#init = new Promise((resolve) => {
       this.#settleInit = resolve;
@@ -138,7 +143,7 @@ export class ExecutionEnvironment {
     const initTimer = setTimeout(
       () => {
         if (this.#settleInit) this.#endInit({ kind: "timeout" });
-        this.#child.kill("SIGKILL");
+        this.#killProcess();
       },
       Math.max(initLimitMs, spec.timeoutSeconds * 1000),
     );
@@ -151,6 +156,8 @@ export class ExecutionEnvironment {
         resolve(this.#die());
       };
       this.#child.once("close", onGone);
+      // Children a bootstrap left behind would hold its pipes open and delay "close".
+      if (this.#launch.ownProcessGroup) this.#child.once("exit", () => this.#killProcess());
       this.#child.once("error", (error) => {
         this.#logger?.warn("function process failed", { function: spec.name, error });
         onGone(null, null);
@@ -184,10 +191,11 @@ export class ExecutionEnvironment {
       cwd: launch.cwd,
       env: launch.env,
       stdio: ["ignore", "pipe", "pipe"],
+      detached: launch.ownProcessGroup,
     });
     return new ExecutionEnvironment(
       spec,
-      { id, server, tmpDir, logStreamName, child },
+      { id, server, tmpDir, logStreamName, child, launch },
       bridge,
       options.logger,
     );
@@ -256,14 +264,29 @@ export class ExecutionEnvironment {
 
   /** Ends the process; resolves when it is gone and its tmp folder removed. */
   async kill(): Promise<void> {
-    if (!this.#exit) this.#child.kill("SIGKILL");
+    if (!this.#exit) this.#killProcess();
     await this.#gone;
+  }
+
+  #killProcess(): void {
+    const pid = this.#child.pid;
+    if (this.#launch.ownProcessGroup && pid !== undefined) {
+      try {
+        process.kill(-pid, "SIGKILL");
+        return;
+      } catch {
+        // The group is gone already; fall through for the process itself.
+      }
+    }
+    if (this.#child.exitCode === null && this.#child.signalCode === null) this.#child.kill("SIGKILL");
   }
 
   // ----- how an invocation ends -----
 
   async #completed(outcome: RuntimeOutcome, report: Report): Promise<InvocationResult> {
-    await this.#output.synced(report.requestId, outputSyncMs);
+    if (this.#launch.writesSyncMarkers) await this.#output.synced(report.requestId, outputSyncMs);
+    // Without markers, one turn of the event loop reads what is already in the pipes.
+    else await new Promise((resolve) => setImmediate(resolve));
     const memory = this.#peakMemoryMb();
     if (this.#state === "busy") this.#state = "idle";
     if (outcome.kind === "response") return this.#result(outcome.payload, false, report, memory);
@@ -341,6 +364,7 @@ export class ExecutionEnvironment {
       payload,
       log,
       durationMs,
+      logStreamName: this.logStreamName,
       ...(failed ? { functionError: "Unhandled" as const } : {}),
       ...(initDurationMs === undefined ? {} : { initDurationMs }),
     };
@@ -368,7 +392,7 @@ export class ExecutionEnvironment {
     const rss = readProcStatus(this.#child.pid, "VmRSS");
     if (rss !== undefined && rss > this.spec.memoryMb * 1024 * 1024) {
       this.#settleInvocation?.({ kind: "out-of-memory" });
-      this.#child.kill("SIGKILL");
+      this.#killProcess();
     }
   }
 

@@ -1,44 +1,27 @@
 /**
  * How each runtime's process is started: the command line and the environment variables
- * Lambda sets. Node runtimes run Jeff's own runtime client under Node's permission model.
+ * Lambda sets. Node runtimes run Jeff's own runtime client under Node's permission model;
+ * Python runs Jeff's Python client (python/); `provided*` runs the function's own `bootstrap`.
  */
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { dirname, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import {
+  type LaunchPlace,
+  type LaunchSpec,
+  lambdaEnvironment,
+  type RuntimeLaunch,
+} from "./lambda-environment.js";
+import { isProvidedRuntime, providedLaunch } from "./provided/provided-launch.js";
+import { isPythonRuntime, pythonLaunch } from "./python/python-launch.js";
 
-/** What a launch needs to know about the function (a subset of FunctionSpec). */
-export interface LaunchSpec {
-  readonly name: string;
-  readonly arn: string;
-  readonly version: string;
-  readonly runtime: string;
-  readonly handler: string;
-  readonly codeDir: string;
-  readonly memoryMb: number;
-  readonly environment: Readonly<Record<string, string>>;
-}
-
-export interface LaunchPlace {
-  /** This environment's own writable folder (Lambda's /tmp). */
-  readonly tmpDir: string;
-  /** `AWS_LAMBDA_RUNTIME_API`. */
-  readonly runtimeApi: string;
-  readonly logStreamName: string;
-  readonly baseEnvironment: Readonly<Record<string, string>>;
-}
-
-export interface RuntimeLaunch {
-  readonly command: string;
-  readonly args: readonly string[];
-  readonly cwd: string;
-  readonly env: Record<string, string>;
-}
+export type { LaunchPlace, LaunchSpec, RuntimeLaunch } from "./lambda-environment.js";
 
 export class UnsupportedRuntimeError extends Error {
   constructor(runtime: string) {
     super(
-      `runtime ${runtime} is not supported by execution environments yet (supported: nodejs20.x and later)`,
+      `runtime ${runtime} is not supported by execution environments (supported: nodejs20.x and later, python3.x, provided, provided.al2, provided.al2023)`,
     );
     this.name = "UnsupportedRuntimeError";
   }
@@ -46,11 +29,13 @@ export class UnsupportedRuntimeError extends Error {
 
 /** Whether the runtime client can be reached at a secret path (see RuntimeApiServerOptions.pathPrefix). */
 export function supportsRuntimeApiPrefix(runtime: string): boolean {
-  return isNodeRuntime(runtime);
+  // Jeff's own clients and a `bootstrap` alike join `AWS_LAMBDA_RUNTIME_API` and the path as
+  // strings (curl, aws-lambda-go, the Java and .NET clients), so the secret segment survives.
+  return isNodeRuntime(runtime) || isPythonRuntime(runtime) || isProvidedRuntime(runtime);
 }
 
 export function checkRuntime(runtime: string): void {
-  if (!isNodeRuntime(runtime)) throw new UnsupportedRuntimeError(runtime);
+  if (!supportsRuntimeApiPrefix(runtime)) throw new UnsupportedRuntimeError(runtime);
 }
 
 function isNodeRuntime(runtime: string): boolean {
@@ -66,40 +51,36 @@ export function newLogStreamName(version: string, now = new Date()): string {
 
 export function launchFor(spec: LaunchSpec, place: LaunchPlace): RuntimeLaunch {
   checkRuntime(spec.runtime);
+  if (isPythonRuntime(spec.runtime)) return pythonLaunch(spec, place);
+  if (isProvidedRuntime(spec.runtime)) return providedLaunch(spec, place);
+  return nodeLaunch(spec, place);
+}
+
+function nodeLaunch(spec: LaunchSpec, place: LaunchPlace): RuntimeLaunch {
   const client = nodeRuntimeClient();
   const runtimeDir = dirname(client);
-  const env = lambdaEnvironment(spec, place, runtimeDir);
+  const env = nodeEnvironment(spec, place, runtimeDir);
   const args = [
     ...permissionFlags(spec.codeDir, runtimeDir, place.tmpDir),
     `--max-old-space-size=${Math.max(32, spec.memoryMb - Math.floor(spec.memoryMb / 10))}`,
     client,
   ];
-  return { command: process.execPath, args, cwd: spec.codeDir, env };
+  return {
+    command: process.execPath,
+    args,
+    cwd: spec.codeDir,
+    env,
+    writesSyncMarkers: true,
+    ownProcessGroup: false,
+  };
 }
 
-function lambdaEnvironment(spec: LaunchSpec, place: LaunchPlace, runtimeDir: string): Record<string, string> {
-  const region = spec.arn.split(":")[3] || place.baseEnvironment.AWS_REGION || "us-east-1";
-  const env: Record<string, string> = {
-    PATH: [...new Set([dirname(process.execPath), "/usr/local/bin", "/usr/bin", "/bin"])].join(":"),
-    LANG: "en_US.UTF-8",
-    TMPDIR: place.tmpDir,
-    ...spec.environment,
-    ...place.baseEnvironment,
-    AWS_LAMBDA_FUNCTION_NAME: spec.name,
-    AWS_LAMBDA_FUNCTION_VERSION: spec.version,
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memoryMb),
-    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${spec.name}`,
-    AWS_LAMBDA_LOG_STREAM_NAME: place.logStreamName,
-    AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
-    AWS_REGION: region,
-    AWS_DEFAULT_REGION: region,
-    AWS_EXECUTION_ENV: `AWS_Lambda_${spec.runtime}`,
-    LAMBDA_TASK_ROOT: spec.codeDir,
-    LAMBDA_RUNTIME_DIR: runtimeDir,
-    _HANDLER: spec.handler,
-    AWS_LAMBDA_RUNTIME_API: place.runtimeApi,
-    TZ: ":UTC",
-  };
+function nodeEnvironment(spec: LaunchSpec, place: LaunchPlace, runtimeDir: string): Record<string, string> {
+  const env = lambdaEnvironment(spec, place, {
+    runtimeDir,
+    languageBin: [dirname(process.execPath)],
+    executionEnv: true,
+  });
   const nodeOptions = env.NODE_OPTIONS === undefined ? undefined : safeNodeOptions(env.NODE_OPTIONS);
   if (nodeOptions) env.NODE_OPTIONS = nodeOptions;
   else delete env.NODE_OPTIONS;

@@ -1,0 +1,83 @@
+/**
+ * What every runtime's process is given: the launch types and the environment variables Lambda
+ * sets. Invariant: nothing of Jeff's own environment — only Lambda's variables, the pool's base
+ * variables (endpoint, credentials) and the function's own.
+ */
+
+/** What a launch needs to know about the function (a subset of FunctionSpec). */
+export interface LaunchSpec {
+  readonly name: string;
+  readonly arn: string;
+  readonly version: string;
+  readonly runtime: string;
+  readonly handler: string;
+  readonly codeDir: string;
+  readonly memoryMb: number;
+  readonly environment: Readonly<Record<string, string>>;
+}
+
+export interface LaunchPlace {
+  /** This environment's own writable folder (Lambda's /tmp). */
+  readonly tmpDir: string;
+  /** `AWS_LAMBDA_RUNTIME_API`. */
+  readonly runtimeApi: string;
+  readonly logStreamName: string;
+  readonly baseEnvironment: Readonly<Record<string, string>>;
+}
+
+export interface RuntimeLaunch {
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly cwd: string;
+  readonly env: Record<string, string>;
+  /**
+   * The runtime writes the sync marker of process-output.ts after each invocation's output.
+   * A `bootstrap` of the user's does not, so its output is cut when the result arrives.
+   */
+  readonly writesSyncMarkers: boolean;
+  /**
+   * Run the process as the leader of its own process group and end the whole group: a
+   * `bootstrap` shell script's children (curl, sleep…) must not outlive it or hold its pipes.
+   */
+  readonly ownProcessGroup: boolean;
+}
+
+export interface RuntimeSpecifics {
+  /** `LAMBDA_RUNTIME_DIR`. */
+  readonly runtimeDir: string;
+  /** Folders searched first on `PATH` (Lambda's /var/lang/bin: the language's own binaries). */
+  readonly languageBin: readonly string[];
+  /** Lambda leaves `AWS_EXECUTION_ENV` unset for OS-only runtimes (`provided*`). */
+  readonly executionEnv: boolean;
+}
+
+export function lambdaEnvironment(
+  spec: LaunchSpec,
+  place: LaunchPlace,
+  runtime: RuntimeSpecifics,
+): Record<string, string> {
+  const region = spec.arn.split(":")[3] || place.baseEnvironment.AWS_REGION || "us-east-1";
+  const env: Record<string, string> = {
+    PATH: [...new Set([...runtime.languageBin, "/usr/local/bin", "/usr/bin", "/bin"])].join(":"),
+    LANG: "en_US.UTF-8",
+    TMPDIR: place.tmpDir,
+    ...spec.environment,
+    ...place.baseEnvironment,
+    AWS_LAMBDA_FUNCTION_NAME: spec.name,
+    AWS_LAMBDA_FUNCTION_VERSION: spec.version,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memoryMb),
+    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${spec.name}`,
+    AWS_LAMBDA_LOG_STREAM_NAME: place.logStreamName,
+    AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
+    AWS_REGION: region,
+    AWS_DEFAULT_REGION: region,
+    AWS_EXECUTION_ENV: `AWS_Lambda_${spec.runtime}`,
+    LAMBDA_TASK_ROOT: spec.codeDir,
+    LAMBDA_RUNTIME_DIR: runtime.runtimeDir,
+    _HANDLER: spec.handler,
+    AWS_LAMBDA_RUNTIME_API: place.runtimeApi,
+    TZ: ":UTC",
+  };
+  if (!runtime.executionEnv) delete env.AWS_EXECUTION_ENV;
+  return env;
+}

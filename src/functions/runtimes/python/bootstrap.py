@@ -1,0 +1,310 @@
+"""Jeff's Python runtime client: the program an execution environment runs for `python3.x` functions.
+
+It imports the handler named by `_HANDLER` (`module.function`, `dir/module.function` or
+`package.module.function`) from `LAMBDA_TASK_ROOT`, then loops on the Lambda Runtime API
+(2018-06-01) as AWS's runtime interface client (awslambdaric) does: `/next`, the handler,
+`/response` or `/error`; a handler that cannot be loaded goes to `/runtime/init/error`. Results
+and errors use Python's Lambda shapes (`{errorMessage, errorType, requestId, stackTrace}`).
+
+Invariant: standard library only. Jeff ships this file as source and runs it with whatever
+`python3` is on the host for every `python3.x` runtime name.
+"""
+
+import importlib
+import json
+import logging
+import os
+import sys
+import time
+import traceback
+import urllib.error
+import urllib.request
+
+RUNTIME_API = "http://%s/2018-06-01/runtime" % os.environ.get("AWS_LAMBDA_RUNTIME_API", "")
+THIS_FILE = os.path.abspath(__file__)
+
+# The request whose output is being written, for the logging format.
+current_request_id = None
+
+
+class FaultException(Exception):
+    """A failure of the runtime's own (Lambda reports it as `Runtime.*`)."""
+
+    def __init__(self, error_type, message, trace=None):
+        super().__init__(message)
+        self.error_type = error_type
+        self.message = message
+        self.trace = trace or []
+
+
+# ----- Runtime API -----
+
+_opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def call(method, path, body=None, headers=None):
+    request = urllib.request.Request(RUNTIME_API + path, data=body, method=method, headers=headers or {})
+    with _opener.open(request, timeout=None) as response:
+        return response.status, response.headers, response.read()
+
+
+def post_error(path, error, error_type):
+    body = json.dumps(error).encode("utf-8")
+    headers = {"Content-Type": "application/json", "Lambda-Runtime-Function-Error-Type": error_type}
+    try:
+        call("POST", path, body, headers)
+    except urllib.error.HTTPError:
+        pass
+
+
+# ----- output: one marker per invocation on both streams (see ../process-output.ts) -----
+
+
+def sync_output(request_id):
+    marker = "\0jeff-sync:%s\0" % request_id
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+            stream.write(marker)
+            stream.flush()
+        except Exception:
+            pass
+
+
+class RequestIdFilter(logging.Filter):
+    def filter(self, record):
+        record.aws_request_id = current_request_id or ""
+        return True
+
+
+def setup_logging():
+    """The root logger's handler and format, as on Lambda (level stays WARNING, as there)."""
+    logging.Formatter.converter = time.gmtime
+    handler = logging.StreamHandler(sys.stdout)
+    handler.terminator = ""
+    handler.setFormatter(
+        logging.Formatter(
+            "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s\n",
+            "%Y-%m-%dT%H:%M:%S",
+        )
+    )
+    handler.addFilter(RequestIdFilter())
+    logging.getLogger().addHandler(handler)
+
+
+def log_error(error):
+    lines = ["[ERROR] %s: %s" % (error["errorType"], error["errorMessage"])]
+    if error.get("stackTrace"):
+        lines.append("Traceback (most recent call last):")
+        for element in error["stackTrace"]:
+            lines.extend(element.splitlines())
+    sys.stdout.write("\n".join(lines) + "\n")
+
+
+# ----- errors in Lambda's shape -----
+
+
+def make_error(message, error_type, stack_trace, request_id=None):
+    return {
+        "errorMessage": message or "",
+        "errorType": error_type or "",
+        "requestId": request_id or "",
+        "stackTrace": stack_trace or [],
+    }
+
+
+def fault_result(exc, request_id=None):
+    frames = traceback.extract_tb(exc.__traceback__)
+    # Leave out this file's frames: the trace starts in the function's code.
+    frames = [frame for frame in frames if frame.filename != THIS_FILE]
+    return make_error(str(exc), type(exc).__name__, traceback.format_list(frames), request_id)
+
+
+# ----- results: Lambda's marshaller turns Decimal into a number; 3.12 and later keep non-ASCII -----
+
+ENSURE_ASCII = os.environ.get("AWS_EXECUTION_ENV") not in ("AWS_Lambda_python3.12", "AWS_Lambda_python3.13")
+
+
+def decimal_to_float(value):
+    decimal = sys.modules.get("decimal")  # a Decimal exists only once its module is loaded
+    if decimal is not None and isinstance(value, decimal.Decimal):
+        return float(value)
+    raise TypeError("Object of type %s is not JSON serializable" % type(value).__name__)
+
+
+def to_json(result):
+    return json.dumps(result, default=decimal_to_float, ensure_ascii=ENSURE_ASCII).encode("utf-8")
+
+
+# ----- loading the handler -----
+
+
+def load_handler(handler):
+    try:
+        module_name, function_name = handler.rsplit(".", 1)
+    except ValueError as e:
+        raise FaultException("Runtime.MalformedHandlerName", "Bad handler '%s': %s" % (handler, e))
+    if not module_name or not function_name or ".." in handler:
+        raise FaultException("Runtime.MalformedHandlerName", "Bad handler '%s'" % handler)
+    try:
+        if module_name.split(".")[0] in sys.builtin_module_names:
+            raise FaultException(
+                "Runtime.BuiltInModuleConflict",
+                "Cannot use built-in module %s as a handler module" % module_name,
+            )
+        module = importlib.import_module(module_name.replace("/", "."))
+    except ImportError as e:
+        raise FaultException(
+            "Runtime.ImportModuleError", "Unable to import module '%s': %s" % (module_name, e)
+        )
+    except SyntaxError as e:
+        trace = ['  File "%s" Line %s\n    %s' % (e.filename, e.lineno, e.text)]
+        raise FaultException(
+            "Runtime.UserCodeSyntaxError", "Syntax error in module '%s': %s" % (module_name, e), trace
+        )
+    function = getattr(module, function_name, None)
+    if function is None:
+        raise FaultException(
+            "Runtime.HandlerNotFound", "Handler '%s' missing on module '%s'" % (function_name, module_name)
+        )
+    if not callable(function):
+        raise FaultException(
+            "Runtime.HandlerNotFound", "Handler '%s' on module '%s' is not callable" % (function_name, module_name)
+        )
+    return function
+
+
+# ----- the context object -----
+
+
+class Client:
+    __slots__ = ["installation_id", "app_title", "app_version_name", "app_version_code", "app_package_name"]
+
+
+class ClientContext:
+    __slots__ = ["custom", "env", "client"]
+
+
+class CognitoIdentity:
+    __slots__ = ["cognito_identity_id", "cognito_identity_pool_id"]
+
+
+def object_from_dict(cls, values):
+    if values is None:
+        return None
+    obj = cls()
+    for field in cls.__slots__:
+        setattr(obj, field, values.get(field) if isinstance(values, dict) else None)
+    return obj
+
+
+def parse_json_header(value):
+    if not value:
+        return None
+    try:
+        return json.loads(value)
+    except ValueError:
+        pass
+    try:  # The Invoke API takes X-Amz-Client-Context as base64-encoded JSON.
+        import base64
+
+        return json.loads(base64.b64decode(value))
+    except Exception:
+        return None
+
+
+class LambdaContext:
+    def __init__(self, request_id, deadline_ms, invoked_function_arn, client_context, cognito_identity):
+        self.aws_request_id = request_id
+        self.log_group_name = os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME")
+        self.log_stream_name = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME")
+        self.function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
+        self.memory_limit_in_mb = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
+        self.function_version = os.environ.get("AWS_LAMBDA_FUNCTION_VERSION")
+        self.invoked_function_arn = invoked_function_arn
+        self.client_context = object_from_dict(ClientContext, client_context)
+        if self.client_context is not None:
+            self.client_context.client = object_from_dict(Client, self.client_context.client)
+        self.identity = object_from_dict(CognitoIdentity, {})
+        if isinstance(cognito_identity, dict):
+            self.identity.cognito_identity_id = cognito_identity.get("cognitoIdentityId")
+            self.identity.cognito_identity_pool_id = cognito_identity.get("cognitoIdentityPoolId")
+        self._deadline_ms = deadline_ms
+
+    def get_remaining_time_in_millis(self):
+        remaining = self._deadline_ms - int(time.time() * 1000)
+        return remaining if remaining > 0 else 0
+
+    def log(self, message):
+        sys.stdout.write(str(message))
+
+
+# ----- the loop -----
+
+
+def invoke_once(handler, headers, body):
+    global current_request_id
+    request_id = headers.get("Lambda-Runtime-Aws-Request-Id", "")
+    current_request_id = request_id
+    trace_id = headers.get("Lambda-Runtime-Trace-Id")
+    if trace_id:
+        os.environ["_X_AMZN_TRACE_ID"] = trace_id
+    else:
+        os.environ.pop("_X_AMZN_TRACE_ID", None)
+    context = LambdaContext(
+        request_id,
+        int(headers.get("Lambda-Runtime-Deadline-Ms") or time.time() * 1000),
+        headers.get("Lambda-Runtime-Invoked-Function-Arn"),
+        parse_json_header(headers.get("Lambda-Runtime-Client-Context")),
+        parse_json_header(headers.get("Lambda-Runtime-Cognito-Identity")),
+    )
+    error = None
+    try:
+        event = json.loads(body or b"null")
+        result = handler(event, context)
+        try:
+            payload = to_json(result)
+        except Exception as e:
+            raise FaultException("Runtime.MarshalError", "Unable to marshal response: %s" % e)
+    except FaultException as e:
+        error = make_error(e.message, e.error_type, e.trace, request_id)
+    except Exception as e:
+        error = fault_result(e, request_id)
+    if error is not None:
+        log_error(error)
+    sync_output(request_id)
+    if error is None:
+        call("POST", "/invocation/%s/response" % request_id, payload, {"Content-Type": "application/json"})
+    else:
+        post_error("/invocation/%s/error" % request_id, error, error["errorType"])
+
+
+def main():
+    task_root = os.environ.get("LAMBDA_TASK_ROOT") or os.getcwd()
+    # Python put this file's folder first; the function's code takes its place, as on Lambda.
+    sys.path[:] = [task_root] + [p for p in sys.path if os.path.abspath(p or ".") != os.path.dirname(THIS_FILE)]
+    if "--unset-lc-ctype" in sys.argv[1:]:
+        os.environ.pop("LC_CTYPE", None)
+    setup_logging()
+    try:
+        handler = load_handler(os.environ.get("_HANDLER", ""))
+    except FaultException as e:
+        error = make_error(e.message, e.error_type, e.trace)
+    except Exception as e:
+        error = fault_result(e)
+    else:
+        error = None
+    if error is not None:
+        log_error(error)
+        sync_output("init")
+        post_error("/init/error", error, error["errorType"])
+        sys.exit(1)
+    while True:
+        status, headers, body = call("GET", "/invocation/next")
+        if status != 200:
+            raise RuntimeError("Runtime API /next answered %s" % status)
+        invoke_once(handler, headers, body)
+
+
+if __name__ == "__main__":
+    main()
