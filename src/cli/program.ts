@@ -75,6 +75,16 @@ export function defineCommands(program: Command): void {
     .action(async (name: string, flags) => (await import("./commands/invoke.js")).runInvoke(name, flags));
 
   program
+    .command("logs")
+    .description("print a function's log lines (its /aws/lambda/NAME log group)")
+    .argument("<name>", "the function's name, or a log group starting with /")
+    .option("-f, --follow", "keep printing new lines until Ctrl-C")
+    .option("--since <duration>", "how far back to start: 30s, 10m, 2h, 1d", "10m")
+    .option("--data-dir <dir>", "the data directory of the Jeff to use")
+    .option("--json", "print one JSON object per line")
+    .action(async (name: string, flags) => (await import("./commands/logs.js")).runLogs(name, flags));
+
+  program
     .command("validate")
     .description("check a SAM or CloudFormation template without deploying it")
     .argument("[template]", "the template file (default: template.yaml in the current folder)")

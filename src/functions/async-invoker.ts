@@ -14,6 +14,7 @@ import type { EnvironmentPool, InvocationResult } from "./environment-pool.js";
 import { asyncDefaults, type EventInvokeConfig, findEventInvokeConfig } from "./event-invoke-config.js";
 import { type FunctionRecord, type FunctionScope, findFunction } from "./function-records.js";
 import { specOf } from "./function-spec.js";
+import { recordInvocationLog } from "./invocation-log.js";
 
 export interface AsyncInvokerOptions {
   readonly store: Store;
@@ -191,6 +192,7 @@ export class AsyncInvoker {
     } finally {
       release();
     }
+    await recordInvocationLog(store, scope, record, result);
     const attempts = Number(event.attempts) + 1;
     if (!result.functionError) {
       await this.finish({ ...event, attempts }, record, "Success", result, config.onSuccess);

@@ -11,6 +11,7 @@ import type { ConcurrencyGate } from "./concurrency-gate.js";
 import type { EnvironmentPool } from "./environment-pool.js";
 import type { FunctionRecord } from "./function-records.js";
 import { specOf } from "./function-spec.js";
+import { recordInvocationLog } from "./invocation-log.js";
 import { lambdaErrors } from "./lambda-errors.js";
 
 /** Lambda's request limits: 6 MB for a synchronous invocation, 1 MB for an asynchronous one. */
@@ -100,6 +101,12 @@ export async function invokeFunction(
   } finally {
     release();
   }
+  await recordInvocationLog(
+    deps.store,
+    { accountId: ctx.caller.accountId, region: ctx.region },
+    record,
+    result,
+  );
   const headers: Record<string, string> = {
     "content-type": "application/json",
     "x-amz-executed-version": "$LATEST",

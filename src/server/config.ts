@@ -32,6 +32,8 @@ const serverConfigSchema = z.strictObject({
     .int()
     .positive()
     .default(5 * 60_000),
+  /** How long function logs are kept. */
+  logRetentionDays: z.number().positive().default(7),
   /** How long shutdown waits for in-flight requests before closing their connections. */
   shutdownGraceMs: z.number().int().nonnegative().default(10_000),
 });

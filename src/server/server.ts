@@ -20,6 +20,7 @@ import {
   type Installation,
   identityMigrations,
 } from "../identity/index.js";
+import { createLogsService, logMigrations, purgeLogEvents } from "../logs/index.js";
 import { createLogger, type Logger, MetricsRegistry } from "../ops/index.js";
 import { createSsmService, parameterMigrations } from "../parameters/index.js";
 import { createEdge, type ServiceDefinition } from "../protocol/index.js";
@@ -36,6 +37,7 @@ export const allMigrations: readonly Migration[] = [
   ...stackMigrations,
   ...parameterMigrations,
   ...functionMigrations,
+  ...logMigrations,
 ];
 
 export interface RunningServer {
@@ -97,6 +99,7 @@ export async function startServer(input: ServerConfigInput, log?: Logger): Promi
     const services: ServiceDefinition[] = [
       createStsService(store),
       createSsmService(store),
+      createLogsService(store),
       createCloudFormationService(store, stacks),
       createLambdaService({
         store,
@@ -170,6 +173,15 @@ export async function startServer(input: ServerConfigInput, log?: Logger): Promi
     };
     await writeFile(infoPath, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
     cleanups.push(() => rm(infoPath, { force: true }));
+    // Logs are kept for logRetentionDays, then dropped, checked at start and hourly.
+    const purgeLogs = () =>
+      purgeLogEvents(store, Date.now() - config.logRetentionDays * 86_400_000).catch((error: unknown) =>
+        logger.warn("could not purge old log events", { error }),
+      );
+    await purgeLogs();
+    const purgeTimer = setInterval(() => void purgeLogs(), 3_600_000);
+    purgeTimer.unref();
+    cleanups.push(async () => clearInterval(purgeTimer));
     // Events run once functions can reach Jeff's endpoint; stopping waits for those running.
     await asyncInvoker.start();
     cleanups.push(() => asyncInvoker.stop());

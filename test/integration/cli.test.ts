@@ -30,7 +30,7 @@ describe("jeff", () => {
   it("prints its version and help for every command", async () => {
     const pkg = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { version: string };
     expect((await jeff(["--version"])).stdout.trim()).toBe(pkg.version);
-    for (const command of ["init", "dev", "serve", "deploy", "delete", "invoke", "validate", "env"]) {
+    for (const command of ["init", "dev", "serve", "deploy", "delete", "invoke", "logs", "validate", "env"]) {
       const help = await jeff([command, "--help"]);
       expect(help.code, command).toBe(0);
       expect(help.stdout, command).toContain(`Usage: jeff ${command}`);

@@ -234,3 +234,49 @@ describe("jeff invoke", () => {
     expect(failed?.stderr).toContain("always-fails failed (Unhandled)");
   });
 });
+
+describe("logs", () => {
+  it("keeps each invocation's lines in /aws/lambda/NAME for aws logs and jeff logs", async () => {
+    await lambda.send(new InvokeCommand({ FunctionName: "echo", Payload: text('{"n":"logged"}') }));
+    const env = jeff.awsEnv();
+    const filtered = await aws(
+      ["logs", "filter-log-events", "--log-group-name", "/aws/lambda/echo", "--output", "json"],
+      env,
+    );
+    const events = (
+      JSON.parse(filtered.stdout) as { events: Array<{ message: string; logStreamName: string }> }
+    ).events;
+    expect(events.some((e) => e.message.includes("hello from the log"))).toBe(true);
+    expect(events.some((e) => e.message.startsWith("REPORT RequestId:"))).toBe(true);
+    expect(events[0]?.logStreamName).toMatch(/^\d{4}\/\d{2}\/\d{2}\/\[\$LATEST\]/);
+    const matching = await aws(
+      [
+        "logs",
+        "filter-log-events",
+        "--log-group-name",
+        "/aws/lambda/echo",
+        "--filter-pattern",
+        "REPORT",
+        "--output",
+        "json",
+      ],
+      env,
+    );
+    const reports = (JSON.parse(matching.stdout) as { events: Array<{ message: string }> }).events;
+    expect(reports.length).toBeGreaterThan(0);
+    expect(reports.every((e) => e.message.includes("REPORT"))).toBe(true);
+
+    const tail = await aws(["logs", "tail", "/aws/lambda/echo", "--since", "1h"], env);
+    expect(tail.stdout).toContain("hello from the log");
+
+    const jeffLogs = await runJeff(["logs", "echo", "--since", "1h", "--data-dir", jeff.dataDir]);
+    expect(jeffLogs.stdout).toContain("hello from the log");
+    expect(jeffLogs.stdout).toContain("END RequestId:");
+
+    const missing = await aws(
+      ["logs", "filter-log-events", "--log-group-name", "/aws/lambda/never-invoked"],
+      env,
+    );
+    expect(missing.stderr).toContain("(ResourceNotFoundException)");
+  });
+});

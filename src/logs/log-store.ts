@@ -1,0 +1,157 @@
+/**
+ * Log events as the store holds them: appended in batches (one transaction per invocation),
+ * read back in time order, and purged after the retention period.
+ */
+import type { SqlExecutor, Store } from "../store/index.js";
+
+export interface LogScope {
+  readonly accountId: string;
+  readonly region: string;
+}
+
+export interface LogEvent {
+  readonly eventId: string;
+  readonly logGroup: string;
+  readonly logStream: string;
+  readonly timestamp: number;
+  readonly ingestionTime: number;
+  readonly message: string;
+}
+
+/** Sortable, unique ids: the ingestion time, then a counter for events in the same millisecond. */
+let lastMs = 0;
+let counter = 0;
+function nextEventId(now: number): string {
+  if (now === lastMs) counter++;
+  else {
+    lastMs = now;
+    counter = 0;
+  }
+  return `${String(now).padStart(15, "0")}-${String(counter).padStart(6, "0")}-${process.pid}`;
+}
+
+export async function appendLogEvents(
+  store: Store,
+  scope: LogScope,
+  logGroup: string,
+  logStream: string,
+  lines: ReadonlyArray<{ timestamp: number; message: string }>,
+): Promise<void> {
+  if (lines.length === 0) return;
+  const now = Date.now();
+  await store.transaction(async (tx) => {
+    for (const line of lines) {
+      await tx.run(
+        `INSERT INTO log_events (event_id, account_id, region, log_group, log_stream, timestamp, ingestion_time, message)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        [
+          nextEventId(now),
+          scope.accountId,
+          scope.region,
+          logGroup,
+          logStream,
+          line.timestamp,
+          now,
+          line.message,
+        ],
+      );
+    }
+  });
+}
+
+export interface LogQuery {
+  readonly logGroup: string;
+  readonly logStreams?: readonly string[];
+  readonly startTime?: number;
+  readonly endTime?: number;
+  /** Only events whose message contains this text (CloudWatch's simplest filter pattern). */
+  readonly contains?: string;
+  /** Continue after this event id. */
+  readonly after?: string;
+  readonly limit: number;
+}
+
+interface LogRow {
+  event_id: string;
+  log_group: string;
+  log_stream: string;
+  timestamp: number;
+  ingestion_time: number;
+  message: string;
+}
+
+export async function queryLogEvents(db: SqlExecutor, scope: LogScope, query: LogQuery): Promise<LogEvent[]> {
+  const where = ["account_id = ?", "region = ?", "log_group = ?"];
+  const params: Array<string | number> = [scope.accountId, scope.region, query.logGroup];
+  if (query.startTime !== undefined) {
+    where.push("timestamp >= ?");
+    params.push(query.startTime);
+  }
+  if (query.endTime !== undefined) {
+    where.push("timestamp <= ?");
+    params.push(query.endTime);
+  }
+  if (query.after !== undefined) {
+    where.push("event_id > ?");
+    params.push(query.after);
+  }
+  if (query.logStreams && query.logStreams.length > 0) {
+    where.push(`log_stream IN (${query.logStreams.map(() => "?").join(", ")})`);
+    params.push(...query.logStreams);
+  }
+  if (query.contains) {
+    where.push("INSTR(message, ?) > 0");
+    params.push(query.contains);
+  }
+  const rows = await db.all<LogRow>(
+    `SELECT * FROM log_events WHERE ${where.join(" AND ")} ORDER BY event_id LIMIT ?`,
+    [...params, query.limit],
+  );
+  return rows.map((row) => ({
+    eventId: row.event_id,
+    logGroup: row.log_group,
+    logStream: row.log_stream,
+    timestamp: Number(row.timestamp),
+    ingestionTime: Number(row.ingestion_time),
+    message: row.message,
+  }));
+}
+
+export async function logGroups(
+  db: SqlExecutor,
+  scope: LogScope,
+  prefix: string,
+): Promise<Array<{ name: string; bytes: number; first: number }>> {
+  const rows = await db.all<{ log_group: string; bytes: number; first: number }>(
+    `SELECT log_group, SUM(LENGTH(message)) AS bytes, MIN(ingestion_time) AS first FROM log_events
+     WHERE account_id = ? AND region = ? AND log_group >= ? GROUP BY log_group ORDER BY log_group`,
+    [scope.accountId, scope.region, prefix],
+  );
+  return rows
+    .filter((r) => r.log_group.startsWith(prefix))
+    .map((r) => ({ name: r.log_group, bytes: Number(r.bytes), first: Number(r.first) }));
+}
+
+export async function logStreams(
+  db: SqlExecutor,
+  scope: LogScope,
+  logGroup: string,
+): Promise<Array<{ name: string; first: number; last: number; lastIngestion: number }>> {
+  const rows = await db.all<{ log_stream: string; first: number; last: number; ingestion: number }>(
+    `SELECT log_stream, MIN(timestamp) AS first, MAX(timestamp) AS last, MAX(ingestion_time) AS ingestion FROM log_events
+     WHERE account_id = ? AND region = ? AND log_group = ? GROUP BY log_stream ORDER BY log_stream`,
+    [scope.accountId, scope.region, logGroup],
+  );
+  return rows.map((r) => ({
+    name: r.log_stream,
+    first: Number(r.first),
+    last: Number(r.last),
+    lastIngestion: Number(r.ingestion),
+  }));
+}
+
+/** Drops events older than the retention period. */
+export async function purgeLogEvents(db: SqlExecutor, olderThan: number): Promise<number> {
+  const { changes } = await db.run("DELETE FROM log_events WHERE ingestion_time < ?", [olderThan]);
+  return changes;
+}
