@@ -12,6 +12,7 @@ import type { SqlExecutor, Store } from "../store/index.js";
 import type { ConcurrencyGate } from "./concurrency-gate.js";
 import type { EnvironmentPool, InvocationResult } from "./environment-pool.js";
 import { asyncDefaults, type EventInvokeConfig, findEventInvokeConfig } from "./event-invoke-config.js";
+import type { FunctionMetrics } from "./function-metrics.js";
 import { type FunctionRecord, type FunctionScope, findFunction } from "./function-records.js";
 import { specOf } from "./function-spec.js";
 import { recordInvocationLog } from "./invocation-log.js";
@@ -21,6 +22,7 @@ export interface AsyncInvokerOptions {
   readonly pool: EnvironmentPool;
   readonly gate: ConcurrencyGate;
   readonly logger: Logger;
+  readonly metrics: FunctionMetrics;
   /** The wait before retry number `attempt` (1-based); Lambda waits about a minute, then two. */
   readonly retryDelayMs: (attempt: number) => number;
   /** Events run at once at most; the rest wait their turn. */
@@ -192,6 +194,7 @@ export class AsyncInvoker {
     } finally {
       release();
     }
+    this.options.metrics.invoked(record.name, "Event", result);
     await recordInvocationLog(store, scope, record, result);
     const attempts = Number(event.attempts) + 1;
     if (!result.functionError) {

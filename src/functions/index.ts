@@ -9,5 +9,6 @@
 export { AsyncInvoker, type AsyncInvokerOptions } from "./async-invoker.js";
 export { ConcurrencyGate } from "./concurrency-gate.js";
 export { EnvironmentPool, type EnvironmentPoolOptions, type PoolStats } from "./environment-pool.js";
+export { FunctionMetrics } from "./function-metrics.js";
 export { functionMigrations } from "./function-schema.js";
 export { createLambdaService, type LambdaServiceOptions } from "./lambda-service.js";

@@ -9,6 +9,7 @@ import type { Store } from "../store/index.js";
 import { type AsyncInvoker, enqueueEvent } from "./async-invoker.js";
 import type { ConcurrencyGate } from "./concurrency-gate.js";
 import type { EnvironmentPool } from "./environment-pool.js";
+import type { FunctionMetrics } from "./function-metrics.js";
 import type { FunctionRecord } from "./function-records.js";
 import { specOf } from "./function-spec.js";
 import { recordInvocationLog } from "./invocation-log.js";
@@ -47,6 +48,7 @@ export interface InvokeDependencies {
   readonly pool: EnvironmentPool;
   readonly gate: ConcurrencyGate;
   readonly asyncInvoker: AsyncInvoker;
+  readonly metrics: FunctionMetrics;
 }
 
 export async function invokeFunction(
@@ -90,7 +92,13 @@ export async function invokeFunction(
     return { status: 202 };
   }
   const clientContext = req.headers["x-amz-client-context"];
-  const release = gate.acquire(record.arn, record.reservedConcurrency);
+  let release: () => void;
+  try {
+    release = gate.acquire(record.arn, record.reservedConcurrency);
+  } catch (error) {
+    deps.metrics.throttled(record.name);
+    throw error;
+  }
   let result: Awaited<ReturnType<EnvironmentPool["invoke"]>>;
   try {
     result = await pool.invoke(specOf(record), {
@@ -101,6 +109,7 @@ export async function invokeFunction(
   } finally {
     release();
   }
+  deps.metrics.invoked(record.name, "RequestResponse", result);
   await recordInvocationLog(
     deps.store,
     { accountId: ctx.caller.accountId, region: ctx.region },

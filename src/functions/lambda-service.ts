@@ -23,6 +23,7 @@ import {
 } from "./event-invoke-config.js";
 import { storeCode } from "./function-code.js";
 import { checkFunctionName, readSettings } from "./function-config.js";
+import type { FunctionMetrics } from "./function-metrics.js";
 import {
   deleteFunction,
   describeFunction,
@@ -46,6 +47,7 @@ export interface LambdaServiceOptions {
   readonly pool: EnvironmentPool;
   readonly gate: ConcurrencyGate;
   readonly asyncInvoker: AsyncInvoker;
+  readonly metrics: FunctionMetrics;
   /** Invocations in flight across the account at most (Lambda's default is 1,000). */
   readonly accountConcurrency: number;
 }

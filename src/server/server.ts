@@ -11,6 +11,7 @@ import {
   ConcurrencyGate,
   createLambdaService,
   EnvironmentPool,
+  FunctionMetrics,
   functionMigrations,
 } from "../functions/index.js";
 import {
@@ -89,7 +90,9 @@ export async function startServer(input: ServerConfigInput, log?: Logger): Promi
     });
     cleanups.push(() => pool.close());
     const gate = new ConcurrencyGate(config.functionConcurrency);
+    const functionMetrics = new FunctionMetrics(metrics, pool, gate);
     const asyncInvoker = new AsyncInvoker({
+      metrics: functionMetrics,
       store,
       pool,
       gate,
@@ -107,6 +110,7 @@ export async function startServer(input: ServerConfigInput, log?: Logger): Promi
         pool,
         gate,
         asyncInvoker,
+        metrics: functionMetrics,
         accountConcurrency: config.functionConcurrency,
       }),
     ];
@@ -136,13 +140,6 @@ export async function startServer(input: ServerConfigInput, log?: Logger): Promi
       internal,
     });
     metrics.gauge("jeff_api_requests_in_flight", "API requests being served now.", () => edge.inFlight);
-    metrics.gauge("jeff_function_environments", "Function execution environments, by state.", () => {
-      const { busy, idle } = pool.stats();
-      return [
-        [{ state: "busy" }, busy],
-        [{ state: "idle" }, idle],
-      ];
-    });
     const server = createServer(
       { keepAliveTimeout: 65_000, requestTimeout: 60_000, headersTimeout: 20_000 },
       (req, res) => {

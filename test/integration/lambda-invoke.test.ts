@@ -185,6 +185,9 @@ describe("concurrency", () => {
     expect(pids.size).toBe(6);
     const metrics = await (await fetch(`${jeff.url}/_jeff/metrics`)).text();
     expect(metrics).toMatch(/jeff_function_environments\{state="idle"\} ([6-9]|\d\d)/);
+    expect(metrics).toContain('jeff_function_invocations_total{function="napper",type="RequestResponse"} 6');
+    expect(metrics).toContain('jeff_function_throttles_total{function="sleeper"} 1');
+    expect(metrics).toMatch(/jeff_function_init_duration_seconds_count\{function="napper"\} 6/);
   });
 });
 
