@@ -44,7 +44,7 @@ const noStore: Store = new Proxy({} as Store, {
 });
 
 export function offlineRegistry(): ResourceRegistry {
-  return createResourceRegistry(noStore);
+  return createResourceRegistry({ store: noStore, codeRoot: "", accountConcurrency: 1000 });
 }
 
 /** Every problem in the template, as validation reports them. */

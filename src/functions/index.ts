@@ -10,5 +10,7 @@ export { AsyncInvoker, type AsyncInvokerOptions } from "./async-invoker.js";
 export { ConcurrencyGate } from "./concurrency-gate.js";
 export { EnvironmentPool, type EnvironmentPoolOptions, type PoolStats } from "./environment-pool.js";
 export { FunctionMetrics } from "./function-metrics.js";
+export { type FunctionResourceOptions, functionResources } from "./function-resource.js";
 export { functionMigrations } from "./function-schema.js";
 export { createLambdaService, type LambdaServiceOptions } from "./lambda-service.js";
+export { zipDirectory } from "./zip-directory.js";

@@ -1,8 +1,13 @@
 /** Every resource type a template may use, registered by the subsystem that owns it. */
+import { type FunctionResourceOptions, functionResources } from "../functions/index.js";
 import { parameterResource } from "../parameters/index.js";
-import type { Store } from "../store/index.js";
 import { ResourceRegistry } from "../templates/index.js";
 
-export function createResourceRegistry(store: Store): ResourceRegistry {
-  return new ResourceRegistry().register(parameterResource(store));
+/** What the handlers need: the store, and where functions' code is unpacked. */
+export type ResourceTypeOptions = FunctionResourceOptions;
+
+export function createResourceRegistry(options: ResourceTypeOptions): ResourceRegistry {
+  const registry = new ResourceRegistry().register(parameterResource(options.store));
+  for (const handler of functionResources(options)) registry.register(handler);
+  return registry;
 }

@@ -71,9 +71,10 @@ export async function startServer(input: ServerConfigInput, log?: Logger): Promi
     cleanups.push(() => store.close());
     const installation = await ensureInstallation(store);
     const metrics = new MetricsRegistry();
+    const codeRoot = join(config.dataDir, "functions", "code");
     const stacks = new StackEngine(
       store,
-      createResourceRegistry(store),
+      createResourceRegistry({ store, codeRoot, accountConcurrency: config.functionConcurrency }),
       logger.child({ subsystem: "stacks" }),
     );
     cleanups.push(() => stacks.settle());
@@ -106,7 +107,7 @@ export async function startServer(input: ServerConfigInput, log?: Logger): Promi
       createCloudFormationService(store, stacks),
       createLambdaService({
         store,
-        codeRoot: join(config.dataDir, "functions", "code"),
+        codeRoot,
         pool,
         gate,
         asyncInvoker,

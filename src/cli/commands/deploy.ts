@@ -1,6 +1,8 @@
 /** `jeff deploy` and `jeff delete`: apply a template to a running Jeff as a named stack, or remove it. */
+import { dirname } from "node:path";
 import { type DeployOutcome, deleteStack, deployStack, targetFor } from "../deployer.js";
 import { CliError, createOutput, type Output } from "../output.js";
+import { packageTemplate } from "../package-code.js";
 import { dataDirFor } from "../project.js";
 import {
   checkTemplate,
@@ -41,6 +43,7 @@ export async function deployProject(
   projectDir: string,
   flags: DeployFlags,
   out: Output,
+  onPackaged?: (sources: readonly string[]) => void,
 ): Promise<DeployOutcome> {
   const file = templatePath(projectDir, flags.template);
   const templateBody = await readTemplate(file);
@@ -49,12 +52,19 @@ export async function deployProject(
     process.stderr.write(`${formatTemplateErrors(file, errors)}\n`);
     throw new CliError(`${errors.length} problem(s) in ${file}; nothing was deployed`);
   }
-  const target = await targetFor(dataDirFor(projectDir, flags.dataDir));
+  const dataDir = dataDirFor(projectDir, flags.dataDir);
+  const target = await targetFor(dataDir);
   const stackName = flags.stack ?? defaultStackName(projectDir);
+  const packaged = await packageTemplate(templateBody, dirname(file), dataDir);
+  onPackaged?.(packaged.sources);
   out.note(`Deploying ${file} as stack ${out.bold(stackName)} to ${target.endpoint}`);
   return deployStack(
     target,
-    { stackName, templateBody, parameters: parseOverrides(flags.parameterOverrides) },
+    {
+      stackName,
+      templateBody: packaged.templateBody,
+      parameters: parseOverrides(flags.parameterOverrides),
+    },
     out,
   );
 }

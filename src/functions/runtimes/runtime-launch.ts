@@ -63,6 +63,9 @@ function nodeLaunch(spec: LaunchSpec, place: LaunchPlace): RuntimeLaunch {
   const args = [
     ...permissionFlags(spec.codeDir, runtimeDir, place.tmpDir),
     `--max-old-space-size=${Math.max(32, spec.memoryMb - Math.floor(spec.memoryMb / 10))}`,
+    // Stack traces of bundled TypeScript point at the .ts line when the bundle ships a source map
+    // (Lambda needs NODE_OPTIONS=--enable-source-maps for this; Jeff turns it on for everyone).
+    "--enable-source-maps",
     client,
   ];
   return {

@@ -1,0 +1,346 @@
+/**
+ * Functions in templates: `AWS::Lambda::Function` and SAM's `AWS::Serverless::Function`. Both are
+ * read into one shape — a function's settings and where its code comes from — and checked by the
+ * same rules as CreateFunction. `Ref` gives the function's name, `Fn::GetAtt … Arn` its ARN.
+ *
+ * Code comes inline (`InlineCode`, `Code.ZipFile`: written to `index.js` / `index.py`, as
+ * CloudFormation does) or from a path on the Jeff host (`CodeUri`, or `Code` as a string, as
+ * `aws cloudformation package` takes it): a folder or a .zip. `jeff deploy` and `jeff dev` rewrite a
+ * project's relative paths into packages under the data directory before they send the template.
+ */
+import { createHash, randomUUID } from "node:crypto";
+import { readFile, stat } from "node:fs/promises";
+import { isAbsolute, join } from "node:path";
+import { zipSync } from "fflate";
+import { type SqlExecutor, type Store, StoreConflictError } from "../store/index.js";
+import type { ResourceContext, ResourceHandler, TemplateError } from "../templates/index.js";
+import {
+  deleteEventInvokeConfig,
+  type EventInvokeConfig,
+  putEventInvokeConfig,
+  readEventInvokeConfig,
+} from "./event-invoke-config.js";
+import { storeCode } from "./function-code.js";
+import { checkFunctionName, readSettings } from "./function-config.js";
+import {
+  deleteFunction,
+  type FunctionRecord,
+  type FunctionScope,
+  findFunction,
+  functionArn,
+  insertFunction,
+  replaceFunction,
+  reservedTotal,
+} from "./function-records.js";
+import { lambdaErrors } from "./lambda-errors.js";
+import { zipDirectory } from "./zip-directory.js";
+
+export interface FunctionResourceOptions {
+  readonly store: Store;
+  /** Where unpacked code lives: `<codeRoot>/<account>/<sha256>/`, as for the Lambda API. */
+  readonly codeRoot: string;
+  readonly accountConcurrency: number;
+}
+
+type Props = Record<string, unknown>;
+
+const common = [
+  "FunctionName",
+  "Handler",
+  "Runtime",
+  "Role",
+  "Description",
+  "Timeout",
+  "MemorySize",
+  "Environment",
+  "ReservedConcurrentExecutions",
+  "Tags",
+  "Architectures",
+  "PackageType",
+];
+/** Accepted and kept with the stack; IAM enforces nothing yet, so they change no behaviour. */
+const samOnly = [
+  "CodeUri",
+  "InlineCode",
+  "Policies",
+  "EventInvokeConfig",
+  "AutoPublishAlias",
+  "PermissionsBoundary",
+  "Tracing",
+];
+const known: Record<string, ReadonlySet<string>> = {
+  "AWS::Lambda::Function": new Set([...common, "Code", "TracingConfig"]),
+  "AWS::Serverless::Function": new Set([...common, ...samOnly, "Events"]),
+};
+/** Lambda keeps this much of the account's concurrency unreserved. */
+const minimumUnreserved = 100;
+
+function isFunctionCall(value: unknown): boolean {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
+  const keys = Object.keys(value);
+  return keys.length === 1 && (keys[0] === "Ref" || keys[0]!.startsWith("Fn::"));
+}
+
+function validate(type: string, props: unknown, path: string): TemplateError[] {
+  const errors: TemplateError[] = [];
+  const p = (props ?? {}) as Props;
+  const allowed = known[type]!;
+  for (const key of Object.keys(p)) {
+    if (!allowed.has(key))
+      errors.push({ path: `${path}.${key}`, message: `Encountered unsupported property ${key}` });
+  }
+  const serverless = type === "AWS::Serverless::Function";
+  if (serverless) {
+    if (p.CodeUri === undefined && p.InlineCode === undefined)
+      errors.push({ path, message: "CodeUri or InlineCode is required" });
+    if (p.CodeUri !== undefined && p.InlineCode !== undefined)
+      errors.push({ path, message: "CodeUri and InlineCode cannot both be given" });
+    const events = p.Events;
+    if (events !== null && typeof events === "object" && !isFunctionCall(events)) {
+      for (const [name, event] of Object.entries(events)) {
+        const kind = (event as { Type?: unknown } | null)?.Type;
+        errors.push({
+          path: `${path}.Events.${name}`,
+          message: `event source type ${String(kind)} is not supported yet: Jeff wires event sources to functions as their subsystems land`,
+        });
+      }
+    }
+  } else {
+    if (p.Code === undefined) errors.push({ path: `${path}.Code`, message: "Code is required" });
+    if (p.Role === undefined) errors.push({ path: `${path}.Role`, message: "Role is required" });
+  }
+  if (p.Runtime === undefined) errors.push({ path: `${path}.Runtime`, message: "Runtime is required" });
+  if (p.Handler === undefined) errors.push({ path: `${path}.Handler`, message: "Handler is required" });
+  return errors;
+}
+
+function suffixFor(ctx: ResourceContext): string {
+  return createHash("sha256")
+    .update(`${ctx.stackId}/${ctx.logicalId}`)
+    .digest("base64url")
+    .replace(/[^a-zA-Z0-9]/g, "")
+    .slice(0, 12)
+    .toUpperCase();
+}
+
+/** CloudFormation's `<stack>-<LogicalId>-<SUFFIX>`, cut to Lambda's 64 characters. */
+function nameOf(props: Props, ctx: ResourceContext): string {
+  if (props.FunctionName !== undefined) return checkFunctionName(props.FunctionName);
+  const suffix = suffixFor(ctx);
+  const head = `${ctx.stackName}-${ctx.logicalId}`.slice(0, 64 - suffix.length - 1);
+  return `${head}-${suffix}`;
+}
+
+/** Numbers from parameters arrive as strings; CloudFormation turns them back into integers. */
+function integerOf(value: unknown): unknown {
+  return typeof value === "string" && /^-?\d+$/.test(value) ? Number(value) : value;
+}
+
+/** The CreateFunction input the properties mean. */
+function settingsInput(type: string, props: Props, ctx: ResourceContext): Props {
+  const role =
+    props.Role ??
+    (type === "AWS::Serverless::Function"
+      ? `arn:aws:iam::${ctx.accountId}:role/${`${ctx.stackName}-${ctx.logicalId}Role`.slice(0, 50)}-${suffixFor(ctx)}`
+      : undefined);
+  return {
+    Runtime: props.Runtime,
+    Handler: props.Handler,
+    Role: role,
+    ...(props.Description !== undefined ? { Description: String(props.Description) } : {}),
+    ...(props.Timeout !== undefined ? { Timeout: integerOf(props.Timeout) } : {}),
+    ...(props.MemorySize !== undefined ? { MemorySize: integerOf(props.MemorySize) } : {}),
+    ...(props.Environment !== undefined ? { Environment: props.Environment } : {}),
+  };
+}
+
+function inlinePackage(source: unknown, runtime: string, field: string): Buffer {
+  if (typeof source !== "string" || source.length === 0)
+    throw lambdaErrors.invalidParameter(`${field} must be the function's source code as a string`);
+  const file = runtime.startsWith("python") ? "index.py" : "index.js";
+  return Buffer.from(
+    zipSync({ [file]: [new TextEncoder().encode(source), { attrs: (0o100644 << 16) >>> 0 }] }),
+  );
+}
+
+async function pathPackage(path: unknown, field: string): Promise<Buffer> {
+  if (path !== null && typeof path === "object") {
+    throw lambdaErrors.invalidParameter(
+      `${field}: S3 locations are not supported; give a path to a folder or .zip on the Jeff host`,
+    );
+  }
+  if (typeof path !== "string" || path.length === 0)
+    throw lambdaErrors.invalidParameter(`${field} must be a path to a folder or .zip`);
+  if (path.startsWith("s3://"))
+    throw lambdaErrors.invalidParameter(
+      `${field}: S3 locations are not supported; give a path to a folder or .zip`,
+    );
+  if (!isAbsolute(path)) {
+    throw lambdaErrors.invalidParameter(
+      `${field} ${path} is relative: deploy with \`jeff deploy\` or \`jeff dev\`, which package a project's code, or give an absolute path`,
+    );
+  }
+  const info = await stat(path).catch(() => undefined);
+  if (!info) throw lambdaErrors.invalidParameter(`${field} ${path} does not exist`);
+  return info.isDirectory() ? zipDirectory(path) : readFile(path);
+}
+
+/** The deployment package the properties name. */
+async function packageOf(type: string, props: Props): Promise<Buffer> {
+  const runtime = String(props.Runtime);
+  if (type === "AWS::Serverless::Function") {
+    return props.InlineCode !== undefined
+      ? inlinePackage(props.InlineCode, runtime, "InlineCode")
+      : pathPackage(props.CodeUri, "CodeUri");
+  }
+  const code = props.Code;
+  if (typeof code === "string") return pathPackage(code, "Code");
+  const { ZipFile, S3Bucket } = (code ?? {}) as { ZipFile?: unknown; S3Bucket?: unknown };
+  if (ZipFile !== undefined) return inlinePackage(ZipFile, runtime, "Code.ZipFile");
+  if (S3Bucket !== undefined)
+    throw lambdaErrors.invalidParameter(
+      "Code.S3Bucket: S3 locations are not supported; give Code.ZipFile or a path",
+    );
+  throw lambdaErrors.invalidParameter("Code must hold ZipFile or be a path to a folder or .zip");
+}
+
+function reservedOf(props: Props): number | undefined {
+  const value = integerOf(props.ReservedConcurrentExecutions);
+  if (value === undefined) return undefined;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
+    throw lambdaErrors.validation(
+      "reservedConcurrentExecutions",
+      value,
+      "Member must have value greater than or equal to 0",
+    );
+  }
+  return value;
+}
+
+/** SAM's EventInvokeConfig is the PutFunctionEventInvokeConfig input, with a `Type` beside each destination. */
+function eventInvokeConfigOf(props: Props): EventInvokeConfig | undefined {
+  const raw = props.EventInvokeConfig as Props | undefined;
+  if (raw === undefined) return undefined;
+  const destinations = (raw.DestinationConfig ?? {}) as Record<string, { Destination?: unknown } | undefined>;
+  const destinationConfig: Record<string, { Destination: unknown }> = {};
+  for (const which of ["OnSuccess", "OnFailure"]) {
+    const destination = destinations[which]?.Destination;
+    if (destination !== undefined) destinationConfig[which] = { Destination: destination };
+  }
+  return readEventInvokeConfig({
+    ...(raw.MaximumRetryAttempts !== undefined
+      ? { MaximumRetryAttempts: integerOf(raw.MaximumRetryAttempts) }
+      : {}),
+    ...(raw.MaximumEventAgeInSeconds !== undefined
+      ? { MaximumEventAgeInSeconds: integerOf(raw.MaximumEventAgeInSeconds) }
+      : {}),
+    DestinationConfig: destinationConfig,
+  });
+}
+
+function functionHandler(type: string, options: FunctionResourceOptions): ResourceHandler<Props> {
+  const { store } = options;
+  const scopeOf = (ctx: ResourceContext): FunctionScope => ({ accountId: ctx.accountId, region: ctx.region });
+
+  /** Everything the properties say, checked before anything is written. */
+  const read = async (props: Props, ctx: ResourceContext, name: string) => {
+    const settings = readSettings(settingsInput(type, props, ctx), undefined);
+    const reserved = reservedOf(props);
+    if (reserved !== undefined) {
+      const others = await reservedTotal(store, scopeOf(ctx), name);
+      if (options.accountConcurrency - others - reserved < minimumUnreserved) {
+        throw lambdaErrors.invalidParameter(
+          `Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [${minimumUnreserved}].`,
+        );
+      }
+    }
+    const invokeConfig = eventInvokeConfigOf(props);
+    const code = await storeCode(join(options.codeRoot, ctx.accountId), await packageOf(type, props));
+    return { settings, reserved, invokeConfig, code };
+  };
+
+  const result = (record: FunctionRecord) => ({ physicalId: record.name, attributes: { Arn: record.arn } });
+
+  const applyInvokeConfig = async (
+    tx: SqlExecutor,
+    scope: FunctionScope,
+    name: string,
+    config: EventInvokeConfig | undefined,
+  ) => {
+    if (config) await putEventInvokeConfig(tx, scope, name, config);
+    else await deleteEventInvokeConfig(tx, scope, name);
+  };
+
+  return {
+    type,
+    attributes: ["Arn"],
+    validateProperties: (props, path) => validate(type, props, path),
+    replaceOnChange: ["FunctionName"],
+    physicalIdFor: (props, ctx) => nameOf(props, ctx),
+    async create(props, ctx) {
+      const scope = scopeOf(ctx);
+      const name = nameOf(props, ctx);
+      const { settings, reserved, invokeConfig, code } = await read(props, ctx, name);
+      const record: FunctionRecord = {
+        ...settings,
+        name,
+        arn: functionArn(scope, name),
+        codeDir: code.dir,
+        codeSha256: code.sha256,
+        codeSize: code.size,
+        revisionId: randomUUID(),
+        lastModified: new Date(),
+        ...(reserved !== undefined ? { reservedConcurrency: reserved } : {}),
+      };
+      try {
+        await store.transaction(async (tx) => {
+          await insertFunction(tx, scope, record);
+          await applyInvokeConfig(tx, scope, name, invokeConfig);
+        });
+      } catch (error) {
+        if (error instanceof StoreConflictError) throw lambdaErrors.alreadyExists(name);
+        throw error;
+      }
+      return result(record);
+    },
+    async update(physicalId, props, _previous, ctx) {
+      const scope = scopeOf(ctx);
+      const current = await findFunction(store, scope, physicalId);
+      if (!current) throw lambdaErrors.notFound(functionArn(scope, physicalId));
+      const { settings, reserved, invokeConfig, code } = await read(props, ctx, physicalId);
+      const { reservedConcurrency: _old, ...kept } = current;
+      const next: FunctionRecord = {
+        ...kept,
+        ...settings,
+        codeDir: code.dir,
+        codeSha256: code.sha256,
+        codeSize: code.size,
+        revisionId: randomUUID(),
+        lastModified: new Date(),
+        ...(reserved !== undefined ? { reservedConcurrency: reserved } : {}),
+      };
+      await store.transaction(async (tx) => {
+        if (!(await replaceFunction(tx, scope, next, current.revisionId)))
+          throw lambdaErrors.preconditionFailed();
+        await applyInvokeConfig(tx, scope, physicalId, invokeConfig);
+      });
+      return result(next);
+    },
+    async delete(physicalId, _props, ctx) {
+      const scope = scopeOf(ctx);
+      // Already gone is fine: a recovered delete may run twice.
+      await store.transaction(async (tx) => {
+        await deleteFunction(tx, scope, physicalId);
+        await deleteEventInvokeConfig(tx, scope, physicalId);
+      });
+    },
+  };
+}
+
+/** The handlers for both function types; register each with the resource registry. */
+export function functionResources(options: FunctionResourceOptions): ResourceHandler<Props>[] {
+  return [
+    functionHandler("AWS::Lambda::Function", options),
+    functionHandler("AWS::Serverless::Function", options),
+  ];
+}
