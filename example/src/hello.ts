@@ -1,10 +1,14 @@
-// The starter function. Once Jeff runs functions (AWS::Serverless::Function), the template wires it
-// to the Greeting parameter through the GREETING_PARAMETER environment variable.
+// The starter function. The template hands it the Greeting parameter's value as GREETING.
 export interface HelloEvent {
   readonly name?: string;
 }
 
-export async function handler(event: HelloEvent): Promise<{ message: string }> {
+export interface HelloResult {
+  readonly message: string;
+  readonly stage: string;
+}
+
+export async function handler(event: HelloEvent): Promise<HelloResult> {
   const who = event.name ?? "world";
-  return { message: `Hello, ${who}!` };
+  return { message: `${process.env.GREETING ?? "Hello"}, ${who}!`, stage: process.env.STAGE ?? "dev" };
 }

@@ -58,16 +58,8 @@ const common = [
   "Architectures",
   "PackageType",
 ];
-/** Accepted and kept with the stack; IAM enforces nothing yet, so they change no behaviour. */
-const samOnly = [
-  "CodeUri",
-  "InlineCode",
-  "Policies",
-  "EventInvokeConfig",
-  "AutoPublishAlias",
-  "PermissionsBoundary",
-  "Tracing",
-];
+/** SAM's own properties. Policies, PermissionsBoundary and Tracing are kept with the stack only: IAM enforces nothing yet. */
+const samOnly = ["CodeUri", "InlineCode", "Policies", "EventInvokeConfig", "PermissionsBoundary", "Tracing"];
 const known: Record<string, ReadonlySet<string>> = {
   "AWS::Lambda::Function": new Set([...common, "Code", "TracingConfig"]),
   "AWS::Serverless::Function": new Set([...common, ...samOnly, "Events"]),
@@ -109,6 +101,8 @@ function validate(type: string, props: unknown, path: string): TemplateError[] {
     if (p.Code === undefined) errors.push({ path: `${path}.Code`, message: "Code is required" });
     if (p.Role === undefined) errors.push({ path: `${path}.Role`, message: "Role is required" });
   }
+  if (typeof p.PackageType === "string" && p.PackageType !== "Zip")
+    errors.push({ path: `${path}.PackageType`, message: "Jeff runs .zip packages only (PackageType Zip)" });
   if (p.Runtime === undefined) errors.push({ path: `${path}.Runtime`, message: "Runtime is required" });
   if (p.Handler === undefined) errors.push({ path: `${path}.Handler`, message: "Handler is required" });
   return errors;
