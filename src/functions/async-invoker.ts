@@ -13,8 +13,9 @@ import type { ConcurrencyGate } from "./concurrency-gate.js";
 import type { EnvironmentPool, InvocationResult } from "./environment-pool.js";
 import { asyncDefaults, type EventInvokeConfig, findEventInvokeConfig } from "./event-invoke-config.js";
 import type { FunctionMetrics } from "./function-metrics.js";
-import { type FunctionRecord, type FunctionScope, findFunction } from "./function-records.js";
+import type { FunctionRecord, FunctionScope } from "./function-records.js";
 import { specOf } from "./function-spec.js";
+import { resolveVersion } from "./function-target.js";
 import { recordInvocationLog } from "./invocation-log.js";
 
 export interface AsyncInvokerOptions {
@@ -37,6 +38,16 @@ interface EventRow {
   payload: Uint8Array;
   attempts: number;
   received_at: number;
+  /** As invoked: `$LATEST`, a version or an alias; null when unqualified. */
+  qualifier: string | null;
+  /** The version chosen when the event was accepted (null: `$LATEST`); every attempt runs it. */
+  executed_version: string | null;
+}
+
+/** Which version an event runs, and the qualifier it was invoked with (for its ARN and configuration). */
+export interface EventTarget {
+  readonly qualifier?: string;
+  readonly version: string;
 }
 
 type Condition = "Success" | "RetriesExhausted" | "EventAgeExceeded";
@@ -54,13 +65,24 @@ export async function enqueueEvent(
   scope: FunctionScope,
   functionName: string,
   payload: Uint8Array,
+  target: EventTarget = { version: "$LATEST" },
 ): Promise<string> {
   const eventId = randomUUID();
   const now = Date.now();
   await db.run(
-    `INSERT INTO lambda_async_events (event_id, account_id, region, function_name, payload, attempts, received_at, due_at, lease_until)
-     VALUES (?, ?, ?, ?, ?, 0, ?, ?, NULL)`,
-    [eventId, scope.accountId, scope.region, functionName, payload, now, now],
+    `INSERT INTO lambda_async_events (event_id, account_id, region, function_name, payload, attempts, received_at, due_at, lease_until, qualifier, executed_version)
+     VALUES (?, ?, ?, ?, ?, 0, ?, ?, NULL, ?, ?)`,
+    [
+      eventId,
+      scope.accountId,
+      scope.region,
+      functionName,
+      payload,
+      now,
+      now,
+      target.qualifier ?? null,
+      target.version,
+    ],
   );
   return eventId;
 }
@@ -138,7 +160,7 @@ export class AsyncInvoker {
     return this.options.store.transaction(async (tx) => {
       const now = Date.now();
       const rows = await tx.all<EventRow>(
-        `SELECT event_id, account_id, region, function_name, payload, attempts, received_at FROM lambda_async_events
+        `SELECT event_id, account_id, region, function_name, payload, attempts, received_at, qualifier, executed_version FROM lambda_async_events
          WHERE due_at <= ? AND (lease_until IS NULL OR lease_until < ?) ORDER BY due_at LIMIT ?`,
         [now, now, limit],
       );
@@ -155,17 +177,20 @@ export class AsyncInvoker {
   private async process(event: EventRow): Promise<void> {
     const { store, pool, gate, logger } = this.options;
     const scope = { accountId: event.account_id, region: event.region };
-    const record = await findFunction(store, scope, event.function_name);
-    if (!record) {
-      logger.warn("dropping an event for a function that no longer exists", {
+    const version = event.executed_version ?? "$LATEST";
+    const resolved = await resolveVersion(store, scope, event.function_name, version);
+    if (!resolved) {
+      logger.warn("dropping an event for a function or version that no longer exists", {
         eventId: event.event_id,
         function: event.function_name,
+        version,
       });
       await store.run("DELETE FROM lambda_async_events WHERE event_id = ?", [event.event_id]);
       return;
     }
+    const { record } = resolved;
     const config: EventInvokeConfig =
-      (await findEventInvokeConfig(store, scope, record.name)) ?? asyncDefaults;
+      (await findEventInvokeConfig(store, scope, record.name, event.qualifier ?? "$LATEST")) ?? asyncDefaults;
     if (Date.now() - Number(event.received_at) > config.maximumEventAgeSeconds * 1000) {
       await this.finish(event, record, "EventAgeExceeded", undefined, config.onFailure);
       return;
@@ -184,9 +209,10 @@ export class AsyncInvoker {
     }
     let result: InvocationResult;
     try {
-      result = await pool.invoke(specOf(record), {
+      result = await pool.invoke(specOf(record, version), {
         payload: Buffer.from(event.payload),
         requestId: event.event_id,
+        invokedFunctionArn: event.qualifier ? `${record.arn}:${event.qualifier}` : record.arn,
       });
     } catch (error) {
       if (this.stopped) return; // shutting down: the lease lapses and the next start runs it again
@@ -227,7 +253,7 @@ export class AsyncInvoker {
         timestamp: new Date().toISOString(),
         requestContext: {
           requestId: event.event_id,
-          functionArn: `${record.arn}:$LATEST`,
+          functionArn: `${record.arn}:${event.qualifier ?? "$LATEST"}`,
           condition,
           approximateInvokeCount: Number(event.attempts),
         },
@@ -236,7 +262,7 @@ export class AsyncInvoker {
           ? {
               responseContext: {
                 statusCode: 200,
-                executedVersion: "$LATEST",
+                executedVersion: event.executed_version ?? "$LATEST",
                 ...(result.functionError ? { functionError: result.functionError } : {}),
               },
               responsePayload: parseJson(result.payload),

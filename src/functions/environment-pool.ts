@@ -97,7 +97,7 @@ export class EnvironmentPool {
   }
 
   async #startEnvironment(spec: FunctionSpec, key: string): Promise<Tracked> {
-    this.#retireStale(spec.arn, key);
+    this.#retireStale(spec, key);
     const env = await ExecutionEnvironment.start(spec, this.#options);
     const tracked: Tracked = { env, key };
     this.#all.set(env, tracked);
@@ -128,10 +128,14 @@ export class EnvironmentPool {
     tracked.idleTimer.unref();
   }
 
-  /** A new configuration of a function makes its idle environments for older ones useless. */
-  #retireStale(arn: string, key: string): void {
+  /**
+   * A new configuration of a function's `$LATEST` (or of a version, though versions never change)
+   * makes its idle environments for older ones useless; other versions' environments stay.
+   */
+  #retireStale(spec: FunctionSpec, key: string): void {
     for (const [otherKey, stack] of this.#idle) {
-      if (otherKey === key || stack[0]?.env.spec.arn !== arn) continue;
+      const other = stack[0]?.env.spec;
+      if (otherKey === key || other?.arn !== spec.arn || other.version !== spec.version) continue;
       this.#idle.delete(otherKey);
       for (const tracked of stack) {
         clearTimeout(tracked.idleTimer);

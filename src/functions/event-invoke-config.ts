@@ -1,6 +1,7 @@
 /**
  * How asynchronous invocations of a function are retried and where their outcomes go:
- * Put/Get/DeleteFunctionEventInvokeConfig, with Lambda's bounds and defaults.
+ * Put/Get/DeleteFunctionEventInvokeConfig, with Lambda's bounds and defaults. Each qualifier
+ * (`$LATEST`, a version, an alias) has its own; an unqualified request means `$LATEST`.
  */
 import type { SqlExecutor } from "../store/index.js";
 import type { FunctionScope } from "./function-records.js";
@@ -29,10 +30,11 @@ export async function findEventInvokeConfig(
   db: SqlExecutor,
   scope: FunctionScope,
   name: string,
+  qualifier: string,
 ): Promise<EventInvokeConfig | undefined> {
   const row = await db.get<ConfigRow>(
-    "SELECT * FROM lambda_event_invoke_configs WHERE account_id = ? AND region = ? AND function_name = ?",
-    [scope.accountId, scope.region, name],
+    "SELECT * FROM lambda_event_invoke_configs WHERE account_id = ? AND region = ? AND function_name = ? AND qualifier = ?",
+    [scope.accountId, scope.region, name, qualifier],
   );
   if (!row) return undefined;
   return {
@@ -94,19 +96,21 @@ export async function putEventInvokeConfig(
   db: SqlExecutor,
   scope: FunctionScope,
   name: string,
+  qualifier: string,
   config: EventInvokeConfig,
 ): Promise<Date> {
   const now = new Date();
   await db.run(
-    `INSERT INTO lambda_event_invoke_configs (account_id, region, function_name, maximum_retry_attempts, maximum_event_age_seconds, on_success, on_failure, last_modified)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (account_id, region, function_name) DO UPDATE SET
+    `INSERT INTO lambda_event_invoke_configs (account_id, region, function_name, qualifier, maximum_retry_attempts, maximum_event_age_seconds, on_success, on_failure, last_modified)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (account_id, region, function_name, qualifier) DO UPDATE SET
        maximum_retry_attempts = excluded.maximum_retry_attempts, maximum_event_age_seconds = excluded.maximum_event_age_seconds,
        on_success = excluded.on_success, on_failure = excluded.on_failure, last_modified = excluded.last_modified`,
     [
       scope.accountId,
       scope.region,
       name,
+      qualifier,
       config.maximumRetryAttempts,
       config.maximumEventAgeSeconds,
       config.onSuccess ?? null,
@@ -117,21 +121,24 @@ export async function putEventInvokeConfig(
   return now;
 }
 
+/** Deletes the configuration of one qualifier, or of every qualifier when `qualifier` is undefined. */
 export async function deleteEventInvokeConfig(
   db: SqlExecutor,
   scope: FunctionScope,
   name: string,
+  qualifier: string | undefined,
 ): Promise<boolean> {
   const { changes } = await db.run(
-    "DELETE FROM lambda_event_invoke_configs WHERE account_id = ? AND region = ? AND function_name = ?",
-    [scope.accountId, scope.region, name],
+    `DELETE FROM lambda_event_invoke_configs WHERE account_id = ? AND region = ? AND function_name = ?${qualifier !== undefined ? " AND qualifier = ?" : ""}`,
+    [scope.accountId, scope.region, name, ...(qualifier !== undefined ? [qualifier] : [])],
   );
   return changes > 0;
 }
 
-export function describeEventInvokeConfig(functionArn: string, config: EventInvokeConfig) {
+/** `functionArn` is unqualified; the answer names the qualifier the configuration belongs to. */
+export function describeEventInvokeConfig(functionArn: string, qualifier: string, config: EventInvokeConfig) {
   return {
-    FunctionArn: `${functionArn}:$LATEST`,
+    FunctionArn: `${functionArn}:${qualifier}`,
     MaximumRetryAttempts: config.maximumRetryAttempts,
     MaximumEventAgeInSeconds: config.maximumEventAgeSeconds,
     LastModified: (config.lastModified ?? new Date()).getTime() / 1000,

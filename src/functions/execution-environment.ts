@@ -45,6 +45,8 @@ export interface InvocationRequest {
   readonly requestId: string;
   readonly clientContext?: string;
   readonly traceId?: string;
+  /** The ARN as invoked (with its version or alias, if any); the spec's unqualified ARN otherwise. */
+  readonly invokedFunctionArn?: string;
 }
 
 export interface InvocationResult {
@@ -240,7 +242,7 @@ export class ExecutionEnvironment {
       requestId: request.requestId,
       payload: request.payload,
       deadlineMs: Date.now() + timeoutMs,
-      invokedFunctionArn: this.spec.arn,
+      invokedFunctionArn: request.invokedFunctionArn ?? this.spec.arn,
       ...(request.traceId ? { traceId: request.traceId } : {}),
       ...(request.clientContext ? { clientContext: request.clientContext } : {}),
     });

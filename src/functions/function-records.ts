@@ -176,11 +176,14 @@ export function lambdaTimestamp(date: Date): string {
   return date.toISOString().replace("Z", "+0000");
 }
 
-/** The FunctionConfiguration shape every Lambda API returns. */
-export function describeFunction(record: FunctionRecord) {
+/**
+ * The FunctionConfiguration shape every Lambda API returns: of `$LATEST` or of a published
+ * version, under the ARN it was asked for (unqualified, or with the version or alias).
+ */
+export function describeFunction(record: FunctionRecord, version = "$LATEST", arn = record.arn) {
   return {
     FunctionName: record.name,
-    FunctionArn: record.arn,
+    FunctionArn: arn,
     Runtime: record.runtime,
     Role: record.role,
     Handler: record.handler,
@@ -190,7 +193,7 @@ export function describeFunction(record: FunctionRecord) {
     MemorySize: record.memorySize,
     LastModified: lambdaTimestamp(record.lastModified),
     CodeSha256: record.codeSha256,
-    Version: "$LATEST",
+    Version: version,
     ...(Object.keys(record.environment).length > 0 ? { Environment: { Variables: record.environment } } : {}),
     TracingConfig: { Mode: "PassThrough" },
     RevisionId: record.revisionId,

@@ -12,6 +12,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import { isAbsolute, join } from "node:path";
 import { zipSync } from "fflate";
+import { AwsError } from "../protocol/index.js";
 import { type SqlExecutor, type Store, StoreConflictError } from "../store/index.js";
 import type { ResourceContext, ResourceHandler, TemplateError } from "../templates/index.js";
 import {
@@ -20,10 +21,11 @@ import {
   putEventInvokeConfig,
   readEventInvokeConfig,
 } from "./event-invoke-config.js";
+import { checkAliasName, deleteAlias, saveAlias } from "./function-aliases.js";
 import { storeCode } from "./function-code.js";
 import { checkFunctionName, readSettings } from "./function-config.js";
+import { deleteFunctionOrVersion } from "./function-deletion.js";
 import {
-  deleteFunction,
   type FunctionRecord,
   type FunctionScope,
   findFunction,
@@ -32,6 +34,7 @@ import {
   replaceFunction,
   reservedTotal,
 } from "./function-records.js";
+import { publishLatest } from "./function-versions.js";
 import { lambdaErrors } from "./lambda-errors.js";
 import { zipDirectory } from "./zip-directory.js";
 
@@ -59,7 +62,15 @@ const common = [
   "PackageType",
 ];
 /** SAM's own properties. Policies, PermissionsBoundary and Tracing are kept with the stack only: IAM enforces nothing yet. */
-const samOnly = ["CodeUri", "InlineCode", "Policies", "EventInvokeConfig", "PermissionsBoundary", "Tracing"];
+const samOnly = [
+  "CodeUri",
+  "InlineCode",
+  "Policies",
+  "EventInvokeConfig",
+  "AutoPublishAlias",
+  "PermissionsBoundary",
+  "Tracing",
+];
 const known: Record<string, ReadonlySet<string>> = {
   "AWS::Lambda::Function": new Set([...common, "Code", "TracingConfig"]),
   "AWS::Serverless::Function": new Set([...common, ...samOnly, "Events"]),
@@ -249,20 +260,39 @@ function functionHandler(type: string, options: FunctionResourceOptions): Resour
       }
     }
     const invokeConfig = eventInvokeConfigOf(props);
+    const alias = props.AutoPublishAlias === undefined ? undefined : checkAliasName(props.AutoPublishAlias);
     const code = await storeCode(join(options.codeRoot, ctx.accountId), await packageOf(type, props));
-    return { settings, reserved, invokeConfig, code };
+    return { settings, reserved, invokeConfig, alias, code };
   };
 
   const result = (record: FunctionRecord) => ({ physicalId: record.name, attributes: { Arn: record.arn } });
 
-  const applyInvokeConfig = async (
+  /**
+   * What follows a write of `$LATEST`, in the same transaction: with AutoPublishAlias, a version
+   * when the code or configuration changed and the alias moved to it (SAM's AWS::Lambda::Version
+   * and AWS::Lambda::Alias); then the EventInvokeConfig, on the alias when there is one, as SAM
+   * puts it.
+   */
+  const afterWrite = async (
     tx: SqlExecutor,
     scope: FunctionScope,
-    name: string,
-    config: EventInvokeConfig | undefined,
+    record: FunctionRecord,
+    alias: string | undefined,
+    previousAlias: string | undefined,
+    invokeConfig: EventInvokeConfig | undefined,
   ) => {
-    if (config) await putEventInvokeConfig(tx, scope, name, config);
-    else await deleteEventInvokeConfig(tx, scope, name);
+    if (previousAlias !== undefined && previousAlias !== alias)
+      await deleteAlias(tx, scope, record.name, previousAlias);
+    if (alias !== undefined) {
+      const published = await publishLatest(tx, scope, record, undefined);
+      await saveAlias(tx, scope, record.name, {
+        name: alias,
+        functionVersion: String(published.version),
+        description: "",
+      });
+    }
+    await deleteEventInvokeConfig(tx, scope, record.name, undefined);
+    if (invokeConfig) await putEventInvokeConfig(tx, scope, record.name, alias ?? "$LATEST", invokeConfig);
   };
 
   return {
@@ -274,7 +304,7 @@ function functionHandler(type: string, options: FunctionResourceOptions): Resour
     async create(props, ctx) {
       const scope = scopeOf(ctx);
       const name = nameOf(props, ctx);
-      const { settings, reserved, invokeConfig, code } = await read(props, ctx, name);
+      const { settings, reserved, invokeConfig, alias, code } = await read(props, ctx, name);
       const record: FunctionRecord = {
         ...settings,
         name,
@@ -289,7 +319,7 @@ function functionHandler(type: string, options: FunctionResourceOptions): Resour
       try {
         await store.transaction(async (tx) => {
           await insertFunction(tx, scope, record);
-          await applyInvokeConfig(tx, scope, name, invokeConfig);
+          await afterWrite(tx, scope, record, alias, undefined, invokeConfig);
         });
       } catch (error) {
         if (error instanceof StoreConflictError) throw lambdaErrors.alreadyExists(name);
@@ -297,11 +327,11 @@ function functionHandler(type: string, options: FunctionResourceOptions): Resour
       }
       return result(record);
     },
-    async update(physicalId, props, _previous, ctx) {
+    async update(physicalId, props, previous, ctx) {
       const scope = scopeOf(ctx);
       const current = await findFunction(store, scope, physicalId);
       if (!current) throw lambdaErrors.notFound(functionArn(scope, physicalId));
-      const { settings, reserved, invokeConfig, code } = await read(props, ctx, physicalId);
+      const { settings, reserved, invokeConfig, alias, code } = await read(props, ctx, physicalId);
       const { reservedConcurrency: _old, ...kept } = current;
       const next: FunctionRecord = {
         ...kept,
@@ -313,20 +343,24 @@ function functionHandler(type: string, options: FunctionResourceOptions): Resour
         lastModified: new Date(),
         ...(reserved !== undefined ? { reservedConcurrency: reserved } : {}),
       };
+      const previousAlias =
+        typeof previous.AutoPublishAlias === "string" ? previous.AutoPublishAlias : undefined;
       await store.transaction(async (tx) => {
         if (!(await replaceFunction(tx, scope, next, current.revisionId)))
           throw lambdaErrors.preconditionFailed();
-        await applyInvokeConfig(tx, scope, physicalId, invokeConfig);
+        await afterWrite(tx, scope, next, alias, previousAlias, invokeConfig);
       });
       return result(next);
     },
     async delete(physicalId, _props, ctx) {
       const scope = scopeOf(ctx);
-      // Already gone is fine: a recovered delete may run twice.
-      await store.transaction(async (tx) => {
-        await deleteFunction(tx, scope, physicalId);
-        await deleteEventInvokeConfig(tx, scope, physicalId);
-      });
+      try {
+        await store.transaction((tx) => deleteFunctionOrVersion(tx, scope, { name: physicalId }));
+      } catch (error) {
+        // Already gone is fine: a recovered delete may run twice.
+        if (error instanceof AwsError && error.code === "ResourceNotFoundException") return;
+        throw error;
+      }
     },
   };
 }

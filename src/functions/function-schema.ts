@@ -61,4 +61,69 @@ export const functionMigrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    id: 403,
+    name: "functions: published versions and aliases",
+    up: `
+      ALTER TABLE lambda_functions ADD COLUMN last_version BIGINT NOT NULL DEFAULT 0;
+      CREATE TABLE lambda_function_versions (
+        account_id TEXT NOT NULL,
+        region TEXT NOT NULL,
+        function_name TEXT NOT NULL,
+        version BIGINT NOT NULL,
+        runtime TEXT NOT NULL,
+        handler TEXT NOT NULL,
+        role TEXT NOT NULL,
+        description TEXT NOT NULL,
+        timeout INTEGER NOT NULL,
+        memory_size INTEGER NOT NULL,
+        environment TEXT NOT NULL,
+        code_dir TEXT NOT NULL,
+        code_sha256 TEXT NOT NULL,
+        code_size BIGINT NOT NULL,
+        revision_id TEXT NOT NULL,
+        last_modified TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        PRIMARY KEY (account_id, region, function_name, version)
+      );
+      CREATE TABLE lambda_aliases (
+        account_id TEXT NOT NULL,
+        region TEXT NOT NULL,
+        function_name TEXT NOT NULL,
+        name TEXT NOT NULL,
+        function_version TEXT NOT NULL,
+        description TEXT NOT NULL,
+        routing_config TEXT,
+        revision_id TEXT NOT NULL,
+        PRIMARY KEY (account_id, region, function_name, name)
+      );
+    `,
+  },
+  {
+    // An event remembers the qualifier it was invoked with and the version chosen for it, so every
+    // attempt runs the same code; configurations are kept per qualifier, as Lambda keeps them.
+    id: 404,
+    name: "functions: qualifiers on asynchronous events and their configuration",
+    up: `
+      ALTER TABLE lambda_async_events ADD COLUMN qualifier TEXT;
+      ALTER TABLE lambda_async_events ADD COLUMN executed_version TEXT;
+      CREATE TABLE lambda_event_invoke_configs_by_qualifier (
+        account_id TEXT NOT NULL,
+        region TEXT NOT NULL,
+        function_name TEXT NOT NULL,
+        qualifier TEXT NOT NULL,
+        maximum_retry_attempts INTEGER,
+        maximum_event_age_seconds INTEGER,
+        on_success TEXT,
+        on_failure TEXT,
+        last_modified TEXT NOT NULL,
+        PRIMARY KEY (account_id, region, function_name, qualifier)
+      );
+      INSERT INTO lambda_event_invoke_configs_by_qualifier
+        SELECT account_id, region, function_name, '$LATEST', maximum_retry_attempts, maximum_event_age_seconds, on_success, on_failure, last_modified
+        FROM lambda_event_invoke_configs;
+      DROP TABLE lambda_event_invoke_configs;
+      ALTER TABLE lambda_event_invoke_configs_by_qualifier RENAME TO lambda_event_invoke_configs;
+    `,
+  },
 ];

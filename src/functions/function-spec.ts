@@ -2,11 +2,12 @@
 import type { FunctionSpec } from "./environment-pool.js";
 import type { FunctionRecord } from "./function-records.js";
 
-export function specOf(record: FunctionRecord): FunctionSpec {
+/** `version` is `$LATEST` or a published version's number: its environments are its own. */
+export function specOf(record: FunctionRecord, version = "$LATEST"): FunctionSpec {
   return {
     name: record.name,
     arn: record.arn,
-    version: "$LATEST",
+    version,
     runtime: record.runtime,
     handler: record.handler,
     codeDir: record.codeDir,

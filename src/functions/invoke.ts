@@ -10,8 +10,8 @@ import { type AsyncInvoker, enqueueEvent } from "./async-invoker.js";
 import type { ConcurrencyGate } from "./concurrency-gate.js";
 import type { EnvironmentPool } from "./environment-pool.js";
 import type { FunctionMetrics } from "./function-metrics.js";
-import type { FunctionRecord } from "./function-records.js";
 import { specOf } from "./function-spec.js";
+import type { FunctionTarget } from "./function-target.js";
 import { recordInvocationLog } from "./invocation-log.js";
 import { lambdaErrors } from "./lambda-errors.js";
 
@@ -53,14 +53,12 @@ export interface InvokeDependencies {
 
 export async function invokeFunction(
   deps: InvokeDependencies,
-  record: FunctionRecord,
+  target: FunctionTarget,
   req: RestRequest,
   ctx: RequestContext,
 ): Promise<RestResponse> {
   const { pool, gate } = deps;
-  const qualifier = req.query.get("Qualifier");
-  if (qualifier !== null && qualifier !== "$LATEST")
-    throw lambdaErrors.notFound(`${record.arn}:${qualifier}`);
+  const { record, version } = target;
   const type = String(req.headers["x-amz-invocation-type"] ?? "RequestResponse");
   if (!(invocationTypes as readonly string[]).includes(type)) {
     throw lambdaErrors.validation(
@@ -87,6 +85,7 @@ export async function invokeFunction(
       { accountId: ctx.caller.accountId, region: ctx.region },
       record.name,
       payload,
+      { version, ...(target.qualifier !== undefined ? { qualifier: target.qualifier } : {}) },
     );
     deps.asyncInvoker.nudge();
     return { status: 202 };
@@ -101,9 +100,10 @@ export async function invokeFunction(
   }
   let result: Awaited<ReturnType<EnvironmentPool["invoke"]>>;
   try {
-    result = await pool.invoke(specOf(record), {
+    result = await pool.invoke(specOf(record, version), {
       payload: req.body.length === 0 ? Buffer.from("{}") : req.body,
       requestId: randomUUID(),
+      invokedFunctionArn: target.arn,
       ...(typeof clientContext === "string" ? { clientContext } : {}),
     });
   } finally {
@@ -118,7 +118,7 @@ export async function invokeFunction(
   );
   const headers: Record<string, string> = {
     "content-type": "application/json",
-    "x-amz-executed-version": "$LATEST",
+    "x-amz-executed-version": version,
   };
   if (result.functionError) headers["x-amz-function-error"] = result.functionError;
   if (String(req.headers["x-amz-log-type"] ?? "None") === "Tail")

@@ -7,6 +7,19 @@ export const lambdaErrors = {
     new AwsError("ResourceNotFoundException", `The function ${arn} doesn't have an EventInvokeConfig`, 404),
   alreadyExists: (name: string) =>
     new AwsError("ResourceConflictException", `Function already exist: ${name}`, 409),
+  aliasNotFound: (aliasArn: string) =>
+    new AwsError("ResourceNotFoundException", `Cannot find alias arn: ${aliasArn}`, 404),
+  /** UpdateAlias words it differently from GetAlias, as Lambda does. */
+  aliasNotFoundForUpdate: (aliasArn: string) =>
+    new AwsError("ResourceNotFoundException", `Alias not found: ${aliasArn}`, 404),
+  aliasExists: (aliasArn: string) =>
+    new AwsError("ResourceConflictException", `Alias already exists: ${aliasArn}`, 409),
+  versionInUse: (aliases: readonly string[]) =>
+    new AwsError(
+      "ResourceConflictException",
+      `Unable to delete version because the following aliases reference it: [${aliases.join(", ")}]`,
+      409,
+    ),
   invalidParameter: (message: string) => new AwsError("InvalidParameterValueException", message, 400),
   preconditionFailed: () =>
     new AwsError(

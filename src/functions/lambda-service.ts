@@ -1,16 +1,12 @@
 /**
  * The Lambda API (restJson1, `/2015-03-31/…`) for managing functions: create, describe, list,
- * update code and configuration, delete.
+ * update code and configuration, delete; versions and aliases have their own route files.
  */
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
-import {
-  commonErrors,
-  type RequestContext,
-  type RestJsonService,
-  type RestRequest,
-} from "../protocol/index.js";
+import type { RequestContext, RestJsonService, RestRequest } from "../protocol/index.js";
 import { type Store, StoreConflictError } from "../store/index.js";
+import { aliasRoutes } from "./alias-routes.js";
 import type { AsyncInvoker } from "./async-invoker.js";
 import type { ConcurrencyGate } from "./concurrency-gate.js";
 import type { EnvironmentPool } from "./environment-pool.js";
@@ -23,9 +19,9 @@ import {
 } from "./event-invoke-config.js";
 import { storeCode } from "./function-code.js";
 import { checkFunctionName, readSettings } from "./function-config.js";
+import { deleteFunctionOrVersion } from "./function-deletion.js";
 import type { FunctionMetrics } from "./function-metrics.js";
 import {
-  deleteFunction,
   describeFunction,
   type FunctionRecord,
   type FunctionScope,
@@ -36,8 +32,12 @@ import {
   replaceFunction,
   reservedTotal,
 } from "./function-records.js";
+import { parseFunctionName, type ResolveOptions, referenceOf, resolveTarget } from "./function-target.js";
+import { publishLatest, versionArn, versionsCodeSize } from "./function-versions.js";
 import { invokeFunction } from "./invoke.js";
 import { lambdaErrors } from "./lambda-errors.js";
+import { jsonBody, nextMarker, pageOf, scopeOf } from "./lambda-request.js";
+import { versionRoutes } from "./version-routes.js";
 
 export interface LambdaServiceOptions {
   readonly store: Store;
@@ -55,36 +55,17 @@ export interface LambdaServiceOptions {
 /** Lambda keeps this much of the account's concurrency unreserved. */
 const minimumUnreserved = 100;
 
-const scopeOf = (ctx: RequestContext): FunctionScope => ({
-  accountId: ctx.caller.accountId,
-  region: ctx.region,
-});
-
-function jsonBody(req: RestRequest): Record<string, unknown> {
-  if (req.body.length === 0) return {};
-  try {
-    const value: unknown = JSON.parse(req.body.toString("utf8"));
-    if (value && typeof value === "object" && !Array.isArray(value)) return value as Record<string, unknown>;
-  } catch {
-    // fall through
-  }
-  throw commonErrors.serialization("The request body must be a JSON object.");
+/** A FunctionName path parameter (a name, a full ARN or a partial one) without its qualifier. */
+export function functionNameOf(raw: string): string {
+  return parseFunctionName(raw).name;
 }
 
-/** A FunctionName path parameter: a name, a full ARN or a partial one (`123456789012:function:name`). */
-export function functionNameOf(raw: string): string {
-  const match =
-    /^(?:arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:|\d{12}:function:)?([a-zA-Z0-9-_]+)(?::[a-zA-Z0-9-_$]+)?$/.exec(
-      raw,
-    );
-  if (!match) {
-    throw lambdaErrors.validation(
-      "functionName",
-      raw,
-      "Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?",
-    );
-  }
-  return match[1]!;
+/** `Publish: true` on CreateFunction and UpdateFunctionCode. */
+function publishFlag(input: Record<string, unknown>): boolean {
+  if (input.Publish === undefined) return false;
+  if (typeof input.Publish !== "boolean")
+    throw lambdaErrors.validation("publish", input.Publish, "Member must be a boolean");
+  return input.Publish;
 }
 
 function zipFrom(code: unknown, field: string): Buffer {
@@ -108,27 +89,46 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
     return found;
   };
 
-  /** Applies `change` to a function unless someone else changed it meanwhile (or RevisionId says otherwise). */
+  /**
+   * Applies `change` to a function's $LATEST unless someone else changed it meanwhile (or RevisionId
+   * says otherwise), and publishes the result as a version when asked to, all in one transaction.
+   */
   const update = async (
     scope: FunctionScope,
     raw: string,
     expectedRevision: unknown,
     change: (current: FunctionRecord) => Promise<FunctionRecord>,
+    publish = false,
   ) => {
     const current = await existing(scope, raw);
     if (expectedRevision !== undefined && expectedRevision !== current.revisionId) {
       throw lambdaErrors.preconditionFailed();
     }
     const next = { ...(await change(current)), revisionId: randomUUID(), lastModified: new Date() };
-    if (!(await replaceFunction(store, scope, next, current.revisionId)))
-      throw lambdaErrors.preconditionFailed();
-    return describeFunction(next);
+    return store.transaction(async (tx) => {
+      if (!(await replaceFunction(tx, scope, next, current.revisionId)))
+        throw lambdaErrors.preconditionFailed();
+      if (!publish) return describeFunction(next);
+      const published = await publishLatest(tx, scope, next, undefined);
+      return describeFunction(published.record, String(published.version), versionArn(published));
+    });
   };
+
+  /** The function, version or alias a request names (FunctionName and Qualifier together). */
+  const targetOf = (req: RestRequest, ctx: RequestContext, resolve: ResolveOptions = {}) =>
+    resolveTarget(
+      store,
+      scopeOf(ctx),
+      referenceOf(req.pathParams.FunctionName!, req.query.get("Qualifier")),
+      resolve,
+    );
 
   return {
     signingName: "lambda",
     protocol: "restJson1",
     routes: [
+      ...versionRoutes(store),
+      ...aliasRoutes(store),
       {
         method: "POST",
         path: "/2015-03-31/functions",
@@ -140,6 +140,7 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
           if ((input.PackageType ?? "Zip") !== "Zip")
             throw lambdaErrors.invalidParameter("Jeff runs .zip packages only (PackageType Zip)");
           const settings = readSettings(input, undefined);
+          const publish = publishFlag(input);
           const zip = zipFrom(input.Code, "Code.ZipFile");
           if (await findFunction(store, scope, name)) throw lambdaErrors.alreadyExists(name);
           const code = await storeCode(codeRootFor(scope), zip);
@@ -154,12 +155,17 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
             lastModified: new Date(),
           };
           try {
-            await insertFunction(store, scope, record);
+            const body = await store.transaction(async (tx) => {
+              await insertFunction(tx, scope, record);
+              if (!publish) return describeFunction(record);
+              const published = await publishLatest(tx, scope, record, undefined);
+              return describeFunction(published.record, String(published.version), versionArn(published));
+            });
+            return { status: 201, body };
           } catch (error) {
             if (error instanceof StoreConflictError) throw lambdaErrors.alreadyExists(name);
             throw error;
           }
-          return { status: 201, body: describeFunction(record) };
         },
       },
       {
@@ -167,22 +173,12 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
         path: "/2015-03-31/functions",
         operation: "ListFunctions",
         handler: async (req, ctx) => {
-          const maxItems = req.query.get("MaxItems");
-          const limit = maxItems === null ? 50 : Number(maxItems);
-          if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) {
-            throw lambdaErrors.validation("maxItems", maxItems, "Member must have value between 1 and 10000");
-          }
-          const marker = req.query.get("Marker");
-          const after = marker ? Buffer.from(marker, "base64url").toString("utf8") : "";
+          const { limit, after } = pageOf(req);
           const page = await listFunctions(store, scopeOf(ctx), after, limit + 1);
-          const shown = page.slice(0, limit);
-          const last = shown.at(-1);
           return {
             body: {
-              Functions: shown.map(describeFunction),
-              ...(page.length > limit && last
-                ? { NextMarker: Buffer.from(last.name).toString("base64url") }
-                : {}),
+              Functions: page.slice(0, limit).map((record) => describeFunction(record)),
+              ...nextMarker(page, limit, (record) => record.name),
             },
           };
         },
@@ -192,13 +188,13 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
         path: "/2015-03-31/functions/{FunctionName}",
         operation: "GetFunction",
         handler: async (req, ctx) => {
-          const record = await existing(scopeOf(ctx), req.pathParams.FunctionName!);
+          const target = await targetOf(req, ctx);
           return {
             body: {
-              Configuration: describeFunction(record),
+              Configuration: describeFunction(target.record, target.version, target.arn),
               Code: { RepositoryType: "S3" },
-              ...(record.reservedConcurrency !== undefined
-                ? { Concurrency: { ReservedConcurrentExecutions: record.reservedConcurrency } }
+              ...(target.fn.reservedConcurrency !== undefined
+                ? { Concurrency: { ReservedConcurrentExecutions: target.fn.reservedConcurrency } }
                 : {}),
             },
           };
@@ -208,9 +204,10 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
         method: "GET",
         path: "/2015-03-31/functions/{FunctionName}/configuration",
         operation: "GetFunctionConfiguration",
-        handler: async (req, ctx) => ({
-          body: describeFunction(await existing(scopeOf(ctx), req.pathParams.FunctionName!)),
-        }),
+        handler: async (req, ctx) => {
+          const target = await targetOf(req, ctx);
+          return { body: describeFunction(target.record, target.version, target.arn) };
+        },
       },
       {
         method: "PUT",
@@ -220,6 +217,7 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
           const input = jsonBody(req);
           const scope = scopeOf(ctx);
           const zip = zipFrom(input, "ZipFile");
+          const publish = publishFlag(input);
           const body = await update(
             scope,
             req.pathParams.FunctionName!,
@@ -228,6 +226,7 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
               const code = await storeCode(codeRootFor(scope), zip);
               return { ...current, codeDir: code.dir, codeSha256: code.sha256, codeSize: code.size };
             },
+            publish,
           );
           return { body };
         },
@@ -256,8 +255,8 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
         operation: "DeleteFunction",
         handler: async (req, ctx) => {
           const scope = scopeOf(ctx);
-          const record = await existing(scope, req.pathParams.FunctionName!);
-          if (!(await deleteFunction(store, scope, record.name))) throw lambdaErrors.notFound(record.arn);
+          const reference = referenceOf(req.pathParams.FunctionName!, req.query.get("Qualifier"));
+          await store.transaction((tx) => deleteFunctionOrVersion(tx, scope, reference));
           return { status: 204 };
         },
       },
@@ -266,8 +265,8 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
         path: "/2015-03-31/functions/{FunctionName}/invocations",
         operation: "Invoke",
         handler: async (req, ctx) => {
-          const record = await existing(scopeOf(ctx), req.pathParams.FunctionName!);
-          return invokeFunction(options, record, req, ctx);
+          const target = await targetOf(req, ctx, { route: true });
+          return invokeFunction(options, target, req, ctx);
         },
       },
       {
@@ -276,10 +275,10 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
         operation: "PutFunctionEventInvokeConfig",
         handler: async (req, ctx) => {
           const scope = scopeOf(ctx);
-          const record = await existing(scope, req.pathParams.FunctionName!);
           const config = readEventInvokeConfig(jsonBody(req));
-          const lastModified = await putEventInvokeConfig(store, scope, record.name, config);
-          return { body: describeEventInvokeConfig(record.arn, { ...config, lastModified }) };
+          const { fn, qualifier = "$LATEST" } = await targetOf(req, ctx);
+          const lastModified = await putEventInvokeConfig(store, scope, fn.name, qualifier, config);
+          return { body: describeEventInvokeConfig(fn.arn, qualifier, { ...config, lastModified }) };
         },
       },
       {
@@ -288,10 +287,10 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
         operation: "GetFunctionEventInvokeConfig",
         handler: async (req, ctx) => {
           const scope = scopeOf(ctx);
-          const record = await existing(scope, req.pathParams.FunctionName!);
-          const config = await findEventInvokeConfig(store, scope, record.name);
-          if (!config) throw lambdaErrors.noEventInvokeConfig(record.arn);
-          return { body: describeEventInvokeConfig(record.arn, config) };
+          const { fn, qualifier = "$LATEST" } = await targetOf(req, ctx);
+          const config = await findEventInvokeConfig(store, scope, fn.name, qualifier);
+          if (!config) throw lambdaErrors.noEventInvokeConfig(`${fn.arn}:${qualifier}`);
+          return { body: describeEventInvokeConfig(fn.arn, qualifier, config) };
         },
       },
       {
@@ -300,9 +299,9 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
         operation: "DeleteFunctionEventInvokeConfig",
         handler: async (req, ctx) => {
           const scope = scopeOf(ctx);
-          const record = await existing(scope, req.pathParams.FunctionName!);
-          if (!(await deleteEventInvokeConfig(store, scope, record.name)))
-            throw lambdaErrors.noEventInvokeConfig(record.arn);
+          const { fn, qualifier = "$LATEST" } = await targetOf(req, ctx);
+          if (!(await deleteEventInvokeConfig(store, scope, fn.name, qualifier)))
+            throw lambdaErrors.noEventInvokeConfig(`${fn.arn}:${qualifier}`);
           return { status: 204 };
         },
       },
@@ -381,7 +380,10 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
                 ConcurrentExecutions: options.accountConcurrency,
                 UnreservedConcurrentExecutions: options.accountConcurrency - Number(row?.reserved ?? 0),
               },
-              AccountUsage: { TotalCodeSize: Number(row?.size ?? 0), FunctionCount: Number(row?.count ?? 0) },
+              AccountUsage: {
+                TotalCodeSize: Number(row?.size ?? 0) + (await versionsCodeSize(store, ctx.caller.accountId)),
+                FunctionCount: Number(row?.count ?? 0),
+              },
             },
           };
         },

@@ -1,0 +1,39 @@
+/** Reading Lambda requests: JSON bodies, the caller's scope, and the Marker/MaxItems of list calls. */
+import { commonErrors, type RequestContext, type RestRequest } from "../protocol/index.js";
+import type { FunctionScope } from "./function-records.js";
+import { lambdaErrors } from "./lambda-errors.js";
+
+export const scopeOf = (ctx: RequestContext): FunctionScope => ({
+  accountId: ctx.caller.accountId,
+  region: ctx.region,
+});
+
+export function jsonBody(req: RestRequest): Record<string, unknown> {
+  if (req.body.length === 0) return {};
+  try {
+    const value: unknown = JSON.parse(req.body.toString("utf8"));
+    if (value && typeof value === "object" && !Array.isArray(value)) return value as Record<string, unknown>;
+  } catch {
+    // fall through
+  }
+  throw commonErrors.serialization("The request body must be a JSON object.");
+}
+
+/** `MaxItems` (1–10,000, default 50) and the position after which the page starts ("" for the first). */
+export function pageOf(req: RestRequest): { limit: number; after: string } {
+  const maxItems = req.query.get("MaxItems");
+  const limit = maxItems === null ? 50 : Number(maxItems);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) {
+    throw lambdaErrors.validation("maxItems", maxItems, "Member must have value between 1 and 10000");
+  }
+  const marker = req.query.get("Marker");
+  return { limit, after: marker ? Buffer.from(marker, "base64url").toString("utf8") : "" };
+}
+
+/** The NextMarker for a page fetched with one item more than `limit`, or nothing on the last page. */
+export function nextMarker<T>(items: readonly T[], limit: number, position: (item: T) => string) {
+  const last = items[limit - 1];
+  return items.length > limit && last !== undefined
+    ? { NextMarker: Buffer.from(position(last)).toString("base64url") }
+    : {};
+}
