@@ -29,6 +29,12 @@ export function defineCommands(program: Command): void {
     .option("--data-dir <dir>", dataDirHelp)
     .option("-s, --stack <name>", "stack name (default: the project folder's name)")
     .option("--parameter-overrides <Key=Value...>", "template parameter values")
+    .option(
+      "--inspect <function>",
+      "open a debugger port on this function's environments (repeatable; Node runtimes)",
+      (name: string, names: string[] = []) => [...names, name],
+    )
+    .option("--inspect-port <port>", "the first debugger port (default 9229)")
     .option("--log-level <level>", "debug, info, warn or error", process.env[envVars.logLevel] ?? "warn")
     .option("--json", "print results as JSON")
     .action(async (dir: string, flags) => (await import("./commands/dev.js")).runDev(dir, flags));

@@ -25,6 +25,12 @@ export interface EnvironmentPoolOptions {
   /** AWS_ENDPOINT_URL, credentials, region…: set in every environment. */
   readonly baseEnvironment: Readonly<Record<string, string>>;
   readonly logger?: Logger;
+  /**
+   * `jeff dev --inspect NAME`: these functions' Node environments listen for a debugger, the first
+   * on `port`, the next free port above it for each more, and may run for Lambda's longest
+   * timeout (900 s) so a pause at a breakpoint does not end the invocation.
+   */
+  readonly inspect?: { readonly functions: readonly string[]; readonly port: number };
 }
 
 export interface PoolStats {
@@ -47,6 +53,8 @@ export class EnvironmentPool {
   /** Idle environments by configuration key, most recently used last. */
   readonly #idle = new Map<string, Tracked[]>();
   #closed = false;
+  /** Debugger ports held by live environments. */
+  readonly #inspectPorts = new Set<number>();
 
   constructor(options: EnvironmentPoolOptions) {
     this.#options = options;
@@ -98,10 +106,24 @@ export class EnvironmentPool {
 
   async #startEnvironment(spec: FunctionSpec, key: string): Promise<Tracked> {
     this.#retireStale(spec, key);
-    const env = await ExecutionEnvironment.start(spec, this.#options);
+    const inspectPort = this.#inspectPortFor(spec);
+    const launched = inspectPort === undefined ? spec : { ...spec, inspectPort, timeoutSeconds: 900 };
+    let env: ExecutionEnvironment;
+    try {
+      env = await ExecutionEnvironment.start(launched, this.#options);
+    } catch (error) {
+      if (inspectPort !== undefined) this.#inspectPorts.delete(inspectPort);
+      throw error;
+    }
     const tracked: Tracked = { env, key };
     this.#all.set(env, tracked);
-    env.onDeath(() => this.#forget(tracked));
+    env.onDeath(() => {
+      if (inspectPort !== undefined) this.#inspectPorts.delete(inspectPort);
+      this.#forget(tracked);
+    });
+    if (inspectPort !== undefined) {
+      this.#options.logger?.info("debugger port open", { function: spec.name, port: inspectPort });
+    }
     if (this.#closed) {
       await env.kill();
       throw new Error("the environment pool is closed");
@@ -111,6 +133,15 @@ export class EnvironmentPool {
       environment: env.id,
     });
     return tracked;
+  }
+
+  #inspectPortFor(spec: FunctionSpec): number | undefined {
+    const inspect = this.#options.inspect;
+    if (!inspect?.functions.includes(spec.name) || !spec.runtime.startsWith("nodejs")) return undefined;
+    let port = inspect.port;
+    while (this.#inspectPorts.has(port)) port++;
+    this.#inspectPorts.add(port);
+    return port;
   }
 
   #release(tracked: Tracked): void {

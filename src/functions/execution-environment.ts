@@ -38,6 +38,8 @@ export interface FunctionSpec {
   readonly timeoutSeconds: number;
   readonly memoryMb: number;
   readonly environment: Readonly<Record<string, string>>;
+  /** Set by the pool for a function being debugged (`jeff dev --inspect`). */
+  readonly inspectPort?: number;
 }
 
 export interface InvocationRequest {

@@ -32,6 +32,10 @@ const serverConfigSchema = z.strictObject({
     .int()
     .positive()
     .default(5 * 60_000),
+  /** `jeff dev --inspect NAME`: functions whose Node environments listen for a debugger. */
+  inspectFunctions: z.array(z.string().min(1)).default([]),
+  /** The first debugger port; each further environment of an inspected function takes the next. */
+  inspectPort: z.number().int().min(1).max(65_535).default(9229),
   /** How long function logs are kept. */
   logRetentionDays: z.number().positive().default(7),
   /** How long shutdown waits for in-flight requests before closing their connections. */

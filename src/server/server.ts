@@ -88,6 +88,7 @@ export async function startServer(input: ServerConfigInput, log?: Logger): Promi
       workDir: join(config.dataDir, "functions", "environments"),
       baseEnvironment: functionEnvironment,
       logger: logger.child({ subsystem: "functions" }),
+      inspect: { functions: config.inspectFunctions, port: config.inspectPort },
     });
     cleanups.push(() => pool.close());
     const gate = new ConcurrencyGate(config.functionConcurrency);

@@ -2,16 +2,19 @@
 // esbuild, Python from a folder, inline code, AWS::Lambda::Function; and the edit-save-invoke loop.
 import { type ChildProcess, spawn } from "node:child_process";
 import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import type { AddressInfo } from "node:net";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
+  GetAliasCommand,
   GetFunctionCommand,
   GetFunctionEventInvokeConfigCommand,
   InvokeCommand,
   LambdaClient,
   ListFunctionsCommand,
 } from "@aws-sdk/client-lambda";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type JeffProcess, jeffBin, repoRoot, runJeff, startJeff } from "./jeff-process.js";
 
 const fixture = join(repoRoot, "test/fixtures/projects/functions");
@@ -72,8 +75,15 @@ describe("jeff deploy with functions", () => {
     expect(fn.Configuration?.Timeout).toBe(5);
     expect(fn.Configuration?.Environment?.Variables).toEqual({ STAGE: "test", GREETING: "Hello" });
     expect(fn.Concurrency?.ReservedConcurrentExecutions).toBe(5);
+    // AutoPublishAlias: version 1 published, the alias on it, and the EventInvokeConfig on the alias.
+    const alias = await lambda.send(new GetAliasCommand({ FunctionName: "fns-greeter", Name: "live" }));
+    expect(alias.FunctionVersion).toBe("1");
+    const viaAlias = await lambda.send(
+      new InvokeCommand({ FunctionName: "fns-greeter:live", Payload: new TextEncoder().encode("{}") }),
+    );
+    expect(viaAlias.ExecutedVersion).toBe("1");
     const config = await lambda.send(
-      new GetFunctionEventInvokeConfigCommand({ FunctionName: "fns-greeter" }),
+      new GetFunctionEventInvokeConfigCommand({ FunctionName: "fns-greeter", Qualifier: "live" }),
     );
     expect(config.MaximumRetryAttempts).toBe(0);
     expect(config.MaximumEventAgeInSeconds).toBe(120);
@@ -138,46 +148,69 @@ describe("jeff deploy with a bad function", () => {
   }, 60_000);
 });
 
-describe("jeff dev", () => {
-  let dev: ChildProcess | undefined;
-  let project: string;
+interface DevSession {
+  readonly child: ChildProcess;
+  readonly lambda: LambdaClient;
+  logs(): string;
+}
 
-  afterAll(async () => {
-    if (dev && dev.exitCode === null) {
-      dev.kill("SIGTERM");
-      await new Promise((resolve) => dev!.once("exit", resolve));
-    }
+/** `jeff dev` on a copy of the fixture project, once its first deploy is done. */
+async function startDev(project: string, extraArgs: readonly string[] = []): Promise<DevSession> {
+  const child = spawn(
+    process.execPath,
+    [jeffBin, "dev", project, "--port", "0", "--json", "--stack", "dev", ...extraArgs],
+    { cwd: project, env: { ...process.env, JEFF_LOG_FORMAT: "json" }, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr!.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  await until(
+    () => /"stackName": ?"dev"/.test(stdout),
+    () => `jeff dev did not deploy:\n${stdout}\n${stderr}`,
+  );
+  const url = /"url": ?"([^"]+)"/.exec(stdout)![1]!;
+  const { stdout: envOut } = await runJeff(["env", "--json", "--data-dir", join(project, ".jeff")]);
+  const env = JSON.parse(envOut) as Record<string, string>;
+  const lambda = client(url, env.AWS_REGION!, {
+    accessKeyId: env.AWS_ACCESS_KEY_ID!,
+    secretAccessKey: env.AWS_SECRET_ACCESS_KEY!,
+  });
+  return { child, lambda, logs: () => stderr };
+}
+
+async function stopDev(session: DevSession | undefined): Promise<void> {
+  if (!session || session.child.exitCode !== null) return;
+  session.child.kill("SIGTERM");
+  await new Promise((resolve) => session.child.once("exit", resolve));
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe("jeff dev", () => {
+  let session: DevSession | undefined;
+  let project: string | undefined;
+
+  afterEach(async () => {
+    await stopDev(session);
+    session = undefined;
     if (project) await rm(project, { recursive: true, force: true });
   });
 
   it("runs the new TypeScript on the next invocation after a save, with no restart", async () => {
     project = await copyProject();
-    const dataDir = join(project, ".jeff");
-    dev = spawn(process.execPath, [jeffBin, "dev", project, "--port", "0", "--json", "--stack", "dev"], {
-      cwd: project,
-      env: { ...process.env, JEFF_LOG_FORMAT: "json" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    dev.stdout!.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    dev.stderr!.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const deployed = (count: number) => (stdout.match(/"stackName": ?"dev"/g) ?? []).length >= count;
-    await until(
-      () => deployed(1),
-      () => `jeff dev did not deploy:\n${stdout}\n${stderr}`,
-    );
-    const url = /"url": ?"([^"]+)"/.exec(stdout)![1]!;
-    const { stdout: envOut } = await runJeff(["env", "--json", "--data-dir", dataDir]);
-    const env = JSON.parse(envOut) as Record<string, string>;
-    const lambda = client(url, env.AWS_REGION!, {
-      accessKeyId: env.AWS_ACCESS_KEY_ID!,
-      secretAccessKey: env.AWS_SECRET_ACCESS_KEY!,
-    });
+    session = await startDev(project);
+    const { lambda } = session;
     expect((await invoke(lambda, "dev-greeter", { name: "Ada" })).body.message).toBe("Hello, Ada!");
 
     const source = join(project, "src/greeting.ts");
@@ -191,9 +224,29 @@ describe("jeff dev", () => {
         message = (await invoke(lambda, "dev-greeter", { name: "Ada" })).body.message;
         return message === "Hello there, Ada.";
       },
-      () => `the edit never reached the function (last answer ${String(message)}):\n${stderr}`,
+      () => `the edit never reached the function (last answer ${String(message)}):\n${session?.logs()}`,
     );
-    expect(dev.exitCode).toBeNull();
+    // AutoPublishAlias published the new code as version 2 and moved the alias to it.
+    expect((await invoke(lambda, "dev-greeter:live", { name: "Ada" })).body.message).toBe(
+      "Hello there, Ada.",
+    );
+    expect(session.child.exitCode).toBeNull();
+  }, 90_000);
+
+  it("opens a debugger port on the inspected function's environment, and only on it", async () => {
+    project = await copyProject();
+    const port = await freePort();
+    session = await startDev(project, ["--inspect", "dev-greeter", "--inspect-port", String(port)]);
+    expect((await invoke(session.lambda, "dev-greeter", { name: "Bo" })).body.message).toBe("Hello, Bo!");
+    const targets = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as Array<{
+      webSocketDebuggerUrl?: string;
+    }>;
+    expect(targets[0]?.webSocketDebuggerUrl).toMatch(new RegExp(`^ws://127\\.0\\.0\\.1:${port}/`));
+    // Another function is not inspected: no second port opens for it.
+    const listed = await session.lambda.send(new ListFunctionsCommand({}));
+    const inline = listed.Functions?.find((f) => f.FunctionName?.startsWith("dev-Inline-"))?.FunctionName;
+    expect((await invoke(session.lambda, inline!, { a: 1 })).body).toEqual({ inline: true, echo: { a: 1 } });
+    await expect(fetch(`http://127.0.0.1:${port + 1}/json/list`)).rejects.toThrow();
   }, 90_000);
 });
 

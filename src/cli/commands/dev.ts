@@ -14,7 +14,6 @@ import { type ServeFlags, serveProject, untilSignalled } from "./serve.js";
 export interface DevFlags extends ServeFlags {
   stack?: string;
   parameterOverrides?: string[];
-  inspect?: string;
 }
 
 /** Changes here never mean a redeploy: dependencies, version control, Jeff's own data. */

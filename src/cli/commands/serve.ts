@@ -10,6 +10,9 @@ export interface ServeFlags {
   dataDir?: string;
   logLevel?: string;
   json?: boolean;
+  /** `jeff dev --inspect NAME…` and `--inspect-port`. */
+  inspect?: string[];
+  inspectPort?: string;
 }
 
 /** `jeff serve`: serve until SIGINT or SIGTERM. */
@@ -27,6 +30,10 @@ export async function serveProject(projectDir: string, flags: ServeFlags): Promi
     ...(flags.logLevel !== undefined ? { logLevel: flags.logLevel as "info" } : {}),
     ...(process.env[envVars.logFormat] ? { logFormat: process.env[envVars.logFormat] as "json" } : {}),
     ...(process.env[envVars.region] ? { region: process.env[envVars.region] } : {}),
+    ...(flags.inspect?.length ? { inspectFunctions: flags.inspect } : {}),
+    ...(flags.inspectPort !== undefined
+      ? { inspectPort: parsePort(flags.inspectPort, "--inspect-port") }
+      : {}),
     ...numberFromEnv("functionIdleMs", envVars.functionIdleMs),
     ...numberFromEnv("functionRetryDelayMs", envVars.functionRetryDelayMs),
   });
@@ -65,9 +72,9 @@ function numberFromEnv<K extends string>(key: K, name: string): Partial<Record<K
   return { [key]: value } as Partial<Record<K, number>>;
 }
 
-function parsePort(text: string): number {
+function parsePort(text: string, flag = "--port"): number {
   const port = Number(text);
   if (!Number.isInteger(port) || port < 0 || port > 65_535)
-    throw new Error(`--port must be a number from 0 to 65535, not '${text}'`);
+    throw new Error(`${flag} must be a number from 0 to 65535, not '${text}'`);
   return port;
 }

@@ -60,8 +60,14 @@ function nodeLaunch(spec: LaunchSpec, place: LaunchPlace): RuntimeLaunch {
   const client = nodeRuntimeClient();
   const runtimeDir = dirname(client);
   const env = nodeEnvironment(spec, place, runtimeDir);
+  // Node's inspector does not start under the permission model, so a function being debugged
+  // runs without the sandbox: a debugger can do anything the process can anyway.
+  const sandboxOrDebugger =
+    spec.inspectPort === undefined
+      ? permissionFlags(spec.codeDir, runtimeDir, place.tmpDir)
+      : [`--inspect=127.0.0.1:${spec.inspectPort}`];
   const args = [
-    ...permissionFlags(spec.codeDir, runtimeDir, place.tmpDir),
+    ...sandboxOrDebugger,
     `--max-old-space-size=${Math.max(32, spec.memoryMb - Math.floor(spec.memoryMb / 10))}`,
     // Stack traces of bundled TypeScript point at the .ts line when the bundle ships a source map
     // (Lambda needs NODE_OPTIONS=--enable-source-maps for this; Jeff turns it on for everyone).
