@@ -198,6 +198,7 @@ function configurationKey(spec: FunctionSpec): string {
     spec.timeoutSeconds,
     spec.memoryMb,
     environment,
+    spec.allow ?? [],
   ];
   return createHash("sha256").update(JSON.stringify(parts)).digest("hex");
 }

@@ -38,6 +38,8 @@ export interface FunctionSpec {
   readonly timeoutSeconds: number;
   readonly memoryMb: number;
   readonly environment: Readonly<Record<string, string>>;
+  /** What the Node sandbox allows beyond its defaults (the `jeff:allow` tag): `child-process`, `worker`, `addons`, `wasi`. */
+  readonly allow?: readonly string[];
   /** Set by the pool for a function being debugged (`jeff dev --inspect`). */
   readonly inspectPort?: number;
 }

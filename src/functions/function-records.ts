@@ -21,6 +21,8 @@ export interface FunctionRecord {
   readonly codeSize: number;
   readonly revisionId: string;
   readonly lastModified: Date;
+  /** The function's tags (the function's, shared by its versions). */
+  readonly tags: Readonly<Record<string, string>>;
   /** PutFunctionConcurrency's ReservedConcurrentExecutions; undefined when none is reserved. */
   readonly reservedConcurrency?: number;
 }
@@ -41,6 +43,7 @@ interface FunctionRow {
   revision_id: string;
   last_modified: string;
   reserved_concurrency: number | null;
+  tags: string | null;
 }
 
 function toRecord(row: FunctionRow): FunctionRecord {
@@ -59,6 +62,7 @@ function toRecord(row: FunctionRow): FunctionRecord {
     codeSize: Number(row.code_size),
     revisionId: row.revision_id,
     lastModified: new Date(row.last_modified),
+    tags: row.tags ? (JSON.parse(row.tags) as Record<string, string>) : {},
     ...(row.reserved_concurrency !== null ? { reservedConcurrency: Number(row.reserved_concurrency) } : {}),
   };
 }
@@ -107,6 +111,7 @@ const columns = [
   "revision_id",
   "last_modified",
   "reserved_concurrency",
+  "tags",
 ] as const;
 
 function values(record: FunctionRecord) {
@@ -124,6 +129,7 @@ function values(record: FunctionRecord) {
     record.revisionId,
     record.lastModified.toISOString(),
     record.reservedConcurrency ?? null,
+    Object.keys(record.tags).length > 0 ? JSON.stringify(record.tags) : null,
   ];
 }
 
@@ -204,4 +210,18 @@ export function describeFunction(record: FunctionRecord, version = "$LATEST", ar
     EphemeralStorage: { Size: 512 },
     LoggingConfig: { LogFormat: "Text", LogGroup: `/aws/lambda/${record.name}` },
   };
+}
+
+/** Replaces a function's tags; false when the function is gone. Tags change no RevisionId, as on Lambda. */
+export async function saveTags(
+  db: SqlExecutor,
+  scope: FunctionScope,
+  name: string,
+  tags: Readonly<Record<string, string>>,
+): Promise<boolean> {
+  const { changes } = await db.run(
+    "UPDATE lambda_functions SET tags = ? WHERE account_id = ? AND region = ? AND name = ?",
+    [Object.keys(tags).length > 0 ? JSON.stringify(tags) : null, scope.accountId, scope.region, name],
+  );
+  return changes === 1;
 }

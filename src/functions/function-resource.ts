@@ -34,6 +34,7 @@ import {
   replaceFunction,
   reservedTotal,
 } from "./function-records.js";
+import { readTags } from "./function-tags.js";
 import { publishLatest } from "./function-versions.js";
 import { lambdaErrors } from "./lambda-errors.js";
 import { zipDirectory } from "./zip-directory.js";
@@ -209,6 +210,25 @@ async function packageOf(type: string, props: Props): Promise<Buffer> {
   throw lambdaErrors.invalidParameter("Code must hold ZipFile or be a path to a folder or .zip");
 }
 
+/**
+ * SAM's `Tags` is a map, and SAM adds `lambda:createdBy: SAM`; CloudFormation's is a list of
+ * `{Key, Value}`. Either way the API's rules apply.
+ */
+function tagsOf(type: string, props: Props): Record<string, string> {
+  const raw = props.Tags;
+  if (type === "AWS::Serverless::Function") {
+    return { ...(readTags(raw) ?? {}), "lambda:createdBy": "SAM" };
+  }
+  if (raw === undefined) return {};
+  if (!Array.isArray(raw)) throw lambdaErrors.invalidParameter("Tags must be a list of {Key, Value}");
+  const map: Record<string, unknown> = {};
+  for (const tag of raw as Array<{ Key?: unknown; Value?: unknown } | null>) {
+    if (typeof tag?.Key !== "string") throw lambdaErrors.invalidParameter("Each tag in Tags needs a Key");
+    map[tag.Key] = tag.Value === undefined ? "" : String(tag.Value);
+  }
+  return readTags(map) ?? {};
+}
+
 function reservedOf(props: Props): number | undefined {
   const value = integerOf(props.ReservedConcurrentExecutions);
   if (value === undefined) return undefined;
@@ -260,9 +280,10 @@ function functionHandler(type: string, options: FunctionResourceOptions): Resour
       }
     }
     const invokeConfig = eventInvokeConfigOf(props);
+    const tags = tagsOf(type, props);
     const alias = props.AutoPublishAlias === undefined ? undefined : checkAliasName(props.AutoPublishAlias);
     const code = await storeCode(join(options.codeRoot, ctx.accountId), await packageOf(type, props));
-    return { settings, reserved, invokeConfig, alias, code };
+    return { settings: { ...settings, tags }, reserved, invokeConfig, alias, code };
   };
 
   const result = (record: FunctionRecord) => ({ physicalId: record.name, attributes: { Arn: record.arn } });

@@ -126,4 +126,11 @@ export const functionMigrations: readonly Migration[] = [
       ALTER TABLE lambda_event_invoke_configs_by_qualifier RENAME TO lambda_event_invoke_configs;
     `,
   },
+  {
+    // Tags belong to the function, not its versions; kept beside it, since every invocation reads
+    // the one tag Jeff acts on (jeff:allow) with the rest of the configuration.
+    id: 405,
+    name: "functions: tags",
+    up: "ALTER TABLE lambda_functions ADD COLUMN tags TEXT",
+  },
 ];

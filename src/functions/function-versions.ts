@@ -75,7 +75,8 @@ function toVersion(fn: FunctionRecord, row: VersionRow): PublishedVersion {
       codeSize: Number(row.code_size),
       revisionId: row.revision_id,
       lastModified: new Date(row.last_modified),
-      // Reserved concurrency belongs to the function; every version shares it.
+      // Tags and reserved concurrency belong to the function; every version shares them.
+      tags: fn.tags,
       ...(fn.reservedConcurrency !== undefined ? { reservedConcurrency: fn.reservedConcurrency } : {}),
     },
   };

@@ -32,11 +32,13 @@ import {
   replaceFunction,
   reservedTotal,
 } from "./function-records.js";
+import { readTags } from "./function-tags.js";
 import { parseFunctionName, type ResolveOptions, referenceOf, resolveTarget } from "./function-target.js";
 import { publishLatest, versionArn, versionsCodeSize } from "./function-versions.js";
 import { invokeFunction } from "./invoke.js";
 import { lambdaErrors } from "./lambda-errors.js";
 import { jsonBody, nextMarker, pageOf, scopeOf } from "./lambda-request.js";
+import { tagRoutes } from "./tag-routes.js";
 import { versionRoutes } from "./version-routes.js";
 
 export interface LambdaServiceOptions {
@@ -128,6 +130,7 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
     protocol: "restJson1",
     routes: [
       ...versionRoutes(store),
+      ...tagRoutes(store),
       ...aliasRoutes(store),
       {
         method: "POST",
@@ -140,6 +143,7 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
           if ((input.PackageType ?? "Zip") !== "Zip")
             throw lambdaErrors.invalidParameter("Jeff runs .zip packages only (PackageType Zip)");
           const settings = readSettings(input, undefined);
+          const tags = readTags(input.Tags) ?? {};
           const publish = publishFlag(input);
           const zip = zipFrom(input.Code, "Code.ZipFile");
           if (await findFunction(store, scope, name)) throw lambdaErrors.alreadyExists(name);
@@ -153,6 +157,7 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
             codeSize: code.size,
             revisionId: randomUUID(),
             lastModified: new Date(),
+            tags,
           };
           try {
             const body = await store.transaction(async (tx) => {
@@ -193,6 +198,7 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
             body: {
               Configuration: describeFunction(target.record, target.version, target.arn),
               Code: { RepositoryType: "S3" },
+              ...(Object.keys(target.fn.tags).length > 0 ? { Tags: target.fn.tags } : {}),
               ...(target.fn.reservedConcurrency !== undefined
                 ? { Concurrency: { ReservedConcurrentExecutions: target.fn.reservedConcurrency } }
                 : {}),

@@ -75,6 +75,7 @@ describe("jeff deploy with functions", () => {
     expect(fn.Configuration?.Timeout).toBe(5);
     expect(fn.Configuration?.Environment?.Variables).toEqual({ STAGE: "test", GREETING: "Hello" });
     expect(fn.Concurrency?.ReservedConcurrentExecutions).toBe(5);
+    expect(fn.Tags).toEqual({ "lambda:createdBy": "SAM" });
     // AutoPublishAlias: version 1 published, the alias on it, and the EventInvokeConfig on the alias.
     const alias = await lambda.send(new GetAliasCommand({ FunctionName: "fns-greeter", Name: "live" }));
     expect(alias.FunctionVersion).toBe("1");

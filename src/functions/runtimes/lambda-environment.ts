@@ -14,6 +14,8 @@ export interface LaunchSpec {
   readonly codeDir: string;
   readonly memoryMb: number;
   readonly environment: Readonly<Record<string, string>>;
+  /** Sandbox allowances beyond the defaults (`child-process`, `worker`, `addons`, `wasi`); Node runtimes only. */
+  readonly allow?: readonly string[];
   /** A debugger port for this environment (`jeff dev --inspect`); Node runtimes only. */
   readonly inspectPort?: number;
 }

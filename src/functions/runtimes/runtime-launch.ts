@@ -64,7 +64,7 @@ function nodeLaunch(spec: LaunchSpec, place: LaunchPlace): RuntimeLaunch {
   // runs without the sandbox: a debugger can do anything the process can anyway.
   const sandboxOrDebugger =
     spec.inspectPort === undefined
-      ? permissionFlags(spec.codeDir, runtimeDir, place.tmpDir)
+      ? permissionFlags(spec.codeDir, runtimeDir, place.tmpDir, spec.allow ?? [])
       : [`--inspect=127.0.0.1:${spec.inspectPort}`];
   const args = [
     ...sandboxOrDebugger,
@@ -117,9 +117,16 @@ export function safeNodeOptions(value: string): string {
   return kept.join(" ");
 }
 
-function permissionFlags(codeDir: string, runtimeDir: string, tmpDir: string): string[] {
+function permissionFlags(
+  codeDir: string,
+  runtimeDir: string,
+  tmpDir: string,
+  allow: readonly string[],
+): string[] {
   const flags = process.allowedNodeEnvironmentFlags;
   return [
+    // Only what the function's jeff:allow tag names, checked against this list when it was set.
+    ...allow.map((what) => `--allow-${what}`).filter((flag) => flags.has(flag)),
     flags.has("--permission") ? "--permission" : "--experimental-permission",
     // The permission model announces itself on every start; keep that out of the function's log.
     flags.has("--disable-warning") ? "--disable-warning=ExperimentalWarning" : "--no-warnings",

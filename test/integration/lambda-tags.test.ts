@@ -1,0 +1,109 @@
+// Tags on functions through the SDK and /usr/bin/aws, and the jeff:allow tag that lifts part of
+// a Node function's sandbox.
+import {
+  CreateFunctionCommand,
+  GetFunctionCommand,
+  InvokeCommand,
+  LambdaClient,
+  ListTagsCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
+} from "@aws-sdk/client-lambda";
+import { zipSync } from "fflate";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { aws, type JeffProcess, startJeff } from "./jeff-process.js";
+
+let jeff: JeffProcess;
+let lambda: LambdaClient;
+const text = (s: string) => new TextEncoder().encode(s);
+const decode = (bytes: Uint8Array | undefined) => new TextDecoder().decode(bytes);
+
+const spawner = `import { execFileSync } from "node:child_process";
+export const handler = async () => {
+  try { return execFileSync("/bin/echo", ["spawned"]).toString().trim(); } catch (e) { return e.code; }
+};`;
+
+async function create(name: string, tags?: Record<string, string>) {
+  return lambda.send(
+    new CreateFunctionCommand({
+      FunctionName: name,
+      Runtime: "nodejs20.x",
+      Handler: "index.handler",
+      Role: `arn:aws:iam::${jeff.accountId}:role/lambda-role`,
+      Code: { ZipFile: zipSync({ "index.mjs": text(spawner) }) },
+      ...(tags ? { Tags: tags } : {}),
+    }),
+  );
+}
+
+async function failure(promise: Promise<unknown>) {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error("expected the call to fail");
+}
+
+beforeAll(async () => {
+  jeff = await startJeff();
+  lambda = new LambdaClient({
+    endpoint: jeff.url,
+    region: jeff.region,
+    credentials: jeff.credentials,
+    maxAttempts: 1,
+  });
+});
+afterAll(async () => {
+  await jeff?.stop();
+});
+
+describe("tags", () => {
+  it("keeps tags from CreateFunction, adds and removes them, and shows them in GetFunction", async () => {
+    const { FunctionArn } = await create("tagged", { team: "platform", cost: "dev" });
+    expect((await lambda.send(new GetFunctionCommand({ FunctionName: "tagged" }))).Tags).toEqual({
+      team: "platform",
+      cost: "dev",
+    });
+    await lambda.send(
+      new TagResourceCommand({ Resource: FunctionArn, Tags: { cost: "prod", owner: "ada" } }),
+    );
+    await lambda.send(new UntagResourceCommand({ Resource: FunctionArn, TagKeys: ["team"] }));
+    expect((await lambda.send(new ListTagsCommand({ Resource: FunctionArn }))).Tags).toEqual({
+      cost: "prod",
+      owner: "ada",
+    });
+    const listed = await aws(["lambda", "list-tags", "--resource", FunctionArn!], jeff.awsEnv());
+    expect(listed.code).toBe(0);
+    expect(JSON.parse(listed.stdout)).toEqual({ Tags: { cost: "prod", owner: "ada" } });
+  });
+
+  it("refuses reserved keys, unknown allowances and unknown functions, changing nothing", async () => {
+    const reserved = await failure(create("reserved", { "aws:owner": "me" }));
+    expect(reserved.name).toBe("InvalidParameterValueException");
+    expect(reserved.message).toContain("aws:owner");
+    const unknown = await failure(create("unknown", { "jeff:allow": "child-process, network" }));
+    expect(unknown.message).toContain("'network'");
+    for (const name of ["reserved", "unknown"]) {
+      expect((await failure(lambda.send(new GetFunctionCommand({ FunctionName: name })))).name).toBe(
+        "ResourceNotFoundException",
+      );
+    }
+    const arn = `arn:aws:lambda:${jeff.region}:${jeff.accountId}:function:nobody`;
+    expect((await failure(lambda.send(new ListTagsCommand({ Resource: arn })))).name).toBe(
+      "ResourceNotFoundException",
+    );
+  });
+});
+
+describe("jeff:allow", () => {
+  it("lets a function start processes only while its tag allows it", async () => {
+    const { FunctionArn } = await create("spawner", { "jeff:allow": "child-process" });
+    const run = async () =>
+      decode((await lambda.send(new InvokeCommand({ FunctionName: "spawner" }))).Payload);
+    expect(await run()).toBe('"spawned"');
+    // Removing the tag retires the environment that was allowed; the next one is sandboxed.
+    await lambda.send(new UntagResourceCommand({ Resource: FunctionArn, TagKeys: ["jeff:allow"] }));
+    expect(await run()).toBe('"ERR_ACCESS_DENIED"');
+  });
+});
