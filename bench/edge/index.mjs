@@ -21,8 +21,8 @@
 //                  request a cross-CPU wake-up, which is slower and no steadier
 //   --profile DIR  runs both servers under `node --cpu-prof` and prints a summary of each profile
 //   --json FILE    also writes the results as JSON
-import { execFile, execFileSync, spawn } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { execFile, execFileSync } from "node:child_process";
+import { readdirSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import http from "node:http";
 import { cpus, freemem, tmpdir, totalmem } from "node:os";
@@ -30,10 +30,8 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs, promisify } from "node:util";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import { Sha256 } from "@smithy/core/checksum";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
-import { SignatureV4 } from "@smithy/signature-v4";
-import { Pool } from "undici";
+import { measureRounds, memory, rawClient, startProcess, stopProcess } from "../lib/harness.mjs";
 import { summarize } from "./profile.mjs";
 
 // The SDK warns that its releases from 2027 on will need Node 22; that says nothing about this run.
@@ -65,93 +63,15 @@ const clientKinds = opts.clients.split(",");
 const maxNoise = Number(opts["max-noise"]);
 let remeasured = 0;
 
-// ---- processes --------------------------------------------------------------------------------
+// ---- processes and clients --------------------------------------------------------------------
 
-/** Spawns `node ARGS`, resolves with the JSON it prints first on stdout. */
-function startProcess(name, args, env = {}) {
+/** Spawns `node ARGS` (on CPU 1 with --pin), resolves with the JSON it prints first on stdout. */
+function startNode(name, args, env = {}) {
   const [command, argv] = opts.pin
     ? ["taskset", ["-c", "1", process.execPath, ...args]]
     : [process.execPath, args];
-  const child = spawn(command, argv, {
-    cwd: root,
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  return new Promise((resolvePromise, reject) => {
-    let out = "";
-    const timer = setTimeout(() => reject(new Error(`${name} did not start in 30 s`)), 30_000);
-    child.stdout.setEncoding("utf8");
-    child.stdout.on("data", (chunk) => {
-      out += chunk;
-      try {
-        const info = JSON.parse(out);
-        clearTimeout(timer);
-        child.stdout.removeAllListeners("data");
-        child.stdout.resume();
-        resolvePromise({ name, child, info });
-      } catch {
-        // not all of it yet
-      }
-    });
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${name} exited with ${code} before printing its endpoint: ${out}`));
-    });
-  });
+  return startProcess(name, command, argv, { cwd: root, env });
 }
-
-function stopProcess({ child }) {
-  if (child.exitCode !== null) return Promise.resolve();
-  return new Promise((resolvePromise) => {
-    const kill = setTimeout(() => child.kill("SIGKILL"), 10_000);
-    child.once("exit", () => {
-      clearTimeout(kill);
-      resolvePromise();
-    });
-    child.kill("SIGTERM");
-  });
-}
-
-const clockTicks = 100; // USER_HZ on Linux
-/** CPU seconds (user + system) a process has used so far; NaN where /proc is not there. */
-function processCpu(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / clockTicks;
-  } catch {
-    return Number.NaN;
-  }
-}
-
-/** Busy CPU seconds of the whole machine (all cores, every process and the kernel) so far. */
-function machineCpu() {
-  try {
-    const ticks = readFileSync("/proc/stat", "utf8")
-      .split("\n", 1)[0]
-      .trim()
-      .split(/\s+/)
-      .slice(1)
-      .map(Number);
-    const total = ticks.reduce((x, y) => x + y, 0);
-    const idle = ticks[3] + (ticks[4] ?? 0);
-    return (total - idle) / clockTicks;
-  } catch {
-    return Number.NaN;
-  }
-}
-
-function memory(pid) {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, "utf8");
-    const kb = (field) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? Number.NaN);
-    return { rssMiB: kb("VmRSS") / 1024, peakMiB: kb("VmHWM") / 1024 };
-  } catch {
-    return { rssMiB: Number.NaN, peakMiB: Number.NaN };
-  }
-}
-
-// ---- clients ----------------------------------------------------------------------------------
 
 function sdkClient(url, creds, connections) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
@@ -172,102 +92,13 @@ function sdkClient(url, creds, connections) {
   };
 }
 
-/** Signed headers for the form POST, re-signed when a second has passed. */
-function signedHeaders(url, creds) {
-  const { host, hostname, port } = new URL(url);
-  const signer = new SignatureV4({
+function stsRawClient(url, creds, connections) {
+  return rawClient(url, creds, connections, {
     service: "sts",
-    region: creds.AWS_REGION,
-    credentials: { accessKeyId: creds.AWS_ACCESS_KEY_ID, secretAccessKey: creds.AWS_SECRET_ACCESS_KEY },
-    sha256: Sha256,
+    path: "/",
+    body: FORM,
+    headers: { "content-type": FORM_TYPE },
   });
-  let current;
-  let signedAt = 0;
-  let pending;
-  const sign = async () => {
-    const req = await signer.sign({
-      method: "POST",
-      protocol: "http:",
-      hostname,
-      port: Number(port),
-      path: "/",
-      query: {},
-      headers: { host, "content-type": FORM_TYPE },
-      body: FORM,
-    });
-    current = req.headers;
-    signedAt = Date.now();
-    pending = undefined;
-    return current;
-  };
-  return {
-    async get() {
-      if (Date.now() - signedAt < 1000) return current;
-      pending ??= sign();
-      return current ?? pending;
-    },
-  };
-}
-
-function rawClient(url, creds, connections) {
-  const pool = new Pool(url, { connections, pipelining: 1 });
-  const headers = signedHeaders(url, creds);
-  return {
-    fire: async () => {
-      const res = await pool.request({ path: "/", method: "POST", headers: await headers.get(), body: FORM });
-      const text = await res.body.text();
-      if (res.statusCode !== 200) throw new Error(`HTTP ${res.statusCode}: ${text.slice(0, 200)}`);
-      return text;
-    },
-    close: () => pool.destroy(),
-  };
-}
-
-/** `connections` loops calling `fire` back to back for `seconds`; latencies only when recording. */
-async function drive(fire, connections, seconds, record, serverPid) {
-  const latencies = [];
-  let ok = 0;
-  let errors = 0;
-  let firstError;
-  const started = performance.now();
-  const end = started + seconds * 1000;
-  const clientCpu0 = process.cpuUsage();
-  const serverCpu0 = processCpu(serverPid);
-  const machineCpu0 = machineCpu();
-  const loop = async () => {
-    while (performance.now() < end) {
-      const t0 = performance.now();
-      try {
-        await fire();
-        ok++;
-        if (record) latencies.push(performance.now() - t0);
-      } catch (error) {
-        errors++;
-        firstError ??= error;
-        if (errors > 100 && ok === 0) break;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: connections }, loop));
-  const elapsed = (performance.now() - started) / 1000;
-  const clientCpu = process.cpuUsage(clientCpu0);
-  const serverCpu = processCpu(serverPid) - serverCpu0;
-  const ownCpu = (clientCpu.user + clientCpu.system) / 1e6 + serverCpu;
-  return {
-    otherCpu: Math.max(0, machineCpu() - machineCpu0 - ownCpu),
-    ok,
-    errors,
-    firstError,
-    elapsed,
-    latencies,
-    clientCpu: (clientCpu.user + clientCpu.system) / 1e6,
-    serverCpu,
-  };
-}
-
-function percentile(sorted, p) {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
 // ---- main -------------------------------------------------------------------------------------
@@ -282,7 +113,7 @@ const servers = [];
 const closers = [];
 let exitCode = 0;
 try {
-  const jeff = await startProcess(
+  const jeff = await startNode(
     "jeff",
     [...profArgs("jeff"), join(root, "bin/jeff.js"), "serve", "--port", "0", "--data-dir", dataDir, "--json"],
     { JEFF_LOG_LEVEL: "warn" },
@@ -296,12 +127,12 @@ try {
   const creds = JSON.parse(stdout);
 
   // Capture Jeff's real answer once; the peer returns exactly these bytes.
-  const probe = rawClient(jeff.info.url, creds, 1);
+  const probe = stsRawClient(jeff.info.url, creds, 1);
   const jeffBody = await probe.fire();
   probe.close();
   const bodyFile = join(work, "get-caller-identity.xml");
   await writeFile(bodyFile, jeffBody);
-  const fastify = await startProcess("fastify", [
+  const fastify = await startNode("fastify", [
     ...profArgs("fastify"),
     join(here, "fastify-peer.mjs"),
     bodyFile,
@@ -319,7 +150,7 @@ try {
     sdk.close();
     if (!who.Arn || who.Account !== jeff.info.accountId)
       throw new Error(`${t.name}: odd answer ${JSON.stringify(who)}`);
-    const raw = rawClient(t.url, creds, 1);
+    const raw = stsRawClient(t.url, creds, 1);
     const body = await raw.fire();
     raw.close();
     if (body !== jeffBody && t.name === "Fastify") throw new Error("Fastify's body differs from Jeff's");
@@ -340,64 +171,25 @@ try {
   );
   console.log(`response: ${Buffer.byteLength(jeffBody)} bytes of text/xml\n`);
 
-  const makers = { sdk: sdkClient, raw: rawClient };
+  const makers = { sdk: sdkClient, raw: stsRawClient };
   const rows = [];
   for (const kind of clientKinds) {
     for (const connections of connectionCounts) {
-      const acc = new Map(
-        targets.map((t) => [t.name, { ok: 0, errors: 0, elapsed: 0, lat: [], cc: 0, sc: 0, oc: 0 }]),
-      );
       const clients = new Map(targets.map((t) => [t.name, makers[kind](t.url, creds, connections)]));
       for (const c of clients.values()) closers.push(c.close);
-      for (const t of targets) {
-        if (warmup > 0) await drive(clients.get(t.name).fire, connections, warmup, false, t.pid);
-      }
-      const roundRatios = [];
-      for (let r = 0; r < rounds; r++) {
-        const order = r % 2 === 0 ? targets : [...targets].reverse();
-        const rps = {};
-        for (const t of order) {
-          let run = await drive(clients.get(t.name).fire, connections, duration / rounds, true, t.pid);
-          // A slice during which other processes took a real share of the machine is measured again.
-          for (let retry = 0; retry < 10 && (100 * run.otherCpu) / run.elapsed > maxNoise; retry++) {
-            remeasured++;
-            await new Promise((r) => setTimeout(r, 1000));
-            await drive(clients.get(t.name).fire, connections, 0.25, false, t.pid);
-            run = await drive(clients.get(t.name).fire, connections, duration / rounds, true, t.pid);
-          }
-          const a = acc.get(t.name);
-          a.ok += run.ok;
-          a.errors += run.errors;
-          a.elapsed += run.elapsed;
-          a.cc += run.clientCpu;
-          a.sc += run.serverCpu;
-          a.oc += run.otherCpu;
-          for (const l of run.latencies) a.lat.push(l);
-          rps[t.name] = run.ok / run.elapsed;
-          if (run.firstError) {
-            console.error(`${kind} ${connections} ${t.name}: ${run.errors} errors, first:`, run.firstError);
-          }
-        }
-        roundRatios.push(rps.Jeff / rps.Fastify);
-      }
+      const measured = await measureRounds({
+        targets: targets.map((t) => ({ name: t.name, cpu: t.pid })),
+        clients,
+        connections,
+        warmup,
+        rounds,
+        duration,
+        maxNoise,
+      });
+      remeasured += measured.remeasured;
+      const roundRatios = measured.roundRps.map((rps) => rps.Jeff / rps.Fastify);
       for (const c of clients.values()) c.close();
-      const row = { client: kind, connections };
-      for (const t of targets) {
-        const a = acc.get(t.name);
-        a.lat.sort((x, y) => x - y);
-        row[t.name] = {
-          rps: a.ok / a.elapsed,
-          p50: percentile(a.lat, 50),
-          p99: percentile(a.lat, 99),
-          errors: a.errors,
-          clientCpu: (100 * a.cc) / a.elapsed,
-          serverCpu: (100 * a.sc) / a.elapsed,
-          cpuPerRequest: (1e6 * a.sc) / a.ok,
-          otherCpu: (100 * a.oc) / a.elapsed,
-        };
-        if (a.errors > 0)
-          console.error(`warning: ${kind} ${connections} ${t.name}: ${a.errors} failed requests`);
-      }
+      const row = { client: kind, connections, ...measured.stats };
       row.ratio = row.Jeff.rps / row.Fastify.rps;
       row.cpuRatio = row.Fastify.cpuPerRequest / row.Jeff.cpuPerRequest;
       row.ratioMin = Math.min(...roundRatios);

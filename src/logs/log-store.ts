@@ -1,6 +1,7 @@
 /**
- * Log events as the store holds them: appended in batches (one transaction per invocation),
- * read back in time order, and purged after the retention period.
+ * Log events as the store holds them: appended in batches (each invocation's lines whole, in one
+ * transaction; appends that arrive while a commit is on disk share the next one), read back in
+ * time order, and purged after the retention period.
  */
 import type { SqlExecutor, Store } from "../store/index.js";
 
@@ -30,31 +31,89 @@ function nextEventId(now: number): string {
   return `${String(now).padStart(15, "0")}-${String(counter).padStart(6, "0")}-${process.pid}`;
 }
 
-export async function appendLogEvents(
+interface PendingAppend {
+  readonly scope: LogScope;
+  readonly logGroup: string;
+  readonly logStream: string;
+  readonly lines: ReadonlyArray<{ timestamp: number; message: string }>;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** Per store: appends waiting for the next commit, and whether one is scheduled or in progress. */
+const commits = new WeakMap<Store, { writing: boolean; waiting: PendingAppend[] }>();
+
+/**
+ * Appends one batch of lines (one invocation's) to a stream; resolves once it is durable.
+ *
+ * Group commit: better-sqlite3 blocks Jeff's one thread while it commits, and with
+ * `synchronous=FULL` each commit is a write and an fsync. Appends made in the same turn of the
+ * event loop, or while a commit is in progress, go into one commit together (under load, many
+ * invocations' lines per fsync). Each batch is still written whole; if a shared commit fails,
+ * each batch is tried again on its own, so one bad batch does not fail the others.
+ */
+export function appendLogEvents(
   store: Store,
   scope: LogScope,
   logGroup: string,
   logStream: string,
   lines: ReadonlyArray<{ timestamp: number; message: string }>,
 ): Promise<void> {
-  if (lines.length === 0) return;
+  if (lines.length === 0) return Promise.resolve();
+  let state = commits.get(store);
+  if (!state) {
+    state = { writing: false, waiting: [] };
+    commits.set(store, state);
+  }
+  const queue = state;
+  const done = new Promise<void>((resolve, reject) => {
+    queue.waiting.push({ scope, logGroup, logStream, lines, resolve, reject });
+  });
+  if (!queue.writing) {
+    queue.writing = true;
+    // One turn of the event loop: the invocations finishing in this turn join the same commit.
+    setImmediate(() => void writeWaiting(store, queue));
+  }
+  return done;
+}
+
+async function writeWaiting(store: Store, state: { writing: boolean; waiting: PendingAppend[] }) {
+  const group = state.waiting;
+  state.waiting = [];
+  try {
+    await insertAppends(store, group);
+    for (const append of group) append.resolve();
+  } catch (error) {
+    if (group.length === 1) group[0]?.reject(error);
+    else {
+      for (const append of group) await insertAppends(store, [append]).then(append.resolve, append.reject);
+    }
+  }
+  // Appends that came while this commit was on disk go together into the next one.
+  if (state.waiting.length > 0) setImmediate(() => void writeWaiting(store, state));
+  else state.writing = false;
+}
+
+function insertAppends(store: Store, appends: readonly PendingAppend[]): Promise<void> {
   const now = Date.now();
-  await store.transaction(async (tx) => {
-    for (const line of lines) {
-      await tx.run(
-        `INSERT INTO log_events (event_id, account_id, region, log_group, log_stream, timestamp, ingestion_time, message)
+  return store.transaction(async (tx) => {
+    for (const { scope, logGroup, logStream, lines } of appends) {
+      for (const line of lines) {
+        await tx.run(
+          `INSERT INTO log_events (event_id, account_id, region, log_group, log_stream, timestamp, ingestion_time, message)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-        [
-          nextEventId(now),
-          scope.accountId,
-          scope.region,
-          logGroup,
-          logStream,
-          line.timestamp,
-          now,
-          line.message,
-        ],
-      );
+          [
+            nextEventId(now),
+            scope.accountId,
+            scope.region,
+            logGroup,
+            logStream,
+            line.timestamp,
+            now,
+            line.message,
+          ],
+        );
+      }
     }
   });
 }

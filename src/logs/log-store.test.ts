@@ -1,0 +1,55 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { openStore } from "../store/index.js";
+import { logMigrations } from "./log-schema.js";
+import { appendLogEvents, queryLogEvents } from "./log-store.js";
+
+const dir = mkdtempSync(join(tmpdir(), "jeff-log-store-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const scope = { accountId: "000000000000", region: "us-east-1" };
+
+describe("appendLogEvents (group commit)", () => {
+  it("writes every batch of many concurrent appends, each whole, once its promise resolves", async () => {
+    const store = await openStore({ dataDir: join(dir, "many"), migrations: logMigrations });
+    try {
+      const lines = (i: number) =>
+        [0, 1, 2].map((n) => ({ timestamp: 1000 + n, message: `s${i} line ${n}` }));
+      await Promise.all(
+        Array.from({ length: 50 }, (_, i) => appendLogEvents(store, scope, "/g", `s${i}`, lines(i))),
+      );
+      const events = await queryLogEvents(store, scope, { logGroup: "/g", limit: 1000 });
+      expect(events).toHaveLength(150);
+      for (let i = 0; i < 50; i++) {
+        expect(events.filter((e) => e.logStream === `s${i}`).map((e) => e.message)).toEqual(
+          lines(i).map((l) => l.message),
+        );
+      }
+      // After the burst, a lone append still commits by itself.
+      await appendLogEvents(store, scope, "/g", "late", [{ timestamp: 2000, message: "late" }]);
+      expect(
+        await queryLogEvents(store, scope, { logGroup: "/g", logStreams: ["late"], limit: 10 }),
+      ).toHaveLength(1);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("fails only the batch that cannot be written when it shared a commit with others", async () => {
+    const store = await openStore({ dataDir: join(dir, "bad"), migrations: logMigrations });
+    try {
+      const good = (s: string) => appendLogEvents(store, scope, "/g", s, [{ timestamp: 1, message: s }]);
+      // A NULL message breaks the table's NOT NULL constraint.
+      const bad = appendLogEvents(store, scope, "/g", "bad", [
+        { timestamp: 1, message: null as unknown as string },
+      ]);
+      const results = await Promise.allSettled([good("a"), bad, good("b")]);
+      expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+      const events = await queryLogEvents(store, scope, { logGroup: "/g", limit: 10 });
+      expect(events.map((e) => e.message).sort()).toEqual(["a", "b"]);
+    } finally {
+      await store.close();
+    }
+  });
+});
