@@ -5,11 +5,10 @@
  * `<data-dir>/packages/<sha256>.zip`, and the template sent to Jeff names that file. The same code
  * gives the same file name, so a deploy changes a function exactly when its code changed.
  */
-import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { isAbsolute, join, resolve } from "node:path";
-import { zipDirectory } from "../functions/index.js";
+import { packagesDirIn, savePackage, zipDirectory } from "../functions/index.js";
 import { loadTemplate } from "../templates/index.js";
 import { CliError } from "./output.js";
 
@@ -18,7 +17,7 @@ type Json = Record<string, unknown>;
 export interface PackagedTemplate {
   /** The template to send: the original text when nothing needed packaging. */
   readonly templateBody: string;
-  /** The source folders (or files) the packages were made from, for `jeff dev` to watch. */
+  /** The source folders (or files) of the functions' code, for `jeff dev` to watch. */
   readonly sources: readonly string[];
 }
 
@@ -30,72 +29,99 @@ function localPath(value: unknown): value is string {
   return typeof value === "string" && value.length > 0 && !value.startsWith("s3://");
 }
 
-export async function packageTemplate(
-  templateBody: string,
-  templateDir: string,
-  dataDir: string,
-): Promise<PackagedTemplate> {
-  const loaded = loadTemplate(templateBody);
-  if (!loaded.ok) return { templateBody, sources: [] };
-  const template = loaded.template as Json;
+interface CodeTarget {
+  readonly logicalId: string;
+  readonly properties: Json;
+  readonly field: "CodeUri" | "Code";
+  readonly source: string;
+  readonly metadata: Json;
+  readonly handler: unknown;
+  readonly resource: Json;
+}
+
+/** The functions whose code is a local path, and where that path leads. */
+function codeTargets(template: Json, templateDir: string): CodeTarget[] {
   const globals =
     isObject(template.Globals) && isObject(template.Globals.Function) ? template.Globals.Function : {};
   const resources = isObject(template.Resources) ? template.Resources : {};
-  const sources: string[] = [];
+  const targets: CodeTarget[] = [];
   for (const [logicalId, resource] of Object.entries(resources)) {
     if (!isObject(resource)) continue;
-    const props = isObject(resource.Properties) ? resource.Properties : {};
+    const properties = isObject(resource.Properties) ? resource.Properties : {};
     const field =
       resource.Type === "AWS::Serverless::Function"
         ? "CodeUri"
         : resource.Type === "AWS::Lambda::Function"
           ? "Code"
-          : "";
-    if (field === "") continue;
+          : undefined;
+    if (field === undefined) continue;
     const given =
-      props[field] ?? (field === "CodeUri" && props.InlineCode === undefined ? globals.CodeUri : undefined);
+      properties[field] ??
+      (field === "CodeUri" && properties.InlineCode === undefined ? globals.CodeUri : undefined);
     if (!localPath(given)) continue;
-    const source = resolve(templateDir, given);
-    const metadata = isObject(resource.Metadata) ? resource.Metadata : {};
-    const handler = props.Handler ?? globals.Handler;
-    const zip =
-      metadata.BuildMethod === "esbuild"
-        ? await bundle(logicalId, source, handler, metadata.BuildProperties, dataDir)
-        : await packageOf(logicalId, source);
-    resource.Properties = { ...props, [field]: await savePackage(zip, dataDir) };
-    sources.push(source);
+    targets.push({
+      logicalId,
+      properties,
+      field,
+      source: resolve(templateDir, given),
+      metadata: isObject(resource.Metadata) ? resource.Metadata : {},
+      handler: properties.Handler ?? globals.Handler,
+      resource,
+    });
   }
-  if (sources.length === 0) return { templateBody, sources };
+  return targets;
+}
+
+/**
+ * Builds and packages every local code path. `onSources` hears the source paths before anything
+ * is built, so a watcher sees them even when a build then fails.
+ */
+export async function packageTemplate(
+  templateBody: string,
+  templateDir: string,
+  dataDir: string,
+  onSources?: (sources: readonly string[]) => void,
+): Promise<PackagedTemplate> {
+  const loaded = loadTemplate(templateBody);
+  if (!loaded.ok) return { templateBody, sources: [] };
+  const template = loaded.template as Json;
+  const targets = codeTargets(template, templateDir);
+  const sources = [...new Set(targets.map((t) => t.source))];
+  onSources?.(sources);
+  if (targets.length === 0) return { templateBody, sources };
+  for (const target of targets) {
+    const zip =
+      target.metadata.BuildMethod === "esbuild"
+        ? await bundle(target, dataDir)
+        : await packageOf(target.logicalId, target.source, dataDir);
+    const path = await savePackage(packagesDirIn(dataDir), zip);
+    target.resource.Properties = { ...target.properties, [target.field]: path };
+  }
   return { templateBody: JSON.stringify(template, null, 2), sources };
 }
 
-async function packageOf(logicalId: string, source: string): Promise<Buffer> {
+async function packageOf(logicalId: string, source: string, dataDir: string): Promise<Buffer> {
   const info = await stat(source).catch(() => undefined);
   if (!info) throw new CliError(`${logicalId}: code path ${source} does not exist`);
-  return info.isDirectory() ? zipDirectory(source) : readFile(source);
-}
-
-async function savePackage(zip: Buffer, dataDir: string): Promise<string> {
-  const dir = join(dataDir, "packages");
-  const path = join(dir, `${createHash("sha256").update(zip).digest("hex")}.zip`);
-  if (!existsSync(path)) {
-    await mkdir(dir, { recursive: true });
-    const partial = `${path}.${process.pid}.partial`;
-    await writeFile(partial, zip);
-    await rename(partial, path);
-  }
-  return path;
+  // A data directory inside the project is never packaged with it.
+  return info.isDirectory() ? zipDirectory(source, [dataDir]) : readFile(source);
 }
 
 const sourceExtensions = [".ts", ".mts", ".cts", ".js", ".mjs", ".cjs", ".tsx", ".jsx"];
+const moduleExtensions = [".js", ".mjs", ".cjs"];
 
-/** The entry file a handler such as `src/app.handler` names, as SAM finds it when EntryPoints is absent. */
-function entryFor(logicalId: string, source: string, handler: unknown): string {
+/** The module path (without extension) a handler such as `src/app.handler` names. */
+function handlerModule(logicalId: string, handler: unknown): string {
   if (typeof handler !== "string" || !handler.includes("."))
     throw new CliError(`${logicalId}: Handler must name file.export to be built with esbuild`);
-  const base = handler.slice(0, handler.lastIndexOf("."));
+  return handler.slice(0, handler.lastIndexOf("."));
+}
+
+/** The entry file a handler names, when EntryPoints is not given. */
+function entryFor(logicalId: string, source: string, handler: unknown): string {
+  const base = handlerModule(logicalId, handler);
   for (const ext of sourceExtensions) if (existsSync(join(source, base + ext))) return base + ext;
-  throw new CliError(`${logicalId}: no source file for handler ${handler} in ${source}`);
+  throw new CliError(`${logicalId}: no source file for handler ${String(handler)} in ${source}`);
 }
 
 const list = (value: unknown): string[] | undefined =>
@@ -106,16 +132,13 @@ const flag = (value: unknown, fallback: boolean): boolean =>
 /**
  * `sam build`'s esbuild step, with SAM's BuildProperties (EntryPoints, Minify, Target, Sourcemap,
  * Format, External, OutExtension). Unlike SAM, source maps are on and minifying is off unless
- * asked, so a stack trace names the .ts line.
+ * asked, so a stack trace names the .ts line. Output is laid out as esbuild lays it out for SAM
+ * (from the entry points' common folder); when the Handler names the entry by its path inside
+ * CodeUri instead (`src/app.handler`), the folders are kept so that path exists.
  */
-async function bundle(
-  logicalId: string,
-  source: string,
-  handler: unknown,
-  properties: unknown,
-  dataDir: string,
-): Promise<Buffer> {
-  const props = isObject(properties) ? properties : {};
+async function bundle(target: CodeTarget, dataDir: string): Promise<Buffer> {
+  const { logicalId, source, handler } = target;
+  const props = isObject(target.metadata.BuildProperties) ? target.metadata.BuildProperties : {};
   const { build } = await import("esbuild");
   const entryPoints = (list(props.EntryPoints) ?? [entryFor(logicalId, source, handler)]).map((e) =>
     isAbsolute(e) ? e : join(source, e),
@@ -128,32 +151,42 @@ async function bundle(
   }
   // A folder with no package.json runs .js as CommonJS, so an ES module bundle is written as .mjs.
   if (format === "esm" && outExtension[".js"] === undefined) outExtension[".js"] = ".mjs";
-  const outdir = join(dataDir, "build", logicalId);
-  await rm(outdir, { recursive: true, force: true });
-  try {
-    await build({
-      entryPoints,
-      outdir,
-      outbase: source,
-      bundle: true,
-      platform: "node",
-      format,
-      target: typeof props.Target === "string" ? props.Target : "es2022",
-      minify: flag(props.Minify, false),
-      sourcemap: flag(props.Sourcemap, true),
-      external: list(props.External) ?? [],
-      outExtension,
-      logLevel: "silent",
-    });
-  } catch (error) {
-    const errors = (error as { errors?: Array<{ text: string; location?: { file: string; line: number } }> })
-      .errors;
-    const detail = errors?.length
-      ? errors
-          .map((e) => (e.location ? `${e.location.file}:${e.location.line}: ${e.text}` : e.text))
-          .join("\n")
-      : String(error);
-    throw new CliError(`${logicalId}: esbuild failed:\n${detail}`);
+  const module = handlerModule(logicalId, handler);
+  const builds = join(dataDir, "build");
+  await mkdir(builds, { recursive: true });
+  for (const outbase of [undefined, source]) {
+    // A fresh folder per build: two deploys at once never write into each other's output.
+    const outdir = await mkdtemp(join(builds, `${logicalId}-`));
+    try {
+      await build({
+        entryPoints,
+        outdir,
+        ...(outbase ? { outbase } : {}),
+        bundle: true,
+        platform: "node",
+        format,
+        target: typeof props.Target === "string" ? props.Target : "es2020",
+        minify: flag(props.Minify, false),
+        sourcemap: flag(props.Sourcemap, true),
+        external: list(props.External) ?? [],
+        outExtension,
+        logLevel: "silent",
+      });
+      if (outbase !== undefined || moduleExtensions.some((ext) => existsSync(join(outdir, module + ext))))
+        return await zipDirectory(outdir);
+    } catch (error) {
+      throw new CliError(`${logicalId}: esbuild failed:\n${describeBuildError(error)}`);
+    } finally {
+      await rm(outdir, { recursive: true, force: true });
+    }
   }
-  return zipDirectory(outdir);
+  throw new CliError(`${logicalId}: the build has no module for handler ${String(handler)}`);
+}
+
+function describeBuildError(error: unknown): string {
+  const errors = (error as { errors?: Array<{ text: string; location?: { file: string; line: number } }> })
+    .errors;
+  return errors?.length
+    ? errors.map((e) => (e.location ? `${e.location.file}:${e.location.line}: ${e.text}` : e.text)).join("\n")
+    : String(error);
 }

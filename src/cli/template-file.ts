@@ -44,7 +44,7 @@ const noStore: Store = new Proxy({} as Store, {
 });
 
 export function offlineRegistry(): ResourceRegistry {
-  return createResourceRegistry({ store: noStore, codeRoot: "", accountConcurrency: 1000 });
+  return createResourceRegistry({ store: noStore, codeRoot: "", packagesDir: "", accountConcurrency: 1000 });
 }
 
 /** Every problem in the template, as validation reports them. */

@@ -7,6 +7,7 @@
  * function, code hash, handler, memory, timeout and variables).
  */
 import { createHash } from "node:crypto";
+import { createServer } from "node:net";
 import type { Logger } from "../ops/index.js";
 import {
   ExecutionEnvironment,
@@ -106,7 +107,7 @@ export class EnvironmentPool {
 
   async #startEnvironment(spec: FunctionSpec, key: string): Promise<Tracked> {
     this.#retireStale(spec, key);
-    const inspectPort = this.#inspectPortFor(spec);
+    const inspectPort = await this.#inspectPortFor(spec);
     const launched = inspectPort === undefined ? spec : { ...spec, inspectPort, timeoutSeconds: 900 };
     let env: ExecutionEnvironment;
     try {
@@ -135,13 +136,17 @@ export class EnvironmentPool {
     return tracked;
   }
 
-  #inspectPortFor(spec: FunctionSpec): number | undefined {
+  /** The next port from `inspect.port` that neither this pool nor anything else on the machine holds. */
+  async #inspectPortFor(spec: FunctionSpec): Promise<number | undefined> {
     const inspect = this.#options.inspect;
     if (!inspect?.functions.includes(spec.name) || !spec.runtime.startsWith("nodejs")) return undefined;
-    let port = inspect.port;
-    while (this.#inspectPorts.has(port)) port++;
-    this.#inspectPorts.add(port);
-    return port;
+    for (let port = inspect.port; port < inspect.port + 100 && port <= 65_535; port++) {
+      if (this.#inspectPorts.has(port)) continue;
+      this.#inspectPorts.add(port);
+      if (await portIsFree(port)) return port;
+      this.#inspectPorts.delete(port);
+    }
+    throw new Error(`no free debugger port from ${inspect.port} for ${spec.name}`);
   }
 
   #release(tracked: Tracked): void {
@@ -201,4 +206,12 @@ function configurationKey(spec: FunctionSpec): string {
     spec.allow ?? [],
   ];
   return createHash("sha256").update(JSON.stringify(parts)).digest("hex");
+}
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once("error", () => resolve(false));
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
+  });
 }

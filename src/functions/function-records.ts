@@ -113,6 +113,8 @@ const columns = [
   "reserved_concurrency",
   "tags",
 ] as const;
+/** What replaceFunction writes: every column but the last, `tags`. */
+const replaced = columns.slice(0, -1);
 
 function values(record: FunctionRecord) {
   return [
@@ -145,7 +147,11 @@ export async function insertFunction(
   );
 }
 
-/** Replaces a function's configuration if its revision is still `expectedRevision`; false if it moved on. */
+/**
+ * Replaces a function's configuration if its revision is still `expectedRevision`; false if it
+ * moved on. Tags are left alone: TagResource changes no revision, so a configuration read before a
+ * TagResource must not write the old tags back (saveTags writes them).
+ */
 export async function replaceFunction(
   db: SqlExecutor,
   scope: FunctionScope,
@@ -153,9 +159,15 @@ export async function replaceFunction(
   expectedRevision: string,
 ): Promise<boolean> {
   const { changes } = await db.run(
-    `UPDATE lambda_functions SET ${columns.map((c) => `${c} = ?`).join(", ")}
+    `UPDATE lambda_functions SET ${replaced.map((c) => `${c} = ?`).join(", ")}
      WHERE account_id = ? AND region = ? AND name = ? AND revision_id = ?`,
-    [...values(record), scope.accountId, scope.region, record.name, expectedRevision],
+    [
+      ...values(record).slice(0, replaced.length),
+      scope.accountId,
+      scope.region,
+      record.name,
+      expectedRevision,
+    ],
   );
   return changes === 1;
 }

@@ -4,13 +4,13 @@
  * same rules as CreateFunction. `Ref` gives the function's name, `Fn::GetAtt … Arn` its ARN.
  *
  * Code comes inline (`InlineCode`, `Code.ZipFile`: written to `index.js` / `index.py`, as
- * CloudFormation does) or from a path on the Jeff host (`CodeUri`, or `Code` as a string, as
- * `aws cloudformation package` takes it): a folder or a .zip. `jeff deploy` and `jeff dev` rewrite a
- * project's relative paths into packages under the data directory before they send the template.
+ * CloudFormation does) or as a path (`CodeUri`, or `Code` as a string, as `aws cloudformation
+ * package` takes it). `jeff deploy` and `jeff dev` turn a project's paths into packages under the
+ * data directory before they send the template, and a path may name nothing else: a template can
+ * never make Jeff read a file of the host's (package-store.ts).
  */
 import { createHash, randomUUID } from "node:crypto";
-import { readFile, stat } from "node:fs/promises";
-import { isAbsolute, join } from "node:path";
+import { join } from "node:path";
 import { zipSync } from "fflate";
 import { AwsError } from "../protocol/index.js";
 import { type SqlExecutor, type Store, StoreConflictError } from "../store/index.js";
@@ -21,7 +21,7 @@ import {
   putEventInvokeConfig,
   readEventInvokeConfig,
 } from "./event-invoke-config.js";
-import { checkAliasName, deleteAlias, saveAlias } from "./function-aliases.js";
+import { checkAliasName, deleteAlias, findAlias, saveAlias } from "./function-aliases.js";
 import { storeCode } from "./function-code.js";
 import { checkFunctionName, readSettings } from "./function-config.js";
 import { deleteFunctionOrVersion } from "./function-deletion.js";
@@ -33,16 +33,19 @@ import {
   insertFunction,
   replaceFunction,
   reservedTotal,
+  saveTags,
 } from "./function-records.js";
 import { readTags } from "./function-tags.js";
-import { publishLatest } from "./function-versions.js";
+import { findVersion, isVersionNumber, publishLatest } from "./function-versions.js";
 import { lambdaErrors } from "./lambda-errors.js";
-import { zipDirectory } from "./zip-directory.js";
+import { readPackage } from "./package-store.js";
 
 export interface FunctionResourceOptions {
   readonly store: Store;
   /** Where unpacked code lives: `<codeRoot>/<account>/<sha256>/`, as for the Lambda API. */
   readonly codeRoot: string;
+  /** The only place a template's code path may point: packages the CLI wrote (`package-store.ts`). */
+  readonly packagesDir: string;
   readonly accountConcurrency: number;
 }
 
@@ -69,6 +72,9 @@ const samOnly = [
   "Policies",
   "EventInvokeConfig",
   "AutoPublishAlias",
+  "AutoPublishAliasAllProperties",
+  "AutoPublishCodeSha256",
+  "VersionDescription",
   "PermissionsBoundary",
   "Tracing",
 ];
@@ -160,54 +166,43 @@ function settingsInput(type: string, props: Props, ctx: ResourceContext): Props 
   };
 }
 
+/** CloudFormation writes inline code to `index.js` or `index.py`, and takes it for those runtimes only. */
 function inlinePackage(source: unknown, runtime: string, field: string): Buffer {
   if (typeof source !== "string" || source.length === 0)
     throw lambdaErrors.invalidParameter(`${field} must be the function's source code as a string`);
-  const file = runtime.startsWith("python") ? "index.py" : "index.js";
+  const file = runtime.startsWith("python")
+    ? "index.py"
+    : runtime.startsWith("nodejs")
+      ? "index.js"
+      : undefined;
+  if (file === undefined)
+    throw lambdaErrors.invalidParameter(`${field} is only for Node.js and Python runtimes, not ${runtime}`);
   return Buffer.from(
     zipSync({ [file]: [new TextEncoder().encode(source), { attrs: (0o100644 << 16) >>> 0 }] }),
   );
 }
 
-async function pathPackage(path: unknown, field: string): Promise<Buffer> {
-  if (path !== null && typeof path === "object") {
-    throw lambdaErrors.invalidParameter(
-      `${field}: S3 locations are not supported; give a path to a folder or .zip on the Jeff host`,
-    );
-  }
-  if (typeof path !== "string" || path.length === 0)
-    throw lambdaErrors.invalidParameter(`${field} must be a path to a folder or .zip`);
-  if (path.startsWith("s3://"))
-    throw lambdaErrors.invalidParameter(
-      `${field}: S3 locations are not supported; give a path to a folder or .zip`,
-    );
-  if (!isAbsolute(path)) {
-    throw lambdaErrors.invalidParameter(
-      `${field} ${path} is relative: deploy with \`jeff deploy\` or \`jeff dev\`, which package a project's code, or give an absolute path`,
-    );
-  }
-  const info = await stat(path).catch(() => undefined);
-  if (!info) throw lambdaErrors.invalidParameter(`${field} ${path} does not exist`);
-  return info.isDirectory() ? zipDirectory(path) : readFile(path);
-}
+const noS3 = (field: string) =>
+  lambdaErrors.invalidParameter(
+    `${field}: S3 locations are not supported; deploy with \`jeff deploy\`, which packages local code`,
+  );
 
-/** The deployment package the properties name. */
-async function packageOf(type: string, props: Props): Promise<Buffer> {
+/** The deployment package the properties name: inline source, or a package the CLI wrote. */
+async function packageOf(type: string, props: Props, packagesDir: string): Promise<Buffer> {
   const runtime = String(props.Runtime);
-  if (type === "AWS::Serverless::Function") {
-    return props.InlineCode !== undefined
-      ? inlinePackage(props.InlineCode, runtime, "InlineCode")
-      : pathPackage(props.CodeUri, "CodeUri");
+  const field = type === "AWS::Serverless::Function" ? "CodeUri" : "Code";
+  if (type === "AWS::Serverless::Function" && props.InlineCode !== undefined)
+    return inlinePackage(props.InlineCode, runtime, "InlineCode");
+  const code = props[field];
+  if (typeof code === "string") {
+    if (code.startsWith("s3://")) throw noS3(field);
+    return readPackage(packagesDir, code, field);
   }
-  const code = props.Code;
-  if (typeof code === "string") return pathPackage(code, "Code");
-  const { ZipFile, S3Bucket } = (code ?? {}) as { ZipFile?: unknown; S3Bucket?: unknown };
-  if (ZipFile !== undefined) return inlinePackage(ZipFile, runtime, "Code.ZipFile");
-  if (S3Bucket !== undefined)
-    throw lambdaErrors.invalidParameter(
-      "Code.S3Bucket: S3 locations are not supported; give Code.ZipFile or a path",
-    );
-  throw lambdaErrors.invalidParameter("Code must hold ZipFile or be a path to a folder or .zip");
+  const { ZipFile } = (code ?? {}) as { ZipFile?: unknown };
+  if (type === "AWS::Lambda::Function" && ZipFile !== undefined)
+    return inlinePackage(ZipFile, runtime, "Code.ZipFile");
+  if (code !== null && typeof code === "object") throw noS3(field);
+  throw lambdaErrors.invalidParameter(`${field} must be a path to the function's code`);
 }
 
 /**
@@ -228,6 +223,14 @@ function tagsOf(type: string, props: Props): Record<string, string> {
   }
   return readTags(map) ?? {};
 }
+
+function aliasOf(props: Props): string | undefined {
+  return props.AutoPublishAlias === undefined ? undefined : checkAliasName(props.AutoPublishAlias);
+}
+
+const flag = (value: unknown) => value === true || value === "true";
+const sorted = (map: Readonly<Record<string, string>>) =>
+  Object.entries(map).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 
 function reservedOf(props: Props): number | undefined {
   const value = integerOf(props.ReservedConcurrentExecutions);
@@ -281,39 +284,72 @@ function functionHandler(type: string, options: FunctionResourceOptions): Resour
     }
     const invokeConfig = eventInvokeConfigOf(props);
     const tags = tagsOf(type, props);
-    const alias = props.AutoPublishAlias === undefined ? undefined : checkAliasName(props.AutoPublishAlias);
-    const code = await storeCode(join(options.codeRoot, ctx.accountId), await packageOf(type, props));
-    return { settings: { ...settings, tags }, reserved, invokeConfig, alias, code };
+    aliasOf(props);
+    const code = await storeCode(
+      join(options.codeRoot, ctx.accountId),
+      await packageOf(type, props, options.packagesDir),
+    );
+    return { settings: { ...settings, tags }, reserved, invokeConfig, code };
   };
 
   const result = (record: FunctionRecord) => ({ physicalId: record.name, attributes: { Arn: record.arn } });
 
   /**
-   * What follows a write of `$LATEST`, in the same transaction: with AutoPublishAlias, a version
-   * when the code or configuration changed and the alias moved to it (SAM's AWS::Lambda::Version
-   * and AWS::Lambda::Alias); then the EventInvokeConfig, on the alias when there is one, as SAM
-   * puts it.
+   * What follows a write of `$LATEST`, in the same transaction: the tags, and with
+   * AutoPublishAlias a new version when SAM would make one (the code, Environment or MemorySize
+   * changed, AutoPublishCodeSha256 changed, or anything changed under
+   * AutoPublishAliasAllProperties) with the alias moved to it; then the EventInvokeConfig, on the
+   * alias when there is one, as SAM puts it. Configurations the API set on other qualifiers stay.
    */
   const afterWrite = async (
     tx: SqlExecutor,
     scope: FunctionScope,
     record: FunctionRecord,
-    alias: string | undefined,
-    previousAlias: string | undefined,
+    props: Props,
+    previous: Props | undefined,
     invokeConfig: EventInvokeConfig | undefined,
   ) => {
-    if (previousAlias !== undefined && previousAlias !== alias)
+    await saveTags(tx, scope, record.name, record.tags);
+    const alias = aliasOf(props);
+    const previousAlias = previous ? aliasOf(previous) : undefined;
+    if (previousAlias !== undefined && previousAlias !== alias) {
       await deleteAlias(tx, scope, record.name, previousAlias);
-    if (alias !== undefined) {
-      const published = await publishLatest(tx, scope, record, undefined);
+      await deleteEventInvokeConfig(tx, scope, record.name, previousAlias);
+    }
+    if (alias !== undefined && (await needsVersion(tx, scope, record, alias, props, previous))) {
+      const description =
+        props.VersionDescription === undefined ? undefined : String(props.VersionDescription);
+      const published = await publishLatest(tx, scope, record, description);
       await saveAlias(tx, scope, record.name, {
         name: alias,
         functionVersion: String(published.version),
         description: "",
       });
     }
-    await deleteEventInvokeConfig(tx, scope, record.name, undefined);
-    if (invokeConfig) await putEventInvokeConfig(tx, scope, record.name, alias ?? "$LATEST", invokeConfig);
+    const qualifier = alias ?? "$LATEST";
+    if (qualifier !== "$LATEST") await deleteEventInvokeConfig(tx, scope, record.name, "$LATEST");
+    if (invokeConfig) await putEventInvokeConfig(tx, scope, record.name, qualifier, invokeConfig);
+    else await deleteEventInvokeConfig(tx, scope, record.name, qualifier);
+  };
+
+  const needsVersion = async (
+    tx: SqlExecutor,
+    scope: FunctionScope,
+    record: FunctionRecord,
+    alias: string,
+    props: Props,
+    previous: Props | undefined,
+  ): Promise<boolean> => {
+    const current = await findAlias(tx, scope, record.name, alias);
+    const version =
+      current && isVersionNumber(current.functionVersion) ? Number(current.functionVersion) : undefined;
+    const published = version === undefined ? undefined : await findVersion(tx, scope, record, version);
+    if (!published) return true;
+    if (flag(props.AutoPublishAliasAllProperties)) return true;
+    if (previous && previous.AutoPublishCodeSha256 !== props.AutoPublishCodeSha256) return true;
+    const trigger = (r: FunctionRecord) =>
+      JSON.stringify([r.codeSha256, r.memorySize, sorted(r.environment)]);
+    return trigger(published.record) !== trigger(record);
   };
 
   return {
@@ -325,7 +361,7 @@ function functionHandler(type: string, options: FunctionResourceOptions): Resour
     async create(props, ctx) {
       const scope = scopeOf(ctx);
       const name = nameOf(props, ctx);
-      const { settings, reserved, invokeConfig, alias, code } = await read(props, ctx, name);
+      const { settings, reserved, invokeConfig, code } = await read(props, ctx, name);
       const record: FunctionRecord = {
         ...settings,
         name,
@@ -340,7 +376,7 @@ function functionHandler(type: string, options: FunctionResourceOptions): Resour
       try {
         await store.transaction(async (tx) => {
           await insertFunction(tx, scope, record);
-          await afterWrite(tx, scope, record, alias, undefined, invokeConfig);
+          await afterWrite(tx, scope, record, props, undefined, invokeConfig);
         });
       } catch (error) {
         if (error instanceof StoreConflictError) throw lambdaErrors.alreadyExists(name);
@@ -352,7 +388,7 @@ function functionHandler(type: string, options: FunctionResourceOptions): Resour
       const scope = scopeOf(ctx);
       const current = await findFunction(store, scope, physicalId);
       if (!current) throw lambdaErrors.notFound(functionArn(scope, physicalId));
-      const { settings, reserved, invokeConfig, alias, code } = await read(props, ctx, physicalId);
+      const { settings, reserved, invokeConfig, code } = await read(props, ctx, physicalId);
       const { reservedConcurrency: _old, ...kept } = current;
       const next: FunctionRecord = {
         ...kept,
@@ -364,12 +400,10 @@ function functionHandler(type: string, options: FunctionResourceOptions): Resour
         lastModified: new Date(),
         ...(reserved !== undefined ? { reservedConcurrency: reserved } : {}),
       };
-      const previousAlias =
-        typeof previous.AutoPublishAlias === "string" ? previous.AutoPublishAlias : undefined;
       await store.transaction(async (tx) => {
         if (!(await replaceFunction(tx, scope, next, current.revisionId)))
           throw lambdaErrors.preconditionFailed();
-        await afterWrite(tx, scope, next, alias, previousAlias, invokeConfig);
+        await afterWrite(tx, scope, next, props, previous, invokeConfig);
       });
       return result(next);
     },

@@ -13,4 +13,5 @@ export { FunctionMetrics } from "./function-metrics.js";
 export { type FunctionResourceOptions, functionResources } from "./function-resource.js";
 export { functionMigrations } from "./function-schema.js";
 export { createLambdaService, type LambdaServiceOptions } from "./lambda-service.js";
+export { packagesDirIn, savePackage } from "./package-store.js";
 export { zipDirectory } from "./zip-directory.js";

@@ -4,7 +4,7 @@
  * always give the same bytes (and so the same CodeSha256).
  */
 import { lstat, readdir, readFile, readlink } from "node:fs/promises";
-import { join, posix } from "node:path";
+import { join, posix, resolve } from "node:path";
 import { type Zippable, zipSync } from "fflate";
 
 /** Folders a package never holds: version control and Jeff's own data. */
@@ -12,16 +12,22 @@ const skipped = new Set([".git", ".jeff", ".aws-sam"]);
 const fixedTime = new Date("1980-01-01T00:00:00Z");
 const unix = 3;
 
-async function collect(root: string, rel: string, into: Zippable): Promise<void> {
+async function collect(
+  root: string,
+  rel: string,
+  into: Zippable,
+  exclude: ReadonlySet<string>,
+): Promise<void> {
   const entries = await readdir(join(root, rel), { withFileTypes: true });
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const entry of entries) {
     if (rel === "" && skipped.has(entry.name)) continue;
     const name = rel === "" ? entry.name : posix.join(rel, entry.name);
     const path = join(root, name);
+    if (exclude.has(path)) continue;
     const info = await lstat(path);
     if (info.isDirectory()) {
-      await collect(root, name, into);
+      await collect(root, name, into, exclude);
     } else if (info.isSymbolicLink()) {
       into[name] = [
         new TextEncoder().encode(await readlink(path)),
@@ -34,9 +40,12 @@ async function collect(root: string, rel: string, into: Zippable): Promise<void>
   }
 }
 
-/** The folder's contents as a zip, the same bytes for the same files. */
-export async function zipDirectory(dir: string): Promise<Buffer> {
+/**
+ * The folder's contents as a zip, the same bytes for the same files. `exclude` names absolute
+ * paths left out wherever they are, such as a data directory kept inside the project.
+ */
+export async function zipDirectory(dir: string, exclude: readonly string[] = []): Promise<Buffer> {
   const files: Zippable = {};
-  await collect(dir, "", files);
+  await collect(resolve(dir), "", files, new Set(exclude.map((path) => resolve(path))));
   return Buffer.from(zipSync(files, { level: 6 }));
 }

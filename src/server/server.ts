@@ -13,6 +13,7 @@ import {
   EnvironmentPool,
   FunctionMetrics,
   functionMigrations,
+  packagesDirIn,
 } from "../functions/index.js";
 import {
   CachedCredentials,
@@ -74,7 +75,12 @@ export async function startServer(input: ServerConfigInput, log?: Logger): Promi
     const codeRoot = join(config.dataDir, "functions", "code");
     const stacks = new StackEngine(
       store,
-      createResourceRegistry({ store, codeRoot, accountConcurrency: config.functionConcurrency }),
+      createResourceRegistry({
+        store,
+        codeRoot,
+        packagesDir: packagesDirIn(config.dataDir),
+        accountConcurrency: config.functionConcurrency,
+      }),
       logger.child({ subsystem: "stacks" }),
     );
     cleanups.push(() => stacks.settle());

@@ -7,6 +7,12 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
+  CloudFormationClient,
+  CreateStackCommand,
+  DescribeStackEventsCommand,
+  DescribeStacksCommand,
+} from "@aws-sdk/client-cloudformation";
+import {
   GetAliasCommand,
   GetFunctionCommand,
   GetFunctionEventInvokeConfigCommand,
@@ -44,9 +50,10 @@ describe("jeff deploy with functions", () => {
   const outputs: Record<string, string> = {};
 
   beforeAll(async () => {
-    jeff = await startJeff();
-    lambda = client(jeff.url, jeff.region, jeff.credentials);
     project = await copyProject();
+    // The data directory sits inside the project whose folder is a function's code.
+    jeff = await startJeff({ dataDir: join(project, "state") });
+    lambda = client(jeff.url, jeff.region, jeff.credentials);
     const { stdout } = await runJeff(["deploy", "--stack", "fns", "--data-dir", jeff.dataDir, "--json"], {
       cwd: project,
     });
@@ -113,6 +120,74 @@ describe("jeff deploy with functions", () => {
     expect((await invoke(lambda, outputs.PlainName!)).body).toEqual({ plain: true, name: outputs.PlainName });
   });
 
+  it("packages a folder as it is, without the data directory inside it", async () => {
+    const { body } = await invoke(lambda, outputs.WholeName!);
+    expect(body.files).toEqual(["py", "src", "template.yaml"]);
+  });
+
+  it("refuses a code path that is not a package, naming it, and creates nothing", async () => {
+    const cfn = new CloudFormationClient({
+      endpoint: jeff.url,
+      region: jeff.region,
+      credentials: jeff.credentials,
+      maxAttempts: 1,
+    });
+    const template = {
+      Transform: "AWS::Serverless-2016-10-31",
+      Resources: {
+        Thief: {
+          Type: "AWS::Serverless::Function",
+          Properties: { CodeUri: jeff.dataDir, Handler: "index.handler", Runtime: "nodejs20.x" },
+        },
+      },
+    };
+    await cfn.send(new CreateStackCommand({ StackName: "thief", TemplateBody: JSON.stringify(template) }));
+    let status = "";
+    let reason = "";
+    await until(
+      async () => {
+        const events = await cfn.send(new DescribeStackEventsCommand({ StackName: "thief" }));
+        const failed = events.StackEvents?.find(
+          (e) => e.LogicalResourceId === "Thief" && e.ResourceStatus === "CREATE_FAILED",
+        );
+        reason = failed?.ResourceStatusReason ?? reason;
+        const stack = await cfn.send(new DescribeStacksCommand({ StackName: "thief" }));
+        status = stack.Stacks?.[0]?.StackStatus ?? "";
+        return status.endsWith("_COMPLETE") && !status.endsWith("IN_PROGRESS");
+      },
+      () => `the stack never settled (${status})`,
+    );
+    expect(status).toBe("ROLLBACK_COMPLETE");
+    expect(reason).toContain(`CodeUri ${jeff.dataDir} is not a package`);
+    const left = await lambda.send(new ListFunctionsCommand({}));
+    expect(left.Functions?.some((f) => f.FunctionName?.startsWith("thief-"))).toBe(false);
+  });
+
+  it("publishes a new version for AutoPublishAlias when SAM would: code, Environment, MemorySize", async () => {
+    const file = join(project, "template.yaml");
+    const original = await readFile(file, "utf8");
+    const deploy = async (text: string) => {
+      await writeFile(file, text);
+      await runJeff(["deploy", "--stack", "fns", "--data-dir", jeff.dataDir], { cwd: project });
+      return (await lambda.send(new GetAliasCommand({ FunctionName: "fns-greeter", Name: "live" })))
+        .FunctionVersion;
+    };
+    try {
+      // A timeout alone does not make a version; the alias stays where it was.
+      const longer = original.replace("Timeout: 5", "Timeout: 6");
+      expect(await deploy(longer)).toBe("1");
+      expect(
+        (await lambda.send(new GetFunctionCommand({ FunctionName: "fns-greeter" }))).Configuration?.Timeout,
+      ).toBe(6);
+      // An environment variable does.
+      expect(await deploy(longer.replace("GREETING: Hello", "GREETING: Howdy"))).toBe("2");
+      expect((await invoke(lambda, "fns-greeter:live", { name: "Ada" })).body.message).toBe("Howdy, Ada!");
+    } finally {
+      await writeFile(file, original);
+      await runJeff(["deploy", "--stack", "fns", "--data-dir", jeff.dataDir], { cwd: project });
+    }
+  });
+
   it("changes nothing on a second deploy of the same code, and deletes the functions with the stack", async () => {
     const before = await lambda.send(new GetFunctionCommand({ FunctionName: "fns-greeter" }));
     const { stdout } = await runJeff(["deploy", "--stack", "fns", "--data-dir", jeff.dataDir, "--json"], {
@@ -153,10 +228,17 @@ interface DevSession {
   readonly child: ChildProcess;
   readonly lambda: LambdaClient;
   logs(): string;
+  /** Resolves once stdout (the deploy reports, as JSON) shows `count` deploys of the stack. */
+  deployed(count: number): Promise<void>;
 }
 
 /** `jeff dev` on a copy of the fixture project, once its first deploy is done. */
-async function startDev(project: string, extraArgs: readonly string[] = []): Promise<DevSession> {
+/** `firstDeploy: false` returns as soon as the server is up, whether or not the first deploy worked. */
+async function startDev(
+  project: string,
+  extraArgs: readonly string[] = [],
+  firstDeploy = true,
+): Promise<DevSession> {
   const child = spawn(
     process.execPath,
     [jeffBin, "dev", project, "--port", "0", "--json", "--stack", "dev", ...extraArgs],
@@ -170,10 +252,17 @@ async function startDev(project: string, extraArgs: readonly string[] = []): Pro
   child.stderr!.on("data", (chunk: Buffer) => {
     stderr += chunk.toString();
   });
-  await until(
-    () => /"stackName": ?"dev"/.test(stdout),
-    () => `jeff dev did not deploy:\n${stdout}\n${stderr}`,
-  );
+  const deployed = (count: number) =>
+    until(
+      () => (stdout.match(/"stackName": ?"dev"/g) ?? []).length >= count,
+      () => `jeff dev did not deploy:\n${stdout}\n${stderr}`,
+    );
+  if (firstDeploy) await deployed(1);
+  else
+    await until(
+      () => /"url": ?"/.test(stdout),
+      () => `jeff dev did not start:\n${stderr}`,
+    );
   const url = /"url": ?"([^"]+)"/.exec(stdout)![1]!;
   const { stdout: envOut } = await runJeff(["env", "--json", "--data-dir", join(project, ".jeff")]);
   const env = JSON.parse(envOut) as Record<string, string>;
@@ -181,7 +270,7 @@ async function startDev(project: string, extraArgs: readonly string[] = []): Pro
     accessKeyId: env.AWS_ACCESS_KEY_ID!,
     secretAccessKey: env.AWS_SECRET_ACCESS_KEY!,
   });
-  return { child, lambda, logs: () => stderr };
+  return { child, lambda, logs: () => stderr, deployed };
 }
 
 async function stopDev(session: DevSession | undefined): Promise<void> {
@@ -234,11 +323,38 @@ describe("jeff dev", () => {
     expect(session.child.exitCode).toBeNull();
   }, 90_000);
 
+  it("keeps watching the code after a build fails, and deploys once it is fixed", async () => {
+    project = await copyProject();
+    const source = join(project, "src/greeting.ts");
+    const good = await readFile(source, "utf8");
+    await writeFile(source, `${good}\nexport const broken = ;\n`);
+    session = await startDev(project, [], false);
+    await until(
+      () => /esbuild failed/.test(session!.logs()),
+      () => `the failed build was not reported:\n${session?.logs()}`,
+    );
+    await writeFile(source, good.replace("${greeting}, ${name}!", "${greeting}, ${name}, fixed."));
+    await session.deployed(1);
+    expect((await invoke(session.lambda, "dev-greeter", { name: "Ada" })).body.message).toBe(
+      "Hello, Ada, fixed.",
+    );
+  }, 90_000);
+
   it("opens a debugger port on the inspected function's environment, and only on it", async () => {
     project = await copyProject();
     const port = await freePort();
     session = await startDev(project, ["--inspect", "dev-greeter", "--inspect-port", String(port)]);
-    expect((await invoke(session.lambda, "dev-greeter", { name: "Bo" })).body.message).toBe("Hello, Bo!");
+    const first = await session.lambda.send(
+      new InvokeCommand({
+        FunctionName: "dev-greeter",
+        Payload: new TextEncoder().encode('{"name":"Bo"}'),
+        LogType: "Tail",
+      }),
+    );
+    expect(JSON.parse(decode(first.Payload))).toMatchObject({ message: "Hello, Bo!" });
+    expect(Buffer.from(first.LogResult!, "base64").toString()).toContain(
+      `Debugger listening on ws://127.0.0.1:${port}/`,
+    );
     const targets = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as Array<{
       webSocketDebuggerUrl?: string;
     }>;
@@ -246,8 +362,15 @@ describe("jeff dev", () => {
     // Another function is not inspected: no second port opens for it.
     const listed = await session.lambda.send(new ListFunctionsCommand({}));
     const inline = listed.Functions?.find((f) => f.FunctionName?.startsWith("dev-Inline-"))?.FunctionName;
-    expect((await invoke(session.lambda, inline!, { a: 1 })).body).toEqual({ inline: true, echo: { a: 1 } });
-    await expect(fetch(`http://127.0.0.1:${port + 1}/json/list`)).rejects.toThrow();
+    const other = await session.lambda.send(
+      new InvokeCommand({
+        FunctionName: inline!,
+        Payload: new TextEncoder().encode('{"a":1}'),
+        LogType: "Tail",
+      }),
+    );
+    expect(JSON.parse(decode(other.Payload))).toEqual({ inline: true, echo: { a: 1 } });
+    expect(Buffer.from(other.LogResult!, "base64").toString()).not.toContain("Debugger listening");
   }, 90_000);
 });
 

@@ -97,7 +97,7 @@ describe("scaling", () => {
     expect(await metric('jeff_function_init_duration_seconds_count{function="sleeper"}')).toBe(burst);
 
     // Warm: the same environments take the next burst, all of them running at one moment.
-    const warm = await run(200);
+    const warm = await run(1500);
     expect(new Set(warm.map((r) => r.pid))).toEqual(new Set(cold.map((r) => r.pid)));
     const lastStart = Math.max(...warm.map((r) => r.start));
     const firstEnd = Math.min(...warm.map((r) => r.end));

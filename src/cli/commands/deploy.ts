@@ -43,7 +43,7 @@ export async function deployProject(
   projectDir: string,
   flags: DeployFlags,
   out: Output,
-  onPackaged?: (sources: readonly string[]) => void,
+  onSources?: (sources: readonly string[]) => void,
 ): Promise<DeployOutcome> {
   const file = templatePath(projectDir, flags.template);
   const templateBody = await readTemplate(file);
@@ -55,8 +55,7 @@ export async function deployProject(
   const dataDir = dataDirFor(projectDir, flags.dataDir);
   const target = await targetFor(dataDir);
   const stackName = flags.stack ?? defaultStackName(projectDir);
-  const packaged = await packageTemplate(templateBody, dirname(file), dataDir);
-  onPackaged?.(packaged.sources);
+  const packaged = await packageTemplate(templateBody, dirname(file), dataDir, onSources);
   out.note(`Deploying ${file} as stack ${out.bold(stackName)} to ${target.endpoint}`);
   return deployStack(
     target,

@@ -41,14 +41,15 @@ export async function runDev(dir: string, flags: DevFlags): Promise<void> {
   const redeploy = serialised(() =>
     deployOnce(projectDir, deployFlags, out, (sources) => code.watch(sources)),
   );
+  // Watch before the first deploy, so a save while it runs is not missed.
+  const watcher = watch(dirname(file), (_event, name) => {
+    if (name === basename(file)) schedule();
+  });
   await redeploy();
   const envCommand = `npx jeff env --data-dir ${relative(process.cwd(), dataDir) || "."}`;
   out.note(
     `Watching ${file} and the functions' code. To use the AWS CLI, in another terminal: eval "$(${envCommand})"`,
   );
-  const watcher = watch(dirname(file), (_event, name) => {
-    if (name === basename(file)) schedule();
-  });
   await untilSignalled(server, async () => {
     clearTimeout(timer);
     watcher.close();
@@ -103,10 +104,10 @@ async function deployOnce(
   projectDir: string,
   flags: Parameters<typeof deployProject>[1],
   out: Output,
-  onPackaged: (sources: readonly string[]) => void,
+  onSources: (sources: readonly string[]) => void,
 ): Promise<void> {
   try {
-    reportOutcome(out, await deployProject(projectDir, flags, out, onPackaged), "deploy");
+    reportOutcome(out, await deployProject(projectDir, flags, out, onSources), "deploy");
   } catch (error) {
     // A bad save must not end the session: say what is wrong and wait for the next one.
     process.stderr.write(`jeff: ${error instanceof Error ? error.message : String(error)}\n`);

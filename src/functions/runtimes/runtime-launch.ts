@@ -125,8 +125,10 @@ function permissionFlags(
 ): string[] {
   const flags = process.allowedNodeEnvironmentFlags;
   return [
-    // Only what the function's jeff:allow tag names, checked against this list when it was set.
+    // Only what the function's jeff:allow tag names, checked against this list when it was set;
+    // Node's warning that these weaken the model is for the function's owner, who asked for it.
     ...allow.map((what) => `--allow-${what}`).filter((flag) => flags.has(flag)),
+    ...(allow.length > 0 && flags.has("--disable-warning") ? ["--disable-warning=SecurityWarning"] : []),
     flags.has("--permission") ? "--permission" : "--experimental-permission",
     // The permission model announces itself on every start; keep that out of the function's log.
     flags.has("--disable-warning") ? "--disable-warning=ExperimentalWarning" : "--no-warnings",
