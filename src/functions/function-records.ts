@@ -1,5 +1,8 @@
 /** Function configurations as the store holds them, and as the Lambda API describes them. */
+import { randomUUID } from "node:crypto";
 import type { SqlExecutor } from "../store/index.js";
+import type { StoredCode } from "./function-code.js";
+import type { FunctionSettings } from "./function-config.js";
 
 export interface FunctionScope {
   readonly accountId: string;
@@ -64,6 +67,30 @@ function toRecord(row: FunctionRow): FunctionRecord {
     lastModified: new Date(row.last_modified),
     tags: row.tags ? (JSON.parse(row.tags) as Record<string, string>) : {},
     ...(row.reserved_concurrency !== null ? { reservedConcurrency: Number(row.reserved_concurrency) } : {}),
+  };
+}
+
+/** The code fields of a record, from code just stored. */
+export function codeFieldsOf(code: StoredCode): Pick<FunctionRecord, "codeDir" | "codeSha256" | "codeSize"> {
+  return { codeDir: code.dir, codeSha256: code.sha256, codeSize: code.size };
+}
+
+/** A function about to be created: its settings and tags, its stored code, a first revision. */
+export function newFunctionRecord(
+  scope: FunctionScope,
+  name: string,
+  settings: FunctionSettings & { readonly tags: Readonly<Record<string, string>> },
+  code: StoredCode,
+  reservedConcurrency?: number,
+): FunctionRecord {
+  return {
+    ...settings,
+    name,
+    arn: functionArn(scope, name),
+    ...codeFieldsOf(code),
+    revisionId: randomUUID(),
+    lastModified: new Date(),
+    ...(reservedConcurrency !== undefined ? { reservedConcurrency } : {}),
   };
 }
 

@@ -26,11 +26,13 @@ import { storeCode } from "./function-code.js";
 import { checkFunctionName, readSettings } from "./function-config.js";
 import { deleteFunctionOrVersion } from "./function-deletion.js";
 import {
+  codeFieldsOf,
   type FunctionRecord,
   type FunctionScope,
   findFunction,
   functionArn,
   insertFunction,
+  newFunctionRecord,
   replaceFunction,
   reservedTotal,
   saveTags,
@@ -362,17 +364,7 @@ function functionHandler(type: string, options: FunctionResourceOptions): Resour
       const scope = scopeOf(ctx);
       const name = nameOf(props, ctx);
       const { settings, reserved, invokeConfig, code } = await read(props, ctx, name);
-      const record: FunctionRecord = {
-        ...settings,
-        name,
-        arn: functionArn(scope, name),
-        codeDir: code.dir,
-        codeSha256: code.sha256,
-        codeSize: code.size,
-        revisionId: randomUUID(),
-        lastModified: new Date(),
-        ...(reserved !== undefined ? { reservedConcurrency: reserved } : {}),
-      };
+      const record = newFunctionRecord(scope, name, settings, code, reserved);
       try {
         await store.transaction(async (tx) => {
           await insertFunction(tx, scope, record);
@@ -393,9 +385,7 @@ function functionHandler(type: string, options: FunctionResourceOptions): Resour
       const next: FunctionRecord = {
         ...kept,
         ...settings,
-        codeDir: code.dir,
-        codeSha256: code.sha256,
-        codeSize: code.size,
+        ...codeFieldsOf(code),
         revisionId: randomUUID(),
         lastModified: new Date(),
         ...(reserved !== undefined ? { reservedConcurrency: reserved } : {}),

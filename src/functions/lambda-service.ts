@@ -22,6 +22,7 @@ import { checkFunctionName, readSettings } from "./function-config.js";
 import { deleteFunctionOrVersion } from "./function-deletion.js";
 import type { FunctionMetrics } from "./function-metrics.js";
 import {
+  codeFieldsOf,
   describeFunction,
   type FunctionRecord,
   type FunctionScope,
@@ -29,6 +30,7 @@ import {
   functionArn,
   insertFunction,
   listFunctions,
+  newFunctionRecord,
   replaceFunction,
   reservedTotal,
 } from "./function-records.js";
@@ -148,17 +150,7 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
           const zip = zipFrom(input.Code, "Code.ZipFile");
           if (await findFunction(store, scope, name)) throw lambdaErrors.alreadyExists(name);
           const code = await storeCode(codeRootFor(scope), zip);
-          const record: FunctionRecord = {
-            ...settings,
-            name,
-            arn: functionArn(scope, name),
-            codeDir: code.dir,
-            codeSha256: code.sha256,
-            codeSize: code.size,
-            revisionId: randomUUID(),
-            lastModified: new Date(),
-            tags,
-          };
+          const record = newFunctionRecord(scope, name, { ...settings, tags }, code);
           try {
             const body = await store.transaction(async (tx) => {
               await insertFunction(tx, scope, record);
@@ -230,7 +222,7 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
             input.RevisionId,
             async (current) => {
               const code = await storeCode(codeRootFor(scope), zip);
-              return { ...current, codeDir: code.dir, codeSha256: code.sha256, codeSize: code.size };
+              return { ...current, ...codeFieldsOf(code) };
             },
             publish,
           );

@@ -17,17 +17,17 @@ import {
   GetFunctionCommand,
   GetFunctionEventInvokeConfigCommand,
   InvokeCommand,
-  LambdaClient,
+  type LambdaClient,
   ListFunctionsCommand,
 } from "@aws-sdk/client-lambda";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type JeffProcess, jeffBin, repoRoot, runJeff, startJeff } from "./jeff-process.js";
+import { decode, lambdaClientFor, until } from "./lambda-helpers.js";
 
 const fixture = join(repoRoot, "test/fixtures/projects/functions");
-const decode = (bytes: Uint8Array | undefined) => new TextDecoder().decode(bytes);
 
 function client(url: string, region: string, credentials: JeffProcess["credentials"]) {
-  return new LambdaClient({ endpoint: url, region, credentials, maxAttempts: 1 });
+  return lambdaClientFor({ url, region, credentials });
 }
 
 async function invoke(lambda: LambdaClient, name: string, event: unknown = {}) {
@@ -373,11 +373,3 @@ describe("jeff dev", () => {
     expect(Buffer.from(other.LogResult!, "base64").toString()).not.toContain("Debugger listening");
   }, 90_000);
 });
-
-async function until(check: () => boolean | Promise<boolean>, why: () => string, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(why());
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}

@@ -4,49 +4,23 @@
 import { readFileSync } from "node:fs";
 import { Agent } from "node:http";
 import { join } from "node:path";
-import {
-  CreateFunctionCommand,
-  GetFunctionCommand,
-  InvokeCommand,
-  LambdaClient,
-} from "@aws-sdk/client-lambda";
+import { GetFunctionCommand, InvokeCommand, type LambdaClient } from "@aws-sdk/client-lambda";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
-import { zipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type JeffProcess, startJeff } from "./jeff-process.js";
+import { createNodeFunction, decode, lambdaClientFor, text, until } from "./lambda-helpers.js";
 
 const burst = 100;
 let jeff: JeffProcess;
 let lambda: LambdaClient;
 
-const text = (s: string) => new TextEncoder().encode(s);
-const decode = (bytes: Uint8Array | undefined) => new TextDecoder().decode(bytes);
-
-async function createFunction(name: string, source: string) {
-  await lambda.send(
-    new CreateFunctionCommand({
-      FunctionName: name,
-      Runtime: "nodejs20.x",
-      Handler: "index.handler",
-      Role: `arn:aws:iam::${jeff.accountId}:role/lambda-role`,
-      Timeout: 60,
-      Code: { ZipFile: zipSync({ "index.mjs": text(source) }) },
-    }),
-  );
-}
+const createFunction = (name: string, source: string) =>
+  createNodeFunction(lambda, jeff.accountId, name, source, { Timeout: 60 });
 
 async function metric(name: string): Promise<number> {
   const body = await (await fetch(`${jeff.url}/_jeff/metrics`)).text();
   const match = new RegExp(`^${name.replace(/[{}]/g, "\\$&")} (\\d+)$`, "m").exec(body);
   return match ? Number(match[1]) : 0;
-}
-
-async function until(check: () => Promise<boolean>, why: string, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(why);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 const alive = (pid: number) => {
@@ -60,11 +34,7 @@ const alive = (pid: number) => {
 
 beforeAll(async () => {
   jeff = await startJeff({ env: { JEFF_FUNCTION_IDLE_MS: "4000" } });
-  lambda = new LambdaClient({
-    endpoint: jeff.url,
-    region: jeff.region,
-    credentials: jeff.credentials,
-    maxAttempts: 1,
+  lambda = lambdaClientFor(jeff, {
     requestHandler: new NodeHttpHandler({ httpAgent: new Agent({ keepAlive: true, maxSockets: burst }) }),
   });
 });

@@ -1,58 +1,30 @@
 // Tags on functions through the SDK and /usr/bin/aws, and the jeff:allow tag that lifts part of
 // a Node function's sandbox.
 import {
-  CreateFunctionCommand,
   GetFunctionCommand,
   InvokeCommand,
-  LambdaClient,
+  type LambdaClient,
   ListTagsCommand,
   TagResourceCommand,
   UntagResourceCommand,
 } from "@aws-sdk/client-lambda";
-import { zipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { aws, type JeffProcess, startJeff } from "./jeff-process.js";
+import { createNodeFunction, decode, failure, lambdaClientFor } from "./lambda-helpers.js";
 
 let jeff: JeffProcess;
 let lambda: LambdaClient;
-const text = (s: string) => new TextEncoder().encode(s);
-const decode = (bytes: Uint8Array | undefined) => new TextDecoder().decode(bytes);
-
 const spawner = `import { execFileSync } from "node:child_process";
 export const handler = async () => {
   try { return execFileSync("/bin/echo", ["spawned"]).toString().trim(); } catch (e) { return e.code; }
 };`;
 
-async function create(name: string, tags?: Record<string, string>) {
-  return lambda.send(
-    new CreateFunctionCommand({
-      FunctionName: name,
-      Runtime: "nodejs20.x",
-      Handler: "index.handler",
-      Role: `arn:aws:iam::${jeff.accountId}:role/lambda-role`,
-      Code: { ZipFile: zipSync({ "index.mjs": text(spawner) }) },
-      ...(tags ? { Tags: tags } : {}),
-    }),
-  );
-}
-
-async function failure(promise: Promise<unknown>) {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error("expected the call to fail");
-}
+const create = (name: string, tags?: Record<string, string>) =>
+  createNodeFunction(lambda, jeff.accountId, name, spawner, tags ? { Tags: tags } : {});
 
 beforeAll(async () => {
   jeff = await startJeff();
-  lambda = new LambdaClient({
-    endpoint: jeff.url,
-    region: jeff.region,
-    credentials: jeff.credentials,
-    maxAttempts: 1,
-  });
+  lambda = lambdaClientFor(jeff);
 });
 afterAll(async () => {
   await jeff?.stop();

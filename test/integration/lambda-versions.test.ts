@@ -15,7 +15,7 @@ import {
   GetFunctionConfigurationCommand,
   GetFunctionEventInvokeConfigCommand,
   InvokeCommand,
-  LambdaClient,
+  type LambdaClient,
   ListAliasesCommand,
   ListVersionsByFunctionCommand,
   PublishVersionCommand,
@@ -27,6 +27,7 @@ import {
 import { zipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { aws, type JeffProcess, startJeff } from "./jeff-process.js";
+import { decode, failure, lambdaClientFor, text, until } from "./lambda-helpers.js";
 
 let jeff: JeffProcess;
 let lambda: LambdaClient;
@@ -46,9 +47,6 @@ interface Report {
   };
 }
 const reports: Report[] = [];
-
-const text = (s: string) => new TextEncoder().encode(s);
-const decode = (bytes: Uint8Array | undefined) => new TextDecoder().decode(bytes);
 
 /** A handler that says which code it is and what Lambda told it about itself. */
 const codeZip = (code: string) =>
@@ -100,20 +98,6 @@ async function invoke(FunctionName: string, Qualifier?: string, payload: object 
   };
 }
 
-async function failure(promise: Promise<unknown>) {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error & { $metadata: { httpStatusCode: number } };
-  }
-  throw new Error("expected the call to fail");
-}
-
-async function until(condition: () => boolean, what: string) {
-  for (let i = 0; i < 300 && !condition(); i++) await new Promise((r) => setTimeout(r, 100));
-  if (!condition()) throw new Error(`timed out waiting for ${what}`);
-}
-
 beforeAll(async () => {
   collector = createServer((req, res) => {
     let body = "";
@@ -129,12 +113,7 @@ beforeAll(async () => {
   collectorUrl = `http://127.0.0.1:${(collector.address() as AddressInfo).port}/`;
   // Retries wait a second, long enough for the test to move an alias between two attempts.
   jeff = await startJeff({ env: { JEFF_FUNCTION_RETRY_DELAY_MS: "1000" } });
-  lambda = new LambdaClient({
-    endpoint: jeff.url,
-    region: jeff.region,
-    credentials: jeff.credentials,
-    maxAttempts: 1,
-  });
+  lambda = lambdaClientFor(jeff);
   role = `arn:aws:iam::${jeff.accountId}:role/lambda-role`;
 });
 afterAll(async () => {
