@@ -116,6 +116,9 @@ export class RuntimeApiServer {
     };
     if (invocation.traceId) headers["Lambda-Runtime-Trace-Id"] = invocation.traceId;
     if (invocation.clientContext) headers["Lambda-Runtime-Client-Context"] = invocation.clientContext;
+    // With the length known the body goes out unchunked, which is less to write and to parse.
+    headers["Content-Length"] = String(invocation.payload.length);
+    res.sendDate = false;
     res.writeHead(200, headers).end(invocation.payload);
   }
 
@@ -201,7 +204,11 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
 
 function reply(res: ServerResponse, status: number, errorType: string | undefined, message: string): void {
   const body = errorType === undefined ? { status: message } : { errorMessage: message, errorType };
-  res.writeHead(status, { "Content-Type": "application/json" }).end(JSON.stringify(body));
+  const text = JSON.stringify(body);
+  res.sendDate = false;
+  res
+    .writeHead(status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text) })
+    .end(text);
 }
 
 const destroy = (res: ServerResponse) => () => res.destroy();
