@@ -290,7 +290,9 @@ export class ExecutionEnvironment {
   // ----- how an invocation ends -----
 
   async #completed(outcome: RuntimeOutcome, report: Report): Promise<InvocationResult> {
-    if (this.#launch.writesSyncMarkers) await this.#output.synced(report.requestId, outputSyncMs);
+    if (this.#launch.writesSyncMarkers && !outcome.noOutput) {
+      await this.#output.synced(report.requestId, outputSyncMs);
+    }
     // Without markers, one turn of the event loop reads what is already in the pipes.
     else await new Promise((resolve) => setImmediate(resolve));
     const memory = this.#peakMemoryMb();

@@ -126,6 +126,10 @@ it.each(["chunked", "length"] as const)(
       remaining: true,
     });
     expect(JSON.parse(received[3]?.body ?? "")).toEqual({ event: 7, id: "id-2", arn: "", remaining: true });
+    // The first result follows the start (which may have written), so it comes after the markers;
+    // the second invocation wrote nothing, so no markers: the header says so.
+    expect(received[1]?.head).not.toContain("Jeff-Output");
+    expect(received[3]?.head).toMatch(/\r\nJeff-Output: none(\r\n|$)/);
   },
 );
 
@@ -144,6 +148,8 @@ it("posts a failure to /error with its type", async () => {
     /^POST \/secret\/2018-06-01\/runtime\/invocation\/id-9\/error HTTP\/1.1\r\n/,
   );
   expect(received[1]?.head).toContain("\r\nLambda-Runtime-Function-Error-Type: TypeError");
+  // The error was logged, so the markers were written and the header is absent.
+  expect(received[1]?.head).not.toContain("Jeff-Output");
   expect(stderr).toContain("\u0000jeff-sync:id-9\u0000");
   expect(JSON.parse(received[1]?.body ?? "")).toMatchObject({ errorType: "TypeError", errorMessage: "nope" });
 });

@@ -41,9 +41,32 @@ interface ErrorBody {
 /** Written after each invocation's output so the host knows it has read all of it (see ../process-output.ts). */
 const syncMarker = (requestId: string) => `\u0000jeff-sync:${requestId}\u0000`;
 
+/**
+ * Whether anything was written to process.stdout or process.stderr since the last sync markers
+ * (console writes there too). When nothing was, the markers are left out and the result carries
+ * `Jeff-Output: none`, which tells the host there is nothing to wait for.
+ */
+let unsynced = true;
+
+function trackWrites(stream: NodeJS.WriteStream): void {
+  const write = stream.write;
+  stream.write = function (this: NodeJS.WriteStream, ...args: unknown[]) {
+    unsynced = true;
+    return (write as (...a: unknown[]) => boolean).apply(this, args);
+  } as typeof stream.write;
+}
+
 function writeSyncMarkers(id: string): void {
   process.stdout.write(syncMarker(id));
   process.stderr.write(syncMarker(id));
+  unsynced = false;
+}
+
+/** The markers if there was output, else the header saying there was none. */
+function syncOutput(id: string): string {
+  if (!unsynced) return "Jeff-Output: none\r\n";
+  writeSyncMarkers(id);
+  return "";
 }
 
 const env = process.env;
@@ -449,12 +472,14 @@ async function invokeOnce(handler: Handler, next: ApiResponse): Promise<void> {
     logError("Invoke Error", error);
   }
   inFlight = undefined;
-  writeSyncMarkers(requestId);
-  if (outcome.ok) await call("POST", `/invocation/${requestId}/response`, outcome.body);
-  else await postError(`/invocation/${requestId}/error`, outcome.error);
+  const synced = syncOutput(requestId);
+  if (outcome.ok) await call("POST", `/invocation/${requestId}/response`, outcome.body, synced);
+  else await postError(`/invocation/${requestId}/error`, outcome.error, synced);
 }
 
 async function main(): Promise<void> {
+  trackWrites(process.stdout);
+  trackWrites(process.stderr);
   patchConsole();
   let handler: Handler;
   try {
