@@ -65,7 +65,9 @@ async function run(
           socket.write(
             `HTTP/1.1 202 Accepted\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
           );
+          // Whatever was pipelined behind it is not read: the client must send it again.
           socket.end();
+          return;
         }
       }
     });

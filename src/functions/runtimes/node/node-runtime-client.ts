@@ -99,31 +99,44 @@ function parseRuntimeApi(value: string) {
 const api = parseRuntimeApi(env.AWS_LAMBDA_RUNTIME_API ?? "");
 const crlf2 = Buffer.from("\r\n\r\n");
 
+interface Pending {
+  /** The request as written, to write again on a new connection if the server closed this one first. */
+  readonly bytes: string;
+  readonly done: (res: ApiResponse) => void;
+  readonly fail: (error: Error) => void;
+}
+
 class RuntimeConnection {
   #socket: Socket | undefined;
   #buffer: Buffer = Buffer.alloc(0);
-  #pending: { done: (res: ApiResponse) => void; fail: (error: Error) => void } | undefined;
+  /** Written (or about to be), answered in this order. */
+  #pending: Pending[] = [];
+  /** Requests made in the same turn go out in one write (a result and the next /next). */
+  #unwritten = "";
   /** The response being read: its head parsed, its body not yet complete. */
   #head: { status: number; headers: Record<string, string | undefined>; close: boolean } | undefined;
-  #queue: Promise<unknown> = Promise.resolve();
 
-  /** Requests go one at a time, in order, on the same connection. */
+  /** Requests are pipelined on one connection; answers come back in order. */
   call(method: string, path: string, body?: string, headers = ""): Promise<ApiResponse> {
-    const result = this.#queue.then(() => this.#send(method, path, body, headers));
-    this.#queue = result.catch(() => undefined);
-    return result;
+    let bytes = `${method} ${api.base}${path} HTTP/1.1\r\nHost: ${api.authority}\r\n${headers}`;
+    if (body !== undefined) {
+      bytes += `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+    } else bytes += "\r\n";
+    return new Promise((done, fail) => {
+      this.#pending.push({ bytes, done, fail });
+      this.#write(bytes);
+    });
   }
 
-  #send(method: string, path: string, body: string | undefined, headers: string): Promise<ApiResponse> {
-    return new Promise((done, fail) => {
-      this.#pending = { done, fail };
-      const socket = this.#socket ?? this.#connect();
-      let head = `${method} ${api.base}${path} HTTP/1.1\r\nHost: ${api.authority}\r\n${headers}`;
-      if (body !== undefined) {
-        head += `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
-      } else head += "\r\n";
-      socket.write(head);
-    });
+  #write(bytes: string): void {
+    if (this.#unwritten === "") queueMicrotask(() => this.#flush());
+    this.#unwritten += bytes;
+  }
+
+  #flush(): void {
+    const bytes = this.#unwritten;
+    this.#unwritten = "";
+    if (bytes) (this.#socket ?? this.#connect()).write(bytes);
   }
 
   #connect(): Socket {
@@ -142,13 +155,10 @@ class RuntimeConnection {
       socket.destroy();
       // A body delimited by the connection's end is complete now.
       const head = this.#head;
-      if (
-        head &&
-        this.#pending &&
-        !("transfer-encoding" in head.headers) &&
-        !("content-length" in head.headers)
-      ) {
-        return this.#finish(this.#buffer);
+      if (head && !("transfer-encoding" in head.headers) && !("content-length" in head.headers)) {
+        this.#finish(this.#buffer);
+        if (this.#pending.length > 0) this.#rewrite();
+        return;
       }
       this.#reject(error ?? new Error("the Runtime API closed the connection"));
     };
@@ -226,15 +236,22 @@ class RuntimeConnection {
 
   #finish(body: Buffer): void {
     const head = this.#head;
-    const pending = this.#pending;
     this.#head = undefined;
-    this.#pending = undefined;
+    const pending = this.#pending.shift();
     if (head?.close) {
       const socket = this.#socket;
       this.#socket = undefined;
       socket?.destroy();
+      // The server will not read what was pipelined behind this request.
+      this.#rewrite();
     }
     if (head && pending) pending.done({ status: head.status, headers: head.headers, body });
+  }
+
+  /** Writes the requests still unanswered again, on a new connection. */
+  #rewrite(): void {
+    this.#unwritten = "";
+    for (const pending of this.#pending) this.#write(pending.bytes);
   }
 
   #protocolError(what: string): undefined {
@@ -245,11 +262,13 @@ class RuntimeConnection {
     return undefined;
   }
 
+  /** Fails every request on the connection. */
   #reject(error: Error): void {
     const pending = this.#pending;
-    this.#pending = undefined;
+    this.#pending = [];
+    this.#unwritten = "";
     this.#head = undefined;
-    pending?.fail(error);
+    for (const request of pending) request.fail(error);
   }
 }
 
@@ -441,7 +460,8 @@ function runHandler(
   });
 }
 
-async function invokeOnce(handler: Handler, next: ApiResponse): Promise<void> {
+/** Runs one event and posts its result; resolves with the next event. */
+async function invokeOnce(handler: Handler, next: ApiResponse): Promise<ApiResponse> {
   const requestId = header(next, "lambda-runtime-aws-request-id") ?? "";
   const deadline = Number(header(next, "lambda-runtime-deadline-ms") ?? Date.now());
   const traceId = header(next, "lambda-runtime-trace-id");
@@ -473,8 +493,14 @@ async function invokeOnce(handler: Handler, next: ApiResponse): Promise<void> {
   }
   inFlight = undefined;
   const synced = syncOutput(requestId);
-  if (outcome.ok) await call("POST", `/invocation/${requestId}/response`, outcome.body, synced);
-  else await postError(`/invocation/${requestId}/error`, outcome.error, synced);
+  const posted = outcome.ok
+    ? call("POST", `/invocation/${requestId}/response`, outcome.body, synced)
+    : postError(`/invocation/${requestId}/error`, outcome.error, synced);
+  // Asked for in the same write as the result, which the server answers first.
+  const following = call("GET", "/invocation/next");
+  following.catch(() => undefined);
+  await posted;
+  return following;
 }
 
 async function main(): Promise<void> {
@@ -490,10 +516,10 @@ async function main(): Promise<void> {
     await postError("/init/error", error);
     process.exit(129);
   }
+  let next = await call("GET", "/invocation/next");
   for (;;) {
-    const next = await call("GET", "/invocation/next");
     if (next.status !== 200) throw new Error(`Runtime API /next answered ${next.status}`);
-    await invokeOnce(handler, next);
+    next = await invokeOnce(handler, next);
   }
 }
 
