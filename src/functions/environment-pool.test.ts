@@ -120,6 +120,24 @@ describe.concurrent("invocations", () => {
     expect(json(await invoke(spec("esm", "index.callback"), { value: 7 }))).toEqual({ callback: 7 });
   });
 
+  it("puts each invocation's output in its own log, whether or not the ones around it wrote any", async () => {
+    const fn = spec("esm", "index.says");
+    const big = `${"x".repeat(200_000)}\n`;
+    const steps = [{}, { out: "one\n" }, {}, {}, { err: "two" }, {}, { out: big, err: "three" }, {}];
+    for (const event of steps) {
+      const { log } = await invoke(fn, event);
+      const body = log.slice(log.indexOf("\n") + 1, log.indexOf("END RequestId"));
+      // The two pipes interleave as they please; what matters is that all of it, and nothing
+      // else, is here.
+      const errLine = event.err
+        ? new RegExp(`^[^\t\n]+\\treq-\\d+\\tERROR\\t${event.err}\\n`, "m")
+        : undefined;
+      const rest = errLine ? body.replace(errLine, "") : body;
+      if (errLine) expect(body).toMatch(errLine);
+      expect(rest).toBe(event.out ?? "");
+    }
+  });
+
   it("gives each environment its own writable tmp folder", async () => {
     const result = await invoke(spec("esm", "index.tmp"));
     expect(result.payload.toString()).toBe('"kept in /tmp"');

@@ -93,6 +93,12 @@ const initLimitMs = 10_000;
 /** How long to wait for the output a runtime wrote just before posting its result. */
 const outputSyncMs = 1_000;
 const memoryCheckMs = 100;
+/**
+ * How old a peak-memory reading may be for the REPORT of an invocation that ended normally.
+ * VmHWM only grows, so an older reading under-reports only the newest growth; the watchdog
+ * (every memoryCheckMs while busy) reads afresh and keeps this reading current for long runs.
+ */
+const peakReadEveryMs = 250;
 
 export class ExecutionEnvironment {
   readonly id: string;
@@ -112,6 +118,8 @@ export class ExecutionEnvironment {
   #settleInvocation: ((ending: Ending) => void) | undefined;
   /** The last peak RSS read, for the REPORT of an invocation whose process is gone. */
   #peakBytes: number | undefined;
+  /** When #peakBytes was read (performance.now()). */
+  #peakReadAt = Number.NEGATIVE_INFINITY;
   #exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   readonly #gone: Promise<void>;
   readonly #deathListeners = new Set<() => void>();
@@ -290,10 +298,12 @@ export class ExecutionEnvironment {
   // ----- how an invocation ends -----
 
   async #completed(outcome: RuntimeOutcome, report: Report): Promise<InvocationResult> {
-    if (this.#launch.writesSyncMarkers) await this.#output.synced(report.requestId, outputSyncMs);
+    if (this.#launch.writesSyncMarkers && !outcome.noOutput) {
+      await this.#output.synced(report.requestId, outputSyncMs);
+    }
     // Without markers, one turn of the event loop reads what is already in the pipes.
     else await new Promise((resolve) => setImmediate(resolve));
-    const memory = this.#peakMemoryMb();
+    const memory = this.#peakMemoryMb(peakReadEveryMs);
     if (this.#state === "busy") this.#state = "idle";
     if (outcome.kind === "response") return this.#result(outcome.payload, false, report, memory);
     if (outcome.kind === "error") return this.#result(outcome.payload, true, report, memory);
@@ -394,17 +404,29 @@ export class ExecutionEnvironment {
   }
 
   #checkMemory(): void {
-    this.#peakMemoryMb();
-    const rss = readProcStatus(this.#child.pid, "VmRSS");
+    const status = this.#exit ? undefined : readProcStatus(this.#child.pid);
+    if (status?.peak !== undefined) {
+      this.#peakBytes = status.peak;
+      this.#peakReadAt = performance.now();
+    }
+    const rss = status?.rss;
     if (rss !== undefined && rss > this.spec.memoryMb * 1024 * 1024) {
       this.#settleInvocation?.({ kind: "out-of-memory" });
       this.#killProcess();
     }
   }
 
-  #peakMemoryMb(): number | undefined {
-    const peak = (this.#exit ? undefined : readProcStatus(this.#child.pid, "VmHWM")) ?? this.#peakBytes;
-    this.#peakBytes = peak;
+  /** The peak RSS in MB, read afresh unless the last reading is at most `maxAgeMs` old. */
+  #peakMemoryMb(maxAgeMs = 0): number | undefined {
+    const now = performance.now();
+    if (!this.#exit && (this.#peakBytes === undefined || now - this.#peakReadAt > maxAgeMs)) {
+      const peak = readProcStatus(this.#child.pid)?.peak;
+      if (peak !== undefined) {
+        this.#peakBytes = peak;
+        this.#peakReadAt = now;
+      }
+    }
+    const peak = this.#peakBytes;
     return peak === undefined ? undefined : Math.ceil(peak / (1024 * 1024));
   }
 
@@ -457,15 +479,20 @@ function describeExit(exit: { code: number | null; signal: NodeJS.Signals | null
   return `exit status ${exit?.code ?? "unknown"}`;
 }
 
-/** A byte count from /proc/PID/status (Linux); undefined elsewhere or once the process is gone. */
-function readProcStatus(pid: number | undefined, field: "VmRSS" | "VmHWM"): number | undefined {
+/** Current and peak RSS in bytes from /proc/PID/status (Linux); undefined elsewhere or once the process is gone. */
+function readProcStatus(pid: number | undefined): { rss?: number; peak?: number } | undefined {
   if (pid === undefined) return undefined;
+  let text: string;
   try {
-    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(
-      readFileSync(`/proc/${pid}/status`, "utf8"),
-    );
-    return match?.[1] ? Number(match[1]) * 1024 : undefined;
+    text = readFileSync(`/proc/${pid}/status`, "utf8");
   } catch {
     return undefined;
   }
+  const kb = (match: RegExpExecArray | null) => (match?.[1] ? Number(match[1]) * 1024 : undefined);
+  const rss = kb(/^VmRSS:\s+(\d+) kB/m.exec(text));
+  const peak = kb(/^VmHWM:\s+(\d+) kB/m.exec(text));
+  return {
+    ...(rss === undefined ? {} : { rss }),
+    ...(peak === undefined ? {} : { peak }),
+  };
 }

@@ -75,6 +75,18 @@ it("queues an event delivered before the runtime asks, and takes errors with the
   ]);
 });
 
+it("passes on Jeff-Output: none, the hint that no sync markers were written", async () => {
+  const { events, listener } = recorder();
+  const { server, base } = await start(listener);
+  server.deliver(invocation);
+  await fetch(`${base}/invocation/next`);
+  const headers = { "Jeff-Output": "none" };
+  await fetch(`${base}/invocation/id-1/response`, { method: "POST", body: "1", headers });
+  expect(events).toEqual([
+    { kind: "response", requestId: "id-1", payload: Buffer.from("1"), noOutput: true },
+  ]);
+});
+
 it("refuses a response over 6 MiB + 100 bytes and reports it", async () => {
   const { events, listener } = recorder();
   const { server, base } = await start(listener, { maxPayloadBytes: 10 });

@@ -19,7 +19,7 @@ export interface RuntimeInvocation {
   readonly clientContext?: string;
 }
 
-export type RuntimeOutcome =
+export type RuntimeOutcome = (
   | { readonly kind: "response"; readonly requestId: string; readonly payload: Buffer }
   | {
       readonly kind: "error";
@@ -28,7 +28,14 @@ export type RuntimeOutcome =
       readonly errorType: string | undefined;
     }
   /** The runtime posted more than the limit; Lambda fails the invocation. */
-  | { readonly kind: "too-large"; readonly requestId: string };
+  | { readonly kind: "too-large"; readonly requestId: string }
+) & {
+  /**
+   * Jeff's own runtime clients send `Jeff-Output: none` when the invocation wrote nothing since
+   * the last sync markers, and then write no markers (see runtimes/process-output.ts).
+   */
+  readonly noOutput?: true;
+};
 
 export interface RuntimeApiListener {
   /** The runtime is waiting on `/next` with nothing to hand it: initialised, or done with the last event. */
@@ -116,6 +123,9 @@ export class RuntimeApiServer {
     };
     if (invocation.traceId) headers["Lambda-Runtime-Trace-Id"] = invocation.traceId;
     if (invocation.clientContext) headers["Lambda-Runtime-Client-Context"] = invocation.clientContext;
+    // With the length known the body goes out unchunked, which is less to write and to parse.
+    headers["Content-Length"] = String(invocation.payload.length);
+    res.sendDate = false;
     res.writeHead(200, headers).end(invocation.payload);
   }
 
@@ -161,6 +171,7 @@ export class RuntimeApiServer {
       return;
     }
     const errorType = errorTypeHeader(req);
+    const quiet = req.headers["jeff-output"] === "none" ? ({ noOutput: true } as const) : {};
     readBody(req, this.#maxPayload).then((body) => {
       if (this.#inFlight?.requestId !== requestId)
         return reply(res, 400, "InvalidRequestID", "Invalid request ID");
@@ -168,13 +179,13 @@ export class RuntimeApiServer {
       if (body === undefined) {
         const message = `Exceeded maximum allowed payload size (${this.#maxPayload} bytes).`;
         reply(res, 413, "RequestEntityTooLarge", message);
-        return this.#listener.outcome({ kind: "too-large", requestId });
+        return this.#listener.outcome({ kind: "too-large", requestId, ...quiet });
       }
       reply(res, 202, undefined, "OK");
       this.#listener.outcome(
         kind === "response"
-          ? { kind, requestId, payload: body }
-          : { kind, requestId, payload: body, errorType },
+          ? { kind, requestId, payload: body, ...quiet }
+          : { kind, requestId, payload: body, errorType, ...quiet },
       );
     }, destroy(res));
   }
@@ -201,7 +212,11 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
 
 function reply(res: ServerResponse, status: number, errorType: string | undefined, message: string): void {
   const body = errorType === undefined ? { status: message } : { errorMessage: message, errorType };
-  res.writeHead(status, { "Content-Type": "application/json" }).end(JSON.stringify(body));
+  const text = JSON.stringify(body);
+  res.sendDate = false;
+  res
+    .writeHead(status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text) })
+    .end(text);
 }
 
 const destroy = (res: ServerResponse) => () => res.destroy();

@@ -3,6 +3,9 @@
  * writes a sync marker to both streams after each invocation, before it posts the result; the
  * host waits for both markers, so output written just before the result is never attributed
  * to the next invocation. (Pipes keep order per stream, not across a pipe and a socket.)
+ * Jeff's Node client leaves the markers out when nothing was written to either stream since the
+ * last ones and says so with `Jeff-Output: none` on its result; the host then only lets one turn
+ * of the event loop read the pipes, as for runtimes that write no markers at all.
  */
 import type { Readable } from "node:stream";
 

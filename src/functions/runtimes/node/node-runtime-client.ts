@@ -8,8 +8,8 @@
  * sandbox, which may read only the function's code and this folder.
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { Agent, request } from "node:http";
 import { createRequire } from "node:module";
+import { connect, type Socket } from "node:net";
 import { dirname, join, resolve, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 import { format, types } from "node:util";
@@ -41,38 +41,253 @@ interface ErrorBody {
 /** Written after each invocation's output so the host knows it has read all of it (see ../process-output.ts). */
 const syncMarker = (requestId: string) => `\u0000jeff-sync:${requestId}\u0000`;
 
+/**
+ * Whether anything was written to process.stdout or process.stderr since the last sync markers
+ * (console writes there too). When nothing was, the markers are left out and the result carries
+ * `Jeff-Output: none`, which tells the host there is nothing to wait for.
+ */
+let unsynced = true;
+
+function trackWrites(stream: NodeJS.WriteStream): void {
+  const write = stream.write;
+  stream.write = function (this: NodeJS.WriteStream, ...args: unknown[]) {
+    unsynced = true;
+    return (write as (...a: unknown[]) => boolean).apply(this, args);
+  } as typeof stream.write;
+}
+
+function writeSyncMarkers(id: string): void {
+  process.stdout.write(syncMarker(id));
+  process.stderr.write(syncMarker(id));
+  unsynced = false;
+}
+
+/** The markers if there was output, else the header saying there was none. */
+function syncOutput(id: string): string {
+  if (!unsynced) return "Jeff-Output: none\r\n";
+  writeSyncMarkers(id);
+  return "";
+}
+
 const env = process.env;
-const runtimeApi = `http://${env.AWS_LAMBDA_RUNTIME_API}/2018-06-01/runtime`;
-const agent = new Agent({ keepAlive: true, maxSockets: 1 });
 const taskRoot = resolve(env.LAMBDA_TASK_ROOT ?? process.cwd());
 
-// ----- Runtime API client -----
+// ----- Runtime API client: HTTP/1.1 over one keep-alive socket -----
+//
+// node:http's client (agent, request and response objects, streams) cost more CPU than the rest
+// of an invocation's round trip; the Runtime API needs only sequential requests on one connection.
 
 interface ApiResponse {
   readonly status: number;
-  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** Lower-cased names; a repeated header keeps its first value. */
+  readonly headers: Readonly<Record<string, string | undefined>>;
   readonly body: Buffer;
 }
 
-function call(method: string, path: string, body?: string, headers: Record<string, string> = {}) {
-  return new Promise<ApiResponse>((done, fail) => {
-    const req = request(`${runtimeApi}${path}`, { method, agent, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (chunk: Buffer) => chunks.push(chunk));
-      res.on("end", () =>
-        done({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
-      );
-      res.on("error", fail);
-    });
-    req.on("error", fail);
-    if (body !== undefined) req.setHeader("Content-Type", "application/json");
-    req.end(body);
-  });
+/** `host:port/optional/path/prefix`, as Jeff (and Lambda) set it. */
+function parseRuntimeApi(value: string) {
+  const slash = value.indexOf("/");
+  const authority = slash < 0 ? value : value.slice(0, slash);
+  const prefix = slash < 0 ? "" : value.slice(slash).replace(/\/+$/, "");
+  const colon = authority.lastIndexOf(":");
+  const hasPort = colon > authority.lastIndexOf("]");
+  const host = (hasPort ? authority.slice(0, colon) : authority).replace(/^\[(.*)\]$/, "$1");
+  const port = hasPort ? Number(authority.slice(colon + 1)) : 80;
+  return { authority, host: host || "127.0.0.1", port, base: `${prefix}/2018-06-01/runtime` };
 }
 
-function postError(path: string, error: unknown) {
+const api = parseRuntimeApi(env.AWS_LAMBDA_RUNTIME_API ?? "");
+const crlf2 = Buffer.from("\r\n\r\n");
+
+interface Pending {
+  /** The request as written, to write again on a new connection if the server closed this one first. */
+  readonly bytes: string;
+  readonly done: (res: ApiResponse) => void;
+  readonly fail: (error: Error) => void;
+}
+
+class RuntimeConnection {
+  #socket: Socket | undefined;
+  #buffer: Buffer = Buffer.alloc(0);
+  /** Written (or about to be), answered in this order. */
+  #pending: Pending[] = [];
+  /** Requests made in the same turn go out in one write (a result and the next /next). */
+  #unwritten = "";
+  /** The response being read: its head parsed, its body not yet complete. */
+  #head: { status: number; headers: Record<string, string | undefined>; close: boolean } | undefined;
+
+  /** Requests are pipelined on one connection; answers come back in order. */
+  call(method: string, path: string, body?: string, headers = ""): Promise<ApiResponse> {
+    let bytes = `${method} ${api.base}${path} HTTP/1.1\r\nHost: ${api.authority}\r\n${headers}`;
+    if (body !== undefined) {
+      bytes += `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+    } else bytes += "\r\n";
+    return new Promise((done, fail) => {
+      this.#pending.push({ bytes, done, fail });
+      this.#write(bytes);
+    });
+  }
+
+  #write(bytes: string): void {
+    if (this.#unwritten === "") queueMicrotask(() => this.#flush());
+    this.#unwritten += bytes;
+  }
+
+  #flush(): void {
+    const bytes = this.#unwritten;
+    this.#unwritten = "";
+    if (bytes) (this.#socket ?? this.#connect()).write(bytes);
+  }
+
+  #connect(): Socket {
+    const socket = connect(api.port, api.host);
+    socket.setNoDelay(true);
+    this.#socket = socket;
+    this.#buffer = Buffer.alloc(0);
+    this.#head = undefined;
+    socket.on("data", (chunk: Buffer) => {
+      this.#buffer = this.#buffer.length === 0 ? chunk : Buffer.concat([this.#buffer, chunk]);
+      this.#parse();
+    });
+    const gone = (error?: Error) => {
+      if (this.#socket !== socket) return;
+      this.#socket = undefined;
+      socket.destroy();
+      // A body delimited by the connection's end is complete now.
+      const head = this.#head;
+      if (head && !("transfer-encoding" in head.headers) && !("content-length" in head.headers)) {
+        this.#finish(this.#buffer);
+        if (this.#pending.length > 0) this.#rewrite();
+        return;
+      }
+      this.#reject(error ?? new Error("the Runtime API closed the connection"));
+    };
+    socket.on("error", gone);
+    socket.on("close", () => gone());
+    return socket;
+  }
+
+  #parse(): void {
+    for (;;) {
+      if (!this.#head) {
+        const end = this.#buffer.indexOf(crlf2);
+        if (end < 0) return;
+        const lines = this.#buffer.toString("latin1", 0, end).split("\r\n");
+        this.#buffer = this.#buffer.subarray(end + 4);
+        const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(lines[0] ?? "")?.[1]);
+        if (!status) {
+          this.#protocolError("a malformed status line");
+          return;
+        }
+        const headers: Record<string, string | undefined> = Object.create(null);
+        for (let i = 1; i < lines.length; i++) {
+          const line = lines[i] as string;
+          const colon = line.indexOf(":");
+          if (colon <= 0) continue;
+          const name = line.slice(0, colon).trim().toLowerCase();
+          if (headers[name] === undefined) headers[name] = line.slice(colon + 1).trim();
+        }
+        if (status >= 100 && status < 200) continue; // 100 Continue and the like: the answer follows
+        const close = /(^|,)\s*close\s*(,|$)/i.test(headers.connection ?? "");
+        this.#head = { status, headers, close };
+      }
+      const body = this.#body(this.#head);
+      if (body === undefined) return;
+      this.#finish(body);
+      if (!this.#socket) return;
+    }
+  }
+
+  /** The complete body, or undefined while more is to come. */
+  #body(head: { status: number; headers: Record<string, string | undefined> }): Buffer | undefined {
+    if (head.status === 204 || head.status === 304) return Buffer.alloc(0);
+    if (/chunked/i.test(head.headers["transfer-encoding"] ?? "")) return this.#chunkedBody();
+    const length = head.headers["content-length"];
+    if (length === undefined) return undefined; // until the connection ends
+    const size = Number(length);
+    if (!(size >= 0)) return this.#protocolError("a malformed Content-Length");
+    if (this.#buffer.length < size) return undefined;
+    const body = this.#buffer.subarray(0, size);
+    this.#buffer = this.#buffer.subarray(size);
+    return body;
+  }
+
+  #chunkedBody(): Buffer | undefined {
+    const chunks: Buffer[] = [];
+    let at = 0;
+    for (;;) {
+      const lineEnd = this.#buffer.indexOf("\r\n", at);
+      if (lineEnd < 0) return undefined;
+      const size = Number.parseInt(this.#buffer.toString("latin1", at, lineEnd), 16);
+      if (Number.isNaN(size)) return this.#protocolError("a malformed chunk size");
+      at = lineEnd + 2;
+      if (size === 0) {
+        // Trailers, if any, end with an empty line.
+        const end = this.#buffer.indexOf(crlf2, at - 2);
+        if (end < 0) return undefined;
+        this.#buffer = this.#buffer.subarray(end + 4);
+        return Buffer.concat(chunks);
+      }
+      if (this.#buffer.length < at + size + 2) return undefined;
+      chunks.push(this.#buffer.subarray(at, at + size));
+      at += size + 2;
+    }
+  }
+
+  #finish(body: Buffer): void {
+    const head = this.#head;
+    this.#head = undefined;
+    const pending = this.#pending.shift();
+    if (head?.close) {
+      const socket = this.#socket;
+      this.#socket = undefined;
+      socket?.destroy();
+      // The server will not read what was pipelined behind this request.
+      this.#rewrite();
+    }
+    if (head && pending) pending.done({ status: head.status, headers: head.headers, body });
+  }
+
+  /** Writes the requests still unanswered again, on a new connection. */
+  #rewrite(): void {
+    this.#unwritten = "";
+    for (const pending of this.#pending) this.#write(pending.bytes);
+  }
+
+  #protocolError(what: string): undefined {
+    const socket = this.#socket;
+    this.#socket = undefined;
+    socket?.destroy();
+    this.#reject(new Error(`the Runtime API sent ${what}`));
+    return undefined;
+  }
+
+  /** Fails every request on the connection. */
+  #reject(error: Error): void {
+    const pending = this.#pending;
+    this.#pending = [];
+    this.#unwritten = "";
+    this.#head = undefined;
+    for (const request of pending) request.fail(error);
+  }
+}
+
+const connection = new RuntimeConnection();
+
+function call(method: string, path: string, body?: string, headers = ""): Promise<ApiResponse> {
+  return connection.call(method, path, body, headers);
+}
+
+function postError(path: string, error: unknown, headers = "") {
   const body = toErrorBody(error);
-  return call("POST", path, JSON.stringify(body), { "Lambda-Runtime-Function-Error-Type": body.errorType });
+  // A header value cannot hold a line break; the body carries the full type.
+  const errorType = body.errorType.replace(/[^\t\x20-\x7e]/g, "?");
+  return call(
+    "POST",
+    path,
+    JSON.stringify(body),
+    `${headers}Lambda-Runtime-Function-Error-Type: ${errorType}\r\n`,
+  );
 }
 
 // ----- errors -----
@@ -205,8 +420,7 @@ async function loadHandler(fullHandler: string): Promise<Handler> {
 // ----- one invocation -----
 
 function header(res: ApiResponse, name: string): string | undefined {
-  const value = res.headers[name];
-  return Array.isArray(value) ? value[0] : value;
+  return res.headers[name];
 }
 
 function parseJson(text: string | undefined): unknown {
@@ -246,7 +460,8 @@ function runHandler(
   });
 }
 
-async function invokeOnce(handler: Handler, next: ApiResponse): Promise<void> {
+/** Runs one event and posts its result; resolves with the next event. */
+async function invokeOnce(handler: Handler, next: ApiResponse): Promise<ApiResponse> {
   const requestId = header(next, "lambda-runtime-aws-request-id") ?? "";
   const deadline = Number(header(next, "lambda-runtime-deadline-ms") ?? Date.now());
   const traceId = header(next, "lambda-runtime-trace-id");
@@ -277,28 +492,34 @@ async function invokeOnce(handler: Handler, next: ApiResponse): Promise<void> {
     logError("Invoke Error", error);
   }
   inFlight = undefined;
-  process.stdout.write(syncMarker(requestId));
-  process.stderr.write(syncMarker(requestId));
-  if (outcome.ok) await call("POST", `/invocation/${requestId}/response`, outcome.body);
-  else await postError(`/invocation/${requestId}/error`, outcome.error);
+  const synced = syncOutput(requestId);
+  const posted = outcome.ok
+    ? call("POST", `/invocation/${requestId}/response`, outcome.body, synced)
+    : postError(`/invocation/${requestId}/error`, outcome.error, synced);
+  // Asked for in the same write as the result, which the server answers first.
+  const following = call("GET", "/invocation/next");
+  following.catch(() => undefined);
+  await posted;
+  return following;
 }
 
 async function main(): Promise<void> {
+  trackWrites(process.stdout);
+  trackWrites(process.stderr);
   patchConsole();
   let handler: Handler;
   try {
     handler = await loadHandler(env._HANDLER ?? "");
   } catch (error) {
     logError("Uncaught Exception", error);
-    process.stdout.write(syncMarker("init"));
-    process.stderr.write(syncMarker("init"));
+    writeSyncMarkers("init");
     await postError("/init/error", error);
     process.exit(129);
   }
+  let next = await call("GET", "/invocation/next");
   for (;;) {
-    const next = await call("GET", "/invocation/next");
     if (next.status !== 200) throw new Error(`Runtime API /next answered ${next.status}`);
-    await invokeOnce(handler, next);
+    next = await invokeOnce(handler, next);
   }
 }
 
@@ -307,8 +528,7 @@ async function die(prefix: string, error: unknown, exitCode: number): Promise<ne
   logError(prefix, error);
   const requestId = inFlight;
   if (requestId !== undefined) {
-    process.stdout.write(syncMarker(requestId));
-    process.stderr.write(syncMarker(requestId));
+    writeSyncMarkers(requestId);
     await postError(`/invocation/${requestId}/error`, error).catch(() => undefined);
   }
   process.exit(exitCode);
