@@ -221,7 +221,7 @@ export class AsyncInvoker {
       release();
     }
     this.options.metrics.invoked(record.name, "Event", result);
-    await recordInvocationLog(store, scope, record, result);
+    recordInvocationLog(store, scope, record, result, this.options.logger);
     const attempts = Number(event.attempts) + 1;
     if (!result.functionError) {
       await this.finish({ ...event, attempts }, record, "Success", result, config.onSuccess);

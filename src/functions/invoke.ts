@@ -4,6 +4,7 @@
  * reported in `X-Amz-Function-Error` and the log tail in `X-Amz-Log-Result`, as Lambda does.
  */
 import { randomUUID } from "node:crypto";
+import type { Logger } from "../ops/index.js";
 import { AwsError, type RequestContext, type RestRequest, type RestResponse } from "../protocol/index.js";
 import type { Store } from "../store/index.js";
 import { type AsyncInvoker, enqueueEvent } from "./async-invoker.js";
@@ -49,6 +50,7 @@ export interface InvokeDependencies {
   readonly gate: ConcurrencyGate;
   readonly asyncInvoker: AsyncInvoker;
   readonly metrics: FunctionMetrics;
+  readonly logger?: Logger;
 }
 
 export async function invokeFunction(
@@ -110,11 +112,12 @@ export async function invokeFunction(
     release();
   }
   deps.metrics.invoked(record.name, "RequestResponse", result);
-  await recordInvocationLog(
+  recordInvocationLog(
     deps.store,
     { accountId: ctx.caller.accountId, region: ctx.region },
     record,
     result,
+    deps.logger,
   );
   const headers: Record<string, string> = {
     "content-type": "application/json",

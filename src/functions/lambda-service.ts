@@ -4,6 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
+import type { Logger } from "../ops/index.js";
 import type { RequestContext, RestJsonService, RestRequest } from "../protocol/index.js";
 import { type Store, StoreConflictError } from "../store/index.js";
 import { aliasRoutes } from "./alias-routes.js";
@@ -52,6 +53,8 @@ export interface LambdaServiceOptions {
   readonly gate: ConcurrencyGate;
   readonly asyncInvoker: AsyncInvoker;
   readonly metrics: FunctionMetrics;
+  /** Where failures that reach no caller go (an invocation's log lines that could not be written). */
+  readonly logger?: Logger;
   /** Invocations in flight across the account at most (Lambda's default is 1,000). */
   readonly accountConcurrency: number;
 }

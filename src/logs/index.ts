@@ -9,5 +9,11 @@
  */
 
 export { logMigrations } from "./log-schema.js";
-export { appendLogEvents, type LogScope, purgeLogEvents } from "./log-store.js";
+export {
+  appendLogEvents,
+  flushLogEvents,
+  type LogScope,
+  logCommitDelayMs,
+  purgeLogEvents,
+} from "./log-store.js";
 export { createLogsService } from "./logs-service.js";

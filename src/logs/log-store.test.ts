@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { openStore } from "../store/index.js";
 import { logMigrations } from "./log-schema.js";
-import { appendLogEvents, queryLogEvents } from "./log-store.js";
+import { appendLogEvents, flushLogEvents, queryLogEvents } from "./log-store.js";
 
 const dir = mkdtempSync(join(tmpdir(), "jeff-log-store-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -31,6 +31,23 @@ describe("appendLogEvents (group commit)", () => {
       expect(
         await queryLogEvents(store, scope, { logGroup: "/g", logStreams: ["late"], limit: 10 }),
       ).toHaveLength(1);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("lets a reader flush what was appended but not yet committed, and see all of it", async () => {
+    const store = await openStore({ dataDir: join(dir, "flush"), migrations: logMigrations });
+    try {
+      // Nobody waits for these appends, as an invocation does not wait for its log lines.
+      const pending = Array.from({ length: 20 }, (_, i) =>
+        appendLogEvents(store, scope, "/g", "s", [{ timestamp: i, message: `line ${i}` }]),
+      );
+      await flushLogEvents(store);
+      expect(await queryLogEvents(store, scope, { logGroup: "/g", limit: 100 })).toHaveLength(20);
+      await Promise.all(pending);
+      // Nothing waiting: a flush returns at once.
+      await flushLogEvents(store);
     } finally {
       await store.close();
     }

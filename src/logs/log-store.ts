@@ -40,17 +40,29 @@ interface PendingAppend {
   readonly reject: (error: unknown) => void;
 }
 
+interface CommitState {
+  writing: boolean;
+  waiting: PendingAppend[];
+  timer?: NodeJS.Timeout;
+  /** The commit in progress, if any. */
+  current?: Promise<void>;
+}
+
 /** Per store: appends waiting for the next commit, and whether one is scheduled or in progress. */
-const commits = new WeakMap<Store, { writing: boolean; waiting: PendingAppend[] }>();
+const commits = new WeakMap<Store, CommitState>();
+
+/** How long appends gather before they are committed together. */
+export const logCommitDelayMs = 20;
 
 /**
  * Appends one batch of lines (one invocation's) to a stream; resolves once it is durable.
  *
  * Group commit: better-sqlite3 blocks Jeff's one thread while it commits, and with
- * `synchronous=FULL` each commit is a write and an fsync. Appends made in the same turn of the
- * event loop, or while a commit is in progress, go into one commit together (under load, many
- * invocations' lines per fsync). Each batch is still written whole; if a shared commit fails,
- * each batch is tried again on its own, so one bad batch does not fail the others.
+ * `synchronous=FULL` each commit is a write and an fsync. Appends gather for
+ * `logCommitDelayMs`, and while a commit is in progress, and go into one commit together (under
+ * load, many invocations' lines per fsync). Each batch is still written whole; if a shared commit
+ * fails, each batch is tried again on its own, so one bad batch does not fail the others.
+ * Readers call `flushLogEvents` first, so they see every append made before they asked.
  */
 export function appendLogEvents(
   store: Store,
@@ -71,13 +83,32 @@ export function appendLogEvents(
   });
   if (!queue.writing) {
     queue.writing = true;
-    // One turn of the event loop: the invocations finishing in this turn join the same commit.
-    setImmediate(() => void writeWaiting(store, queue));
+    queue.timer = setTimeout(() => startCommit(store, queue), logCommitDelayMs);
   }
   return done;
 }
 
-async function writeWaiting(store: Store, state: { writing: boolean; waiting: PendingAppend[] }) {
+/** Commits every append made so far (waiting for a commit in progress first); resolves once they are durable. */
+export async function flushLogEvents(store: Store): Promise<void> {
+  const state = commits.get(store);
+  while (state?.writing) {
+    if (state.current === undefined) startCommit(store, state);
+    await state.current;
+  }
+}
+
+function startCommit(store: Store, state: CommitState): void {
+  clearTimeout(state.timer);
+  state.timer = undefined;
+  state.current = writeWaiting(store, state).finally(() => {
+    state.current = undefined;
+    // Appends that came while this commit was on disk go together into the next one.
+    if (state.waiting.length > 0) state.timer = setTimeout(() => startCommit(store, state), logCommitDelayMs);
+    else state.writing = false;
+  });
+}
+
+async function writeWaiting(store: Store, state: CommitState): Promise<void> {
   const group = state.waiting;
   state.waiting = [];
   try {
@@ -89,9 +120,6 @@ async function writeWaiting(store: Store, state: { writing: boolean; waiting: Pe
       for (const append of group) await insertAppends(store, [append]).then(append.resolve, append.reject);
     }
   }
-  // Appends that came while this commit was on disk go together into the next one.
-  if (state.waiting.length > 0) setImmediate(() => void writeWaiting(store, state));
-  else state.writing = false;
 }
 
 function insertAppends(store: Store, appends: readonly PendingAppend[]): Promise<void> {

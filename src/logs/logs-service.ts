@@ -3,8 +3,8 @@
  * what `aws logs tail`, `aws logs filter-log-events` and `jeff logs` use.
  */
 import { AwsError, type JsonService, type RequestContext } from "../protocol/index.js";
-import type { SqlExecutor } from "../store/index.js";
-import { type LogScope, logGroups, logStreams, queryLogEvents } from "./log-store.js";
+import type { Store } from "../store/index.js";
+import { flushLogEvents, type LogScope, logGroups, logStreams, queryLogEvents } from "./log-store.js";
 
 const scopeOf = (ctx: RequestContext): LogScope => ({ accountId: ctx.caller.accountId, region: ctx.region });
 
@@ -59,7 +59,7 @@ function arnOf(scope: LogScope, group: string, stream?: string): string {
   return `arn:aws:logs:${scope.region}:${scope.accountId}:log-group:${group}${stream ? `:log-stream:${stream}` : ":*"}`;
 }
 
-export function createLogsService(db: SqlExecutor): JsonService {
+export function createLogsService(db: Store): JsonService {
   const requireGroup = async (scope: LogScope, group: string) => {
     if ((await queryLogEvents(db, scope, { logGroup: group, limit: 1 })).length === 0) throw noGroup();
   };
@@ -69,6 +69,8 @@ export function createLogsService(db: SqlExecutor): JsonService {
     targetPrefix: "Logs_20140328",
     operations: {
       FilterLogEvents: async (input, ctx) => {
+        // Read your writes: lines of invocations that have finished are committed first.
+        await flushLogEvents(db);
         const scope = scopeOf(ctx);
         const group = groupName(input);
         await requireGroup(scope, group);
@@ -105,6 +107,7 @@ export function createLogsService(db: SqlExecutor): JsonService {
         };
       },
       GetLogEvents: async (input, ctx) => {
+        await flushLogEvents(db);
         const scope = scopeOf(ctx);
         const group = groupName(input);
         if (typeof input.logStreamName !== "string") throw invalid("logStreamName is required");
@@ -132,6 +135,7 @@ export function createLogsService(db: SqlExecutor): JsonService {
         };
       },
       DescribeLogGroups: async (input, ctx) => {
+        await flushLogEvents(db);
         const scope = scopeOf(ctx);
         const prefix = typeof input.logGroupNamePrefix === "string" ? input.logGroupNamePrefix : "";
         const groups = await logGroups(db, scope, prefix);
@@ -146,6 +150,7 @@ export function createLogsService(db: SqlExecutor): JsonService {
         };
       },
       DescribeLogStreams: async (input, ctx) => {
+        await flushLogEvents(db);
         const scope = scopeOf(ctx);
         const group = groupName(input);
         await requireGroup(scope, group);

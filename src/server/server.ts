@@ -22,7 +22,7 @@ import {
   type Installation,
   identityMigrations,
 } from "../identity/index.js";
-import { createLogsService, logMigrations, purgeLogEvents } from "../logs/index.js";
+import { createLogsService, flushLogEvents, logMigrations, purgeLogEvents } from "../logs/index.js";
 import { createLogger, type Logger, MetricsRegistry } from "../ops/index.js";
 import { createSsmService, parameterMigrations } from "../parameters/index.js";
 import { createEdge, type ServiceDefinition } from "../protocol/index.js";
@@ -70,6 +70,8 @@ export async function startServer(input: ServerConfigInput, log?: Logger): Promi
   try {
     const store = await openStore({ dataDir: config.dataDir, migrations: allMigrations });
     cleanups.push(() => store.close());
+    // Log lines still gathering for their commit are written before the store closes.
+    cleanups.push(() => flushLogEvents(store));
     const installation = await ensureInstallation(store);
     const metrics = new MetricsRegistry();
     const codeRoot = join(config.dataDir, "functions", "code");
@@ -119,6 +121,7 @@ export async function startServer(input: ServerConfigInput, log?: Logger): Promi
         gate,
         asyncInvoker,
         metrics: functionMetrics,
+        logger: logger.child({ subsystem: "functions" }),
         accountConcurrency: config.functionConcurrency,
       }),
     ];
