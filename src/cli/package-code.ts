@@ -8,7 +8,7 @@
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { isAbsolute, join, resolve } from "node:path";
-import { packagesDirIn, savePackage, zipDirectory } from "../functions/index.js";
+import { packagesDirIn, savePackage, sweepUnneeded, zipDirectory } from "../functions/index.js";
 import { loadTemplate } from "../templates/index.js";
 import { CliError } from "./output.js";
 
@@ -154,6 +154,8 @@ async function bundle(target: CodeTarget, dataDir: string): Promise<Buffer> {
   const module = handlerModule(logicalId, handler);
   const builds = join(dataDir, "build");
   await mkdir(builds, { recursive: true });
+  // A build a crash interrupted leaves its folder behind; one left long enough is cleared here.
+  await sweepUnneeded(builds, async () => false);
   for (const outbase of [undefined, source]) {
     // A fresh folder per build: two deploys at once never write into each other's output.
     const outdir = await mkdtemp(join(builds, `${logicalId}-`));

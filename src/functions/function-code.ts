@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { chmod, mkdir, rename, rm, symlink, writeFile } from "node:fs/promises";
+import { chmod, mkdir, rename, rm, symlink, utimes, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, normalize, relative, resolve, sep } from "node:path";
 import { lambdaErrors } from "./lambda-errors.js";
 import { readZip, ZipError } from "./zip-archive.js";
@@ -35,7 +35,12 @@ export async function storeCode(codeRoot: string, zip: Buffer): Promise<StoredCo
   const sha256 = createHash("sha256").update(zip).digest("base64");
   const folder = createHash("sha256").update(zip).digest("hex");
   const dir = join(codeRoot, folder);
-  if (existsSync(dir)) return { dir, sha256, size: zip.length };
+  if (existsSync(dir)) {
+    // Reused: touched, so the sweep (code-sweep.ts) does not take it before the caller records it.
+    const now = new Date();
+    await utimes(dir, now, now).catch(() => {});
+    if (existsSync(dir)) return { dir, sha256, size: zip.length };
+  }
 
   let entries: ReturnType<typeof readZip>;
   try {

@@ -7,6 +7,7 @@
  * symbolic links), and a function's process never inherits Jeff's own environment.
  */
 export { AsyncInvoker, type AsyncInvokerOptions } from "./async-invoker.js";
+export { sweepUnneeded, sweepUnusedCode } from "./code-sweep.js";
 export { ConcurrencyGate } from "./concurrency-gate.js";
 export { EnvironmentPool, type EnvironmentPoolOptions, type PoolStats } from "./environment-pool.js";
 export { FunctionMetrics } from "./function-metrics.js";

@@ -5,7 +5,7 @@
  * a file elsewhere on the host, and not one whose bytes do not match its name.
  */
 import { createHash } from "node:crypto";
-import { lstat, mkdir, open, readFile, rename } from "node:fs/promises";
+import { lstat, mkdir, open, readFile, rename, utimes } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { codeLimits } from "./function-code.js";
 import { lambdaErrors } from "./lambda-errors.js";
@@ -24,7 +24,12 @@ export async function savePackage(packagesDir: string, zip: Buffer): Promise<str
   const hash = sha256Hex(zip);
   const path = join(packagesDir, `${hash}.zip`);
   const existing = await readFile(path).catch(() => undefined);
-  if (existing && sha256Hex(existing) === hash) return path;
+  if (existing && sha256Hex(existing) === hash) {
+    // Reused: touched, so the sweep does not take it before the deploy that names it.
+    const now = new Date();
+    await utimes(path, now, now);
+    return path;
+  }
   await mkdir(packagesDir, { recursive: true });
   const partial = `${path}.${process.pid}.partial`;
   const file = await open(partial, "w");

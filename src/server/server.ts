@@ -14,6 +14,8 @@ import {
   FunctionMetrics,
   functionMigrations,
   packagesDirIn,
+  sweepUnneeded,
+  sweepUnusedCode,
 } from "../functions/index.js";
 import {
   CachedCredentials,
@@ -26,7 +28,7 @@ import { createLogsService, flushLogEvents, logMigrations, purgeLogEvents } from
 import { createLogger, type Logger, MetricsRegistry } from "../ops/index.js";
 import { createSsmService, parameterMigrations } from "../parameters/index.js";
 import { createEdge, type ServiceDefinition } from "../protocol/index.js";
-import { createCloudFormationService, StackEngine, stackMigrations } from "../stacks/index.js";
+import { createCloudFormationService, StackEngine, stackMigrations, stacksMention } from "../stacks/index.js";
 import { type Migration, openStore, type Store } from "../store/index.js";
 import { parseServerConfig, type ServerConfig, type ServerConfigInput } from "./config.js";
 import { lockDataDir } from "./data-dir-lock.js";
@@ -181,13 +183,21 @@ export async function startServer(input: ServerConfigInput, log?: Logger): Promi
     };
     await writeFile(infoPath, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
     cleanups.push(() => rm(infoPath, { force: true }));
-    // Logs are kept for logRetentionDays, then dropped, checked at start and hourly.
-    const purgeLogs = () =>
-      purgeLogEvents(store, Date.now() - config.logRetentionDays * 86_400_000).catch((error: unknown) =>
+    // Housekeeping at start and hourly: logs past logRetentionDays, code folders no function
+    // uses, packages no stack names.
+    const housekeeping = async () => {
+      await purgeLogEvents(store, Date.now() - config.logRetentionDays * 86_400_000).catch((error: unknown) =>
         logger.warn("could not purge old log events", { error }),
       );
-    await purgeLogs();
-    const purgeTimer = setInterval(() => void purgeLogs(), 3_600_000);
+      await sweepUnusedCode(store, codeRoot).catch((error: unknown) =>
+        logger.warn("could not remove unused function code", { error }),
+      );
+      await sweepUnneeded(packagesDirIn(config.dataDir), (path) => stacksMention(store, path)).catch(
+        (error: unknown) => logger.warn("could not remove unused packages", { error }),
+      );
+    };
+    await housekeeping();
+    const purgeTimer = setInterval(() => void housekeeping(), 3_600_000);
     purgeTimer.unref();
     cleanups.push(async () => clearInterval(purgeTimer));
     // Events run once functions can reach Jeff's endpoint; stopping waits for those running.

@@ -10,4 +10,5 @@
 export { createCloudFormationService } from "./cloudformation-service.js";
 export { describeTemplateError } from "./plan.js";
 export { type DeployInput, StackEngine } from "./stack-engine.js";
+export { stacksMention } from "./stack-records.js";
 export { stackMigrations } from "./stack-schema.js";

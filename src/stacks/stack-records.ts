@@ -364,3 +364,19 @@ export async function listEvents(db: SqlExecutor, stack: StackRecord): Promise<S
     timestamp: new Date(row.timestamp),
   }));
 }
+
+/**
+ * Whether any stack that still exists names `text` in its template, or in a resource's current or
+ * previous properties (what a rollback would apply). Functions ask it before removing a package.
+ */
+export async function stacksMention(db: SqlExecutor, text: string): Promise<boolean> {
+  const row = await db.get<{ found: number }>(
+    `SELECT 1 AS found FROM cfn_stacks s WHERE s.deleted_at IS NULL AND (
+       INSTR(s.template_body, ?) > 0 OR EXISTS (
+         SELECT 1 FROM cfn_stack_resources r WHERE r.stack_id = s.stack_id
+           AND (INSTR(COALESCE(r.properties, ''), ?) > 0 OR INSTR(COALESCE(r.previous, ''), ?) > 0)))
+     LIMIT 1`,
+    [text, text, text],
+  );
+  return row !== undefined;
+}

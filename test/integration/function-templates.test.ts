@@ -1,7 +1,7 @@
 // Functions deployed from a SAM template by `jeff deploy` and `jeff dev`: TypeScript bundled with
 // esbuild, Python from a folder, inline code, AWS::Lambda::Function; and the edit-save-invoke loop.
 import { type ChildProcess, spawn } from "node:child_process";
-import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdtemp, readdir, readFile, rm, utimes, writeFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -11,6 +11,7 @@ import {
   CreateStackCommand,
   DescribeStackEventsCommand,
   DescribeStacksCommand,
+  GetTemplateCommand,
 } from "@aws-sdk/client-cloudformation";
 import {
   GetAliasCommand,
@@ -200,6 +201,62 @@ describe("jeff deploy with functions", () => {
     const left = await lambda.send(new ListFunctionsCommand({}));
     expect(left.Functions ?? []).toEqual([]);
   });
+});
+
+describe("housekeeping", () => {
+  it("removes, on the next start, the packages and code only a deleted stack used", async () => {
+    const project = await copyProject();
+    const dataDir = await mkdtemp(join(tmpdir(), "jeff-sweep-"));
+    let jeff = await startJeff({ dataDir });
+    try {
+      const deploy = (stack: string) =>
+        runJeff(["deploy", "--stack", stack, "--data-dir", dataDir], { cwd: project });
+      await deploy("old");
+      const source = join(project, "src/greeting.ts");
+      await writeFile(
+        source,
+        (await readFile(source, "utf8")).replace("${greeting}, ${name}!", "${greeting}; ${name}"),
+      );
+      await deploy("new");
+      await runJeff(["delete", "--stack", "old", "--data-dir", dataDir], { cwd: project });
+      const packagesDir = join(dataDir, "packages");
+      const codeDir = join(dataDir, "functions", "code", jeff.accountId);
+      const packagesBefore = await readdir(packagesDir);
+      const codeBefore = await readdir(codeDir);
+      // What the surviving stack names, and the code its functions run.
+      const cfn = new CloudFormationClient({
+        endpoint: jeff.url,
+        region: jeff.region,
+        credentials: jeff.credentials,
+      });
+      const template = (await cfn.send(new GetTemplateCommand({ StackName: "new" }))).TemplateBody ?? "";
+      const named = [...new Set(template.match(/[0-9a-f]{64}\.zip/g) ?? [])].sort();
+      const lambda = client(jeff.url, jeff.region, jeff.credentials);
+      const running = [
+        ...new Set(
+          ((await lambda.send(new ListFunctionsCommand({}))).Functions ?? []).map((f) =>
+            Buffer.from(f.CodeSha256 ?? "", "base64").toString("hex"),
+          ),
+        ),
+      ].sort();
+      expect(packagesBefore.length).toBeGreaterThan(named.length);
+      expect(codeBefore.length).toBeGreaterThan(running.length);
+      // Age everything past the sweep's grace period, then restart.
+      const past = new Date(Date.now() - 3_600_000);
+      for (const dir of [packagesDir, codeDir])
+        for (const name of await readdir(dir)) await utimes(join(dir, name), past, past);
+      await jeff.stop();
+      jeff = await startJeff({ dataDir });
+      expect((await readdir(packagesDir)).sort()).toEqual(named);
+      expect((await readdir(codeDir)).sort()).toEqual(running);
+      const after = client(jeff.url, jeff.region, jeff.credentials);
+      expect((await invoke(after, "new-greeter", { name: "Ada" })).body.message).toBe("Hello; Ada");
+    } finally {
+      await jeff.stop();
+      await rm(dataDir, { recursive: true, force: true });
+      await rm(project, { recursive: true, force: true });
+    }
+  }, 90_000);
 });
 
 describe("jeff deploy with a bad function", () => {

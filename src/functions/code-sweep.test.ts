@@ -1,0 +1,63 @@
+import { mkdirSync, mkdtempSync, utimesSync, writeFileSync } from "node:fs";
+import { readdir } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { openStore } from "../store/index.js";
+import { sweepGraceMs, sweepUnneeded, sweepUnusedCode } from "./code-sweep.js";
+import { insertFunction, newFunctionRecord } from "./function-records.js";
+import { functionMigrations } from "./function-schema.js";
+
+const scope = { accountId: "111122223333", region: "us-east-1" };
+const hourAgo = (path: string) => {
+  const then = new Date(Date.now() - 2 * sweepGraceMs);
+  utimesSync(path, then, then);
+};
+
+describe("sweeping", () => {
+  it("removes old code folders no function uses, and keeps used and recent ones", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "jeff-sweep-"));
+    const codeRoot = join(dataDir, "code");
+    const folder = (name: string, old: boolean) => {
+      const dir = join(codeRoot, scope.accountId, name);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, "index.mjs"), "export const handler = () => 1;");
+      if (old) hourAgo(dir);
+      return dir;
+    };
+    const used = folder("used", true);
+    folder("unused", true);
+    folder("fresh", false);
+    const store = await openStore({ dataDir: join(dataDir, "store"), migrations: functionMigrations });
+    try {
+      const settings = {
+        runtime: "nodejs20.x",
+        handler: "index.handler",
+        role: `arn:aws:iam::${scope.accountId}:role/r`,
+        description: "",
+        timeout: 3,
+        memorySize: 128,
+        environment: {},
+        tags: {},
+      };
+      await insertFunction(
+        store,
+        scope,
+        newFunctionRecord(scope, "f", settings, { dir: used, sha256: "x", size: 1 }),
+      );
+      expect(await sweepUnusedCode(store, codeRoot)).toBe(1);
+      expect((await readdir(join(codeRoot, scope.accountId))).sort()).toEqual(["fresh", "used"]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("removes old entries nobody claims", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "jeff-sweep-packages-"));
+    for (const name of ["named.zip", "orphan.zip", "new.zip"]) writeFileSync(join(dir, name), name);
+    hourAgo(join(dir, "named.zip"));
+    hourAgo(join(dir, "orphan.zip"));
+    expect(await sweepUnneeded(dir, async (path) => path.endsWith("named.zip"))).toBe(1);
+    expect((await readdir(dir)).sort()).toEqual(["named.zip", "new.zip"]);
+  });
+});
