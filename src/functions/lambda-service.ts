@@ -21,6 +21,7 @@ import {
 import { storeCode } from "./function-code.js";
 import { checkFunctionName, readSettings } from "./function-config.js";
 import { deleteFunctionOrVersion } from "./function-deletion.js";
+import { listFunctionEntries, readFunctionVersion } from "./function-listing.js";
 import type { FunctionMetrics } from "./function-metrics.js";
 import {
   codeFieldsOf,
@@ -30,7 +31,6 @@ import {
   findFunction,
   functionArn,
   insertFunction,
-  listFunctions,
   newFunctionRecord,
   replaceFunction,
   reservedTotal,
@@ -173,12 +173,13 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
         path: "/2015-03-31/functions",
         operation: "ListFunctions",
         handler: async (req, ctx) => {
+          const allVersions = readFunctionVersion(req.query.get("FunctionVersion"));
           const { limit, after } = pageOf(req);
-          const page = await listFunctions(store, scopeOf(ctx), after, limit + 1);
+          const page = await listFunctionEntries(store, scopeOf(ctx), after, limit + 1, allVersions);
           return {
             body: {
-              Functions: page.slice(0, limit).map((record) => describeFunction(record)),
-              ...nextMarker(page, limit, (record) => record.name),
+              Functions: page.slice(0, limit).map((entry) => entry.body),
+              ...nextMarker(page, limit, (entry) => entry.position),
             },
           };
         },
