@@ -15,7 +15,7 @@ import { asyncDefaults, type EventInvokeConfig, findEventInvokeConfig } from "./
 import type { FunctionMetrics } from "./function-metrics.js";
 import type { FunctionRecord, FunctionScope } from "./function-records.js";
 import { specOf } from "./function-spec.js";
-import { resolveVersion } from "./function-target.js";
+import { type FunctionTarget, resolveTarget, resolveVersion } from "./function-target.js";
 import { recordInvocationLog } from "./invocation-log.js";
 
 export interface AsyncInvokerOptions {
@@ -246,8 +246,6 @@ export class AsyncInvoker {
     await this.options.store.transaction(async (tx) => {
       await tx.run("DELETE FROM lambda_async_events WHERE event_id = ?", [event.event_id]);
       if (!destinationArn) return;
-      const [, , , region = event.region, accountId = event.account_id, , name = ""] =
-        destinationArn.split(":");
       const destination = {
         version: "1.0",
         timestamp: new Date().toISOString(),
@@ -269,13 +267,40 @@ export class AsyncInvoker {
             }
           : {}),
       };
-      await enqueueEvent(
-        tx,
-        { accountId, region },
-        name,
-        new TextEncoder().encode(JSON.stringify(destination)),
-      );
+      await this.deliver(tx, event, destinationArn, new TextEncoder().encode(JSON.stringify(destination)));
     });
     if (destinationArn) this.nudge();
+  }
+
+  /**
+   * Queues a destination record as an asynchronous invocation of the destination: `$LATEST`, or
+   * the version or alias its ARN names, with the version chosen now (an alias's weights applied, as
+   * for any event) and the qualifier's own retries and destinations. A destination that is gone is
+   * logged and skipped: the record has nowhere to go, and the event it describes is finished.
+   */
+  private async deliver(
+    tx: SqlExecutor,
+    event: EventRow,
+    destinationArn: string,
+    record: Uint8Array,
+  ): Promise<void> {
+    const [, , , region = event.region, accountId = event.account_id, , name = "", qualifier] =
+      destinationArn.split(":");
+    const scope = { accountId, region };
+    let target: FunctionTarget;
+    try {
+      target = await resolveTarget(tx, scope, { name, ...(qualifier ? { qualifier } : {}) }, { route: true });
+    } catch (error) {
+      if (!isAwsError(error)) throw error;
+      this.options.logger.warn("dropping a destination record: the destination does not exist", {
+        eventId: event.event_id,
+        destination: destinationArn,
+      });
+      return;
+    }
+    await enqueueEvent(tx, scope, name, record, {
+      version: target.version,
+      ...(target.qualifier !== undefined ? { qualifier: target.qualifier } : {}),
+    });
   }
 }

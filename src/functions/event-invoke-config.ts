@@ -1,16 +1,16 @@
 /**
  * How asynchronous invocations of a function are retried and where their outcomes go:
- * Put/Get/DeleteFunctionEventInvokeConfig, with Lambda's bounds and defaults. Each qualifier
+ * Put/Get/Update/Delete/ListFunctionEventInvokeConfig(s), with Lambda's bounds and defaults. Each qualifier
  * (`$LATEST`, a version, an alias) has its own; an unqualified request means `$LATEST`.
  */
-import type { SqlExecutor } from "../store/index.js";
+import type { SqlExecutor, Store } from "../store/index.js";
 import type { FunctionScope } from "./function-records.js";
 import { lambdaErrors } from "./lambda-errors.js";
 
 export interface EventInvokeConfig {
   readonly maximumRetryAttempts: number;
   readonly maximumEventAgeSeconds: number;
-  /** Destination ARNs; only functions are delivered to today. */
+  /** Destination ARNs: functions of the same account and region, perhaps with a version or alias. */
   readonly onSuccess?: string;
   readonly onFailure?: string;
   readonly lastModified?: Date;
@@ -26,6 +26,16 @@ interface ConfigRow {
   last_modified: string;
 }
 
+function fromRow(row: ConfigRow): EventInvokeConfig {
+  return {
+    maximumRetryAttempts: Number(row.maximum_retry_attempts ?? asyncDefaults.maximumRetryAttempts),
+    maximumEventAgeSeconds: Number(row.maximum_event_age_seconds ?? asyncDefaults.maximumEventAgeSeconds),
+    ...(row.on_success ? { onSuccess: row.on_success } : {}),
+    ...(row.on_failure ? { onFailure: row.on_failure } : {}),
+    lastModified: new Date(row.last_modified),
+  };
+}
+
 export async function findEventInvokeConfig(
   db: SqlExecutor,
   scope: FunctionScope,
@@ -36,29 +46,41 @@ export async function findEventInvokeConfig(
     "SELECT * FROM lambda_event_invoke_configs WHERE account_id = ? AND region = ? AND function_name = ? AND qualifier = ?",
     [scope.accountId, scope.region, name, qualifier],
   );
-  if (!row) return undefined;
-  return {
-    maximumRetryAttempts: Number(row.maximum_retry_attempts ?? asyncDefaults.maximumRetryAttempts),
-    maximumEventAgeSeconds: Number(row.maximum_event_age_seconds ?? asyncDefaults.maximumEventAgeSeconds),
-    ...(row.on_success ? { onSuccess: row.on_success } : {}),
-    ...(row.on_failure ? { onFailure: row.on_failure } : {}),
-    lastModified: new Date(row.last_modified),
-  };
+  return row ? fromRow(row) : undefined;
 }
 
-function destination(input: Record<string, unknown>, which: "OnSuccess" | "OnFailure"): string | undefined {
-  const config = (input.DestinationConfig as Record<string, { Destination?: unknown }> | undefined)?.[which];
-  const arn = config?.Destination;
-  if (arn === undefined) return undefined;
-  if (
-    typeof arn !== "string" ||
-    !/^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:[a-zA-Z0-9-_]+$/.test(arn)
-  ) {
+/** A destination as given: an ARN to set, null to clear it, undefined when the request leaves it alone. */
+type DestinationChange = string | null | undefined;
+
+const functionDestination =
+  /^arn:aws[a-zA-Z-]*:lambda:([a-z0-9-]+):(\d{12}):function:[a-zA-Z0-9-_]+(?::(?:\$LATEST|[a-zA-Z0-9-_]+))?$/;
+
+/**
+ * `DestinationConfig.OnSuccess|OnFailure.Destination`: a function of the caller's own account and
+ * region, unqualified or with a version or alias (`…:function:NAME:QUALIFIER`). An empty
+ * `Destination` (or none inside the member) clears it; a missing member leaves it as it is.
+ */
+function destination(
+  input: Record<string, unknown>,
+  which: "OnSuccess" | "OnFailure",
+  scope: FunctionScope,
+): DestinationChange {
+  const destinations = input.DestinationConfig as Record<string, unknown> | undefined;
+  if (destinations === undefined || destinations === null || !(which in destinations)) return undefined;
+  const arn = (destinations[which] as { Destination?: unknown } | null | undefined)?.Destination;
+  if (arn === undefined || arn === null || arn === "") return null;
+  const match = typeof arn === "string" ? functionDestination.exec(arn) : null;
+  if (!match) {
     throw lambdaErrors.invalidParameter(
-      `The destination ARN ${String(arn)} is invalid: Jeff delivers ${which} to functions (arn:aws:lambda:REGION:ACCOUNT:function:NAME) for now`,
+      `The destination ARN ${String(arn)} in DestinationConfig.${which} is invalid: Jeff delivers to functions (arn:aws:lambda:REGION:ACCOUNT:function:NAME, optionally :VERSION or :ALIAS) for now`,
     );
   }
-  return arn;
+  if (match[1] !== scope.region || match[2] !== scope.accountId) {
+    throw lambdaErrors.invalidParameter(
+      `The destination ARN ${String(arn)} in DestinationConfig.${which} is invalid: the function must be in this account (${scope.accountId}) and region (${scope.region})`,
+    );
+  }
+  return arn as string;
 }
 
 function bounded(
@@ -69,27 +91,95 @@ function bounded(
   max: number,
 ): number | undefined {
   const value = input[field];
-  if (value === undefined) return undefined;
+  if (value === undefined || value === null) return undefined;
   if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
     throw lambdaErrors.validation(member, value, `Member must have value between ${min} and ${max}`);
   }
   return value;
 }
 
-/** Reads a Put request's settings; Lambda's bounds: retries 0–2, event age 60–21,600 s. */
-export function readEventInvokeConfig(input: Record<string, unknown>): EventInvokeConfig {
-  const onSuccess = destination(input, "OnSuccess");
-  const onFailure = destination(input, "OnFailure");
+/** What a Put or Update request says, each field undefined where the request does not mention it. */
+interface EventInvokeConfigChanges {
+  readonly maximumRetryAttempts: number | undefined;
+  readonly maximumEventAgeSeconds: number | undefined;
+  readonly onSuccess: DestinationChange;
+  readonly onFailure: DestinationChange;
+}
+
+/** Lambda's bounds: retries 0–2, event age 60–21,600 s; destinations as `destination` reads them. */
+function readChanges(input: Record<string, unknown>, scope: FunctionScope): EventInvokeConfigChanges {
   return {
-    maximumRetryAttempts:
-      bounded(input, "MaximumRetryAttempts", "maximumRetryAttempts", 0, 2) ??
-      asyncDefaults.maximumRetryAttempts,
-    maximumEventAgeSeconds:
-      bounded(input, "MaximumEventAgeInSeconds", "maximumEventAgeInSeconds", 60, 21_600) ??
-      asyncDefaults.maximumEventAgeSeconds,
+    maximumRetryAttempts: bounded(input, "MaximumRetryAttempts", "maximumRetryAttempts", 0, 2),
+    maximumEventAgeSeconds: bounded(
+      input,
+      "MaximumEventAgeInSeconds",
+      "maximumEventAgeInSeconds",
+      60,
+      21_600,
+    ),
+    onSuccess: destination(input, "OnSuccess", scope),
+    onFailure: destination(input, "OnFailure", scope),
+  };
+}
+
+/** `changes` applied to `base`: what is given replaces, what is not stays. */
+function merged(base: EventInvokeConfig, changes: EventInvokeConfigChanges): EventInvokeConfig {
+  const onSuccess = changes.onSuccess === undefined ? base.onSuccess : (changes.onSuccess ?? undefined);
+  const onFailure = changes.onFailure === undefined ? base.onFailure : (changes.onFailure ?? undefined);
+  return {
+    maximumRetryAttempts: changes.maximumRetryAttempts ?? base.maximumRetryAttempts,
+    maximumEventAgeSeconds: changes.maximumEventAgeSeconds ?? base.maximumEventAgeSeconds,
     ...(onSuccess ? { onSuccess } : {}),
     ...(onFailure ? { onFailure } : {}),
   };
+}
+
+/**
+ * Reads a Put request: the whole configuration, Lambda's defaults for what it leaves out (Put
+ * replaces; a setting not given is removed).
+ */
+export function readEventInvokeConfig(
+  input: Record<string, unknown>,
+  scope: FunctionScope,
+): EventInvokeConfig {
+  return merged(asyncDefaults, readChanges(input, scope));
+}
+
+/**
+ * UpdateFunctionEventInvokeConfig's step: the settings the request gives merged into the
+ * qualifier's configuration, written in one transaction; undefined (nothing written) when the
+ * qualifier has none. The request is read before anything is looked up, so a bad one changes nothing.
+ */
+export async function updateEventInvokeConfig(
+  store: Store,
+  scope: FunctionScope,
+  name: string,
+  qualifier: string,
+  input: Record<string, unknown>,
+): Promise<EventInvokeConfig | undefined> {
+  const changes = readChanges(input, scope);
+  return store.transaction(async (tx) => {
+    const current = await findEventInvokeConfig(tx, scope, name, qualifier);
+    if (!current) return undefined;
+    const next = merged(current, changes);
+    const lastModified = await putEventInvokeConfig(tx, scope, name, qualifier, next);
+    return { ...next, lastModified };
+  });
+}
+
+/** A function's configurations in qualifier order after `after`, at most `limit`. */
+export async function listEventInvokeConfigs(
+  db: SqlExecutor,
+  scope: FunctionScope,
+  name: string,
+  after: string,
+  limit: number,
+): Promise<Array<EventInvokeConfig & { qualifier: string }>> {
+  const rows = await db.all<ConfigRow & { qualifier: string }>(
+    "SELECT * FROM lambda_event_invoke_configs WHERE account_id = ? AND region = ? AND function_name = ? AND qualifier > ? ORDER BY qualifier LIMIT ?",
+    [scope.accountId, scope.region, name, after, limit],
+  );
+  return rows.map((row) => ({ ...fromRow(row), qualifier: row.qualifier }));
 }
 
 export async function putEventInvokeConfig(

@@ -248,7 +248,7 @@ function reservedOf(props: Props): number | undefined {
 }
 
 /** SAM's EventInvokeConfig is the PutFunctionEventInvokeConfig input, with a `Type` beside each destination. */
-function eventInvokeConfigOf(props: Props): EventInvokeConfig | undefined {
+function eventInvokeConfigOf(props: Props, scope: FunctionScope): EventInvokeConfig | undefined {
   const raw = props.EventInvokeConfig as Props | undefined;
   if (raw === undefined) return undefined;
   const destinations = (raw.DestinationConfig ?? {}) as Record<string, { Destination?: unknown } | undefined>;
@@ -257,15 +257,18 @@ function eventInvokeConfigOf(props: Props): EventInvokeConfig | undefined {
     const destination = destinations[which]?.Destination;
     if (destination !== undefined) destinationConfig[which] = { Destination: destination };
   }
-  return readEventInvokeConfig({
-    ...(raw.MaximumRetryAttempts !== undefined
-      ? { MaximumRetryAttempts: integerOf(raw.MaximumRetryAttempts) }
-      : {}),
-    ...(raw.MaximumEventAgeInSeconds !== undefined
-      ? { MaximumEventAgeInSeconds: integerOf(raw.MaximumEventAgeInSeconds) }
-      : {}),
-    DestinationConfig: destinationConfig,
-  });
+  return readEventInvokeConfig(
+    {
+      ...(raw.MaximumRetryAttempts !== undefined
+        ? { MaximumRetryAttempts: integerOf(raw.MaximumRetryAttempts) }
+        : {}),
+      ...(raw.MaximumEventAgeInSeconds !== undefined
+        ? { MaximumEventAgeInSeconds: integerOf(raw.MaximumEventAgeInSeconds) }
+        : {}),
+      DestinationConfig: destinationConfig,
+    },
+    scope,
+  );
 }
 
 function functionHandler(type: string, options: FunctionResourceOptions): ResourceHandler<Props> {
@@ -284,7 +287,7 @@ function functionHandler(type: string, options: FunctionResourceOptions): Resour
         );
       }
     }
-    const invokeConfig = eventInvokeConfigOf(props);
+    const invokeConfig = eventInvokeConfigOf(props, scopeOf(ctx));
     const tags = tagsOf(type, props);
     aliasOf(props);
     const code = await storeCode(

@@ -19,12 +19,15 @@ export function jsonBody(req: RestRequest): Record<string, unknown> {
   throw commonErrors.serialization("The request body must be a JSON object.");
 }
 
-/** `MaxItems` (1–10,000, default 50) and the position after which the page starts ("" for the first). */
-export function pageOf(req: RestRequest): { limit: number; after: string } {
+/**
+ * `MaxItems` (1–`maximum`, default 50; most list calls allow 10,000, ListFunctionEventInvokeConfigs
+ * 50) and the position after which the page starts ("" for the first).
+ */
+export function pageOf(req: RestRequest, maximum = 10_000): { limit: number; after: string } {
   const maxItems = req.query.get("MaxItems");
-  const limit = maxItems === null ? 50 : Number(maxItems);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) {
-    throw lambdaErrors.validation("maxItems", maxItems, "Member must have value between 1 and 10000");
+  const limit = maxItems === null ? Math.min(50, maximum) : Number(maxItems);
+  if (!Number.isInteger(limit) || limit < 1 || limit > maximum) {
+    throw lambdaErrors.validation("maxItems", maxItems, `Member must have value between 1 and ${maximum}`);
   }
   const marker = req.query.get("Marker");
   return { limit, after: marker ? Buffer.from(marker, "base64url").toString("utf8") : "" };

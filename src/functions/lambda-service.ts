@@ -11,16 +11,11 @@ import { aliasRoutes } from "./alias-routes.js";
 import type { AsyncInvoker } from "./async-invoker.js";
 import type { ConcurrencyGate } from "./concurrency-gate.js";
 import type { EnvironmentPool } from "./environment-pool.js";
-import {
-  deleteEventInvokeConfig,
-  describeEventInvokeConfig,
-  findEventInvokeConfig,
-  putEventInvokeConfig,
-  readEventInvokeConfig,
-} from "./event-invoke-config.js";
+import { eventInvokeConfigRoutes } from "./event-invoke-config-routes.js";
 import { storeCode } from "./function-code.js";
 import { checkFunctionName, readSettings } from "./function-config.js";
 import { deleteFunctionOrVersion } from "./function-deletion.js";
+import { listFunctionEntries, readFunctionVersion } from "./function-listing.js";
 import type { FunctionMetrics } from "./function-metrics.js";
 import {
   codeFieldsOf,
@@ -30,7 +25,6 @@ import {
   findFunction,
   functionArn,
   insertFunction,
-  listFunctions,
   newFunctionRecord,
   replaceFunction,
   reservedTotal,
@@ -137,6 +131,7 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
       ...versionRoutes(store),
       ...tagRoutes(store),
       ...aliasRoutes(store),
+      ...eventInvokeConfigRoutes(store),
       {
         method: "POST",
         path: "/2015-03-31/functions",
@@ -173,12 +168,13 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
         path: "/2015-03-31/functions",
         operation: "ListFunctions",
         handler: async (req, ctx) => {
+          const allVersions = readFunctionVersion(req.query.get("FunctionVersion"));
           const { limit, after } = pageOf(req);
-          const page = await listFunctions(store, scopeOf(ctx), after, limit + 1);
+          const page = await listFunctionEntries(store, scopeOf(ctx), after, limit + 1, allVersions);
           return {
             body: {
-              Functions: page.slice(0, limit).map((record) => describeFunction(record)),
-              ...nextMarker(page, limit, (record) => record.name),
+              Functions: page.slice(0, limit).map((entry) => entry.body),
+              ...nextMarker(page, limit, (entry) => entry.position),
             },
           };
         },
@@ -268,42 +264,6 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
         handler: async (req, ctx) => {
           const target = await targetOf(req, ctx, { route: true });
           return invokeFunction(options, target, req, ctx);
-        },
-      },
-      {
-        method: "PUT",
-        path: "/2019-09-25/functions/{FunctionName}/event-invoke-config",
-        operation: "PutFunctionEventInvokeConfig",
-        handler: async (req, ctx) => {
-          const scope = scopeOf(ctx);
-          const config = readEventInvokeConfig(jsonBody(req));
-          const { fn, qualifier = "$LATEST" } = await targetOf(req, ctx);
-          const lastModified = await putEventInvokeConfig(store, scope, fn.name, qualifier, config);
-          return { body: describeEventInvokeConfig(fn.arn, qualifier, { ...config, lastModified }) };
-        },
-      },
-      {
-        method: "GET",
-        path: "/2019-09-25/functions/{FunctionName}/event-invoke-config",
-        operation: "GetFunctionEventInvokeConfig",
-        handler: async (req, ctx) => {
-          const scope = scopeOf(ctx);
-          const { fn, qualifier = "$LATEST" } = await targetOf(req, ctx);
-          const config = await findEventInvokeConfig(store, scope, fn.name, qualifier);
-          if (!config) throw lambdaErrors.noEventInvokeConfig(`${fn.arn}:${qualifier}`);
-          return { body: describeEventInvokeConfig(fn.arn, qualifier, config) };
-        },
-      },
-      {
-        method: "DELETE",
-        path: "/2019-09-25/functions/{FunctionName}/event-invoke-config",
-        operation: "DeleteFunctionEventInvokeConfig",
-        handler: async (req, ctx) => {
-          const scope = scopeOf(ctx);
-          const { fn, qualifier = "$LATEST" } = await targetOf(req, ctx);
-          if (!(await deleteEventInvokeConfig(store, scope, fn.name, qualifier)))
-            throw lambdaErrors.noEventInvokeConfig(`${fn.arn}:${qualifier}`);
-          return { status: 204 };
         },
       },
       {

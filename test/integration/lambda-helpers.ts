@@ -1,5 +1,8 @@
 // What the Lambda integration tests share: an SDK client for a running Jeff, Node functions from
-// source, waiting for a condition, and catching the error a call should fail with.
+// source, a collector functions report to, waiting for a condition, and catching the error a call
+// should fail with.
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import {
   CreateFunctionCommand,
   type CreateFunctionCommandInput,
@@ -68,4 +71,28 @@ export async function until(
     if (Date.now() > end) throw new Error(typeof why === "string" ? `timed out waiting for ${why}` : why());
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/**
+ * An HTTP server on loopback that keeps every JSON body posted to it: the test's window into what
+ * functions ran and what reached them. Give functions `url` (as a `COLLECTOR` variable, say).
+ */
+export async function startCollector<T = unknown>() {
+  const reports: T[] = [];
+  const server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (chunk) => {
+      body += chunk;
+    });
+    req.on("end", () => {
+      reports.push(JSON.parse(body) as T);
+      res.end("ok");
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    reports,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
