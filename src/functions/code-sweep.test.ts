@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { openStore } from "../store/index.js";
-import { sweepGraceMs, sweepUnneeded, sweepUnusedCode } from "./code-sweep.js";
+import { pinCodeFolder, sweepGraceMs, sweepUnneeded, sweepUnusedCode } from "./code-sweep.js";
 import { insertFunction, newFunctionRecord } from "./function-records.js";
 import { functionMigrations } from "./function-schema.js";
 
@@ -15,7 +15,7 @@ const hourAgo = (path: string) => {
 };
 
 describe("sweeping", () => {
-  it("removes old code folders no function uses, and keeps used and recent ones", async () => {
+  it("removes old code folders nothing uses; keeps recorded, running, just-stored and recent ones", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "jeff-sweep-"));
     const codeRoot = join(dataDir, "code");
     const folder = (name: string, old: boolean) => {
@@ -45,8 +45,17 @@ describe("sweeping", () => {
         scope,
         newFunctionRecord(scope, "f", settings, { dir: used, sha256: "x", size: 1 }),
       );
-      expect(await sweepUnusedCode(store, codeRoot)).toBe(1);
-      expect((await readdir(join(codeRoot, scope.accountId))).sort()).toEqual(["fresh", "used"]);
+      const running = folder("running", true);
+      const pinnedDir = folder("pinned", true);
+      pinCodeFolder(pinnedDir);
+      // The data directory reached by another spelling still matches what the store recorded.
+      expect(await sweepUnusedCode(store, `${codeRoot}/.`, () => [running])).toBe(1);
+      expect((await readdir(join(codeRoot, scope.accountId))).sort()).toEqual([
+        "fresh",
+        "pinned",
+        "running",
+        "used",
+      ]);
     } finally {
       await store.close();
     }

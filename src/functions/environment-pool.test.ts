@@ -123,7 +123,18 @@ describe.concurrent("invocations", () => {
   it("puts each invocation's output in its own log, whether or not the ones around it wrote any", async () => {
     const fn = spec("esm", "index.says");
     const big = `${"x".repeat(200_000)}\n`;
-    const steps = [{}, { out: "one\n" }, {}, {}, { err: "two" }, {}, { out: big, err: "three" }, {}];
+    const steps = [
+      {},
+      { out: "one\n" },
+      {},
+      {},
+      { err: "two" },
+      {},
+      { fd: "four\n" },
+      {},
+      { out: big, err: "three" },
+      {},
+    ];
     for (const event of steps) {
       const { log } = await invoke(fn, event);
       const body = log.slice(log.indexOf("\n") + 1, log.indexOf("END RequestId"));
@@ -134,7 +145,7 @@ describe.concurrent("invocations", () => {
         : undefined;
       const rest = errLine ? body.replace(errLine, "") : body;
       if (errLine) expect(body).toMatch(errLine);
-      expect(rest).toBe(event.out ?? "");
+      expect(rest).toBe(event.out ?? event.fd ?? "");
     }
   });
 

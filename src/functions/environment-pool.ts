@@ -73,6 +73,11 @@ export class EnvironmentPool {
     }
   }
 
+  /** The code folders live environments run: the sweep leaves them. */
+  codeDirsInUse(): Set<string> {
+    return new Set([...this.#all.keys()].map((env) => env.spec.codeDir));
+  }
+
   stats(): PoolStats {
     let busy = 0;
     let idle = 0;

@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { chmod, mkdir, rename, rm, symlink, utimes, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, normalize, relative, resolve, sep } from "node:path";
+import { pinCodeFolder } from "./code-sweep.js";
 import { lambdaErrors } from "./lambda-errors.js";
 import { readZip, ZipError } from "./zip-archive.js";
 
@@ -36,10 +37,12 @@ export async function storeCode(codeRoot: string, zip: Buffer): Promise<StoredCo
   const folder = createHash("sha256").update(zip).digest("hex");
   const dir = join(codeRoot, folder);
   if (existsSync(dir)) {
-    // Reused: touched, so the sweep (code-sweep.ts) does not take it before the caller records it.
+    // Pinned in the same synchronous step as the check, so the sweep (code-sweep.ts) cannot take
+    // it before the caller records it; touched for the next process's sweep.
+    pinCodeFolder(dir);
     const now = new Date();
     await utimes(dir, now, now).catch(() => {});
-    if (existsSync(dir)) return { dir, sha256, size: zip.length };
+    return { dir, sha256, size: zip.length };
   }
 
   let entries: ReturnType<typeof readZip>;
@@ -83,6 +86,7 @@ export async function storeCode(codeRoot: string, zip: Buffer): Promise<StoredCo
     }
     await mkdir(codeRoot, { recursive: true });
     await rename(staging, dir);
+    pinCodeFolder(dir);
   } catch (error) {
     await rm(staging, { recursive: true, force: true });
     if (existsSync(dir)) return { dir, sha256, size: zip.length };

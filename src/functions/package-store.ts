@@ -5,6 +5,7 @@
  * a file elsewhere on the host, and not one whose bytes do not match its name.
  */
 import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
 import { lstat, mkdir, open, readFile, rename, utimes } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { codeLimits } from "./function-code.js";
@@ -25,10 +26,16 @@ export async function savePackage(packagesDir: string, zip: Buffer): Promise<str
   const path = join(packagesDir, `${hash}.zip`);
   const existing = await readFile(path).catch(() => undefined);
   if (existing && sha256Hex(existing) === hash) {
-    // Reused: touched, so the sweep does not take it before the deploy that names it.
+    // Reused: touched, so the server's sweep does not take it before the deploy that names it.
+    // If it cannot be touched (or the sweep took it meanwhile), it is written afresh.
     const now = new Date();
-    await utimes(path, now, now);
-    return path;
+    if (
+      await utimes(path, now, now).then(
+        () => existsSync(path),
+        () => false,
+      )
+    )
+      return path;
   }
   await mkdir(packagesDir, { recursive: true });
   const partial = `${path}.${process.pid}.partial`;

@@ -46,6 +46,9 @@ interface CommitState {
   timer?: NodeJS.Timeout;
   /** The commit in progress, if any. */
   current?: Promise<void>;
+  /** Appends made, and appends whose commit has ended (written or failed). */
+  appended: number;
+  settled: number;
 }
 
 /** Per store: appends waiting for the next commit, and whether one is scheduled or in progress. */
@@ -74,13 +77,14 @@ export function appendLogEvents(
   if (lines.length === 0) return Promise.resolve();
   let state = commits.get(store);
   if (!state) {
-    state = { writing: false, waiting: [] };
+    state = { writing: false, waiting: [], appended: 0, settled: 0 };
     commits.set(store, state);
   }
   const queue = state;
   const done = new Promise<void>((resolve, reject) => {
     queue.waiting.push({ scope, logGroup, logStream, lines, resolve, reject });
   });
+  queue.appended++;
   if (!queue.writing) {
     queue.writing = true;
     queue.timer = setTimeout(() => startCommit(store, queue), logCommitDelayMs);
@@ -88,10 +92,16 @@ export function appendLogEvents(
   return done;
 }
 
-/** Commits every append made so far (waiting for a commit in progress first); resolves once they are durable. */
+/**
+ * Commits every append made before the call (after a commit in progress, if any); resolves once
+ * they are durable. Appends made later are not waited for, so a reader under steady load waits
+ * for at most two commits.
+ */
 export async function flushLogEvents(store: Store): Promise<void> {
   const state = commits.get(store);
-  while (state?.writing) {
+  if (!state) return;
+  const target = state.appended;
+  while (state.settled < target) {
     if (state.current === undefined) startCommit(store, state);
     await state.current;
   }
@@ -119,6 +129,8 @@ async function writeWaiting(store: Store, state: CommitState): Promise<void> {
     else {
       for (const append of group) await insertAppends(store, [append]).then(append.resolve, append.reject);
     }
+  } finally {
+    state.settled += group.length;
   }
 }
 

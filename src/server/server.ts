@@ -5,7 +5,7 @@
 import { rm, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import {
   AsyncInvoker,
   ConcurrencyGate,
@@ -189,12 +189,12 @@ export async function startServer(input: ServerConfigInput, log?: Logger): Promi
       await purgeLogEvents(store, Date.now() - config.logRetentionDays * 86_400_000).catch((error: unknown) =>
         logger.warn("could not purge old log events", { error }),
       );
-      await sweepUnusedCode(store, codeRoot).catch((error: unknown) =>
+      await sweepUnusedCode(store, codeRoot, () => pool.codeDirsInUse()).catch((error: unknown) =>
         logger.warn("could not remove unused function code", { error }),
       );
-      await sweepUnneeded(packagesDirIn(config.dataDir), (path) => stacksMention(store, path)).catch(
-        (error: unknown) => logger.warn("could not remove unused packages", { error }),
-      );
+      await sweepUnneeded(packagesDirIn(config.dataDir), (path) =>
+        stacksMention(store, basename(path)),
+      ).catch((error: unknown) => logger.warn("could not remove unused packages", { error }));
     };
     await housekeeping();
     const purgeTimer = setInterval(() => void housekeeping(), 3_600_000);

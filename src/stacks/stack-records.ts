@@ -370,13 +370,16 @@ export async function listEvents(db: SqlExecutor, stack: StackRecord): Promise<S
  * previous properties (what a rollback would apply). Functions ask it before removing a package.
  */
 export async function stacksMention(db: SqlExecutor, text: string): Promise<boolean> {
+  // LIKE keeps to the portable SQL subset; `%` and `_` in `text` could only widen the match,
+  // which errs on the side of keeping.
+  const pattern = `%${text}%`;
   const row = await db.get<{ found: number }>(
     `SELECT 1 AS found FROM cfn_stacks s WHERE s.deleted_at IS NULL AND (
-       INSTR(s.template_body, ?) > 0 OR EXISTS (
+       s.template_body LIKE ? OR EXISTS (
          SELECT 1 FROM cfn_stack_resources r WHERE r.stack_id = s.stack_id
-           AND (INSTR(COALESCE(r.properties, ''), ?) > 0 OR INSTR(COALESCE(r.previous, ''), ?) > 0)))
+           AND (COALESCE(r.properties, '') LIKE ? OR COALESCE(r.previous, '') LIKE ?)))
      LIMIT 1`,
-    [text, text, text],
+    [pattern, pattern, pattern],
   );
   return row !== undefined;
 }

@@ -7,8 +7,8 @@
  * Invariant: this file imports nothing but `node:` modules — it runs inside the function's
  * sandbox, which may read only the function's code and this folder.
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
-import { createRequire } from "node:module";
+import fs, { existsSync, readFileSync, statSync } from "node:fs";
+import { createRequire, syncBuiltinESMExports } from "node:module";
 import { connect, type Socket } from "node:net";
 import { dirname, join, resolve, sep } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -54,6 +54,21 @@ function trackWrites(stream: NodeJS.WriteStream): void {
     unsynced = true;
     return (write as (...a: unknown[]) => boolean).apply(this, args);
   } as typeof stream.write;
+}
+
+/** Writes that go straight to descriptors 1 and 2, as logging libraries such as pino make them. */
+function trackDescriptorWrites(): void {
+  const patched = fs as unknown as Record<string, (fd: unknown, ...rest: unknown[]) => unknown>;
+  for (const name of ["write", "writeSync", "writev", "writevSync"]) {
+    const original = patched[name];
+    if (typeof original !== "function") continue;
+    patched[name] = function (this: unknown, fd: unknown, ...rest: unknown[]) {
+      if (fd === 1 || fd === 2) unsynced = true;
+      return original.call(this, fd, ...rest);
+    };
+  }
+  // `import { writeSync } from "node:fs"` sees the wrapped functions too.
+  syncBuiltinESMExports();
 }
 
 function writeSyncMarkers(id: string): void {
@@ -506,6 +521,7 @@ async function invokeOnce(handler: Handler, next: ApiResponse): Promise<ApiRespo
 async function main(): Promise<void> {
   trackWrites(process.stdout);
   trackWrites(process.stderr);
+  trackDescriptorWrites();
   patchConsole();
   let handler: Handler;
   try {
