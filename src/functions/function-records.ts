@@ -30,9 +30,8 @@ export interface FunctionRecord {
   readonly reservedConcurrency?: number;
 }
 
-interface FunctionRow {
-  name: string;
-  arn: string;
+/** The columns a function's row and a published version's row share: a configuration and its code. */
+export interface ConfigurationRow {
   runtime: string;
   handler: string;
   role: string;
@@ -45,14 +44,18 @@ interface FunctionRow {
   code_size: number;
   revision_id: string;
   last_modified: string;
+}
+
+interface FunctionRow extends ConfigurationRow {
+  name: string;
+  arn: string;
   reserved_concurrency: number | null;
   tags: string | null;
 }
 
-function toRecord(row: FunctionRow): FunctionRecord {
+/** The record fields a configuration row holds. */
+export function configurationOf(row: ConfigurationRow) {
   return {
-    name: row.name,
-    arn: row.arn,
     runtime: row.runtime,
     handler: row.handler,
     role: row.role,
@@ -65,6 +68,14 @@ function toRecord(row: FunctionRow): FunctionRecord {
     codeSize: Number(row.code_size),
     revisionId: row.revision_id,
     lastModified: new Date(row.last_modified),
+  };
+}
+
+function toRecord(row: FunctionRow): FunctionRecord {
+  return {
+    name: row.name,
+    arn: row.arn,
+    ...configurationOf(row),
     tags: row.tags ? (JSON.parse(row.tags) as Record<string, string>) : {},
     ...(row.reserved_concurrency !== null ? { reservedConcurrency: Number(row.reserved_concurrency) } : {}),
   };

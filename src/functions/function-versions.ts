@@ -4,7 +4,13 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import type { SqlExecutor } from "../store/index.js";
-import { type FunctionRecord, type FunctionScope, replaceFunction } from "./function-records.js";
+import {
+  type ConfigurationRow,
+  configurationOf,
+  type FunctionRecord,
+  type FunctionScope,
+  replaceFunction,
+} from "./function-records.js";
 import { lambdaErrors } from "./lambda-errors.js";
 
 /** A published version: its configuration as a FunctionRecord (unqualified ARN) and its number. */
@@ -13,20 +19,8 @@ export interface PublishedVersion {
   readonly record: FunctionRecord;
 }
 
-interface VersionRow {
+interface VersionRow extends ConfigurationRow {
   version: number;
-  runtime: string;
-  handler: string;
-  role: string;
-  description: string;
-  timeout: number;
-  memory_size: number;
-  environment: string;
-  code_dir: string;
-  code_sha256: string;
-  code_size: number;
-  revision_id: string;
-  last_modified: string;
   fingerprint: string;
 }
 
@@ -63,18 +57,7 @@ function toVersion(fn: FunctionRecord, row: VersionRow): PublishedVersion {
     record: {
       name: fn.name,
       arn: fn.arn,
-      runtime: row.runtime,
-      handler: row.handler,
-      role: row.role,
-      description: row.description,
-      timeout: Number(row.timeout),
-      memorySize: Number(row.memory_size),
-      environment: JSON.parse(row.environment) as Record<string, string>,
-      codeDir: row.code_dir,
-      codeSha256: row.code_sha256,
-      codeSize: Number(row.code_size),
-      revisionId: row.revision_id,
-      lastModified: new Date(row.last_modified),
+      ...configurationOf(row),
       // Tags and reserved concurrency belong to the function; every version shares them.
       tags: fn.tags,
       ...(fn.reservedConcurrency !== undefined ? { reservedConcurrency: fn.reservedConcurrency } : {}),
