@@ -15,6 +15,7 @@ import {
   type InvocationRequest,
   type InvocationResult,
 } from "./execution-environment.js";
+import { sortedVariables } from "./function-config.js";
 import { checkRuntime } from "./runtimes/runtime-launch.js";
 
 export type { FunctionSpec, InvocationRequest, InvocationResult } from "./execution-environment.js";
@@ -197,7 +198,7 @@ export class EnvironmentPool {
 }
 
 function configurationKey(spec: FunctionSpec): string {
-  const environment = Object.entries(spec.environment).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const environment = sortedVariables(spec.environment);
   const parts = [
     spec.arn,
     spec.version,

@@ -193,3 +193,20 @@ export function readSettings(
     environment: environment(input) ?? base?.environment ?? {},
   };
 }
+
+/** Environment variables in key order: the same variables always compare and hash the same. */
+export function sortedVariables(variables: Readonly<Record<string, string>>): Array<[string, string]> {
+  return Object.entries(variables).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** A ReservedConcurrentExecutions value, as PutFunctionConcurrency and templates take it. */
+export function readReservedConcurrency(value: unknown): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
+    throw lambdaErrors.validation(
+      "reservedConcurrentExecutions",
+      value,
+      "Member must have value greater than or equal to 0",
+    );
+  }
+  return value;
+}

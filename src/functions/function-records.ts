@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import type { SqlExecutor } from "../store/index.js";
 import type { StoredCode } from "./function-code.js";
 import type { FunctionSettings } from "./function-config.js";
+import { lambdaErrors } from "./lambda-errors.js";
 
 export interface FunctionScope {
   readonly accountId: string;
@@ -135,7 +136,8 @@ export async function listFunctions(
   return rows.map(toRecord);
 }
 
-const columns = [
+/** The ConfigurationRow columns, in the order `configurationValues` gives them. */
+export const configurationColumns = [
   "runtime",
   "handler",
   "role",
@@ -148,13 +150,9 @@ const columns = [
   "code_size",
   "revision_id",
   "last_modified",
-  "reserved_concurrency",
-  "tags",
 ] as const;
-/** What replaceFunction writes: every column but the last, `tags`. */
-const replaced = columns.slice(0, -1);
 
-function values(record: FunctionRecord) {
+export function configurationValues(record: FunctionRecord) {
   return [
     record.runtime,
     record.handler,
@@ -168,6 +166,16 @@ function values(record: FunctionRecord) {
     record.codeSize,
     record.revisionId,
     record.lastModified.toISOString(),
+  ];
+}
+
+const columns = [...configurationColumns, "reserved_concurrency", "tags"] as const;
+/** What replaceFunction writes: every column but the last, `tags`. */
+const replaced = columns.slice(0, -1);
+
+function values(record: FunctionRecord) {
+  return [
+    ...configurationValues(record),
     record.reservedConcurrency ?? null,
     Object.keys(record.tags).length > 0 ? JSON.stringify(record.tags) : null,
   ];
@@ -216,6 +224,25 @@ export async function deleteFunction(db: SqlExecutor, scope: FunctionScope, name
     [scope.accountId, scope.region, name],
   );
   return changes > 0;
+}
+
+/** Lambda keeps this much of the account's concurrency unreserved. */
+export const minimumUnreserved = 100;
+
+/** Refuses reserving `value` for `name` when that would leave the account less than Lambda's minimum. */
+export async function checkReservation(
+  db: SqlExecutor,
+  scope: FunctionScope,
+  name: string,
+  value: number,
+  accountConcurrency: number,
+): Promise<void> {
+  const others = await reservedTotal(db, scope, name);
+  if (accountConcurrency - others - value < minimumUnreserved) {
+    throw lambdaErrors.invalidParameter(
+      `Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [${minimumUnreserved}].`,
+    );
+  }
 }
 
 /** Reservations of every function in the account but `except`, summed. */

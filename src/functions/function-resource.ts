@@ -14,7 +14,12 @@ import { join } from "node:path";
 import { zipSync } from "fflate";
 import { AwsError } from "../protocol/index.js";
 import { type SqlExecutor, type Store, StoreConflictError } from "../store/index.js";
-import type { ResourceContext, ResourceHandler, TemplateError } from "../templates/index.js";
+import {
+  isFunctionCall,
+  type ResourceContext,
+  type ResourceHandler,
+  type TemplateError,
+} from "../templates/index.js";
 import {
   deleteEventInvokeConfig,
   type EventInvokeConfig,
@@ -23,9 +28,15 @@ import {
 } from "./event-invoke-config.js";
 import { checkAliasName, deleteAlias, findAlias, saveAlias } from "./function-aliases.js";
 import { storeCode } from "./function-code.js";
-import { checkFunctionName, readSettings } from "./function-config.js";
+import {
+  checkFunctionName,
+  readReservedConcurrency,
+  readSettings,
+  sortedVariables,
+} from "./function-config.js";
 import { deleteFunctionOrVersion } from "./function-deletion.js";
 import {
+  checkReservation,
   codeFieldsOf,
   type FunctionRecord,
   type FunctionScope,
@@ -34,7 +45,6 @@ import {
   insertFunction,
   newFunctionRecord,
   replaceFunction,
-  reservedTotal,
   saveTags,
 } from "./function-records.js";
 import { readTags } from "./function-tags.js";
@@ -84,14 +94,6 @@ const known: Record<string, ReadonlySet<string>> = {
   "AWS::Lambda::Function": new Set([...common, "Code", "TracingConfig"]),
   "AWS::Serverless::Function": new Set([...common, ...samOnly, "Events"]),
 };
-/** Lambda keeps this much of the account's concurrency unreserved. */
-const minimumUnreserved = 100;
-
-function isFunctionCall(value: unknown): boolean {
-  if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
-  const keys = Object.keys(value);
-  return keys.length === 1 && (keys[0] === "Ref" || keys[0]!.startsWith("Fn::"));
-}
 
 function validate(type: string, props: unknown, path: string): TemplateError[] {
   const errors: TemplateError[] = [];
@@ -231,21 +233,6 @@ function aliasOf(props: Props): string | undefined {
 }
 
 const flag = (value: unknown) => value === true || value === "true";
-const sorted = (map: Readonly<Record<string, string>>) =>
-  Object.entries(map).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-
-function reservedOf(props: Props): number | undefined {
-  const value = integerOf(props.ReservedConcurrentExecutions);
-  if (value === undefined) return undefined;
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
-    throw lambdaErrors.validation(
-      "reservedConcurrentExecutions",
-      value,
-      "Member must have value greater than or equal to 0",
-    );
-  }
-  return value;
-}
 
 /** SAM's EventInvokeConfig is the PutFunctionEventInvokeConfig input, with a `Type` beside each destination. */
 function eventInvokeConfigOf(props: Props, scope: FunctionScope): EventInvokeConfig | undefined {
@@ -278,15 +265,10 @@ function functionHandler(type: string, options: FunctionResourceOptions): Resour
   /** Everything the properties say, checked before anything is written. */
   const read = async (props: Props, ctx: ResourceContext, name: string) => {
     const settings = readSettings(settingsInput(type, props, ctx), undefined);
-    const reserved = reservedOf(props);
-    if (reserved !== undefined) {
-      const others = await reservedTotal(store, scopeOf(ctx), name);
-      if (options.accountConcurrency - others - reserved < minimumUnreserved) {
-        throw lambdaErrors.invalidParameter(
-          `Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [${minimumUnreserved}].`,
-        );
-      }
-    }
+    const raw = props.ReservedConcurrentExecutions;
+    const reserved = raw === undefined ? undefined : readReservedConcurrency(integerOf(raw));
+    if (reserved !== undefined)
+      await checkReservation(store, scopeOf(ctx), name, reserved, options.accountConcurrency);
     const invokeConfig = eventInvokeConfigOf(props, scopeOf(ctx));
     const tags = tagsOf(type, props);
     aliasOf(props);
@@ -353,7 +335,7 @@ function functionHandler(type: string, options: FunctionResourceOptions): Resour
     if (flag(props.AutoPublishAliasAllProperties)) return true;
     if (previous && previous.AutoPublishCodeSha256 !== props.AutoPublishCodeSha256) return true;
     const trigger = (r: FunctionRecord) =>
-      JSON.stringify([r.codeSha256, r.memorySize, sorted(r.environment)]);
+      JSON.stringify([r.codeSha256, r.memorySize, sortedVariables(r.environment)]);
     return trigger(published.record) !== trigger(record);
   };
 

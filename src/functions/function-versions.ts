@@ -4,9 +4,12 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import type { SqlExecutor } from "../store/index.js";
+import { sortedVariables } from "./function-config.js";
 import {
   type ConfigurationRow,
+  configurationColumns,
   configurationOf,
+  configurationValues,
   type FunctionRecord,
   type FunctionScope,
   replaceFunction,
@@ -34,7 +37,7 @@ export function isVersionNumber(qualifier: string): boolean {
  * when this matches the newest version returns that version instead of a new one, as Lambda does.
  */
 export function fingerprintOf(record: FunctionRecord): string {
-  const environment = Object.entries(record.environment).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const environment = sortedVariables(record.environment);
   return createHash("sha256")
     .update(
       JSON.stringify([
@@ -128,26 +131,9 @@ export async function publishVersion(
     lastModified: new Date(),
   };
   await tx.run(
-    `INSERT INTO lambda_function_versions (account_id, region, function_name, version, runtime, handler, role, description,
-       timeout, memory_size, environment, code_dir, code_sha256, code_size, revision_id, last_modified, fingerprint)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [
-      ...keyOf(scope, fn.name),
-      version,
-      record.runtime,
-      record.handler,
-      record.role,
-      record.description,
-      record.timeout,
-      record.memorySize,
-      JSON.stringify(record.environment),
-      record.codeDir,
-      record.codeSha256,
-      record.codeSize,
-      record.revisionId,
-      record.lastModified.toISOString(),
-      fingerprint,
-    ],
+    `INSERT INTO lambda_function_versions (account_id, region, function_name, version, ${configurationColumns.join(", ")}, fingerprint)
+     VALUES (?, ?, ?, ?, ${configurationColumns.map(() => "?").join(", ")}, ?)`,
+    [...keyOf(scope, fn.name), version, ...configurationValues(record), fingerprint],
   );
   return { version, record, created: true };
 }

@@ -13,11 +13,12 @@ import type { ConcurrencyGate } from "./concurrency-gate.js";
 import type { EnvironmentPool } from "./environment-pool.js";
 import { eventInvokeConfigRoutes } from "./event-invoke-config-routes.js";
 import { storeCode } from "./function-code.js";
-import { checkFunctionName, readSettings } from "./function-config.js";
+import { checkFunctionName, readReservedConcurrency, readSettings } from "./function-config.js";
 import { deleteFunctionOrVersion } from "./function-deletion.js";
 import { listFunctionEntries, readFunctionVersion } from "./function-listing.js";
 import type { FunctionMetrics } from "./function-metrics.js";
 import {
+  checkReservation,
   codeFieldsOf,
   describeFunction,
   type FunctionRecord,
@@ -27,7 +28,6 @@ import {
   insertFunction,
   newFunctionRecord,
   replaceFunction,
-  reservedTotal,
 } from "./function-records.js";
 import { readTags } from "./function-tags.js";
 import { parseFunctionName, type ResolveOptions, referenceOf, resolveTarget } from "./function-target.js";
@@ -52,9 +52,6 @@ export interface LambdaServiceOptions {
   /** Invocations in flight across the account at most (Lambda's default is 1,000). */
   readonly accountConcurrency: number;
 }
-
-/** Lambda keeps this much of the account's concurrency unreserved. */
-const minimumUnreserved = 100;
 
 /** A FunctionName path parameter (a name, a full ARN or a partial one) without its qualifier. */
 export function functionNameOf(raw: string): string {
@@ -272,22 +269,10 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
         operation: "PutFunctionConcurrency",
         handler: async (req, ctx) => {
           const input = jsonBody(req);
-          const value = input.ReservedConcurrentExecutions;
-          if (typeof value !== "number" || !Number.isInteger(value) || value < 0) {
-            throw lambdaErrors.validation(
-              "reservedConcurrentExecutions",
-              value,
-              "Member must have value greater than or equal to 0",
-            );
-          }
+          const value = readReservedConcurrency(input.ReservedConcurrentExecutions);
           const scope = scopeOf(ctx);
           const record = await existing(scope, req.pathParams.FunctionName!);
-          const others = await reservedTotal(store, scope, record.name);
-          if (options.accountConcurrency - others - value < minimumUnreserved) {
-            throw lambdaErrors.invalidParameter(
-              `Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [${minimumUnreserved}].`,
-            );
-          }
+          await checkReservation(store, scope, record.name, value, options.accountConcurrency);
           await update(scope, record.name, undefined, async (current) => ({
             ...current,
             reservedConcurrency: value,

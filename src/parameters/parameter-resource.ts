@@ -1,7 +1,12 @@
 /** `AWS::SSM::Parameter` in templates: Ref gives the name; GetAtt gives Type and Value. */
 import { createHash } from "node:crypto";
 import type { Store } from "../store/index.js";
-import type { ResourceContext, ResourceHandler, TemplateError } from "../templates/index.js";
+import {
+  isFunctionCall,
+  type ResourceContext,
+  type ResourceHandler,
+  type TemplateError,
+} from "../templates/index.js";
 import { deleteParameter, type ParameterType, putParameter } from "./parameter-store.js";
 
 /** The properties as a template may give them: scalars where CloudFormation takes strings. */
@@ -22,13 +27,6 @@ function generatedName(ctx: ResourceContext): string {
     .digest("base64url")
     .slice(0, 12);
   return `CFN-${ctx.logicalId}-${suffix}`;
-}
-
-/** A value an intrinsic function will produce, which cannot be judged before it is resolved. */
-function isFunctionCall(value: unknown): boolean {
-  if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
-  const keys = Object.keys(value);
-  return keys.length === 1 && (keys[0] === "Ref" || keys[0]!.startsWith("Fn::"));
 }
 
 /** Numbers and booleans become strings, as CloudFormation turns them into strings for string properties. */

@@ -23,6 +23,7 @@ export {
 } from "./dependency-graph.js";
 export { INTRINSIC_FUNCTIONS, type IntrinsicFunctionName } from "./intrinsic-functions.js";
 export { type ResolveContext, resolveValue } from "./intrinsics.js";
+export { isFunctionCall } from "./json-values.js";
 export { type LoadResult, loadTemplate } from "./load-template.js";
 export {
   type ParameterDefinition,

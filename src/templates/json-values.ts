@@ -11,6 +11,16 @@ export function isPlainObject(value: unknown): value is JsonObject {
 }
 
 /** The value stored under `key` on the object itself, ignoring anything inherited. */
+/**
+ * A property value that an intrinsic function will produce (`{Ref: …}`, `{"Fn::…": …}`): it cannot
+ * be judged before it is resolved, so a resource type's validation lets it pass.
+ */
+export function isFunctionCall(value: unknown): boolean {
+  if (!isPlainObject(value)) return false;
+  const keys = Object.keys(value);
+  return keys.length === 1 && (keys[0] === "Ref" || keys[0]!.startsWith("Fn::"));
+}
+
 export function ownValue(object: JsonObject, key: string): unknown {
   return Object.hasOwn(object, key) ? object[key] : undefined;
 }

@@ -2,8 +2,6 @@
 // destinations in Lambda's record format, and not lost when Jeff is SIGKILLed and restarted.
 
 import { mkdtemp, rm } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -11,12 +9,12 @@ import {
   DeleteFunctionEventInvokeConfigCommand,
   GetFunctionEventInvokeConfigCommand,
   InvokeCommand,
-  LambdaClient,
   PutFunctionEventInvokeConfigCommand,
 } from "@aws-sdk/client-lambda";
 import { zipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type JeffProcess, startJeff } from "./jeff-process.js";
+import { lambdaClientFor, startCollector, until } from "./lambda-helpers.js";
 
 /** What functions report back over loopback: the test's window into what ran. */
 interface Report {
@@ -30,40 +28,22 @@ interface Report {
   };
 }
 
-let collector: Server;
+let collector: Awaited<ReturnType<typeof startCollector<Report>>> | undefined;
 let collectorUrl: string;
-const reports: Report[] = [];
+let reports: Report[] = [];
 let dataDir: string;
 let jeff: JeffProcess;
 
 const text = (s: string) => new TextEncoder().encode(s);
 const env = { JEFF_FUNCTION_RETRY_DELAY_MS: "100" };
 
-function client(j: JeffProcess) {
-  return new LambdaClient({ endpoint: j.url, region: j.region, credentials: j.credentials, maxAttempts: 1 });
-}
-
-async function until(condition: () => boolean, what: string) {
-  for (let i = 0; i < 600 && !condition(); i++) await new Promise((r) => setTimeout(r, 100));
-  if (!condition()) throw new Error(`timed out waiting for ${what}`);
-}
-
 beforeAll(async () => {
-  collector = createServer((req, res) => {
-    let body = "";
-    req.on("data", (c) => {
-      body += c;
-    });
-    req.on("end", () => {
-      reports.push(JSON.parse(body) as Report);
-      res.end("ok");
-    });
-  });
-  await new Promise<void>((r) => collector.listen(0, "127.0.0.1", () => r()));
-  collectorUrl = `http://127.0.0.1:${(collector.address() as AddressInfo).port}/`;
+  collector = await startCollector<Report>();
+  collectorUrl = collector.url;
+  reports = collector.reports;
   dataDir = await mkdtemp(join(tmpdir(), "jeff-async-"));
   jeff = await startJeff({ dataDir, env });
-  const lambda = client(jeff);
+  const lambda = lambdaClientFor(jeff);
   const role = `arn:aws:iam::${jeff.accountId}:role/r`;
   const create = (name: string, source: string) =>
     lambda.send(
@@ -94,7 +74,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await jeff?.stop();
-  collector?.close();
+  await collector?.close();
   await rm(dataDir, { recursive: true, force: true });
 });
 
@@ -104,7 +84,7 @@ const destinationOf = (id: string) =>
 
 describe("asynchronous invocation", () => {
   it("configures retries and destinations with Lambda's bounds", async () => {
-    const lambda = client(jeff);
+    const lambda = lambdaClientFor(jeff);
     const sinkArn = `arn:aws:lambda:${jeff.region}:${jeff.accountId}:function:sink`;
     const put = await lambda.send(
       new PutFunctionEventInvokeConfigCommand({
@@ -133,7 +113,7 @@ describe("asynchronous invocation", () => {
   });
 
   it("answers 202, runs the event and sends the outcome to OnSuccess", async () => {
-    const out = await client(jeff).send(
+    const out = await lambdaClientFor(jeff).send(
       new InvokeCommand({ FunctionName: "worker", InvocationType: "Event", Payload: text('{"id":"ok-1"}') }),
     );
     expect(out.StatusCode).toBe(202);
@@ -145,7 +125,7 @@ describe("asynchronous invocation", () => {
   });
 
   it("retries a failing event, then sends it to OnFailure", async () => {
-    await client(jeff).send(
+    await lambdaClientFor(jeff).send(
       new InvokeCommand({
         FunctionName: "worker",
         InvocationType: "Event",
@@ -157,11 +137,11 @@ describe("asynchronous invocation", () => {
     expect(record.requestContext).toMatchObject({ condition: "RetriesExhausted", approximateInvokeCount: 2 });
     expect(record.responseContext?.functionError).toBe("Unhandled");
     expect(runsOf("bad-1")).toBe(2);
-    await client(jeff).send(new DeleteFunctionEventInvokeConfigCommand({ FunctionName: "worker" }));
+    await lambdaClientFor(jeff).send(new DeleteFunctionEventInvokeConfigCommand({ FunctionName: "worker" }));
   });
 
   it("loses none of 1,000 acknowledged events when Jeff is SIGKILLed and restarted", async () => {
-    const lambda = client(jeff);
+    const lambda = lambdaClientFor(jeff);
     const sinkArn = `arn:aws:lambda:${jeff.region}:${jeff.accountId}:function:sink`;
     await lambda.send(
       new PutFunctionEventInvokeConfigCommand({

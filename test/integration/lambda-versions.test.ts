@@ -2,8 +2,6 @@
 // its code, an alias moves (and splits traffic), qualifiers reach the function and the async queue.
 
 import { readFile, writeFile } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import {
   CreateAliasCommand,
@@ -27,12 +25,12 @@ import {
 import { zipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { aws, type JeffProcess, startJeff } from "./jeff-process.js";
-import { decode, failure, lambdaClientFor, text, until } from "./lambda-helpers.js";
+import { decode, failure, lambdaClientFor, startCollector, text, until } from "./lambda-helpers.js";
 
 let jeff: JeffProcess;
 let lambda: LambdaClient;
 let role: string;
-let collector: Server;
+let collector: Awaited<ReturnType<typeof startCollector<Report>>> | undefined;
 let collectorUrl: string;
 /** What functions post to the collector: a run (which code and version) or a destination record. */
 interface Report {
@@ -46,7 +44,7 @@ interface Report {
     responseContext?: { executedVersion: string; functionError?: string };
   };
 }
-const reports: Report[] = [];
+let reports: Report[] = [];
 
 /** A handler that says which code it is and what Lambda told it about itself. */
 const codeZip = (code: string) =>
@@ -99,18 +97,9 @@ async function invoke(FunctionName: string, Qualifier?: string, payload: object 
 }
 
 beforeAll(async () => {
-  collector = createServer((req, res) => {
-    let body = "";
-    req.on("data", (c) => {
-      body += c;
-    });
-    req.on("end", () => {
-      reports.push(JSON.parse(body) as Report);
-      res.end("ok");
-    });
-  });
-  await new Promise<void>((r) => collector.listen(0, "127.0.0.1", () => r()));
-  collectorUrl = `http://127.0.0.1:${(collector.address() as AddressInfo).port}/`;
+  collector = await startCollector<Report>();
+  collectorUrl = collector.url;
+  reports = collector.reports;
   // Retries wait a second, long enough for the test to move an alias between two attempts.
   jeff = await startJeff({ env: { JEFF_FUNCTION_RETRY_DELAY_MS: "1000" } });
   lambda = lambdaClientFor(jeff);
@@ -118,7 +107,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await jeff?.stop();
-  collector?.close();
+  await collector?.close();
 });
 
 describe("versions through the SDK", () => {
