@@ -8,7 +8,13 @@ export default defineConfig({
     pool: "forks",
     // JEFF_STORE_GUARD: every store in the tests (and in the servers they start) refuses
     // nested use instead of hanging, so a mistake fails loudly.
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", JEFF_STORE_GUARD: "1" },
+    // JEFF_ISOLATION: functions run in the sandbox where this machine can build one; .ci/run
+    // sets `sandbox`, so CI fails rather than quietly testing the weaker mode.
+    env: {
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+      JEFF_STORE_GUARD: "1",
+      JEFF_ISOLATION: process.env.JEFF_ISOLATION ?? "auto",
+    },
     globalSetup: ["test/global-setup.ts"],
   },
 });

@@ -8,6 +8,10 @@ import { envVars } from "../server/env-vars.js";
 
 const dataDirHelp = `where the store lives (default: .jeff/ in the project folder, or $${envVars.dataDir})`;
 
+function isolationHelp(fallback: string): string {
+  return `how functions are isolated: sandbox (namespaces; refuse to start without them), process (weaker: plain processes), or auto (the sandbox where it can be built, else process with a warning) (default ${fallback}, or $${envVars.isolation})`;
+}
+
 export function defineCommands(program: Command): void {
   program
     .command("init")
@@ -35,6 +39,7 @@ export function defineCommands(program: Command): void {
       (name: string, names: string[] = []) => [...names, name],
     )
     .option("--inspect-port <port>", "the first debugger port (default 9229)")
+    .option("--isolation <mode>", isolationHelp("auto"), process.env[envVars.isolation])
     .option("--log-level <level>", "debug, info, warn or error", process.env[envVars.logLevel] ?? "warn")
     .option("--json", "print results as JSON")
     .action(async (dir: string, flags) => (await import("./commands/dev.js")).runDev(dir, flags));
@@ -49,6 +54,7 @@ export function defineCommands(program: Command): void {
     )
     .option("--host <host>", "address to bind (default 127.0.0.1)", process.env[envVars.host])
     .option("--data-dir <dir>", dataDirHelp)
+    .option("--isolation <mode>", isolationHelp("sandbox"), process.env[envVars.isolation])
     .option("--log-level <level>", "debug, info, warn or error", process.env[envVars.logLevel])
     .option("--json", "print the endpoint as JSON")
     .action(async (flags) => (await import("./commands/serve.js")).runServe(flags));

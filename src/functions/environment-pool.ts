@@ -17,6 +17,7 @@ import {
 } from "./execution-environment.js";
 import { sortedVariables } from "./function-config.js";
 import { checkRuntime } from "./runtimes/runtime-launch.js";
+import type { Isolation } from "./sandbox/isolation.js";
 
 export type { FunctionSpec, InvocationRequest, InvocationResult } from "./execution-environment.js";
 
@@ -24,6 +25,8 @@ export interface EnvironmentPoolOptions {
   readonly idleTimeoutMs: number;
   /** Per-environment tmp folders go under it. */
   readonly workDir: string;
+  /** How environments are isolated (sandbox/isolation.ts); plain processes when absent. */
+  readonly isolation?: Isolation;
   /** AWS_ENDPOINT_URL, credentials, region…: set in every environment. */
   readonly baseEnvironment: Readonly<Record<string, string>>;
   readonly logger?: Logger;

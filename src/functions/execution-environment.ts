@@ -22,6 +22,8 @@ import {
   newLogStreamName,
   supportsRuntimeApiPrefix,
 } from "./runtimes/runtime-launch.js";
+import type { Isolation } from "./sandbox/isolation.js";
+import { SandboxedProcess, sandboxPaths } from "./sandbox/sandboxed-process.js";
 
 export interface FunctionSpec {
   readonly name: string;
@@ -68,11 +70,16 @@ export interface InvocationResult {
 }
 
 export interface EnvironmentOptions {
-  /** This environment's tmp folder is created under it and removed when the process ends. */
+  /** This environment's own folder is created under it and removed when the process ends. */
   readonly workDir: string;
   readonly baseEnvironment: Readonly<Record<string, string>>;
+  /** How the process is isolated (sandbox/isolation.ts); a plain process when absent. */
+  readonly isolation?: Isolation;
   readonly logger?: Logger;
 }
+
+/** Lambda's default /tmp (EphemeralStorage) size. */
+const tmpBytes = 512 * 1024 * 1024;
 
 export type EnvironmentState = "initializing" | "idle" | "busy" | "dead";
 
@@ -106,6 +113,8 @@ export class ExecutionEnvironment {
   readonly logStreamName: string;
   #state: EnvironmentState = "initializing";
   readonly #child: ChildProcess;
+  /** The sandbox the process runs in, unless the isolation is a plain process. */
+  readonly #sandbox: SandboxedProcess | undefined;
   readonly #launch: { readonly writesSyncMarkers: boolean; readonly ownProcessGroup: boolean };
   readonly #server: RuntimeApiServer;
   readonly #output: ProcessOutput;
@@ -132,6 +141,7 @@ export class ExecutionEnvironment {
       tmpDir: string;
       logStreamName: string;
       child: ChildProcess;
+      sandbox: SandboxedProcess | undefined;
       launch: { readonly writesSyncMarkers: boolean; readonly ownProcessGroup: boolean };
     },
     bridge: { target?: RuntimeApiListener },
@@ -143,6 +153,7 @@ export class ExecutionEnvironment {
     this.#tmpDir = parts.tmpDir;
     this.logStreamName = parts.logStreamName;
     this.#child = parts.child;
+    this.#sandbox = parts.sandbox;
     this.#launch = parts.launch;
     this.#logger = logger;
     this.#init = new Promise((resolve) => {
@@ -179,12 +190,17 @@ export class ExecutionEnvironment {
     });
   }
 
-  /** Starts the process; its Init phase runs until the first `/next`, which `invoke` waits for. */
+  /**
+   * Builds the sandbox and starts the process in it; its Init phase (and its clock) starts then,
+   * and runs until the first `/next`, which `invoke` waits for.
+   */
   static async start(spec: FunctionSpec, options: EnvironmentOptions): Promise<ExecutionEnvironment> {
     checkRuntime(spec.runtime);
     const id = randomBytes(8).toString("hex");
-    const tmpDir = join(options.workDir, id);
-    await mkdir(tmpDir, { recursive: true, mode: 0o700 });
+    const ownDir = join(options.workDir, id);
+    await mkdir(ownDir, { recursive: true, mode: 0o700 });
+    const isolation = options.isolation ?? { kind: "process" };
+    const sandboxed = isolation.kind === "sandbox";
     // The server starts before the environment exists; the bridge points it there afterwards.
     const bridge: { target?: RuntimeApiListener } = {};
     const listener: RuntimeApiListener = {
@@ -196,20 +212,56 @@ export class ExecutionEnvironment {
     const server = await RuntimeApiServer.start(listener, secret ? { pathPrefix: secret } : {});
     const logStreamName = newLogStreamName(spec.version);
     const launch = launchFor(spec, {
-      tmpDir,
+      tmpDir: sandboxed ? sandboxPaths.tmp : ownDir,
+      taskRoot: sandboxed ? sandboxPaths.taskRoot : spec.codeDir,
+      ...(sandboxed ? { runtimeRoot: sandboxPaths.runtimeRoot } : {}),
       runtimeApi: server.address,
       logStreamName,
       baseEnvironment: options.baseEnvironment,
     });
-    const child = spawn(launch.command, launch.args, {
-      cwd: launch.cwd,
-      env: launch.env,
-      stdio: ["ignore", "pipe", "pipe"],
-      detached: launch.ownProcessGroup,
-    });
+    let sandbox: SandboxedProcess | undefined;
+    let child: ChildProcess;
+    if (isolation.kind === "sandbox") {
+      try {
+        sandbox = await SandboxedProcess.start(isolation, {
+          id,
+          command: launch.command,
+          args: launch.args,
+          cwd: launch.cwd,
+          env: launch.env,
+          codeDir: spec.codeDir,
+          binds: launch.binds,
+          loopbackPorts: [server.port, ...endpointPort(options.baseEnvironment)],
+          ...(spec.inspectPort === undefined ? {} : { inboundPort: spec.inspectPort }),
+          memoryMb: spec.memoryMb,
+          tmpBytes,
+          runDir: ownDir,
+        });
+      } catch (error) {
+        await Promise.allSettled([server.close(), rm(ownDir, { recursive: true, force: true })]);
+        throw error;
+      }
+      child = sandbox.child;
+    } else {
+      child = spawn(launch.command, launch.args, {
+        cwd: launch.cwd,
+        env: launch.env,
+        stdio: ["ignore", "pipe", "pipe"],
+        detached: launch.ownProcessGroup,
+      });
+    }
     return new ExecutionEnvironment(
       spec,
-      { id, server, tmpDir, logStreamName, child, launch },
+      {
+        id,
+        server,
+        tmpDir: ownDir,
+        logStreamName,
+        child,
+        sandbox,
+        // In the sandbox, ending the namespace ends every process; no group to signal.
+        launch: sandbox ? { writesSyncMarkers: launch.writesSyncMarkers, ownProcessGroup: false } : launch,
+      },
       bridge,
       options.logger,
     );
@@ -283,6 +335,10 @@ export class ExecutionEnvironment {
   }
 
   #killProcess(): void {
+    if (this.#sandbox) {
+      this.#sandbox.kill();
+      return;
+    }
     const pid = this.#child.pid;
     if (this.#launch.ownProcessGroup && pid !== undefined) {
       try {
@@ -330,7 +386,9 @@ export class ExecutionEnvironment {
     const memory = this.#peakMemoryMb();
     await this.kill();
     const errorType =
-      killedForMemory || this.#output.mentions("JavaScript heap out of memory")
+      killedForMemory ||
+      this.#sandbox?.oomKilled() === true ||
+      this.#output.mentions("JavaScript heap out of memory")
         ? "Runtime.OutOfMemory"
         : "Runtime.ExitError";
     const message = `RequestId: ${report.requestId} Error: Runtime exited with error: ${describeExit(this.#exit)}`;
@@ -404,12 +462,13 @@ export class ExecutionEnvironment {
   }
 
   #checkMemory(): void {
-    const status = this.#exit ? undefined : readProcStatus(this.#child.pid);
+    const status = this.#exit ? undefined : readProcStatus(this.#runtimePid());
     if (status?.peak !== undefined) {
       this.#peakBytes = status.peak;
       this.#peakReadAt = performance.now();
     }
-    const rss = status?.rss;
+    // In a cgroup, every process the function started counts, not just the runtime.
+    const rss = (this.#exit ? undefined : this.#sandbox?.residentBytes()) ?? status?.rss;
     if (rss !== undefined && rss > this.spec.memoryMb * 1024 * 1024) {
       this.#settleInvocation?.({ kind: "out-of-memory" });
       this.#killProcess();
@@ -420,7 +479,7 @@ export class ExecutionEnvironment {
   #peakMemoryMb(maxAgeMs = 0): number | undefined {
     const now = performance.now();
     if (!this.#exit && (this.#peakBytes === undefined || now - this.#peakReadAt > maxAgeMs)) {
-      const peak = readProcStatus(this.#child.pid)?.peak;
+      const peak = readProcStatus(this.#runtimePid())?.peak;
       if (peak !== undefined) {
         this.#peakBytes = peak;
         this.#peakReadAt = now;
@@ -430,14 +489,35 @@ export class ExecutionEnvironment {
     return peak === undefined ? undefined : Math.ceil(peak / (1024 * 1024));
   }
 
+  /** The runtime's own process: inside the sandbox, not bubblewrap around it. */
+  #runtimePid(): number | undefined {
+    return this.#sandbox ? this.#sandbox.runtimePid() : this.#child.pid;
+  }
+
   async #die(): Promise<void> {
     this.#state = "dead";
     this.#endInit({ kind: "exit" });
     await this.#output.ended();
     this.#settleInvocation?.({ kind: "exit" });
-    await Promise.allSettled([this.#server.close(), rm(this.#tmpDir, { recursive: true, force: true })]);
+    await Promise.allSettled([
+      this.#server.close(),
+      this.#sandbox?.dispose(),
+      rm(this.#tmpDir, { recursive: true, force: true }),
+    ]);
     for (const listener of this.#deathListeners) listener();
     this.#deathListeners.clear();
+  }
+}
+
+/** The port of Jeff's API, which the function may reach from its sandbox. */
+function endpointPort(environment: Readonly<Record<string, string>>): number[] {
+  const endpoint = environment.AWS_ENDPOINT_URL;
+  if (!endpoint) return [];
+  try {
+    const url = new URL(endpoint);
+    return [Number(url.port || (url.protocol === "https:" ? 443 : 80))];
+  } catch {
+    return [];
   }
 }
 

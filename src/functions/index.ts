@@ -15,4 +15,10 @@ export { type FunctionResourceOptions, functionResources } from "./function-reso
 export { functionMigrations } from "./function-schema.js";
 export { createLambdaService, type LambdaServiceOptions } from "./lambda-service.js";
 export { packagesDirIn, savePackage } from "./package-store.js";
+export {
+  chooseIsolation,
+  type Isolation,
+  type IsolationMode,
+  IsolationUnavailableError,
+} from "./sandbox/isolation.js";
 export { zipDirectory } from "./zip-directory.js";

@@ -91,6 +91,11 @@ export class RuntimeApiServer {
     return api;
   }
 
+  /** The loopback port it listens on. */
+  get port(): number {
+    return (this.#server.address() as AddressInfo).port;
+  }
+
   /** The value for `AWS_LAMBDA_RUNTIME_API`. */
   get address(): string {
     const { port } = this.#server.address() as AddressInfo;

@@ -36,6 +36,12 @@ const serverConfigSchema = z.strictObject({
   inspectFunctions: z.array(z.string().min(1)).default([]),
   /** The first debugger port; each further environment of an inspected function takes the next. */
   inspectPort: z.number().int().min(1).max(65_535).default(9229),
+  /**
+   * How execution environments are isolated: `sandbox` (namespaces, cgroups, own network; Jeff
+   * refuses to start where it cannot build one), `process` (the operator accepts plain processes),
+   * or `auto` (the sandbox where possible, else `process` with a warning: `jeff dev`'s default).
+   */
+  isolation: z.enum(["sandbox", "process", "auto"]).default("sandbox"),
   /** How long function logs are kept. */
   logRetentionDays: z.number().positive().default(7),
   /** How long shutdown waits for in-flight requests before closing their connections. */

@@ -9,6 +9,7 @@ import { basename, join } from "node:path";
 import {
   AsyncInvoker,
   ConcurrencyGate,
+  chooseIsolation,
   createLambdaService,
   EnvironmentPool,
   FunctionMetrics,
@@ -93,7 +94,14 @@ export async function startServer(input: ServerConfigInput, log?: Logger): Promi
     // Functions call Jeff's own APIs; the endpoint is known once the server listens, so the
     // environment they get is filled in then (environments only start after that).
     const functionEnvironment: Record<string, string> = {};
+    const { isolation, fallbackReason } = await chooseIsolation(config.isolation);
+    if (fallbackReason)
+      logger.warn(
+        "functions run as plain processes, without the sandbox: they can read what Jeff's user can read",
+        { reason: fallbackReason },
+      );
     const pool = new EnvironmentPool({
+      isolation,
       idleTimeoutMs: config.functionIdleMs,
       workDir: join(config.dataDir, "functions", "environments"),
       baseEnvironment: functionEnvironment,

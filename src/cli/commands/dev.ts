@@ -23,7 +23,8 @@ export async function runDev(dir: string, flags: DevFlags): Promise<void> {
   const projectDir = resolve(dir);
   parseOverrides(flags.parameterOverrides);
   const out = createOutput(flags.json === true);
-  const server = await serveProject(projectDir, flags);
+  // A developer running their own code: the sandbox where it can be built, a warning otherwise.
+  const server = await serveProject(projectDir, { ...flags, isolation: flags.isolation ?? "auto" });
   const dataDir = server.config.dataDir;
   const deployFlags = {
     stack: flags.stack ?? defaultStackName(projectDir),

@@ -13,6 +13,8 @@ export interface ServeFlags {
   /** `jeff dev --inspect NAME…` and `--inspect-port`. */
   inspect?: string[];
   inspectPort?: string;
+  /** `sandbox`, `process` or `auto`; `jeff dev` passes `auto` unless told otherwise. */
+  isolation?: string;
 }
 
 /** `jeff serve`: serve until SIGINT or SIGTERM. */
@@ -34,6 +36,7 @@ export async function serveProject(projectDir: string, flags: ServeFlags): Promi
     ...(flags.inspectPort !== undefined
       ? { inspectPort: parsePort(flags.inspectPort, "--inspect-port") }
       : {}),
+    ...(flags.isolation !== undefined ? { isolation: flags.isolation as "sandbox" } : {}),
     ...numberFromEnv("functionIdleMs", envVars.functionIdleMs),
     ...numberFromEnv("functionRetryDelayMs", envVars.functionRetryDelayMs),
   });

@@ -3,6 +3,7 @@
  * sets. Invariant: nothing of Jeff's own environment — only Lambda's variables, the pool's base
  * variables (endpoint, credentials) and the function's own.
  */
+import { basename } from "node:path";
 
 /** What a launch needs to know about the function (a subset of FunctionSpec). */
 export interface LaunchSpec {
@@ -21,8 +22,15 @@ export interface LaunchSpec {
 }
 
 export interface LaunchPlace {
-  /** This environment's own writable folder (Lambda's /tmp). */
+  /** This environment's own writable folder (Lambda's /tmp), as the process sees it. */
   readonly tmpDir: string;
+  /** The function's code folder as the process sees it (`/var/task` in the sandbox). */
+  readonly taskRoot: string;
+  /**
+   * In the sandbox, the folder where Jeff's runtime client files appear (`/var/runtime`); the
+   * launch names each file it needs in `binds`. Outside, the client runs from where it lies.
+   */
+  readonly runtimeRoot?: string;
   /** `AWS_LAMBDA_RUNTIME_API`. */
   readonly runtimeApi: string;
   readonly logStreamName: string;
@@ -44,6 +52,8 @@ export interface RuntimeLaunch {
    * `bootstrap` shell script's children (curl, sleep…) must not outlive it or hold its pipes.
    */
   readonly ownProcessGroup: boolean;
+  /** What the sandbox must show read-only besides /usr and the code: client files, language installs. */
+  readonly binds: readonly { readonly source: string; readonly target: string }[];
 }
 
 export interface RuntimeSpecifics {
@@ -76,7 +86,7 @@ export function lambdaEnvironment(
     AWS_REGION: region,
     AWS_DEFAULT_REGION: region,
     AWS_EXECUTION_ENV: `AWS_Lambda_${spec.runtime}`,
-    LAMBDA_TASK_ROOT: spec.codeDir,
+    LAMBDA_TASK_ROOT: place.taskRoot,
     LAMBDA_RUNTIME_DIR: runtime.runtimeDir,
     _HANDLER: spec.handler,
     AWS_LAMBDA_RUNTIME_API: place.runtimeApi,
@@ -84,4 +94,23 @@ export function lambdaEnvironment(
   };
   if (!runtime.executionEnv) delete env.AWS_EXECUTION_ENV;
   return env;
+}
+
+/** Where a runtime client file appears to the process, and the bind that puts it there. */
+export function runtimeFile(
+  hostPath: string,
+  place: LaunchPlace,
+): { readonly path: string; readonly binds: { source: string; target: string }[] } {
+  if (place.runtimeRoot === undefined) return { path: hostPath, binds: [] };
+  const path = `${place.runtimeRoot}/${basename(hostPath)}`;
+  return { path, binds: [{ source: hostPath, target: path }] };
+}
+
+/**
+ * The install folder of a language binary outside /usr (nvm, pyenv, asdf…), which the sandbox
+ * must show at the same path; none for a binary under /usr, which the sandbox always shows.
+ */
+export function installBinds(roots: readonly string[]): { source: string; target: string }[] {
+  const outside = [...new Set(roots)].filter((root) => root !== "/usr" && !root.startsWith("/usr/"));
+  return outside.map((root) => ({ source: root, target: root }));
 }

@@ -12,7 +12,9 @@ import {
   type LaunchSpec,
   lambdaEnvironment,
   type RuntimeLaunch,
+  runtimeFile,
 } from "./lambda-environment.js";
+import { nodeInstallBinds } from "./node-install.js";
 import { isProvidedRuntime, providedLaunch } from "./provided/provided-launch.js";
 import { isPythonRuntime, pythonLaunch } from "./python/python-launch.js";
 
@@ -57,14 +59,14 @@ export function launchFor(spec: LaunchSpec, place: LaunchPlace): RuntimeLaunch {
 }
 
 function nodeLaunch(spec: LaunchSpec, place: LaunchPlace): RuntimeLaunch {
-  const client = nodeRuntimeClient();
-  const runtimeDir = dirname(client);
+  const client = runtimeFile(nodeRuntimeClient(), place);
+  const runtimeDir = dirname(client.path);
   const env = nodeEnvironment(spec, place, runtimeDir);
   // Node's inspector does not start under the permission model, so a function being debugged
   // runs without the sandbox: a debugger can do anything the process can anyway.
   const sandboxOrDebugger =
     spec.inspectPort === undefined
-      ? permissionFlags(spec.codeDir, runtimeDir, place.tmpDir, spec.allow ?? [])
+      ? permissionFlags(place.taskRoot, runtimeDir, place.tmpDir, spec.allow ?? [])
       : [`--inspect=127.0.0.1:${spec.inspectPort}`];
   const args = [
     ...sandboxOrDebugger,
@@ -72,15 +74,16 @@ function nodeLaunch(spec: LaunchSpec, place: LaunchPlace): RuntimeLaunch {
     // Stack traces of bundled TypeScript point at the .ts line when the bundle ships a source map
     // (Lambda needs NODE_OPTIONS=--enable-source-maps for this; Jeff turns it on for everyone).
     "--enable-source-maps",
-    client,
+    client.path,
   ];
   return {
     command: process.execPath,
     args,
-    cwd: spec.codeDir,
+    cwd: place.taskRoot,
     env,
     writesSyncMarkers: true,
     ownProcessGroup: false,
+    binds: [...client.binds, ...nodeInstallBinds()],
   };
 }
 

@@ -5,11 +5,18 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { EnvironmentPool, type FunctionSpec, type InvocationResult } from "../environment-pool.js";
+import { testIsolation } from "../sandbox/test-isolation.js";
 import { pythonExecutable, pythonRuntimeClient } from "./python/python-launch.js";
 
 const fixtures = resolve(import.meta.dirname, "../../../test/fixtures/functions");
 const workDir = mkdtempSync(join(tmpdir(), "jeff-runtimes-"));
+const isolation = await testIsolation();
+const sandboxed = isolation.kind === "sandbox";
+/** Where the process sees its code and Jeff's client: Lambda's folders in the sandbox. */
+const taskRoot = (fn: FunctionSpec) => (sandboxed ? "/var/task" : fn.codeDir);
+const runtimeDir = (hostDir: string) => (sandboxed ? "/var/runtime" : hostDir);
 const pool = new EnvironmentPool({
+  isolation,
   idleTimeoutMs: 300,
   workDir,
   baseEnvironment: { AWS_ENDPOINT_URL: "http://127.0.0.1:4566", AWS_ACCESS_KEY_ID: "AKIDTEST" },
@@ -115,14 +122,14 @@ describe.concurrent("python3.x", () => {
       identity_id: null,
     });
     expect((body.context as { remaining: number }).remaining).toBeGreaterThan(0);
-    expect(body.cwd).toBe(fn.codeDir);
+    expect(body.cwd).toBe(taskRoot(fn));
     const env = body.env as Record<string, string>;
     expect(Object.keys(env).sort()).toEqual([...lambdaVariables].sort());
     expect(env).toMatchObject({
       AWS_EXECUTION_ENV: "AWS_Lambda_python3.12",
       AWS_REGION: "eu-west-1",
-      LAMBDA_TASK_ROOT: fn.codeDir,
-      LAMBDA_RUNTIME_DIR: resolve(import.meta.dirname, "python"),
+      LAMBDA_TASK_ROOT: taskRoot(fn),
+      LAMBDA_RUNTIME_DIR: runtimeDir(resolve(import.meta.dirname, "python")),
       _HANDLER: "app.echo",
       GREETING: "hi",
       TZ: ":UTC",
@@ -151,12 +158,13 @@ describe.concurrent("python3.x", () => {
     const fn = python("app.throws");
     const result = await invoke(fn);
     expect(result.functionError).toBe("Unhandled");
+    expect(JSON.stringify(json(result).stackTrace)).toContain(`${taskRoot(fn)}/app.py`);
     const body = json(result);
     expect(body).toEqual({
       errorMessage: "the handler failed",
       errorType: "ValueError",
       requestId: expect.stringMatching(/^req-\d+$/),
-      stackTrace: [expect.stringMatching(/^ {2}File ".*\/python\/app\.py", line \d+, in throws\n/)],
+      stackTrace: [expect.stringMatching(/^ {2}File ".*\/app\.py", line \d+, in throws\n/)],
     });
     expect(result.log).toMatch(
       /\[ERROR\] ValueError: the handler failed\nTraceback \(most recent call last\):\n {2}File ".*app\.py", line \d+, in throws\n/,
@@ -263,8 +271,8 @@ describe.concurrent("provided, provided.al2, provided.al2023", () => {
       // curl reached the Runtime API through the secret path segment.
       runtimeApi: expect.stringMatching(/^127\.0\.0\.1:\d+\/[0-9a-f]{24}$/),
       executionEnv: "unset",
-      taskRoot: fn.codeDir,
-      cwd: fn.codeDir,
+      taskRoot: taskRoot(fn),
+      cwd: taskRoot(fn),
       function: fn.name,
     });
     expect(first.log).toMatch(
@@ -284,7 +292,7 @@ describe.concurrent("provided, provided.al2, provided.al2023", () => {
     expect(result.functionError).toBe("Unhandled");
     expect(json(result)).toEqual({
       errorType: "Runtime.InvalidEntrypoint",
-      errorMessage: `Error: Couldn't find valid bootstrap(s): [${join(missing.codeDir, "bootstrap")}]`,
+      errorMessage: `Error: Couldn't find valid bootstrap(s): [${join(taskRoot(missing), "bootstrap")}]`,
     });
     expect(result.log).toMatch(
       /INIT_REPORT Init Duration: [\d.]+ ms\tPhase: init\tStatus: error\tError Type: Runtime\.InvalidEntrypoint\n/,
@@ -292,7 +300,7 @@ describe.concurrent("provided, provided.al2, provided.al2023", () => {
     const notExecutable = spec("provided", "provided/not-executable", "function.handler");
     expect(json(await invoke(notExecutable))).toEqual({
       errorType: "Runtime.InvalidEntrypoint",
-      errorMessage: `Error: fork/exec ${join(notExecutable.codeDir, "bootstrap")}: permission denied`,
+      errorMessage: `Error: fork/exec ${join(taskRoot(notExecutable), "bootstrap")}: permission denied`,
     });
     // The same function, deployed with a working package, runs.
     const fixed = { ...missing, codeDir: join(fixtures, "provided/echo"), codeSha256: "sha-2" };

@@ -16,6 +16,7 @@ import {
   lambdaEnvironment,
   type RuntimeLaunch,
 } from "../lambda-environment.js";
+import { nodeInstallBinds } from "../node-install.js";
 
 export function isProvidedRuntime(runtime: string): boolean {
   return runtime === "provided" || runtime === "provided.al2" || runtime === "provided.al2023";
@@ -28,33 +29,38 @@ export function providedLaunch(spec: LaunchSpec, place: LaunchPlace): RuntimeLau
     languageBin: [],
     executionEnv: false,
   });
-  const bootstrap = join(spec.codeDir, "bootstrap");
-  const problem = bootstrapProblem(bootstrap);
-  if (problem) return invalidEntrypoint(spec.codeDir, env, problem);
+  // Checked on the host; named as the process would see it (Lambda's `/var/task/bootstrap`).
+  const bootstrap = join(place.taskRoot, "bootstrap");
+  const problem = bootstrapProblem(join(spec.codeDir, "bootstrap"), bootstrap);
+  if (problem) return invalidEntrypoint(place.taskRoot, env, problem);
   return {
     command: bootstrap,
     args: [],
-    cwd: spec.codeDir,
+    cwd: place.taskRoot,
     env,
     writesSyncMarkers: false,
     ownProcessGroup: true,
+    binds: [],
   };
 }
 
 /** Lambda's wording (its runtime is written in Go, hence "fork/exec"). */
-function bootstrapProblem(bootstrap: string): string | undefined {
-  let isFile: boolean;
+function bootstrapProblem(onHost: string, named: string): string | undefined {
+  let stat: ReturnType<typeof statSync>;
   try {
-    isFile = statSync(bootstrap).isFile();
+    stat = statSync(onHost);
   } catch {
-    isFile = false;
+    return `Couldn't find valid bootstrap(s): [${named}]`;
   }
-  if (!isFile) return `Couldn't find valid bootstrap(s): [${bootstrap}]`;
+  if (!stat.isFile()) return `Couldn't find valid bootstrap(s): [${named}]`;
+  // Lambda runs the bootstrap as a user that owns nothing: it must be executable by everyone,
+  // which is also what the sandbox's user needs (root's access() would pass any x bit).
+  if ((stat.mode & 0o001) === 0) return `fork/exec ${named}: permission denied`;
   try {
-    accessSync(bootstrap, constants.X_OK);
+    accessSync(onHost, constants.X_OK);
     return undefined;
   } catch {
-    return `fork/exec ${bootstrap}: permission denied`;
+    return `fork/exec ${named}: permission denied`;
   }
 }
 
@@ -70,13 +76,14 @@ fetch("http://" + process.env.AWS_LAMBDA_RUNTIME_API + "/2018-06-01/runtime/init
 }).finally(() => process.exit(1));
 `;
 
-function invalidEntrypoint(codeDir: string, env: Record<string, string>, problem: string): RuntimeLaunch {
+function invalidEntrypoint(taskRoot: string, env: Record<string, string>, problem: string): RuntimeLaunch {
   return {
     command: process.execPath,
     args: ["-e", reportInitError, "Runtime.InvalidEntrypoint", problem],
-    cwd: codeDir,
+    cwd: taskRoot,
     env,
     writesSyncMarkers: false,
     ownProcessGroup: false,
+    binds: nodeInstallBinds(),
   };
 }

@@ -9,10 +9,12 @@ import { existsSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
+  installBinds,
   type LaunchPlace,
   type LaunchSpec,
   lambdaEnvironment,
   type RuntimeLaunch,
+  runtimeFile,
 } from "../lambda-environment.js";
 
 export function isPythonRuntime(runtime: string): boolean {
@@ -20,10 +22,10 @@ export function isPythonRuntime(runtime: string): boolean {
 }
 
 export function pythonLaunch(spec: LaunchSpec, place: LaunchPlace): RuntimeLaunch {
-  const python = pythonExecutable();
-  const client = pythonRuntimeClient();
+  const { executable: python, prefixes } = pythonInstall();
+  const client = runtimeFile(pythonRuntimeClient(), place);
   const env = lambdaEnvironment(spec, place, {
-    runtimeDir: dirname(client),
+    runtimeDir: dirname(client.path),
     languageBin: [dirname(python)],
     executionEnv: true,
   });
@@ -38,36 +40,50 @@ export function pythonLaunch(spec: LaunchSpec, place: LaunchPlace): RuntimeLaunc
       "-u",
       "-B",
       "-s",
-      client,
+      client.path,
       ...(spec.environment.LC_CTYPE === undefined ? ["--unset-lc-ctype"] : []),
     ],
-    cwd: spec.codeDir,
+    cwd: place.taskRoot,
     env,
     writesSyncMarkers: true,
     ownProcessGroup: true,
+    binds: [...client.binds, ...installBinds(prefixes)],
   };
 }
 
-let executable: string | undefined;
+interface PythonInstall {
+  readonly executable: string;
+  /** `sys.prefix` and `sys.base_prefix`: where the standard library lives, for the sandbox to show. */
+  readonly prefixes: readonly string[];
+}
+
+let install: PythonInstall | undefined;
 
 /**
  * The interpreter behind `python3` on Jeff's PATH, resolved once: a shim (pyenv, asdf) would
  * otherwise run on every cold start, and need variables the function's environment does not have.
  */
-export function pythonExecutable(): string {
-  if (executable) return executable;
+export function pythonInstall(): PythonInstall {
+  if (install) return install;
   try {
-    const printed = execFileSync("python3", ["-c", "import sys; print(sys.executable)"], {
-      encoding: "utf8",
-      timeout: 10_000,
-      stdio: ["ignore", "pipe", "ignore"],
-    }).trim();
-    if (!printed) throw new Error("sys.executable is empty");
-    executable = printed;
-    return printed;
+    const printed = execFileSync(
+      "python3",
+      ["-c", "import sys; print(sys.executable); print(sys.prefix); print(sys.base_prefix)"],
+      { encoding: "utf8", timeout: 10_000, stdio: ["ignore", "pipe", "ignore"] },
+    )
+      .split("\n")
+      .map((line) => line.trim());
+    const [executable, ...prefixes] = printed;
+    if (!executable) throw new Error("sys.executable is empty");
+    install = { executable, prefixes: prefixes.filter(Boolean) };
+    return install;
   } catch (error) {
     throw new Error(`python3.x functions need python3 on Jeff's PATH: ${String(error)}`);
   }
+}
+
+export function pythonExecutable(): string {
+  return pythonInstall().executable;
 }
 
 let clientPath: string | undefined;

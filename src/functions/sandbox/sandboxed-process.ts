@@ -1,0 +1,359 @@
+/**
+ * One sandboxed process tree: bubblewrap makes the namespaces and the read-only view, a cgroup
+ * holds the limits, and pasta gives the network namespace its only ways out — the world, and the
+ * loopback ports named here (the environment's Runtime API and Jeff's API), nothing else on the
+ * host's loopback.
+ *
+ * Start-up order: bubblewrap creates the namespaces and stops before running the command (its
+ * block fd); the namespace's first process is moved into the cgroup, pasta attaches to the
+ * network namespace and says it is ready (its pid file); only then does the command run, so no
+ * code of the function ever runs outside its limits or without its network.
+ *
+ * Ending: killing bubblewrap ends the namespace's init, and the kernel ends every process in a
+ * PID namespace whose init is gone — detached children included. bubblewrap's
+ * `--die-with-parent` and pasta's parent-death signal do the same when Jeff itself dies.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { closeSync, openSync, readFileSync, watch } from "node:fs";
+import { mkdir, rm } from "node:fs/promises";
+import { join } from "node:path";
+import type { Writable } from "node:stream";
+import type { EnvironmentCgroup } from "./cgroups.js";
+import type { SandboxIsolation } from "./isolation.js";
+import { systemView } from "./system-view.js";
+
+/** Where a function's code, Jeff's runtime client and /tmp appear inside, as on Lambda. */
+export const sandboxPaths = { taskRoot: "/var/task", runtimeRoot: "/var/runtime", tmp: "/tmp" } as const;
+
+/** Lambda's sandbox user (sbx_user1051). */
+const sandboxUid = "993";
+const sandboxGid = "990";
+/** Lambda's limit on processes and threads in one environment. */
+const pidsLimit = 1_024;
+/** Lambda gives a function one vCPU per 1,769 MB of memory; Jeff gives at least one core. */
+const mbPerCpu = 1_769;
+/** How long building the namespaces and the network may take on a loaded machine. */
+const setupLimitMs = 60_000;
+
+export interface ReadOnlyBind {
+  readonly source: string;
+  readonly target: string;
+}
+
+export interface SandboxRequest {
+  readonly id: string;
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly cwd: string;
+  readonly env: Record<string, string>;
+  /** The function's code folder, seen at /var/task. */
+  readonly codeDir: string;
+  /** Runtime client files and language installs, read-only. */
+  readonly binds: readonly ReadOnlyBind[];
+  /** Host loopback ports the function may reach, at the same port on its own loopback. */
+  readonly loopbackPorts: readonly number[];
+  /** A port on the host's loopback forwarded into the sandbox (a debugger). */
+  readonly inboundPort?: number;
+  readonly memoryMb: number;
+  /** /tmp's size (EphemeralStorage). */
+  readonly tmpBytes: number;
+  /** A host folder of Jeff's for this environment's bookkeeping (pasta's pid file). */
+  readonly runDir: string;
+}
+
+export class SandboxedProcess {
+  readonly child: ChildProcess;
+  readonly #isolation: SandboxIsolation;
+  readonly #request: SandboxRequest;
+  #cgroup: EnvironmentCgroup | undefined;
+  #pasta: ChildProcess | undefined;
+  /** The namespace's init (bubblewrap's inner process), by its host pid. */
+  #initPid: number | undefined;
+  #runtimePid: number | undefined;
+  #disposed: Promise<void> | undefined;
+
+  private constructor(isolation: SandboxIsolation, request: SandboxRequest, child: ChildProcess) {
+    this.#isolation = isolation;
+    this.#request = request;
+    this.child = child;
+  }
+
+  /** Builds the sandbox and starts the command in it; rejects if the sandbox could not be built. */
+  static async start(isolation: SandboxIsolation, request: SandboxRequest): Promise<SandboxedProcess> {
+    await mkdir(request.runDir, { recursive: true, mode: 0o700 });
+    // Bind sources are opened here, by Jeff: bubblewrap runs as a user that may not even reach
+    // them (the data directory is Jeff's alone), and a descriptor names exactly what was checked.
+    const sources = [{ source: request.codeDir, target: sandboxPaths.taskRoot }, ...request.binds];
+    const fds: number[] = [];
+    let child: ChildProcess;
+    try {
+      for (const bind of sources) fds.push(openSync(bind.source, "r"));
+      const binds = sources.map((bind, index) => ({ fd: firstBindFd + index, target: bind.target }));
+      const command = [...rlimits(isolation), isolation.bwrap, ...bwrapArgs(request, binds)];
+      child = spawn(command[0]!, command.slice(1), {
+        env: request.env,
+        stdio: ["ignore", "pipe", "pipe", "pipe", "pipe", ...fds],
+      });
+    } finally {
+      for (const fd of fds) closeSync(fd);
+    }
+    const sandbox = new SandboxedProcess(isolation, request, child);
+    try {
+      await sandbox.#setUp();
+      return sandbox;
+    } catch (error) {
+      sandbox.kill();
+      await sandbox.dispose();
+      throw error;
+    }
+  }
+
+  async #setUp(): Promise<void> {
+    const child = this.child;
+    const info = child.stdio[3] as NodeJS.ReadableStream;
+    const block = child.stdio[4] as Writable;
+    // bubblewrap closes both once it has used them; that is no error of the sandbox's.
+    info.on("error", () => {});
+    block.on("error", () => {});
+    let stderr = "";
+    child.stderr?.on("data", (chunk: Buffer) => {
+      if (stderr.length < 4096) stderr += chunk.toString("utf8");
+    });
+    const exited = new Promise<never>((_resolve, reject) => {
+      child.once("error", reject);
+      child.once("exit", (code, signal) =>
+        reject(new Error(`the sandbox ended while starting (${signal ?? `exit ${code}`}): ${stderr.trim()}`)),
+      );
+    });
+    exited.catch(() => {});
+    const deadline = new Promise<never>((_resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("the sandbox took too long to start")), setupLimitMs);
+      timer.unref();
+      child.once("exit", () => clearTimeout(timer));
+    });
+    deadline.catch(() => {});
+    const steps = (async () => {
+      this.#initPid = await readInitPid(info);
+      const limits = {
+        memoryBytes: this.#request.memoryMb * 1024 * 1024 + this.#request.tmpBytes,
+        pids: pidsLimit,
+        cpus: Math.max(1, this.#request.memoryMb / mbPerCpu),
+      };
+      if (this.#isolation.cgroups) {
+        this.#cgroup = this.#isolation.cgroups.create(this.#request.id, limits);
+        this.#cgroup.attach(this.#initPid);
+      }
+      await userNamespaceReady(this.#initPid);
+      await this.#startNetwork(this.#initPid);
+      block.end("go");
+    })();
+    await Promise.race([steps, exited, deadline]);
+  }
+
+  async #startNetwork(initPid: number): Promise<void> {
+    const pidFile = join(this.#request.runDir, "pasta.pid");
+    // pasta joins the sandbox's namespaces through descriptors Jeff opens. Run by root,
+    // bubblewrap makes the network namespace before the user namespace, so pasta (root) joins
+    // the network namespace alone; run by anyone else, the user namespace owns it and pasta
+    // joins both.
+    const root = process.getuid?.() === 0;
+    const netns = openSync(`/proc/${initPid}/ns/net`, "r");
+    const userns = openSync(`/proc/${initPid}/ns/user`, "r");
+    const inbound = this.#request.inboundPort;
+    const args = [
+      "-f",
+      "-q",
+      "-P",
+      pidFile,
+      // Lambda functions reach the world over IPv4.
+      "-4",
+      "--config-net",
+      "-t",
+      inbound === undefined ? "none" : `127.0.0.1/${inbound}`,
+      "-u",
+      "none",
+      "-T",
+      this.#request.loopbackPorts.join(","),
+      "-U",
+      "none",
+      // Without this the gateway address would lead to everything on the host's loopback.
+      "--no-map-gw",
+      ...(root ? ["--runas", "0"] : []),
+      "--netns",
+      "/proc/self/fd/3",
+      ...(root ? [] : ["--userns", "/proc/self/fd/4"]),
+    ];
+    const pdeathsig = this.#isolation.setpriv ? [this.#isolation.setpriv, "--pdeathsig", "KILL", "--"] : [];
+    let pasta: ChildProcess;
+    try {
+      const command = [...pdeathsig, this.#isolation.pasta, ...args];
+      pasta = spawn(command[0]!, command.slice(1), { stdio: ["ignore", "ignore", "pipe", netns, userns] });
+    } finally {
+      closeSync(netns);
+      closeSync(userns);
+    }
+    this.#pasta = pasta;
+    let said = "";
+    pasta.stderr?.on("data", (chunk: Buffer) => {
+      if (said.length < 4096) said += chunk.toString("utf8");
+    });
+    await new Promise<void>((resolve, reject) => {
+      const done = () => {
+        watcher.close();
+        pasta.off("exit", failed);
+      };
+      const check = () => {
+        if (readable(pidFile)) {
+          done();
+          resolve();
+        }
+      };
+      const failed = (code: number | null, signal: NodeJS.Signals | null) => {
+        done();
+        const reason = said
+          .split("\n")
+          .filter((line) => line && !line.includes("syslog"))
+          .join("; ");
+        reject(
+          new Error(`the sandbox's network did not start (pasta: ${signal ?? `exit ${code}`}) ${reason}`),
+        );
+      };
+      const watcher = watch(this.#request.runDir, check);
+      pasta.once("exit", failed);
+      check();
+    });
+  }
+
+  /** The host pid of the runtime process (the command), once it runs. */
+  runtimePid(): number | undefined {
+    if (this.#runtimePid !== undefined || this.#initPid === undefined) return this.#runtimePid;
+    try {
+      const children = readFileSync(`/proc/${this.#initPid}/task/${this.#initPid}/children`, "utf8");
+      const first = Number.parseInt(children, 10);
+      if (Number.isInteger(first)) this.#runtimePid = first;
+    } catch {
+      // Not started yet, or gone.
+    }
+    return this.#runtimePid;
+  }
+
+  /** Memory of every process in the sandbox, where a cgroup counts it. */
+  residentBytes(): number | undefined {
+    return this.#cgroup?.residentBytes();
+  }
+
+  oomKilled(): boolean {
+    return this.#cgroup?.oomKilled() ?? false;
+  }
+
+  /** Ends every process in the sandbox. */
+  kill(): void {
+    for (const pid of [this.child.pid, this.#initPid]) {
+      if (pid === undefined) continue;
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // Gone already.
+      }
+    }
+  }
+
+  /** After the process is gone: its network, its cgroup and its folder go too. */
+  dispose(): Promise<void> {
+    this.#disposed ??= (async () => {
+      this.#pasta?.kill("SIGKILL");
+      await this.#cgroup?.remove();
+      await rm(this.#request.runDir, { recursive: true, force: true });
+    })();
+    return this.#disposed;
+  }
+}
+
+function readInitPid(info: NodeJS.ReadableStream): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let text = "";
+    const onData = (chunk: Buffer) => {
+      text += chunk.toString("utf8");
+      const match = /"child-pid"\s*:\s*(\d+)/.exec(text);
+      if (!match) return;
+      info.off("data", onData);
+      resolve(Number(match[1]));
+    };
+    info.on("data", onData);
+    info.once("end", () => reject(new Error("the sandbox did not say which process it started")));
+  });
+}
+
+/**
+ * bubblewrap reports its child before it has written the child's uid map; pasta cannot work in a
+ * user namespace without one, so wait for it.
+ */
+async function userNamespaceReady(pid: number): Promise<void> {
+  for (let waited = 0; ; waited++) {
+    let map: string;
+    try {
+      map = readFileSync(`/proc/${pid}/uid_map`, "utf8");
+    } catch {
+      throw new Error("the sandbox ended while starting");
+    }
+    if (map.trim()) return;
+    await new Promise((resolve) => (waited < 20 ? setImmediate(resolve) : setTimeout(resolve, 5)));
+  }
+}
+
+function readable(path: string): boolean {
+  try {
+    return readFileSync(path, "utf8").trim().length > 0;
+  } catch {
+    return false;
+  }
+}
+
+/** Where there is no cgroup, the kernel's per-user process limit is the fork bomb's wall. */
+function rlimits(isolation: SandboxIsolation): string[] {
+  if (isolation.cgroups || !isolation.prlimit) return [];
+  return [isolation.prlimit, `--nproc=${pidsLimit}:${pidsLimit}`, "--"];
+}
+
+/** Descriptors 3 and 4 are bubblewrap's info and block pipes; bind sources follow. */
+const firstBindFd = 5;
+
+function bwrapArgs(request: SandboxRequest, binds: readonly { fd: number; target: string }[]): string[] {
+  const args = [
+    "--unshare-all",
+    "--unshare-user",
+    "--disable-userns",
+    "--uid",
+    sandboxUid,
+    "--gid",
+    sandboxGid,
+    "--hostname",
+    "localhost",
+    "--die-with-parent",
+    "--new-session",
+    "--cap-drop",
+    "ALL",
+    ...systemView(),
+  ];
+  args.push("--proc", "/proc", "--dev", "/dev");
+  args.push("--perms", "1777", "--size", String(request.tmpBytes), "--tmpfs", sandboxPaths.tmp);
+  for (const bind of binds) args.push("--ro-bind-fd", String(bind.fd), bind.target);
+  args.push(
+    "--chdir",
+    request.cwd,
+    "--info-fd",
+    "3",
+    "--block-fd",
+    "4",
+    "--",
+    // bubblewrap sets PWD (and OLDPWD) when it changes folder; Lambda's processes have neither.
+    "/usr/bin/env",
+    "-u",
+    "PWD",
+    "-u",
+    "OLDPWD",
+    request.command,
+    ...request.args,
+  );
+  return args;
+}
