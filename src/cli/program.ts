@@ -7,6 +7,11 @@ import { defaultPort } from "../server/defaults.js";
 import { envVars } from "../server/env-vars.js";
 
 const dataDirHelp = `where the store lives (default: .jeff/ in the project folder, or $${envVars.dataDir})`;
+const sandboxAllowFlag = "--sandbox-allow <function=what>";
+const sandboxAllowHelp = `let this Node function's sandbox also allow child-process, worker, addons or wasi (comma-separated; repeatable; default $${envVars.sandboxAllow})`;
+
+/** A repeatable option's values, in order. */
+const collect = (value: string, values: string[] = []) => [...values, value];
 
 export function defineCommands(program: Command): void {
   program
@@ -32,9 +37,10 @@ export function defineCommands(program: Command): void {
     .option(
       "--inspect <function>",
       "open a debugger port on this function's environments (repeatable; Node runtimes)",
-      (name: string, names: string[] = []) => [...names, name],
+      collect,
     )
     .option("--inspect-port <port>", "the first debugger port (default 9229)")
+    .option(sandboxAllowFlag, sandboxAllowHelp, collect)
     .option("--log-level <level>", "debug, info, warn or error", process.env[envVars.logLevel] ?? "warn")
     .option("--json", "print results as JSON")
     .action(async (dir: string, flags) => (await import("./commands/dev.js")).runDev(dir, flags));
@@ -50,6 +56,7 @@ export function defineCommands(program: Command): void {
     .option("--host <host>", "address to bind (default 127.0.0.1)", process.env[envVars.host])
     .option("--data-dir <dir>", dataDirHelp)
     .option("--log-level <level>", "debug, info, warn or error", process.env[envVars.logLevel])
+    .option(sandboxAllowFlag, sandboxAllowHelp, collect)
     .option("--json", "print the endpoint as JSON")
     .action(async (flags) => (await import("./commands/serve.js")).runServe(flags));
 

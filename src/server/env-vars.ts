@@ -8,4 +8,5 @@ export const envVars = {
   region: "JEFF_REGION",
   functionIdleMs: "JEFF_FUNCTION_IDLE_MS",
   functionRetryDelayMs: "JEFF_FUNCTION_RETRY_DELAY_MS",
+  sandboxAllow: "JEFF_SANDBOX_ALLOW",
 } as const;
