@@ -7,6 +7,11 @@ import { defaultPort } from "../server/defaults.js";
 import { envVars } from "../server/env-vars.js";
 
 const dataDirHelp = `where the store lives (default: .jeff/ in the project folder, or $${envVars.dataDir})`;
+const sandboxAllowFlag = "--sandbox-allow <function=what>";
+const sandboxAllowHelp = `let this Node function's sandbox also allow child-process, worker, addons or wasi (comma-separated; repeatable; default $${envVars.sandboxAllow})`;
+
+/** A repeatable option's values, in order. */
+const collect = (value: string, values: string[] = []) => [...values, value];
 
 function isolationHelp(fallback: string): string {
   return `how functions are isolated: sandbox (namespaces; refuse to start without them), process (weaker: plain processes), or auto (the sandbox where it can be built, else process with a warning) (default ${fallback}, or $${envVars.isolation})`;
@@ -36,10 +41,11 @@ export function defineCommands(program: Command): void {
     .option(
       "--inspect <function>",
       "open a debugger port on this function's environments (repeatable; Node runtimes)",
-      (name: string, names: string[] = []) => [...names, name],
+      collect,
     )
     .option("--inspect-port <port>", "the first debugger port (default 9229)")
     .option("--isolation <mode>", isolationHelp("auto"), process.env[envVars.isolation])
+    .option(sandboxAllowFlag, sandboxAllowHelp, collect)
     .option("--log-level <level>", "debug, info, warn or error", process.env[envVars.logLevel] ?? "warn")
     .option("--json", "print results as JSON")
     .action(async (dir: string, flags) => (await import("./commands/dev.js")).runDev(dir, flags));
@@ -56,6 +62,7 @@ export function defineCommands(program: Command): void {
     .option("--data-dir <dir>", dataDirHelp)
     .option("--isolation <mode>", isolationHelp("sandbox"), process.env[envVars.isolation])
     .option("--log-level <level>", "debug, info, warn or error", process.env[envVars.logLevel])
+    .option(sandboxAllowFlag, sandboxAllowHelp, collect)
     .option("--json", "print the endpoint as JSON")
     .action(async (flags) => (await import("./commands/serve.js")).runServe(flags));
 

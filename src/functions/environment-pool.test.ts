@@ -3,7 +3,12 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { EnvironmentPool, type FunctionSpec, type InvocationResult } from "./environment-pool.js";
+import {
+  credentialMarginMs,
+  EnvironmentPool,
+  type FunctionSpec,
+  type InvocationResult,
+} from "./environment-pool.js";
 
 const fixtures = resolve(import.meta.dirname, "../../test/fixtures/functions");
 const workDir = mkdtempSync(join(tmpdir(), "jeff-pool-"));
@@ -277,6 +282,82 @@ describe("scaling", () => {
     const changed = await invoke({ ...fn, codeSha256: "sha-2" });
     expect(changed.initDurationMs).toBeGreaterThan(0);
     expect(json(changed).invocations).toBe(1);
+  });
+});
+
+describe("credentials and the operator's sandbox setting", () => {
+  /** How long each function's credentials live, by name; an hour unless a test says otherwise. */
+  const lifetimes = new Map<string, number>();
+  let issued = 0;
+  const operated = new EnvironmentPool({
+    idleTimeoutMs: 60_000,
+    workDir,
+    baseEnvironment: { AWS_ENDPOINT_URL: "http://127.0.0.1:4566", AWS_ACCESS_KEY_ID: "overridden" },
+    credentialsFor: async (fn) => {
+      issued++;
+      return {
+        variables: {
+          AWS_ACCESS_KEY_ID: `ASIATEST${issued}`,
+          AWS_SECRET_ACCESS_KEY: "secret",
+          AWS_SESSION_TOKEN: `token-${issued}-${fn.role}`,
+        },
+        expiresAt: new Date(Date.now() + (lifetimes.get(fn.name) ?? 3_600_000)),
+      };
+    },
+    sandboxAllow: { "allowed-spawner": ["child-process"] },
+  });
+  afterAll(() => operated.close());
+
+  const run = async (fn: FunctionSpec, event: unknown = {}) => {
+    const result = await operated.invoke(fn, {
+      payload: Buffer.from(JSON.stringify(event)),
+      requestId: `req-${++requests}`,
+    });
+    return { result, body: json(result), env: json(result).env as Record<string, string> };
+  };
+  const withRole = (fn: FunctionSpec) => ({ ...fn, role: "arn:aws:iam::123456789012:role/runner" });
+
+  it("gives each environment credentials of its own, over the base variables", async () => {
+    const fn = withRole(spec("esm", "index.echo"));
+    const first = await run(fn);
+    expect(first.env).toMatchObject({
+      AWS_ENDPOINT_URL: "http://127.0.0.1:4566",
+      AWS_ACCESS_KEY_ID: expect.stringMatching(/^ASIATEST\d+$/),
+      AWS_SESSION_TOKEN: expect.stringContaining("role/runner"),
+    });
+    const warm = await run(fn);
+    expect(warm.result.initDurationMs).toBeUndefined();
+    expect(warm.env.AWS_ACCESS_KEY_ID).toBe(first.env.AWS_ACCESS_KEY_ID);
+    const parallel = await Promise.all([run(fn), run(fn)]);
+    expect(new Set(parallel.map((p) => p.env.AWS_ACCESS_KEY_ID)).size).toBe(2);
+  });
+
+  it("never starts an invocation whose timeout could outlast the environment's credentials", async () => {
+    const fn = withRole(spec("esm", "index.echo"));
+    // Fresh credentials that would lapse within a timeout plus the margin: used once, never again.
+    lifetimes.set(fn.name, credentialMarginMs);
+    const first = await run(fn);
+    const second = await run(fn);
+    expect(second.result.initDurationMs).toBeGreaterThan(0);
+    expect(second.env.AWS_ACCESS_KEY_ID).not.toBe(first.env.AWS_ACCESS_KEY_ID);
+    await until(() => operated.stats().byFunction[fn.arn] === undefined);
+  });
+
+  it("ends an idle environment once its credentials could not see another invocation", async () => {
+    const fn = withRole(spec("esm", "index.echo"));
+    lifetimes.set(fn.name, fn.timeoutSeconds * 1000 + credentialMarginMs + 1_500);
+    await run(fn);
+    expect(operated.stats().byFunction[fn.arn]).toEqual({ busy: 0, idle: 1 });
+    // Long before the pool's minute of idleness.
+    await until(() => operated.stats().byFunction[fn.arn] === undefined);
+  });
+
+  it("widens the sandbox only for the functions the operator names", async () => {
+    const event = { path: "/etc/hostname", writePath: join(workDir, "planted.txt") };
+    const allowed = await run(withRole(spec("esm", "index.forbidden", { name: "allowed-spawner" })), event);
+    expect(allowed.body).toMatchObject({ spawn: "allowed", read: "ERR_ACCESS_DENIED" });
+    const other = await run(withRole(spec("esm", "index.forbidden")), event);
+    expect(other.body).toMatchObject({ spawn: "ERR_ACCESS_DENIED" });
   });
 });
 

@@ -3,15 +3,21 @@
  * when none is (a cold start), ended after `idleTimeoutMs` without work — zero to N and back to
  * zero. Invocations run in parallel, each in its own environment.
  *
+ * Each environment gets credentials of its own, a session of the function's execution role
+ * (`credentialsFor`), as Lambda's do. Like Lambda, the pool recycles an environment before its
+ * credentials lapse: one is never given an invocation that could outlast them, and an idle one is
+ * ended once it could not take another.
+ *
  * Invariant: an environment only ever serves the exact configuration it was started for (same
- * function, code hash, handler, memory, timeout and variables).
+ * function, role, code hash, handler, memory, timeout and variables), and what its sandbox allows
+ * comes from the operator (`sandboxAllow`), never from the function's configuration or tags.
  */
 import { createHash } from "node:crypto";
 import { createServer } from "node:net";
 import type { Logger } from "../ops/index.js";
 import {
+  type FunctionSpec as EnvironmentSpec,
   ExecutionEnvironment,
-  type FunctionSpec,
   type InvocationRequest,
   type InvocationResult,
 } from "./execution-environment.js";
@@ -19,7 +25,37 @@ import { sortedVariables } from "./function-config.js";
 import { checkRuntime } from "./runtimes/runtime-launch.js";
 import type { Isolation } from "./sandbox/isolation.js";
 
-export type { FunctionSpec, InvocationRequest, InvocationResult } from "./execution-environment.js";
+export type { InvocationRequest, InvocationResult } from "./execution-environment.js";
+
+/** What a Node function's sandbox can be allowed beyond its defaults, each a Node permission flag. */
+export const sandboxAllowances = ["child-process", "worker", "addons", "wasi"] as const;
+export type SandboxAllowance = (typeof sandboxAllowances)[number];
+
+/**
+ * A function as the pool runs it: its configuration and the execution role its environments'
+ * credentials are a session of. The sandbox's allowances and the debugger port are not the
+ * caller's to give; the pool adds them from its options.
+ */
+export interface FunctionSpec extends Omit<EnvironmentSpec, "allow" | "inspectPort"> {
+  /**
+   * arn:aws:iam::ACCOUNT:role/NAME. Every function has one (`specOf` always sets it); it is
+   * optional here only for pools that hand out no credentials, as in the runtimes' own tests.
+   */
+  readonly role?: string;
+}
+
+/** An environment's own credentials: the variables that carry them, and when they lapse. */
+export interface EnvironmentCredentials {
+  /** `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`. */
+  readonly variables: Readonly<Record<string, string>>;
+  readonly expiresAt: Date;
+}
+
+/**
+ * How long an environment's credentials must outlast an invocation's timeout for the environment
+ * to be given it: an invocation never starts with credentials that could lapse while it runs.
+ */
+export const credentialMarginMs = 5 * 60_000;
 
 export interface EnvironmentPoolOptions {
   readonly idleTimeoutMs: number;
@@ -27,8 +63,15 @@ export interface EnvironmentPoolOptions {
   readonly workDir: string;
   /** How environments are isolated (sandbox/isolation.ts); plain processes when absent. */
   readonly isolation?: Isolation;
-  /** AWS_ENDPOINT_URL, credentials, region…: set in every environment. */
+  /** AWS_ENDPOINT_URL, region…: set in every environment. */
   readonly baseEnvironment: Readonly<Record<string, string>>;
+  /**
+   * Credentials for one new environment of `spec`, set over `baseEnvironment`; called once per
+   * environment, never shared between two.
+   */
+  readonly credentialsFor?: (spec: FunctionSpec) => Promise<EnvironmentCredentials>;
+  /** The operator's setting: by function name, what its Node sandbox also allows. */
+  readonly sandboxAllow?: Readonly<Record<string, readonly SandboxAllowance[]>>;
   readonly logger?: Logger;
   /**
    * `jeff dev --inspect NAME`: these functions' Node environments listen for a debugger, the first
@@ -49,6 +92,8 @@ export interface PoolStats {
 interface Tracked {
   readonly env: ExecutionEnvironment;
   readonly key: string;
+  /** When the environment's credentials lapse (epoch ms); none without `credentialsFor`. */
+  readonly credentialsExpireAt?: number;
   idleTimer?: NodeJS.Timeout;
 }
 
@@ -108,24 +153,47 @@ export class EnvironmentPool {
 
   #takeIdle(key: string): Tracked | undefined {
     const stack = this.#idle.get(key);
-    const tracked = stack?.pop();
+    let tracked = stack?.pop();
+    // Credentials run out by age, not by use: any of the idle ones may be too close to lapsing.
+    while (tracked && this.#usableForMs(tracked) < 0) {
+      clearTimeout(tracked.idleTimer);
+      void tracked.env.kill();
+      tracked = stack?.pop();
+    }
     if (stack?.length === 0) this.#idle.delete(key);
     if (tracked) clearTimeout(tracked.idleTimer);
     return tracked;
   }
 
+  /**
+   * How much longer the environment may be given invocations: until its credentials would lapse
+   * within an invocation's timeout plus the margin (negative once that has passed).
+   */
+  #usableForMs(tracked: Tracked): number {
+    if (tracked.credentialsExpireAt === undefined) return Number.POSITIVE_INFINITY;
+    const needed = tracked.env.spec.timeoutSeconds * 1000 + credentialMarginMs;
+    return tracked.credentialsExpireAt - needed - Date.now();
+  }
+
   async #startEnvironment(spec: FunctionSpec, key: string): Promise<Tracked> {
     this.#retireStale(spec, key);
+    const allow = this.#options.sandboxAllow?.[spec.name] ?? [];
     const inspectPort = await this.#inspectPortFor(spec);
-    const launched = inspectPort === undefined ? spec : { ...spec, inspectPort, timeoutSeconds: 900 };
+    const launched: EnvironmentSpec =
+      inspectPort === undefined ? { ...spec, allow } : { ...spec, allow, inspectPort, timeoutSeconds: 900 };
     let env: ExecutionEnvironment;
+    let credentials: EnvironmentCredentials | undefined;
     try {
-      env = await ExecutionEnvironment.start(launched, this.#options);
+      credentials = await this.#options.credentialsFor?.(spec);
+      const baseEnvironment = { ...this.#options.baseEnvironment, ...credentials?.variables };
+      env = await ExecutionEnvironment.start(launched, { ...this.#options, baseEnvironment });
     } catch (error) {
       if (inspectPort !== undefined) this.#inspectPorts.delete(inspectPort);
       throw error;
     }
-    const tracked: Tracked = { env, key };
+    const tracked: Tracked = credentials
+      ? { env, key, credentialsExpireAt: credentials.expiresAt.getTime() }
+      : { env, key };
     this.#all.set(env, tracked);
     env.onDeath(() => {
       if (inspectPort !== undefined) this.#inspectPorts.delete(inspectPort);
@@ -159,17 +227,30 @@ export class EnvironmentPool {
   }
 
   #release(tracked: Tracked): void {
-    if (this.#closed) {
+    const usableForMs = this.#usableForMs(tracked);
+    if (this.#closed || usableForMs < 0) {
       void tracked.env.kill();
       return;
     }
     const stack = this.#idle.get(tracked.key) ?? [];
     stack.push(tracked);
     this.#idle.set(tracked.key, stack);
-    tracked.idleTimer = setTimeout(() => {
-      this.#options.logger?.debug("execution environment idle, ending it", { environment: tracked.env.id });
-      void tracked.env.kill();
-    }, this.#options.idleTimeoutMs);
+    // Ended when idle too long, or sooner once its credentials could not see another invocation.
+    const endsBy = usableForMs < this.#options.idleTimeoutMs ? "credentials" : "idle";
+    tracked.idleTimer = setTimeout(
+      () => {
+        // Out of the idle stack first, so no invocation takes it while it is being ended.
+        this.#leaveIdle(tracked);
+        this.#options.logger?.debug(
+          endsBy === "idle"
+            ? "execution environment idle, ending it"
+            : "execution environment's credentials about to lapse, ending it",
+          { environment: tracked.env.id },
+        );
+        void tracked.env.kill();
+      },
+      Math.min(usableForMs, this.#options.idleTimeoutMs),
+    );
     tracked.idleTimer.unref();
   }
 
@@ -190,8 +271,12 @@ export class EnvironmentPool {
   }
 
   #forget(tracked: Tracked): void {
-    clearTimeout(tracked.idleTimer);
     this.#all.delete(tracked.env);
+    this.#leaveIdle(tracked);
+  }
+
+  #leaveIdle(tracked: Tracked): void {
+    clearTimeout(tracked.idleTimer);
     const stack = this.#idle.get(tracked.key);
     if (!stack) return;
     const index = stack.indexOf(tracked);
@@ -212,7 +297,7 @@ function configurationKey(spec: FunctionSpec): string {
     spec.timeoutSeconds,
     spec.memoryMb,
     environment,
-    spec.allow ?? [],
+    spec.role ?? null,
   ];
   return createHash("sha256").update(JSON.stringify(parts)).digest("hex");
 }

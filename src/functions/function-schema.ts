@@ -127,8 +127,8 @@ export const functionMigrations: readonly Migration[] = [
     `,
   },
   {
-    // Tags belong to the function, not its versions; kept beside it, since every invocation reads
-    // the one tag Jeff acts on (jeff:allow) with the rest of the configuration.
+    // Tags belong to the function, not its versions; kept beside it (when this was written a tag,
+    // jeff:allow, widened the sandbox and was read with the configuration; none does now).
     id: 405,
     name: "functions: tags",
     up: "ALTER TABLE lambda_functions ADD COLUMN tags TEXT",

@@ -1,7 +1,10 @@
-/** What an execution environment needs to know of a function, from its stored configuration. */
+/**
+ * What the environment pool needs to know of a function, from its stored configuration. Nothing
+ * here widens the sandbox: what a function may do beyond it is the operator's setting, which the
+ * pool applies by name, not anything a caller of the API can set.
+ */
 import type { FunctionSpec } from "./environment-pool.js";
 import type { FunctionRecord } from "./function-records.js";
-import { allowancesOf } from "./function-tags.js";
 
 /** `version` is `$LATEST` or a published version's number: its environments are its own. */
 export function specOf(record: FunctionRecord, version = "$LATEST"): FunctionSpec {
@@ -16,6 +19,6 @@ export function specOf(record: FunctionRecord, version = "$LATEST"): FunctionSpe
     timeoutSeconds: record.timeout,
     memoryMb: record.memorySize,
     environment: record.environment,
-    allow: allowancesOf(record.tags),
+    role: record.role,
   };
 }

@@ -1,16 +1,12 @@
 /**
- * A function's tags, with Lambda's limits, and the one tag Jeff reads itself: `jeff:allow`, which
- * lifts parts of a Node function's sandbox (`child-process`, `worker`, `addons`, `wasi`, separated
- * by spaces or commas). Tags belong to the function, not to a version, as on Lambda.
+ * A function's tags, with Lambda's limits. Jeff reads none of them: what a function's sandbox
+ * allows is the operator's setting (`sandboxAllow`), never a tag a caller of the API could set —
+ * the function itself among them, with the credentials in its environment. Tags belong to the
+ * function, not to a version, as on Lambda.
  */
 import { lambdaErrors } from "./lambda-errors.js";
 
 export const tagLimits = { count: 50, keyLength: 128, valueLength: 256 } as const;
-
-/** The tag whose value lists what a function's sandbox allows beyond Lambda's defaults. */
-export const allowTag = "jeff:allow";
-export const sandboxAllowances = ["child-process", "worker", "addons", "wasi"] as const;
-export type SandboxAllowance = (typeof sandboxAllowances)[number];
 
 /** Checks a `Tags` map (CreateFunction, TagResource); undefined when the request has none. */
 export function readTags(value: unknown): Record<string, string> | undefined {
@@ -31,7 +27,8 @@ export function readTags(value: unknown): Record<string, string> | undefined {
       );
     tags[key] = raw;
   }
-  allowancesOf(tags);
+  if (Object.keys(tags).length > tagLimits.count)
+    throw lambdaErrors.invalidParameter(`A function may have at most ${tagLimits.count} tags`);
   return tags;
 }
 
@@ -41,21 +38,4 @@ export function mergeTags(current: Readonly<Record<string, string>>, added: Reco
   if (Object.keys(merged).length > tagLimits.count)
     throw lambdaErrors.invalidParameter(`A function may have at most ${tagLimits.count} tags`);
   return merged;
-}
-
-/** What the `jeff:allow` tag lets the function do; an unknown word is refused, naming it. */
-export function allowancesOf(tags: Readonly<Record<string, string>>): SandboxAllowance[] {
-  if (Object.keys(tags).length > tagLimits.count)
-    throw lambdaErrors.invalidParameter(`A function may have at most ${tagLimits.count} tags`);
-  const value = tags[allowTag];
-  if (value === undefined) return [];
-  const words = value.split(/[\s,]+/).filter(Boolean);
-  for (const word of words) {
-    if (!(sandboxAllowances as readonly string[]).includes(word)) {
-      throw lambdaErrors.invalidParameter(
-        `Tag ${allowTag}: '${word}' is not one of ${sandboxAllowances.join(", ")}`,
-      );
-    }
-  }
-  return [...new Set(words as SandboxAllowance[])].sort();
 }

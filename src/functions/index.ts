@@ -9,7 +9,15 @@
 export { AsyncInvoker, type AsyncInvokerOptions } from "./async-invoker.js";
 export { sweepUnneeded, sweepUnusedCode } from "./code-sweep.js";
 export { ConcurrencyGate } from "./concurrency-gate.js";
-export { EnvironmentPool, type EnvironmentPoolOptions, type PoolStats } from "./environment-pool.js";
+export {
+  type EnvironmentCredentials,
+  EnvironmentPool,
+  type EnvironmentPoolOptions,
+  type FunctionSpec,
+  type PoolStats,
+  type SandboxAllowance,
+  sandboxAllowances,
+} from "./environment-pool.js";
 export { FunctionMetrics } from "./function-metrics.js";
 export { type FunctionResourceOptions, functionResources } from "./function-resource.js";
 export { functionMigrations } from "./function-schema.js";

@@ -70,11 +70,14 @@ export async function purgeExpiredKeys(db: SqlExecutor, now: Date): Promise<void
   ]);
 }
 
+/** A key STS issued: it carries a session token and lapses. */
+export type TemporaryKey = AccessKey & { readonly sessionToken: string; readonly expiresAt: Date };
+
 /** Temporary credentials for a principal, as STS issues them. */
 export function temporaryKeyFor(
   principal: Pick<AccessKey, "accountId" | "principalArn" | "principalId">,
   expiresAt: Date,
-): AccessKey {
+): TemporaryKey {
   return {
     ...principal,
     accessKeyId: newAccessKeyId("ASIA"),

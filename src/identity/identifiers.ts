@@ -1,5 +1,8 @@
-/** Identifiers in the shapes AWS uses, from a cryptographic random source. */
-import { randomBytes, randomInt } from "node:crypto";
+/**
+ * Identifiers in the shapes AWS uses: drawn from a cryptographic random source, or derived from a
+ * seed where the same thing must always get the same id.
+ */
+import { createHash, randomBytes, randomInt } from "node:crypto";
 
 const upperAlnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 const base32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
@@ -20,6 +23,17 @@ export function newAccountId(): string {
 /** `AIDA…` for users, `AROA…` for roles: the unique ids IAM hands out. */
 export function newPrincipalId(prefix: "AIDA" | "AROA"): string {
   return prefix + randomFrom(upperAlnum, 17);
+}
+
+/**
+ * A unique id in IAM's shape derived from `seed` rather than drawn: for a principal Jeff has no
+ * record of yet (a role named only by its ARN), so the same one always has the same id.
+ */
+export function derivedPrincipalId(prefix: "AIDA" | "AROA", seed: string): string {
+  const digest = createHash("sha256").update(seed).digest();
+  let out = prefix;
+  for (const byte of digest.subarray(0, 17)) out += upperAlnum[byte % upperAlnum.length];
+  return out;
 }
 
 /** `AKIA…` for long-term keys, `ASIA…` for temporary ones. */

@@ -4,9 +4,11 @@
  * and the credential lookup the edge verifies signatures against.
  *
  * Invariant: a secret access key never leaves this subsystem except to the principal it was issued
- * to (in `jeff env`, or in the STS response that created it).
+ * to (in `jeff env`, in the STS response that created it, or to the one function environment a
+ * role session was opened for).
  */
-export { type AccessKey, CachedCredentials, findAccessKey } from "./access-keys.js";
+export { type AccessKey, CachedCredentials, findAccessKey, purgeExpiredKeys } from "./access-keys.js";
 export { administratorName, ensureInstallation, findInstallation, type Installation } from "./bootstrap.js";
 export { identityMigrations } from "./identity-schema.js";
+export { issueRoleSession, type RoleSessionRequest } from "./role-sessions.js";
 export { createStsService } from "./sts-service.js";

@@ -3,7 +3,7 @@
  * one place, and the result is frozen.
  */
 import { z } from "zod";
-
+import { sandboxAllowances } from "../functions/index.js";
 import { defaultPort, defaultRegion } from "./defaults.js";
 
 const serverConfigSchema = z.strictObject({
@@ -42,6 +42,27 @@ const serverConfigSchema = z.strictObject({
    * or `auto` (the sandbox where possible, else `process` with a warning: `jeff dev`'s default).
    */
   isolation: z.enum(["sandbox", "process", "auto"]).default("sandbox"),
+  /**
+   * By function name, what its Node sandbox also allows (`--sandbox-allow NAME=child-process`).
+   * Only the operator widens a sandbox: nothing a caller of the API sends (a tag, a variable)
+   * does, since a function holds credentials to that API itself.
+   */
+  sandboxAllow: z
+    .record(
+      z.string().regex(/^[a-zA-Z0-9-_]{1,64}$/),
+      z.array(
+        z.enum(sandboxAllowances, {
+          error: (issue) => `'${String(issue.input)}' is not one of ${sandboxAllowances.join(", ")}`,
+        }),
+      ),
+      {
+        error: (issue) =>
+          issue.code === "invalid_key"
+            ? "is not a function name (1-64 of a-z, A-Z, 0-9, - and _)"
+            : undefined,
+      },
+    )
+    .default({}),
   /** How long function logs are kept. */
   logRetentionDays: z.number().positive().default(7),
   /** How long shutdown waits for in-flight requests before closing their connections. */

@@ -9,4 +9,5 @@ export const envVars = {
   functionIdleMs: "JEFF_FUNCTION_IDLE_MS",
   functionRetryDelayMs: "JEFF_FUNCTION_RETRY_DELAY_MS",
   isolation: "JEFF_ISOLATION",
+  sandboxAllow: "JEFF_SANDBOX_ALLOW",
 } as const;

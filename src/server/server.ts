@@ -24,6 +24,8 @@ import {
   ensureInstallation,
   type Installation,
   identityMigrations,
+  issueRoleSession,
+  purgeExpiredKeys,
 } from "../identity/index.js";
 import { createLogsService, flushLogEvents, logMigrations, purgeLogEvents } from "../logs/index.js";
 import { createLogger, type Logger, MetricsRegistry } from "../ops/index.js";
@@ -35,6 +37,13 @@ import { parseServerConfig, type ServerConfig, type ServerConfigInput } from "./
 import { lockDataDir } from "./data-dir-lock.js";
 import { createResourceRegistry } from "./resource-types.js";
 import { type ServerInfo, serverInfoFile } from "./server-info.js";
+
+/**
+ * How long a function environment's credentials last: an hour, as a role session does by default
+ * on AWS. The pool ends an environment before they could lapse mid-invocation, so a busy function
+ * gets fresh credentials (in a new environment) at least every 40 minutes.
+ */
+const functionCredentialsMs = 3_600_000;
 
 /** Every subsystem's schema steps, applied in id order at start. */
 export const allMigrations: readonly Migration[] = [
@@ -105,9 +114,32 @@ export async function startServer(input: ServerConfigInput, log?: Logger): Promi
       idleTimeoutMs: config.functionIdleMs,
       workDir: join(config.dataDir, "functions", "environments"),
       baseEnvironment: functionEnvironment,
+      // Each environment signs as a session of its function's role, never as the administrator:
+      // a function's code may be anyone's, and its credentials leave with whatever it returns.
+      credentialsFor: async (spec) => {
+        if (spec.role === undefined) throw new Error(`function ${spec.name} has no execution role`);
+        const key = await issueRoleSession(store, {
+          accountId: installation.accountId,
+          roleArn: spec.role,
+          sessionName: spec.name,
+          expiresAt: new Date(Date.now() + functionCredentialsMs),
+        });
+        return {
+          variables: {
+            AWS_ACCESS_KEY_ID: key.accessKeyId,
+            AWS_SECRET_ACCESS_KEY: key.secretAccessKey,
+            AWS_SESSION_TOKEN: key.sessionToken,
+          },
+          expiresAt: key.expiresAt,
+        };
+      },
+      sandboxAllow: config.sandboxAllow,
       logger: logger.child({ subsystem: "functions" }),
       inspect: { functions: config.inspectFunctions, port: config.inspectPort },
     });
+    if (Object.keys(config.sandboxAllow).length > 0) {
+      logger.info("function sandboxes widened by configuration", { sandboxAllow: config.sandboxAllow });
+    }
     cleanups.push(() => pool.close());
     const gate = new ConcurrencyGate(config.functionConcurrency);
     const functionMetrics = new FunctionMetrics(metrics, pool, gate);
@@ -176,11 +208,7 @@ export async function startServer(input: ServerConfigInput, log?: Logger): Promi
     cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
     const port = (server.address() as AddressInfo).port;
     const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
-    Object.assign(functionEnvironment, {
-      AWS_ENDPOINT_URL: url,
-      AWS_ACCESS_KEY_ID: installation.developerKey.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: installation.developerKey.secretAccessKey,
-    });
+    Object.assign(functionEnvironment, { AWS_ENDPOINT_URL: url });
     const infoPath = join(config.dataDir, serverInfoFile);
     const info: ServerInfo = {
       pid: process.pid,
@@ -192,8 +220,11 @@ export async function startServer(input: ServerConfigInput, log?: Logger): Promi
     await writeFile(infoPath, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
     cleanups.push(() => rm(infoPath, { force: true }));
     // Housekeeping at start and hourly: logs past logRetentionDays, code folders no function
-    // uses, packages no stack names.
+    // uses, packages no stack names, temporary credentials that have expired.
     const housekeeping = async () => {
+      await purgeExpiredKeys(store, new Date()).catch((error: unknown) =>
+        logger.warn("could not purge expired credentials", { error }),
+      );
       await purgeLogEvents(store, Date.now() - config.logRetentionDays * 86_400_000).catch((error: unknown) =>
         logger.warn("could not purge old log events", { error }),
       );

@@ -1,4 +1,5 @@
 /** `jeff serve`: run the API edge until SIGINT or SIGTERM. */
+import type { ServerConfigInput } from "../../server/config.js";
 import { envVars } from "../../server/env-vars.js";
 import { type RunningServer, startServer } from "../../server/server.js";
 import { createOutput } from "../output.js";
@@ -15,6 +16,8 @@ export interface ServeFlags {
   inspectPort?: string;
   /** `sandbox`, `process` or `auto`; `jeff dev` passes `auto` unless told otherwise. */
   isolation?: string;
+  /** `--sandbox-allow NAME=child-process,worker…`, repeatable; else `$JEFF_SANDBOX_ALLOW`. */
+  sandboxAllow?: string[];
 }
 
 /** `jeff serve`: serve until SIGINT or SIGTERM. */
@@ -37,6 +40,7 @@ export async function serveProject(projectDir: string, flags: ServeFlags): Promi
       ? { inspectPort: parsePort(flags.inspectPort, "--inspect-port") }
       : {}),
     ...(flags.isolation !== undefined ? { isolation: flags.isolation as "sandbox" } : {}),
+    ...sandboxAllowFrom(flags.sandboxAllow),
     ...numberFromEnv("functionIdleMs", envVars.functionIdleMs),
     ...numberFromEnv("functionRetryDelayMs", envVars.functionRetryDelayMs),
   });
@@ -73,6 +77,32 @@ function numberFromEnv<K extends string>(key: K, name: string): Partial<Record<K
   const value = Number(text);
   if (!Number.isFinite(value)) throw new Error(`${name} must be a number, not '${text}'`);
   return { [key]: value } as Partial<Record<K, number>>;
+}
+
+/**
+ * The operator's sandbox setting from `--sandbox-allow` (each `NAME=WHAT[,WHAT…]`), or else from
+ * `$JEFF_SANDBOX_ALLOW` (the same entries, separated by spaces or semicolons). The config schema
+ * checks the names and the words.
+ */
+function sandboxAllowFrom(flags: readonly string[] | undefined): Pick<ServerConfigInput, "sandboxAllow"> {
+  const fromEnv = process.env[envVars.sandboxAllow];
+  const [entries, source] = flags?.length
+    ? [flags, "--sandbox-allow"]
+    : [fromEnv?.split(/[\s;]+/).filter(Boolean) ?? [], envVars.sandboxAllow];
+  if (entries.length === 0) return {};
+  const allow: Record<string, string[]> = {};
+  for (const entry of entries) {
+    const at = entry.indexOf("=");
+    const name = entry.slice(0, at);
+    const words = entry
+      .slice(at + 1)
+      .split(/[\s,]+/)
+      .filter(Boolean);
+    if (at < 1 || words.length === 0)
+      throw new Error(`${source}: '${entry}' must be FUNCTION=ALLOWANCE[,ALLOWANCE…]`);
+    allow[name] = [...new Set([...(allow[name] ?? []), ...words])];
+  }
+  return { sandboxAllow: allow as ServerConfigInput["sandboxAllow"] };
 }
 
 function parsePort(text: string, flag = "--port"): number {
