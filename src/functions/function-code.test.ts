@@ -1,13 +1,21 @@
-import { mkdtempSync, readdirSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { buildZip, file, link } from "../../test/fixtures/zip-builder.js";
 import { AwsError } from "../protocol/index.js";
 import { storeCode } from "./function-code.js";
 
-const codeRoot = () => join(mkdtempSync(join(tmpdir(), "jeff-code-")), "code");
+const bases: string[] = [];
+afterAll(() => {
+  for (const base of bases) rmSync(base, { recursive: true, force: true });
+});
+const codeRoot = () => {
+  const base = mkdtempSync(join(tmpdir(), "jeff-code-"));
+  bases.push(base);
+  return join(base, "code");
+};
 
 describe("storing code", () => {
   it("unpacks a package once per hash, also when two requests store it at the same time", async () => {

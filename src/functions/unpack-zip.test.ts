@@ -1,8 +1,8 @@
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync } from "node:fs";
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { readFile, readlink, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import {
   buildZip,
   deflatedZeros,
@@ -19,8 +19,14 @@ import { ZipError } from "./zip-archive.js";
 const mebibyte = 1024 * 1024;
 
 /** A root six folders down a fresh temporary folder, so a six-link chain has somewhere to reach. */
+const bases: string[] = [];
+afterAll(() => {
+  for (const base of bases) rmSync(base, { recursive: true, force: true });
+});
+
 function deepRoot() {
   const base = mkdtempSync(join(tmpdir(), "jeff-unpack-"));
+  bases.push(base);
   const parent = join(base, "d1/d2/d3/d4/d5/d6");
   mkdirSync(parent, { recursive: true });
   return { base, root: join(parent, "code") };
