@@ -7,6 +7,8 @@ import { defaultPort } from "../server/defaults.js";
 import { envVars } from "../server/env-vars.js";
 
 const dataDirHelp = `where the store lives (default: .jeff/ in the project folder, or $${envVars.dataDir})`;
+const loopbackFlag = "--function-loopback-port <port>";
+const loopbackHelp = `a port on this machine's loopback that functions may reach besides Jeff's API (repeatable; default none, or $${envVars.functionLoopbackPorts})`;
 const sandboxAllowFlag = "--sandbox-allow <function=what>";
 const sandboxAllowHelp = `let this Node function's sandbox also allow child-process, worker, addons or wasi (comma-separated; repeatable; default $${envVars.sandboxAllow})`;
 
@@ -46,6 +48,7 @@ export function defineCommands(program: Command): void {
     .option("--inspect-port <port>", "the first debugger port (default 9229)")
     .option("--isolation <mode>", isolationHelp("auto"), process.env[envVars.isolation])
     .option(sandboxAllowFlag, sandboxAllowHelp, collect)
+    .option(loopbackFlag, loopbackHelp, collect)
     .option("--log-level <level>", "debug, info, warn or error", process.env[envVars.logLevel] ?? "warn")
     .option("--json", "print results as JSON")
     .action(async (dir: string, flags) => (await import("./commands/dev.js")).runDev(dir, flags));
@@ -63,6 +66,7 @@ export function defineCommands(program: Command): void {
     .option("--isolation <mode>", isolationHelp("sandbox"), process.env[envVars.isolation])
     .option("--log-level <level>", "debug, info, warn or error", process.env[envVars.logLevel])
     .option(sandboxAllowFlag, sandboxAllowHelp, collect)
+    .option(loopbackFlag, loopbackHelp, collect)
     .option("--json", "print the endpoint as JSON")
     .action(async (flags) => (await import("./commands/serve.js")).runServe(flags));
 

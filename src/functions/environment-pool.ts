@@ -63,6 +63,8 @@ export interface EnvironmentPoolOptions {
   readonly workDir: string;
   /** How environments are isolated (sandbox/isolation.ts); plain processes when absent. */
   readonly isolation?: Isolation;
+  /** Host loopback ports sandboxed functions may also reach (the operator's setting). */
+  readonly loopbackPorts?: readonly number[];
   /** AWS_ENDPOINT_URL, region…: set in every environment. */
   readonly baseEnvironment: Readonly<Record<string, string>>;
   /**

@@ -75,6 +75,11 @@ export interface EnvironmentOptions {
   readonly baseEnvironment: Readonly<Record<string, string>>;
   /** How the process is isolated (sandbox/isolation.ts); a plain process when absent. */
   readonly isolation?: Isolation;
+  /**
+   * Host loopback ports a sandboxed function may reach besides its Runtime API and Jeff's API
+   * (AWS_ENDPOINT_URL): the operator's choice, none by default.
+   */
+  readonly loopbackPorts?: readonly number[];
   readonly logger?: Logger;
 }
 
@@ -231,7 +236,13 @@ export class ExecutionEnvironment {
           env: launch.env,
           codeDir: spec.codeDir,
           binds: launch.binds,
-          loopbackPorts: [server.port, ...endpointPort(options.baseEnvironment)],
+          loopbackPorts: [
+            ...new Set([
+              server.port,
+              ...endpointPort(options.baseEnvironment),
+              ...(options.loopbackPorts ?? []),
+            ]),
+          ],
           ...(spec.inspectPort === undefined ? {} : { inboundPort: spec.inspectPort }),
           memoryMb: spec.memoryMb,
           tmpBytes,

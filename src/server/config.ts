@@ -43,6 +43,12 @@ const serverConfigSchema = z.strictObject({
    */
   isolation: z.enum(["sandbox", "process", "auto"]).default("sandbox"),
   /**
+   * Ports on the host's loopback that sandboxed functions may reach besides Jeff's API (a local
+   * database a developer's functions use, say). None by default: the rest of the host's loopback
+   * (the store's PostgreSQL, other environments, debuggers) stays out of reach.
+   */
+  functionLoopbackPorts: z.array(z.number().int().min(1).max(65_535)).default([]),
+  /**
    * By function name, what its Node sandbox also allows (`--sandbox-allow NAME=child-process`).
    * Only the operator widens a sandbox: nothing a caller of the API sends (a tag, a variable)
    * does, since a function holds credentials to that API itself.

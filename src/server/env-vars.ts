@@ -9,5 +9,6 @@ export const envVars = {
   functionIdleMs: "JEFF_FUNCTION_IDLE_MS",
   functionRetryDelayMs: "JEFF_FUNCTION_RETRY_DELAY_MS",
   isolation: "JEFF_ISOLATION",
+  functionLoopbackPorts: "JEFF_FUNCTION_LOOPBACK_PORTS",
   sandboxAllow: "JEFF_SANDBOX_ALLOW",
 } as const;

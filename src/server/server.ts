@@ -111,6 +111,7 @@ export async function startServer(input: ServerConfigInput, log?: Logger): Promi
       );
     const pool = new EnvironmentPool({
       isolation,
+      loopbackPorts: config.functionLoopbackPorts,
       idleTimeoutMs: config.functionIdleMs,
       workDir: join(config.dataDir, "functions", "environments"),
       baseEnvironment: functionEnvironment,
@@ -174,6 +175,8 @@ export async function startServer(input: ServerConfigInput, log?: Logger): Promi
         const body = JSON.stringify({
           status: stopping ? "stopping" : "ok",
           accountId: installation.accountId,
+          // How functions are isolated here: `sandbox`, or `process` where the operator accepted less.
+          isolation: isolation.kind,
         });
         res.writeHead(stopping ? 503 : 200, { "content-type": "application/json" }).end(body);
         return true;

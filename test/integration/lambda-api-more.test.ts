@@ -45,7 +45,7 @@ let arnPrefix: string;
 
 beforeAll(async () => {
   collector = await startCollector<Report>();
-  jeff = await startJeff();
+  jeff = await startJeff({ env: collector.jeffEnv });
   lambda = lambdaClientFor(jeff);
   arnPrefix = `arn:aws:lambda:${jeff.region}:${jeff.accountId}:function:`;
 });

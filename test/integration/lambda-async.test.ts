@@ -42,7 +42,7 @@ beforeAll(async () => {
   collectorUrl = collector.url;
   reports = collector.reports;
   dataDir = await mkdtemp(join(tmpdir(), "jeff-async-"));
-  jeff = await startJeff({ dataDir, env });
+  jeff = await startJeff({ dataDir, env: { ...env, ...collector?.jeffEnv } });
   const lambda = lambdaClientFor(jeff);
   const role = `arn:aws:iam::${jeff.accountId}:role/r`;
   const create = (name: string, source: string) =>
@@ -165,7 +165,7 @@ describe("asynchronous invocation", () => {
       );
     }
     await jeff.stop("SIGKILL");
-    jeff = await startJeff({ dataDir, env });
+    jeff = await startJeff({ dataDir, env: { ...env, ...collector?.jeffEnv } });
     await until(() => ids.every((id) => runsOf(id) >= 1), "every event to run");
     const failing = ids.filter((_, i) => i % 10 === 0);
     await until(() => failing.every((id) => destinationOf(id) !== undefined), "every failure record");

@@ -90,8 +90,11 @@ export async function startCollector<T = unknown>() {
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  const port = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    url: `http://127.0.0.1:${port}/`,
+    /** For startJeff: the sandbox lets functions reach the collector, and nothing else on loopback. */
+    jeffEnv: { JEFF_FUNCTION_LOOPBACK_PORTS: String(port) },
     reports,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

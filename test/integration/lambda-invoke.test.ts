@@ -176,7 +176,9 @@ describe("concurrency", () => {
   it("runs concurrent invocations in parallel environments", async () => {
     await createFunction(
       "napper",
-      `export const handler = async () => { await new Promise((r) => setTimeout(r, 400)); return process.pid; };`,
+      // An id per environment: in the sandbox every environment's runtime has the same pid.
+      `const id = crypto.randomUUID();
+export const handler = async () => { await new Promise((r) => setTimeout(r, 400)); return id; };`,
     );
     const results = await Promise.all(
       Array.from({ length: 6 }, () => lambda.send(new InvokeCommand({ FunctionName: "napper" }))),

@@ -101,7 +101,7 @@ beforeAll(async () => {
   collectorUrl = collector.url;
   reports = collector.reports;
   // Retries wait a second, long enough for the test to move an alias between two attempts.
-  jeff = await startJeff({ env: { JEFF_FUNCTION_RETRY_DELAY_MS: "1000" } });
+  jeff = await startJeff({ env: { JEFF_FUNCTION_RETRY_DELAY_MS: "1000", ...collector.jeffEnv } });
   lambda = lambdaClientFor(jeff);
   role = `arn:aws:iam::${jeff.accountId}:role/lambda-role`;
 });

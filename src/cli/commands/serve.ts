@@ -16,6 +16,8 @@ export interface ServeFlags {
   inspectPort?: string;
   /** `sandbox`, `process` or `auto`; `jeff dev` passes `auto` unless told otherwise. */
   isolation?: string;
+  /** `--function-loopback-port PORT` (repeatable), or JEFF_FUNCTION_LOOPBACK_PORTS. */
+  functionLoopbackPort?: string[];
   /** `--sandbox-allow NAME=child-process,worker…`, repeatable; else `$JEFF_SANDBOX_ALLOW`. */
   sandboxAllow?: string[];
 }
@@ -40,6 +42,7 @@ export async function serveProject(projectDir: string, flags: ServeFlags): Promi
       ? { inspectPort: parsePort(flags.inspectPort, "--inspect-port") }
       : {}),
     ...(flags.isolation !== undefined ? { isolation: flags.isolation as "sandbox" } : {}),
+    ...loopbackPortsFrom(flags.functionLoopbackPort),
     ...sandboxAllowFrom(flags.sandboxAllow),
     ...numberFromEnv("functionIdleMs", envVars.functionIdleMs),
     ...numberFromEnv("functionRetryDelayMs", envVars.functionRetryDelayMs),
@@ -103,6 +106,18 @@ function sandboxAllowFrom(flags: readonly string[] | undefined): Pick<ServerConf
     allow[name] = [...new Set([...(allow[name] ?? []), ...words])];
   }
   return { sandboxAllow: allow as ServerConfigInput["sandboxAllow"] };
+}
+
+/** The flag's ports, or else JEFF_FUNCTION_LOOPBACK_PORTS (separated by commas or spaces). */
+function loopbackPortsFrom(flags: readonly string[] | undefined): { functionLoopbackPorts?: number[] } {
+  const [texts, source] = flags?.length
+    ? [flags, "--function-loopback-port"]
+    : [
+        process.env[envVars.functionLoopbackPorts]?.split(/[\s,]+/).filter(Boolean) ?? [],
+        envVars.functionLoopbackPorts,
+      ];
+  if (texts.length === 0) return {};
+  return { functionLoopbackPorts: texts.map((text) => parsePort(text, source)) };
 }
 
 function parsePort(text: string, flag = "--port"): number {
