@@ -1,0 +1,357 @@
+// The attacks the isolation issue lists, made by function code against the real server, each from
+// Python and from a `provided` shell bootstrap (and from Node where Node's permission model once
+// was the only wall). Every one must fail, and Jeff must keep answering.
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import {
+  CreateFunctionCommand,
+  GetFunctionCommand,
+  InvokeCommand,
+  type LambdaClient,
+  PutFunctionConcurrencyCommand,
+  type Runtime,
+} from "@aws-sdk/client-lambda";
+import { zipSync } from "fflate";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type JeffProcess, startJeff } from "./jeff-process.js";
+import { decode, lambdaClientFor, text, until } from "./lambda-helpers.js";
+
+let jeff: JeffProcess;
+let lambda: LambdaClient;
+let sandboxed = false;
+
+/** A shell bootstrap that runs each event (a JSON string) as a script and returns its output. */
+const shellBootstrap = `#!/bin/sh
+while true; do
+  HEADERS=$(mktemp)
+  EVENT=$(curl -sS -LD "$HEADERS" "http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation/next")
+  REQUEST=$(grep -Fi Lambda-Runtime-Aws-Request-Id "$HEADERS" | tr -d '[:space:]' | cut -d: -f2)
+  SCRIPT=$(printf '%s' "$EVENT" | python3 -c 'import json,sys; print(json.load(sys.stdin))')
+  OUT=$(sh -c "$SCRIPT" 2>&1 | head -c 20000 | python3 -c 'import json,sys; print(json.dumps(sys.stdin.read()))')
+  curl -sS -X POST "http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation/$REQUEST/response" -d "$OUT" >/dev/null
+done
+`;
+
+/** A Python handler that runs the event's code and returns what it put in `result`. */
+const pythonHandler = `
+def handler(event, context):
+    scope = {}
+    exec(event["code"], scope)
+    return scope.get("result")
+`;
+
+async function create(name: string, runtime: string, files: Record<string, string>, extra = {}) {
+  const zip = zipSync(
+    Object.fromEntries(
+      Object.entries(files).map(([path, body]) => [
+        path,
+        // The bootstrap must be executable by the sandbox's user.
+        [text(body), { attrs: (path === "bootstrap" ? 0o100755 : 0o100644) << 16, os: 3 }],
+      ]),
+    ) as Parameters<typeof zipSync>[0],
+  );
+  await lambda.send(
+    new CreateFunctionCommand({
+      FunctionName: name,
+      Runtime: runtime as Runtime,
+      Handler: runtime.startsWith("python")
+        ? "app.handler"
+        : runtime.startsWith("nodejs")
+          ? "index.handler"
+          : "x",
+      Role: `arn:aws:iam::${jeff.accountId}:role/attacker`,
+      Code: { ZipFile: zip },
+      Timeout: 10,
+      ...extra,
+    }),
+  );
+}
+
+async function invoke(name: string, event: unknown) {
+  const out = await lambda.send(
+    new InvokeCommand({ FunctionName: name, Payload: text(JSON.stringify(event)) }),
+  );
+  return { error: out.FunctionError, body: JSON.parse(decode(out.Payload)) as unknown };
+}
+
+const shell = async (script: string) => (await invoke("shell", script)).body as string;
+const python = async (code: string) => (await invoke("py", { code })).body;
+
+async function healthy(): Promise<boolean> {
+  const response = await fetch(`${jeff.url}/_jeff/health`);
+  return response.status === 200;
+}
+
+/** Host pids whose environment names this function: its environments' processes, seen from outside. */
+function processesOf(functionName: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const environ = readFileSync(`/proc/${entry}/environ`, "latin1");
+      if (environ.split("\0").includes(`AWS_LAMBDA_FUNCTION_NAME=${functionName}`)) found.push(Number(entry));
+    } catch {
+      // Gone, or a kernel thread.
+    }
+  }
+  return found;
+}
+
+function processesRunning(commandLine: string): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, "latin1").split("\0").join(" ").includes(commandLine))
+        found.push(Number(entry));
+    } catch {
+      // Gone.
+    }
+  }
+  return found;
+}
+
+beforeAll(async () => {
+  jeff = await startJeff();
+  lambda = lambdaClientFor(jeff);
+  const health = (await (await fetch(`${jeff.url}/_jeff/health`)).json()) as { isolation: string };
+  sandboxed = health.isolation === "sandbox";
+  await create("shell", "provided.al2023", { bootstrap: shellBootstrap });
+  await create("py", "python3.12", { "app.py": pythonHandler });
+  await create("neighbour", "nodejs20.x", {
+    "index.mjs": `export const handler = async () => process.env.AWS_LAMBDA_RUNTIME_API;`,
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await jeff?.stop();
+});
+
+/** What the attacks aim at, all real and readable by Jeff's own user. */
+async function targets() {
+  const sha = (await lambda.send(new GetFunctionCommand({ FunctionName: "neighbour" }))).Configuration!
+    .CodeSha256!;
+  const neighbourCode = join(
+    jeff.dataDir,
+    "functions/code",
+    jeff.accountId,
+    Buffer.from(sha, "base64").toString("hex"),
+    "index.mjs",
+  );
+  const store = join(jeff.dataDir, "jeff.db");
+  expect(readFileSync(store).length).toBeGreaterThan(0);
+  expect(readFileSync(neighbourCode, "utf8")).toContain("AWS_LAMBDA_RUNTIME_API");
+  return { store, neighbourCode, environ: `/proc/${jeff.child.pid}/environ`, jeffPid: jeff.child.pid! };
+}
+
+describe.runIf(process.platform === "linux")("the sandbox, attacked from inside", () => {
+  it("keeps Python and a shell away from the store, Jeff's environment, other code and the data directory", async (ctx) => {
+    if (!sandboxed) ctx.skip("this machine cannot build the sandbox");
+    const t = await targets();
+    const planted = join(jeff.dataDir, "planted-by-python");
+    const read = (path: string) => `
+try:
+    open(${JSON.stringify(path)}, "rb").read(); result = "read"
+except OSError as e:
+    result = type(e).__name__`;
+    expect(await python(read(t.store))).toBe("FileNotFoundError");
+    expect(await python(read(t.environ))).toBe("FileNotFoundError");
+    expect(await python(read(t.neighbourCode))).toBe("FileNotFoundError");
+    expect(
+      await python(`
+try:
+    open(${JSON.stringify(planted)}, "w").write("x"); result = "written"
+except OSError as e:
+    result = type(e).__name__`),
+    ).toBe("FileNotFoundError");
+    const out = await shell(
+      `cat ${t.store} >/dev/null 2>&1 && echo STORE-READ; cat ${t.environ} >/dev/null 2>&1 && echo ENVIRON-READ; ` +
+        `cat ${t.neighbourCode} >/dev/null 2>&1 && echo NEIGHBOUR-READ; ` +
+        `(echo x > ${jeff.dataDir}/planted-by-shell) 2>/dev/null && echo PLANTED; ls / | tr '\\n' ' '`,
+    );
+    expect(out).not.toMatch(/STORE-READ|ENVIRON-READ|NEIGHBOUR-READ|PLANTED/);
+    // Nothing of Jeff's is there at all: the root holds the system, the code and /tmp.
+    expect(out.trim().split(" ").sort()).toEqual(
+      expect.arrayContaining(["dev", "proc", "tmp", "usr", "var"]),
+    );
+    expect(readdirSync(jeff.dataDir)).not.toEqual(
+      expect.arrayContaining(["planted-by-python", "planted-by-shell"]),
+    );
+  });
+
+  it("cannot kill Jeff from Node, Python or a shell", async (ctx) => {
+    if (!sandboxed) ctx.skip("this machine cannot build the sandbox");
+    const { jeffPid } = await targets();
+    await create("node-killer", "nodejs20.x", {
+      "index.mjs": `export const handler = async (event) => {
+  const tries = {};
+  for (const [name, pid] of Object.entries({ parent: process.ppid, jeff: event.pid })) {
+    try { process.kill(pid, "SIGKILL"); tries[name] = "sent"; } catch (e) { tries[name] = e.code; }
+  }
+  return tries;
+};`,
+    });
+    const node = await invoke("node-killer", { pid: jeffPid });
+    // Jeff's pid does not exist in the sandbox; its parent there is the sandbox's own init.
+    expect((node.body as { jeff: string }).jeff).toBe("ESRCH");
+    expect(
+      await python(`
+import os, signal
+try:
+    os.kill(${jeffPid}, signal.SIGKILL); result = "sent"
+except ProcessLookupError:
+    result = "no such process"
+try:
+    os.kill(os.getppid(), signal.SIGKILL)
+except OSError:
+    pass`),
+    ).toBe("no such process");
+    await shell(
+      `kill -9 ${jeffPid} 2>/dev/null; kill -9 $PPID 2>/dev/null; kill -9 -1 2>/dev/null; echo done`,
+    );
+    expect(jeff.child.exitCode).toBeNull();
+    expect(await healthy()).toBe(true);
+    // Jeff still runs functions.
+    expect((await invoke("neighbour", {})).error).toBeUndefined();
+  });
+
+  it("refuses to remount the code read-write, from Python and a shell", async (ctx) => {
+    if (!sandboxed) ctx.skip("this machine cannot build the sandbox");
+    const out = await shell(
+      "mount -o remount,rw /var/task 2>&1; echo rc=$?; touch /var/task/x 2>&1; echo rc=$?; id -u",
+    );
+    expect(out).toMatch(/rc=[1-9]\d*\n.*\nrc=[1-9]/s);
+    expect(out.trim().split("\n").at(-1)).toBe("993");
+    expect(
+      await python(`
+import subprocess
+r = subprocess.run(["mount", "-o", "remount,rw", "/var/task"], capture_output=True)
+try:
+    open("/var/task/app.py", "a").write("# changed")
+    wrote = "wrote"
+except OSError as e:
+    wrote = type(e).__name__
+result = [r.returncode != 0, wrote]`),
+    ).toEqual([true, "OSError"]);
+  });
+
+  it("reaches Jeff's API, but not PostgreSQL's port or another environment's Runtime API", async (ctx) => {
+    if (!sandboxed) ctx.skip("this machine cannot build the sandbox");
+    const peer = (await invoke("neighbour", {})).body as string;
+    const peerPort = Number(peer.split("/")[0]!.split(":")[1]);
+    expect(peerPort).toBeGreaterThan(0);
+    const result = await python(`
+import os, socket, urllib.request
+def connect(port):
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=5).close(); return "connected"
+    except OSError as e:
+        return type(e).__name__
+api = urllib.request.urlopen(os.environ["AWS_ENDPOINT_URL"] + "/_jeff/health", timeout=10).status
+result = {"api": api, "postgres": connect(5432), "peer": connect(${peerPort})}`);
+    expect(result).toEqual({ api: 200, postgres: "ConnectionRefusedError", peer: "ConnectionRefusedError" });
+    const out = await shell(
+      `curl -s -o /dev/null -w '%{http_code}' "$AWS_ENDPOINT_URL/_jeff/health"; echo; ` +
+        `curl -s -m 5 http://127.0.0.1:5432/ >/dev/null 2>&1; echo pg=$?; curl -s -m 5 http://127.0.0.1:${peerPort}/ >/dev/null 2>&1; echo peer=$?`,
+    );
+    expect(out).toMatch(/^200\npg=7\npeer=7/);
+  });
+
+  it("contains a fork bomb: Jeff and other functions keep answering, and nothing of it is left", async (ctx) => {
+    if (!sandboxed) ctx.skip("this machine cannot build the sandbox");
+    await create("bomb", "provided.al2023", { bootstrap: shellBootstrap }, { Timeout: 4 });
+    const bombing = invoke("bomb", "bomb() { bomb | bomb & }; bomb; sleep 30");
+    // While it runs out its timeout, Jeff answers and another function runs.
+    await until(async () => processesOf("bomb").length > 50, "the bomb never went off", 30_000);
+    expect(await healthy()).toBe(true);
+    expect((await invoke("neighbour", {})).error).toBeUndefined();
+    const ended = await bombing;
+    expect(ended.error).toBe("Unhandled");
+    expect(ended.body).toMatchObject({ errorType: "Sandbox.Timedout" });
+    await until(() => processesOf("bomb").length === 0, "the bomb's processes outlived it", 30_000);
+  }, 90_000);
+
+  it("ends a function that allocates past its MemorySize as Runtime.OutOfMemory", async (ctx) => {
+    if (!sandboxed) ctx.skip("this machine cannot build the sandbox");
+    await create("hog", "python3.12", { "app.py": pythonHandler }, { MemorySize: 128 });
+    const out = await invoke("hog", {
+      code: "import time\nblock = bytearray(400 * 1024 * 1024)\ntime.sleep(5)\nresult = len(block)",
+    });
+    expect(out.error).toBe("Unhandled");
+    expect(out.body).toMatchObject({ errorType: "Runtime.OutOfMemory" });
+  }, 60_000);
+
+  it("times out a function whose detached child lives on, frees its slot, and ends the child", async (ctx) => {
+    if (!sandboxed) ctx.skip("this machine cannot build the sandbox");
+    await create("detacher", "python3.12", { "app.py": pythonHandler }, { Timeout: 2 });
+    await lambda.send(
+      new PutFunctionConcurrencyCommand({ FunctionName: "detacher", ReservedConcurrentExecutions: 1 }),
+    );
+    const out = await invoke("detacher", {
+      code: `import subprocess, time
+subprocess.Popen(["sleep", "4517"], start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+time.sleep(60)`,
+    });
+    expect(out.body).toMatchObject({ errorType: "Sandbox.Timedout" });
+    // The only slot is free again, and the child went with its environment.
+    expect((await invoke("detacher", { code: "result = 'again'" })).body).toBe("again");
+    await until(
+      () => processesRunning("sleep 4517").length === 0,
+      "the detached child outlived its environment",
+    );
+  }, 60_000);
+
+  it("will not let a Node function read through links it makes in /tmp", async (ctx) => {
+    if (!sandboxed) ctx.skip("this machine cannot build the sandbox");
+    const { store } = await targets();
+    await create("linker", "nodejs20.x", {
+      "index.mjs": `import { symlinkSync, readFileSync } from "node:fs";
+export const handler = async (event) => {
+  let path = "/tmp";
+  try {
+    for (let i = 0; i < 6; i++) { symlinkSync("..", path + "/r" + i); path += "/r" + i; }
+  } catch (e) { return "no links: " + e.code; }
+  try { readFileSync(path + event.store); return "read"; } catch (e) { return e.code; }
+};`,
+    });
+    const out = await invoke("linker", { store });
+    // Node's permission model refuses the links; were it to allow them, the store is not there.
+    expect(out.body).toMatch(/^(no links: ERR_ACCESS_DENIED|ENOENT|ERR_ACCESS_DENIED)$/);
+  });
+});
+
+describe.runIf(process.platform === "linux")("a SIGKILL of Jeff", () => {
+  it("leaves no environment process behind", async () => {
+    const victim = await startJeff();
+    const client = lambdaClientFor(victim);
+    const name = `orphan-check-${process.pid}`;
+    await client.send(
+      new CreateFunctionCommand({
+        FunctionName: name,
+        Runtime: "provided.al2023",
+        Handler: "x",
+        Role: `arn:aws:iam::${victim.accountId}:role/r`,
+        Code: {
+          ZipFile: zipSync({
+            bootstrap: [
+              text(`#!/bin/sh\nsleep 300 & \n${shellBootstrap.split("\n").slice(1).join("\n")}`),
+              {
+                attrs: 0o100755 << 16,
+                os: 3,
+              },
+            ],
+          } as Parameters<typeof zipSync>[0]),
+        },
+      }),
+    );
+    await client.send(new InvokeCommand({ FunctionName: name, Payload: text(JSON.stringify("echo warm")) }));
+    expect(processesOf(name).length).toBeGreaterThan(0);
+    await victim.stop("SIGKILL");
+    await until(() => processesOf(name).length === 0, "an environment's process outlived Jeff", 30_000);
+    await until(
+      () => processesRunning(victim.dataDir).length === 0,
+      "a helper process (pasta) outlived Jeff",
+      30_000,
+    );
+  }, 60_000);
+});
