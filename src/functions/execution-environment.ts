@@ -40,7 +40,7 @@ export interface FunctionSpec {
   readonly timeoutSeconds: number;
   readonly memoryMb: number;
   readonly environment: Readonly<Record<string, string>>;
-  /** What the Node sandbox allows beyond its defaults (the `jeff:allow` tag): `child-process`, `worker`, `addons`, `wasi`. */
+  /** What Node's permission model allows beyond its defaults (the operator's `sandboxAllow`): `child-process`, `worker`, `addons`, `wasi`. */
   readonly allow?: readonly string[];
   /** Set by the pool for a function being debugged (`jeff dev --inspect`). */
   readonly inspectPort?: number;

@@ -128,8 +128,8 @@ function permissionFlags(
 ): string[] {
   const flags = process.allowedNodeEnvironmentFlags;
   return [
-    // Only what the function's jeff:allow tag names, checked against this list when it was set;
-    // Node's warning that these weaken the model is for the function's owner, who asked for it.
+    // Only what the operator's sandboxAllow names for this function, checked when Jeff started;
+    // Node's warning that these weaken the model is for the operator, who asked for it.
     ...allow.map((what) => `--allow-${what}`).filter((flag) => flags.has(flag)),
     ...(allow.length > 0 && flags.has("--disable-warning") ? ["--disable-warning=SecurityWarning"] : []),
     flags.has("--permission") ? "--permission" : "--experimental-permission",

@@ -42,9 +42,10 @@ export class IsolationUnavailableError extends Error {
  */
 export async function chooseIsolation(
   mode: IsolationMode,
+  probe: () => Promise<Probe> = probeSandbox,
 ): Promise<{ isolation: Isolation; fallbackReason?: string }> {
   if (mode === "process") return { isolation: { kind: "process" } };
-  const probed = await probeSandbox();
+  const probed = await probe();
   if (probed.kind === "sandbox") return { isolation: probed };
   if (mode === "auto") return { isolation: { kind: "process" }, fallbackReason: probed.reason };
   throw new IsolationUnavailableError(
@@ -53,7 +54,7 @@ export async function chooseIsolation(
   );
 }
 
-type Probe = SandboxIsolation | { readonly kind: "unavailable"; readonly reason: string };
+export type Probe = SandboxIsolation | { readonly kind: "unavailable"; readonly reason: string };
 
 let probed: Promise<Probe> | undefined;
 
