@@ -1,6 +1,6 @@
 // The `jeff` command line as a user meets it: versions, help, errors, validate, env, serve.
 import { readFileSync } from "node:fs";
-import { access, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { access, chmod, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -157,6 +157,36 @@ describe("jeff env and jeff serve", () => {
     expect(code).toBe(0);
     await expect(access(infoFile)).rejects.toThrow();
     expect(server.logs()).toContain("stopped");
+  });
+
+  it("keeps its data private, and refuses a data directory or store other users can read", async () => {
+    const dataDir = join(dir, "fresh-data");
+    const server = await startJeff({ dataDir });
+    const mode = async (name: string) => (await stat(join(dataDir, name))).mode & 0o777;
+    expect(await mode(".")).toBe(0o700);
+    for (const name of ["jeff.db", "jeff.db-wal", "jeff.db-shm", "jeff.lock", "server.json"]) {
+      expect(await mode(name), name).toBe(0o600);
+    }
+    expect(await server.stop()).toBe(0);
+
+    // As an older Jeff left it: the store readable by everyone.
+    await chmod(join(dataDir, "jeff.db"), 0o644);
+    const store = await jeff(["serve", "--port", "0", "--data-dir", dataDir]);
+    expect(store.code).toBe(1);
+    expect(store.stderr.trim().split("\n")).toHaveLength(1);
+    expect(store.stderr).toContain(`Fix it with: chmod 600 ${join(dataDir, "jeff.db")}`);
+    await chmod(join(dataDir, "jeff.db"), 0o600);
+
+    await chmod(dataDir, 0o755);
+    const folder = await jeff(["serve", "--port", "0", "--data-dir", dataDir]);
+    expect(folder.code).toBe(1);
+    expect(folder.stderr).toContain(`Fix it with: chmod 700 ${dataDir}`);
+    await chmod(dataDir, 0o700);
+
+    // Once fixed as the message says, it starts again with the same account.
+    const again = await startJeff({ dataDir });
+    expect(again.accountId).toBe(server.accountId);
+    await again.stop();
   });
 
   it("keeps the same account and keys across restarts of one data directory", async () => {
