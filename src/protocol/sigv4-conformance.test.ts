@@ -26,6 +26,8 @@ interface ConformanceCase {
     credentials: { access_key_id: string; secret_access_key: string };
     timestamp: string;
     normalize: boolean;
+    /** `UNSIGNED-PAYLOAD` when the case is signed as for a service that takes unsigned bodies (S3). */
+    signed_body_value?: string;
   };
 }
 
@@ -59,11 +61,24 @@ function parseRawRequest(text: string): SigV4Request {
   };
 }
 
-function verify(c: ConformanceCase, req: SigV4Request, secret = c.context.credentials.secret_access_key) {
+/**
+ * The suite's context says how its fictional `service` signs: whether it normalises paths, and
+ * whether it takes UNSIGNED-PAYLOAD (as S3 does). `servicePolicy: "jeff"` verifies instead as Jeff
+ * does for a service of that name, which is not S3.
+ */
+function verify(
+  c: ConformanceCase,
+  req: SigV4Request,
+  secret = c.context.credentials.secret_access_key,
+  servicePolicy: "case" | "jeff" = "case",
+) {
   return verifySigV4(req, {
     now: new Date(c.context.timestamp),
     secretFor: (id) => (id === c.context.credentials.access_key_id ? { secretAccessKey: secret } : undefined),
     normalizePath: () => c.context.normalize,
+    ...(servicePolicy === "case"
+      ? { unsignedPayload: () => c.context.signed_body_value === "UNSIGNED-PAYLOAD" }
+      : {}),
   });
 }
 
@@ -98,12 +113,22 @@ function signedHeaderNames(req: SigV4Request): string[] {
   return list?.split(";") ?? [];
 }
 
-type MutationKind = "signed-header" | "body" | "date" | "secret" | "signature" | "method" | "path" | "query";
+type MutationKind =
+  | "signed-header"
+  | "body"
+  | "date"
+  | "secret"
+  | "signature"
+  | "method"
+  | "path"
+  | "query"
+  | "unsigned-payload";
 interface Mutation {
   kind: MutationKind;
   label: string;
   req: SigV4Request;
   secret?: string;
+  servicePolicy?: "jeff";
 }
 
 function mutationsOf(c: ConformanceCase, req: SigV4Request): Mutation[] {
@@ -122,7 +147,11 @@ function mutationsOf(c: ConformanceCase, req: SigV4Request): Mutation[] {
   const unsignedPayload = req.headers.some(
     ([n, v]) => n.toLowerCase() === "x-amz-content-sha256" && v.trim() === "UNSIGNED-PAYLOAD",
   );
-  if (!unsignedPayload) {
+  if (unsignedPayload) {
+    // Only S3 takes a signature that leaves the body out; the suite's `service` is not S3, so Jeff
+    // must refuse the same request, or anyone could swap the body under it.
+    out.push({ kind: "unsigned-payload", label: "for a service that is not S3", req, servicePolicy: "jeff" });
+  } else {
     const body =
       req.body.length > 0
         ? Uint8Array.from(req.body, (b, i) => (i === req.body.length - 1 ? b ^ 1 : b))
@@ -226,7 +255,7 @@ describe("SigV4 conformance (aws-c-auth v4 + classic aws-sig-v4-test-suite)", ()
       }
       if (!c.expectValid) continue;
       for (const m of mutationsOf(c, req)) {
-        const refused = refusal(() => verify(c, m.req, m.secret));
+        const refused = refusal(() => verify(c, m.req, m.secret, m.servicePolicy));
         // Tampering must fail on the signature, not on some earlier check that would hide a hole.
         const right =
           refused?.reason === "signature-mismatch" ||
