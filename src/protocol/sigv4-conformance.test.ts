@@ -1,19 +1,17 @@
 /**
  * Runs the vendored AWS SigV4 test suites (aws-c-auth v4 and the classic aws-sig-v4-test-suite)
  * through verifySigV4, then tampers with every valid case to prove each signed part is checked.
- * The data stays outside the repo (JEFF_CONFORMANCE_DIR); the pass counts may only go up, as
- * recorded in test/conformance/ratchet.json.
+ * The data stays outside the repo (test/conformance/corpus.ts says where, and what happens when
+ * it is missing); the pass counts may only go up, as recorded in test/conformance/ratchet.json.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { corpusFor, skipOrFail } from "../../test/conformance/corpus.js";
 import { SigV4Error, type SigV4Request, verifySigV4 } from "./sigv4-verify.js";
 
-const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
-const conformanceDir = process.env.JEFF_CONFORMANCE_DIR ?? join(repoRoot, "..", "shared", "conformance");
-const casesFile = join(conformanceDir, "sigv4", "cases.json");
-const ratchetFile = join(repoRoot, "test", "conformance", "ratchet.json");
+const casesFile = corpusFor("sigv4").file;
+const ratchetFile = fileURLToPath(new URL("../../test/conformance/ratchet.json", import.meta.url));
 
 interface ConformanceCase {
   id: string;
@@ -212,21 +210,11 @@ function count(tallies: Map<string, Tally>, key: string, ok: boolean): void {
   tallies.set(key, t);
 }
 
-/** A machine without the corpus must say so on purpose; otherwise the ratchet could never fail. */
-const optional = process.env.JEFF_CONFORMANCE_OPTIONAL === "1";
-
 describe("SigV4 conformance (aws-c-auth v4 + classic aws-sig-v4-test-suite)", () => {
-  it("finds the corpus", () => {
-    if (!existsSync(casesFile) && optional)
-      console.log(`SigV4 conformance skipped: ${casesFile} does not exist`);
-    else
-      expect(
-        existsSync(casesFile),
-        `${casesFile} (set JEFF_CONFORMANCE_DIR, or JEFF_CONFORMANCE_OPTIONAL=1 to skip)`,
-      ).toBe(true);
-  });
-
-  it.skipIf(!existsSync(casesFile))("verifies every case and refuses every tampered copy", () => {
+  // Without the corpus a fresh clone skips, and says so; CI requires it, so the ratchet cannot
+  // pass there by not running.
+  it("verifies every case and refuses every tampered copy", (context) => {
+    skipOrFail("sigv4", (note) => context.skip(note));
     const cases = JSON.parse(readFileSync(casesFile, "utf8")) as ConformanceCase[];
     const ratchet = JSON.parse(readFileSync(ratchetFile, "utf8")) as {
       sigv4: number;
