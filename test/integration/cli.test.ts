@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signedHeaders } from "./aws-signer.js";
 import { aws, repoRoot, runJeff, startJeff } from "./jeff-process.js";
+import { until } from "./until.js";
 
 let dir: string;
 beforeAll(async () => {
@@ -223,9 +224,14 @@ describe("jeff env and jeff serve", () => {
       .map(([k, v]) => `${k}: ${v}`)
       .join("\r\n");
     socket.write(`POST / HTTP/1.1\r\n${head}\r\n\r\n${body.slice(0, 10)}`);
-    await new Promise((r) => setTimeout(r, 200));
+    // The server has the request once its headers are read; only then is it "in flight".
+    await until(async () => {
+      const metrics = await (await fetch(`${server.url}/_jeff/metrics`)).text();
+      return /^jeff_api_requests_in_flight 1$/m.test(metrics);
+    }, "the half-sent request to be in flight");
     server.child.kill("SIGTERM");
-    await new Promise((r) => setTimeout(r, 300));
+    await until(() => server.logs().includes('"shutting down"'), "the server to start shutting down");
+    // It waits for the request; the rest of the body is still to come.
     expect(server.child.exitCode).toBeNull();
     socket.write(body.slice(10));
     expect(await server.exited()).toBe(0);

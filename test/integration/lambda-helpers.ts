@@ -1,7 +1,7 @@
 // What the Lambda integration tests share: an SDK client for a running Jeff, Node functions from
-// source, a collector functions report to, waiting for a condition, and catching the error a call
-// should fail with.
-import { createServer } from "node:http";
+// source, a collector functions report to, a barrier that holds invocations until the test lets
+// them go, and catching the error a call should fail with.
+import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import {
   CreateFunctionCommand,
@@ -60,19 +60,6 @@ export async function failure(promise: Promise<unknown>): Promise<CallError> {
   throw new Error("expected the call to fail");
 }
 
-/** Polls `check` every 100 ms until it holds, or fails with `why` after `ms`. */
-export async function until(
-  check: () => boolean | Promise<boolean>,
-  why: string | (() => string),
-  ms = 60_000,
-): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(typeof why === "string" ? `timed out waiting for ${why}` : why());
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 /**
  * An HTTP server on loopback that keeps every JSON body posted to it: the test's window into what
  * functions ran and what reached them. Give functions `url` (as a `COLLECTOR` variable, say).
@@ -94,5 +81,51 @@ export async function startCollector<T = unknown>() {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
     reports,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/**
+ * A function's code that calls `event.barrier` and returns its pid once the barrier lets it go.
+ * Invocations of it are all running at once when the barrier has seen as many arrive.
+ */
+export const barrierHandler = `export const handler = async (event) => {
+  await (await fetch(event.barrier, { method: "POST", body: String(process.pid) })).text();
+  return { pid: process.pid };
+};`;
+
+/**
+ * An HTTP server on loopback that holds every request until `release()`. Functions that call it
+ * (`barrierHandler`) wait there, so "N invocations running at once" is a count to wait for, not a
+ * sleep to hope is long enough.
+ */
+export async function startBarrier() {
+  const held: ServerResponse[] = [];
+  const arrivals: string[] = [];
+  let released = false;
+  const server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (chunk) => {
+      body += chunk;
+    });
+    req.on("end", () => {
+      arrivals.push(body);
+      if (released) res.end("go");
+      else held.push(res);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  const release = () => {
+    released = true;
+    for (const res of held.splice(0)) res.end("go");
+  };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    /** How many calls have reached the barrier (each body is the caller's pid). */
+    arrivals,
+    release,
+    close: () => {
+      release();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }
