@@ -3,8 +3,11 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["src/**/*.test.ts", "test/**/*.test.ts"],
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    // Deadlines only, so a hung test fails rather than hangs: tests wait for conditions, never
+    // for time, and a busy two-core machine takes several times longer to start servers and
+    // function environments than an idle one.
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
     pool: "forks",
     // JEFF_STORE_GUARD: every store in the tests (and in the servers they start) refuses
     // nested use instead of hanging, so a mistake fails loudly.

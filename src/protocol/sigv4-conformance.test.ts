@@ -1,19 +1,17 @@
 /**
  * Runs the vendored AWS SigV4 test suites (aws-c-auth v4 and the classic aws-sig-v4-test-suite)
  * through verifySigV4, then tampers with every valid case to prove each signed part is checked.
- * The data stays outside the repo (JEFF_CONFORMANCE_DIR); the pass counts may only go up, as
- * recorded in test/conformance/ratchet.json.
+ * The data stays outside the repo (test/conformance/corpus.ts says where, and what happens when
+ * it is missing); the pass counts may only go up, as recorded in test/conformance/ratchet.json.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { corpusFor, skipOrFail } from "../../test/conformance/corpus.js";
 import { SigV4Error, type SigV4Request, verifySigV4 } from "./sigv4-verify.js";
 
-const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
-const conformanceDir = process.env.JEFF_CONFORMANCE_DIR ?? join(repoRoot, "..", "shared", "conformance");
-const casesFile = join(conformanceDir, "sigv4", "cases.json");
-const ratchetFile = join(repoRoot, "test", "conformance", "ratchet.json");
+const casesFile = corpusFor("sigv4").file;
+const ratchetFile = fileURLToPath(new URL("../../test/conformance/ratchet.json", import.meta.url));
 
 interface ConformanceCase {
   id: string;
@@ -26,6 +24,8 @@ interface ConformanceCase {
     credentials: { access_key_id: string; secret_access_key: string };
     timestamp: string;
     normalize: boolean;
+    /** `UNSIGNED-PAYLOAD` when the case is signed as for a service that takes unsigned bodies (S3). */
+    signed_body_value?: string;
   };
 }
 
@@ -59,11 +59,24 @@ function parseRawRequest(text: string): SigV4Request {
   };
 }
 
-function verify(c: ConformanceCase, req: SigV4Request, secret = c.context.credentials.secret_access_key) {
+/**
+ * The suite's context says how its fictional `service` signs: whether it normalises paths, and
+ * whether it takes UNSIGNED-PAYLOAD (as S3 does). `servicePolicy: "jeff"` verifies instead as Jeff
+ * does for a service of that name, which is not S3.
+ */
+function verify(
+  c: ConformanceCase,
+  req: SigV4Request,
+  secret = c.context.credentials.secret_access_key,
+  servicePolicy: "case" | "jeff" = "case",
+) {
   return verifySigV4(req, {
     now: new Date(c.context.timestamp),
     secretFor: (id) => (id === c.context.credentials.access_key_id ? { secretAccessKey: secret } : undefined),
     normalizePath: () => c.context.normalize,
+    ...(servicePolicy === "case"
+      ? { unsignedPayload: () => c.context.signed_body_value === "UNSIGNED-PAYLOAD" }
+      : {}),
   });
 }
 
@@ -98,12 +111,22 @@ function signedHeaderNames(req: SigV4Request): string[] {
   return list?.split(";") ?? [];
 }
 
-type MutationKind = "signed-header" | "body" | "date" | "secret" | "signature" | "method" | "path" | "query";
+type MutationKind =
+  | "signed-header"
+  | "body"
+  | "date"
+  | "secret"
+  | "signature"
+  | "method"
+  | "path"
+  | "query"
+  | "unsigned-payload";
 interface Mutation {
   kind: MutationKind;
   label: string;
   req: SigV4Request;
   secret?: string;
+  servicePolicy?: "jeff";
 }
 
 function mutationsOf(c: ConformanceCase, req: SigV4Request): Mutation[] {
@@ -122,7 +145,11 @@ function mutationsOf(c: ConformanceCase, req: SigV4Request): Mutation[] {
   const unsignedPayload = req.headers.some(
     ([n, v]) => n.toLowerCase() === "x-amz-content-sha256" && v.trim() === "UNSIGNED-PAYLOAD",
   );
-  if (!unsignedPayload) {
+  if (unsignedPayload) {
+    // Only S3 takes a signature that leaves the body out; the suite's `service` is not S3, so Jeff
+    // must refuse the same request, or anyone could swap the body under it.
+    out.push({ kind: "unsigned-payload", label: "for a service that is not S3", req, servicePolicy: "jeff" });
+  } else {
     const body =
       req.body.length > 0
         ? Uint8Array.from(req.body, (b, i) => (i === req.body.length - 1 ? b ^ 1 : b))
@@ -183,21 +210,11 @@ function count(tallies: Map<string, Tally>, key: string, ok: boolean): void {
   tallies.set(key, t);
 }
 
-/** A machine without the corpus must say so on purpose; otherwise the ratchet could never fail. */
-const optional = process.env.JEFF_CONFORMANCE_OPTIONAL === "1";
-
 describe("SigV4 conformance (aws-c-auth v4 + classic aws-sig-v4-test-suite)", () => {
-  it("finds the corpus", () => {
-    if (!existsSync(casesFile) && optional)
-      console.log(`SigV4 conformance skipped: ${casesFile} does not exist`);
-    else
-      expect(
-        existsSync(casesFile),
-        `${casesFile} (set JEFF_CONFORMANCE_DIR, or JEFF_CONFORMANCE_OPTIONAL=1 to skip)`,
-      ).toBe(true);
-  });
-
-  it.skipIf(!existsSync(casesFile))("verifies every case and refuses every tampered copy", () => {
+  // Without the corpus a fresh clone skips, and says so; CI requires it, so the ratchet cannot
+  // pass there by not running.
+  it("verifies every case and refuses every tampered copy", (context) => {
+    skipOrFail("sigv4", (note) => context.skip(note));
     const cases = JSON.parse(readFileSync(casesFile, "utf8")) as ConformanceCase[];
     const ratchet = JSON.parse(readFileSync(ratchetFile, "utf8")) as {
       sigv4: number;
@@ -226,7 +243,7 @@ describe("SigV4 conformance (aws-c-auth v4 + classic aws-sig-v4-test-suite)", ()
       }
       if (!c.expectValid) continue;
       for (const m of mutationsOf(c, req)) {
-        const refused = refusal(() => verify(c, m.req, m.secret));
+        const refused = refusal(() => verify(c, m.req, m.secret, m.servicePolicy));
         // Tampering must fail on the signature, not on some earlier check that would hide a hole.
         const right =
           refused?.reason === "signature-mismatch" ||

@@ -262,10 +262,46 @@ describe("verifySigV4 against requests the AWS SDK signed", () => {
 });
 
 describe("payload hash", () => {
-  it("accepts UNSIGNED-PAYLOAD with any body", async () => {
-    const req = await sign({ body: "one", headers: { "x-amz-content-sha256": "UNSIGNED-PAYLOAD" } });
-    expect(reasonOf(req)).toBe("accepted");
-    expect(reasonOf({ ...req, body: new TextEncoder().encode("two") })).toBe("accepted");
+  const unsignedPut = (service: string) =>
+    sign({
+      service,
+      uriEscapePath: service !== "s3",
+      method: "PUT",
+      path: "/bucket/key",
+      body: "one",
+      headers: { "x-amz-content-sha256": "UNSIGNED-PAYLOAD" },
+    });
+
+  it.each(["s3", "s3-object-lambda", "s3-outposts", "s3express"])(
+    "accepts UNSIGNED-PAYLOAD with any body for %s, as AWS does",
+    async (service) => {
+      const req = await unsignedPut(service);
+      expect(reasonOf(req)).toBe("accepted");
+      expect(reasonOf({ ...req, body: new TextEncoder().encode("two") })).toBe("accepted");
+    },
+  );
+
+  it.each(["lambda", "sts", "ssm", "logs", "cloudformation"])(
+    "refuses UNSIGNED-PAYLOAD for %s as a signature mismatch, so a body cannot be swapped under a signature",
+    async (service) => {
+      const req = await unsignedPut(service);
+      // AWS hashes the body it got whatever the header says: even the untouched request fails.
+      expect(reasonOf(req)).toBe("signature-mismatch");
+      expect(reasonOf({ ...req, body: new TextEncoder().encode("two") })).toBe("signature-mismatch");
+      // The same request is good where the service is declared to take unsigned payloads.
+      expect(reasonOf(req, options({ unsignedPayload: (s) => s === service }))).toBe("accepted");
+    },
+  );
+
+  it("refuses UNSIGNED-PAYLOAD hoisted into a presigned URL for a service other than S3", async () => {
+    const req = await sign({
+      presign: 900,
+      body: "one",
+      headers: { "x-amz-content-sha256": "UNSIGNED-PAYLOAD" },
+    });
+    expect(req.query).toContain("x-amz-content-sha256=UNSIGNED-PAYLOAD");
+    expect(reasonOf(req)).toBe("signature-mismatch");
+    expect(reasonOf({ ...req, body: new TextEncoder().encode("two") })).toBe("signature-mismatch");
   });
 
   it("refuses a body that does not match x-amz-content-sha256, or the signed hash without that header", async () => {

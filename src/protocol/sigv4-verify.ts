@@ -47,6 +47,11 @@ export interface SigV4Options {
   secretFor(accessKeyId: string): { secretAccessKey: string } | undefined;
   /** whether to normalise the URI path for this service; default: every service but s3 */
   normalizePath?(service: string): boolean;
+  /**
+   * whether this service takes `x-amz-content-sha256: UNSIGNED-PAYLOAD`, a signature that leaves
+   * the body out; default: S3 and the services that sign as it does (`acceptsUnsignedPayload`)
+   */
+  unsignedPayload?(service: string): boolean;
   /** default 15 minutes */
   maxClockSkewMs?: number;
 }
@@ -69,6 +74,18 @@ const UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD";
 const DEFAULT_SKEW_MS = 15 * 60 * 1000;
 const MAX_PRESIGNED_EXPIRES_S = 7 * 24 * 60 * 60;
 const keyCache = new SigningKeyCache();
+
+/** S3 and its variants: the only services AWS lets sign over UNSIGNED-PAYLOAD instead of the body. */
+const unsignedPayloadServices = new Set(["s3", "s3-object-lambda", "s3-outposts", "s3express"]);
+
+/**
+ * Whether AWS accepts `UNSIGNED-PAYLOAD` for `service`. Every other service hashes the body it
+ * received whatever the header says, so a request signed over UNSIGNED-PAYLOAD fails there with a
+ * signature mismatch; accepting it would let anyone who sees one signed request swap its body.
+ */
+export function acceptsUnsignedPayload(service: string): boolean {
+  return unsignedPayloadServices.has(service);
+}
 
 /** What the request says about its own signature, before anything is checked against a key. */
 interface Claim {
@@ -123,7 +140,8 @@ export function verifySigV4(
     throw new SigV4Error("unknown-key", `The access key id ${claim.accessKeyId} is not known`);
   }
   const normalize = opts.normalizePath?.(claim.service) ?? claim.service !== "s3";
-  const payloadHash = payloadHashFor(req.body, headers, params, claim);
+  const unsigned = opts.unsignedPayload?.(claim.service) ?? acceptsUnsignedPayload(claim.service);
+  const payloadHash = payloadHashFor(req.body, headers, params, claim, unsigned);
   const signingKey = keyCache.signingKey(
     secret.secretAccessKey,
     claim.scopeDate,
@@ -378,12 +396,17 @@ function checkTime(claim: Claim, now: number, skewMs: number): void {
   }
 }
 
-/** The payload hash line: the sender's declared hash if any (checked against the body), else our own. */
+/**
+ * The payload hash line: the sender's declared hash if any (checked against the body), else our own.
+ * `UNSIGNED-PAYLOAD` stands for the body only where `unsignedAllowed`; elsewhere the body's own
+ * hash goes in, as AWS does, so a request signed over UNSIGNED-PAYLOAD does not match.
+ */
 function payloadHashFor(
   body: Uint8Array,
   headers: Map<string, string[]>,
   params: QueryParam[],
   claim: Claim,
+  unsignedAllowed: boolean,
 ): string {
   let declared = single(headers, "x-amz-content-sha256")?.trim();
   // The SDK's presigner hoists x-amz-* headers into the query, this one included.
@@ -392,9 +415,9 @@ function payloadHashFor(
   }
   if (declared === undefined) {
     // S3 presigned URLs are signed over UNSIGNED-PAYLOAD without saying so; other services hash the body.
-    return claim.form === "query" && claim.service === "s3" ? UNSIGNED_PAYLOAD : sha256Hex(body);
+    return claim.form === "query" && unsignedAllowed ? UNSIGNED_PAYLOAD : sha256Hex(body);
   }
-  if (declared === UNSIGNED_PAYLOAD) return declared;
+  if (declared === UNSIGNED_PAYLOAD) return unsignedAllowed ? declared : sha256Hex(body);
   if (/^[0-9a-fA-F]{64}$/.test(declared)) {
     if (declared.toLowerCase() !== sha256Hex(body)) {
       throw new SigV4Error(

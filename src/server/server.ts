@@ -35,6 +35,7 @@ import { createCloudFormationService, StackEngine, stackMigrations, stacksMentio
 import { type Migration, openStore, type Store } from "../store/index.js";
 import { parseServerConfig, type ServerConfig, type ServerConfigInput } from "./config.js";
 import { lockDataDir } from "./data-dir-lock.js";
+import { checkDataDirModes } from "./data-dir-modes.js";
 import { createResourceRegistry } from "./resource-types.js";
 import { type ServerInfo, serverInfoFile } from "./server-info.js";
 
@@ -74,6 +75,7 @@ export async function startServer(input: ServerConfigInput, log?: Logger): Promi
       format: config.logFormat,
       colour: process.stderr.isTTY === true && !process.env.NO_COLOR,
     });
+  await checkDataDirModes(config.dataDir);
   const lock = await lockDataDir(config.dataDir);
   const cleanups: Array<() => Promise<void>> = [() => lock.release()];
   const undo = async () => {

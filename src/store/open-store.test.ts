@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -18,6 +18,39 @@ describe("openStore", () => {
     } finally {
       await store.close();
     }
+  });
+
+  it("creates jeff.db and its -wal and -shm files readable by their owner only, whatever the umask", async () => {
+    const dataDir = join(dir, "private");
+    const umask = process.umask(0);
+    try {
+      const store = await openStore({
+        dataDir,
+        migrations: [{ id: 1, name: "t", up: "CREATE TABLE t (id BIGINT)" }],
+      });
+      try {
+        await store.run("INSERT INTO t (id) VALUES (1)");
+        for (const name of ["jeff.db", "jeff.db-wal", "jeff.db-shm"]) {
+          expect(statSync(join(dataDir, name)).mode & 0o777, name).toBe(0o600);
+        }
+        expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      process.umask(umask);
+    }
+  });
+
+  it("leaves the modes of an existing data directory and store file to their owner", async () => {
+    const dataDir = join(dir, "owned");
+    mkdirSync(dataDir, { mode: 0o750 });
+    chmodSync(dataDir, 0o750);
+    await (await openStore({ dataDir, migrations: [] })).close();
+    chmodSync(join(dataDir, "jeff.db"), 0o640);
+    await (await openStore({ dataDir, migrations: [] })).close();
+    expect(statSync(dataDir).mode & 0o777).toBe(0o750);
+    expect(statSync(join(dataDir, "jeff.db")).mode & 0o777).toBe(0o640);
   });
 
   it("opens an existing data directory again with its data", async () => {

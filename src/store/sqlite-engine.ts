@@ -7,6 +7,7 @@
  * statement from outside can land inside someone else's transaction.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
+import { closeSync, constants, openSync } from "node:fs";
 import Database from "better-sqlite3";
 import { applyMigrations } from "./migrate.js";
 import { fromSqliteError } from "./sqlite-errors.js";
@@ -18,7 +19,10 @@ import { TurnQueue } from "./turn-queue.js";
 export type SqliteSynchronous = "full" | "normal";
 
 export interface SqliteStoreOptions {
-  /** The database file; created when missing. */
+  /**
+   * The database file; created when missing, readable and writable by its owner only (0600). SQLite
+   * gives its `-wal` and `-shm` files the database file's mode, so they are 0600 too.
+   */
   readonly filename: string;
   readonly migrations: readonly Migration[];
   /**
@@ -65,6 +69,7 @@ function openDatabase(options: SqliteStoreOptions): Database.Database {
   }
   let db: Database.Database | undefined;
   try {
+    createPrivately(options.filename);
     db = new Database(options.filename, { timeout: busyTimeoutMs });
     db.pragma(`busy_timeout = ${busyTimeoutMs}`);
     const journalMode: unknown = db.pragma("journal_mode = WAL", { simple: true });
@@ -82,6 +87,19 @@ function openDatabase(options: SqliteStoreOptions): Database.Database {
   } catch (error) {
     db?.close();
     throw fromSqliteError(error, undefined);
+  }
+}
+
+/**
+ * Creates the database file with mode 0600 before SQLite opens it: SQLite would create it 0644
+ * (less the umask), readable by every user of the machine. An existing file keeps its mode.
+ */
+function createPrivately(filename: string): void {
+  if (filename === "" || filename === ":memory:" || filename.startsWith("file:")) return;
+  try {
+    closeSync(openSync(filename, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
   }
 }
 

@@ -1,12 +1,13 @@
 // The `jeff` command line as a user meets it: versions, help, errors, validate, env, serve.
 import { readFileSync } from "node:fs";
-import { access, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { access, chmod, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signedHeaders } from "./aws-signer.js";
 import { aws, repoRoot, runJeff, startJeff } from "./jeff-process.js";
+import { until } from "./until.js";
 
 let dir: string;
 beforeAll(async () => {
@@ -159,6 +160,36 @@ describe("jeff env and jeff serve", () => {
     expect(server.logs()).toContain("stopped");
   });
 
+  it("keeps its data private, and refuses a data directory or store other users can read", async () => {
+    const dataDir = join(dir, "fresh-data");
+    const server = await startJeff({ dataDir });
+    const mode = async (name: string) => (await stat(join(dataDir, name))).mode & 0o777;
+    expect(await mode(".")).toBe(0o700);
+    for (const name of ["jeff.db", "jeff.db-wal", "jeff.db-shm", "jeff.lock", "server.json"]) {
+      expect(await mode(name), name).toBe(0o600);
+    }
+    expect(await server.stop()).toBe(0);
+
+    // As an older Jeff left it: the store readable by everyone.
+    await chmod(join(dataDir, "jeff.db"), 0o644);
+    const store = await jeff(["serve", "--port", "0", "--data-dir", dataDir]);
+    expect(store.code).toBe(1);
+    expect(store.stderr.trim().split("\n")).toHaveLength(1);
+    expect(store.stderr).toContain(`Fix it with: chmod 600 ${join(dataDir, "jeff.db")}`);
+    await chmod(join(dataDir, "jeff.db"), 0o600);
+
+    await chmod(dataDir, 0o755);
+    const folder = await jeff(["serve", "--port", "0", "--data-dir", dataDir]);
+    expect(folder.code).toBe(1);
+    expect(folder.stderr).toContain(`Fix it with: chmod 700 ${dataDir}`);
+    await chmod(dataDir, 0o700);
+
+    // Once fixed as the message says, it starts again with the same account.
+    const again = await startJeff({ dataDir });
+    expect(again.accountId).toBe(server.accountId);
+    await again.stop();
+  });
+
   it("keeps the same account and keys across restarts of one data directory", async () => {
     const dataDir = await mkdtemp(join(tmpdir(), "jeff-restart-"));
     const first = await startJeff({ dataDir });
@@ -193,9 +224,14 @@ describe("jeff env and jeff serve", () => {
       .map(([k, v]) => `${k}: ${v}`)
       .join("\r\n");
     socket.write(`POST / HTTP/1.1\r\n${head}\r\n\r\n${body.slice(0, 10)}`);
-    await new Promise((r) => setTimeout(r, 200));
+    // The server has the request once its headers are read; only then is it "in flight".
+    await until(async () => {
+      const metrics = await (await fetch(`${server.url}/_jeff/metrics`)).text();
+      return /^jeff_api_requests_in_flight 1$/m.test(metrics);
+    }, "the half-sent request to be in flight");
     server.child.kill("SIGTERM");
-    await new Promise((r) => setTimeout(r, 300));
+    await until(() => server.logs().includes('"shutting down"'), "the server to start shutting down");
+    // It waits for the request; the rest of the body is still to come.
     expect(server.child.exitCode).toBeNull();
     socket.write(body.slice(10));
     expect(await server.exited()).toBe(0);

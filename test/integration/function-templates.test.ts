@@ -23,7 +23,8 @@ import {
 } from "@aws-sdk/client-lambda";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type JeffProcess, jeffBin, repoRoot, runJeff, startJeff } from "./jeff-process.js";
-import { decode, lambdaClientFor, until } from "./lambda-helpers.js";
+import { decode, lambdaClientFor } from "./lambda-helpers.js";
+import { until } from "./until.js";
 
 const fixture = join(repoRoot, "test/fixtures/projects/functions");
 

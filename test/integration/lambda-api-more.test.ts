@@ -18,14 +18,8 @@ import {
 import { zipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { aws, type JeffProcess, startJeff } from "./jeff-process.js";
-import {
-  createNodeFunction,
-  failure,
-  lambdaClientFor,
-  startCollector,
-  text,
-  until,
-} from "./lambda-helpers.js";
+import { createNodeFunction, failure, lambdaClientFor, startCollector, text } from "./lambda-helpers.js";
+import { until } from "./until.js";
 
 /** What the sink function posts: the destination record, and which code and qualifier got it. */
 interface Report {

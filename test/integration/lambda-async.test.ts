@@ -14,7 +14,8 @@ import {
 import { zipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type JeffProcess, startJeff } from "./jeff-process.js";
-import { lambdaClientFor, startCollector, until } from "./lambda-helpers.js";
+import { lambdaClientFor, startCollector } from "./lambda-helpers.js";
+import { until } from "./until.js";
 
 /** What functions report back over loopback: the test's window into what ran. */
 interface Report {

@@ -1,7 +1,8 @@
 // What the Lambda integration tests share: an SDK client for a running Jeff, Node functions from
-// source, a collector functions report to, waiting for a condition, and catching the error a call
-// should fail with.
-import { createServer } from "node:http";
+// source, a collector functions report to, a barrier that holds invocations until the test lets
+// them go, and catching the error a call should fail with.
+import { readdirSync, readFileSync } from "node:fs";
+import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import {
   CreateFunctionCommand,
@@ -60,19 +61,6 @@ export async function failure(promise: Promise<unknown>): Promise<CallError> {
   throw new Error("expected the call to fail");
 }
 
-/** Polls `check` every 100 ms until it holds, or fails with `why` after `ms`. */
-export async function until(
-  check: () => boolean | Promise<boolean>,
-  why: string | (() => string),
-  ms = 60_000,
-): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(typeof why === "string" ? `timed out waiting for ${why}` : why());
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 /**
  * An HTTP server on loopback that keeps every JSON body posted to it: the test's window into what
  * functions ran and what reached them. Give functions `url` (as a `COLLECTOR` variable, say).
@@ -97,5 +85,85 @@ export async function startCollector<T = unknown>() {
     jeffEnv: { JEFF_FUNCTION_LOOPBACK_PORTS: String(port) },
     reports,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/**
+ * A function's code that calls `event.barrier` and returns its environment's id once the barrier
+ * lets it go (an id of its own: in the sandbox every environment's runtime has the same pid).
+ * Invocations of it are all running at once when the barrier has seen as many arrive.
+ */
+export const barrierHandler = `const environment = crypto.randomUUID();
+export const handler = async (event) => {
+  await (await fetch(event.barrier, { method: "POST", body: environment })).text();
+  return { environment };
+};`;
+
+/** The pids of a process's children (Linux): Jeff's children are its sandboxes and their pastas. */
+export function childrenOf(pid: number): number[] {
+  const children: number[] = [];
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return [];
+  }
+  for (const task of tasks) {
+    try {
+      const listed = readFileSync(`/proc/${pid}/task/${task}/children`, "utf8").trim();
+      if (listed) children.push(...listed.split(/\s+/).map(Number));
+    } catch {
+      // The thread ended.
+    }
+  }
+  return children;
+}
+
+/**
+ * A free port on loopback, for a test server that starts after Jeff: Jeff is started with it in
+ * JEFF_FUNCTION_LOOPBACK_PORTS so that sandboxed functions may reach it.
+ */
+export async function freeLoopbackPort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", () => resolve()));
+  const port = (probe.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+/**
+ * An HTTP server on loopback that holds every request until `release()`. Functions that call it
+ * (`barrierHandler`) wait there, so "N invocations running at once" is a count to wait for, not a
+ * sleep to hope is long enough.
+ */
+export async function startBarrier(port = 0) {
+  const held: ServerResponse[] = [];
+  const arrivals: string[] = [];
+  let released = false;
+  const server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (chunk) => {
+      body += chunk;
+    });
+    req.on("end", () => {
+      arrivals.push(body);
+      if (released) res.end("go");
+      else held.push(res);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", () => resolve()));
+  const release = () => {
+    released = true;
+    for (const res of held.splice(0)) res.end("go");
+  };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    /** How many calls have reached the barrier (each body is the caller's environment id). */
+    arrivals,
+    release,
+    close: () => {
+      release();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }

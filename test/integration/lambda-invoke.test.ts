@@ -14,9 +14,12 @@ import {
 import { zipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { aws, type JeffProcess, runJeff, startJeff } from "./jeff-process.js";
+import { barrierHandler, freeLoopbackPort, startBarrier } from "./lambda-helpers.js";
+import { until } from "./until.js";
 
 let jeff: JeffProcess;
 let lambda: LambdaClient;
+let barrierPort: number;
 
 const text = (s: string) => new TextEncoder().encode(s);
 const decode = (bytes: Uint8Array | undefined) => new TextDecoder().decode(bytes);
@@ -34,7 +37,8 @@ async function createFunction(name: string, source: string) {
 }
 
 beforeAll(async () => {
-  jeff = await startJeff();
+  barrierPort = await freeLoopbackPort();
+  jeff = await startJeff({ env: { JEFF_FUNCTION_LOOPBACK_PORTS: String(barrierPort) } });
   lambda = new LambdaClient({
     endpoint: jeff.url,
     region: jeff.region,
@@ -125,10 +129,7 @@ describe("Invoke through the SDK", () => {
 
 describe("concurrency", () => {
   it("refuses a call over a function's reserved concurrency with 429 and Lambda's reason", async () => {
-    await createFunction(
-      "sleeper",
-      `export const handler = async () => { await new Promise((r) => setTimeout(r, 1500)); return "rested"; };`,
-    );
+    await createFunction("sleeper", barrierHandler);
     expect(
       (
         await lambda.send(
@@ -145,20 +146,28 @@ describe("concurrency", () => {
         ?.ReservedConcurrentExecutions,
     ).toBe(2);
 
-    const outcomes = await Promise.allSettled(
-      [1, 2, 3].map(() => lambda.send(new InvokeCommand({ FunctionName: "sleeper" }))),
-    );
-    const succeeded = outcomes.filter((o) => o.status === "fulfilled");
-    const refused = outcomes
-      .filter((o): o is PromiseRejectedResult => o.status === "rejected")
-      .map((o) => o.reason as Error & { Reason?: string; $metadata: { httpStatusCode: number } });
-    expect(succeeded).toHaveLength(2);
-    expect(refused).toHaveLength(1);
-    expect(refused[0]).toMatchObject({
-      name: "TooManyRequestsException",
-      Reason: "ReservedFunctionConcurrentInvocationLimitExceeded",
-    });
-    expect(refused[0]?.$metadata.httpStatusCode).toBe(429);
+    // Two invocations hold the function's two slots at the barrier while a third is tried.
+    const barrier = await startBarrier(barrierPort);
+    try {
+      const payload = text(JSON.stringify({ barrier: barrier.url }));
+      const running = [1, 2].map(() =>
+        lambda.send(new InvokeCommand({ FunctionName: "sleeper", Payload: payload })),
+      );
+      await until(() => barrier.arrivals.length === 2, "both invocations to be running");
+      const refused = await failure(
+        lambda.send(new InvokeCommand({ FunctionName: "sleeper", Payload: payload })),
+      );
+      expect(refused).toMatchObject({
+        name: "TooManyRequestsException",
+        Reason: "ReservedFunctionConcurrentInvocationLimitExceeded",
+      });
+      expect(refused.$metadata.httpStatusCode).toBe(429);
+      barrier.release();
+      expect((await Promise.all(running)).map((r) => r.FunctionError)).toEqual([undefined, undefined]);
+      expect(barrier.arrivals).toHaveLength(2);
+    } finally {
+      await barrier.close();
+    }
 
     const tooMuch = await failure(
       lambda.send(
@@ -174,17 +183,23 @@ describe("concurrency", () => {
   });
 
   it("runs concurrent invocations in parallel environments", async () => {
-    await createFunction(
-      "napper",
-      // An id per environment: in the sandbox every environment's runtime has the same pid.
-      `const id = crypto.randomUUID();
-export const handler = async () => { await new Promise((r) => setTimeout(r, 400)); return id; };`,
-    );
-    const results = await Promise.all(
-      Array.from({ length: 6 }, () => lambda.send(new InvokeCommand({ FunctionName: "napper" }))),
-    );
-    const pids = new Set(results.map((r) => decode(r.Payload)));
-    expect(pids.size).toBe(6);
+    await createFunction("napper", barrierHandler);
+    const barrier = await startBarrier(barrierPort);
+    try {
+      const payload = text(JSON.stringify({ barrier: barrier.url }));
+      const running = Array.from({ length: 6 }, () =>
+        lambda.send(new InvokeCommand({ FunctionName: "napper", Payload: payload })),
+      );
+      // All six wait at the barrier at once, so each is in an environment of its own.
+      await until(() => barrier.arrivals.length === 6, "six invocations to be running at once");
+      barrier.release();
+      const environments = (await Promise.all(running)).map(
+        (r) => (JSON.parse(decode(r.Payload)) as { environment: string }).environment,
+      );
+      expect(new Set(environments).size).toBe(6);
+    } finally {
+      await barrier.close();
+    }
     const metrics = await (await fetch(`${jeff.url}/_jeff/metrics`)).text();
     expect(metrics).toMatch(/jeff_function_environments\{state="idle"\} ([6-9]|\d\d)/);
     expect(metrics).toContain('jeff_function_invocations_total{function="napper",type="RequestResponse"} 6');
@@ -244,15 +259,17 @@ describe("logs", () => {
   it("keeps each invocation's lines in /aws/lambda/NAME for aws logs and jeff logs", async () => {
     await lambda.send(new InvokeCommand({ FunctionName: "echo", Payload: text('{"n":"logged"}') }));
     const env = jeff.awsEnv();
-    const filtered = await aws(
-      ["logs", "filter-log-events", "--log-group-name", "/aws/lambda/echo", "--output", "json"],
-      env,
-    );
-    const events = (
-      JSON.parse(filtered.stdout) as { events: Array<{ message: string; logStreamName: string }> }
-    ).events;
+    // A function's log is written just after its answer, as on Lambda: wait for it to land.
+    let events: Array<{ message: string; logStreamName: string }> = [];
+    await until(async () => {
+      const filtered = await aws(
+        ["logs", "filter-log-events", "--log-group-name", "/aws/lambda/echo", "--output", "json"],
+        env,
+      );
+      events = (JSON.parse(filtered.stdout) as { events: typeof events }).events;
+      return events.some((e) => e.message.startsWith("REPORT RequestId:"));
+    }, "the invocation's log");
     expect(events.some((e) => e.message.includes("hello from the log"))).toBe(true);
-    expect(events.some((e) => e.message.startsWith("REPORT RequestId:"))).toBe(true);
     expect(events[0]?.logStreamName).toMatch(/^\d{4}\/\d{2}\/\d{2}\/\[\$LATEST\]/);
     const matching = await aws(
       [

@@ -13,7 +13,8 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildZip, deflatedZeros, file, link } from "../fixtures/zip-builder.js";
 import { type JeffProcess, startJeff } from "./jeff-process.js";
-import { decode, failure, lambdaClientFor, text, until } from "./lambda-helpers.js";
+import { decode, failure, lambdaClientFor, text } from "./lambda-helpers.js";
+import { until } from "./until.js";
 
 let jeff: JeffProcess;
 let lambda: LambdaClient;

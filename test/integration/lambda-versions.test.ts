@@ -25,7 +25,8 @@ import {
 import { zipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { aws, type JeffProcess, startJeff } from "./jeff-process.js";
-import { decode, failure, lambdaClientFor, startCollector, text, until } from "./lambda-helpers.js";
+import { decode, failure, lambdaClientFor, startCollector, text } from "./lambda-helpers.js";
+import { until } from "./until.js";
 
 let jeff: JeffProcess;
 let lambda: LambdaClient;

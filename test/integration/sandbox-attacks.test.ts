@@ -14,7 +14,8 @@ import {
 import { zipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type JeffProcess, startJeff } from "./jeff-process.js";
-import { decode, lambdaClientFor, text, until } from "./lambda-helpers.js";
+import { decode, lambdaClientFor, text } from "./lambda-helpers.js";
+import { until } from "./until.js";
 
 let jeff: JeffProcess;
 let lambda: LambdaClient;

@@ -13,6 +13,7 @@ import {
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type JeffProcess, startJeff } from "./jeff-process.js";
+import { until } from "./until.js";
 
 /** Enough resources that the background work is still going when the kill lands. */
 function manyParameters(prefix: string, count: number, value: string): string {
@@ -40,14 +41,19 @@ function clients(j: JeffProcess) {
   return { cfn: new CloudFormationClient(config), ssm: new SSMClient(config) };
 }
 
+/** The stack's status once its operation is over, however long the machine takes to get there. */
 async function settled(cfn: CloudFormationClient, stackName: string): Promise<string> {
-  for (let i = 0; i < 600; i++) {
-    const status =
-      (await cfn.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks?.[0]?.StackStatus ?? "";
-    if (!status.endsWith("_IN_PROGRESS")) return status;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${stackName} never settled`);
+  let status = "";
+  await until(
+    async () => {
+      status =
+        (await cfn.send(new DescribeStacksCommand({ StackName: stackName }))).Stacks?.[0]?.StackStatus ?? "";
+      return !status.endsWith("_IN_PROGRESS");
+    },
+    () => `${stackName} to settle (still ${status})`,
+    300_000,
+  );
+  return status;
 }
 
 async function values(ssm: SSMClient, prefix: string, count: number): Promise<Array<string | undefined>> {
@@ -80,7 +86,7 @@ it("rolls back a create that was killed halfway, deleting what it had made", asy
   const events = (await cfn.send(new DescribeStackEventsCommand({ StackName: "crashed" }))).StackEvents ?? [];
   expect(events.some((e) => e.ResourceStatusReason === "Jeff stopped during the operation")).toBe(true);
   expect((await values(ssm, "crashed", 300)).filter((v) => v !== undefined)).toEqual([]);
-});
+}, 600_000);
 
 it("rolls back an update that was killed halfway, restoring every value it had changed", async () => {
   let { cfn, ssm } = clients(jeff);
@@ -97,4 +103,4 @@ it("rolls back an update that was killed halfway, restoring every value it had c
   const after = await values(ssm, "steady", 300);
   expect(after.slice(0, 20)).toEqual(Array(20).fill("before"));
   expect(after.slice(20).filter((v) => v !== undefined)).toEqual([]);
-});
+}, 600_000);

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { aws, type JeffProcess, jeffBin, runJeff, startJeff } from "./jeff-process.js";
+import { until } from "./until.js";
 
 function template(resources: string, extra = ""): string {
   return `AWSTemplateFormatVersion: "2010-09-09"
@@ -208,14 +209,19 @@ Outputs:
     );
     expect(created.stderr).toBe("");
     let described = "";
-    for (let i = 0; i < 100 && !described.includes("CREATE_COMPLETE"); i++) {
-      described = (
-        await aws(
-          ["cloudformation", "describe-stacks", "--stack-name", "noecho", "--output", "json"],
-          jeff.awsEnv(),
-        )
-      ).stdout;
-    }
+    await until(
+      async () => {
+        described = (
+          await aws(
+            ["cloudformation", "describe-stacks", "--stack-name", "noecho", "--output", "json"],
+            jeff.awsEnv(),
+          )
+        ).stdout;
+        return described.includes("CREATE_COMPLETE");
+      },
+      () => `the noecho stack to be created: ${described}`,
+      180_000,
+    );
     const stack = (JSON.parse(described) as { Stacks: Array<{ Parameters: unknown[]; Outputs: unknown[] }> })
       .Stacks[0]!;
     expect(stack.Parameters).toEqual([{ ParameterKey: "Secret", ParameterValue: "****" }]);
@@ -268,13 +274,12 @@ describe("jeff dev", () => {
     child.stderr.on("data", (c: Buffer) => {
       output += c.toString();
     });
-    const waitFor = async (pattern: RegExp, count = 1) => {
-      for (let i = 0; i < 300; i++) {
-        if ((output.match(new RegExp(pattern, "g")) ?? []).length >= count) return;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      throw new Error(`timed out waiting for ${pattern}: ${output}`);
-    };
+    const waitFor = (pattern: RegExp) =>
+      until(
+        () => pattern.test(output),
+        () => `timed out waiting for ${pattern}: ${output}`,
+        180_000,
+      );
     try {
       await waitFor(/GreetingValue = Hello from Jeff/);
       const file = join(dir, "template.yaml");
