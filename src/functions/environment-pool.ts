@@ -23,7 +23,7 @@ import {
 } from "./execution-environment.js";
 import { sortedVariables } from "./function-config.js";
 import { checkRuntime } from "./runtimes/runtime-launch.js";
-import type { Isolation } from "./sandbox/isolation.js";
+import type { Isolation } from "./sandbox/index.js";
 
 export type { InvocationRequest, InvocationResult } from "./execution-environment.js";
 

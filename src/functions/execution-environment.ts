@@ -22,8 +22,7 @@ import {
   newLogStreamName,
   supportsRuntimeApiPrefix,
 } from "./runtimes/runtime-launch.js";
-import type { Isolation } from "./sandbox/isolation.js";
-import { SandboxedProcess, sandboxPaths } from "./sandbox/sandboxed-process.js";
+import { type Isolation, SandboxedProcess, sandboxPaths } from "./sandbox/index.js";
 
 export interface FunctionSpec {
   readonly name: string;

@@ -28,5 +28,5 @@ export {
   type Isolation,
   type IsolationMode,
   IsolationUnavailableError,
-} from "./sandbox/isolation.js";
+} from "./sandbox/index.js";
 export { zipDirectory } from "./zip-directory.js";

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { EnvironmentPool, type FunctionSpec, type InvocationResult } from "../environment-pool.js";
-import { testIsolation } from "../sandbox/test-isolation.js";
+import { testIsolation } from "../sandbox/index.js";
 import { pythonExecutable, pythonRuntimeClient } from "./python/python-launch.js";
 
 const fixtures = resolve(import.meta.dirname, "../../../test/fixtures/functions");
