@@ -236,6 +236,20 @@ result = [r.returncode != 0, wrote]`),
     ).toEqual([true, "OSError"]);
   });
 
+  it("cannot change the kernel's settings or write anywhere but a bounded /tmp", async (ctx) => {
+    if (!sandboxed) ctx.skip("this machine cannot build the sandbox");
+    const out = await shell(
+      "v=$(cat /proc/sys/kernel/printk_ratelimit); (echo $v > /proc/sys/kernel/printk_ratelimit) 2>/dev/null && echo SYSCTL-WRITTEN; " +
+        "(echo x > /planted) 2>/dev/null && echo ROOT-WRITTEN; (echo x > /var/planted) 2>/dev/null && echo VAR-WRITTEN; " +
+        "(echo x > /dev/planted) 2>/dev/null && echo DEV-WRITTEN; " +
+        "head -c 100000000 /dev/zero > /dev/shm/fill 2>/dev/null || echo SHM-FULL; " +
+        "echo kept > /tmp/file && cat /tmp/file",
+    );
+    expect(out).not.toMatch(/WRITTEN/);
+    expect(out).toContain("SHM-FULL");
+    expect(out.trim().split("\n").at(-1)).toBe("kept");
+  });
+
   it("reaches Jeff's API, but not PostgreSQL's port or another environment's Runtime API", async (ctx) => {
     if (!sandboxed) ctx.skip("this machine cannot build the sandbox");
     const peer = (await invoke("neighbour", {})).body as string;

@@ -99,9 +99,8 @@ function createGroup(
     oomKilled() {
       const control = readOrUndefined(join(memory, "memory.oom_control"));
       const match = control && /^oom_kill (\d+)$/m.exec(control);
-      if (match?.[1]) return Number(match[1]) > 0;
-      // Kernels before 4.13 do not count kills; a failed charge is the nearest sign.
-      return Number(readOrUndefined(join(memory, "memory.failcnt")) ?? 0) > 0;
+      // Kernels before 4.13 do not count kills: the watchdog's own reading is all there is.
+      return match?.[1] ? Number(match[1]) > 0 : false;
     },
     async remove() {
       await Promise.all([...dirs.values()].map((dir) => removeGroup(dir)));

@@ -20,7 +20,7 @@ export interface SandboxIsolation {
   readonly bwrap: string;
   readonly pasta: string;
   /** `setpriv` (util-linux), so that pasta dies with Jeff. */
-  readonly setpriv: string | undefined;
+  readonly setpriv: string;
   readonly cgroups: Cgroups | undefined;
   /** `prlimit`, for limits where there are no cgroups. */
   readonly prlimit: string | undefined;
@@ -71,12 +71,14 @@ async function probe(): Promise<Probe> {
   if (!bwrap) return { kind: "unavailable", reason: "bwrap (bubblewrap) is not on PATH" };
   const pasta = findExecutable("pasta");
   if (!pasta) return { kind: "unavailable", reason: "pasta (passt) is not on PATH" };
+  const setpriv = findExecutable("setpriv");
+  if (!setpriv) return { kind: "unavailable", reason: "setpriv (util-linux) is not on PATH" };
   const root = process.getuid?.() === 0;
   const isolation: SandboxIsolation = {
     kind: "sandbox",
     bwrap,
     pasta,
-    setpriv: findExecutable("setpriv"),
+    setpriv,
     cgroups: root ? openCgroups() : undefined,
     prlimit: findExecutable("prlimit"),
   };

@@ -14,7 +14,7 @@
  * `--die-with-parent` and pasta's parent-death signal do the same when Jeff itself dies.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync, openSync, readFileSync, watch } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync, watch } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Writable } from "node:stream";
@@ -71,6 +71,9 @@ export class SandboxedProcess {
   #initPid: number | undefined;
   #runtimePid: number | undefined;
   #disposed: Promise<void> | undefined;
+  /** Read from the cgroup just before it is removed, for the report of how the process ended. */
+  #oomKilled: boolean | undefined;
+  #aborted = false;
 
   private constructor(isolation: SandboxIsolation, request: SandboxRequest, child: ChildProcess) {
     this.#isolation = isolation;
@@ -134,6 +137,7 @@ export class SandboxedProcess {
     deadline.catch(() => {});
     const steps = (async () => {
       this.#initPid = await readInitPid(info);
+      if (this.#aborted) return;
       const limits = {
         memoryBytes: this.#request.memoryMb * 1024 * 1024 + this.#request.tmpBytes,
         pids: pidsLimit,
@@ -144,7 +148,9 @@ export class SandboxedProcess {
         this.#cgroup.attach(this.#initPid);
       }
       await userNamespaceReady(this.#initPid);
+      if (this.#aborted) return;
       await this.#startNetwork(this.#initPid);
+      if (this.#aborted) return;
       block.end("go");
     })();
     await Promise.race([steps, exited, deadline]);
@@ -158,7 +164,13 @@ export class SandboxedProcess {
     // joins both.
     const root = process.getuid?.() === 0;
     const netns = openSync(`/proc/${initPid}/ns/net`, "r");
-    const userns = openSync(`/proc/${initPid}/ns/user`, "r");
+    let userns: number;
+    try {
+      userns = openSync(`/proc/${initPid}/ns/user`, "r");
+    } catch (error) {
+      closeSync(netns);
+      throw error;
+    }
     const inbound = this.#request.inboundPort;
     const args = [
       "-f",
@@ -183,7 +195,7 @@ export class SandboxedProcess {
       "/proc/self/fd/3",
       ...(root ? [] : ["--userns", "/proc/self/fd/4"]),
     ];
-    const pdeathsig = this.#isolation.setpriv ? [this.#isolation.setpriv, "--pdeathsig", "KILL", "--"] : [];
+    const pdeathsig = [this.#isolation.setpriv, "--pdeathsig", "KILL", "--"];
     let pasta: ChildProcess;
     try {
       const command = [...pdeathsig, this.#isolation.pasta, ...args];
@@ -222,6 +234,10 @@ export class SandboxedProcess {
       pasta.once("exit", failed);
       check();
     });
+    // A sandbox whose network died is no sandbox to run more code in: it ends too.
+    pasta.once("exit", () => {
+      if (!this.#aborted) this.kill();
+    });
   }
 
   /** The host pid of the runtime process (the command), once it runs. */
@@ -243,7 +259,7 @@ export class SandboxedProcess {
   }
 
   oomKilled(): boolean {
-    return this.#cgroup?.oomKilled() ?? false;
+    return this.#oomKilled ?? this.#cgroup?.oomKilled() ?? false;
   }
 
   /** Ends every process in the sandbox. */
@@ -261,7 +277,9 @@ export class SandboxedProcess {
   /** After the process is gone: its network, its cgroup and its folder go too. */
   dispose(): Promise<void> {
     this.#disposed ??= (async () => {
+      this.#aborted = true;
       this.#pasta?.kill("SIGKILL");
+      this.#oomKilled = this.#cgroup?.oomKilled() ?? false;
       await this.#cgroup?.remove();
       await rm(this.#request.runDir, { recursive: true, force: true });
     })();
@@ -315,6 +333,33 @@ function rlimits(isolation: SandboxIsolation): string[] {
   return [isolation.prlimit, `--nproc=${pidsLimit}:${pidsLimit}`, "--"];
 }
 
+/** /dev/shm's size: POSIX shared memory for the odd library that wants it. */
+const shmBytes = 64 * 1024 * 1024;
+
+/**
+ * The kernel's knobs stay out of reach even where the sandbox's uid is the host's root with no
+ * capabilities (Jeff run as root): /proc/sys read-only, and the files that act on the whole host
+ * or show its memory hidden, as container runtimes do.
+ */
+function procMasks(): string[] {
+  const masks = ["--ro-bind", "/proc/sys", "/proc/sys"];
+  for (const path of [
+    "/proc/sysrq-trigger",
+    "/proc/kcore",
+    "/proc/keys",
+    "/proc/kmsg",
+    "/proc/timer_list",
+    "/proc/sched_debug",
+    "/proc/latency_stats",
+  ]) {
+    if (existsSync(path)) masks.push("--ro-bind", "/dev/null", path);
+  }
+  for (const path of ["/proc/irq", "/proc/bus", "/proc/fs", "/proc/acpi", "/proc/scsi"]) {
+    if (existsSync(path)) masks.push("--ro-bind", path, path);
+  }
+  return masks;
+}
+
 /** Descriptors 3 and 4 are bubblewrap's info and block pipes; bind sources follow. */
 const firstBindFd = 5;
 
@@ -335,9 +380,13 @@ function bwrapArgs(request: SandboxRequest, binds: readonly { fd: number; target
     "ALL",
     ...systemView(),
   ];
-  args.push("--proc", "/proc", "--dev", "/dev");
+  args.push("--proc", "/proc", ...procMasks());
+  // A small /dev/shm, then /dev itself read-only: no tmpfs the function can fill but /tmp.
+  args.push("--dev", "/dev", "--size", String(shmBytes), "--tmpfs", "/dev/shm", "--remount-ro", "/dev");
   args.push("--perms", "1777", "--size", String(request.tmpBytes), "--tmpfs", sandboxPaths.tmp);
   for (const bind of binds) args.push("--ro-bind-fd", String(bind.fd), bind.target);
+  // Last of the mounts: the root folder bubblewrap built (and /var within it) becomes read-only.
+  args.push("--remount-ro", "/");
   args.push(
     "--chdir",
     request.cwd,
