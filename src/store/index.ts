@@ -12,6 +12,7 @@
  * @module
  */
 
+export { migrationRangeOf } from "./migrate.js";
 export {
   type DataDirSources,
   dataDirEnvVar,

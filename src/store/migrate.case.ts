@@ -85,6 +85,40 @@ export function describeMigrationCases({ newPlace, open, fresh }: SuiteStores): 
       await expect(attempt).rejects.toThrow(/migration 2 .*not applied/);
     });
 
+    /** A step in some subsystem's range, with a table of its own to show it ran. */
+    const step = (id: number): Migration => ({
+      id,
+      name: `step ${id}`,
+      up: `CREATE TABLE step_${id} (id BIGINT PRIMARY KEY)`,
+    });
+
+    it("applies functions' 403–405 to a store that already has logs' 500: ranges are ordered apart", async () => {
+      const place = newPlace();
+      await (await open(place, [tables, step(400), step(500)])).close();
+      const store = await open(place, [tables, step(400), step(403), step(404), step(405), step(500)]);
+      expect(await appliedIds(store)).toEqual([1, 400, 403, 404, 405, 500]);
+      expect(await store.all("SELECT * FROM step_405")).toEqual([]);
+    });
+
+    it("applies the last id of a range after the first id of the next", async () => {
+      const place = newPlace();
+      await (await open(place, [tables, step(500)])).close();
+      const store = await open(place, [tables, step(499), step(500)]);
+      expect(await appliedIds(store)).toEqual([1, 499, 500]);
+    });
+
+    it("refuses, within one range, a migration below one already applied, and applies nothing", async () => {
+      const place = newPlace();
+      await (await open(place, [tables, step(400), step(405), step(500)])).close();
+      const attempt = open(place, [tables, step(400), step(403), step(405), step(500), step(501)]);
+      await expect(attempt).rejects.toMatchObject({ name: "StoreMigrationError", migrationId: 403 });
+      await expect(attempt).rejects.toThrow(
+        /migration 403 \("step 403"\) is not applied, yet the later migration 405 of the same range \(400–499\) is/,
+      );
+      const store = await open(place, [tables, step(400), step(405), step(500)]);
+      expect(await appliedIds(store)).toEqual([1, 400, 405, 500]);
+    });
+
     it("leaves nothing of a migration function that fails, and keeps the ones before it", async () => {
       const place = newPlace();
       const failing: Migration = {

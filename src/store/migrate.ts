@@ -54,9 +54,21 @@ export function checkMigrations(migrations: readonly Migration[]): Migration[] {
   return [...byId.values()].sort((a, b) => a.id - b.id);
 }
 
+/**
+ * Each subsystem numbers its migrations in a range of its own (identity 100–199, stacks 200–299,
+ * …). Subsystems are written in parallel and merged in any order, so one range may be ahead of
+ * another in a store; only within a range does an id's order say which step came first.
+ */
+const migrationRangeSize = 100;
+
+/** The first id of the range a migration id belongs to: 403 → 400. */
+export const migrationRangeOf = (id: number): number =>
+  Math.floor(id / migrationRangeSize) * migrationRangeSize;
+
 function pendingMigrations(ordered: readonly Migration[], applied: readonly AppliedRow[]): Migration[] {
   const known = new Set(ordered.map((migration) => migration.id));
   const appliedIds = new Set<number>();
+  const newestInRange = new Map<number, number>();
   for (const row of applied) {
     const id = Number(row.id);
     if (!known.has(id)) {
@@ -67,16 +79,21 @@ function pendingMigrations(ordered: readonly Migration[], applied: readonly Appl
       );
     }
     appliedIds.add(id);
+    const range = migrationRangeOf(id);
+    newestInRange.set(range, Math.max(id, newestInRange.get(range) ?? 0));
   }
-  const newestApplied = Math.max(0, ...appliedIds);
   const pending = ordered.filter((migration) => !appliedIds.has(migration.id));
-  const skipped = pending.find((migration) => migration.id < newestApplied);
-  if (skipped) {
-    throw new StoreMigrationError(
-      `migration ${skipped.id} ("${skipped.name}") is not applied, yet the later migration ${newestApplied} is; ` +
-        "migrations only ever append, so give it an id above every applied one",
-      skipped.id,
-    );
+  for (const migration of pending) {
+    const range = migrationRangeOf(migration.id);
+    const newest = newestInRange.get(range) ?? 0;
+    if (migration.id < newest) {
+      throw new StoreMigrationError(
+        `migration ${migration.id} ("${migration.name}") is not applied, yet the later migration ${newest} ` +
+          `of the same range (${range}–${range + migrationRangeSize - 1}) is; migrations only ever append, ` +
+          "so give it an id above every applied one in its range",
+        migration.id,
+      );
+    }
   }
   return pending;
 }

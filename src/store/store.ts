@@ -56,8 +56,10 @@ export interface Store extends SqlExecutor {
 }
 
 /**
- * One forward-only schema step. Ids are unique and only ever appended; a store that has applied
- * an id this code does not know refuses to open (it was written by a newer Jeff).
+ * One forward-only schema step. Ids are unique and only ever appended within their range of 100
+ * (each subsystem owns one: identity 100–199, stacks 200–299, …); ranges are ordered
+ * independently of each other. A store that has applied an id this code does not know refuses to
+ * open (it was written by a newer Jeff).
  */
 export interface Migration {
   readonly id: number;
