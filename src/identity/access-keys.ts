@@ -1,8 +1,4 @@
-/**
- * Access keys as the store holds them, and the edge's view of them: a cache in front of the store
- * so that verifying a signature normally touches no disk.
- */
-import type { CredentialLookup, CredentialRecord } from "../protocol/index.js";
+/** Access keys as the store holds them; `cached-credentials.ts` is the edge's view of them. */
 import type { SqlExecutor } from "../store/index.js";
 import { newAccessKeyId, newSecretAccessKey, newSessionToken } from "./identifiers.js";
 
@@ -86,55 +82,4 @@ export function temporaryKeyFor(
     sessionToken: newSessionToken(),
     expiresAt,
   };
-}
-
-/** Temporary credentials come and go; the cache starts over rather than grow without bound. */
-const maxCachedKeys = 10_000;
-
-/** How long an unknown key id is remembered as unknown, so a flood of bad keys does not reach the store. */
-const negativeTtlMs = 5_000;
-
-/** The edge's credential lookup: active keys from the store, cached. */
-export class CachedCredentials implements CredentialLookup {
-  private readonly known = new Map<string, CredentialRecord>();
-  private readonly unknown = new Map<string, number>();
-
-  constructor(private readonly db: SqlExecutor) {}
-
-  find(accessKeyId: string): CredentialRecord | Promise<CredentialRecord | undefined> | undefined {
-    const hit = this.known.get(accessKeyId);
-    if (hit) {
-      // An expired key is still answered (the edge refuses it as expired) but no longer kept.
-      if (hit.expiresAt && hit.expiresAt.getTime() <= Date.now()) this.known.delete(accessKeyId);
-      return hit;
-    }
-    const missedAt = this.unknown.get(accessKeyId);
-    if (missedAt !== undefined && Date.now() - missedAt < negativeTtlMs) return undefined;
-    return this.load(accessKeyId);
-  }
-
-  private async load(accessKeyId: string): Promise<CredentialRecord | undefined> {
-    const key = await findAccessKey(this.db, accessKeyId);
-    if (key?.status !== "Active") {
-      if (this.unknown.size > 10_000) this.unknown.clear();
-      this.unknown.set(accessKeyId, Date.now());
-      return undefined;
-    }
-    const record: CredentialRecord = {
-      secretAccessKey: key.secretAccessKey,
-      caller: {
-        accountId: key.accountId,
-        arn: key.principalArn,
-        userId: key.principalId,
-        accessKeyId,
-        ...(key.sessionToken ? { sessionToken: key.sessionToken } : {}),
-      },
-      ...(key.sessionToken ? { sessionToken: key.sessionToken } : {}),
-      ...(key.expiresAt ? { expiresAt: key.expiresAt } : {}),
-    };
-    this.unknown.delete(accessKeyId);
-    if (this.known.size >= maxCachedKeys) this.known.clear();
-    this.known.set(accessKeyId, record);
-    return record;
-  }
 }

@@ -7,8 +7,9 @@
  * to (in `jeff env`, in the STS response that created it, or to the one function environment a
  * role session was opened for).
  */
-export { type AccessKey, CachedCredentials, findAccessKey, purgeExpiredKeys } from "./access-keys.js";
+export { type AccessKey, findAccessKey, purgeExpiredKeys } from "./access-keys.js";
 export { administratorName, ensureInstallation, findInstallation, type Installation } from "./bootstrap.js";
+export { CachedCredentials } from "./cached-credentials.js";
 export { identityMigrations } from "./identity-schema.js";
 export { issueRoleSession, type RoleSessionRequest } from "./role-sessions.js";
 export { createStsService } from "./sts-service.js";

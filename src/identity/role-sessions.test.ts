@@ -3,8 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openStore, type Store } from "../store/index.js";
-import { CachedCredentials, findAccessKey, purgeExpiredKeys } from "./access-keys.js";
+import { findAccessKey, purgeExpiredKeys } from "./access-keys.js";
 import { ensureInstallation, type Installation } from "./bootstrap.js";
+import { CachedCredentials } from "./cached-credentials.js";
 import { identityMigrations } from "./identity-schema.js";
 import { assumedRoleArn, issueRoleSession, roleIdOf, roleNameOf } from "./role-sessions.js";
 
