@@ -218,7 +218,8 @@ describe.concurrent("invocations", () => {
   });
 
   it("reports running out of memory as Runtime.OutOfMemory", async () => {
-    const fn = spec("esm", "index.hog");
+    // Allocating past the limit takes long on a busy machine: the timeout must not win the race.
+    const fn = spec("esm", "index.hog", { timeoutSeconds: 120 });
     const result = await invoke(fn);
     expect(result.functionError).toBe("Unhandled");
     expect(json(result)).toMatchObject({
