@@ -107,6 +107,15 @@ export function defineCommands(program: Command): void {
     .option("--json", "print one JSON object per line")
     .action(async (name: string, flags) => (await import("./commands/logs.js")).runLogs(name, flags));
 
+  const events = program.command("events").description("the change events Jeff announces");
+  events
+    .command("tail")
+    .description("print change events live as calls commit them, following the server across restarts")
+    .option("--all", "start from the oldest event kept (a day), not from now")
+    .option("--data-dir <dir>", "the data directory of the Jeff to follow")
+    .option("--json", "print each event's EventBridge envelope as one JSON line")
+    .action(async (flags) => (await import("./commands/events.js")).runEventsTail(flags));
+
   program
     .command("validate")
     .description("check a SAM or CloudFormation template without deploying it")

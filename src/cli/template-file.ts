@@ -2,6 +2,7 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
+import type { OperationRunner } from "../protocol/index.js";
 import { createResourceRegistry } from "../server/resource-types.js";
 import { describeTemplateError } from "../stacks/index.js";
 import type { Store } from "../store/index.js";
@@ -43,8 +44,20 @@ const noStore: Store = new Proxy({} as Store, {
   },
 });
 
+const noCalls: OperationRunner = {
+  run() {
+    throw new Error("validation makes no calls");
+  },
+};
+
 export function offlineRegistry(): ResourceRegistry {
-  return createResourceRegistry({ store: noStore, codeRoot: "", packagesDir: "", accountConcurrency: 1000 });
+  return createResourceRegistry({
+    store: noStore,
+    calls: noCalls,
+    codeRoot: "",
+    packagesDir: "",
+    accountConcurrency: 1000,
+  });
 }
 
 /** Every problem in the template, as validation reports them. */

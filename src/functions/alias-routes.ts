@@ -1,5 +1,5 @@
 /** CreateAlias, GetAlias, UpdateAlias, DeleteAlias and ListAliases (`…/functions/{FunctionName}/aliases`). */
-import type { RestRoute } from "../protocol/index.js";
+import { mutates, type RestRoute, reads } from "../protocol/index.js";
 import type { SqlExecutor, Store } from "../store/index.js";
 import { deleteEventInvokeConfig } from "./event-invoke-config.js";
 import {
@@ -17,7 +17,7 @@ import { type FunctionRecord, type FunctionScope, findFunction, functionArn } fr
 import { parseFunctionName } from "./function-target.js";
 import { findVersion } from "./function-versions.js";
 import { lambdaErrors } from "./lambda-errors.js";
-import { jsonBody, nextMarker, pageOf, scopeOf } from "./lambda-request.js";
+import { jsonBody, nextMarker, onFunction, pageOf, scopeOf } from "./lambda-request.js";
 
 async function functionOf(db: SqlExecutor, scope: FunctionScope, raw: string): Promise<FunctionRecord> {
   const { name } = parseFunctionName(raw);
@@ -46,6 +46,8 @@ export function aliasRoutes(store: Store): RestRoute[] {
       method: "POST",
       path: "/2015-03-31/functions/{FunctionName}/aliases",
       operation: "CreateAlias",
+
+      ...mutates("lambda:CreateAlias", onFunction),
       handler: async (req, ctx) => {
         const input = jsonBody(req);
         const scope = scopeOf(ctx);
@@ -53,7 +55,7 @@ export function aliasRoutes(store: Store): RestRoute[] {
         const functionVersion = checkFunctionVersion(input.FunctionVersion);
         const description = checkDescription(input.Description) ?? "";
         const weights = readWeights(input.RoutingConfig, functionVersion);
-        const saved = await store.transaction(async (tx) => {
+        const saved = await ctx.transaction(async (tx) => {
           const fn = await functionOf(tx, scope, req.pathParams.FunctionName!);
           await checkVersionsExist(tx, scope, fn, [functionVersion, ...Object.keys(weights ?? {})]);
           if (await findAlias(tx, scope, fn.name, name)) throw lambdaErrors.aliasExists(`${fn.arn}:${name}`);
@@ -72,6 +74,8 @@ export function aliasRoutes(store: Store): RestRoute[] {
       method: "GET",
       path: "/2015-03-31/functions/{FunctionName}/aliases",
       operation: "ListAliases",
+
+      ...reads("lambda:ListAliases", onFunction),
       handler: async (req, ctx) => {
         const scope = scopeOf(ctx);
         const { limit, after } = pageOf(req);
@@ -95,6 +99,8 @@ export function aliasRoutes(store: Store): RestRoute[] {
       method: "GET",
       path: "/2015-03-31/functions/{FunctionName}/aliases/{Name}",
       operation: "GetAlias",
+
+      ...reads("lambda:GetAlias", onFunction),
       handler: async (req, ctx) => {
         const scope = scopeOf(ctx);
         const name = checkAliasName(req.pathParams.Name);
@@ -108,6 +114,8 @@ export function aliasRoutes(store: Store): RestRoute[] {
       method: "PUT",
       path: "/2015-03-31/functions/{FunctionName}/aliases/{Name}",
       operation: "UpdateAlias",
+
+      ...mutates("lambda:UpdateAlias", onFunction),
       handler: async (req, ctx) => {
         const input = jsonBody(req);
         const scope = scopeOf(ctx);
@@ -116,7 +124,7 @@ export function aliasRoutes(store: Store): RestRoute[] {
           input.FunctionVersion === undefined ? undefined : checkFunctionVersion(input.FunctionVersion);
         const description = checkDescription(input.Description);
         const revisionId = input.RevisionId;
-        const saved = await store.transaction(async (tx) => {
+        const saved = await ctx.transaction(async (tx) => {
           const fn = await functionOf(tx, scope, req.pathParams.FunctionName!);
           const current = await findAlias(tx, scope, fn.name, name);
           if (!current) throw lambdaErrors.aliasNotFoundForUpdate(`${fn.arn}:${name}`);
@@ -144,11 +152,13 @@ export function aliasRoutes(store: Store): RestRoute[] {
       method: "DELETE",
       path: "/2015-03-31/functions/{FunctionName}/aliases/{Name}",
       operation: "DeleteAlias",
+
+      ...mutates("lambda:DeleteAlias", onFunction),
       handler: async (req, ctx) => {
         const scope = scopeOf(ctx);
         const name = checkAliasName(req.pathParams.Name);
         // Deleting an alias that does not exist succeeds, as on Lambda.
-        await store.transaction(async (tx) => {
+        await ctx.transaction(async (tx) => {
           const fn = await functionOf(tx, scope, req.pathParams.FunctionName!);
           await deleteAlias(tx, scope, fn.name, name);
           await deleteEventInvokeConfig(tx, scope, fn.name, name);

@@ -2,7 +2,7 @@
  * Put/Get/Update/Delete/ListFunctionEventInvokeConfig(s)
  * (`/2019-09-25/functions/{FunctionName}/event-invoke-config[/list]`).
  */
-import type { RequestContext, RestRequest, RestRoute } from "../protocol/index.js";
+import { mutates, type RequestContext, type RestRequest, type RestRoute, reads } from "../protocol/index.js";
 import type { Store } from "../store/index.js";
 import {
   deleteEventInvokeConfig,
@@ -16,7 +16,7 @@ import {
 import { findFunction, functionArn } from "./function-records.js";
 import { parseFunctionName, referenceOf, resolveTarget } from "./function-target.js";
 import { lambdaErrors } from "./lambda-errors.js";
-import { jsonBody, nextMarker, pageOf, scopeOf } from "./lambda-request.js";
+import { jsonBody, nextMarker, onFunction, pageOf, scopeOf } from "./lambda-request.js";
 
 /** Lambda lists at most this many configurations a page. */
 const listMaximum = 50;
@@ -38,11 +38,15 @@ export function eventInvokeConfigRoutes(store: Store): RestRoute[] {
       method: "PUT",
       path,
       operation: "PutFunctionEventInvokeConfig",
+
+      ...mutates("lambda:PutFunctionEventInvokeConfig", onFunction),
       handler: async (req, ctx) => {
         const scope = scopeOf(ctx);
         const config = readEventInvokeConfig(jsonBody(req), scope);
         const { fn, qualifier } = await targetOf(req, ctx);
-        const lastModified = await putEventInvokeConfig(store, scope, fn.name, qualifier, config);
+        const lastModified = await ctx.transaction((tx) =>
+          putEventInvokeConfig(tx, scope, fn.name, qualifier, config),
+        );
         return { body: describeEventInvokeConfig(fn.arn, qualifier, { ...config, lastModified }) };
       },
     },
@@ -50,11 +54,19 @@ export function eventInvokeConfigRoutes(store: Store): RestRoute[] {
       method: "POST",
       path,
       operation: "UpdateFunctionEventInvokeConfig",
+
+      ...mutates("lambda:UpdateFunctionEventInvokeConfig", onFunction),
       handler: async (req, ctx) => {
         const input = jsonBody(req);
         const { fn, qualifier } = await targetOf(req, ctx);
-        const config = await updateEventInvokeConfig(store, scopeOf(ctx), fn.name, qualifier, input);
-        if (!config) throw lambdaErrors.noEventInvokeConfig(`${fn.arn}:${qualifier}`);
+        const config = await updateEventInvokeConfig(
+          ctx.transaction,
+          scopeOf(ctx),
+          fn.name,
+          qualifier,
+          input,
+          () => lambdaErrors.noEventInvokeConfig(`${fn.arn}:${qualifier}`),
+        );
         return { body: describeEventInvokeConfig(fn.arn, qualifier, config) };
       },
     },
@@ -62,6 +74,8 @@ export function eventInvokeConfigRoutes(store: Store): RestRoute[] {
       method: "GET",
       path,
       operation: "GetFunctionEventInvokeConfig",
+
+      ...reads("lambda:GetFunctionEventInvokeConfig", onFunction),
       handler: async (req, ctx) => {
         const { fn, qualifier } = await targetOf(req, ctx);
         const config = await findEventInvokeConfig(store, scopeOf(ctx), fn.name, qualifier);
@@ -73,10 +87,14 @@ export function eventInvokeConfigRoutes(store: Store): RestRoute[] {
       method: "DELETE",
       path,
       operation: "DeleteFunctionEventInvokeConfig",
+
+      ...mutates("lambda:DeleteFunctionEventInvokeConfig", onFunction),
       handler: async (req, ctx) => {
         const { fn, qualifier } = await targetOf(req, ctx);
-        if (!(await deleteEventInvokeConfig(store, scopeOf(ctx), fn.name, qualifier)))
-          throw lambdaErrors.noEventInvokeConfig(`${fn.arn}:${qualifier}`);
+        await ctx.transaction(async (tx) => {
+          if (!(await deleteEventInvokeConfig(tx, scopeOf(ctx), fn.name, qualifier)))
+            throw lambdaErrors.noEventInvokeConfig(`${fn.arn}:${qualifier}`);
+        });
         return { status: 204 };
       },
     },
@@ -84,6 +102,8 @@ export function eventInvokeConfigRoutes(store: Store): RestRoute[] {
       method: "GET",
       path: `${path}/list`,
       operation: "ListFunctionEventInvokeConfigs",
+
+      ...reads("lambda:ListFunctionEventInvokeConfigs", onFunction),
       handler: async (req, ctx) => {
         const scope = scopeOf(ctx);
         const { limit, after } = pageOf(req, listMaximum);

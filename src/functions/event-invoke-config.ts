@@ -3,7 +3,8 @@
  * Put/Get/Update/Delete/ListFunctionEventInvokeConfig(s), with Lambda's bounds and defaults. Each qualifier
  * (`$LATEST`, a version, an alias) has its own; an unqualified request means `$LATEST`.
  */
-import type { SqlExecutor, Store } from "../store/index.js";
+import type { CallTransaction } from "../protocol/index.js";
+import type { SqlExecutor } from "../store/index.js";
 import type { FunctionScope } from "./function-records.js";
 import { lambdaErrors } from "./lambda-errors.js";
 
@@ -147,20 +148,21 @@ export function readEventInvokeConfig(
 
 /**
  * UpdateFunctionEventInvokeConfig's step: the settings the request gives merged into the
- * qualifier's configuration, written in one transaction; undefined (nothing written) when the
- * qualifier has none. The request is read before anything is looked up, so a bad one changes nothing.
+ * qualifier's configuration, written in one transaction; `missing()` is thrown inside it (nothing
+ * written, the call recorded as failed) when the qualifier has none. The request is read before anything is looked up, so a bad one changes nothing.
  */
 export async function updateEventInvokeConfig(
-  store: Store,
+  transaction: CallTransaction,
   scope: FunctionScope,
   name: string,
   qualifier: string,
   input: Record<string, unknown>,
-): Promise<EventInvokeConfig | undefined> {
+  missing: () => Error,
+): Promise<EventInvokeConfig> {
   const changes = readChanges(input, scope);
-  return store.transaction(async (tx) => {
+  return transaction(async (tx) => {
     const current = await findEventInvokeConfig(tx, scope, name, qualifier);
-    if (!current) return undefined;
+    if (!current) throw missing();
     const next = merged(current, changes);
     const lastModified = await putEventInvokeConfig(tx, scope, name, qualifier, next);
     return { ...next, lastModified };

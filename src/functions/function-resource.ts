@@ -12,7 +12,13 @@
 import { createHash, randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { zipSync } from "fflate";
-import { AwsError } from "../protocol/index.js";
+import { callOnBehalf } from "../operations/index.js";
+import {
+  AwsError,
+  type CallTransaction,
+  type OperationRunner,
+  type OperationTraits,
+} from "../protocol/index.js";
 import { type SqlExecutor, type Store, StoreConflictError } from "../store/index.js";
 import {
   isFunctionCall,
@@ -38,6 +44,7 @@ import { deleteFunctionOrVersion } from "./function-deletion.js";
 import {
   checkReservation,
   codeFieldsOf,
+  describeFunction,
   type FunctionRecord,
   type FunctionScope,
   findFunction,
@@ -50,6 +57,7 @@ import {
 import { readTags } from "./function-tags.js";
 import { findVersion, isVersionNumber, publishLatest } from "./function-versions.js";
 import { lambdaErrors } from "./lambda-errors.js";
+import { functionWrites } from "./lambda-request.js";
 import { readPackage } from "./package-store.js";
 
 export interface FunctionResourceOptions {
@@ -59,9 +67,14 @@ export interface FunctionResourceOptions {
   /** The only place a template's code path may point: packages the CLI wrote (`package-store.ts`). */
   readonly packagesDir: string;
   readonly accountConcurrency: number;
+  /** The call path: a stack's changes to functions are Lambda calls made on its caller's behalf. */
+  readonly calls: OperationRunner;
 }
 
 type Props = Record<string, unknown>;
+
+/** CloudFormation's service principal, as CloudTrail shows it on the calls it makes. */
+const cloudFormation = "cloudformation.amazonaws.com";
 
 const common = [
   "FunctionName",
@@ -339,6 +352,30 @@ function functionHandler(type: string, options: FunctionResourceOptions): Resour
     return trigger(published.record) !== trigger(record);
   };
 
+  /** A change made as the Lambda call CloudFormation would make, on the stack's caller's behalf. */
+  const asCloudFormation = <T>(
+    ctx: ResourceContext,
+    operation: string,
+    traits: OperationTraits,
+    name: string,
+    props: Props,
+    work: (transaction: CallTransaction) => Promise<T>,
+  ) =>
+    callOnBehalf(
+      options.calls,
+      {
+        caller: ctx.caller,
+        accountId: ctx.accountId,
+        region: ctx.region,
+        service: "lambda",
+        operation,
+        invokedBy: cloudFormation,
+      },
+      traits,
+      { ...props, FunctionName: name },
+      work,
+    );
+
   return {
     type,
     attributes: ["Arn"],
@@ -351,10 +388,19 @@ function functionHandler(type: string, options: FunctionResourceOptions): Resour
       const { settings, reserved, invokeConfig, code } = await read(props, ctx, name);
       const record = newFunctionRecord(scope, name, settings, code, reserved);
       try {
-        await store.transaction(async (tx) => {
-          await insertFunction(tx, scope, record);
-          await afterWrite(tx, scope, record, props, undefined, invokeConfig);
-        });
+        await asCloudFormation(
+          ctx,
+          "CreateFunction",
+          functionWrites.CreateFunction,
+          name,
+          props,
+          (transaction) =>
+            transaction(async (tx) => {
+              await insertFunction(tx, scope, record);
+              await afterWrite(tx, scope, record, props, undefined, invokeConfig);
+              return describeFunction(record);
+            }),
+        );
       } catch (error) {
         if (error instanceof StoreConflictError) throw lambdaErrors.alreadyExists(name);
         throw error;
@@ -375,17 +421,33 @@ function functionHandler(type: string, options: FunctionResourceOptions): Resour
         lastModified: new Date(),
         ...(reserved !== undefined ? { reservedConcurrency: reserved } : {}),
       };
-      await store.transaction(async (tx) => {
-        if (!(await replaceFunction(tx, scope, next, current.revisionId)))
-          throw lambdaErrors.preconditionFailed();
-        await afterWrite(tx, scope, next, props, previous, invokeConfig);
-      });
+      await asCloudFormation(
+        ctx,
+        "UpdateFunctionConfiguration",
+        functionWrites.UpdateFunctionConfiguration,
+        physicalId,
+        props,
+        (transaction) =>
+          transaction(async (tx) => {
+            if (!(await replaceFunction(tx, scope, next, current.revisionId)))
+              throw lambdaErrors.preconditionFailed();
+            await afterWrite(tx, scope, next, props, previous, invokeConfig);
+            return describeFunction(next);
+          }),
+      );
       return result(next);
     },
     async delete(physicalId, _props, ctx) {
       const scope = scopeOf(ctx);
       try {
-        await store.transaction((tx) => deleteFunctionOrVersion(tx, scope, { name: physicalId }));
+        await asCloudFormation(
+          ctx,
+          "DeleteFunction",
+          functionWrites.DeleteFunction,
+          physicalId,
+          {},
+          (transaction) => transaction((tx) => deleteFunctionOrVersion(tx, scope, { name: physicalId })),
+        );
       } catch (error) {
         // Already gone is fine: a recovered delete may run twice.
         if (error instanceof AwsError && error.code === "ResourceNotFoundException") return;

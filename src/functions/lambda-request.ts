@@ -1,6 +1,13 @@
 /** Reading Lambda requests: JSON bodies, the caller's scope, and the Marker/MaxItems of list calls. */
-import { commonErrors, type RequestContext, type RestRequest } from "../protocol/index.js";
-import type { FunctionScope } from "./function-records.js";
+import {
+  commonErrors,
+  mutates,
+  type OperationTraits,
+  type RequestContext,
+  type RestRequest,
+} from "../protocol/index.js";
+import { type FunctionScope, functionArn } from "./function-records.js";
+import { parseFunctionName } from "./function-target.js";
 import { lambdaErrors } from "./lambda-errors.js";
 
 export const scopeOf = (ctx: RequestContext): FunctionScope => ({
@@ -40,3 +47,28 @@ export function nextMarker<T>(items: readonly T[], limit: number, position: (ite
     ? { NextMarker: Buffer.from(position(last)).toString("base64url") }
     : {};
 }
+
+/**
+ * The function a call acts on, from its FunctionName (a name or an ARN, with or without a
+ * qualifier) or, for the tag calls, its ARN. A malformed name names nothing: the handler refuses it.
+ */
+export const onFunction: OperationTraits["resources"] = (params, call) => {
+  const raw = params.FunctionName ?? params.ARN;
+  if (typeof raw !== "string") return [];
+  try {
+    const { name } = parseFunctionName(raw);
+    const arn = functionArn({ accountId: call.caller.accountId, region: call.region }, name);
+    return [{ type: "AWS::Lambda::Function", name, arn }];
+  } catch {
+    return [];
+  }
+};
+
+/** The traits of the calls a stack also makes, declared once for the API and the resource handler. */
+export const functionWrites = {
+  CreateFunction: mutates("lambda:CreateFunction", onFunction, { hidden: ["Environment"] }),
+  UpdateFunctionConfiguration: mutates("lambda:UpdateFunctionConfiguration", onFunction, {
+    hidden: ["Environment"],
+  }),
+  DeleteFunction: mutates("lambda:DeleteFunction", onFunction),
+} as const;

@@ -5,7 +5,15 @@
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import type { Logger } from "../ops/index.js";
-import type { RequestContext, RestJsonService, RestRequest } from "../protocol/index.js";
+import {
+  type CallTransaction,
+  mutates,
+  noResources,
+  type RequestContext,
+  type RestJsonService,
+  type RestRequest,
+  reads,
+} from "../protocol/index.js";
 import { type Store, StoreConflictError } from "../store/index.js";
 import { aliasRoutes } from "./alias-routes.js";
 import type { AsyncInvoker } from "./async-invoker.js";
@@ -34,7 +42,7 @@ import { parseFunctionName, type ResolveOptions, referenceOf, resolveTarget } fr
 import { publishLatest, versionArn, versionsCodeSize } from "./function-versions.js";
 import { invokeFunction } from "./invoke.js";
 import { lambdaErrors } from "./lambda-errors.js";
-import { jsonBody, nextMarker, pageOf, scopeOf } from "./lambda-request.js";
+import { functionWrites, jsonBody, nextMarker, onFunction, pageOf, scopeOf } from "./lambda-request.js";
 import { tagRoutes } from "./tag-routes.js";
 import { versionRoutes } from "./version-routes.js";
 
@@ -92,6 +100,7 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
    * says otherwise), and publishes the result as a version when asked to, all in one transaction.
    */
   const update = async (
+    transaction: CallTransaction,
     scope: FunctionScope,
     raw: string,
     expectedRevision: unknown,
@@ -103,7 +112,7 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
       throw lambdaErrors.preconditionFailed();
     }
     const next = { ...(await change(current)), revisionId: randomUUID(), lastModified: new Date() };
-    return store.transaction(async (tx) => {
+    return transaction(async (tx) => {
       if (!(await replaceFunction(tx, scope, next, current.revisionId)))
         throw lambdaErrors.preconditionFailed();
       if (!publish) return describeFunction(next);
@@ -133,6 +142,8 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
         method: "POST",
         path: "/2015-03-31/functions",
         operation: "CreateFunction",
+
+        ...functionWrites.CreateFunction,
         handler: async (req, ctx) => {
           const input = jsonBody(req);
           const scope = scopeOf(ctx);
@@ -147,7 +158,7 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
           const code = await storeCode(codeRootFor(scope), zip);
           const record = newFunctionRecord(scope, name, { ...settings, tags }, code);
           try {
-            const body = await store.transaction(async (tx) => {
+            const body = await ctx.transaction(async (tx) => {
               await insertFunction(tx, scope, record);
               if (!publish) return describeFunction(record);
               const published = await publishLatest(tx, scope, record, undefined);
@@ -164,6 +175,8 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
         method: "GET",
         path: "/2015-03-31/functions",
         operation: "ListFunctions",
+
+        ...reads("lambda:ListFunctions", noResources),
         handler: async (req, ctx) => {
           const allVersions = readFunctionVersion(req.query.get("FunctionVersion"));
           const { limit, after } = pageOf(req);
@@ -180,6 +193,8 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
         method: "GET",
         path: "/2015-03-31/functions/{FunctionName}",
         operation: "GetFunction",
+
+        ...reads("lambda:GetFunction", onFunction),
         handler: async (req, ctx) => {
           const target = await targetOf(req, ctx);
           return {
@@ -198,6 +213,8 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
         method: "GET",
         path: "/2015-03-31/functions/{FunctionName}/configuration",
         operation: "GetFunctionConfiguration",
+
+        ...reads("lambda:GetFunctionConfiguration", onFunction),
         handler: async (req, ctx) => {
           const target = await targetOf(req, ctx);
           return { body: describeFunction(target.record, target.version, target.arn) };
@@ -207,12 +224,15 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
         method: "PUT",
         path: "/2015-03-31/functions/{FunctionName}/code",
         operation: "UpdateFunctionCode",
+
+        ...mutates("lambda:UpdateFunctionCode", onFunction),
         handler: async (req, ctx) => {
           const input = jsonBody(req);
           const scope = scopeOf(ctx);
           const zip = zipFrom(input, "ZipFile");
           const publish = publishFlag(input);
           const body = await update(
+            ctx.transaction,
             scope,
             req.pathParams.FunctionName!,
             input.RevisionId,
@@ -229,9 +249,12 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
         method: "PUT",
         path: "/2015-03-31/functions/{FunctionName}/configuration",
         operation: "UpdateFunctionConfiguration",
+
+        ...functionWrites.UpdateFunctionConfiguration,
         handler: async (req, ctx) => {
           const input = jsonBody(req);
           const body = await update(
+            ctx.transaction,
             scopeOf(ctx),
             req.pathParams.FunctionName!,
             input.RevisionId,
@@ -247,10 +270,12 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
         method: "DELETE",
         path: "/2015-03-31/functions/{FunctionName}",
         operation: "DeleteFunction",
+
+        ...functionWrites.DeleteFunction,
         handler: async (req, ctx) => {
           const scope = scopeOf(ctx);
           const reference = referenceOf(req.pathParams.FunctionName!, req.query.get("Qualifier"));
-          await store.transaction((tx) => deleteFunctionOrVersion(tx, scope, reference));
+          await ctx.transaction((tx) => deleteFunctionOrVersion(tx, scope, reference));
           return { status: 204 };
         },
       },
@@ -258,6 +283,10 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
         method: "POST",
         path: "/2015-03-31/functions/{FunctionName}/invocations",
         operation: "Invoke",
+
+        ...mutates("lambda:InvokeFunction", onFunction, { dataEvent: true }),
+
+        payload: "Payload",
         handler: async (req, ctx) => {
           const target = await targetOf(req, ctx, { route: true });
           return invokeFunction(options, target, req, ctx);
@@ -267,13 +296,15 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
         method: "PUT",
         path: "/2017-10-31/functions/{FunctionName}/concurrency",
         operation: "PutFunctionConcurrency",
+
+        ...mutates("lambda:PutFunctionConcurrency", onFunction),
         handler: async (req, ctx) => {
           const input = jsonBody(req);
           const value = readReservedConcurrency(input.ReservedConcurrentExecutions);
           const scope = scopeOf(ctx);
           const record = await existing(scope, req.pathParams.FunctionName!);
           await checkReservation(store, scope, record.name, value, options.accountConcurrency);
-          await update(scope, record.name, undefined, async (current) => ({
+          await update(ctx.transaction, scope, record.name, undefined, async (current) => ({
             ...current,
             reservedConcurrency: value,
           }));
@@ -284,6 +315,8 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
         method: "GET",
         path: "/2019-09-30/functions/{FunctionName}/concurrency",
         operation: "GetFunctionConcurrency",
+
+        ...reads("lambda:GetFunctionConcurrency", onFunction),
         handler: async (req, ctx) => {
           const record = await existing(scopeOf(ctx), req.pathParams.FunctionName!);
           return {
@@ -298,8 +331,11 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
         method: "DELETE",
         path: "/2017-10-31/functions/{FunctionName}/concurrency",
         operation: "DeleteFunctionConcurrency",
+
+        ...mutates("lambda:DeleteFunctionConcurrency", onFunction),
         handler: async (req, ctx) => {
           await update(
+            ctx.transaction,
             scopeOf(ctx),
             req.pathParams.FunctionName!,
             undefined,
@@ -312,6 +348,8 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
         method: "GET",
         path: "/2016-08-19/account-settings",
         operation: "GetAccountSettings",
+
+        ...reads("lambda:GetAccountSettings", noResources),
         handler: async (_req, ctx) => {
           const row = await store.get<{ count: number; size: number; reserved: number }>(
             "SELECT COUNT(*) AS count, COALESCE(SUM(code_size), 0) AS size, COALESCE(SUM(reserved_concurrency), 0) AS reserved FROM lambda_functions WHERE account_id = ?",

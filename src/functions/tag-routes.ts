@@ -1,10 +1,10 @@
 /** ListTags, TagResource and UntagResource (`/2017-03-31/tags/{ARN}`): tags on a function. */
-import type { RequestContext, RestRequest, RestRoute } from "../protocol/index.js";
+import { mutates, type RequestContext, type RestRequest, type RestRoute, reads } from "../protocol/index.js";
 import type { SqlExecutor, Store } from "../store/index.js";
 import { type FunctionRecord, findFunction, functionArn, saveTags } from "./function-records.js";
 import { mergeTags, readTags } from "./function-tags.js";
 import { lambdaErrors } from "./lambda-errors.js";
-import { jsonBody, scopeOf } from "./lambda-request.js";
+import { jsonBody, onFunction, scopeOf } from "./lambda-request.js";
 
 const functionArnPattern = /^arn:aws[a-zA-Z-]*:lambda:([a-z0-9-]+):(\d{12}):function:([a-zA-Z0-9-_]+)$/;
 
@@ -38,16 +38,20 @@ export function tagRoutes(store: Store): RestRoute[] {
       method: "GET",
       path: "/2017-03-31/tags/{ARN}",
       operation: "ListTags",
+
+      ...reads("lambda:ListTags", onFunction),
       handler: async (req, ctx) => ({ body: { Tags: (await taggedFunction(store, req, ctx)).tags } }),
     },
     {
       method: "POST",
       path: "/2017-03-31/tags/{ARN}",
       operation: "TagResource",
+
+      ...mutates("lambda:TagResource", onFunction),
       handler: async (req, ctx) => {
         const added = readTags(jsonBody(req).Tags);
         if (added === undefined) throw lambdaErrors.validation("tags", undefined, "Member must not be null");
-        await store.transaction(async (tx) => {
+        await ctx.transaction(async (tx) => {
           const fn = await taggedFunction(tx, req, ctx);
           await saveTags(tx, scopeOf(ctx), fn.name, mergeTags(fn.tags, added));
         });
@@ -58,10 +62,12 @@ export function tagRoutes(store: Store): RestRoute[] {
       method: "DELETE",
       path: "/2017-03-31/tags/{ARN}",
       operation: "UntagResource",
+
+      ...mutates("lambda:UntagResource", onFunction),
       handler: async (req, ctx) => {
         const keys = req.query.getAll("tagKeys");
         if (keys.length === 0) throw lambdaErrors.validation("tagKeys", undefined, "Member must not be null");
-        await store.transaction(async (tx) => {
+        await ctx.transaction(async (tx) => {
           const fn = await taggedFunction(tx, req, ctx);
           const kept = Object.fromEntries(Object.entries(fn.tags).filter(([key]) => !keys.includes(key)));
           await saveTags(tx, scopeOf(ctx), fn.name, kept);

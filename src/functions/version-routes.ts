@@ -1,12 +1,12 @@
 /** PublishVersion and ListVersionsByFunction (`/2015-03-31/functions/{FunctionName}/versions`). */
-import type { RestRoute } from "../protocol/index.js";
+import { mutates, type RestRoute, reads } from "../protocol/index.js";
 import type { Store } from "../store/index.js";
 import { checkDescription } from "./function-aliases.js";
 import { describeFunction, findFunction, functionArn } from "./function-records.js";
 import { parseFunctionName } from "./function-target.js";
 import { listVersions, publishLatest, versionArn } from "./function-versions.js";
 import { lambdaErrors } from "./lambda-errors.js";
-import { jsonBody, nextMarker, pageOf, scopeOf } from "./lambda-request.js";
+import { jsonBody, nextMarker, onFunction, pageOf, scopeOf } from "./lambda-request.js";
 
 function optionalString(input: Record<string, unknown>, field: string, member: string): string | undefined {
   const value = input[field];
@@ -21,6 +21,8 @@ export function versionRoutes(store: Store): RestRoute[] {
       method: "POST",
       path: "/2015-03-31/functions/{FunctionName}/versions",
       operation: "PublishVersion",
+
+      ...mutates("lambda:PublishVersion", onFunction),
       handler: async (req, ctx) => {
         const input = jsonBody(req);
         const scope = scopeOf(ctx);
@@ -28,7 +30,7 @@ export function versionRoutes(store: Store): RestRoute[] {
         const description = checkDescription(input.Description);
         const codeSha256 = optionalString(input, "CodeSha256", "codeSha256");
         const revisionId = optionalString(input, "RevisionId", "revisionId");
-        const published = await store.transaction(async (tx) => {
+        const published = await ctx.transaction(async (tx) => {
           const fn = await findFunction(tx, scope, name);
           if (!fn) throw lambdaErrors.notFound(functionArn(scope, name));
           if (revisionId !== undefined && revisionId !== fn.revisionId)
@@ -50,6 +52,8 @@ export function versionRoutes(store: Store): RestRoute[] {
       method: "GET",
       path: "/2015-03-31/functions/{FunctionName}/versions",
       operation: "ListVersionsByFunction",
+
+      ...reads("lambda:ListVersionsByFunction", onFunction),
       handler: async (req, ctx) => {
         const scope = scopeOf(ctx);
         const { limit, after } = pageOf(req);

@@ -2,43 +2,51 @@
  * STS over awsQuery: `GetCallerIdentity`, the first call anyone makes, and `GetSessionToken`,
  * which issues temporary credentials (an `ASIA…` key with a session token).
  */
-import { AwsError, type QueryService } from "../protocol/index.js";
-import type { SqlExecutor } from "../store/index.js";
+import { AwsError, mutates, type QueryService, reads } from "../protocol/index.js";
 import { insertAccessKey, purgeExpiredKeys, temporaryKeyFor } from "./access-keys.js";
 
 const sessionDuration = { min: 900, max: 129_600, default: 43_200 } as const;
 
-export function createStsService(db: SqlExecutor): QueryService {
+export function createStsService(): QueryService {
   return {
     signingName: "sts",
     protocol: "awsQuery",
     xmlNamespace: "https://sts.amazonaws.com/doc/2011-06-15/",
     operations: {
-      GetCallerIdentity: async (_params, ctx) => ({
-        UserId: ctx.caller.userId,
-        Account: ctx.caller.accountId,
-        Arn: ctx.caller.arn,
-      }),
-      GetSessionToken: async (params, ctx) => {
-        if (ctx.caller.sessionToken !== undefined) {
-          throw new AwsError("AccessDenied", "Cannot call GetSessionToken with session credentials", 403);
-        }
-        const seconds = durationSeconds(params.DurationSeconds);
-        const expiresAt = new Date(Date.now() + seconds * 1000);
-        const key = temporaryKeyFor(
-          { accountId: ctx.caller.accountId, principalArn: ctx.caller.arn, principalId: ctx.caller.userId },
-          expiresAt,
-        );
-        await purgeExpiredKeys(db, new Date());
-        await insertAccessKey(db, key);
-        return {
-          Credentials: {
-            AccessKeyId: key.accessKeyId,
-            SecretAccessKey: key.secretAccessKey,
-            SessionToken: key.sessionToken,
-            Expiration: expiresAt,
-          },
-        };
+      GetCallerIdentity: {
+        ...reads("sts:GetCallerIdentity"),
+        handler: async (_params, ctx) => ({
+          UserId: ctx.caller.userId,
+          Account: ctx.caller.accountId,
+          Arn: ctx.caller.arn,
+        }),
+      },
+      GetSessionToken: {
+        // Issuing credentials changes what can call Jeff: CloudTrail records it as a write.
+        ...mutates("sts:GetSessionToken"),
+        handler: async (params, ctx) => {
+          if (ctx.caller.sessionToken !== undefined) {
+            throw new AwsError("AccessDenied", "Cannot call GetSessionToken with session credentials", 403);
+          }
+          const seconds = durationSeconds(params.DurationSeconds);
+          const expiresAt = new Date(Date.now() + seconds * 1000);
+          const key = temporaryKeyFor(
+            { accountId: ctx.caller.accountId, principalArn: ctx.caller.arn, principalId: ctx.caller.userId },
+            expiresAt,
+          );
+          return ctx.transaction(async (tx) => {
+            await purgeExpiredKeys(tx, new Date());
+            await insertAccessKey(tx, key);
+            return {
+              Credentials: {
+                AccessKeyId: key.accessKeyId,
+                SecretAccessKey: key.secretAccessKey,
+                SessionToken: key.sessionToken,
+                Expiration: expiresAt,
+              },
+            };
+          });
+        },
       },
     },
   };

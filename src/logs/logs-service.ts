@@ -2,7 +2,13 @@
  * The CloudWatch Logs calls that reading a function's logs needs (awsJson1_1, `Logs_20140328.*`):
  * what `aws logs tail`, `aws logs filter-log-events` and `jeff logs` use.
  */
-import { AwsError, type JsonService, type RequestContext } from "../protocol/index.js";
+import {
+  AwsError,
+  type JsonService,
+  type OperationTraits,
+  type RequestContext,
+  reads,
+} from "../protocol/index.js";
 import type { Store } from "../store/index.js";
 import { flushLogEvents, type LogScope, logGroups, logStreams, queryLogEvents } from "./log-store.js";
 
@@ -24,6 +30,15 @@ function groupName(input: Record<string, unknown>): string {
   const arn = /^arn:aws[a-zA-Z-]*:logs:[^:]*:\d{12}:log-group:(.+?)(:\*)?$/.exec(raw);
   return arn ? arn[1]! : raw;
 }
+
+/** The log group a call reads, when it names one. */
+const onLogGroup: OperationTraits["resources"] = (params, call) => {
+  const raw = params.logGroupName ?? params.logGroupIdentifier;
+  if (typeof raw !== "string" || raw.length === 0) return [];
+  const name = groupName(params as Record<string, unknown>);
+  const scope = { accountId: call.caller.accountId, region: call.region };
+  return [{ type: "AWS::Logs::LogGroup", name, arn: arnOf(scope, name).replace(/:\*$/, "") }];
+};
 
 function optionalNumber(input: Record<string, unknown>, field: string): number | undefined {
   const value = input[field];
@@ -68,104 +83,116 @@ export function createLogsService(db: Store): JsonService {
     protocol: "awsJson1_1",
     targetPrefix: "Logs_20140328",
     operations: {
-      FilterLogEvents: async (input, ctx) => {
-        // Read your writes: lines of invocations that have finished are committed first.
-        await flushLogEvents(db);
-        const scope = scopeOf(ctx);
-        const group = groupName(input);
-        await requireGroup(scope, group);
-        const streams = Array.isArray(input.logStreamNames) ? input.logStreamNames.map(String) : undefined;
-        const limit = limitOf(input, 10_000);
-        const startTime = optionalNumber(input, "startTime");
-        const endTime = optionalNumber(input, "endTime");
-        const contains = filterText(input.filterPattern);
-        const after = token.decode(input.nextToken);
-        const events = await queryLogEvents(db, scope, {
-          logGroup: group,
-          ...(streams ? { logStreams: streams } : {}),
-          ...(startTime !== undefined ? { startTime } : {}),
-          ...(endTime !== undefined ? { endTime } : {}),
-          ...(contains ? { contains } : {}),
-          ...(after ? { after } : {}),
-          limit: limit + 1,
-        });
-        const shown = events.slice(0, limit);
-        const last = shown.at(-1);
-        return {
-          events: shown.map((e) => ({
-            logStreamName: e.logStream,
-            timestamp: e.timestamp,
-            message: e.message,
-            ingestionTime: e.ingestionTime,
-            eventId: e.eventId,
-          })),
-          searchedLogStreams: [...new Set(shown.map((e) => e.logStream))].map((logStreamName) => ({
-            logStreamName,
-            searchedCompletely: true,
-          })),
-          ...(events.length > limit && last ? { nextToken: token.encode(last.eventId) } : {}),
-        };
+      FilterLogEvents: {
+        ...reads("logs:FilterLogEvents", onLogGroup, { dataEvent: true }),
+        handler: async (input, ctx) => {
+          // Read your writes: lines of invocations that have finished are committed first.
+          await flushLogEvents(db);
+          const scope = scopeOf(ctx);
+          const group = groupName(input);
+          await requireGroup(scope, group);
+          const streams = Array.isArray(input.logStreamNames) ? input.logStreamNames.map(String) : undefined;
+          const limit = limitOf(input, 10_000);
+          const startTime = optionalNumber(input, "startTime");
+          const endTime = optionalNumber(input, "endTime");
+          const contains = filterText(input.filterPattern);
+          const after = token.decode(input.nextToken);
+          const events = await queryLogEvents(db, scope, {
+            logGroup: group,
+            ...(streams ? { logStreams: streams } : {}),
+            ...(startTime !== undefined ? { startTime } : {}),
+            ...(endTime !== undefined ? { endTime } : {}),
+            ...(contains ? { contains } : {}),
+            ...(after ? { after } : {}),
+            limit: limit + 1,
+          });
+          const shown = events.slice(0, limit);
+          const last = shown.at(-1);
+          return {
+            events: shown.map((e) => ({
+              logStreamName: e.logStream,
+              timestamp: e.timestamp,
+              message: e.message,
+              ingestionTime: e.ingestionTime,
+              eventId: e.eventId,
+            })),
+            searchedLogStreams: [...new Set(shown.map((e) => e.logStream))].map((logStreamName) => ({
+              logStreamName,
+              searchedCompletely: true,
+            })),
+            ...(events.length > limit && last ? { nextToken: token.encode(last.eventId) } : {}),
+          };
+        },
       },
-      GetLogEvents: async (input, ctx) => {
-        await flushLogEvents(db);
-        const scope = scopeOf(ctx);
-        const group = groupName(input);
-        if (typeof input.logStreamName !== "string") throw invalid("logStreamName is required");
-        await requireGroup(scope, group);
-        const after = token.decode(input.nextToken);
-        const startTime = optionalNumber(input, "startTime");
-        const endTime = optionalNumber(input, "endTime");
-        const events = await queryLogEvents(db, scope, {
-          logGroup: group,
-          logStreams: [input.logStreamName],
-          ...(startTime !== undefined ? { startTime } : {}),
-          ...(endTime !== undefined ? { endTime } : {}),
-          ...(after ? { after } : {}),
-          limit: limitOf(input, 10_000),
-        });
-        const last = events.at(-1)?.eventId ?? after ?? "";
-        return {
-          events: events.map((e) => ({
-            timestamp: e.timestamp,
-            message: e.message,
-            ingestionTime: e.ingestionTime,
-          })),
-          nextForwardToken: `f/${token.encode(last)}`,
-          nextBackwardToken: `b/${token.encode(last)}`,
-        };
+      GetLogEvents: {
+        ...reads("logs:GetLogEvents", onLogGroup, { dataEvent: true }),
+        handler: async (input, ctx) => {
+          await flushLogEvents(db);
+          const scope = scopeOf(ctx);
+          const group = groupName(input);
+          if (typeof input.logStreamName !== "string") throw invalid("logStreamName is required");
+          await requireGroup(scope, group);
+          const after = token.decode(input.nextToken);
+          const startTime = optionalNumber(input, "startTime");
+          const endTime = optionalNumber(input, "endTime");
+          const events = await queryLogEvents(db, scope, {
+            logGroup: group,
+            logStreams: [input.logStreamName],
+            ...(startTime !== undefined ? { startTime } : {}),
+            ...(endTime !== undefined ? { endTime } : {}),
+            ...(after ? { after } : {}),
+            limit: limitOf(input, 10_000),
+          });
+          const last = events.at(-1)?.eventId ?? after ?? "";
+          return {
+            events: events.map((e) => ({
+              timestamp: e.timestamp,
+              message: e.message,
+              ingestionTime: e.ingestionTime,
+            })),
+            nextForwardToken: `f/${token.encode(last)}`,
+            nextBackwardToken: `b/${token.encode(last)}`,
+          };
+        },
       },
-      DescribeLogGroups: async (input, ctx) => {
-        await flushLogEvents(db);
-        const scope = scopeOf(ctx);
-        const prefix = typeof input.logGroupNamePrefix === "string" ? input.logGroupNamePrefix : "";
-        const groups = await logGroups(db, scope, prefix);
-        return {
-          logGroups: groups.map((g) => ({
-            logGroupName: g.name,
-            creationTime: g.first,
-            storedBytes: g.bytes,
-            arn: arnOf(scope, g.name),
-            logGroupArn: arnOf(scope, g.name).replace(/:\*$/, ""),
-          })),
-        };
+      DescribeLogGroups: {
+        ...reads("logs:DescribeLogGroups"),
+        handler: async (input, ctx) => {
+          await flushLogEvents(db);
+          const scope = scopeOf(ctx);
+          const prefix = typeof input.logGroupNamePrefix === "string" ? input.logGroupNamePrefix : "";
+          const groups = await logGroups(db, scope, prefix);
+          return {
+            logGroups: groups.map((g) => ({
+              logGroupName: g.name,
+              creationTime: g.first,
+              storedBytes: g.bytes,
+              arn: arnOf(scope, g.name),
+              logGroupArn: arnOf(scope, g.name).replace(/:\*$/, ""),
+            })),
+          };
+        },
       },
-      DescribeLogStreams: async (input, ctx) => {
-        await flushLogEvents(db);
-        const scope = scopeOf(ctx);
-        const group = groupName(input);
-        await requireGroup(scope, group);
-        const streams = await logStreams(db, scope, group);
-        return {
-          logStreams: streams.map((s) => ({
-            logStreamName: s.name,
-            creationTime: s.first,
-            firstEventTimestamp: s.first,
-            lastEventTimestamp: s.last,
-            lastIngestionTime: s.lastIngestion,
-            arn: arnOf(scope, group, s.name),
-            storedBytes: 0,
-          })),
-        };
+      DescribeLogStreams: {
+        ...reads("logs:DescribeLogStreams", onLogGroup),
+        handler: async (input, ctx) => {
+          await flushLogEvents(db);
+          const scope = scopeOf(ctx);
+          const group = groupName(input);
+          await requireGroup(scope, group);
+          const streams = await logStreams(db, scope, group);
+          return {
+            logStreams: streams.map((s) => ({
+              logStreamName: s.name,
+              creationTime: s.first,
+              firstEventTimestamp: s.first,
+              lastEventTimestamp: s.last,
+              lastIngestionTime: s.lastIngestion,
+              arn: arnOf(scope, group, s.name),
+              storedBytes: 0,
+            })),
+          };
+        },
       },
     },
   };

@@ -44,13 +44,18 @@ export function parameterResource(store: Store): ResourceHandler<ParameterProps>
   const write = async (name: string, props: ParameterProps, ctx: ResourceContext, overwrite: boolean) => {
     const value = text(props.Value);
     const description = text(props.Description);
-    await putParameter(store, ctx, {
-      name,
-      type: props.Type,
-      value,
-      ...(description !== undefined ? { description } : {}),
-      overwrite,
-    });
+    await putParameter(
+      (work) => store.transaction(work),
+      ctx,
+      {
+        name,
+        type: props.Type,
+        value,
+        ...(description !== undefined ? { description } : {}),
+        overwrite,
+      },
+      (version) => version,
+    );
     return { physicalId: name, attributes: { Type: props.Type, Value: value } };
   };
   return {

@@ -2,8 +2,8 @@
  * Parameters as the store holds them, with SSM's rules for names, types and sizes. Both the SSM
  * API and the `AWS::SSM::Parameter` resource go through here, so they cannot disagree.
  */
-import { AwsError } from "../protocol/index.js";
-import { type SqlExecutor, type Store, StoreConflictError } from "../store/index.js";
+import { AwsError, type CallTransaction } from "../protocol/index.js";
+import { type SqlExecutor, StoreConflictError } from "../store/index.js";
 
 export const parameterTypes = ["String", "StringList", "SecureString"] as const;
 export type ParameterType = (typeof parameterTypes)[number];
@@ -106,18 +106,20 @@ export async function getParameter(
 }
 
 /**
- * Creates or (with `overwrite`) replaces a parameter; returns the new version. Runs in one
- * transaction, so concurrent writers get consecutive versions; a create that loses a race to
- * another create of the same name gets ParameterAlreadyExists.
+ * Creates or (with `overwrite`) replaces a parameter; resolves with `answer(newVersion)`, built in
+ * the transaction so that the call's audit record carries it. Runs in one transaction, so
+ * concurrent writers get consecutive versions; a create that loses a race to another create of the
+ * same name gets ParameterAlreadyExists.
  */
-export async function putParameter(
-  store: Store,
+export async function putParameter<T>(
+  transaction: CallTransaction,
   scope: ParameterScope,
   input: PutParameterInput,
-): Promise<number> {
+  answer: (version: number) => T,
+): Promise<T> {
   checkParameterInput(input);
   try {
-    return await store.transaction((tx) => writeParameter(tx, scope, input));
+    return await transaction(async (tx) => answer(await writeParameter(tx, scope, input)));
   } catch (error) {
     if (error instanceof StoreConflictError) throw parameterErrors.alreadyExists();
     throw error;

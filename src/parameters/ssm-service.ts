@@ -1,5 +1,13 @@
 /** The SSM Parameter Store API (awsJson1_1): put, get and delete a parameter. */
-import { AwsError, commonErrors, type JsonService, type RequestContext } from "../protocol/index.js";
+import {
+  AwsError,
+  commonErrors,
+  type JsonService,
+  mutates,
+  type OperationTraits,
+  type RequestContext,
+  reads,
+} from "../protocol/index.js";
 import type { Store } from "../store/index.js";
 import {
   deleteParameter,
@@ -22,46 +30,96 @@ function requiredString(input: Record<string, unknown>, field: string): string {
 
 const scopeOf = (ctx: RequestContext) => ({ accountId: ctx.caller.accountId, region: ctx.region });
 
+/** The parameter a call names. */
+const onParameter: OperationTraits["resources"] = (params, call) => {
+  const name = params.Name;
+  if (typeof name !== "string" || name === "") return [];
+  const scope = { accountId: call.caller.accountId, region: call.region };
+  return [{ type: "AWS::SSM::Parameter", name, arn: parameterArn(scope, name) }];
+};
+
+/**
+ * SSM's own "Parameter Store Change" event: `Create` for a new parameter, `Update` when a put
+ * overwrote one (its version is above 1), `Delete`.
+ */
+function parameterChange(operation: "Create" | "Delete"): OperationTraits["changeEvents"] {
+  return (params, response, call) => {
+    const name = String(params.Name);
+    const version = (response as { Version?: number } | undefined)?.Version;
+    const scope = { accountId: call.caller.accountId, region: call.region };
+    return [
+      {
+        detailType: "Parameter Store Change",
+        resources: [parameterArn(scope, name)],
+        detail: {
+          name,
+          ...(operation === "Create" ? { type: String(params.Type ?? "String") } : {}),
+          operation: operation === "Create" && version !== undefined && version > 1 ? "Update" : operation,
+        },
+      },
+    ];
+  };
+}
+
 export function createSsmService(db: Store): JsonService {
   return {
     signingName: "ssm",
     protocol: "awsJson1_1",
     targetPrefix: "AmazonSSM",
     operations: {
-      PutParameter: async (input, ctx) => {
-        const description = input.Description;
-        if (description !== undefined && typeof description !== "string") {
-          throw new AwsError("ValidationException", "Description must be a string.");
-        }
-        const version = await putParameter(db, scopeOf(ctx), {
-          name: requiredString(input, "Name"),
-          value: requiredString(input, "Value"),
-          ...(input.Type !== undefined ? { type: input.Type as ParameterType } : {}),
-          ...(description !== undefined ? { description } : {}),
-          overwrite: input.Overwrite === true,
-        });
-        return { Version: version, Tier: "Standard" };
+      PutParameter: {
+        ...mutates("ssm:PutParameter", onParameter, {
+          hidden: ["Value"],
+          changeEvents: parameterChange("Create"),
+        }),
+        handler: async (input, ctx) => {
+          const description = input.Description;
+          if (description !== undefined && typeof description !== "string") {
+            throw new AwsError("ValidationException", "Description must be a string.");
+          }
+          return putParameter(
+            ctx.transaction,
+            scopeOf(ctx),
+            {
+              name: requiredString(input, "Name"),
+              value: requiredString(input, "Value"),
+              ...(input.Type !== undefined ? { type: input.Type as ParameterType } : {}),
+              ...(description !== undefined ? { description } : {}),
+              overwrite: input.Overwrite === true,
+            },
+            (version) => ({ Version: version, Tier: "Standard" }),
+          );
+        },
       },
-      GetParameter: async (input, ctx) => {
-        const name = requiredString(input, "Name");
-        const parameter = await getParameter(db, scopeOf(ctx), name);
-        if (!parameter) throw parameterErrors.notFound(name);
-        return {
-          Parameter: {
-            Name: parameter.name,
-            Type: parameter.type,
-            Value: parameter.value,
-            Version: parameter.version,
-            LastModifiedDate: parameter.lastModified.getTime() / 1000,
-            ARN: parameterArn(scopeOf(ctx), parameter.name),
-            DataType: "text",
-          },
-        };
+      GetParameter: {
+        ...reads("ssm:GetParameter", onParameter, { hidden: ["Value"] }),
+        handler: async (input, ctx) => {
+          const name = requiredString(input, "Name");
+          const parameter = await getParameter(db, scopeOf(ctx), name);
+          if (!parameter) throw parameterErrors.notFound(name);
+          return {
+            Parameter: {
+              Name: parameter.name,
+              Type: parameter.type,
+              Value: parameter.value,
+              Version: parameter.version,
+              LastModifiedDate: parameter.lastModified.getTime() / 1000,
+              ARN: parameterArn(scopeOf(ctx), parameter.name),
+              DataType: "text",
+            },
+          };
+        },
       },
-      DeleteParameter: async (input, ctx) => {
-        const name = requiredString(input, "Name");
-        if (!(await deleteParameter(db, scopeOf(ctx), name))) throw parameterErrors.notFound(name);
-        return {};
+      DeleteParameter: {
+        ...mutates("ssm:DeleteParameter", onParameter, { changeEvents: parameterChange("Delete") }),
+        handler: async (input, ctx) => {
+          const name = requiredString(input, "Name");
+          // Refused inside the transaction, so that nothing — the audit record included — says it was deleted.
+          await ctx.transaction(async (tx) => {
+            if (!(await deleteParameter(tx, scopeOf(ctx), name))) throw parameterErrors.notFound(name);
+          });
+          return {};
+        },
       },
     },
   };

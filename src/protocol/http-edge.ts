@@ -11,8 +11,18 @@ import { authenticate, type CredentialLookup } from "./authenticate.js";
 import { AwsError, commonErrors, isAwsError } from "./aws-error.js";
 import { findJsonOperation, jsonError, jsonSuccess, parseJsonBody } from "./json-protocol.js";
 import { findQueryOperation, parseQueryParams, queryError, querySuccess } from "./query-protocol.js";
+import { requestParameters } from "./request-parameters.js";
 import { RestRouter } from "./rest-router.js";
-import type { RequestContext, RestResponse, ServiceDefinition, WireProtocol } from "./service.js";
+import type {
+  Caller,
+  OperationCall,
+  OperationRunner,
+  OperationTraits,
+  RequestContext,
+  RestResponse,
+  ServiceDefinition,
+  WireProtocol,
+} from "./service.js";
 import { inspectSigV4, type SigV4Request } from "./sigv4-verify.js";
 import type { WireResponse } from "./wire.js";
 
@@ -22,6 +32,8 @@ const fallbackXmlNamespace = "https://jeff.dev/doc/2026-11-26/";
 export interface EdgeOptions {
   readonly services: readonly ServiceDefinition[];
   readonly credentials: CredentialLookup;
+  /** Every decoded call runs through it: authorisation, the handler, the audit trail. */
+  readonly calls: OperationRunner;
   readonly logger: Logger;
   readonly metrics: MetricsRegistry;
   /** Bodies larger than this are refused before they are read in full. */
@@ -29,7 +41,19 @@ export interface EdgeOptions {
   readonly now?: () => Date;
   /** Non-AWS routes (health, metrics) under `/_jeff/`; answers true when it handled the request. */
   readonly internal?: (req: IncomingMessage, res: ServerResponse, path: string) => boolean;
+  /**
+   * Jeff's own signed routes under `/_jeff/` that answer with a stream (`/_jeff/events`): the
+   * signature is verified as for any call, then the route owns the response.
+   */
+  readonly signedRoutes?: Readonly<Record<string, SignedRoute>>;
 }
+
+/** A signed non-AWS route: it writes its own response, which may stay open. */
+export type SignedRoute = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  who: { readonly caller: Caller; readonly query: URLSearchParams },
+) => void;
 
 type Dispatched = { wire: WireResponse; operation: string };
 /** Where dispatch notes the operation as soon as it is known, so a failure is counted under it. */
@@ -37,7 +61,7 @@ type OperationLabel = { operation: string };
 type Dispatch = (
   service: ServiceDefinition,
   input: DecodedRequest,
-  ctx: Omit<RequestContext, "operation">,
+  call: Omit<OperationCall, "operation">,
   label: OperationLabel,
 ) => Promise<Dispatched>;
 
@@ -74,6 +98,15 @@ export function createEdge(options: EdgeOptions): Edge {
     [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
   );
 
+  /** Runs a decoded call through the operation runner, giving the handler its context. */
+  const runCall = <T>(
+    call: OperationCall,
+    traits: OperationTraits,
+    params: () => Readonly<Record<string, unknown>>,
+    handler: (ctx: RequestContext) => Promise<T>,
+  ): Promise<T> =>
+    options.calls.run(call, traits, params, (transaction) => handler({ ...call, transaction }));
+
   const dispatch: Dispatch = async (service, input, base, label) => {
     switch (service.protocol) {
       case "awsJson1_0":
@@ -85,16 +118,29 @@ export function createEdge(options: EdgeOptions): Edge {
             "The request has no X-Amz-Target header naming an operation.",
           );
         }
-        const { operation, handler } = findJsonOperation(service, target);
+        const { operation, declared } = findJsonOperation(service, target);
         label.operation = operation;
-        const output = await handler(parseJsonBody(input.body), { ...base, operation });
+        const body = parseJsonBody(input.body);
+        const call = { ...base, operation };
+        const output = await runCall(
+          call,
+          declared,
+          () => body,
+          (ctx) => declared.handler(body, ctx),
+        );
         return { wire: jsonSuccess(service.protocol, output, base.requestId), operation };
       }
       case "awsQuery": {
         const params = parseQueryParams(input.query, input.body, input.req.headers["content-type"]);
-        const { operation, handler } = findQueryOperation(service, params);
+        const { operation, declared } = findQueryOperation(service, params);
         label.operation = operation;
-        const result = await handler(params, { ...base, operation });
+        const call = { ...base, operation };
+        const result = await runCall(
+          call,
+          declared,
+          () => requestParameters.fromQuery(params),
+          (ctx) => declared.handler(params, ctx),
+        );
         return { wire: querySuccess(service.xmlNamespace, operation, result, base.requestId), operation };
       }
       case "restJson1": {
@@ -102,15 +148,19 @@ export function createEdge(options: EdgeOptions): Edge {
           .get(service.signingName)!
           .match(input.req.method ?? "GET", input.path);
         label.operation = route.operation;
-        const out = await route.handler(
-          {
-            method: input.req.method ?? "GET",
-            pathParams,
-            query: new URLSearchParams(input.query),
-            headers: input.req.headers,
-            body: input.body,
-          },
-          { ...base, operation: route.operation },
+        const request = {
+          method: input.req.method ?? "GET",
+          pathParams,
+          query: new URLSearchParams(input.query),
+          headers: input.req.headers,
+          body: input.body,
+        };
+        const call = { ...base, operation: route.operation };
+        const out = await runCall(
+          call,
+          route,
+          () => requestParameters.fromRest(request, route.payload),
+          (ctx) => route.handler(request, ctx),
         );
         return { wire: restResponse(out, base.requestId), operation: route.operation };
       }
@@ -151,7 +201,14 @@ export function createEdge(options: EdgeOptions): Edge {
           400,
         );
       }
-      const base = { requestId, caller: who.caller, region: who.region, service: service.signingName };
+      const base = {
+        requestId,
+        caller: who.caller,
+        region: who.region,
+        service: service.signingName,
+        sourceIPAddress: req.socket.remoteAddress ?? "",
+        userAgent: req.headers["user-agent"] ?? "",
+      };
       const { wire, operation } = await dispatch(service, { req, path, query, body }, base, label);
       return { ...wire, op: operation, svc: service.signingName };
     } catch (error) {
@@ -169,6 +226,23 @@ export function createEdge(options: EdgeOptions): Edge {
     }
   }
 
+  /** The caller of a signed request that no AWS service answers. */
+  async function verified(req: IncomingMessage, path: string, query: string): Promise<Caller> {
+    const body = await readBody(req, options.maxBodyBytes);
+    const sigReq: SigV4Request = {
+      method: req.method ?? "GET",
+      path,
+      query,
+      headers: pairHeaders(req.rawHeaders),
+      body,
+    };
+    const checked = authenticate(sigReq, inspectSigV4(sigReq), "restJson1", {
+      credentials: options.credentials,
+      now,
+    });
+    return (checked instanceof Promise ? await checked : checked).caller;
+  }
+
   let inFlight = 0;
   return {
     get inFlight() {
@@ -182,6 +256,18 @@ export function createEdge(options: EdgeOptions): Edge {
       const query = q === -1 ? "" : url.slice(q + 1);
       if (path.startsWith("/_jeff/") && options.internal?.(req, res, path)) return;
       const requestId = randomUUID();
+      const signedRoute = path.startsWith("/_jeff/") ? options.signedRoutes?.[path] : undefined;
+      if (signedRoute) {
+        verified(req, path, query).then(
+          (caller) => signedRoute(req, res, { caller, query: new URLSearchParams(query) }),
+          (error: unknown) => {
+            if (error instanceof ClientGoneError) return;
+            const awsError = isAwsError(error) ? error : commonErrors.internal();
+            send(res, jsonError("restJson1", awsError, requestId));
+          },
+        );
+        return;
+      }
       inFlight++;
       serve(req, requestId, path, query).then(
         (out) => {

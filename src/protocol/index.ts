@@ -8,20 +8,29 @@
  */
 export type { CredentialLookup, CredentialRecord } from "./authenticate.js";
 export { AwsError, commonErrors, isAwsError } from "./aws-error.js";
-export { createEdge, type Edge, type EdgeOptions } from "./http-edge.js";
+export { createEdge, type Edge, type EdgeOptions, type SignedRoute } from "./http-edge.js";
+export { mutates, noResources, reads } from "./operation-traits.js";
+export { requestParameters } from "./request-parameters.js";
 export type {
   Caller,
+  CallTransaction,
+  Declared,
   JsonOperation,
   JsonService,
+  OperationCall,
+  OperationRunner,
+  OperationTraits,
   QueryOperation,
   QueryService,
   RequestContext,
+  ResourceRef,
   RestJsonService,
   RestOperation,
   RestRequest,
   RestResponse,
   RestRoute,
   ServiceDefinition,
+  ServiceEvent,
   WireProtocol,
   XmlValue,
 } from "./service.js";

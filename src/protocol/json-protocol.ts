@@ -27,14 +27,14 @@ export function parseJsonBody(body: Buffer): Record<string, unknown> {
 
 export function findJsonOperation(service: JsonService, target: string) {
   const operation = operationFromTarget(target);
-  const handler = Object.hasOwn(service.operations, operation) ? service.operations[operation] : undefined;
-  if (!handler) {
+  const declared = Object.hasOwn(service.operations, operation) ? service.operations[operation] : undefined;
+  if (!declared) {
     throw new AwsError(
       "UnknownOperationException",
       `The operation ${operation} is not supported by this service.`,
     );
   }
-  return { operation, handler };
+  return { operation, declared };
 }
 
 export function jsonSuccess(protocol: WireProtocol, output: unknown, requestId: string): WireResponse {

@@ -35,14 +35,14 @@ export function parseQueryParams(
 export function findQueryOperation(service: QueryService, params: Readonly<Record<string, string>>) {
   const action = params.Action;
   if (!action) throw new AwsError("MissingAction", "The request must contain the parameter Action.");
-  const handler = Object.hasOwn(service.operations, action) ? service.operations[action] : undefined;
-  if (!handler) {
+  const declared = Object.hasOwn(service.operations, action) ? service.operations[action] : undefined;
+  if (!declared) {
     throw new AwsError(
       "InvalidAction",
       `Could not find operation ${action} for version ${params.Version ?? "NO_VERSION_SPECIFIED"}`,
     );
   }
-  return { operation: action, handler };
+  return { operation: action, declared };
 }
 
 export function querySuccess(

@@ -4,6 +4,7 @@
  * returns plain data.
  */
 import type { IncomingHttpHeaders } from "node:http";
+import type { SqlExecutor } from "../store/index.js";
 
 export type WireProtocol = "awsJson1_0" | "awsJson1_1" | "restJson1" | "awsQuery";
 
@@ -16,16 +17,95 @@ export interface Caller {
   readonly sessionToken?: string;
 }
 
-export interface RequestContext {
+/** One call of an operation, whoever makes it: the edge for a signed request, or Jeff itself. */
+export interface OperationCall {
   readonly requestId: string;
   readonly caller: Caller;
   readonly region: string;
+  /** The signing name of the service, e.g. `lambda`. */
   readonly service: string;
   readonly operation: string;
+  readonly sourceIPAddress: string;
+  readonly userAgent: string;
+  /** Set when Jeff calls on a principal's behalf, as CloudTrail shows it: `cloudformation.amazonaws.com`. */
+  readonly invokedBy?: string;
+}
+
+/** Runs `work` in one store transaction that also carries the call's audit record and change events. */
+export type CallTransaction = <T>(work: (tx: SqlExecutor) => Promise<T>) => Promise<T>;
+
+export interface RequestContext extends OperationCall {
+  /**
+   * The transaction a mutating operation commits its effect in: the call's audit record and change
+   * events are written in it too, so the three commit together or not at all.
+   */
+  readonly transaction: CallTransaction;
+}
+
+/** A resource an operation acts on, as CloudTrail's lookup names it. */
+export interface ResourceRef {
+  /** CloudFormation's type name, e.g. `AWS::Lambda::Function`. */
+  readonly type: string;
+  /** The name CloudTrail's `ResourceName` shows: usually the resource's name, else its ARN. */
+  readonly name: string;
+  readonly arn: string;
+}
+
+/**
+ * What IAM and the audit trail need to know of an operation, declared once beside its handler.
+ * Request parameters are the decoded input: the JSON body, the query form, or a REST request's
+ * path, query and JSON body members together.
+ */
+export interface OperationTraits {
+  /** The IAM action that authorises the call, e.g. `lambda:InvokeFunction` for `Invoke`. */
+  readonly action: string;
+  /** CloudTrail's `readOnly`: the call changes nothing. */
+  readonly readOnly: boolean;
+  /**
+   * CloudTrail's class: a data event (an invocation, a log read) is recorded only when a trail
+   * selects data events; every other call is a management event and always recorded.
+   */
+  readonly dataEvent?: boolean;
+  /** The resources the call acts on, found from its request parameters ([] for account-wide calls). */
+  readonly resources: (
+    params: Readonly<Record<string, unknown>>,
+    call: OperationCall,
+  ) => readonly ResourceRef[];
+  /** Request and response members CloudTrail hides (secrets, variables, payloads), by member name. */
+  readonly hidden?: readonly string[];
+  /**
+   * The service's own events for a call that changed something, beside "AWS API Call via
+   * CloudTrail" (SSM's "Parameter Store Change", …), from the parameters and what the call answered.
+   */
+  readonly changeEvents?: (
+    params: Readonly<Record<string, unknown>>,
+    response: unknown,
+    call: OperationCall,
+  ) => ReadonlyArray<ServiceEvent>;
+}
+
+/** An event a service emits about its own resources, in EventBridge's terms. */
+export interface ServiceEvent {
+  readonly detailType: string;
+  readonly detail: unknown;
+  readonly resources?: readonly string[];
+}
+
+/** Runs one call through authorisation, the handler and the audit trail. */
+export interface OperationRunner {
+  run<T>(
+    call: OperationCall,
+    traits: OperationTraits,
+    params: () => Readonly<Record<string, unknown>>,
+    work: (transaction: CallTransaction) => Promise<T>,
+  ): Promise<T>;
 }
 
 /** awsJson1_0 / awsJson1_1: the decoded JSON body in, a JSON-serialisable object out. */
 export type JsonOperation = (input: Record<string, unknown>, ctx: RequestContext) => Promise<unknown>;
+
+/** An operation as a service declares it: its traits and its handler. */
+export type Declared<Handler> = OperationTraits & { readonly handler: Handler };
 
 /** awsQuery: the form parameters in, an XML-serialisable value out (wrapped in `<OpResult>`). */
 export type QueryOperation = (
@@ -61,12 +141,14 @@ export interface RestResponse {
 
 export type RestOperation = (req: RestRequest, ctx: RequestContext) => Promise<RestResponse>;
 
-export interface RestRoute {
+export interface RestRoute extends OperationTraits {
   readonly method: string;
   /** e.g. `/2015-03-31/functions/{FunctionName}/invocations`; a trailing slash on the request is ignored. */
   readonly path: string;
   readonly operation: string;
   readonly handler: RestOperation;
+  /** The member a raw body is, where the body is a payload rather than JSON members (`Payload`). */
+  readonly payload?: string;
 }
 
 interface ServiceBase {
@@ -78,13 +160,13 @@ export interface JsonService extends ServiceBase {
   readonly protocol: "awsJson1_0" | "awsJson1_1";
   /** The `X-Amz-Target` prefix, e.g. `AWSStepFunctions`. Dispatch uses the text after the last `.`. */
   readonly targetPrefix: string;
-  readonly operations: Readonly<Record<string, JsonOperation>>;
+  readonly operations: Readonly<Record<string, Declared<JsonOperation>>>;
 }
 
 export interface QueryService extends ServiceBase {
   readonly protocol: "awsQuery";
   readonly xmlNamespace: string;
-  readonly operations: Readonly<Record<string, QueryOperation>>;
+  readonly operations: Readonly<Record<string, Declared<QueryOperation>>>;
 }
 
 export interface RestJsonService extends ServiceBase {

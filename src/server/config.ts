@@ -71,6 +71,8 @@ const serverConfigSchema = z.strictObject({
     .default({}),
   /** How long function logs are kept. */
   logRetentionDays: z.number().positive().default(7),
+  /** How long the audit trail keeps a call's record: CloudTrail's event history keeps 90 days. */
+  auditRetentionDays: z.number().positive().default(90),
   /** How long shutdown waits for in-flight requests before closing their connections. */
   shutdownGraceMs: z.number().int().nonnegative().default(10_000),
 });

@@ -28,6 +28,16 @@ import {
   purgeExpiredKeys,
 } from "../identity/index.js";
 import { createLogsService, flushLogEvents, logMigrations, purgeLogEvents } from "../logs/index.js";
+import {
+  CallPath,
+  createCloudTrailService,
+  OutboxSignal,
+  operationsMigrations,
+  outboxStream,
+  purgeAuditEntries,
+  purgeOutbox,
+  setAuditRetention,
+} from "../operations/index.js";
 import { createLogger, type Logger, MetricsRegistry } from "../ops/index.js";
 import { createSsmService, parameterMigrations } from "../parameters/index.js";
 import { createEdge, type ServiceDefinition } from "../protocol/index.js";
@@ -53,7 +63,11 @@ export const allMigrations: readonly Migration[] = [
   ...parameterMigrations,
   ...functionMigrations,
   ...logMigrations,
+  ...operationsMigrations,
 ];
+
+/** How long change events stay in the outbox for readers that fell behind. */
+const outboxRetentionMs = 86_400_000;
 
 export interface RunningServer {
   readonly url: string;
@@ -88,6 +102,12 @@ export async function startServer(input: ServerConfigInput, log?: Logger): Promi
     cleanups.push(() => flushLogEvents(store));
     const installation = await ensureInstallation(store);
     const metrics = new MetricsRegistry();
+    const auditRetentionMs = config.auditRetentionDays * 86_400_000;
+    await setAuditRetention(store, auditRetentionMs);
+    const outboxSignal = new OutboxSignal();
+    const calls = new CallPath({ store, outboxSignal, logger: logger.child({ subsystem: "operations" }) });
+    // Read-only calls' records still gathering are written before the store closes.
+    cleanups.push(() => calls.flush());
     const codeRoot = join(config.dataDir, "functions", "code");
     const stacks = new StackEngine(
       store,
@@ -96,6 +116,7 @@ export async function startServer(input: ServerConfigInput, log?: Logger): Promi
         codeRoot,
         packagesDir: packagesDirIn(config.dataDir),
         accountConcurrency: config.functionConcurrency,
+        calls,
       }),
       logger.child({ subsystem: "stacks" }),
     );
@@ -155,7 +176,8 @@ export async function startServer(input: ServerConfigInput, log?: Logger): Promi
       retryDelayMs: (attempt) => config.functionRetryDelayMs * attempt,
     });
     const services: ServiceDefinition[] = [
-      createStsService(store),
+      createStsService(),
+      createCloudTrailService({ store, flush: () => calls.flush(), retentionMs: auditRetentionMs }),
       createSsmService(store),
       createLogsService(store),
       createCloudFormationService(store, stacks),
@@ -189,9 +211,12 @@ export async function startServer(input: ServerConfigInput, log?: Logger): Promi
       }
       return false;
     };
+    const eventStream = outboxStream(store, outboxSignal);
     const edge = createEdge({
       services,
       credentials: new CachedCredentials(store),
+      calls,
+      signedRoutes: { "/_jeff/events": eventStream.route },
       logger,
       metrics,
       maxBodyBytes: config.maxBodyBytes,
@@ -224,11 +249,18 @@ export async function startServer(input: ServerConfigInput, log?: Logger): Promi
     };
     await writeFile(infoPath, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
     cleanups.push(() => rm(infoPath, { force: true }));
-    // Housekeeping at start and hourly: logs past logRetentionDays, code folders no function
+    // Housekeeping at start and hourly: audit records past auditRetentionDays, change events a
+    // day old, logs past logRetentionDays, code folders no function
     // uses, packages no stack names, temporary credentials that have expired.
     const housekeeping = async () => {
       await purgeExpiredKeys(store, new Date()).catch((error: unknown) =>
         logger.warn("could not purge expired credentials", { error }),
+      );
+      await purgeAuditEntries(store, auditRetentionMs, Date.now()).catch((error: unknown) =>
+        logger.warn("could not purge old audit records", { error }),
+      );
+      await purgeOutbox(store, Date.now() - outboxRetentionMs).catch((error: unknown) =>
+        logger.warn("could not purge old change events", { error }),
       );
       await purgeLogEvents(store, Date.now() - config.logRetentionDays * 86_400_000).catch((error: unknown) =>
         logger.warn("could not purge old log events", { error }),
@@ -254,6 +286,8 @@ export async function startServer(input: ServerConfigInput, log?: Logger): Promi
       closing ??= (async () => {
         stopping = true;
         logger.info("shutting down", { inFlight: edge.inFlight });
+        // Streams never finish by themselves: end them, and their readers follow the next Jeff.
+        eventStream.closeAll();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         // Keep-alive connections become idle as their last responses go out; close each then,
         // rather than waiting for the grace period to cut them.

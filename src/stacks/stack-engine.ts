@@ -6,7 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Logger } from "../ops/index.js";
-import { AwsError } from "../protocol/index.js";
+import { AwsError, type CallTransaction } from "../protocol/index.js";
 import { type Store, StoreConflictError } from "../store/index.js";
 import type { ResourceRegistry } from "../templates/index.js";
 import {
@@ -25,6 +25,7 @@ import {
   listResources,
   type StackRecord,
   type StackScope,
+  setStackCaller,
   setStackStatus,
   stacksInProgress,
 } from "./stack-records.js";
@@ -53,6 +54,9 @@ export class StackEngine {
   private readonly running = new Set<Promise<void>>();
   private readonly ops: StackOperations;
 
+  /** Where a call made outside the call path (a test, recovery) commits. */
+  private readonly ownTransaction: CallTransaction = (work) => this.store.transaction(work);
+
   constructor(
     private readonly store: Store,
     private readonly registry: ResourceRegistry,
@@ -62,12 +66,12 @@ export class StackEngine {
   }
 
   /** Starts creating a stack; resolves with its id once the stack exists in CREATE_IN_PROGRESS. */
-  async create(scope: StackScope, input: DeployInput): Promise<string> {
+  async create(scope: StackScope, input: DeployInput, transaction = this.ownTransaction): Promise<string> {
     checkStackName(input.stackName);
     const stackId = newStackId(scope, input.stackName);
     const plan = this.plan(scope, stackId, input, {});
     try {
-      await this.store.transaction(async (tx) => {
+      await transaction(async (tx) => {
         if (await findStack(tx, scope, input.stackName)) throw stackErrors.alreadyExists(input.stackName);
         await insertStack(tx, {
           stackId,
@@ -78,8 +82,10 @@ export class StackEngine {
           parameters: plan.parameters,
           noEcho: plan.noEcho,
           ...(plan.description !== undefined ? { description: plan.description } : {}),
+          ...(scope.caller ? { caller: scope.caller } : {}),
         });
         await addEvent(tx, stackEvent(stackId, input.stackName, "CREATE_IN_PROGRESS", "User Initiated"));
+        return { StackId: stackId };
       });
     } catch (error) {
       // Another create of the same name won the race (the live-name index refused this one).
@@ -91,7 +97,7 @@ export class StackEngine {
   }
 
   /** Starts updating a stack; resolves with its id once it is in UPDATE_IN_PROGRESS. */
-  async update(scope: StackScope, input: DeployInput): Promise<string> {
+  async update(scope: StackScope, input: DeployInput, transaction = this.ownTransaction): Promise<string> {
     const stack = await findStack(this.store, scope, input.stackName);
     if (!stack || stack.deletedAt) throw stackErrors.notFound(input.stackName);
     if (!["CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE"].includes(stack.status)) {
@@ -102,24 +108,27 @@ export class StackEngine {
     if (input.templateBody === stack.templateBody && sameJson(plan.parameters, stack.parameters)) {
       throw stackErrors.noUpdates();
     }
-    await this.store.transaction(async (tx) => {
+    await transaction(async (tx) => {
       const latest = await findStack(tx, scope, stack.stackId);
       if (latest?.status !== stack.status) throw stackErrors.busy(latest ?? stack, "updated");
       await setStackStatus(tx, stack.stackId, "UPDATE_IN_PROGRESS", "User Initiated");
+      await setStackCaller(tx, stack.stackId, scope.caller);
       await addEvent(tx, stackEvent(stack.stackId, stack.stackName, "UPDATE_IN_PROGRESS", "User Initiated"));
+      return { StackId: stack.stackId };
     });
     this.background(this.ops.runUpdate(scope, stack, current, input.templateBody, plan));
     return stack.stackId;
   }
 
   /** Starts deleting a stack. Deleting one that does not exist succeeds, as on AWS. */
-  async delete(scope: StackScope, stackName: string): Promise<void> {
+  async delete(scope: StackScope, stackName: string, transaction = this.ownTransaction): Promise<void> {
     // Read and claim in one transaction, so two deletes (or a delete and an update) cannot both start.
-    const stack = await this.store.transaction(async (tx) => {
+    const stack = await transaction(async (tx) => {
       const found = await findStack(tx, scope, stackName);
       if (!found || found.deletedAt || found.status === "DELETE_IN_PROGRESS") return undefined;
       if (found.status.endsWith("_IN_PROGRESS")) throw stackErrors.busy(found, "deleted");
       await setStackStatus(tx, found.stackId, "DELETE_IN_PROGRESS", "User Initiated");
+      await setStackCaller(tx, found.stackId, scope.caller);
       await addEvent(tx, stackEvent(found.stackId, found.stackName, "DELETE_IN_PROGRESS", "User Initiated"));
       return found;
     });
@@ -129,7 +138,12 @@ export class StackEngine {
   /** Finishes what a previous process left in progress: rolls back creates and updates, completes deletes. */
   async recover(): Promise<void> {
     for (const stack of await stacksInProgress(this.store)) {
-      const scope = { accountId: stack.accountId, region: stack.region };
+      // The operation goes on as the principal who started it.
+      const scope = {
+        accountId: stack.accountId,
+        region: stack.region,
+        ...(stack.caller ? { caller: stack.caller } : {}),
+      };
       this.logger.warn("recovering a stack left in progress", {
         stack: stack.stackName,
         status: stack.status,

@@ -4,6 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { SqlExecutor } from "../store/index.js";
+import type { StackCaller } from "../templates/index.js";
 
 export type StackStatus =
   | "CREATE_IN_PROGRESS"
@@ -58,6 +59,8 @@ export interface StackRecord {
   readonly createdAt: Date;
   readonly updatedAt?: Date;
   readonly deletedAt?: Date;
+  /** Who started the latest operation. */
+  readonly caller?: StackCaller;
 }
 
 /**
@@ -117,6 +120,7 @@ interface StackRow {
   created_at: string;
   updated_at: string | null;
   deleted_at: string | null;
+  caller: string | null;
 }
 
 interface ResourceRow {
@@ -148,6 +152,7 @@ function toStack(row: StackRow): StackRecord {
     createdAt: new Date(row.created_at),
     ...(row.updated_at ? { updatedAt: new Date(row.updated_at) } : {}),
     ...(row.deleted_at ? { deletedAt: new Date(row.deleted_at) } : {}),
+    ...(row.caller ? { caller: JSON.parse(row.caller) as StackCaller } : {}),
   };
 }
 
@@ -169,6 +174,8 @@ function toResource(row: ResourceRow): ResourceRecord {
 export interface StackScope {
   readonly accountId: string;
   readonly region: string;
+  /** Who started the operation: resources are created, updated and deleted as this principal. */
+  readonly caller?: StackCaller;
 }
 
 /** The live stack with this name or stack id (ARN); deleted stacks are found by id only, as on AWS. */
@@ -216,11 +223,12 @@ export async function insertStack(
     "stackId" | "accountId" | "region" | "stackName" | "status" | "templateBody" | "parameters" | "noEcho"
   > & {
     description?: string;
+    caller?: StackCaller;
   },
 ): Promise<void> {
   await db.run(
-    `INSERT INTO cfn_stacks (stack_id, account_id, region, stack_name, status, description, template_body, parameters, no_echo, outputs, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '[]', ?)`,
+    `INSERT INTO cfn_stacks (stack_id, account_id, region, stack_name, status, description, template_body, parameters, no_echo, outputs, created_at, caller)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '[]', ?, ?)`,
     [
       stack.stackId,
       stack.accountId,
@@ -232,8 +240,15 @@ export async function insertStack(
       JSON.stringify(stack.parameters),
       JSON.stringify(stack.noEcho),
       new Date().toISOString(),
+      stack.caller ? JSON.stringify(stack.caller) : null,
     ],
   );
+}
+
+/** Records who started the operation now in progress, so that a restart acts as them too. */
+export async function setStackCaller(db: SqlExecutor, stackId: string, caller: StackCaller | undefined) {
+  if (caller)
+    await db.run("UPDATE cfn_stacks SET caller = ? WHERE stack_id = ?", [JSON.stringify(caller), stackId]);
 }
 
 export async function setStackStatus(

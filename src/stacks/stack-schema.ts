@@ -55,4 +55,9 @@ export const stackMigrations: readonly Migration[] = [
     name: "stacks: remember which parameters are NoEcho, to mask them when described",
     up: "ALTER TABLE cfn_stacks ADD COLUMN no_echo TEXT NOT NULL DEFAULT '[]'",
   },
+  {
+    id: 202,
+    name: "stacks: remember who started the operation in progress, to act as them after a restart",
+    up: "ALTER TABLE cfn_stacks ADD COLUMN caller TEXT",
+  },
 ];

@@ -54,6 +54,7 @@ export {
   type ResourceHandler,
   ResourceRegistry,
   type ResourceResult,
+  type StackCaller,
   supportsAttribute,
 } from "./resource-registry.js";
 export { applySamGlobals, GLOBALS_PROPERTIES, mergeGlobalValue, SAM_TRANSFORM } from "./sam-globals.js";

@@ -11,6 +11,19 @@ export interface ResourceContext {
   readonly logicalId: string;
   readonly accountId: string;
   readonly region: string;
+  /**
+   * Who started the stack operation: a handler calls the service's operations as this principal,
+   * on whose behalf CloudFormation acts (CloudTrail records `invokedBy`).
+   */
+  readonly caller?: StackCaller;
+}
+
+/** A principal, as the edge established it. */
+export interface StackCaller {
+  readonly accountId: string;
+  readonly arn: string;
+  readonly userId: string;
+  readonly accessKeyId: string;
 }
 
 export interface ResourceResult {

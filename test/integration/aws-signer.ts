@@ -1,39 +1,7 @@
 // Signs arbitrary requests with the AWS SDK's own SigV4 signer, so tests can send what no SDK
 // command would (bad bodies, unknown actions) yet still get past authentication.
-import { createHash, createHmac, type Hash, type Hmac } from "node:crypto";
 import { SignatureV4 } from "@smithy/signature-v4";
-
-class NodeSha256 {
-  private hash: Hash | Hmac;
-  private readonly secret: Uint8Array | string | undefined;
-  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.secret =
-      secret === undefined || typeof secret === "string"
-        ? secret
-        : ArrayBuffer.isView(secret)
-          ? new Uint8Array(secret.buffer, secret.byteOffset, secret.byteLength)
-          : new Uint8Array(secret);
-    this.hash = this.fresh();
-  }
-  private fresh() {
-    return this.secret ? createHmac("sha256", this.secret) : createHash("sha256");
-  }
-  update(data: string | ArrayBuffer | ArrayBufferView): void {
-    this.hash.update(
-      typeof data === "string"
-        ? data
-        : ArrayBuffer.isView(data)
-          ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
-          : new Uint8Array(data),
-    );
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest());
-  }
-  reset(): void {
-    this.hash = this.fresh();
-  }
-}
+import { NodeSha256 } from "../../src/cli/node-sha256.js";
 
 export interface SignInput {
   readonly url: string;

@@ -1,0 +1,133 @@
+/**
+ * `jeff events tail [--all] [--json]`: the change events Jeff announces — every mutating call as
+ * "AWS API Call via CloudTrail", and the services' own events — printed live as they commit. It
+ * follows the server across restarts, resuming after the last event it printed, so an event
+ * committed just before a crash is printed once the server is back.
+ */
+import { request } from "node:http";
+import { SignatureV4 } from "@smithy/signature-v4";
+import { targetFor } from "../deployer.js";
+import { NodeSha256 } from "../node-sha256.js";
+import { createOutput } from "../output.js";
+import { dataDirFor } from "../project.js";
+
+export interface EventsFlags {
+  all?: boolean;
+  json?: boolean;
+  dataDir?: string;
+}
+
+/** An event, or (first on each connection) the position the stream starts from. */
+interface StreamLine {
+  readonly seq: number;
+  readonly event?: {
+    readonly time: string;
+    readonly source: string;
+    readonly "detail-type": string;
+    readonly detail?: { eventName?: string; errorCode?: string };
+  };
+}
+
+/** How long to wait before reconnecting to a server that went away. */
+const reconnectMs = 500;
+
+export async function runEventsTail(flags: EventsFlags): Promise<void> {
+  const out = createOutput(flags.json === true);
+  const dataDir = dataDirFor(process.cwd(), flags.dataDir);
+  let after: number | undefined = flags.all ? 0 : undefined;
+  let stopped = false;
+  let current: (() => void) | undefined;
+  const stop = () => {
+    stopped = true;
+    current?.();
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  let warned = false;
+  while (!stopped) {
+    try {
+      await follow(
+        dataDir,
+        after,
+        (line) => {
+          // The position comes first: a reconnect resumes there even if no event came meanwhile.
+          after = line.seq;
+          warned = false;
+          if (!line.event) return;
+          process.stdout.write(
+            out.json ? `${JSON.stringify(line.event)}\n` : `${describe(line.event, out.dim)}\n`,
+          );
+        },
+        (cancel) => {
+          current = cancel;
+        },
+      );
+    } catch (error) {
+      if (!warned)
+        process.stderr.write(`jeff events: waiting for the server (${(error as Error).message})\n`);
+      warned = true;
+    }
+    if (!stopped) await new Promise((resolve) => setTimeout(resolve, reconnectMs));
+  }
+}
+
+function describe(event: NonNullable<StreamLine["event"]>, dim: (text: string) => string): string {
+  const call = event.detail?.eventName ? ` ${event.detail.eventName}` : "";
+  const failed = event.detail?.errorCode ? ` (${event.detail.errorCode})` : "";
+  return `${dim(event.time)} ${event.source} ${event["detail-type"]}${call}${failed}`;
+}
+
+/** One connection: resolves when the server closes it, rejects when it cannot be made. */
+async function follow(
+  dataDir: string,
+  after: number | undefined,
+  onLine: (line: StreamLine) => void,
+  onCancel: (cancel: () => void) => void,
+): Promise<void> {
+  const target = await targetFor(dataDir);
+  const url = new URL("/_jeff/events", target.endpoint);
+  const query: Record<string, string> = after === undefined ? {} : { after: String(after) };
+  if (after !== undefined) url.searchParams.set("after", String(after));
+  const signer = new SignatureV4({
+    service: "jeff",
+    region: target.region,
+    credentials: target.credentials,
+    sha256: NodeSha256,
+  });
+  const signed = await signer.sign({
+    method: "GET",
+    protocol: url.protocol,
+    hostname: url.hostname,
+    port: Number(url.port),
+    path: url.pathname,
+    query,
+    headers: { host: url.host },
+  });
+  await new Promise<void>((resolve, reject) => {
+    const req = request(url, { method: "GET", headers: signed.headers }, (res) => {
+      if (res.statusCode !== 200) {
+        res.resume();
+        reject(new Error(`the server answered ${res.statusCode}`));
+        return;
+      }
+      let buffered = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => {
+        buffered += chunk;
+        let newline = buffered.indexOf("\n");
+        while (newline !== -1) {
+          const text = buffered.slice(0, newline);
+          buffered = buffered.slice(newline + 1);
+          if (text.trim() !== "") onLine(JSON.parse(text) as StreamLine);
+          newline = buffered.indexOf("\n");
+        }
+      });
+      res.on("end", () => resolve());
+      res.on("error", () => resolve());
+      res.on("close", () => resolve());
+    });
+    req.on("error", reject);
+    onCancel(() => req.destroy());
+    req.end();
+  });
+}

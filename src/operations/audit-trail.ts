@@ -1,0 +1,191 @@
+/**
+ * The audit trail in the store: a mutation's record is appended in the mutation's own transaction;
+ * read-only records gather for a few milliseconds and commit together after their answers, as
+ * function logs do (a crash can lose the last reads, never a change).
+ */
+import type { ResourceRef } from "../protocol/index.js";
+import type { SqlExecutor, Store } from "../store/index.js";
+import type { CloudTrailRecord } from "./cloudtrail-record.js";
+
+export interface AuditEntry {
+  readonly record: CloudTrailRecord;
+  readonly resources: readonly ResourceRef[];
+  /** Milliseconds since the epoch; the record's `eventTime` has only seconds. */
+  readonly timeMs: number;
+}
+
+/** Appends one record; `tx` is the transaction of the change it records. */
+export async function appendAuditEntry(tx: SqlExecutor, entry: AuditEntry): Promise<void> {
+  const { record } = entry;
+  await tx.run(
+    `INSERT INTO audit_events (seq, event_id, event_time, account_id, region, event_source, event_name,
+       read_only, management, access_key_id, username, resources, record)
+     VALUES ((SELECT COALESCE(MAX(seq), 0) + 1 FROM audit_events), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [
+      record.eventID,
+      entry.timeMs,
+      record.recipientAccountId,
+      record.awsRegion,
+      record.eventSource,
+      record.eventName,
+      record.readOnly ? 1 : 0,
+      record.managementEvent ? 1 : 0,
+      record.userIdentity.accessKeyId,
+      record.userIdentity.userName ?? null,
+      JSON.stringify(entry.resources.map((r) => ({ type: r.type, name: r.name }))),
+      JSON.stringify(record),
+    ],
+  );
+}
+
+/** How long read-only records gather before they are committed together. */
+export const auditCommitDelayMs = 20;
+
+/** Read-only records waiting for their group commit, per store. */
+export class AuditBatcher {
+  private waiting: AuditEntry[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly store: Store,
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  /** Queues a record to commit within `auditCommitDelayMs`. */
+  add(entry: AuditEntry): void {
+    this.waiting.push(entry);
+    this.timer ??= setTimeout(() => void this.flush(), auditCommitDelayMs);
+  }
+
+  /** Commits everything queued so far; a lookup calls it first so that it sees its own reads. */
+  flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.waiting;
+    this.waiting = [];
+    this.writing = this.writing.then(async () => {
+      if (batch.length === 0) return;
+      await this.store
+        .transaction(async (tx) => {
+          for (const entry of batch) await appendAuditEntry(tx, entry);
+        })
+        .catch(this.onError);
+    });
+    return this.writing;
+  }
+}
+
+/** Deletes records older than the retention period; the store refuses to delete younger ones. */
+export async function purgeAuditEntries(
+  db: SqlExecutor,
+  retentionMs: number,
+  nowMs: number,
+): Promise<number> {
+  await db.run("UPDATE audit_settings SET retention_ms = ? WHERE id = 1", [retentionMs]);
+  const { changes } = await db.run("DELETE FROM audit_events WHERE event_time < ?", [nowMs - retentionMs]);
+  return changes;
+}
+
+/** Sets how long records are kept; the store's delete guard reads it. */
+export async function setAuditRetention(db: SqlExecutor, retentionMs: number): Promise<void> {
+  await db.run("UPDATE audit_settings SET retention_ms = ? WHERE id = 1", [retentionMs]);
+}
+
+export type LookupKey =
+  | "EventId"
+  | "EventName"
+  | "ReadOnly"
+  | "Username"
+  | "ResourceType"
+  | "ResourceName"
+  | "EventSource"
+  | "AccessKeyId";
+
+export interface AuditQuery {
+  readonly accountId: string;
+  readonly region: string;
+  readonly attribute?: { readonly key: LookupKey; readonly value: string };
+  readonly startMs: number;
+  readonly endMs: number;
+  /** Newest first; a page continues strictly below this sequence number. */
+  readonly beforeSeq?: number;
+  readonly limit: number;
+}
+
+export interface AuditRow {
+  readonly seq: number;
+  readonly record: CloudTrailRecord;
+  readonly eventTimeMs: number;
+  readonly resources: ReadonlyArray<{ type: string; name: string }>;
+}
+
+interface Row {
+  seq: number | bigint;
+  event_time: number | bigint;
+  resources: string;
+  record: string;
+}
+
+const columnFor: Record<Exclude<LookupKey, "ResourceType" | "ResourceName" | "ReadOnly">, string> = {
+  EventId: "event_id",
+  EventName: "event_name",
+  Username: "username",
+  EventSource: "event_source",
+  AccessKeyId: "access_key_id",
+};
+
+/** Management events of one account and region, newest first, filtered by one lookup attribute. */
+export async function queryAuditEntries(db: SqlExecutor, query: AuditQuery): Promise<AuditRow[]> {
+  const where = ["account_id = ?", "region = ?", "management = 1", "event_time >= ?", "event_time <= ?"];
+  const params: Array<string | number> = [query.accountId, query.region, query.startMs, query.endMs];
+  if (query.beforeSeq !== undefined) {
+    where.push("seq < ?");
+    params.push(query.beforeSeq);
+  }
+  const attribute = query.attribute;
+  // Resources are matched after reading: a JSON column has no portable index.
+  const byResource =
+    attribute?.key === "ResourceType" || attribute?.key === "ResourceName" ? attribute : undefined;
+  if (attribute && !byResource) {
+    if (attribute.key === "ReadOnly") {
+      where.push("read_only = ?");
+      params.push(attribute.value === "true" ? 1 : 0);
+    } else {
+      where.push(`${columnFor[attribute.key as keyof typeof columnFor]} = ?`);
+      params.push(attribute.value);
+    }
+  }
+  const rows: AuditRow[] = [];
+  let before = query.beforeSeq;
+  for (;;) {
+    const batchParams = [...params];
+    const batchWhere = [...where];
+    if (before !== undefined && before !== query.beforeSeq) {
+      batchWhere.push("seq < ?");
+      batchParams.push(before);
+    }
+    const batch = await db.all<Row>(
+      `SELECT seq, event_time, resources, record FROM audit_events WHERE ${batchWhere.join(" AND ")}
+       ORDER BY seq DESC LIMIT ?`,
+      [...batchParams, 200],
+    );
+    for (const row of batch) {
+      const resources = JSON.parse(row.resources) as AuditRow["resources"];
+      if (
+        byResource &&
+        !resources.some((r) => (byResource.key === "ResourceType" ? r.type : r.name) === byResource.value)
+      )
+        continue;
+      rows.push({
+        seq: Number(row.seq),
+        eventTimeMs: Number(row.event_time),
+        resources,
+        record: JSON.parse(row.record) as CloudTrailRecord,
+      });
+      if (rows.length === query.limit) return rows;
+    }
+    if (batch.length < 200) return rows;
+    before = Number(batch[batch.length - 1]!.seq);
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * The audit trail and the outbox (migrations 700–799). Audit rows are append-only: the store itself
+ * refuses to update one, and refuses to delete one younger than the retention period, so neither a
+ * bug nor a caller can rewrite history through Jeff.
+ */
+import type { Migration } from "../store/index.js";
+
+export const auditRetentionDefaultMs = 90 * 86_400_000;
+
+export const operationsMigrations: readonly Migration[] = [
+  {
+    id: 700,
+    name: "audit trail",
+    up: `
+      CREATE TABLE audit_events (
+        seq BIGINT PRIMARY KEY,
+        event_id TEXT NOT NULL UNIQUE,
+        event_time BIGINT NOT NULL,
+        account_id TEXT NOT NULL,
+        region TEXT NOT NULL,
+        event_source TEXT NOT NULL,
+        event_name TEXT NOT NULL,
+        read_only BIGINT NOT NULL,
+        management BIGINT NOT NULL,
+        access_key_id TEXT NOT NULL,
+        username TEXT,
+        resources TEXT NOT NULL,
+        record TEXT NOT NULL
+      );
+      CREATE INDEX audit_events_by_time ON audit_events (account_id, region, event_time);
+      CREATE INDEX audit_events_by_name ON audit_events (account_id, event_name, event_time);
+      CREATE TABLE audit_settings (id BIGINT PRIMARY KEY, retention_ms BIGINT NOT NULL);
+      INSERT INTO audit_settings (id, retention_ms) VALUES (1, ${auditRetentionDefaultMs});
+      CREATE TRIGGER audit_events_never_change BEFORE UPDATE ON audit_events
+      BEGIN
+        SELECT RAISE(ABORT, 'audit records are append-only: they cannot be changed');
+      END;
+      CREATE TRIGGER audit_events_kept BEFORE DELETE ON audit_events
+      WHEN OLD.event_time > CAST(strftime('%s', 'now') AS INTEGER) * 1000
+        - (SELECT retention_ms FROM audit_settings WHERE id = 1)
+      BEGIN
+        SELECT RAISE(ABORT, 'audit records are kept for the retention period: only older ones can be purged');
+      END;
+    `,
+  },
+  {
+    id: 701,
+    name: "outbox of change events",
+    up: `
+      CREATE TABLE outbox_events (
+        seq BIGINT PRIMARY KEY,
+        created_at BIGINT NOT NULL,
+        body TEXT NOT NULL
+      );
+      CREATE INDEX outbox_events_by_time ON outbox_events (created_at);
+    `,
+  },
+];
