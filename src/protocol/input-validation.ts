@@ -20,7 +20,15 @@ import {
   type StructureShape,
   shapeOf,
 } from "./service-model.js";
-import { describeConstraints, enumConstraint, javaNumber, javaText } from "./validation-text.js";
+import {
+  boundOf,
+  describeConstraints,
+  enumConstraint,
+  javaText,
+  maxConstraint,
+  minConstraint,
+  patternConstraint,
+} from "./validation-text.js";
 
 export interface ValidationViolation {
   /** The member as AWS names it: `functionName`, `vpcConfig.subnetIds`, `targets.1.member.id`. */
@@ -176,23 +184,16 @@ function scalarViolations(shape: Shape, value: unknown): string[] {
   const out: string[] = [];
   if (shape.type === "string" && typeof value === "string") {
     if (shape.pattern !== undefined && !matchesPattern(shape.pattern, value)) {
-      out.push(`Member must satisfy regular expression pattern: ${shape.pattern}`);
+      out.push(patternConstraint(shape.pattern));
     }
   }
-  if ("min" in shape || "max" in shape) {
-    const length = lengthOf(value);
-    const numeric = typeof value === "number" ? value : undefined;
-    const size =
-      shape.type === "string" || shape.type === "blob" || shape.type === "list" || shape.type === "map";
-    const measured = size ? length : numeric;
-    const what = size ? "length" : "value";
-    const text = (n: number) => (size ? String(n) : javaNumber(shape, n));
-    if (measured !== undefined && shape.min !== undefined && measured < shape.min) {
-      out.push(`Member must have ${what} greater than or equal to ${text(shape.min)}`);
-    }
-    if (measured !== undefined && shape.max !== undefined && measured > shape.max) {
-      out.push(`Member must have ${what} less than or equal to ${text(shape.max)}`);
-    }
+  const bound = boundOf(shape);
+  const measured = bound === "length" ? lengthOf(value) : typeof value === "number" ? value : undefined;
+  if (measured !== undefined && "min" in shape && shape.min !== undefined && measured < shape.min) {
+    out.push(minConstraint(shape, shape.min));
+  }
+  if (measured !== undefined && "max" in shape && shape.max !== undefined && measured > shape.max) {
+    out.push(maxConstraint(shape, shape.max));
   }
   if (shape.type === "string" && shape.enum !== undefined && typeof value === "string") {
     if (!shape.enum.includes(value)) out.push(enumConstraint(shape.enum));

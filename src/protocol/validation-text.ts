@@ -68,23 +68,41 @@ export function javaText(model: ServiceModel, shapeName: string | undefined, val
 export function describeConstraints(model: ServiceModel, shapeName: string): string[] {
   const shape = shapeOf(model, shapeName);
   const out: string[] = [];
-  const measure =
-    shape.type === "string" || shape.type === "blob" || shape.type === "list" || shape.type === "map";
-  const numeric =
-    shape.type === "integer" || shape.type === "long" || shape.type === "float" || shape.type === "double";
-  if (measure || numeric) {
-    const what = measure ? "length" : "value";
-    const text = (n: number) => (numeric ? javaNumber(shape, n) : String(n));
-    if (shape.max !== undefined)
-      out.push(`Member must have ${what} less than or equal to ${text(shape.max)}`);
-    if (shape.min !== undefined)
-      out.push(`Member must have ${what} greater than or equal to ${text(shape.min)}`);
-  }
-  if (shape.type === "string" && shape.pattern !== undefined) {
-    out.push(`Member must satisfy regular expression pattern: ${shape.pattern}`);
-  }
+  if ("max" in shape && shape.max !== undefined) out.push(maxConstraint(shape, shape.max));
+  if ("min" in shape && shape.min !== undefined) out.push(minConstraint(shape, shape.min));
+  if (shape.type === "string" && shape.pattern !== undefined) out.push(patternConstraint(shape.pattern));
   if (shape.type === "string" && shape.enum !== undefined) out.push(enumConstraint(shape.enum));
   return out;
+}
+
+/** What a shape's `min` and `max` bound: a length (strings, blobs, lists, maps) or a value (numbers). */
+export function boundOf(shape: Shape): "length" | "value" | undefined {
+  switch (shape.type) {
+    case "string":
+    case "blob":
+    case "list":
+    case "map":
+      return "length";
+    case "integer":
+    case "long":
+    case "float":
+    case "double":
+      return "value";
+    default:
+      return undefined;
+  }
+}
+
+export function minConstraint(shape: Shape, min: number): string {
+  return `Member must have ${boundOf(shape)} greater than or equal to ${javaNumber(shape, min)}`;
+}
+
+export function maxConstraint(shape: Shape, max: number): string {
+  return `Member must have ${boundOf(shape)} less than or equal to ${javaNumber(shape, max)}`;
+}
+
+export function patternConstraint(pattern: string): string {
+  return `Member must satisfy regular expression pattern: ${pattern}`;
 }
 
 export function enumConstraint(values: readonly string[]): string {
