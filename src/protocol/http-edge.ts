@@ -111,14 +111,7 @@ export function createEdge(options: EdgeOptions): Edge {
     switch (service.protocol) {
       case "awsJson1_0":
       case "awsJson1_1": {
-        const target = input.req.headers["x-amz-target"];
-        if (typeof target !== "string" || target === "") {
-          throw new AwsError(
-            "UnknownOperationException",
-            "The request has no X-Amz-Target header naming an operation.",
-          );
-        }
-        const { operation, declared } = findJsonOperation(service, target);
+        const { operation, declared } = findJsonOperation(service, input.req.headers["x-amz-target"]);
         label.operation = operation;
         const body = parseJsonBody(input.body);
         const call = { ...base, operation };

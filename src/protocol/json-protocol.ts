@@ -11,6 +11,17 @@ export function operationFromTarget(target: string): string {
   return target.slice(target.lastIndexOf(".") + 1);
 }
 
+/** The operation an awsJson request names in its `X-Amz-Target` header. */
+export function operationFromTargetHeader(target: string | string[] | undefined): string {
+  if (typeof target !== "string" || target === "") {
+    throw new AwsError(
+      "UnknownOperationException",
+      "The request has no X-Amz-Target header naming an operation.",
+    );
+  }
+  return operationFromTarget(target);
+}
+
 export function parseJsonBody(body: Buffer): Record<string, unknown> {
   if (body.length === 0) return {};
   let value: unknown;
@@ -25,8 +36,8 @@ export function parseJsonBody(body: Buffer): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-export function findJsonOperation(service: JsonService, target: string) {
-  const operation = operationFromTarget(target);
+export function findJsonOperation(service: JsonService, target: string | string[] | undefined) {
+  const operation = operationFromTargetHeader(target);
   const declared = Object.hasOwn(service.operations, operation) ? service.operations[operation] : undefined;
   if (!declared) {
     throw new AwsError(

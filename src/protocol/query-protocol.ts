@@ -32,9 +32,15 @@ export function parseQueryParams(
   return params;
 }
 
-export function findQueryOperation(service: QueryService, params: Readonly<Record<string, string>>) {
+/** The operation an awsQuery request names in its `Action` parameter. */
+export function actionOf(params: Readonly<Record<string, string>>): string {
   const action = params.Action;
   if (!action) throw new AwsError("MissingAction", "The request must contain the parameter Action.");
+  return action;
+}
+
+export function findQueryOperation(service: QueryService, params: Readonly<Record<string, string>>) {
+  const action = actionOf(params);
   const declared = Object.hasOwn(service.operations, action) ? service.operations[action] : undefined;
   if (!declared) {
     throw new AwsError(

@@ -22,6 +22,7 @@ export const conformanceRequired = process.env[requireConformanceEnvVar] === "1"
 /** Each conformance suite, by the file its runner reads inside the corpora's folder. */
 export const conformanceSuites = {
   sigv4: "sigv4/cases.json",
+  recorded: "recorded/README.md",
 } as const;
 
 export type ConformanceSuite = keyof typeof conformanceSuites;

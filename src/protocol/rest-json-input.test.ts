@@ -1,0 +1,212 @@
+// restJson1 requests as the AWS CLI and the SDK put them on the wire, routed and decoded through
+// Lambda's model.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { GetLayerVersionByArnCommand, LambdaClient, ListLayersCommand } from "@aws-sdk/client-lambda";
+import { zipSync } from "fflate";
+import { describe, expect, it } from "vitest";
+import {
+  awsCliMissing,
+  capturingClientConfig,
+  type SentRequest,
+  sentBy,
+  sentByCli,
+} from "../../test/fixtures/sent-request.js";
+import { isAwsError } from "./aws-error.js";
+import { decodeModelRequest } from "./model-request.js";
+import { lambdaModel, schedulerModel } from "./models/index.js";
+import { decodeRestJsonInput, matchModelRoute } from "./rest-json-input.js";
+import type { ServiceModel } from "./service-model.js";
+
+function decode(request: SentRequest, model: ServiceModel = lambdaModel) {
+  return decodeModelRequest(model, { ...request, query: request.query.toString() });
+}
+
+const role = "arn:aws:iam::111111111111:role/lambda-role";
+const scratch = mkdtempSync(join(tmpdir(), "jeff-rest-json-"));
+
+describe("requests the AWS CLI sends", () => {
+  it.skipIf(awsCliMissing)(
+    "Invoke: the name from the path, Qualifier from the query, a header, the raw payload",
+    async () => {
+      const request = await sentByCli([
+        "lambda",
+        "invoke",
+        "--function-name",
+        "my-function",
+        "--qualifier",
+        "live",
+        "--invocation-type",
+        "Event",
+        "--cli-binary-format",
+        "raw-in-base64-out",
+        "--payload",
+        '{"order": 7}',
+        join(scratch, "out.json"),
+      ]);
+      expect(decode(request)).toEqual({
+        operation: "Invoke",
+        input: {
+          FunctionName: "my-function",
+          Qualifier: "live",
+          InvocationType: "Event",
+          Payload: Buffer.from('{"order": 7}'),
+        },
+      });
+    },
+  );
+
+  it.skipIf(awsCliMissing)("ListFunctions: MaxItems as an integer and Marker from the query", async () => {
+    const token = Buffer.from(JSON.stringify({ Marker: "page-2" })).toString("base64");
+    const request = await sentByCli(
+      [
+        "lambda",
+        "list-functions",
+        "--page-size",
+        "5",
+        "--starting-token",
+        token,
+        "--function-version",
+        "ALL",
+      ],
+      { Functions: [] },
+    );
+    expect(decode(request)).toEqual({
+      operation: "ListFunctions",
+      input: { MaxItems: 5, Marker: "page-2", FunctionVersion: "ALL" },
+    });
+  });
+
+  it.skipIf(awsCliMissing)(
+    "CreateFunction: the JSON body with the zip as bytes, numbers and maps typed",
+    async () => {
+      const zip = Buffer.from(
+        zipSync({ "index.mjs": new TextEncoder().encode("export const handler = () => 1;") }),
+      );
+      writeFileSync(join(scratch, "code.zip"), zip);
+      const request = await sentByCli(
+        [
+          "lambda",
+          "create-function",
+          "--function-name",
+          "orders",
+          "--runtime",
+          "nodejs20.x",
+          "--role",
+          role,
+          "--handler",
+          "index.handler",
+          "--zip-file",
+          `fileb://${join(scratch, "code.zip")}`,
+          "--timeout",
+          "30",
+          "--memory-size",
+          "256",
+          "--environment",
+          "Variables={STAGE=prod}",
+          "--architectures",
+          "arm64",
+          "--tags",
+          "team=payments",
+        ],
+        { FunctionName: "orders" },
+        201,
+      );
+      expect(decode(request)).toEqual({
+        operation: "CreateFunction",
+        input: {
+          FunctionName: "orders",
+          Runtime: "nodejs20.x",
+          Role: role,
+          Handler: "index.handler",
+          Code: { ZipFile: zip },
+          Timeout: 30,
+          MemorySize: 256,
+          Environment: { Variables: { STAGE: "prod" } },
+          Architectures: ["arm64"],
+          Tags: { team: "payments" },
+        },
+      });
+    },
+  );
+});
+
+describe("routes from the model's request URIs", () => {
+  const sent: SentRequest[] = [];
+  const lambda = new LambdaClient(capturingClientConfig(sent));
+  const layerArn = "arn:aws:lambda:us-east-1:111111111111:layer:shared:3";
+
+  it("tells GetLayerVersionByArn (`/layers?find=LayerVersion`) from ListLayers (`/layers`)", async () => {
+    const byArn = await sentBy(() => lambda.send(new GetLayerVersionByArnCommand({ Arn: layerArn })), sent);
+    expect(decode(byArn)).toEqual({ operation: "GetLayerVersionByArn", input: { Arn: layerArn } });
+    const list = await sentBy(
+      () => lambda.send(new ListLayersCommand({ CompatibleRuntime: "python3.12" })),
+      sent,
+    );
+    expect(decode(list)).toEqual({ operation: "ListLayers", input: { CompatibleRuntime: "python3.12" } });
+  });
+
+  it("decodes percent-encoded labels, so a function ARN arrives whole", () => {
+    const arn = "arn:aws:lambda:us-east-1:111111111111:function:orders";
+    const match = matchModelRoute(
+      lambdaModel,
+      "GET",
+      `/2015-03-31/functions/${encodeURIComponent(arn)}`,
+      new URLSearchParams(),
+    );
+    expect(match).toEqual({ operation: "GetFunction", pathParams: { FunctionName: arn } });
+  });
+
+  it("answers UnknownOperationException (404) for a path no operation has", () => {
+    const request = {
+      method: "GET",
+      path: "/2015-03-31/nothing",
+      query: "",
+      headers: {},
+      body: Buffer.alloc(0),
+    };
+    const error = (() => {
+      try {
+        decodeModelRequest(lambdaModel, request);
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(isAwsError(error) && [error.code, error.status]).toEqual(["UnknownOperationException", 404]);
+  });
+
+  it("routes every restJson1 operation of the models to itself", () => {
+    for (const model of [lambdaModel, schedulerModel]) {
+      for (const [operation, op] of Object.entries(model.operations)) {
+        const http = op.http!;
+        const [path = "", query = ""] = http.requestUri.replace(/\{[^}]+\}/g, "x").split("?");
+        expect(matchModelRoute(model, http.method, path, new URLSearchParams(query))?.operation).toBe(
+          operation,
+        );
+      }
+    }
+  });
+});
+
+describe("decodeRestJsonInput", () => {
+  const parts = { pathParams: {}, query: new URLSearchParams(), headers: {}, body: Buffer.alloc(0) };
+
+  it("reads a number from a label", () => {
+    const input = decodeRestJsonInput(lambdaModel, "DeleteLayerVersion", {
+      ...parts,
+      pathParams: { LayerName: "shared", VersionNumber: "3" },
+    });
+    expect(input).toEqual({ LayerName: "shared", VersionNumber: 3 });
+  });
+
+  it("refuses text that is not the member's type with a SerializationException", () => {
+    expect(() =>
+      decodeRestJsonInput(lambdaModel, "ListFunctions", {
+        ...parts,
+        query: new URLSearchParams("MaxItems=many"),
+      }),
+    ).toThrow(expect.objectContaining({ code: "SerializationException" }));
+  });
+});
