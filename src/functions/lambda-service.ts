@@ -7,6 +7,7 @@ import { join } from "node:path";
 import type { Logger } from "../ops/index.js";
 import {
   type CallTransaction,
+  lambdaModel,
   mutates,
   noResources,
   type RequestContext,
@@ -132,6 +133,7 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
 
   return {
     signingName: "lambda",
+    model: lambdaModel,
     protocol: "restJson1",
     routes: [
       ...versionRoutes(store),

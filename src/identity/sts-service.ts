@@ -2,7 +2,7 @@
  * STS over awsQuery: `GetCallerIdentity`, the first call anyone makes, and `GetSessionToken`,
  * which issues temporary credentials (an `ASIA…` key with a session token).
  */
-import { AwsError, mutates, type QueryService, reads } from "../protocol/index.js";
+import { AwsError, mutates, type QueryService, reads, stsModel } from "../protocol/index.js";
 import { insertAccessKey, purgeExpiredKeys, temporaryKeyFor } from "./access-keys.js";
 
 const sessionDuration = { min: 900, max: 129_600, default: 43_200 } as const;
@@ -10,6 +10,7 @@ const sessionDuration = { min: 900, max: 129_600, default: 43_200 } as const;
 export function createStsService(): QueryService {
   return {
     signingName: "sts",
+    model: stsModel,
     protocol: "awsQuery",
     xmlNamespace: "https://sts.amazonaws.com/doc/2011-06-15/",
     operations: {

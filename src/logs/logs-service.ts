@@ -5,6 +5,7 @@
 import {
   AwsError,
   type JsonService,
+  logsModel,
   type OperationTraits,
   type RequestContext,
   reads,
@@ -80,6 +81,7 @@ export function createLogsService(db: Store): JsonService {
   };
   return {
     signingName: "logs",
+    model: logsModel,
     protocol: "awsJson1_1",
     targetPrefix: "Logs_20140328",
     operations: {

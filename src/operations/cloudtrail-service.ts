@@ -44,6 +44,8 @@ export interface CloudTrailServiceOptions {
 export function createCloudTrailService(options: CloudTrailServiceOptions): JsonService {
   const now = options.now ?? Date.now;
   return {
+    // No model: CloudTrail answers its own errors (InvalidMaxResultsException, …) where the
+    // model's constraints would give ValidationException.
     signingName: "cloudtrail",
     protocol: "awsJson1_1",
     targetPrefix: "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101",

@@ -7,6 +7,7 @@ import {
   type OperationTraits,
   type RequestContext,
   reads,
+  ssmModel,
 } from "../protocol/index.js";
 import type { Store } from "../store/index.js";
 import {
@@ -64,6 +65,7 @@ function parameterChange(operation: "Create" | "Delete"): OperationTraits["chang
 export function createSsmService(db: Store): JsonService {
   return {
     signingName: "ssm",
+    model: ssmModel,
     protocol: "awsJson1_1",
     targetPrefix: "AmazonSSM",
     operations: {

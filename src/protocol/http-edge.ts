@@ -9,9 +9,13 @@ import type { Socket } from "node:net";
 import type { Logger, MetricsRegistry } from "../ops/index.js";
 import { authenticate, type CredentialLookup } from "./authenticate.js";
 import { AwsError, commonErrors, isAwsError } from "./aws-error.js";
+import { validateInput } from "./input-validation.js";
+import { decodeJsonInput } from "./json-input.js";
 import { findJsonOperation, jsonError, jsonSuccess, parseJsonBody } from "./json-protocol.js";
+import { decodeQueryInput } from "./query-input.js";
 import { findQueryOperation, parseQueryParams, queryError, querySuccess } from "./query-protocol.js";
 import { requestParameters } from "./request-parameters.js";
+import { decodeRestJsonInput } from "./rest-json-input.js";
 import { RestRouter } from "./rest-router.js";
 import type {
   Caller,
@@ -23,6 +27,7 @@ import type {
   ServiceDefinition,
   WireProtocol,
 } from "./service.js";
+import type { ServiceModel } from "./service-model.js";
 import { inspectSigV4, type SigV4Request } from "./sigv4-verify.js";
 import type { WireResponse } from "./wire.js";
 
@@ -107,6 +112,41 @@ export function createEdge(options: EdgeOptions): Edge {
   ): Promise<T> =>
     options.calls.run(call, traits, params, (transaction) => handler({ ...call, transaction }));
 
+  /**
+   * Runs a call whose input the service's model declares: decoded by the model (member names, the
+   * recorded parameters) and checked against its constraints before the handler runs, so a bad
+   * request is refused in AWS's words — and recorded as refused. Operations no model declares
+   * (Jeff's own) keep the parameters they were given.
+   */
+  const runModelCall = <T>(
+    service: ServiceDefinition,
+    call: OperationCall,
+    traits: OperationTraits,
+    decode: (model: ServiceModel) => Record<string, unknown>,
+    raw: () => Readonly<Record<string, unknown>>,
+    handler: (ctx: RequestContext) => Promise<T>,
+  ): Promise<T> => {
+    const model = service.model?.operations[call.operation] ? service.model : undefined;
+    if (!model) return runCall(call, traits, raw, handler);
+    let input: Record<string, unknown> | undefined;
+    let failure: unknown;
+    try {
+      input = decode(model);
+    } catch (error) {
+      failure = error;
+    }
+    return runCall(
+      call,
+      traits,
+      () => input ?? raw(),
+      (ctx) => {
+        if (failure !== undefined) throw failure;
+        validateInput(model, call.operation, input!);
+        return handler(ctx);
+      },
+    );
+  };
+
   const dispatch: Dispatch = async (service, input, base, label) => {
     switch (service.protocol) {
       case "awsJson1_0":
@@ -115,9 +155,11 @@ export function createEdge(options: EdgeOptions): Edge {
         label.operation = operation;
         const body = parseJsonBody(input.body);
         const call = { ...base, operation };
-        const output = await runCall(
+        const output = await runModelCall(
+          service,
           call,
           declared,
+          (model) => decodeJsonInput(model, operation, body),
           () => body,
           (ctx) => declared.handler(body, ctx),
         );
@@ -128,9 +170,11 @@ export function createEdge(options: EdgeOptions): Edge {
         const { operation, declared } = findQueryOperation(service, params);
         label.operation = operation;
         const call = { ...base, operation };
-        const result = await runCall(
+        const result = await runModelCall(
+          service,
           call,
           declared,
+          (model) => decodeQueryInput(model, operation, params),
           () => requestParameters.fromQuery(params),
           (ctx) => declared.handler(params, ctx),
         );
@@ -149,9 +193,11 @@ export function createEdge(options: EdgeOptions): Edge {
           body: input.body,
         };
         const call = { ...base, operation: route.operation };
-        const out = await runCall(
+        const out = await runModelCall(
+          service,
           call,
           route,
+          (model) => decodeRestJsonInput(model, route.operation, request),
           () => requestParameters.fromRest(request, route.payload),
           (ctx) => route.handler(request, ctx),
         );

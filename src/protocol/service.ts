@@ -5,6 +5,7 @@
  */
 import type { IncomingHttpHeaders } from "node:http";
 import type { SqlExecutor } from "../store/index.js";
+import type { ServiceModel } from "./service-model.js";
 
 export type WireProtocol = "awsJson1_0" | "awsJson1_1" | "restJson1" | "awsQuery";
 
@@ -154,6 +155,11 @@ export interface RestRoute extends OperationTraits {
 interface ServiceBase {
   /** The service name in the SigV4 credential scope, e.g. `sts`, `lambda`, `states`. */
   readonly signingName: string;
+  /**
+   * AWS's model of the service (`models/`): each operation it declares is decoded by it and its
+   * input checked against its constraints before the handler runs.
+   */
+  readonly model?: ServiceModel;
 }
 
 export interface JsonService extends ServiceBase {

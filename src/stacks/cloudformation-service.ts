@@ -4,6 +4,7 @@
  */
 import {
   AwsError,
+  cloudformationModel,
   mutates,
   type OperationTraits,
   type QueryService,
@@ -101,6 +102,7 @@ export function createCloudFormationService(db: SqlExecutor, engine: StackEngine
   };
   return {
     signingName: "cloudformation",
+    model: cloudformationModel,
     protocol: "awsQuery",
     xmlNamespace: "http://cloudformation.amazonaws.com/doc/2010-05-15/",
     operations: {
