@@ -16,8 +16,11 @@ import { callOnBehalf } from "../operations/index.js";
 import {
   AwsError,
   type CallTransaction,
+  findValidationErrors,
+  lambdaModel,
   type OperationRunner,
   type OperationTraits,
+  validationMessage,
 } from "../protocol/index.js";
 import { type SqlExecutor, type Store, StoreConflictError } from "../store/index.js";
 import {
@@ -140,7 +143,72 @@ function validate(type: string, props: unknown, path: string): TemplateError[] {
     errors.push({ path: `${path}.PackageType`, message: "Jeff runs .zip packages only (PackageType Zip)" });
   if (p.Runtime === undefined) errors.push({ path: `${path}.Runtime`, message: "Runtime is required" });
   if (p.Handler === undefined) errors.push({ path: `${path}.Handler`, message: "Handler is required" });
+  errors.push(...settingsProblems(p, path));
   return errors;
+}
+
+/** The settings a template sets, as CreateFunction takes them. */
+const settingsMembers = [
+  "FunctionName",
+  "Runtime",
+  "Handler",
+  "Role",
+  "Description",
+  "Timeout",
+  "MemorySize",
+  "Environment",
+];
+
+/** Valid stand-ins for the members a check needs but the template leaves to deploy time. */
+const standIns: Props = {
+  FunctionName: "stand-in",
+  Runtime: "nodejs20.x",
+  Handler: "index.handler",
+  Role: "arn:aws:iam::123456789012:role/stand-in",
+  Code: { ZipFile: Buffer.from("stand-in") },
+};
+
+/** No intrinsic function anywhere inside: the value is known before deploy. */
+function isStatic(value: unknown): boolean {
+  if (value === null || typeof value !== "object") return true;
+  if (isFunctionCall(value)) return false;
+  return Object.values(value).every(isStatic);
+}
+
+/**
+ * Every problem deploy would find in the function's settings, each once, without a store: AWS's
+ * model's constraints on CreateFunction first, then Lambda's own rules the model does not state
+ * (a timeout over 900, reserved variables), each property judged on its own so that one problem
+ * does not hide the next. Values only known at deploy time are left to deploy.
+ */
+function settingsProblems(props: Props, path: string): TemplateError[] {
+  const known: Props = {};
+  for (const member of settingsMembers) {
+    const value = member === "Timeout" || member === "MemorySize" ? integerOf(props[member]) : props[member];
+    if (value !== undefined && isStatic(value)) known[member] = value;
+  }
+  const errors: TemplateError[] = [];
+  const flagged = new Set<string>();
+  for (const violation of findValidationErrors(lambdaModel, "CreateFunction", { ...standIns, ...known })) {
+    const member = settingsMembers.find((name) => violation.path.split(".")[0] === lowerFirst(name)) ?? "";
+    flagged.add(member);
+    errors.push({ path: member ? `${path}.${member}` : path, message: validationMessage([violation]) });
+  }
+  for (const [member, value] of Object.entries(known)) {
+    if (flagged.has(member)) continue;
+    try {
+      if (member === "FunctionName") checkFunctionName(value);
+      else readSettings({ ...standIns, [member]: value }, undefined);
+    } catch (error) {
+      if (!(error instanceof AwsError)) throw error;
+      errors.push({ path: `${path}.${member}`, message: error.message });
+    }
+  }
+  return errors;
+}
+
+function lowerFirst(name: string): string {
+  return name[0]!.toLowerCase() + name.slice(1);
 }
 
 function suffixFor(ctx: ResourceContext): string {

@@ -95,6 +95,46 @@ Resources:
     expect(body.errors.map((e) => e.logicalId).sort()).toEqual(["P", "Q", "R"]);
   });
 
+  it("refuses a function deploy would refuse, listing every problem at once", async () => {
+    await writeFile(
+      join(dir, "function.yaml"),
+      `Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: cobol85
+      Handler: index.handler
+      InlineCode: "exports.handler = async () => 1"
+      Timeout: 901
+      MemorySize: 64
+      Environment: { Variables: { AWS_REGION: nope } }
+  Dynamic:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: !Ref AWS::NoValue
+      Handler: index.handler
+      InlineCode: "exports.handler = async () => 1"
+      Timeout: !Ref Missing
+`,
+    );
+    const result = await jeff(["validate", "function.yaml"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /\[Fn\] Resources\.Fn\.Properties\.Runtime: .*Value 'cobol85' at 'runtime'.*enum value set/,
+    );
+    expect(result.stderr).toMatch(
+      /\[Fn\] Resources\.Fn\.Properties\.MemorySize: .*greater than or equal to 128/,
+    );
+    expect(result.stderr).toMatch(/\[Fn\] Resources\.Fn\.Properties\.Timeout: .*less than or equal to 900/);
+    expect(result.stderr).toMatch(
+      /\[Fn\] Resources\.Fn\.Properties\.Environment: .*reserved keys.*AWS_REGION/,
+    );
+    // A value only known at deploy time is left to deploy; only the unknown reference is reported.
+    expect(result.stderr).not.toMatch(/\[Dynamic\].*Timeout: .*value/);
+    expect(result.stderr).toMatch(/\[Dynamic\].*Missing/);
+  });
+
   it("points at the line of a syntax error", async () => {
     await writeFile(join(dir, "syntax.yaml"), "Resources:\n  P:\n    Type: [unclosed\n");
     const result = await jeff(["validate", "syntax.yaml"]);

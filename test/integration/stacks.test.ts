@@ -184,6 +184,35 @@ describe("jeff deploy", () => {
 });
 
 describe("the CloudFormation API", () => {
+  it("refuses a function the Lambda API would refuse, listing every problem, and creates nothing", async () => {
+    const body = `Resources:
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      FunctionName: refused-fn
+      Runtime: cobol85
+      Handler: index.handler
+      Role: arn:aws:iam::123456789012:role/r
+      Code: { ZipFile: "exports.handler = async () => 1" }
+      Timeout: 901
+      MemorySize: 64
+`;
+    const created = await aws(
+      ["cloudformation", "create-stack", "--stack-name", "refused", "--template-body", body],
+      jeff.awsEnv(),
+    );
+    expect(created.code).not.toBe(0);
+    expect(created.stderr).toContain("(ValidationError)");
+    for (const problem of ["'cobol85' at 'runtime'", "'64' at 'memorySize'", "'901' at 'timeout'"]) {
+      expect(created.stderr).toContain(problem);
+    }
+    const described = await aws(
+      ["cloudformation", "describe-stacks", "--stack-name", "refused"],
+      jeff.awsEnv(),
+    );
+    expect(described.stderr).toContain("does not exist");
+  });
+
   it("never shows a NoEcho parameter's value, and turns scalar property values into strings", async () => {
     const body = `Parameters:
   Secret: { Type: String, NoEcho: true }
