@@ -3,7 +3,9 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import type { OperationRunner } from "../protocol/index.js";
+import { parseServerConfig } from "../server/config.js";
 import { createResourceRegistry } from "../server/resource-types.js";
+import { subsystems } from "../server/subsystems.js";
 import { describeTemplateError } from "../stacks/index.js";
 import type { Store } from "../store/index.js";
 import {
@@ -51,12 +53,10 @@ const noCalls: OperationRunner = {
 };
 
 export function offlineRegistry(): ResourceRegistry {
-  return createResourceRegistry({
+  return createResourceRegistry(subsystems, {
     store: noStore,
     calls: noCalls,
-    codeRoot: "",
-    packagesDir: "",
-    accountConcurrency: 1000,
+    config: parseServerConfig({ dataDir: "/nonexistent" }),
   });
 }
 

@@ -29,4 +29,5 @@ export {
   type IsolationMode,
   IsolationUnavailableError,
 } from "./sandbox/index.js";
+export { functionsSubsystem } from "./subsystem.js";
 export { zipDirectory } from "./zip-directory.js";

@@ -13,3 +13,4 @@ export { CachedCredentials } from "./cached-credentials.js";
 export { identityMigrations } from "./identity-schema.js";
 export { issueRoleSession, type RoleSessionRequest } from "./role-sessions.js";
 export { createStsService } from "./sts-service.js";
+export { identitySubsystem } from "./subsystem.js";

@@ -17,3 +17,4 @@ export {
   purgeLogEvents,
 } from "./log-store.js";
 export { createLogsService } from "./logs-service.js";
+export { logsSubsystem } from "./subsystem.js";

@@ -28,3 +28,4 @@ export {
   purgeOutbox,
   readOutbox,
 } from "./outbox.js";
+export { operationsSubsystem } from "./subsystem.js";

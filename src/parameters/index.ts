@@ -9,3 +9,4 @@
 export { type ParameterProps, parameterResource } from "./parameter-resource.js";
 export { parameterMigrations } from "./parameter-schema.js";
 export { createSsmService } from "./ssm-service.js";
+export { parametersSubsystem } from "./subsystem.js";

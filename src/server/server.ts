@@ -6,68 +6,23 @@ import { rm, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { basename, join } from "node:path";
-import {
-  AsyncInvoker,
-  ConcurrencyGate,
-  chooseIsolation,
-  createLambdaService,
-  EnvironmentPool,
-  FunctionMetrics,
-  functionMigrations,
-  packagesDirIn,
-  sweepUnneeded,
-  sweepUnusedCode,
-} from "../functions/index.js";
-import {
-  CachedCredentials,
-  createStsService,
-  ensureInstallation,
-  type Installation,
-  identityMigrations,
-  issueRoleSession,
-  purgeExpiredKeys,
-} from "../identity/index.js";
-import { createLogsService, flushLogEvents, logMigrations, purgeLogEvents } from "../logs/index.js";
-import {
-  CallPath,
-  createCloudTrailService,
-  OutboxSignal,
-  operationsMigrations,
-  outboxStream,
-  purgeAuditEntries,
-  purgeOutbox,
-  setAuditRetention,
-} from "../operations/index.js";
+import { packagesDirIn, sweepUnneeded } from "../functions/index.js";
+import { CachedCredentials, ensureInstallation, type Installation } from "../identity/index.js";
+import { CallPath, OutboxSignal } from "../operations/index.js";
 import { createLogger, type Logger, MetricsRegistry } from "../ops/index.js";
-import { createSsmService, parameterMigrations } from "../parameters/index.js";
-import { createEdge, type ServiceDefinition } from "../protocol/index.js";
-import { createCloudFormationService, StackEngine, stackMigrations, stacksMention } from "../stacks/index.js";
+import { createEdge, type ServiceDefinition, type SignedRoute } from "../protocol/index.js";
+import { stacksMention } from "../stacks/index.js";
 import { type Migration, openStore, type Store } from "../store/index.js";
+import { ResourceRegistry } from "../templates/index.js";
 import { parseServerConfig, type ServerConfig, type ServerConfigInput } from "./config.js";
 import { lockDataDir } from "./data-dir-lock.js";
 import { checkDataDirModes } from "./data-dir-modes.js";
-import { createResourceRegistry } from "./resource-types.js";
 import { type ServerInfo, serverInfoFile } from "./server-info.js";
-
-/**
- * How long a function environment's credentials last: an hour, as a role session does by default
- * on AWS. The pool ends an environment before they could lapse mid-invocation, so a busy function
- * gets fresh credentials (in a new environment) at least every 40 minutes.
- */
-const functionCredentialsMs = 3_600_000;
+import type { RunningSubsystem, Subsystem } from "./subsystem.js";
+import { subsystems as defaultSubsystems, migrationsOf } from "./subsystems.js";
 
 /** Every subsystem's schema steps, applied in id order at start. */
-export const allMigrations: readonly Migration[] = [
-  ...identityMigrations,
-  ...stackMigrations,
-  ...parameterMigrations,
-  ...functionMigrations,
-  ...logMigrations,
-  ...operationsMigrations,
-];
-
-/** How long change events stay in the outbox for readers that fell behind. */
-const outboxRetentionMs = 86_400_000;
+export const allMigrations: readonly Migration[] = migrationsOf(defaultSubsystems);
 
 export interface RunningServer {
   readonly url: string;
@@ -76,11 +31,20 @@ export interface RunningServer {
   readonly installation: Installation;
   readonly store: Store;
   readonly logger: Logger;
+  /** Every AWS API it serves, with its declared operations. */
+  readonly services: readonly ServiceDefinition[];
   /** Stops accepting, lets in-flight requests finish (up to the grace period), closes the store. */
   close(): Promise<void>;
 }
 
-export async function startServer(input: ServerConfigInput, log?: Logger): Promise<RunningServer> {
+/**
+ * Starts Jeff: `list` is the subsystems it runs (every one by default; a test adds its own).
+ */
+export async function startServer(
+  input: ServerConfigInput,
+  log?: Logger,
+  list: readonly Subsystem[] = defaultSubsystems,
+): Promise<RunningServer> {
   const config = parseServerConfig(input);
   const logger =
     log ??
@@ -96,112 +60,49 @@ export async function startServer(input: ServerConfigInput, log?: Logger): Promi
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
   };
   try {
-    const store = await openStore({ dataDir: config.dataDir, migrations: allMigrations });
+    const store = await openStore({ dataDir: config.dataDir, migrations: migrationsOf(list) });
     cleanups.push(() => store.close());
-    // Log lines still gathering for their commit are written before the store closes.
-    cleanups.push(() => flushLogEvents(store));
     const installation = await ensureInstallation(store);
     const metrics = new MetricsRegistry();
-    const auditRetentionMs = config.auditRetentionDays * 86_400_000;
-    await setAuditRetention(store, auditRetentionMs);
     const outboxSignal = new OutboxSignal();
     const calls = new CallPath({ store, outboxSignal, logger: logger.child({ subsystem: "operations" }) });
-    // Read-only calls' records still gathering are written before the store closes.
-    cleanups.push(() => calls.flush());
-    const codeRoot = join(config.dataDir, "functions", "code");
-    const stacks = new StackEngine(
-      store,
-      createResourceRegistry({
+    const resourceTypes = new ResourceRegistry();
+    // Each subsystem opens in turn; its stop runs after the server stopped serving, in reverse.
+    const running: Array<{ parts: RunningSubsystem; logger: Logger }> = [];
+    for (const subsystem of list) {
+      const own = logger.child({ subsystem: subsystem.name });
+      const context = {
+        config,
         store,
-        codeRoot,
-        packagesDir: packagesDirIn(config.dataDir),
-        accountConcurrency: config.functionConcurrency,
+        installation,
+        logger: own,
+        metrics,
         calls,
-      }),
-      logger.child({ subsystem: "stacks" }),
-    );
-    cleanups.push(() => stacks.settle());
-    // Operations a previous process left unfinished are resumed before anyone can start new ones.
-    await stacks.recover();
-    // Functions call Jeff's own APIs; the endpoint is known once the server listens, so the
-    // environment they get is filled in then (environments only start after that).
-    const functionEnvironment: Record<string, string> = {};
-    const { isolation, fallbackReason } = await chooseIsolation(config.isolation);
-    if (fallbackReason)
-      logger.warn(
-        "functions run as plain processes, without the sandbox: they can read what Jeff's user can read",
-        { reason: fallbackReason },
-      );
-    const pool = new EnvironmentPool({
-      isolation,
-      loopbackPorts: config.functionLoopbackPorts,
-      idleTimeoutMs: config.functionIdleMs,
-      workDir: join(config.dataDir, "functions", "environments"),
-      baseEnvironment: functionEnvironment,
-      // Each environment signs as a session of its function's role, never as the administrator:
-      // a function's code may be anyone's, and its credentials leave with whatever it returns.
-      credentialsFor: async (spec) => {
-        if (spec.role === undefined) throw new Error(`function ${spec.name} has no execution role`);
-        const key = await issueRoleSession(store, {
-          accountId: installation.accountId,
-          roleArn: spec.role,
-          sessionName: spec.name,
-          expiresAt: new Date(Date.now() + functionCredentialsMs),
-        });
-        return {
-          variables: {
-            AWS_ACCESS_KEY_ID: key.accessKeyId,
-            AWS_SECRET_ACCESS_KEY: key.secretAccessKey,
-            AWS_SESSION_TOKEN: key.sessionToken,
-          },
-          expiresAt: key.expiresAt,
-        };
-      },
-      sandboxAllow: config.sandboxAllow,
-      logger: logger.child({ subsystem: "functions" }),
-      inspect: { functions: config.inspectFunctions, port: config.inspectPort },
-    });
-    if (Object.keys(config.sandboxAllow).length > 0) {
-      logger.info("function sandboxes widened by configuration", { sandboxAllow: config.sandboxAllow });
+        outboxSignal,
+        resourceTypes,
+      };
+      for (const handler of subsystem.resourceTypes?.(context) ?? []) resourceTypes.register(handler);
+      const parts = await subsystem.open(context);
+      running.push({ parts, logger: own });
+      if (parts.stop) cleanups.push(parts.stop);
     }
-    cleanups.push(() => pool.close());
-    const gate = new ConcurrencyGate(config.functionConcurrency);
-    const functionMetrics = new FunctionMetrics(metrics, pool, gate);
-    const asyncInvoker = new AsyncInvoker({
-      metrics: functionMetrics,
-      store,
-      pool,
-      gate,
-      logger: logger.child({ subsystem: "functions" }),
-      retryDelayMs: (attempt) => config.functionRetryDelayMs * attempt,
-    });
-    const services: ServiceDefinition[] = [
-      createStsService(),
-      createCloudTrailService({ store, flush: () => calls.flush(), retentionMs: auditRetentionMs }),
-      createSsmService(store),
-      createLogsService(store),
-      createCloudFormationService(store, stacks),
-      createLambdaService({
-        store,
-        codeRoot,
-        pool,
-        gate,
-        asyncInvoker,
-        metrics: functionMetrics,
-        logger: logger.child({ subsystem: "functions" }),
-        accountConcurrency: config.functionConcurrency,
-      }),
-    ];
+    // Operations a previous process left unfinished are resumed before anyone can start new ones.
+    for (const { parts } of running) await parts.recover?.();
+    const services: ServiceDefinition[] = running.flatMap(({ parts }) => parts.services ?? []);
+    const signedRoutes: Record<string, SignedRoute> = Object.assign(
+      {},
+      ...running.map(({ parts }) => parts.signedRoutes ?? {}),
+    );
     let stopping = false;
     const internal = (req: IncomingMessage, res: ServerResponse, path: string): boolean => {
       if (req.method !== "GET") return false;
       if (path === "/_jeff/health") {
-        const body = JSON.stringify({
-          status: stopping ? "stopping" : "ok",
-          accountId: installation.accountId,
-          // How functions are isolated here: `sandbox`, or `process` where the operator accepted less.
-          isolation: isolation.kind,
-        });
+        const body = JSON.stringify(
+          Object.assign(
+            { status: stopping ? "stopping" : "ok", accountId: installation.accountId },
+            ...running.map(({ parts }) => parts.health?.() ?? {}),
+          ),
+        );
         res.writeHead(stopping ? 503 : 200, { "content-type": "application/json" }).end(body);
         return true;
       }
@@ -211,12 +112,11 @@ export async function startServer(input: ServerConfigInput, log?: Logger): Promi
       }
       return false;
     };
-    const eventStream = outboxStream(store, outboxSignal);
     const edge = createEdge({
       services,
       credentials: new CachedCredentials(store),
       calls,
-      signedRoutes: { "/_jeff/events": eventStream.route },
+      signedRoutes,
       logger,
       metrics,
       maxBodyBytes: config.maxBodyBytes,
@@ -238,7 +138,6 @@ export async function startServer(input: ServerConfigInput, log?: Logger): Promi
     cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
     const port = (server.address() as AddressInfo).port;
     const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
-    Object.assign(functionEnvironment, { AWS_ENDPOINT_URL: url });
     const infoPath = join(config.dataDir, serverInfoFile);
     const info: ServerInfo = {
       pid: process.pid,
@@ -249,25 +148,12 @@ export async function startServer(input: ServerConfigInput, log?: Logger): Promi
     };
     await writeFile(infoPath, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
     cleanups.push(() => rm(infoPath, { force: true }));
-    // Housekeeping at start and hourly: audit records past auditRetentionDays, change events a
-    // day old, logs past logRetentionDays, code folders no function
-    // uses, packages no stack names, temporary credentials that have expired.
+    // Housekeeping at start and hourly: each subsystem's purges and sweeps, and the packages no
+    // stack names (the CLI writes them for stacks; functions unpack them).
     const housekeeping = async () => {
-      await purgeExpiredKeys(store, new Date()).catch((error: unknown) =>
-        logger.warn("could not purge expired credentials", { error }),
-      );
-      await purgeAuditEntries(store, auditRetentionMs, Date.now()).catch((error: unknown) =>
-        logger.warn("could not purge old audit records", { error }),
-      );
-      await purgeOutbox(store, Date.now() - outboxRetentionMs).catch((error: unknown) =>
-        logger.warn("could not purge old change events", { error }),
-      );
-      await purgeLogEvents(store, Date.now() - config.logRetentionDays * 86_400_000).catch((error: unknown) =>
-        logger.warn("could not purge old log events", { error }),
-      );
-      await sweepUnusedCode(store, codeRoot, () => pool.codeDirsInUse()).catch((error: unknown) =>
-        logger.warn("could not remove unused function code", { error }),
-      );
+      for (const { parts, logger: own } of running) {
+        await parts.housekeeping?.().catch((error: unknown) => own.warn("housekeeping failed", { error }));
+      }
       await sweepUnneeded(packagesDirIn(config.dataDir), (path) =>
         stacksMention(store, basename(path)),
       ).catch((error: unknown) => logger.warn("could not remove unused packages", { error }));
@@ -276,9 +162,7 @@ export async function startServer(input: ServerConfigInput, log?: Logger): Promi
     const purgeTimer = setInterval(() => void housekeeping(), 3_600_000);
     purgeTimer.unref();
     cleanups.push(async () => clearInterval(purgeTimer));
-    // Events run once functions can reach Jeff's endpoint; stopping waits for those running.
-    await asyncInvoker.start();
-    cleanups.push(() => asyncInvoker.stop());
+    for (const { parts } of running) await parts.start?.(url);
     logger.info("jeff is serving", { url, dataDir: config.dataDir, accountId: installation.accountId });
 
     let closing: Promise<void> | undefined;
@@ -286,8 +170,7 @@ export async function startServer(input: ServerConfigInput, log?: Logger): Promi
       closing ??= (async () => {
         stopping = true;
         logger.info("shutting down", { inFlight: edge.inFlight });
-        // Streams never finish by themselves: end them, and their readers follow the next Jeff.
-        eventStream.closeAll();
+        for (const { parts } of running) parts.stopping?.();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         // Keep-alive connections become idle as their last responses go out; close each then,
         // rather than waiting for the grace period to cut them.
@@ -302,7 +185,7 @@ export async function startServer(input: ServerConfigInput, log?: Logger): Promi
       })();
       return closing;
     };
-    return { url, port, config, installation, store, logger, close };
+    return { url, port, config, installation, store, logger, services, close };
   } catch (error) {
     await undo();
     throw error;

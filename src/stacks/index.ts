@@ -12,3 +12,4 @@ export { describeTemplateError } from "./plan.js";
 export { type DeployInput, StackEngine } from "./stack-engine.js";
 export { stacksMention } from "./stack-records.js";
 export { stackMigrations } from "./stack-schema.js";
+export { stacksSubsystem } from "./subsystem.js";

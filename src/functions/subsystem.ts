@@ -1,0 +1,122 @@
+/**
+ * Functions in the server: the schema, Lambda's API, the function resource types, and the running
+ * parts — the isolation chosen once, the environment pool, the concurrency gate, the asynchronous
+ * invoker — with the housekeeping that removes code no function uses.
+ */
+import { join } from "node:path";
+import { issueRoleSession } from "../identity/index.js";
+import type { Subsystem } from "../server/subsystem.js";
+import { AsyncInvoker } from "./async-invoker.js";
+import { sweepUnusedCode } from "./code-sweep.js";
+import { ConcurrencyGate } from "./concurrency-gate.js";
+import { EnvironmentPool } from "./environment-pool.js";
+import { FunctionMetrics } from "./function-metrics.js";
+import { functionResources } from "./function-resource.js";
+import { functionMigrations } from "./function-schema.js";
+import { createLambdaService } from "./lambda-service.js";
+import { packagesDirIn } from "./package-store.js";
+import { chooseIsolation } from "./sandbox/index.js";
+
+/**
+ * How long a function environment's credentials last: an hour, as a role session does by default
+ * on AWS. The pool ends an environment before they could lapse mid-invocation, so a busy function
+ * gets fresh credentials (in a new environment) at least every 40 minutes.
+ */
+const functionCredentialsMs = 3_600_000;
+
+const codeRootIn = (dataDir: string) => join(dataDir, "functions", "code");
+
+export const functionsSubsystem: Subsystem = {
+  name: "functions",
+  migrations: functionMigrations,
+  resourceTypes: ({ store, calls, config }) =>
+    functionResources({
+      store,
+      calls,
+      codeRoot: codeRootIn(config.dataDir),
+      packagesDir: packagesDirIn(config.dataDir),
+      accountConcurrency: config.functionConcurrency,
+    }),
+  open: async ({ store, config, installation, logger, metrics }) => {
+    const codeRoot = codeRootIn(config.dataDir);
+    // Functions call Jeff's own APIs; the endpoint is known once the server listens, so the
+    // environment they get is filled in then (environments only start after that).
+    const functionEnvironment: Record<string, string> = {};
+    const { isolation, fallbackReason } = await chooseIsolation(config.isolation);
+    if (fallbackReason)
+      logger.warn(
+        "functions run as plain processes, without the sandbox: they can read what Jeff's user can read",
+        { reason: fallbackReason },
+      );
+    const pool = new EnvironmentPool({
+      isolation,
+      loopbackPorts: config.functionLoopbackPorts,
+      idleTimeoutMs: config.functionIdleMs,
+      workDir: join(config.dataDir, "functions", "environments"),
+      baseEnvironment: functionEnvironment,
+      // Each environment signs as a session of its function's role, never as the administrator:
+      // a function's code may be anyone's, and its credentials leave with whatever it returns.
+      credentialsFor: async (spec) => {
+        if (spec.role === undefined) throw new Error(`function ${spec.name} has no execution role`);
+        const key = await issueRoleSession(store, {
+          accountId: installation.accountId,
+          roleArn: spec.role,
+          sessionName: spec.name,
+          expiresAt: new Date(Date.now() + functionCredentialsMs),
+        });
+        return {
+          variables: {
+            AWS_ACCESS_KEY_ID: key.accessKeyId,
+            AWS_SECRET_ACCESS_KEY: key.secretAccessKey,
+            AWS_SESSION_TOKEN: key.sessionToken,
+          },
+          expiresAt: key.expiresAt,
+        };
+      },
+      sandboxAllow: config.sandboxAllow,
+      logger,
+      inspect: { functions: config.inspectFunctions, port: config.inspectPort },
+    });
+    if (Object.keys(config.sandboxAllow).length > 0) {
+      logger.info("function sandboxes widened by configuration", { sandboxAllow: config.sandboxAllow });
+    }
+    const gate = new ConcurrencyGate(config.functionConcurrency);
+    const functionMetrics = new FunctionMetrics(metrics, pool, gate);
+    const asyncInvoker = new AsyncInvoker({
+      metrics: functionMetrics,
+      store,
+      pool,
+      gate,
+      logger,
+      retryDelayMs: (attempt) => config.functionRetryDelayMs * attempt,
+    });
+    return {
+      services: [
+        createLambdaService({
+          store,
+          codeRoot,
+          pool,
+          gate,
+          asyncInvoker,
+          metrics: functionMetrics,
+          logger,
+          accountConcurrency: config.functionConcurrency,
+        }),
+      ],
+      // How functions are isolated here: `sandbox`, or `process` where the operator accepted less.
+      health: () => ({ isolation: isolation.kind }),
+      start: async (endpoint) => {
+        functionEnvironment.AWS_ENDPOINT_URL = endpoint;
+        // Events run once functions can reach Jeff's endpoint; stopping waits for those running.
+        await asyncInvoker.start();
+      },
+      housekeeping: async () => {
+        await sweepUnusedCode(store, codeRoot, () => pool.codeDirsInUse());
+      },
+      stop: async () => {
+        await asyncInvoker.stop();
+        await pool.close();
+      },
+    };
+  },
+};

@@ -1,0 +1,148 @@
+// The subsystem list as the server runs it: every operation Jeff serves is declared whole (an IAM
+// action, a resource rule, AWS's schema, a line in the docs and in the README), and a new service
+// is one folder and one line in the list.
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { toySubsystem } from "../../test/fixtures/toy-subsystem/index.js";
+import { signedHeaders } from "../../test/integration/aws-signer.js";
+import { createLogger } from "../ops/index.js";
+import {
+  cloudformationModel,
+  cloudtrailModel,
+  lambdaModel,
+  logsModel,
+  type OperationTraits,
+  type ServiceDefinition,
+  ssmModel,
+  stsModel,
+} from "../protocol/index.js";
+import { type RunningServer, startServer } from "./server.js";
+import { subsystems } from "./subsystems.js";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+
+/** Each service's operations with their traits, however its protocol declares them. */
+function operationsOf(service: ServiceDefinition): Array<[string, OperationTraits]> {
+  return service.protocol === "restJson1"
+    ? service.routes.map((route) => [route.operation, route])
+    : Object.entries(service.operations);
+}
+
+const models = {
+  sts: stsModel,
+  cloudformation: cloudformationModel,
+  ssm: ssmModel,
+  logs: logsModel,
+  lambda: lambdaModel,
+  cloudtrail: cloudtrailModel,
+} as const;
+const docs = {
+  sts: "identity",
+  cloudformation: "stacks",
+  ssm: "parameters",
+  logs: "logs",
+  lambda: "functions",
+  cloudtrail: "operations",
+} as const;
+
+let dir: string;
+let jeff: RunningServer;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "jeff-subsystems-"));
+  jeff = await startServer(
+    { dataDir: join(dir, "data"), port: 0, isolation: "auto", logLevel: "error" },
+    createLogger({ level: "error", format: "json" }),
+    [...subsystems, toySubsystem],
+  );
+});
+afterAll(async () => {
+  await jeff?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("the operation table", () => {
+  it("declares every operation with an action, a resource rule, AWS's schema and a docs entry, as many as the README lists", async () => {
+    const readme = await readFile(join(root, "README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("### APIs served today"));
+    const table = section.slice(0, section.indexOf("\n## "));
+    const listed = new Set(
+      [...table.matchAll(/^\| (?!service )[^|]+ \| [^|]+ \| ([^|]+) \|/gm)].flatMap((row) =>
+        row[1]!.split(",").map((name) => name.trim()),
+      ),
+    );
+    const served: string[] = [];
+    const problems: string[] = [];
+    for (const service of jeff.services.filter((s) => s.signingName !== "toy")) {
+      const name = service.signingName as keyof typeof models;
+      const page = await readFile(join(root, "docs", `${docs[name]}.md`), "utf8");
+      for (const [operation, traits] of operationsOf(service)) {
+        served.push(operation);
+        if (!new RegExp(`^${name}:[A-Z][A-Za-z]+$`).test(traits.action))
+          problems.push(`${operation}: action ${traits.action}`);
+        if (typeof traits.resources !== "function") problems.push(`${operation}: no resource rule`);
+        if (typeof traits.readOnly !== "boolean") problems.push(`${operation}: read-only not declared`);
+        if (!models[name].operations[operation]) problems.push(`${operation}: not in AWS's model of ${name}`);
+        if (!page.includes(`\`${operation}\``)) problems.push(`${operation}: not in docs/${docs[name]}.md`);
+        if (!listed.has(operation)) problems.push(`${operation}: not in the README's API table`);
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(served.length).toBe(listed.size);
+  });
+});
+
+describe("a toy service", () => {
+  const call = async (service: string, target: string, body: unknown) => {
+    const url = `${jeff.url}/`;
+    const text = JSON.stringify(body);
+    const headers = await signedHeaders({
+      url,
+      method: "POST",
+      headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": target },
+      body: text,
+      service,
+      region: jeff.config.region,
+      credentials: jeff.installation.developerKey,
+    });
+    const res = await fetch(url, { method: "POST", headers, body: text });
+    return { status: res.status, body: (await res.json()) as Record<string, any> };
+  };
+
+  it("is served, audited and announced like any AWS API, from one folder and one line", async () => {
+    expect((await call("toy", "Toy_20261202.PutToy", { Name: "duck", Colour: "yellow" })).status).toBe(200);
+    expect((await call("toy", "Toy_20261202.GetToy", { Name: "duck" })).body).toEqual({
+      Name: "duck",
+      Colour: "yellow",
+    });
+    const missing = await call("toy", "Toy_20261202.GetToy", { Name: "swan" });
+    expect(missing).toMatchObject({ status: 400, body: { __type: "ResourceNotFoundException" } });
+    const trail = await call(
+      "cloudtrail",
+      "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents",
+      {
+        LookupAttributes: [{ AttributeKey: "EventSource", AttributeValue: "toy.amazonaws.com" }],
+      },
+    );
+    const events = (trail.body.Events as Array<{ EventName: string; CloudTrailEvent: string }>).map(
+      (event) => ({
+        name: event.EventName,
+        error: JSON.parse(event.CloudTrailEvent).errorCode,
+      }),
+    );
+    expect(
+      events.sort((a, b) => a.name.localeCompare(b.name) || String(a.error).localeCompare(String(b.error))),
+    ).toEqual([
+      { name: "GetToy", error: "ResourceNotFoundException" },
+      { name: "GetToy", error: undefined },
+      { name: "PutToy", error: undefined },
+    ]);
+    const changes = await jeff.store.all<{ body: string }>("SELECT body FROM outbox_events ORDER BY seq");
+    expect(changes.map((row) => JSON.parse(row.body)["detail-type"])).toEqual([
+      "AWS API Call via CloudTrail",
+      "Toy Change",
+    ]);
+  });
+});
