@@ -31,6 +31,7 @@ import { createLogsService, flushLogEvents, logMigrations, purgeLogEvents } from
 import { createLogger, type Logger, MetricsRegistry } from "../ops/index.js";
 import { createSsmService, parameterMigrations } from "../parameters/index.js";
 import { createEdge, type ServiceDefinition } from "../protocol/index.js";
+import { queueMigrations } from "../queue/index.js";
 import { createCloudFormationService, StackEngine, stackMigrations, stacksMention } from "../stacks/index.js";
 import { type Migration, openStore, type Store } from "../store/index.js";
 import { parseServerConfig, type ServerConfig, type ServerConfigInput } from "./config.js";
@@ -53,6 +54,7 @@ export const allMigrations: readonly Migration[] = [
   ...parameterMigrations,
   ...functionMigrations,
   ...logMigrations,
+  ...queueMigrations,
 ];
 
 export interface RunningServer {
