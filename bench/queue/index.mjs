@@ -7,7 +7,9 @@
 //   throughput  P producers each enqueue a job in its own transaction and wake() the queue after the
 //               commit, back to back; one WorkQueue (concurrency C, a handler that does nothing)
 //               claims, runs and completes them: jobs/s from the first enqueue until every
-//               completion is committed
+//               completion is committed. Two ways to enqueue: `queue.enqueue(tx, job)` (the fast
+//               path: the job is inserted leased to this node and started from one read) and the
+//               free `enqueue(tx, job)` (queued, then claimed)
 //   latency     one job at a time on an otherwise idle queue: enqueue→start, from just before the
 //               enqueue's transaction begins to the handler's first line, and commit→start, from
 //               the enqueue's commit; interleaved one for one with the bare transaction samples
@@ -127,7 +129,13 @@ async function measureLimit(producers) {
   }
 }
 
-async function measureQueue(producers) {
+/** How a job is enqueued: `queue.enqueue` (leased to this node from birth) or the free `enqueue`. */
+const enqueuers = {
+  fast: (queue) => (tx) => queue.enqueue(tx, { kind: "bench", payload }),
+  plain: () => (tx) => enqueue(tx, { kind: "bench", payload }),
+};
+
+async function measureQueue(producers, path) {
   const store = await freshStore();
   const queue = new WorkQueue({ store, nodeId: "bench" });
   let handled = 0;
@@ -139,8 +147,9 @@ async function measureQueue(producers) {
   });
   try {
     await queue.start();
+    const add = enqueuers[path](queue);
     const load = await loadFor(duration / rounds, producers, async () => {
-      await store.transaction((tx) => enqueue(tx, { kind: "bench", payload }));
+      await store.transaction(add);
       queue.wake();
     });
     while (handled < load.done) await new Promise((r) => setImmediate(r));
@@ -166,7 +175,10 @@ async function quietly(measure) {
   return { ...result, retries };
 }
 
-/** Latency samples, one at a time: a bare transaction, then a job from enqueue to its handler. */
+/**
+ * Latency samples, one at a time, interleaved: a bare transaction, then a job through each path
+ * from just before its enqueue's transaction to its handler's first line (and from the commit).
+ */
 async function measureLatency() {
   const store = await freshStore();
   const queue = new WorkQueue({ store, nodeId: "bench" });
@@ -176,30 +188,34 @@ async function measureLatency() {
     handle: async () => startedAt(performance.now()),
   });
   const bare = [];
-  const enqueueToStart = [];
-  const commitToStart = [];
+  const paths = Object.keys(enqueuers);
+  const enqueueToStart = Object.fromEntries(paths.map((path) => [path, []]));
+  const commitToStart = Object.fromEntries(paths.map((path) => [path, []]));
   const cpu0 = process.cpuUsage();
   const machine0 = machineCpu();
   const t0 = performance.now();
   try {
     await queue.start();
     for (let i = 0; i < samples + 20; i++) {
+      const warm = i < 20;
       const b0 = performance.now();
       await bareTransaction(store);
-      const b1 = performance.now();
-      const started = new Promise((resolveStart) => {
-        startedAt = resolveStart;
-      });
-      const e0 = performance.now();
-      await store.transaction((tx) => enqueue(tx, { kind: "bench", payload }));
-      const committed = performance.now();
-      queue.wake();
-      const s = await started;
-      await queue.idle(); // its completion is written before the next sample
-      if (i < 20) continue; // warm-up
-      bare.push(b1 - b0);
-      enqueueToStart.push(s - e0);
-      commitToStart.push(s - committed);
+      if (!warm) bare.push(performance.now() - b0);
+      for (const path of paths) {
+        const add = enqueuers[path](queue);
+        const started = new Promise((resolveStart) => {
+          startedAt = resolveStart;
+        });
+        const e0 = performance.now();
+        await store.transaction(add);
+        const committed = performance.now();
+        queue.wake();
+        const s = await started;
+        await queue.idle(); // its completion is written before the next sample
+        if (warm) continue;
+        enqueueToStart[path].push(s - e0);
+        commitToStart[path].push(s - committed);
+      }
     }
   } finally {
     await queue.stop();
@@ -208,11 +224,13 @@ async function measureLatency() {
   const sorted = (values) => [...values].sort((x, y) => x - y);
   return {
     bare: sorted(bare),
-    enqueueToStart: sorted(enqueueToStart),
-    commitToStart: sorted(commitToStart),
+    enqueueToStart: Object.fromEntries(paths.map((path) => [path, sorted(enqueueToStart[path])])),
+    commitToStart: Object.fromEntries(paths.map((path) => [path, sorted(commitToStart[path])])),
     noise: noiseOf({ cpu0, machine0 }, (performance.now() - t0) / 1000),
   };
 }
+
+const pathNames = { fast: "queue.enqueue", plain: "enqueue()" };
 
 let exitCode = 0;
 try {
@@ -227,28 +245,35 @@ try {
   );
 
   const rows = [];
+  const targets = ["limit", ...Object.keys(enqueuers)];
   for (const producers of producerCounts) {
-    const limit = [];
-    const queue = [];
+    const results = Object.fromEntries(targets.map((target) => [target, []]));
     for (let r = 0; r < rounds; r++) {
-      const order = r % 2 === 0 ? ["limit", "queue"] : ["queue", "limit"];
-      for (const target of order) {
-        if (target === "limit") limit.push(await quietly(() => measureLimit(producers)));
-        else queue.push(await quietly(() => measureQueue(producers)));
+      for (const target of r % 2 === 0 ? targets : [...targets].reverse()) {
+        results[target].push(
+          await quietly(() =>
+            target === "limit" ? measureLimit(producers) : measureQueue(producers, target),
+          ),
+        );
       }
     }
     const mean = (list) => list.reduce((sum, x) => sum + x.rate, 0) / list.length;
-    const ratios = queue.map((q, i) => q.rate / limit[i].rate);
-    rows.push({
-      producers,
-      queue: mean(queue),
-      limit: mean(limit),
-      ratio: mean(queue) / mean(limit),
-      ratioMin: Math.min(...ratios),
-      ratioMax: Math.max(...ratios),
-      noise: Math.max(...[...queue, ...limit].map((x) => x.noise)),
-      remeasured: [...queue, ...limit].reduce((sum, x) => sum + x.retries, 0),
-    });
+    const limit = mean(results.limit);
+    for (const path of Object.keys(enqueuers)) {
+      const ratios = results[path].map((q, i) => q.rate / results.limit[i].rate);
+      const measured = [...results[path], ...results.limit];
+      rows.push({
+        producers,
+        path,
+        queue: mean(results[path]),
+        limit,
+        ratio: mean(results[path]) / limit,
+        ratioMin: Math.min(...ratios),
+        ratioMax: Math.max(...ratios),
+        noise: Math.max(...measured.map((x) => x.noise)),
+        remeasured: measured.reduce((sum, x) => sum + x.retries, 0),
+      });
+    }
   }
   console.log(
     "throughput: enqueue → claim → complete, against bare transactions (one INSERT + one UPDATE per job)",
@@ -256,6 +281,7 @@ try {
   for (const line of tableLines(
     [
       ["producers", 9, (r) => String(r.producers), "r"],
+      ["enqueued by", 13, (r) => pathNames[r.path], "l"],
       ["queue jobs/s", 12, (r) => fmt(r.queue), "r"],
       ["limit jobs/s", 12, (r) => fmt(r.limit), "r"],
       [
@@ -275,8 +301,10 @@ try {
   const p = (values, q) => percentile(values, q);
   const latencyRows = [
     { what: "bare transaction (INSERT + UPDATE)", values: latency.bare },
-    { what: "enqueue → start", values: latency.enqueueToStart },
-    { what: "commit → start", values: latency.commitToStart },
+    ...Object.keys(enqueuers).flatMap((path) => [
+      { what: `${pathNames[path]}: enqueue → start`, values: latency.enqueueToStart[path] },
+      { what: `${pathNames[path]}: commit → start`, values: latency.commitToStart[path] },
+    ]),
   ];
   const bareP50 = p(latency.bare, 50);
   console.log("\nlatency, one job at a time, ms");
@@ -292,16 +320,18 @@ try {
     console.log(line);
   console.log(`others' CPU during the latency samples: ${fmt(latency.noise)} % of a core`);
 
-  const worst = rows.reduce((a, b) => (a.ratio < b.ratio ? a : b));
-  const latencyRatio = p(latency.enqueueToStart, 50) / bareP50;
-  console.log(
-    `\ngoal: throughput >= 0.5x the limit: ${fmt(worst.ratio, 2)}x at ${worst.producers} producer(s) (the lowest): ` +
-      `${worst.ratio >= 0.5 ? "met" : "MISSED"}`,
-  );
-  console.log(
-    `goal: enqueue → start p50 <= 2x one bare transaction: ${fmt(latencyRatio, 2)}x: ` +
-      `${latencyRatio <= 2 ? "met" : "MISSED"}`,
-  );
+  for (const path of Object.keys(enqueuers)) {
+    const worst = rows.filter((r) => r.path === path).reduce((a, b) => (a.ratio < b.ratio ? a : b));
+    const latencyRatio = p(latency.enqueueToStart[path], 50) / bareP50;
+    console.log(
+      `\n${pathNames[path]}: goal throughput >= 0.5x the limit: ${fmt(worst.ratio, 2)}x at ${worst.producers} ` +
+        `producer(s) (the lowest): ${worst.ratio >= 0.5 ? "met" : "MISSED"}`,
+    );
+    console.log(
+      `${pathNames[path]}: goal enqueue → start p50 <= 2x one bare transaction: ${fmt(latencyRatio, 2)}x: ` +
+        `${latencyRatio <= 2 ? "met" : "MISSED"}`,
+    );
+  }
   if (opts.json) {
     const summary = latencyRows.map((r) => ({ what: r.what, p50: p(r.values, 50), p99: p(r.values, 99) }));
     await writeFile(

@@ -52,6 +52,8 @@ export interface JobKind {
   readonly leaseMs: number;
   /** Jobs of this kind claimed or running on this node (claims in flight included). */
   active: number;
+  /** Jobs of this kind this node enqueued already leased, not yet seen committed. */
+  unconfirmed: number;
   /** When the next job not yet due becomes due, as last read; undefined when unknown. */
   nextReadyAt: number | undefined;
 }
@@ -82,6 +84,7 @@ export function jobKind<Payload>(name: string, options: KindOptions<Payload>): J
     backoff: checkBackoff(options.backoff, `${where}: backoff`),
     leaseMs,
     active: 0,
+    unconfirmed: 0,
     nextReadyAt: undefined,
   };
 }

@@ -24,7 +24,7 @@ export interface FailedAttempt {
 export function failureWrite(error: unknown, failed: FailedAttempt): JobWrite & { type: "retry" | "dead" } {
   const { lease, attempt, maxAttempts, now } = failed;
   const text = errorText(error);
-  const buried = { type: "dead", lease, now, error: text } as const;
+  const buried = { type: "dead", lease, now, error: text, attempts: attempt } as const;
   if (error instanceof NonRetriableError) return buried;
   if (error instanceof RetryAfterError) {
     if (error.countsAsAttempt && attempt >= maxAttempts) return buried;
@@ -34,7 +34,7 @@ export function failureWrite(error: unknown, failed: FailedAttempt): JobWrite & 
       lease,
       readyAt: Math.round(Math.max(now, at)),
       error: text,
-      countsAsAttempt: error.countsAsAttempt,
+      attempts: error.countsAsAttempt ? attempt : attempt - 1,
     };
   }
   if (attempt >= maxAttempts) return buried;
@@ -43,7 +43,7 @@ export function failureWrite(error: unknown, failed: FailedAttempt): JobWrite & 
     lease,
     readyAt: now + retryDelayMs(failed.backoff, attempt, failed.random),
     error: text,
-    countsAsAttempt: true,
+    attempts: attempt,
   };
 }
 

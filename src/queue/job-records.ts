@@ -40,31 +40,31 @@ export type JobWrite =
   | { readonly type: "bury"; readonly row: CandidateRow; readonly now: number; readonly error: string }
   | { readonly type: "complete"; readonly lease: Lease }
   | {
+      /** Back to the queue, due at `readyAt`, with `attempts` attempts counted. */
       readonly type: "retry";
       readonly lease: Lease;
       readonly readyAt: number;
-      readonly error: string;
-      readonly countsAsAttempt: boolean;
+      readonly error: string | null;
+      readonly attempts: number;
     }
-  | { readonly type: "dead"; readonly lease: Lease; readonly now: number; readonly error: string }
+  | {
+      readonly type: "dead";
+      readonly lease: Lease;
+      readonly now: number;
+      readonly error: string;
+      readonly attempts: number;
+    }
   | { readonly type: "renew"; readonly lease: Lease; readonly leaseUntil: number };
 
 /**
- * The next jobs of `kind` by `ready_at`, due or not, leaving out the ones this process holds: the
- * due ones are the candidates, the first one not yet due says when to look again.
+ * The next jobs of `kind` by `ready_at`, due or not: the due ones are the candidates, the first one
+ * not yet due says when to look again. (The caller skips the jobs it is running itself.)
  */
-export function readCandidates(
-  db: SqlExecutor,
-  kind: string,
-  epoch: string,
-  limit: number,
-): Promise<CandidateRow[]> {
+export function readCandidates(db: SqlExecutor, kind: string, limit: number): Promise<CandidateRow[]> {
   return db.all<CandidateRow>(
     `SELECT id, kind, payload, dedupe_key, state, ready_at, enqueued_at, attempts, max_attempts, claims, last_error
-     FROM queue_jobs
-     WHERE kind = ? AND ready_at IS NOT NULL AND (lease_epoch IS NULL OR lease_epoch <> ?)
-     ORDER BY ready_at LIMIT ?`,
-    [kind, epoch, limit],
+     FROM queue_jobs WHERE kind = ? AND ready_at IS NOT NULL ORDER BY ready_at LIMIT ?`,
+    [kind, limit],
   );
 }
 
@@ -98,12 +98,15 @@ function statementFor(write: JobWrite): [string, SqlValue[]] {
       return [`DELETE FROM queue_jobs WHERE ${held}`, fence(write.lease)];
     case "retry":
       return [
-        `UPDATE queue_jobs SET state = 'queued', ready_at = ?, attempts = attempts - ?,
+        `UPDATE queue_jobs SET state = 'queued', ready_at = ?, attempts = ?,
            lease_owner = NULL, lease_epoch = NULL, last_error = ? WHERE ${held}`,
-        [write.readyAt, write.countsAsAttempt ? 0 : 1, write.error, ...fence(write.lease)],
+        [write.readyAt, write.attempts, write.error, ...fence(write.lease)],
       ];
     case "dead":
-      return [`UPDATE queue_jobs SET ${dead} WHERE ${held}`, [write.error, write.now, ...fence(write.lease)]];
+      return [
+        `UPDATE queue_jobs SET ${dead}, attempts = ? WHERE ${held}`,
+        [write.error, write.now, write.attempts, ...fence(write.lease)],
+      ];
     case "renew":
       return [`UPDATE queue_jobs SET ready_at = ? WHERE ${held}`, [write.leaseUntil, ...fence(write.lease)]];
     default: {
@@ -111,6 +114,11 @@ function statementFor(write: JobWrite): [string, SqlValue[]] {
       throw new Error(`unknown job write ${JSON.stringify(unknown)}`);
     }
   }
+}
+
+/** Whether `lease` holds its job: for a job enqueued already leased, whether its enqueue committed. */
+export async function holds(db: SqlExecutor, lease: Lease): Promise<boolean> {
+  return (await db.get(`SELECT id FROM queue_jobs WHERE ${held}`, fence(lease))) !== undefined;
 }
 
 /** Deletes a job this lease still holds, inside the caller's transaction. */

@@ -46,6 +46,11 @@ export class JobRuns {
     return [...this.#running.values()].flatMap((job) => (job.task ? [job.task] : []));
   }
 
+  /** Whether the job is running here. */
+  has(jobId: string): boolean {
+    return this.#running.has(jobId);
+  }
+
   /** Runs the job `lease` just claimed; its kind's slot is given back when the handler ends. */
   start(kind: JobKind, row: CandidateRow, lease: Lease, maxAttempts: number): void {
     const running: RunningJob = {
@@ -91,7 +96,7 @@ export class JobRuns {
     } catch (error) {
       const now = clock.now();
       write = failureWrite(error, { lease, attempt, maxAttempts, backoff: kind.backoff, now, random });
-      if (write.type === "retry" && write.countsAsAttempt) {
+      if (write.type === "retry" && write.attempts === attempt) {
         logger.warn("job failed; it will be tried again", {
           kind: kind.name,
           jobId: row.id,

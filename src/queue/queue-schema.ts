@@ -11,8 +11,9 @@ import type { Migration } from "../store/index.js";
  *
  * `claims` counts the claims ever made; with `lease_owner` and `lease_epoch` it is the fencing
  * token every write of a running job checks, so a node whose lease was taken over changes nothing.
- * `attempts` counts the attempts started (an attempt the handler deferred without counting it is
- * given back), which is what `max_attempts` limits.
+ * `attempts` counts the attempts made, which is what `max_attempts` limits: a claim counts one,
+ * and each outcome writes the exact count (a deferral that does not count gives its attempt back;
+ * a job enqueued already leased counts its first attempt when that reports).
  */
 export const queueMigrations: readonly Migration[] = [
   {

@@ -5,6 +5,7 @@
 import { describe } from "vitest";
 import { describeClaimCases } from "./claims.case.js";
 import { describeEnqueueCases } from "./enqueue.case.js";
+import { describeFastPathCases } from "./fast-path.case.js";
 import { describeLifecycleCases } from "./lifecycle.case.js";
 import { describeNodeCases } from "./nodes.case.js";
 import { type OpenStoreAt, useQueueHarness } from "./queue-harness.case.js";
@@ -17,6 +18,7 @@ export function describeQueueSuite(engineName: string, openAt: OpenStoreAt): voi
     const harness = useQueueHarness(openAt);
     describeEnqueueCases(harness);
     describeClaimCases(harness);
+    describeFastPathCases(harness);
     describeRetryCases(harness);
     describeNodeCases(harness);
     describeLifecycleCases(harness);

@@ -11,11 +11,13 @@
 import { randomUUID } from "node:crypto";
 import { type Logger, type MetricsRegistry, silentLogger } from "../ops/index.js";
 import { type SqlExecutor, type Store, StoreClosedError } from "../store/index.js";
+import { dueTime, type Enqueued, enqueue, insertJob, type NewJob } from "./enqueue.js";
 import { type JobKind, jobKind, type KindOptions } from "./job-kind.js";
 import {
   applyJobWrite,
   type CandidateRow,
   countJobs,
+  holds,
   type JobWrite,
   type Lease,
   readCandidates,
@@ -61,6 +63,13 @@ interface PendingWrite {
   abandon(): void;
 }
 
+/** A job this node enqueued already leased to itself, waiting to be seen committed. */
+interface UnconfirmedJob {
+  readonly kind: JobKind;
+  readonly row: CandidateRow;
+  readonly lease: Lease;
+}
+
 const defaultPollMs = 30_000;
 const defaultStopTimeoutMs = 30_000;
 /** After a failed cycle the next waits 100 ms, doubling up to this. */
@@ -99,6 +108,7 @@ export class WorkQueue {
   readonly #metrics: QueueMetrics;
   readonly #kinds = new Map<string, JobKind>();
   readonly #runs: JobRuns;
+  readonly #unconfirmed = new Map<string, UnconfirmedJob>();
   #state: "new" | "starting" | "running" | "stopping" | "stopped" = "new";
   #pending: PendingWrite[] = [];
   #dirty = false;
@@ -174,6 +184,34 @@ export class WorkQueue {
   }
 
   /**
+   * `enqueue(tx, job)` with a fast path: a job due now, of a kind this node runs and has a free
+   * slot for, is inserted already leased to this node, so after the commit `wake()` only has to
+   * see that it exists (one read) to start it, with no claim to write. Otherwise, or if it cannot
+   * be started when seen, it is an ordinary queued job.
+   */
+  async enqueue(tx: SqlExecutor, job: NewJob): Promise<Enqueued> {
+    const now = this.#clock.now();
+    const kind = this.#kinds.get(job.kind);
+    const fast =
+      this.#state === "running" &&
+      kind !== undefined &&
+      kind.active + kind.unconfirmed < kind.concurrency &&
+      dueTime(job, now) <= now;
+    if (!fast) return enqueue(tx, job, now);
+    const holder = { owner: this.nodeId, epoch: this.epoch, until: now + kind.leaseMs };
+    const { enqueued, row } = await insertJob(tx, job, now, holder);
+    if (row && enqueued.created) {
+      kind.unconfirmed++;
+      this.#unconfirmed.set(row.id, {
+        kind,
+        row,
+        lease: { id: row.id, claims: 1, owner: this.nodeId, epoch: this.epoch },
+      });
+    }
+    return enqueued;
+  }
+
+  /**
    * Stops claiming, waits for running handlers (up to `timeoutMs`), and records their outcomes.
    * Handlers still running then have their `signal` aborted and their leases left to run out, so
    * the jobs run again: on this node's next start at once, elsewhere when the lease ends.
@@ -213,6 +251,9 @@ export class WorkQueue {
       cancel();
     }
     this.#runs.abandonAll();
+    // Jobs enqueued leased to this process and not yet started: the next start takes them back.
+    for (const { kind } of this.#unconfirmed.values()) kind.unconfirmed--;
+    this.#unconfirmed.clear();
     this.#state = "stopped";
     if (wasRunning) await this.#drain();
   }
@@ -244,7 +285,10 @@ export class WorkQueue {
       let batch: PendingWrite[];
       let changed: boolean[];
       try {
-        if (this.#state === "running") claims = await this.#claims(this.#clock.now());
+        if (this.#state === "running") {
+          const now = this.#clock.now();
+          claims = [...(await this.#confirm(now)), ...(await this.#claims(now))];
+        }
         batch = [...writes, ...claims];
         if (batch.length === 0) continue;
         changed = await this.#store.transaction((tx) => applyInIdOrder(tx, batch));
@@ -266,8 +310,11 @@ export class WorkQueue {
       const free = kind.concurrency - kind.active;
       kind.nextReadyAt = undefined;
       if (free <= 0) continue; // a handler ending wakes the cycle
-      const rows = await readCandidates(this.#store, kind.name, this.epoch, free + 1);
+      // Jobs running here (or about to) are still in the table; read past them.
+      const mine = kind.active + kind.unconfirmed;
+      const rows = await readCandidates(this.#store, kind.name, free + 1 + mine);
       for (const row of rows) {
+        if (this.#runs.has(row.id) || this.#unconfirmed.has(row.id)) continue;
         const readyAt = Number(row.ready_at);
         if (readyAt > now) {
           kind.nextReadyAt = readyAt;
@@ -277,6 +324,31 @@ export class WorkQueue {
         kind.active++;
         writes.push(this.#claimOrBury(kind, row, now));
       }
+    }
+    return writes;
+  }
+
+  /**
+   * Starts the jobs enqueued leased to this node whose enqueue has committed. One that finds no
+   * free slot (claims took them meanwhile) goes back to the queue; one not seen yet is looked for
+   * again until its lease would have ended — then it is an ordinary job, claimable by anyone.
+   */
+  async #confirm(now: number): Promise<PendingWrite[]> {
+    const writes: PendingWrite[] = [];
+    for (const [id, job] of this.#unconfirmed) {
+      const { kind, row, lease } = job;
+      const committed = await holds(this.#store, lease);
+      if (!committed && now < Number(row.ready_at)) continue;
+      this.#unconfirmed.delete(id);
+      kind.unconfirmed--;
+      if (!committed) continue;
+      if (kind.active < kind.concurrency) {
+        kind.active++;
+        this.#runs.start(kind, row, lease, Number(row.max_attempts ?? kind.maxAttempts));
+        continue;
+      }
+      const release: JobWrite = { type: "retry", lease, readyAt: now, error: null, attempts: 0 };
+      writes.push({ write: release, settle: () => {}, abandon: () => {} });
     }
     return writes;
   }
