@@ -1,6 +1,7 @@
 /** Claiming and completing: due jobs run once each, within the kind's concurrency, woken not polled. */
 import { describe, expect, it } from "vitest";
 import { enqueue } from "./enqueue.js";
+import type { ManualClock } from "./queue-clock.js";
 import { NonRetriableError } from "./queue-errors.js";
 import {
   addNote,
@@ -12,6 +13,19 @@ import {
   turns,
   until,
 } from "./queue-harness.case.js";
+import type { WorkQueue } from "./work-queue.js";
+
+/** Nothing has run 1 ms short of `ms` from now; at `ms`, the one job runs. */
+async function runsAfterExactly(
+  ms: number,
+  { queue, clock, seen }: { queue: WorkQueue; clock: ManualClock; seen: Seen },
+): Promise<void> {
+  clock.advance(ms - 1);
+  await queue.idle();
+  expect(seen.started).toHaveLength(0);
+  clock.advance(1);
+  await until(() => seen.finished.length === 1, `the job to run after ${ms} ms`);
+}
 
 export function describeClaimCases({ fresh, queue: makeQueue }: SuiteHarness): void {
   describe("claims", () => {
@@ -52,11 +66,7 @@ export function describeClaimCases({ fresh, queue: makeQueue }: SuiteHarness): v
       queue.wake();
       await queue.idle();
       expect(clock.pendingTimers).toBe(1); // now set to the job's due time
-      clock.advance(4999);
-      await queue.idle();
-      expect(seen.started).toHaveLength(0);
-      clock.advance(1);
-      await until(() => seen.finished.length === 1, "the job to run when due");
+      await runsAfterExactly(5000, { queue, clock, seen });
     });
 
     it("finds jobs it was not woken for at the next safety poll", async () => {
@@ -67,11 +77,7 @@ export function describeClaimCases({ fresh, queue: makeQueue }: SuiteHarness): v
       await queue.start();
       await queue.idle();
       await enqueue(store, { kind: "mail" }, clock.now()); // as another node would: no wake here
-      clock.advance(29_999);
-      await queue.idle();
-      expect(seen.started).toHaveLength(0);
-      clock.advance(1);
-      await until(() => seen.finished.length === 1, "the poll to find the job");
+      await runsAfterExactly(30_000, { queue, clock, seen });
     });
 
     it("runs no more jobs of a kind at once than its concurrency", async () => {

@@ -4,10 +4,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { enqueue } from "./enqueue.js";
-import { ManualClock } from "./queue-clock.js";
 import { gate, jobRow, jobRows, Seen, type SuiteHarness, until } from "./queue-harness.case.js";
 
-export function describeFastPathCases({ fresh, newPlace, open, queue: makeQueue }: SuiteHarness): void {
+export function describeFastPathCases({ fresh, restartable, queue: makeQueue }: SuiteHarness): void {
   describe("fast path", () => {
     it("starts a job it enqueued leased to itself once the enqueue commits, writing no claim", async () => {
       const store = await fresh();
@@ -110,22 +109,16 @@ export function describeFastPathCases({ fresh, newPlace, open, queue: makeQueue 
     });
 
     it("runs a job enqueued leased to a process that died before starting it, counting no attempt", async () => {
-      const place = newPlace();
-      const before = await open(place);
-      const clock = new ManualClock();
-      const first = makeQueue(before, { nodeId: "node-a", clock });
-      first.queue.register("work", { maxAttempts: 1, handle: async () => {} });
-      await first.queue.start();
-      const { id } = await before.transaction((tx) => first.queue.enqueue(tx, { kind: "work" }));
-      await first.queue.stop({ timeoutMs: 0 }); // dies before any wake
-      await before.close();
+      const node = await restartable();
+      node.queue.register("work", { maxAttempts: 1, handle: async () => {} });
+      await node.queue.start();
+      const { id } = await node.store.transaction((tx) => node.queue.enqueue(tx, { kind: "work" }));
 
-      const after = await open(place);
-      const second = makeQueue(after, { nodeId: "node-a", clock });
+      const after = await node.restart(); // before any wake
       const seen = new Seen();
-      second.queue.register("work", { maxAttempts: 1, handle: seen.handler() });
-      await second.queue.start();
-      await until(async () => (await jobRows(after)).length === 0, "the job to run after the restart");
+      after.queue.register("work", { maxAttempts: 1, handle: seen.handler() });
+      await after.queue.start();
+      await until(async () => (await jobRows(after.store)).length === 0, "the job to run after the restart");
       expect(seen.attemptsOf(id)).toEqual([1]);
     });
   });

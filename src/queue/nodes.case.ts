@@ -8,7 +8,7 @@ import { enqueue } from "./enqueue.js";
 import { ManualClock, systemClock } from "./queue-clock.js";
 import { gate, jobRow, jobRows, Seen, type SuiteHarness, turns, until } from "./queue-harness.case.js";
 
-export function describeNodeCases({ fresh, newPlace, open, queue: makeQueue }: SuiteHarness): void {
+export function describeNodeCases({ fresh, restartable, queue: makeQueue }: SuiteHarness): void {
   describe("nodes", () => {
     it("never runs one job on two nodes at once, and runs each exactly once", async () => {
       const store = await fresh();
@@ -121,54 +121,45 @@ export function describeNodeCases({ fresh, newPlace, open, queue: makeQueue }: S
     });
 
     it("takes back its own jobs at once after a restart, and resumes those it had not begun", async () => {
-      const place = newPlace();
-      const before = await open(place);
-      const clock = new ManualClock();
-      const first = makeQueue(before, { nodeId: "node-a", clock });
+      const node = await restartable();
       const seenFirst = new Seen();
-      first.queue.register("work", { handle: seenFirst.handler(() => new Promise(() => {})) });
-      await first.queue.start();
-      const held = await enqueue(before, { kind: "work", payload: "held" }, clock.now());
-      first.queue.wake();
+      node.queue.register("work", { handle: seenFirst.handler(() => new Promise(() => {})) });
+      await node.queue.start();
+      const held = await enqueue(node.store, { kind: "work", payload: "held" }, node.clock.now());
+      node.queue.wake();
       await until(() => seenFirst.running.size === 1, "the first process to start a job");
-      const waiting = await enqueue(before, { kind: "work", payload: "waiting" }, clock.now());
-      first.queue.wake();
-      await first.queue.idle();
-      await first.queue.stop({ timeoutMs: 0 }); // the process dies with the job in hand
-      await before.close();
+      const waiting = await enqueue(node.store, { kind: "work", payload: "waiting" }, node.clock.now());
+      node.queue.wake();
+      await node.queue.idle();
 
-      const after = await open(place);
-      const second = makeQueue(after, { nodeId: "node-a", clock }); // same node, same time: no lease has ended
+      const after = await node.restart();
       const seenSecond = new Seen();
-      second.queue.register("work", { handle: seenSecond.handler() });
-      await second.queue.start();
-      await until(async () => (await jobRows(after)).length === 0, "both jobs to complete after the restart");
+      after.queue.register("work", { handle: seenSecond.handler() });
+      await after.queue.start();
+      await until(
+        async () => (await jobRows(after.store)).length === 0,
+        "both jobs to complete after the restart",
+      );
       expect(seenSecond.attemptsOf(held.id)).toEqual([2]);
       expect(seenSecond.attemptsOf(waiting.id)).toEqual([1]);
     });
 
     it("buries a job whose last attempt was interrupted instead of running it again", async () => {
-      const place = newPlace();
-      const before = await open(place);
-      const clock = new ManualClock();
-      const first = makeQueue(before, { nodeId: "node-a", clock });
-      first.queue.register("work", { maxAttempts: 1, handle: () => new Promise(() => {}) });
-      await first.queue.start();
-      const { id } = await enqueue(before, { kind: "work" }, clock.now());
-      first.queue.wake();
-      await until(async () => (await jobRow(before, id))?.state === "running", "the job to start");
-      await first.queue.stop({ timeoutMs: 0 });
-      await before.close();
+      const node = await restartable();
+      node.queue.register("work", { maxAttempts: 1, handle: () => new Promise(() => {}) });
+      await node.queue.start();
+      const { id } = await enqueue(node.store, { kind: "work" }, node.clock.now());
+      node.queue.wake();
+      await until(async () => (await jobRow(node.store, id))?.state === "running", "the job to start");
 
-      const after = await open(place);
-      const second = makeQueue(after, { nodeId: "node-a", clock });
+      const after = await node.restart();
       const seen = new Seen();
-      second.queue.register("work", { maxAttempts: 1, handle: seen.handler() });
-      await second.queue.start();
-      await until(async () => (await jobRow(after, id))?.state === "dead", "the job to be buried");
-      expect((await jobRow(after, id))?.last_error).toMatch(/attempt 1 of 1 was interrupted/);
+      after.queue.register("work", { maxAttempts: 1, handle: seen.handler() });
+      await after.queue.start();
+      await until(async () => (await jobRow(after.store, id))?.state === "dead", "the job to be buried");
+      expect((await jobRow(after.store, id))?.last_error).toMatch(/attempt 1 of 1 was interrupted/);
       expect(seen.started).toHaveLength(0);
-      expect((await second.queue.stats()).work).toMatchObject({ dead: 1, deadLettered: 1 });
+      expect((await after.queue.stats()).work).toMatchObject({ dead: 1, deadLettered: 1 });
     });
   });
 }

@@ -107,6 +107,19 @@ export class Seen {
   }
 }
 
+/** A node's process on a store of its own place, which can die and start again. */
+export interface RestartableNode {
+  readonly store: Store;
+  readonly queue: WorkQueue;
+  readonly clock: ManualClock;
+  /**
+   * Ends the process as a crash would — no waiting for its handlers, its store closed under them —
+   * and opens the place again for the same node under a new epoch, at the same time (so no lease
+   * has ended). The new queue is not started.
+   */
+  restart(): Promise<{ store: Store; queue: WorkQueue }>;
+}
+
 export interface SuiteHarness {
   /** A storage place no test has used yet. */
   newPlace(): string;
@@ -115,6 +128,8 @@ export interface SuiteHarness {
   fresh(): Promise<Store>;
   /** A queue on `store` (node "node-a" and a ManualClock unless told otherwise); stopped after the test. */
   queue(store: Store, options?: Partial<WorkQueueOptions>): { queue: WorkQueue; clock: ManualClock };
+  /** Node "node-a" on a new place, with a ManualClock. */
+  restartable(): Promise<RestartableNode>;
 }
 
 /** Call inside a `describe`: every store and queue made through the result is cleaned up after each test. */
@@ -139,5 +154,17 @@ export function useQueueHarness(openAt: OpenStoreAt): SuiteHarness {
     // Tests that pass the system clock do not move it.
     return { queue: made, clock: clock as ManualClock };
   };
-  return { newPlace, open, fresh: () => open(newPlace()), queue };
+  const restartable = async (): Promise<RestartableNode> => {
+    const place = newPlace();
+    const store = await open(place);
+    const { queue: first, clock } = queue(store);
+    const restart = async () => {
+      await first.stop({ timeoutMs: 0 });
+      await store.close();
+      const reopened = await open(place);
+      return { store: reopened, queue: queue(reopened, { clock }).queue };
+    };
+    return { store, queue: first, clock, restart };
+  };
+  return { newPlace, open, fresh: () => open(newPlace()), queue, restartable };
 }
