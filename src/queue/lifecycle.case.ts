@@ -102,6 +102,7 @@ export function describeLifecycleCases({ fresh, queue: makeQueue }: SuiteHarness
       expect(text).toContain('jeff_queue_jobs{kind="work",state="queued"} 1');
       expect(text).toContain('jeff_queue_jobs{kind="work",state="running"} 1');
       expect(text).toContain('jeff_queue_jobs{kind="fail",state="dead"} 1');
+      expect(text).toContain('jeff_queue_jobs{kind="fail",state="queued"} 0');
       expect(text).toContain('jeff_queue_oldest_due_seconds{kind="later"} 4');
       expect(text).toContain('jeff_queue_jobs_dead_total{kind="fail"} 1');
       expect(text).toContain('jeff_queue_jobs_started_total{kind="work"} 1');

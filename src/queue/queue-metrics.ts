@@ -42,15 +42,15 @@ const counterSpecs: Readonly<Record<NodeCount, readonly [string, string]>> = {
   leasesLost: ["jeff_queue_leases_lost_total", "Writes refused because another node had taken the job over"],
 };
 
-interface Snapshot {
-  readonly at: number;
-  readonly rows: readonly StateCountRow[];
-}
+const states = ["queued", "running", "dead"] as const;
 
 export class QueueMetrics {
   readonly #counts = new Map<string, Record<NodeCount, number>>();
   readonly #counters: Partial<Record<NodeCount, Counter>> = {};
-  #snapshot: Snapshot = { at: Number.NEGATIVE_INFINITY, rows: [] };
+  #snapshot: { readonly at: number; readonly stats: QueueStats } = {
+    at: Number.NEGATIVE_INFINITY,
+    stats: {},
+  };
 
   /**
    * Gauges are read at scrape time and cannot wait for the store, so they show the last snapshot
@@ -64,15 +64,15 @@ export class QueueMetrics {
   ) {
     if (!registry) return;
     for (const count of nodeCounts) this.#counters[count] = registry.counter(...counterSpecs[count]);
+    // Every kind shows every state, zero included, so a series drops to 0 rather than vanishing.
     registry.gauge("jeff_queue_jobs", "Jobs in the store by kind and state (queued, running, dead)", () =>
-      this.#read().rows.map((row) => [{ kind: row.kind, state: row.state }, Number(row.jobs)] as const),
+      Object.entries(this.#read()).flatMap(([kind, stats]) =>
+        states.map((state) => [{ kind, state }, stats[state]] as const),
+      ),
     );
-    registry.gauge("jeff_queue_oldest_due_seconds", "How long the oldest due job has waited, by kind", () => {
-      const snapshot = this.#read();
-      return snapshot.rows
-        .filter((row) => row.state === "queued")
-        .map((row) => [{ kind: row.kind }, oldestDueMs(row, snapshot.at) / 1000] as const);
-    });
+    registry.gauge("jeff_queue_oldest_due_seconds", "How long the oldest due job has waited, by kind", () =>
+      Object.entries(this.#read()).map(([kind, stats]) => [{ kind }, stats.oldestDueMs / 1000] as const),
+    );
   }
 
   count(kind: string, what: NodeCount, by = 1): void {
@@ -87,7 +87,6 @@ export class QueueMetrics {
 
   /** Takes a fresh count from the store; `kinds` always appear, with zeros if need be. */
   update(rows: readonly StateCountRow[], at: number, kinds: Iterable<string>): QueueStats {
-    this.#snapshot = { at, rows };
     const stats: Record<string, KindStats> = {};
     const names = new Set([...kinds, ...this.#counts.keys(), ...rows.map((row) => row.kind)]);
     for (const kind of [...names].sort()) {
@@ -108,12 +107,13 @@ export class QueueMetrics {
         }),
       };
     }
+    this.#snapshot = { at, stats };
     return stats;
   }
 
-  #read(): Snapshot {
+  #read(): QueueStats {
     if (this.now() - this.#snapshot.at > this.staleMs) this.refresh();
-    return this.#snapshot;
+    return this.#snapshot.stats;
   }
 }
 
