@@ -11,13 +11,12 @@
 import { randomUUID } from "node:crypto";
 import { type Logger, type MetricsRegistry, silentLogger } from "../ops/index.js";
 import { type SqlExecutor, type Store, StoreClosedError } from "../store/index.js";
-import { dueTime, type Enqueued, enqueue, insertJob, type NewJob } from "./enqueue.js";
+import { BornJobs } from "./born-jobs.js";
+import { type Enqueued, enqueue, type NewJob } from "./enqueue.js";
 import { type JobKind, jobKind, type KindOptions } from "./job-kind.js";
 import {
-  applyJobWrite,
   type CandidateRow,
   countJobs,
-  holds,
   type JobWrite,
   type Lease,
   readCandidates,
@@ -27,6 +26,7 @@ import { JobRuns } from "./job-runs.js";
 import { type QueueClock, systemClock } from "./queue-clock.js";
 import { QueueMisuseError } from "./queue-errors.js";
 import { QueueMetrics, type QueueStats } from "./queue-metrics.js";
+import { applyInIdOrder, type PendingWrite } from "./write-batch.js";
 
 export interface WorkQueueOptions {
   readonly store: Store;
@@ -55,46 +55,12 @@ export interface StopOptions {
   readonly timeoutMs?: number;
 }
 
-/** A write waiting for the next cycle, and what to do once it is known whether it held. */
-interface PendingWrite {
-  readonly write: JobWrite;
-  settle(changed: boolean): void;
-  /** The cycle failed and the write was not made. */
-  abandon(): void;
-}
-
-/** A job this node enqueued already leased to itself, waiting to be seen committed. */
-interface UnconfirmedJob {
-  readonly kind: JobKind;
-  readonly row: CandidateRow;
-  readonly lease: Lease;
-}
-
 const defaultPollMs = 30_000;
 const defaultStopTimeoutMs = 30_000;
 /** After a failed cycle the next waits 100 ms, doubling up to this. */
 const longestCycleRetryMs = 30_000;
 /** How old the gauges' count may be before a scrape asks for a fresh one. */
 const statsStaleMs = 5_000;
-
-const jobIdOf = (write: JobWrite): string => ("row" in write ? write.row.id : write.lease.id);
-
-/**
- * Applies a batch in the order of the job ids, the one lock order every node follows, so on
- * PostgreSQL two nodes' batches cannot deadlock; returns whether each write held, in batch order.
- * (The sort is stable: two writes of one job keep their order.)
- */
-async function applyInIdOrder(tx: SqlExecutor, batch: readonly PendingWrite[]): Promise<boolean[]> {
-  const order = batch.map((_, index) => index);
-  order.sort((a, b) => {
-    const x = jobIdOf(batch[a]!.write);
-    const y = jobIdOf(batch[b]!.write);
-    return x < y ? -1 : x > y ? 1 : 0;
-  });
-  const changed = new Array<boolean>(batch.length).fill(false);
-  for (const index of order) changed[index] = await applyJobWrite(tx, batch[index]!.write);
-  return changed;
-}
 
 export class WorkQueue {
   readonly nodeId: string;
@@ -108,7 +74,7 @@ export class WorkQueue {
   readonly #metrics: QueueMetrics;
   readonly #kinds = new Map<string, JobKind>();
   readonly #runs: JobRuns;
-  readonly #unconfirmed = new Map<string, UnconfirmedJob>();
+  readonly #born: BornJobs;
   #state: "new" | "starting" | "running" | "stopping" | "stopped" = "new";
   #pending: PendingWrite[] = [];
   #dirty = false;
@@ -139,6 +105,7 @@ export class WorkQueue {
       () => this.#refreshStats(),
       statsStaleMs,
     );
+    this.#born = new BornJobs(this.nodeId, this.epoch);
     this.#runs = new JobRuns({
       clock: this.#clock,
       logger: this.#logger,
@@ -192,23 +159,9 @@ export class WorkQueue {
   async enqueue(tx: SqlExecutor, job: NewJob): Promise<Enqueued> {
     const now = this.#clock.now();
     const kind = this.#kinds.get(job.kind);
-    const fast =
-      this.#state === "running" &&
-      kind !== undefined &&
-      kind.active + kind.unconfirmed < kind.concurrency &&
-      dueTime(job, now) <= now;
-    if (!fast) return enqueue(tx, job, now);
-    const holder = { owner: this.nodeId, epoch: this.epoch, until: now + kind.leaseMs };
-    const { enqueued, row } = await insertJob(tx, job, now, holder);
-    if (row && enqueued.created) {
-      kind.unconfirmed++;
-      this.#unconfirmed.set(row.id, {
-        kind,
-        row,
-        lease: { id: row.id, claims: 1, owner: this.nodeId, epoch: this.epoch },
-      });
-    }
-    return enqueued;
+    if (this.#state === "running" && this.#born.fits(kind, job, now))
+      return this.#born.insert(tx, kind, job, now);
+    return enqueue(tx, job, now);
   }
 
   /**
@@ -251,9 +204,7 @@ export class WorkQueue {
       cancel();
     }
     this.#runs.abandonAll();
-    // Jobs enqueued leased to this process and not yet started: the next start takes them back.
-    for (const { kind } of this.#unconfirmed.values()) kind.unconfirmed--;
-    this.#unconfirmed.clear();
+    this.#born.forget();
     this.#state = "stopped";
     if (wasRunning) await this.#drain();
   }
@@ -314,7 +265,7 @@ export class WorkQueue {
       const mine = kind.active + kind.unconfirmed;
       const rows = await readCandidates(this.#store, kind.name, free + 1 + mine);
       for (const row of rows) {
-        if (this.#runs.has(row.id) || this.#unconfirmed.has(row.id)) continue;
+        if (this.#runs.has(row.id) || this.#born.has(row.id)) continue;
         const readyAt = Number(row.ready_at);
         if (readyAt > now) {
           kind.nextReadyAt = readyAt;
@@ -329,26 +280,19 @@ export class WorkQueue {
   }
 
   /**
-   * Starts the jobs enqueued leased to this node whose enqueue has committed. One that finds no
-   * free slot (claims took them meanwhile) goes back to the queue; one not seen yet is looked for
-   * again until its lease would have ended — then it is an ordinary job, claimable by anyone.
+   * Starts the jobs enqueued leased to this node whose enqueue has committed; one that finds no free
+   * slot (claims took them meanwhile) goes back to the queue as an ordinary job.
    */
   async #confirm(now: number): Promise<PendingWrite[]> {
     const writes: PendingWrite[] = [];
-    for (const [id, job] of this.#unconfirmed) {
-      const { kind, row, lease } = job;
-      const committed = await holds(this.#store, lease);
-      if (!committed && now < Number(row.ready_at)) continue;
-      this.#unconfirmed.delete(id);
-      kind.unconfirmed--;
-      if (!committed) continue;
+    for (const { kind, row, lease } of await this.#born.takeCommitted(this.#store, now)) {
       if (kind.active < kind.concurrency) {
         kind.active++;
         this.#runs.start(kind, row, lease, Number(row.max_attempts ?? kind.maxAttempts));
-        continue;
+      } else {
+        const release: JobWrite = { type: "retry", lease, readyAt: now, error: null, attempts: 0 };
+        writes.push({ write: release, settle: () => {}, abandon: () => {} });
       }
-      const release: JobWrite = { type: "retry", lease, readyAt: now, error: null, attempts: 0 };
-      writes.push({ write: release, settle: () => {}, abandon: () => {} });
     }
     return writes;
   }
