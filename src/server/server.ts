@@ -11,6 +11,7 @@ import { CachedCredentials, ensureInstallation, type Installation } from "../ide
 import { CallPath, OutboxSignal } from "../operations/index.js";
 import { createLogger, type Logger, MetricsRegistry } from "../ops/index.js";
 import { createEdge, type ServiceDefinition, type SignedRoute } from "../protocol/index.js";
+import { nodeIdIn, WorkQueue } from "../queue/index.js";
 import { stacksMention } from "../stacks/index.js";
 import { type Migration, openStore, type Store } from "../store/index.js";
 import { ResourceRegistry } from "../templates/index.js";
@@ -66,6 +67,12 @@ export async function startServer(
     const metrics = new MetricsRegistry();
     const outboxSignal = new OutboxSignal();
     const calls = new CallPath({ store, outboxSignal, logger: logger.child({ subsystem: "operations" }) });
+    const queue = new WorkQueue({
+      store,
+      nodeId: await nodeIdIn(config.dataDir),
+      logger: logger.child({ subsystem: "queue" }),
+      metrics,
+    });
     const resourceTypes = new ResourceRegistry();
     // Each subsystem opens in turn; its stop runs after the server stopped serving, in reverse.
     const running: Array<{ parts: RunningSubsystem; logger: Logger }> = [];
@@ -79,6 +86,7 @@ export async function startServer(
         metrics,
         calls,
         outboxSignal,
+        queue,
         resourceTypes,
       };
       for (const handler of subsystem.resourceTypes?.(context) ?? []) resourceTypes.register(handler);
@@ -163,6 +171,9 @@ export async function startServer(
     purgeTimer.unref();
     cleanups.push(async () => clearInterval(purgeTimer));
     for (const { parts } of running) await parts.start?.(url);
+    // Background work runs once every subsystem has started; it stops before any subsystem does.
+    await queue.start();
+    cleanups.push(() => queue.stop());
     logger.info("jeff is serving", { url, dataDir: config.dataDir, accountId: installation.accountId });
 
     let closing: Promise<void> | undefined;

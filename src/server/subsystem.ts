@@ -7,6 +7,7 @@ import type { Installation } from "../identity/index.js";
 import type { CallPath, OutboxSignal } from "../operations/index.js";
 import type { Logger, MetricsRegistry } from "../ops/index.js";
 import type { OperationRunner, ServiceDefinition, SignedRoute } from "../protocol/index.js";
+import type { WorkQueue } from "../queue/index.js";
 import type { Migration, Store } from "../store/index.js";
 import type { ResourceHandler, ResourceRegistry } from "../templates/index.js";
 import type { ServerConfig } from "./config.js";
@@ -25,6 +26,11 @@ export interface SubsystemContext extends ResourceTypeContext {
   readonly metrics: MetricsRegistry;
   readonly calls: CallPath;
   readonly outboxSignal: OutboxSignal;
+  /**
+   * The one durable work queue: a subsystem registers its kinds of work on it when it opens; it
+   * starts claiming once every subsystem has started, and stops before any subsystem stops.
+   */
+  readonly queue: WorkQueue;
   /** Every subsystem's resource types; complete before any stack is recovered or call served. */
   readonly resourceTypes: ResourceRegistry;
 }

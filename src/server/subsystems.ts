@@ -8,12 +8,14 @@ import { identitySubsystem } from "../identity/index.js";
 import { logsSubsystem } from "../logs/index.js";
 import { operationsSubsystem } from "../operations/index.js";
 import { parametersSubsystem } from "../parameters/index.js";
+import { queueSubsystem } from "../queue/index.js";
 import { stacksSubsystem } from "../stacks/index.js";
 import type { Migration } from "../store/index.js";
 import type { Subsystem } from "./subsystem.js";
 
 export const subsystems: readonly Subsystem[] = [
   identitySubsystem,
+  queueSubsystem,
   operationsSubsystem,
   logsSubsystem,
   parametersSubsystem,
