@@ -1,12 +1,14 @@
 /** `AWS::SSM::Parameter` in templates: Ref gives the name; GetAtt gives Type and Value. */
 import { createHash } from "node:crypto";
-import type { Store } from "../store/index.js";
+import { callOnBehalf } from "../operations/index.js";
+import type { CallTransaction, OperationRunner, OperationTraits } from "../protocol/index.js";
 import {
   isFunctionCall,
   type ResourceContext,
   type ResourceHandler,
   type TemplateError,
 } from "../templates/index.js";
+import { parameterWrites } from "./parameter-operations.js";
 import { deleteParameter, type ParameterType, putParameter } from "./parameter-store.js";
 
 /** The properties as a template may give them: scalars where CloudFormation takes strings. */
@@ -40,21 +42,44 @@ function nameOf(props: ParameterProps, ctx: ResourceContext): string {
   return text(props.Name) ?? generatedName(ctx);
 }
 
-export function parameterResource(store: Store): ResourceHandler<ParameterProps> {
+/** CloudFormation's service principal, as CloudTrail shows it on the calls it makes. */
+const cloudFormation = "cloudformation.amazonaws.com";
+
+export function parameterResource(calls: OperationRunner): ResourceHandler<ParameterProps> {
+  /** A change made as the SSM call CloudFormation would make, on the stack's caller's behalf. */
+  const asCloudFormation = <T>(
+    ctx: ResourceContext,
+    operation: "PutParameter" | "DeleteParameter",
+    params: Record<string, unknown>,
+    work: (transaction: CallTransaction) => Promise<T>,
+  ) =>
+    callOnBehalf(
+      calls,
+      {
+        caller: ctx.caller,
+        accountId: ctx.accountId,
+        region: ctx.region,
+        service: "ssm",
+        operation,
+        invokedBy: cloudFormation,
+      },
+      parameterWrites[operation] satisfies OperationTraits,
+      params,
+      work,
+    );
   const write = async (name: string, props: ParameterProps, ctx: ResourceContext, overwrite: boolean) => {
     const value = text(props.Value);
     const description = text(props.Description);
-    await putParameter(
-      (work) => store.transaction(work),
-      ctx,
-      {
-        name,
-        type: props.Type,
-        value,
-        ...(description !== undefined ? { description } : {}),
-        overwrite,
-      },
-      (version) => version,
+    const input = {
+      name,
+      type: props.Type,
+      value,
+      ...(description !== undefined ? { description } : {}),
+      overwrite,
+    };
+    const params = { Name: name, Type: props.Type, Value: value, Overwrite: overwrite };
+    await asCloudFormation(ctx, "PutParameter", params, (transaction) =>
+      putParameter(transaction, ctx, input, (version) => ({ Version: version, Tier: "Standard" })),
     );
     return { physicalId: name, attributes: { Type: props.Type, Value: value } };
   };
@@ -89,7 +114,9 @@ export function parameterResource(store: Store): ResourceHandler<ParameterProps>
     update: (physicalId, props, _previous, ctx) => write(physicalId, props, ctx, true),
     async delete(physicalId, _props, ctx) {
       // Already gone is fine: a recovered delete may run twice.
-      await deleteParameter(store, ctx, physicalId);
+      await asCloudFormation(ctx, "DeleteParameter", { Name: physicalId }, (transaction) =>
+        transaction((tx) => deleteParameter(tx, ctx, physicalId)),
+      );
     },
   };
 }

@@ -3,13 +3,12 @@ import {
   AwsError,
   commonErrors,
   type JsonService,
-  mutates,
-  type OperationTraits,
   type RequestContext,
   reads,
   ssmModel,
 } from "../protocol/index.js";
 import type { Store } from "../store/index.js";
+import { onParameter, parameterWrites } from "./parameter-operations.js";
 import {
   deleteParameter,
   getParameter,
@@ -31,37 +30,6 @@ function requiredString(input: Record<string, unknown>, field: string): string {
 
 const scopeOf = (ctx: RequestContext) => ({ accountId: ctx.caller.accountId, region: ctx.region });
 
-/** The parameter a call names. */
-const onParameter: OperationTraits["resources"] = (params, call) => {
-  const name = params.Name;
-  if (typeof name !== "string" || name === "") return [];
-  const scope = { accountId: call.caller.accountId, region: call.region };
-  return [{ type: "AWS::SSM::Parameter", name, arn: parameterArn(scope, name) }];
-};
-
-/**
- * SSM's own "Parameter Store Change" event: `Create` for a new parameter, `Update` when a put
- * overwrote one (its version is above 1), `Delete`.
- */
-function parameterChange(operation: "Create" | "Delete"): OperationTraits["changeEvents"] {
-  return (params, response, call) => {
-    const name = String(params.Name);
-    const version = (response as { Version?: number } | undefined)?.Version;
-    const scope = { accountId: call.caller.accountId, region: call.region };
-    return [
-      {
-        detailType: "Parameter Store Change",
-        resources: [parameterArn(scope, name)],
-        detail: {
-          name,
-          ...(operation === "Create" ? { type: String(params.Type ?? "String") } : {}),
-          operation: operation === "Create" && version !== undefined && version > 1 ? "Update" : operation,
-        },
-      },
-    ];
-  };
-}
-
 export function createSsmService(db: Store): JsonService {
   return {
     signingName: "ssm",
@@ -70,10 +38,7 @@ export function createSsmService(db: Store): JsonService {
     targetPrefix: "AmazonSSM",
     operations: {
       PutParameter: {
-        ...mutates("ssm:PutParameter", onParameter, {
-          hidden: ["Value"],
-          changeEvents: parameterChange("Create"),
-        }),
+        ...parameterWrites.PutParameter,
         handler: async (input, ctx) => {
           const description = input.Description;
           if (description !== undefined && typeof description !== "string") {
@@ -113,7 +78,7 @@ export function createSsmService(db: Store): JsonService {
         },
       },
       DeleteParameter: {
-        ...mutates("ssm:DeleteParameter", onParameter, { changeEvents: parameterChange("Delete") }),
+        ...parameterWrites.DeleteParameter,
         handler: async (input, ctx) => {
           const name = requiredString(input, "Name");
           // Refused inside the transaction, so that nothing — the audit record included — says it was deleted.

@@ -7,6 +7,6 @@ import { createSsmService } from "./ssm-service.js";
 export const parametersSubsystem: Subsystem = {
   name: "parameters",
   migrations: parameterMigrations,
-  resourceTypes: ({ store }) => [parameterResource(store)],
+  resourceTypes: ({ calls }) => [parameterResource(calls)],
   open: ({ store }) => ({ services: [createSsmService(store)] }),
 };

@@ -110,6 +110,10 @@ describe("the audit trail", () => {
                 Code: { ZipFile: "exports.handler = async () => 'hi';" },
               },
             },
+            Setting: {
+              Type: "AWS::SSM::Parameter",
+              Properties: { Name: "/audited/setting", Type: "String", Value: "on" },
+            },
           },
         }),
       }),
@@ -148,6 +152,12 @@ describe("the audit trail", () => {
       userIdentity: { type: "IAMUser", userName: "admin", invokedBy: "cloudformation.amazonaws.com" },
       sourceIPAddress: "cloudformation.amazonaws.com",
       userAgent: "cloudformation.amazonaws.com",
+    });
+    const [setting] = await lookup(jeff, "ResourceName", "/audited/setting");
+    expect(setting!.record).toMatchObject({
+      eventName: "PutParameter",
+      userIdentity: { userName: "admin", invokedBy: "cloudformation.amazonaws.com" },
+      requestParameters: { name: "/audited/setting", value: "HIDDEN_DUE_TO_SECURITY_REASONS" },
     });
     // The stack's own call is there too, as the user's.
     const [createStack] = await lookup(jeff, "EventName", "CreateStack");
