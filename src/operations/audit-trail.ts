@@ -4,7 +4,7 @@
  * function logs do (a crash can lose the last reads, never a change).
  */
 import type { ResourceRef } from "../protocol/index.js";
-import type { SqlExecutor, Store } from "../store/index.js";
+import type { SqlExecutor, SqlValue, Store } from "../store/index.js";
 import type { CloudTrailRecord } from "./cloudtrail-record.js";
 
 export interface AuditEntry {
@@ -14,31 +14,53 @@ export interface AuditEntry {
   readonly timeMs: number;
 }
 
-/** Appends one record; `tx` is the transaction of the change it records. */
-export async function appendAuditEntry(tx: SqlExecutor, entry: AuditEntry): Promise<void> {
-  const { record } = entry;
-  await tx.run(
-    `INSERT INTO audit_events (seq, event_id, event_time, account_id, region, event_source, event_name,
-       read_only, management, access_key_id, username, resources, record)
-     VALUES ((SELECT COALESCE(MAX(seq), 0) + 1 FROM audit_events), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [
-      record.eventID,
-      entry.timeMs,
-      record.recipientAccountId,
-      record.awsRegion,
-      record.eventSource,
-      record.eventName,
-      record.readOnly ? 1 : 0,
-      record.managementEvent ? 1 : 0,
-      record.userIdentity.accessKeyId,
-      record.userIdentity.userName ?? null,
-      JSON.stringify(entry.resources.map((r) => ({ type: r.type, name: r.name }))),
-      JSON.stringify(record),
-    ],
-  );
+const columns =
+  "seq, event_id, event_time, account_id, region, event_source, event_name, read_only, management, access_key_id, username, resources, record";
+/** Rows per INSERT: one statement carries many rows, so a batch costs few calls into SQLite. */
+const rowsPerStatement = 32;
+const insertFor = (rows: number) =>
+  `INSERT INTO audit_events (${columns}) VALUES ${Array.from({ length: rows }, () => "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}`;
+const fullInsert = insertFor(rowsPerStatement);
+
+/**
+ * Appends records in order; `tx` is the transaction of the change they record (or of their group
+ * commit). Sequence numbers continue from the newest, read once for the batch.
+ */
+export async function appendAuditEntries(tx: SqlExecutor, entries: readonly AuditEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  const newest = await tx.get<{ seq: number | bigint | null }>("SELECT MAX(seq) AS seq FROM audit_events");
+  let seq = Number(newest?.seq ?? 0);
+  for (let start = 0; start < entries.length; start += rowsPerStatement) {
+    const chunk = entries.slice(start, start + rowsPerStatement);
+    const params: SqlValue[] = [];
+    for (const { record, resources, timeMs } of chunk) {
+      params.push(
+        ++seq,
+        record.eventID,
+        timeMs,
+        record.recipientAccountId,
+        record.awsRegion,
+        record.eventSource,
+        record.eventName,
+        record.readOnly ? 1 : 0,
+        record.managementEvent ? 1 : 0,
+        record.userIdentity.accessKeyId,
+        record.userIdentity.userName ?? null,
+        resources.length === 0
+          ? "[]"
+          : JSON.stringify(resources.map((r) => ({ type: r.type, name: r.name }))),
+        JSON.stringify(record),
+      );
+    }
+    await tx.run(chunk.length === rowsPerStatement ? fullInsert : insertFor(chunk.length), params);
+  }
 }
 
-/** How long read-only records gather before they are committed together. */
+/**
+ * How long read-only records gather before they are committed together: a busy edge pays one
+ * commit for hundreds of reads, and a lookup soon after sees them (a lookup, and shutdown, commit
+ * what is waiting first anyway).
+ */
 export const auditCommitDelayMs = 20;
 
 /** Read-only records waiting for their group commit, per store. */
@@ -68,7 +90,7 @@ export class AuditBatcher {
       if (batch.length === 0) return;
       await this.store
         .transaction(async (tx) => {
-          for (const entry of batch) await appendAuditEntry(tx, entry);
+          await appendAuditEntries(tx, batch);
         })
         .catch(this.onError);
     });

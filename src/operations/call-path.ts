@@ -4,7 +4,6 @@
  * A mutation's audit record and change events are written in the transaction that commits its
  * effect, so the three exist together or not at all; a failed or denied call is recorded too.
  */
-import { randomUUID } from "node:crypto";
 import type { Logger } from "../ops/index.js";
 import {
   type CallTransaction,
@@ -16,9 +15,10 @@ import {
   type ResourceRef,
 } from "../protocol/index.js";
 import type { SqlExecutor, Store } from "../store/index.js";
-import { AuditBatcher, type AuditEntry, appendAuditEntry } from "./audit-trail.js";
+import { AuditBatcher, type AuditEntry, appendAuditEntries } from "./audit-trail.js";
 import { buildRecord } from "./cloudtrail-record.js";
 import { appendChangeEvents, changeEvent, type OutboxSignal } from "./outbox.js";
+import { timeOrderedUuid } from "./time-ordered-uuid.js";
 
 /**
  * Decides whether a call may run; throws the AWS error to answer (AccessDenied) when it may not.
@@ -70,7 +70,7 @@ export class CallPath implements OperationRunner {
     const parameters = params();
     const resources = traits.resources(parameters, call);
     const time = new Date();
-    const eventId = randomUUID();
+    const eventId = timeOrderedUuid(time.getTime());
     const entryFor = (outcome: {
       response?: unknown;
       error?: { code: string; message: string };
@@ -80,7 +80,7 @@ export class CallPath implements OperationRunner {
       timeMs: time.getTime(),
     });
     const record = async (tx: SqlExecutor, entry: AuditEntry, response: unknown) => {
-      await appendAuditEntry(tx, entry);
+      await appendAuditEntries(tx, [entry]);
       if (traits.readOnly) return;
       const ownEvents =
         entry.record.errorCode === undefined ? (traits.changeEvents?.(parameters, response, call) ?? []) : [];

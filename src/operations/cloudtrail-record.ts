@@ -106,8 +106,21 @@ export function buildRecord(input: RecordInput): CloudTrailRecord {
   };
 }
 
+/** Identities by caller: a client calls again and again with the same key. */
+const identities = new Map<string, UserIdentity>();
+
 /** CloudTrail's `userIdentity`, read from the caller's ARN. */
 export function userIdentityOf(caller: Caller, invokedBy?: string): UserIdentity {
+  const key = `${caller.accessKeyId}\n${caller.arn}\n${caller.userId}\n${invokedBy ?? ""}`;
+  const known = identities.get(key);
+  if (known) return known;
+  if (identities.size >= 1000) identities.clear();
+  const identity = readUserIdentity(caller, invokedBy);
+  identities.set(key, identity);
+  return identity;
+}
+
+function readUserIdentity(caller: Caller, invokedBy?: string): UserIdentity {
   const base = {
     principalId: caller.userId,
     arn: caller.arn,

@@ -27,7 +27,6 @@ export const operationsMigrations: readonly Migration[] = [
         resources TEXT NOT NULL,
         record TEXT NOT NULL
       );
-      CREATE INDEX audit_events_by_time ON audit_events (account_id, region, event_time);
       CREATE INDEX audit_events_by_name ON audit_events (account_id, event_name, event_time);
       CREATE TABLE audit_settings (id BIGINT PRIMARY KEY, retention_ms BIGINT NOT NULL);
       INSERT INTO audit_settings (id, retention_ms) VALUES (1, ${auditRetentionDefaultMs});
