@@ -145,7 +145,7 @@ describe("queryAuditEntries", () => {
     expect(await queryAuditEntries(store, query({ endMs: 0 }))).toEqual([]);
     const all = await queryAuditEntries(store, query());
     const page = await queryAuditEntries(store, query({ limit: 2 }));
-    const next = await queryAuditEntries(store, query({ limit: 2, beforeSeq: page[1]!.seq }));
+    const next = await queryAuditEntries(store, query({ limit: 2, before: page[1]!.record.eventID }));
     expect([...page, ...next].map((row) => row.record.eventID)).toEqual(all.map((row) => row.record.eventID));
   });
 

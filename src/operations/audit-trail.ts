@@ -15,27 +15,24 @@ export interface AuditEntry {
 }
 
 const columns =
-  "seq, event_id, event_time, account_id, region, event_source, event_name, read_only, management, access_key_id, username, resources, record";
+  "event_id, event_time, account_id, region, event_source, event_name, read_only, management, access_key_id, username, resources, record";
 /** Rows per INSERT: one statement carries many rows, so a batch costs few calls into SQLite. */
 const rowsPerStatement = 32;
 const insertFor = (rows: number) =>
-  `INSERT INTO audit_events (${columns}) VALUES ${Array.from({ length: rows }, () => "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}`;
+  `INSERT INTO audit_events (${columns}) VALUES ${Array.from({ length: rows }, () => "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}`;
 const fullInsert = insertFor(rowsPerStatement);
 
 /**
- * Appends records in order; `tx` is the transaction of the change they record (or of their group
- * commit). Sequence numbers continue from the newest, read once for the batch.
+ * Appends records; `tx` is the transaction of the change they record (or of their group commit).
+ * Records are keyed by their event ids, which grow with time (see `time-ordered-uuid.ts`), so the
+ * table's one key is also its order, and an insert lands at the end of it.
  */
 export async function appendAuditEntries(tx: SqlExecutor, entries: readonly AuditEntry[]): Promise<void> {
-  if (entries.length === 0) return;
-  const newest = await tx.get<{ seq: number | bigint | null }>("SELECT MAX(seq) AS seq FROM audit_events");
-  let seq = Number(newest?.seq ?? 0);
   for (let start = 0; start < entries.length; start += rowsPerStatement) {
     const chunk = entries.slice(start, start + rowsPerStatement);
     const params: SqlValue[] = [];
     for (const { record, resources, timeMs } of chunk) {
       params.push(
-        ++seq,
         record.eventID,
         timeMs,
         record.recipientAccountId,
@@ -130,20 +127,19 @@ export interface AuditQuery {
   readonly attribute?: { readonly key: LookupKey; readonly value: string };
   readonly startMs: number;
   readonly endMs: number;
-  /** Newest first; a page continues strictly below this sequence number. */
-  readonly beforeSeq?: number;
+  /** Newest first; a page continues strictly below this event id. */
+  readonly before?: string;
   readonly limit: number;
 }
 
 export interface AuditRow {
-  readonly seq: number;
   readonly record: CloudTrailRecord;
   readonly eventTimeMs: number;
   readonly resources: ReadonlyArray<{ type: string; name: string }>;
 }
 
 interface Row {
-  seq: number | bigint;
+  event_id: string;
   event_time: number | bigint;
   resources: string;
   record: string;
@@ -157,14 +153,13 @@ const columnFor: Record<Exclude<LookupKey, "ResourceType" | "ResourceName" | "Re
   AccessKeyId: "access_key_id",
 };
 
+/** How many rows a lookup reads at a time while it filters by resource. */
+const scanBatch = 200;
+
 /** Management events of one account and region, newest first, filtered by one lookup attribute. */
 export async function queryAuditEntries(db: SqlExecutor, query: AuditQuery): Promise<AuditRow[]> {
   const where = ["account_id = ?", "region = ?", "management = 1", "event_time >= ?", "event_time <= ?"];
   const params: Array<string | number> = [query.accountId, query.region, query.startMs, query.endMs];
-  if (query.beforeSeq !== undefined) {
-    where.push("seq < ?");
-    params.push(query.beforeSeq);
-  }
   const attribute = query.attribute;
   // Resources are matched after reading: a JSON column has no portable index.
   const byResource =
@@ -179,18 +174,13 @@ export async function queryAuditEntries(db: SqlExecutor, query: AuditQuery): Pro
     }
   }
   const rows: AuditRow[] = [];
-  let before = query.beforeSeq;
+  let before = query.before;
   for (;;) {
-    const batchParams = [...params];
-    const batchWhere = [...where];
-    if (before !== undefined && before !== query.beforeSeq) {
-      batchWhere.push("seq < ?");
-      batchParams.push(before);
-    }
     const batch = await db.all<Row>(
-      `SELECT seq, event_time, resources, record FROM audit_events WHERE ${batchWhere.join(" AND ")}
-       ORDER BY seq DESC LIMIT ?`,
-      [...batchParams, 200],
+      `SELECT event_id, event_time, resources, record FROM audit_events
+       WHERE ${[...where, ...(before !== undefined ? ["event_id < ?"] : [])].join(" AND ")}
+       ORDER BY event_id DESC LIMIT ?`,
+      [...params, ...(before !== undefined ? [before] : []), scanBatch],
     );
     for (const row of batch) {
       const resources = JSON.parse(row.resources) as AuditRow["resources"];
@@ -200,14 +190,13 @@ export async function queryAuditEntries(db: SqlExecutor, query: AuditQuery): Pro
       )
         continue;
       rows.push({
-        seq: Number(row.seq),
         eventTimeMs: Number(row.event_time),
         resources,
         record: JSON.parse(row.record) as CloudTrailRecord,
       });
       if (rows.length === query.limit) return rows;
     }
-    if (batch.length < 200) return rows;
-    before = Number(batch[batch.length - 1]!.seq);
+    if (batch.length < scanBatch) return rows;
+    before = batch[batch.length - 1]!.event_id;
   }
 }

@@ -254,9 +254,9 @@ describe("the audit table", () => {
     );
     const twoDaysAgo = Date.now() - 2 * 86_400_000;
     await store.run(
-      `INSERT INTO audit_events (seq, event_id, event_time, account_id, region, event_source, event_name,
+      `INSERT INTO audit_events (event_id, event_time, account_id, region, event_source, event_name,
          read_only, management, access_key_id, username, resources, record)
-       VALUES (0, 'old', ?, ?, 'eu-west-1', 'ssm.amazonaws.com', 'PutParameter', 0, 1, 'AKIAEXAMPLE', 'admin', '[]', '{}')`,
+       VALUES ('old', ?, ?, 'eu-west-1', 'ssm.amazonaws.com', 'PutParameter', 0, 1, 'AKIAEXAMPLE', 'admin', '[]', '{}')`,
       [twoDaysAgo, caller.accountId],
     );
     expect(await purgeAuditEntries(store, 3 * 86_400_000, Date.now())).toBe(0);

@@ -28,7 +28,8 @@ const cloudTrailErrors = {
 } as const;
 
 interface PageToken {
-  readonly before: number;
+  /** The event id the next page continues below. */
+  readonly before: string;
   /** The query the token continues: another query's token is refused, as CloudTrail does. */
   readonly query: string;
 }
@@ -74,15 +75,15 @@ export function createCloudTrailService(options: CloudTrailServiceOptions): Json
             ...(attribute ? { attribute } : {}),
             startMs,
             endMs,
-            ...(token ? { beforeSeq: token.before } : {}),
+            ...(token ? { before: token.before } : {}),
             limit: limit + 1,
           });
           const page = rows.slice(0, limit);
           const next =
             rows.length > limit
-              ? Buffer.from(JSON.stringify({ before: page[page.length - 1]!.seq, query: queryKey })).toString(
-                  "base64url",
-                )
+              ? Buffer.from(
+                  JSON.stringify({ before: page[page.length - 1]!.record.eventID, query: queryKey }),
+                ).toString("base64url")
               : undefined;
           return { Events: page.map(describeEvent), ...(next ? { NextToken: next } : {}) };
         },
@@ -146,7 +147,7 @@ function pageToken(value: unknown, query: string): PageToken | undefined {
   if (typeof value !== "string") throw cloudTrailErrors.nextToken();
   try {
     const token = JSON.parse(Buffer.from(value, "base64url").toString("utf8")) as PageToken;
-    if (typeof token.before !== "number" || token.query !== query) throw cloudTrailErrors.nextToken();
+    if (typeof token.before !== "string" || token.query !== query) throw cloudTrailErrors.nextToken();
     return token;
   } catch {
     throw cloudTrailErrors.nextToken();

@@ -13,8 +13,7 @@ export const operationsMigrations: readonly Migration[] = [
     name: "audit trail",
     up: `
       CREATE TABLE audit_events (
-        seq BIGINT PRIMARY KEY,
-        event_id TEXT NOT NULL UNIQUE,
+        event_id TEXT PRIMARY KEY,
         event_time BIGINT NOT NULL,
         account_id TEXT NOT NULL,
         region TEXT NOT NULL,

@@ -1,12 +1,26 @@
 /**
- * Event ids that sort by time (UUID version 7: the millisecond time, then random bits), still in
- * the UUID form CloudTrail's `eventID` has. Ids that grow append to the end of the store's index
- * instead of landing at a random place in it, which keeps recording cheap at high call rates.
+ * Event ids that sort by time (UUID version 7: the millisecond time, a counter, then random bits),
+ * still in the UUID form CloudTrail's `eventID` has. Ids that grow append to the end of the
+ * store's index instead of landing at a random place in it, which keeps recording cheap at high
+ * call rates, and the ids a process makes sort in the order it made them (the counter orders ids
+ * of the same millisecond, as RFC 9562's method 1 does).
  */
 import { randomUUID } from "node:crypto";
 
+let lastMs = 0;
+let counter = 0;
+
 export function timeOrderedUuid(ms: number): string {
-  const time = ms.toString(16).padStart(12, "0").slice(-12);
+  if (ms > lastMs) {
+    lastMs = ms;
+    // A random start leaves room to count up within the millisecond.
+    counter = Math.floor(Math.random() * 0x800);
+  } else if (++counter > 0xfff) {
+    // More than the counter holds in one millisecond (or the clock went back): borrow the next.
+    lastMs++;
+    counter = 0;
+  }
+  const time = lastMs.toString(16).padStart(12, "0").slice(-12);
   const random = randomUUID();
-  return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${random.slice(15, 18)}-${random.slice(19)}`;
+  return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${counter.toString(16).padStart(3, "0")}-${random.slice(19)}`;
 }
