@@ -220,15 +220,7 @@ export function createEdge(options: EdgeOptions): Edge {
     let service: ServiceDefinition | undefined;
     const label: OperationLabel = { operation: "unknown" };
     try {
-      const body = await readBody(req, options.maxBodyBytes);
-      const sigReq: SigV4Request = {
-        method: req.method ?? "GET",
-        path,
-        query,
-        headers: pairHeaders(req.rawHeaders),
-        body,
-      };
-      const inspection = inspectSigV4(sigReq);
+      const { body, sigReq, inspection } = await readSigned(req, path, query);
       service = inspection.scope ? bySigningName.get(inspection.scope.service) : undefined;
       if (service) protocol = service.protocol;
       const checked = authenticate(sigReq, inspection, protocol, { credentials: options.credentials, now });
@@ -265,8 +257,8 @@ export function createEdge(options: EdgeOptions): Edge {
     }
   }
 
-  /** The caller of a signed request that no AWS service answers. */
-  async function verified(req: IncomingMessage, path: string, query: string): Promise<Caller> {
+  /** The request read whole, as its signature covers it. */
+  async function readSigned(req: IncomingMessage, path: string, query: string) {
     const body = await readBody(req, options.maxBodyBytes);
     const sigReq: SigV4Request = {
       method: req.method ?? "GET",
@@ -275,10 +267,13 @@ export function createEdge(options: EdgeOptions): Edge {
       headers: pairHeaders(req.rawHeaders),
       body,
     };
-    const checked = authenticate(sigReq, inspectSigV4(sigReq), "restJson1", {
-      credentials: options.credentials,
-      now,
-    });
+    return { body, sigReq, inspection: inspectSigV4(sigReq) };
+  }
+
+  /** The caller of a signed request that no AWS service answers. */
+  async function verified(req: IncomingMessage, path: string, query: string): Promise<Caller> {
+    const { sigReq, inspection } = await readSigned(req, path, query);
+    const checked = authenticate(sigReq, inspection, "restJson1", { credentials: options.credentials, now });
     return (checked instanceof Promise ? await checked : checked).caller;
   }
 
