@@ -2,8 +2,9 @@
  * STS over awsQuery: `GetCallerIdentity`, the first call anyone makes, and `GetSessionToken`,
  * which issues temporary credentials (an `ASIA…` key with a session token).
  */
-import { AwsError, mutates, type QueryService, reads, stsModel } from "../protocol/index.js";
+import { mutates, type QueryService, reads, stsModel } from "../protocol/index.js";
 import { insertAccessKey, purgeExpiredKeys, temporaryKeyFor } from "./access-keys.js";
+import { stsErrors } from "./sts-errors.js";
 
 const sessionDuration = { min: 900, max: 129_600, default: 43_200 } as const;
 
@@ -27,7 +28,7 @@ export function createStsService(): QueryService {
         ...mutates("sts:GetSessionToken"),
         handler: async (params, ctx) => {
           if (ctx.caller.sessionToken !== undefined) {
-            throw new AwsError("AccessDenied", "Cannot call GetSessionToken with session credentials", 403);
+            throw stsErrors.sessionFromSession();
           }
           const seconds = durationSeconds(params.DurationSeconds);
           const expiresAt = new Date(Date.now() + seconds * 1000);
@@ -57,20 +58,14 @@ function durationSeconds(raw: string | undefined): number {
   if (raw === undefined) return sessionDuration.default;
   const value = Number(raw);
   if (!Number.isInteger(value)) {
-    throw new AwsError(
-      "ValidationError",
-      `Value '${raw}' at 'durationSeconds' failed to satisfy constraint: Member must be an integer`,
-    );
+    throw stsErrors.notAnInteger("durationSeconds", raw);
   }
   if (value < sessionDuration.min || value > sessionDuration.max) {
     const bound =
       value < sessionDuration.min
         ? `greater than or equal to ${sessionDuration.min}`
         : `less than or equal to ${sessionDuration.max}`;
-    throw new AwsError(
-      "ValidationError",
-      `1 validation error detected: Value '${raw}' at 'durationSeconds' failed to satisfy constraint: Member must have value ${bound}`,
-    );
+    throw stsErrors.outOfRange("durationSeconds", raw, bound);
   }
   return value;
 }

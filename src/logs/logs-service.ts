@@ -3,7 +3,6 @@
  * what `aws logs tail`, `aws logs filter-log-events` and `jeff logs` use.
  */
 import {
-  AwsError,
   type JsonService,
   logsModel,
   type OperationTraits,
@@ -12,20 +11,16 @@ import {
 } from "../protocol/index.js";
 import type { Store } from "../store/index.js";
 import { flushLogEvents, type LogScope, logGroups, logStreams, queryLogEvents } from "./log-store.js";
+import { logsErrors } from "./logs-errors.js";
 
 const scopeOf = (ctx: RequestContext): LogScope => ({ accountId: ctx.caller.accountId, region: ctx.region });
 
-const invalid = (message: string) => new AwsError("InvalidParameterException", message, 400);
-const noGroup = () =>
-  new AwsError("ResourceNotFoundException", "The specified log group does not exist.", 400);
+const { invalid, noGroup } = logsErrors;
 
 function groupName(input: Record<string, unknown>): string {
   const raw = input.logGroupName ?? input.logGroupIdentifier;
   if (typeof raw !== "string" || raw.length === 0) {
-    throw new AwsError(
-      "ValidationException",
-      "1 validation error detected: Value null at 'logGroupName' failed to satisfy constraint: Member must not be null",
-    );
+    throw logsErrors.missing("logGroupName");
   }
   // An identifier may be the group's ARN: arn:aws:logs:REGION:ACCOUNT:log-group:NAME[:*]
   const arn = /^arn:aws[a-zA-Z-]*:logs:[^:]*:\d{12}:log-group:(.+?)(:\*)?$/.exec(raw);
@@ -51,10 +46,7 @@ function optionalNumber(input: Record<string, unknown>, field: string): number |
 function limitOf(input: Record<string, unknown>, max: number): number {
   const limit = optionalNumber(input, "limit") ?? max;
   if (!Number.isInteger(limit) || limit < 1 || limit > max) {
-    throw new AwsError(
-      "ValidationException",
-      `1 validation error detected: Value '${limit}' at 'limit' failed to satisfy constraint: Member must have value between 1 and ${max}`,
-    );
+    throw logsErrors.outOfRange("limit", limit, max);
   }
   return limit;
 }

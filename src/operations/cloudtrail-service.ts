@@ -2,9 +2,10 @@
  * CloudTrail's event history (awsJson1_1): `LookupEvents` over the management events of the
  * caller's account and region, newest first, 50 at most a page, for the retention period.
  */
-import { AwsError, type JsonService } from "../protocol/index.js";
+import type { JsonService } from "../protocol/index.js";
 import type { Store } from "../store/index.js";
 import { type AuditRow, type LookupKey, queryAuditEntries } from "./audit-trail.js";
+import { cloudTrailErrors } from "./cloudtrail-errors.js";
 
 const lookupKeys: readonly LookupKey[] = [
   "EventId",
@@ -16,16 +17,6 @@ const lookupKeys: readonly LookupKey[] = [
   "EventSource",
   "AccessKeyId",
 ];
-
-const cloudTrailErrors = {
-  attributes: (message: string) => new AwsError("InvalidLookupAttributesException", message),
-  timeRange: () =>
-    new AwsError("InvalidTimeRangeException", "Start time must be less than or equal to end time."),
-  maxResults: () =>
-    new AwsError("InvalidMaxResultsException", "MaxResults must be a number between 1 and 50."),
-  nextToken: () => new AwsError("InvalidNextTokenException", "Invalid NextToken."),
-  category: () => new AwsError("InvalidEventCategoryException", "EventCategory must be insight."),
-} as const;
 
 interface PageToken {
   /** The event id the next page continues below. */
@@ -131,7 +122,7 @@ function timeOf(value: unknown, field: string): number | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value === "number" && Number.isFinite(value)) return Math.round(value * 1000);
   if (typeof value === "string" && !Number.isNaN(Date.parse(value))) return Date.parse(value);
-  throw new AwsError("SerializationException", `${field} must be a timestamp.`);
+  throw cloudTrailErrors.notATimestamp(field);
 }
 
 function maxResultsOf(value: unknown): number {

@@ -2,8 +2,9 @@
  * Parameters as the store holds them, with SSM's rules for names, types and sizes. Both the SSM
  * API and the `AWS::SSM::Parameter` resource go through here, so they cannot disagree.
  */
-import { AwsError, type CallTransaction } from "../protocol/index.js";
+import type { CallTransaction } from "../protocol/index.js";
 import { type SqlExecutor, StoreConflictError } from "../store/index.js";
+import { parameterErrors } from "./ssm-errors.js";
 
 export const parameterTypes = ["String", "StringList", "SecureString"] as const;
 export type ParameterType = (typeof parameterTypes)[number];
@@ -33,20 +34,6 @@ export interface PutParameterInput {
 
 const maxValueLength = 4096;
 const namePattern = /^\/?[a-zA-Z0-9_.\-/]{1,2048}$/;
-
-export const parameterErrors = {
-  notFound: (name: string) => new AwsError("ParameterNotFound", `Parameter ${name} not found.`),
-  alreadyExists: () =>
-    new AwsError(
-      "ParameterAlreadyExists",
-      "The parameter already exists. To overwrite this value, set the overwrite option in the request to true.",
-    ),
-  validation: (field: string, value: string, constraint: string) =>
-    new AwsError(
-      "ValidationException",
-      `1 validation error detected: Value '${value}' at '${field}' failed to satisfy constraint: ${constraint}`,
-    ),
-} as const;
 
 export function checkParameterName(name: string): void {
   if (!namePattern.test(name) || name.includes("//") || /^\/?aws|^\/?ssm/i.test(name)) {
@@ -135,7 +122,7 @@ async function writeParameter(
   if (existing && !input.overwrite) throw parameterErrors.alreadyExists();
   const type = input.type ?? existing?.type;
   if (type === undefined) {
-    throw new AwsError("ValidationException", "A parameter type is required when you create a parameter.");
+    throw parameterErrors.typeRequired();
   }
   const version = (existing?.version ?? 0) + 1;
   const now = new Date().toISOString();

@@ -1,12 +1,5 @@
 /** The SSM Parameter Store API (awsJson1_1): put, get and delete a parameter. */
-import {
-  AwsError,
-  commonErrors,
-  type JsonService,
-  type RequestContext,
-  reads,
-  ssmModel,
-} from "../protocol/index.js";
+import { commonErrors, type JsonService, type RequestContext, reads, ssmModel } from "../protocol/index.js";
 import type { Store } from "../store/index.js";
 import { onParameter, parameterWrites } from "./parameter-operations.js";
 import {
@@ -14,9 +7,9 @@ import {
   getParameter,
   type ParameterType,
   parameterArn,
-  parameterErrors,
   putParameter,
 } from "./parameter-store.js";
+import { parameterErrors } from "./ssm-errors.js";
 
 function requiredString(input: Record<string, unknown>, field: string): string {
   const value = input[field];
@@ -42,7 +35,7 @@ export function createSsmService(db: Store): JsonService {
         handler: async (input, ctx) => {
           const description = input.Description;
           if (description !== undefined && typeof description !== "string") {
-            throw new AwsError("ValidationException", "Description must be a string.");
+            throw parameterErrors.notAString("Description");
           }
           return putParameter(
             ctx.transaction,
