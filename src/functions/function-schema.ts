@@ -1,5 +1,6 @@
 /** The functions subsystem's tables. Migration ids 400–499 belong to functions. */
 import type { Migration } from "../store/index.js";
+import { asyncEventsOntoQueue } from "./async-events-migration.js";
 
 export const functionMigrations: readonly Migration[] = [
   {
@@ -133,4 +134,5 @@ export const functionMigrations: readonly Migration[] = [
     name: "functions: tags",
     up: "ALTER TABLE lambda_functions ADD COLUMN tags TEXT",
   },
+  asyncEventsOntoQueue,
 ];

@@ -6,7 +6,6 @@
  * Invariant: nothing in a deployment package reaches outside its code folder (no escaping paths or
  * symbolic links), and a function's process never inherits Jeff's own environment.
  */
-export { AsyncInvoker, type AsyncInvokerOptions } from "./async-invoker.js";
 export { sweepUnneeded, sweepUnusedCode } from "./code-sweep.js";
 export { ConcurrencyGate } from "./concurrency-gate.js";
 export {

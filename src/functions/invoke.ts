@@ -6,8 +6,9 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "../ops/index.js";
 import { AwsError, type RequestContext, type RestRequest, type RestResponse } from "../protocol/index.js";
+import type { WorkQueue } from "../queue/index.js";
 import type { Store } from "../store/index.js";
-import { type AsyncInvoker, enqueueEvent } from "./async-invoker.js";
+import { asyncEventJob, newAsyncEvent } from "./async-event.js";
 import type { ConcurrencyGate } from "./concurrency-gate.js";
 import type { EnvironmentPool } from "./environment-pool.js";
 import type { FunctionMetrics } from "./function-metrics.js";
@@ -48,7 +49,8 @@ export interface InvokeDependencies {
   readonly store: Store;
   readonly pool: EnvironmentPool;
   readonly gate: ConcurrencyGate;
-  readonly asyncInvoker: AsyncInvoker;
+  /** Where `Event` invocations go, as jobs. */
+  readonly queue: WorkQueue;
   readonly metrics: FunctionMetrics;
   readonly logger?: Logger;
 }
@@ -80,16 +82,12 @@ export async function invokeFunction(
   checkPayload(req.body);
   if (type === "DryRun") return { status: 204 };
   if (type === "Event") {
-    // Durable before acknowledged: the 202 goes out only once the event is committed.
-    const payload = req.body.length === 0 ? Buffer.from("{}") : req.body;
-    await enqueueEvent(
-      deps.store,
-      { accountId: ctx.caller.accountId, region: ctx.region },
-      record.name,
-      payload,
-      { version, ...(target.qualifier !== undefined ? { qualifier: target.qualifier } : {}) },
-    );
-    deps.asyncInvoker.nudge();
+    // Durable before acknowledged: the 202 goes out only once the event's job is committed.
+    const payload = req.body.length === 0 ? "{}" : req.body.toString("utf8");
+    const scope = { accountId: ctx.caller.accountId, region: ctx.region };
+    const event = newAsyncEvent(scope, record.name, target, payload);
+    await ctx.transaction((tx) => deps.queue.enqueue(tx, asyncEventJob(event)));
+    deps.queue.wake();
     return { status: 202 };
   }
   const clientContext = req.headers["x-amz-client-context"];

@@ -15,9 +15,9 @@ import {
   type RestRequest,
   reads,
 } from "../protocol/index.js";
+import type { WorkQueue } from "../queue/index.js";
 import { type Store, StoreConflictError } from "../store/index.js";
 import { aliasRoutes } from "./alias-routes.js";
-import type { AsyncInvoker } from "./async-invoker.js";
 import type { ConcurrencyGate } from "./concurrency-gate.js";
 import type { EnvironmentPool } from "./environment-pool.js";
 import { eventInvokeConfigRoutes } from "./event-invoke-config-routes.js";
@@ -54,7 +54,8 @@ export interface LambdaServiceOptions {
   /** Runs invocations. */
   readonly pool: EnvironmentPool;
   readonly gate: ConcurrencyGate;
-  readonly asyncInvoker: AsyncInvoker;
+  /** Where asynchronous invocations go, as jobs. */
+  readonly queue: WorkQueue;
   readonly metrics: FunctionMetrics;
   /** Where failures that reach no caller go (an invocation's log lines that could not be written). */
   readonly logger?: Logger;

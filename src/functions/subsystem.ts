@@ -1,11 +1,13 @@
 /**
  * Functions in the server: the schema, Lambda's API, the function resource types, and the running
- * parts — the isolation chosen once, the environment pool, the concurrency gate, the asynchronous
- * invoker — with the housekeeping that removes code no function uses.
+ * parts — the isolation chosen once, the environment pool, the concurrency gate, and asynchronous
+ * invocation as a kind of work on the queue — with the housekeeping that removes code no function
+ * uses.
  */
 import { join } from "node:path";
 import { issueRoleSession } from "../identity/index.js";
 import type { Subsystem } from "../server/subsystem.js";
+import { asyncInvokeKind } from "./async-event.js";
 import { AsyncInvoker } from "./async-invoker.js";
 import { sweepUnusedCode } from "./code-sweep.js";
 import { ConcurrencyGate } from "./concurrency-gate.js";
@@ -26,6 +28,9 @@ const functionCredentialsMs = 3_600_000;
 
 const codeRootIn = (dataDir: string) => join(dataDir, "functions", "code");
 
+/** Asynchronous invocations run at once at most; the rest wait their turn in the queue. */
+const asyncConcurrency = 16;
+
 export const functionsSubsystem: Subsystem = {
   name: "functions",
   migrations: functionMigrations,
@@ -37,7 +42,7 @@ export const functionsSubsystem: Subsystem = {
       packagesDir: packagesDirIn(config.dataDir),
       accountConcurrency: config.functionConcurrency,
     }),
-  open: async ({ store, config, installation, logger, metrics }) => {
+  open: async ({ store, config, installation, logger, metrics, queue }) => {
     const codeRoot = codeRootIn(config.dataDir);
     // Functions call Jeff's own APIs; the endpoint is known once the server listens, so the
     // environment they get is filled in then (environments only start after that).
@@ -85,10 +90,17 @@ export const functionsSubsystem: Subsystem = {
     const asyncInvoker = new AsyncInvoker({
       metrics: functionMetrics,
       store,
+      queue,
       pool,
       gate,
       logger,
       retryDelayMs: (attempt) => config.functionRetryDelayMs * attempt,
+    });
+    // The queue starts claiming only after every subsystem's start, so by the first attempt the
+    // environments know Jeff's endpoint; it stops (waiting for running attempts) before the pool.
+    queue.register(asyncInvokeKind, {
+      handle: (job) => asyncInvoker.handle(job),
+      concurrency: asyncConcurrency,
     });
     return {
       services: [
@@ -97,7 +109,7 @@ export const functionsSubsystem: Subsystem = {
           codeRoot,
           pool,
           gate,
-          asyncInvoker,
+          queue,
           metrics: functionMetrics,
           logger,
           accountConcurrency: config.functionConcurrency,
@@ -107,16 +119,11 @@ export const functionsSubsystem: Subsystem = {
       health: () => ({ isolation: isolation.kind }),
       start: async (endpoint) => {
         functionEnvironment.AWS_ENDPOINT_URL = endpoint;
-        // Events run once functions can reach Jeff's endpoint; stopping waits for those running.
-        await asyncInvoker.start();
       },
       housekeeping: async () => {
         await sweepUnusedCode(store, codeRoot, () => pool.codeDirsInUse());
       },
-      stop: async () => {
-        await asyncInvoker.stop();
-        await pool.close();
-      },
+      stop: () => pool.close(),
     };
   },
 };

@@ -119,6 +119,36 @@ export function describeMigrationCases({ newPlace, open, fresh }: SuiteStores): 
       expect(await appliedIds(store)).toEqual([1, 400, 405, 500]);
     });
 
+    /** A step that needs another range's table: it writes its own id into step_600. */
+    const into600 = (id: number): Migration => ({
+      id,
+      name: `write into step_600 (${id})`,
+      up: `INSERT INTO step_600 (id) VALUES (${id})`,
+      after: [600],
+    });
+
+    it("applies a step after the other range's step its after names, and its range's later steps after it", async () => {
+      const place = newPlace();
+      await (await open(place, [tables, step(400)])).close();
+      const later: Migration = { ...step(407), up: "INSERT INTO step_600 (id) VALUES (407)" };
+      const store = await open(place, [tables, step(400), into600(406), later, step(600)]);
+      expect(await appliedIds(store)).toEqual([1, 400, 406, 407, 600]);
+      expect(await store.all("SELECT id FROM step_600 ORDER BY id")).toEqual([{ id: 406 }, { id: 407 }]);
+    });
+
+    it("takes an after id missing from the list as no constraint", async () => {
+      const store = await fresh([tables, { ...into600(406), up: "SELECT 1" }]);
+      expect(await appliedIds(store)).toEqual([1, 406]);
+    });
+
+    it("refuses after lists that name the step's own range or wait in a cycle", async () => {
+      await expect(fresh([tables, { ...step(406), after: [405] }])).rejects.toThrow(
+        /after \(id 406\) names 405 of its own range/,
+      );
+      const cycle = [tables, { ...step(406), after: [600] }, { ...step(600), after: [406] }];
+      await expect(fresh(cycle)).rejects.toThrow(/migrations 406, 600 each wait for another/);
+    });
+
     it("leaves nothing of a migration function that fails, and keeps the ones before it", async () => {
       const place = newPlace();
       const failing: Migration = {

@@ -13,14 +13,17 @@ interface AppliedRow {
   name: string;
 }
 
-/** Applies every migration not yet applied, in id order; resolves to the ids it applied. */
+/**
+ * Applies every migration not yet applied, in id order (a step waits for the other ranges' steps
+ * its `after` names); resolves to the ids it applied.
+ */
 export async function applyMigrations(store: Store, migrations: readonly Migration[]): Promise<number[]> {
   const ordered = checkMigrations(migrations);
   await store.exec(
     `CREATE TABLE IF NOT EXISTS ${migrationsTable} (id BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`,
   );
   const applied = await store.all<AppliedRow>(`SELECT id, name FROM ${migrationsTable} ORDER BY id`);
-  const pending = pendingMigrations(ordered, applied);
+  const pending = inApplyOrder(pendingMigrations(ordered, applied));
   const appliedNow: number[] = [];
   for (const migration of pending) {
     if (await applyOne(store, migration)) appliedNow.push(migration.id);
@@ -42,6 +45,7 @@ export function checkMigrations(migrations: readonly Migration[]): Migration[] {
     if (typeof up !== "string" && typeof up !== "function") {
       throw new StoreMigrationError(`migrations[${index}].up (id ${id}) must be SQL text or a function`, id);
     }
+    checkAfter(migration, index);
     const twin = byId.get(id);
     if (twin) {
       throw new StoreMigrationError(
@@ -52,6 +56,30 @@ export function checkMigrations(migrations: readonly Migration[]): Migration[] {
     byId.set(id, migration);
   }
   return [...byId.values()].sort((a, b) => a.id - b.id);
+}
+
+function checkAfter({ id, after }: Migration, index: number): void {
+  if (after === undefined) return;
+  if (!Array.isArray(after)) {
+    throw new StoreMigrationError(
+      `migrations[${index}].after (id ${id}) must be a list of migration ids`,
+      id,
+    );
+  }
+  for (const earlier of after) {
+    if (!Number.isSafeInteger(earlier) || earlier <= 0) {
+      throw new StoreMigrationError(
+        `migrations[${index}].after (id ${id}) must hold positive integers, not ${earlier}`,
+        id,
+      );
+    }
+    if (migrationRangeOf(earlier) === migrationRangeOf(id)) {
+      throw new StoreMigrationError(
+        `migrations[${index}].after (id ${id}) names ${earlier} of its own range, where ids already give the order`,
+        id,
+      );
+    }
+  }
 }
 
 /**
@@ -96,6 +124,34 @@ function pendingMigrations(ordered: readonly Migration[], applied: readonly Appl
     }
   }
   return pending;
+}
+
+/**
+ * The pending migrations in id order, except that one whose `after` names a step still pending
+ * waits for it — and so does every later step of its range, whose order is by id.
+ */
+function inApplyOrder(pending: readonly Migration[]): Migration[] {
+  const waiting = new Set(pending.map((migration) => migration.id));
+  const rest = [...pending];
+  const order: Migration[] = [];
+  while (rest.length > 0) {
+    const blocked = new Set<number>();
+    const next = rest.findIndex((migration) => {
+      const range = migrationRangeOf(migration.id);
+      if (blocked.has(range)) return false;
+      if ((migration.after ?? []).some((id) => waiting.has(id))) blocked.add(range);
+      return !blocked.has(range);
+    });
+    if (next === -1) {
+      throw new StoreMigrationError(
+        `migrations ${rest.map((migration) => migration.id).join(", ")} each wait for another (their after lists form a cycle)`,
+      );
+    }
+    const [migration] = rest.splice(next, 1);
+    waiting.delete(migration!.id);
+    order.push(migration!);
+  }
+  return order;
 }
 
 /** False when another process applied it first (it is re-checked inside the transaction). */

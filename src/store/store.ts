@@ -65,4 +65,10 @@ export interface Migration {
   readonly id: number;
   readonly name: string;
   readonly up: string | ((tx: SqlExecutor) => Promise<void>);
+  /**
+   * Steps of other ranges this one must follow when both are pending: one that writes into another
+   * subsystem's tables needs them made first, whatever the ids say. (Within a range, order is by
+   * id.) Ids not in the list being applied constrain nothing.
+   */
+  readonly after?: readonly number[];
 }

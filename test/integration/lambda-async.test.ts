@@ -13,6 +13,8 @@ import {
 } from "@aws-sdk/client-lambda";
 import { zipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { allMigrations } from "../../src/server/server.js";
+import { openStore } from "../../src/store/index.js";
 import { type JeffProcess, startJeff } from "./jeff-process.js";
 import { lambdaClientFor, startCollector } from "./lambda-helpers.js";
 import { until } from "./until.js";
@@ -22,7 +24,12 @@ interface Report {
   kind: "run" | "destination";
   id?: string;
   record?: {
-    requestContext: { condition: string; approximateInvokeCount: number; functionArn: string };
+    requestContext: {
+      requestId: string;
+      condition: string;
+      approximateInvokeCount: number;
+      functionArn: string;
+    };
     requestPayload: { id: string };
     responseContext?: { functionError?: string };
     responsePayload?: unknown;
@@ -174,5 +181,66 @@ describe("asynchronous invocation", () => {
       expect(destinationOf(id)?.requestContext.condition).toBe("RetriesExhausted");
       expect(runsOf(id)).toBeGreaterThanOrEqual(2);
     }
+    // At least once, and no more than that: only what was in flight at the kill runs again. Jeff
+    // runs 16 asynchronous invocations at once; each slot holds at most one running and one whose
+    // completion was not yet committed, so at most 32 runs (of events or records) come twice.
+    const extraRuns = ids.reduce(
+      (sum, id) => sum + Math.max(0, runsOf(id) - (failing.includes(id) ? 2 : 1)),
+      0,
+    );
+    const extraRecords = failing.reduce(
+      (sum, id) =>
+        sum +
+        reports.filter((r) => r.kind === "destination" && r.record?.requestPayload.id === id).length -
+        1,
+      0,
+    );
+    expect(extraRuns + extraRecords).toBeLessThanOrEqual(32);
   }, 120_000);
+
+  it("runs the events a Jeff before the queue left pending in its own table", async () => {
+    // The worker keeps the last test's configuration: one retry, failures to the sink.
+    await jeff.stop();
+    const store = await openStore({ dataDir, migrations: allMigrations });
+    try {
+      // The table as migrations 402 and 404 left it, with what the previous Jeff wrote into it: an
+      // event never tried, and one whose first attempt failed, claimed by a process that died.
+      await store.exec(`
+        CREATE TABLE lambda_async_events (
+          event_id TEXT PRIMARY KEY, account_id TEXT NOT NULL, region TEXT NOT NULL,
+          function_name TEXT NOT NULL, payload BYTEA NOT NULL, attempts INTEGER NOT NULL,
+          received_at BIGINT NOT NULL, due_at BIGINT NOT NULL, lease_until BIGINT,
+          qualifier TEXT, executed_version TEXT
+        );
+        CREATE INDEX lambda_async_events_due ON lambda_async_events (due_at);`);
+      const now = Date.now();
+      const insert = `INSERT INTO lambda_async_events VALUES (?, ?, ?, 'worker', ?, ?, ?, ?, ?, NULL, '$LATEST')`;
+      const scope = [jeff.accountId, jeff.region];
+      await store.run(insert, [
+        "legacy-new",
+        ...scope,
+        Buffer.from('{"id":"legacy-new"}'),
+        0,
+        now,
+        now,
+        null,
+      ]);
+      const failed = Buffer.from('{"id":"legacy-failed","fail":true}');
+      await store.run(insert, ["legacy-failed", ...scope, failed, 1, now, now, now + 60_000]);
+      await store.run("DELETE FROM jeff_migrations WHERE id = 406");
+    } finally {
+      await store.close();
+    }
+    jeff = await startJeff({ dataDir, env: { ...env, ...collector?.jeffEnv } });
+    await until(() => runsOf("legacy-new") === 1, "the event never tried");
+    await until(() => destinationOf("legacy-failed") !== undefined, "the failed event's record");
+    expect(destinationOf("legacy-failed")).toMatchObject({
+      requestContext: {
+        requestId: "legacy-failed",
+        condition: "RetriesExhausted",
+        approximateInvokeCount: 2,
+      },
+    });
+    expect(runsOf("legacy-failed")).toBe(1);
+  });
 });
