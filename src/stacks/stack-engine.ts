@@ -6,6 +6,7 @@
  * background (`stack-operation-job.ts`).
  */
 import { randomUUID } from "node:crypto";
+import type { OutboxSignal } from "../operations/index.js";
 import type { Logger } from "../ops/index.js";
 import { AwsError, type CallTransaction } from "../protocol/index.js";
 import type { KindOptions, WorkQueue } from "../queue/index.js";
@@ -59,6 +60,8 @@ export interface StackEngineOptions {
   readonly logger: Logger;
   /** Where stack operations run: register `operationKind` on it as `stackOperationKind`. */
   readonly queue: WorkQueue;
+  /** Woken after every commit that wrote CloudFormation's change events. */
+  readonly outboxSignal: OutboxSignal;
 }
 
 export class StackEngine {
@@ -87,8 +90,12 @@ export class StackEngine {
     this.registry = options.registry;
     this.logger = options.logger;
     this.queue = options.queue;
-    this.runner = new StackOperationRunner(this.store, this.registry, this.logger);
-    this.ownTransaction = (work) => this.store.transaction(work);
+    this.runner = new StackOperationRunner(this.store, this.registry, this.logger, options.outboxSignal);
+    this.ownTransaction = async (work) => {
+      const result = await this.store.transaction(work);
+      options.outboxSignal.notify();
+      return result;
+    };
   }
 
   /** Starts creating a stack; resolves with its id once the stack exists in CREATE_IN_PROGRESS. */

@@ -1,11 +1,12 @@
 // Stack operations as jobs on the work queue, against a real SQLite store and a toy resource type:
 // the job is enqueued with the status change or not at all, runs the operation, is finished from
 // the stored status when a run was interrupted, and stacks an older Jeff left in progress get one.
+// CloudFormation's change events are written with each recorded status change.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { operationsMigrations } from "../operations/index.js";
+import { OutboxSignal, operationsMigrations, readOutbox } from "../operations/index.js";
 import { silentLogger } from "../ops/index.js";
 import type { CallTransaction } from "../protocol/index.js";
 import { queueMigrations, WorkQueue } from "../queue/index.js";
@@ -72,11 +73,12 @@ const queues: WorkQueue[] = [];
 function startProcess(options: { start?: boolean } = {}) {
   const queue = new WorkQueue({ store, nodeId: "node-a" });
   queues.push(queue);
+  const outboxSignal = new OutboxSignal();
   const registry = new ResourceRegistry().register(toys.handler);
-  const engine = new StackEngine({ store, registry, logger: silentLogger, queue });
+  const engine = new StackEngine({ store, registry, logger: silentLogger, queue, outboxSignal });
   queue.register(stackOperationKind, engine.operationKind);
   const started = options.start === false ? Promise.resolve() : queue.start();
-  return { queue, engine, started };
+  return { queue, engine, outboxSignal, started };
 }
 
 const statusOf = async (name: string) => (await findStack(store, scope, name))?.status;
@@ -261,5 +263,58 @@ describe("stack operations on the work queue", () => {
     await queue.start();
     expect(await settled("old")).toBe("ROLLBACK_COMPLETE");
     expect(toys.things.size).toBe(0);
+  });
+});
+
+describe("CloudFormation's change events", () => {
+  it("writes a Stack and a Resource Status Change for every status the stack records, in order", async () => {
+    const { engine, outboxSignal } = startProcess();
+    const woken = outboxSignal.next(60_000);
+    const stackId = await engine.create(scope, {
+      stackName: "s",
+      templateBody: template({ A: "1", B: "2" }),
+      parameters: [],
+    });
+    expect(await settled("s")).toBe("CREATE_COMPLETE");
+    expect(await woken).toBe(true);
+
+    const events = (await readOutbox(store, 0, 100))
+      .map((entry) => entry.event)
+      .filter((event) => event.source === "aws.cloudformation");
+    const summary = events.map((event) => {
+      const detail = event.detail as { "logical-resource-id"?: string; "status-details": { status: string } };
+      return `${detail["logical-resource-id"] ?? "stack"} ${detail["status-details"].status}`;
+    });
+    expect(summary).toEqual([
+      "stack CREATE_IN_PROGRESS",
+      "A CREATE_IN_PROGRESS",
+      "A CREATE_COMPLETE",
+      "B CREATE_IN_PROGRESS",
+      "B CREATE_COMPLETE",
+      "stack CREATE_COMPLETE",
+    ]);
+    expect(events[0]).toMatchObject({
+      version: "0",
+      "detail-type": "CloudFormation Stack Status Change",
+      source: "aws.cloudformation",
+      account: scope.accountId,
+      region: scope.region,
+      resources: [stackId],
+      detail: {
+        "stack-id": stackId,
+        "status-details": { status: "CREATE_IN_PROGRESS", "status-reason": "User Initiated" },
+      },
+    });
+    expect(events[2]).toMatchObject({
+      "detail-type": "CloudFormation Resource Status Change",
+      resources: [stackId],
+      detail: {
+        "stack-id": stackId,
+        "logical-resource-id": "A",
+        "physical-resource-id": "A",
+        "resource-type": "Toy::Thing",
+        "status-details": { status: "CREATE_COMPLETE", "status-reason": "" },
+      },
+    });
   });
 });

@@ -6,6 +6,7 @@
  * the earlier run was interrupted by a crash, or ended in an error — finishes it from the stack's
  * stored status instead: rolls back a create or an update, completes a cleanup or a delete.
  */
+import type { OutboxSignal } from "../operations/index.js";
 import type { Logger } from "../ops/index.js";
 import type { Job } from "../queue/index.js";
 import type { Store } from "../store/index.js";
@@ -47,8 +48,9 @@ export class StackOperationRunner {
     private readonly store: Store,
     private readonly registry: ResourceRegistry,
     private readonly logger: Logger,
+    outboxSignal: OutboxSignal,
   ) {
-    this.ops = new StackOperations(store, registry, logger);
+    this.ops = new StackOperations(store, registry, logger, outboxSignal);
   }
 
   async run(job: Job<StackOperationPayload>): Promise<void> {

@@ -3,8 +3,10 @@
  * makes is written here first, so a restart knows exactly what exists.
  */
 import { randomUUID } from "node:crypto";
+import { appendChangeEvents } from "../operations/index.js";
 import type { SqlExecutor } from "../store/index.js";
 import type { StackCaller } from "../templates/index.js";
+import { type RecordedStackEvent, stackChangeEvent } from "./stack-change-events.js";
 
 export type StackStatus =
   | "CREATE_IN_PROGRESS"
@@ -368,10 +370,13 @@ export async function removeResource(db: SqlExecutor, stackId: string, logicalId
   await db.run("DELETE FROM cfn_stack_resources WHERE stack_id = ? AND logical_id = ?", [stackId, logicalId]);
 }
 
-export async function addEvent(
-  db: SqlExecutor,
-  event: Omit<StackEvent, "eventId" | "timestamp" | "stackName">,
-): Promise<void> {
+/**
+ * Records a stack or resource status change in the stack's events, and CloudFormation's change
+ * event for it in the outbox, through the same `db` (the caller's transaction): the two exist
+ * together. Whoever commits it notifies the outbox's readers.
+ */
+export async function addEvent(db: SqlExecutor, event: RecordedStackEvent): Promise<void> {
+  const time = new Date();
   const seq = await db.get<{ next: number }>(
     "SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM cfn_stack_events WHERE stack_id = ?",
     [event.stackId],
@@ -388,9 +393,10 @@ export async function addEvent(
       event.resourceType,
       event.status,
       event.reason ?? null,
-      new Date().toISOString(),
+      time.toISOString(),
     ],
   );
+  await appendChangeEvents(db, [stackChangeEvent(event, time)]);
 }
 
 /** Events newest first, as DescribeStackEvents returns them. */

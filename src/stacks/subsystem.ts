@@ -12,8 +12,8 @@ import { stackMigrations } from "./stack-schema.js";
 export const stacksSubsystem: Subsystem = {
   name: "stacks",
   migrations: stackMigrations,
-  open: ({ store, resourceTypes, logger, queue }) => {
-    const engine = new StackEngine({ store, registry: resourceTypes, logger, queue });
+  open: ({ store, resourceTypes, logger, queue, outboxSignal }) => {
+    const engine = new StackEngine({ store, registry: resourceTypes, logger, queue, outboxSignal });
     queue.register(stackOperationKind, engine.operationKind);
     return {
       services: [createCloudFormationService(store, engine)],
