@@ -63,6 +63,13 @@ function template(things: Record<string, string>): string {
   return `Resources:\n${resources.join("")}`;
 }
 
+/** CreateStack's or UpdateStack's input for the stack `s` of toy things. */
+const deployment = (things: Record<string, string>) => ({
+  stackName: "s",
+  templateBody: template(things),
+  parameters: [],
+});
+
 let root: string;
 let dataDir: string;
 let store: Store;
@@ -88,6 +95,20 @@ async function settled(name: string): Promise<string | undefined> {
   return statusOf(name);
 }
 
+/**
+ * Once the operation on stack `name` has recorded `logicalId` (whose create blocks), the process
+ * dies: its queue stops without waiting, and its handler never goes on. Resolves to the stack id.
+ */
+async function dieAt(queue: WorkQueue, name: string, logicalId: string): Promise<string> {
+  const stackId = (await findStack(store, scope, name))!.stackId;
+  await until(
+    async () => (await listResources(store, stackId)).some((r) => r.logicalId === logicalId),
+    `the operation to reach ${logicalId}`,
+  );
+  await queue.stop({ timeoutMs: 0 });
+  return stackId;
+}
+
 const jobCount = async () =>
   Number((await store.get<{ n: number }>("SELECT COUNT(*) AS n FROM queue_jobs"))?.n ?? 0);
 
@@ -107,19 +128,11 @@ afterEach(async () => {
 describe("stack operations on the work queue", () => {
   it("creates, updates and deletes a stack, each through one job that is gone once it is done", async () => {
     const { engine } = startProcess();
-    await engine.create(scope, {
-      stackName: "s",
-      templateBody: template({ A: "1", B: "2" }),
-      parameters: [],
-    });
+    await engine.create(scope, deployment({ A: "1", B: "2" }));
     expect(await settled("s")).toBe("CREATE_COMPLETE");
     expect(Object.fromEntries(toys.things)).toEqual({ A: "1", B: "2" });
 
-    await engine.update(scope, {
-      stackName: "s",
-      templateBody: template({ A: "9", C: "3" }),
-      parameters: [],
-    });
+    await engine.update(scope, deployment({ A: "9", C: "3" }));
     expect(await settled("s")).toBe("UPDATE_COMPLETE");
     expect(Object.fromEntries(toys.things)).toEqual({ A: "9", C: "3" });
 
@@ -138,13 +151,9 @@ describe("stack operations on the work queue", () => {
         await work(tx);
         throw new Error("the call's record could not be written");
       });
-    await expect(
-      engine.create(
-        scope,
-        { stackName: "s", templateBody: template({ A: "1" }), parameters: [] },
-        rolledBack,
-      ),
-    ).rejects.toThrow(/could not be written/);
+    await expect(engine.create(scope, deployment({ A: "1" }), rolledBack)).rejects.toThrow(
+      /could not be written/,
+    );
     await queue.idle();
     await engine.settle();
     expect(await findStack(store, scope, "s")).toBeUndefined();
@@ -154,7 +163,7 @@ describe("stack operations on the work queue", () => {
 
   it("runs an operation accepted before the queue started once it starts, from the beginning", async () => {
     const first = startProcess({ start: false });
-    await first.engine.create(scope, { stackName: "s", templateBody: template({ A: "1" }), parameters: [] });
+    await first.engine.create(scope, deployment({ A: "1" }));
     expect(await jobCount()).toBe(1);
     await first.queue.start();
     expect(await settled("s")).toBe("CREATE_COMPLETE");
@@ -164,18 +173,8 @@ describe("stack operations on the work queue", () => {
   it("rolls back a create whose process died halfway, deleting what it had made, when the job runs again", async () => {
     toys.blocked.add("C");
     const first = startProcess();
-    await first.engine.create(scope, {
-      stackName: "s",
-      templateBody: template({ A: "1", B: "2", C: "3", D: "4" }),
-      parameters: [],
-    });
-    const stackId = (await findStack(store, scope, "s"))!.stackId;
-    await until(
-      async () => (await listResources(store, stackId)).some((r) => r.logicalId === "C"),
-      "the create to reach C",
-    );
-    // The process dies: its queue stops without waiting, and its handler never runs again.
-    await first.queue.stop({ timeoutMs: 0 });
+    await first.engine.create(scope, deployment({ A: "1", B: "2", C: "3", D: "4" }));
+    const stackId = await dieAt(first.queue, "s", "C");
     expect(await statusOf("s")).toBe("CREATE_IN_PROGRESS");
 
     startProcess();
@@ -190,20 +189,11 @@ describe("stack operations on the work queue", () => {
 
   it("rolls back an update whose process died halfway, restoring what it had changed", async () => {
     const first = startProcess();
-    await first.engine.create(scope, { stackName: "s", templateBody: template({ A: "1" }), parameters: [] });
+    await first.engine.create(scope, deployment({ A: "1" }));
     expect(await settled("s")).toBe("CREATE_COMPLETE");
     toys.blocked.add("C");
-    await first.engine.update(scope, {
-      stackName: "s",
-      templateBody: template({ A: "2", B: "2", C: "2" }),
-      parameters: [],
-    });
-    const stackId = (await findStack(store, scope, "s"))!.stackId;
-    await until(
-      async () => (await listResources(store, stackId)).some((r) => r.logicalId === "C"),
-      "the update to reach C",
-    );
-    await first.queue.stop({ timeoutMs: 0 });
+    await first.engine.update(scope, deployment({ A: "2", B: "2", C: "2" }));
+    await dieAt(first.queue, "s", "C");
 
     startProcess();
     expect(await settled("s")).toBe("UPDATE_ROLLBACK_COMPLETE");
@@ -212,7 +202,7 @@ describe("stack operations on the work queue", () => {
 
   it("does nothing for a job whose stack's operation is another job's, or already over", async () => {
     const { engine, queue } = startProcess();
-    await engine.create(scope, { stackName: "s", templateBody: template({ A: "1" }), parameters: [] });
+    await engine.create(scope, deployment({ A: "1" }));
     expect(await settled("s")).toBe("CREATE_COMPLETE");
     const stackId = (await findStack(store, scope, "s"))!.stackId;
     // A job for the stack that is not the one it names (as one left over from a crash would be).
@@ -270,11 +260,7 @@ describe("CloudFormation's change events", () => {
   it("writes a Stack and a Resource Status Change for every status the stack records, in order", async () => {
     const { engine, outboxSignal } = startProcess();
     const woken = outboxSignal.next(60_000);
-    const stackId = await engine.create(scope, {
-      stackName: "s",
-      templateBody: template({ A: "1", B: "2" }),
-      parameters: [],
-    });
+    const stackId = await engine.create(scope, deployment({ A: "1", B: "2" }));
     expect(await settled("s")).toBe("CREATE_COMPLETE");
     expect(await woken).toBe(true);
 
