@@ -14,7 +14,15 @@ import { type Migration, openStore, type Store } from "../store/index.js";
 import { type ResourceHandler, ResourceRegistry } from "../templates/index.js";
 import { StackEngine } from "./stack-engine.js";
 import { stackOperationKind } from "./stack-operation-job.js";
-import { findStack, insertStack, listEvents, listResources, saveResource } from "./stack-records.js";
+import {
+  findStack,
+  insertStack,
+  listEvents,
+  listResources,
+  saveResource,
+  setOperationJob,
+  setStackStatus,
+} from "./stack-records.js";
 import { stackMigrations } from "./stack-schema.js";
 
 const migrations: readonly Migration[] = [...stackMigrations, ...queueMigrations, ...operationsMigrations];
@@ -213,6 +221,28 @@ describe("stack operations on the work queue", () => {
     await until(async () => (await jobCount()) === 0, "the stray job to complete");
     await engine.settle();
     expect(await statusOf("s")).toBe("CREATE_COMPLETE");
+    expect(toys.things.get("A")).toBe("1");
+  });
+
+  it("finishes an operation whose run failed from its status, on the queue's retry, giving the error", async () => {
+    const { engine, queue } = startProcess();
+    await engine.create(scope, deployment({ A: "1" }));
+    expect(await settled("s")).toBe("CREATE_COMPLETE");
+    const stack = (await findStack(store, scope, "s"))!;
+    // An update whose run throws: its template no longer plans (as after a type went away).
+    const broken = { templateBody: "Resources:\n  X:\n    Type: Gone::Type\n", parameters: {} };
+    await store.transaction(async (tx) => {
+      await setStackStatus(tx, stack.stackId, "UPDATE_IN_PROGRESS", "User Initiated");
+      const payload = { stackId: stack.stackId, operation: "update", ...broken };
+      const { id } = await queue.enqueue(tx, { kind: stackOperationKind, payload });
+      await setOperationJob(tx, stack.stackId, id);
+    });
+    queue.wake();
+    expect(await settled("s")).toBe("UPDATE_ROLLBACK_COMPLETE");
+    const events = await listEvents(store, stack);
+    expect(events.find((e) => e.status === "UPDATE_ROLLBACK_IN_PROGRESS")?.reason).toMatch(
+      /^The operation failed: .*Gone::Type/,
+    );
     expect(toys.things.get("A")).toBe("1");
   });
 
