@@ -109,24 +109,32 @@ export function createCloudFormationService(db: SqlExecutor, engine: StackEngine
       CreateStack: {
         ...mutates("cloudformation:CreateStack", onStack, { hidden: ["ParameterValue"] }),
         handler: async (params, ctx) => ({
-          StackId: await engine.create(operationScopeOf(ctx), {
-            stackName: required(params, "StackName"),
-            templateBody: templateBody(params),
-            parameters: parameterInputs(params),
-          }),
+          StackId: await engine.create(
+            operationScopeOf(ctx),
+            {
+              stackName: required(params, "StackName"),
+              templateBody: templateBody(params),
+              parameters: parameterInputs(params),
+            },
+            ctx.transaction,
+          ),
         }),
       },
       UpdateStack: {
         ...mutates("cloudformation:UpdateStack", onStack, { hidden: ["ParameterValue"] }),
         handler: async (params, ctx) => ({
-          StackId: await engine.update(operationScopeOf(ctx), {
-            stackName: required(params, "StackName"),
-            templateBody:
-              params.UsePreviousTemplate === "true"
-                ? (await existing(ctx, required(params, "StackName"))).templateBody
-                : templateBody(params),
-            parameters: parameterInputs(params),
-          }),
+          StackId: await engine.update(
+            operationScopeOf(ctx),
+            {
+              stackName: required(params, "StackName"),
+              templateBody:
+                params.UsePreviousTemplate === "true"
+                  ? (await existing(ctx, required(params, "StackName"))).templateBody
+                  : templateBody(params),
+              parameters: parameterInputs(params),
+            },
+            ctx.transaction,
+          ),
         }),
       },
       DeleteStack: {

@@ -22,6 +22,13 @@ import type { StackOutput } from "./stack-records.js";
 
 export type StackParameterInput = { key: string; value: string } | { key: string; usePreviousValue: true };
 
+/** What CreateStack and UpdateStack ask for. */
+export interface DeployInput {
+  readonly stackName: string;
+  readonly templateBody: string;
+  readonly parameters: readonly StackParameterInput[];
+}
+
 /** How the engine reads resources it has created while resolving what depends on them. */
 export interface ResourceLookup {
   ref(logicalId: string): string;
@@ -80,6 +87,31 @@ function guarded<T>(check: () => T): T {
 
 export function planStack(input: PlanStackInput): PlannedStack {
   return guarded(() => planUnguarded(input));
+}
+
+/**
+ * Plans `input` as the stack `stackId` in the account and region of `scope`; `previous` are the
+ * values `UsePreviousValue` takes.
+ */
+export function planDeployment(
+  registry: ResourceRegistry,
+  scope: { readonly accountId: string; readonly region: string },
+  stackId: string,
+  input: DeployInput,
+  previous: Readonly<Record<string, string>>,
+): PlannedStack {
+  return planStack({
+    templateBody: input.templateBody,
+    parameters: input.parameters,
+    previousParameters: previous,
+    registry,
+    pseudo: { accountId: scope.accountId, region: scope.region, stackName: input.stackName, stackId },
+  });
+}
+
+/** Resolved parameter values as inputs: planning again with them gives the plan they came from. */
+export function parameterInputsOf(values: Readonly<Record<string, string>>): StackParameterInput[] {
+  return Object.entries(values).map(([key, value]) => ({ key, value }));
 }
 
 function planUnguarded(input: PlanStackInput): PlannedStack {

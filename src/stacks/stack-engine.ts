@@ -2,39 +2,43 @@
  * Applies templates as named stacks: creates, updates and deletes the resources that changed, in
  * dependency order, records every step with CloudFormation's status names, and undoes what the
  * running operation did when a step fails. A request is acknowledged once the stack's new state is
- * committed; the resources are then worked through in the background, as on AWS.
+ * committed together with the queue job that will work through the resources, as on AWS, in the
+ * background (`stack-operation-job.ts`).
  */
 import { randomUUID } from "node:crypto";
+import type { OutboxSignal } from "../operations/index.js";
 import type { Logger } from "../ops/index.js";
 import { AwsError, type CallTransaction } from "../protocol/index.js";
-import { type Store, StoreConflictError } from "../store/index.js";
+import type { KindOptions, WorkQueue } from "../queue/index.js";
+import { type SqlExecutor, type Store, StoreConflictError } from "../store/index.js";
 import type { ResourceRegistry } from "../templates/index.js";
 import {
+  type DeployInput,
   type PlannedStack,
-  planStack,
-  type StackParameterInput,
+  planDeployment,
   summarizeTemplate,
   type TemplateSummary,
 } from "./plan.js";
 import { sameJson } from "./stable-json.js";
-import { StackOperations, stackEvent } from "./stack-operations.js";
+import {
+  type StackOperationPayload,
+  StackOperationRunner,
+  stackOperationKind,
+} from "./stack-operation-job.js";
+import { stackEvent } from "./stack-operations.js";
 import {
   addEvent,
   findStack,
   insertStack,
-  listResources,
   type StackRecord,
   type StackScope,
+  setOperationJob,
   setStackCaller,
   setStackStatus,
-  stacksInProgress,
+  stacksInProgressWithoutJob,
 } from "./stack-records.js";
 
-export interface DeployInput {
-  readonly stackName: string;
-  readonly templateBody: string;
-  readonly parameters: readonly StackParameterInput[];
-}
+export type { DeployInput } from "./plan.js";
 
 const stackNamePattern = /^[a-zA-Z][-a-zA-Z0-9]{0,127}$/;
 
@@ -50,19 +54,48 @@ export const stackErrors = {
     ),
 } as const;
 
+export interface StackEngineOptions {
+  readonly store: Store;
+  readonly registry: ResourceRegistry;
+  readonly logger: Logger;
+  /** Where stack operations run: register `operationKind` on it as `stackOperationKind`. */
+  readonly queue: WorkQueue;
+  /** Woken after every commit that wrote CloudFormation's change events. */
+  readonly outboxSignal: OutboxSignal;
+}
+
 export class StackEngine {
+  private readonly store: Store;
+  private readonly registry: ResourceRegistry;
+  private readonly logger: Logger;
+  private readonly queue: WorkQueue;
+  private readonly runner: StackOperationRunner;
   private readonly running = new Set<Promise<void>>();
-  private readonly ops: StackOperations;
 
-  /** Where a call made outside the call path (a test, recovery) commits. */
-  private readonly ownTransaction: CallTransaction = (work) => this.store.transaction(work);
+  /** Where a call made outside the call path (a test) commits. */
+  private readonly ownTransaction: CallTransaction;
 
-  constructor(
-    private readonly store: Store,
-    private readonly registry: ResourceRegistry,
-    private readonly logger: Logger,
-  ) {
-    this.ops = new StackOperations(store, registry, logger);
+  /**
+   * How the queue runs stack operations. Several attempts, so that an operation whose run was
+   * interrupted is finished by the next (the queue buries a job whose last attempt was).
+   */
+  readonly operationKind: KindOptions<StackOperationPayload> = {
+    handle: (job) => this.track(this.runner.run(job)),
+    concurrency: 8,
+    maxAttempts: 5,
+  };
+
+  constructor(options: StackEngineOptions) {
+    this.store = options.store;
+    this.registry = options.registry;
+    this.logger = options.logger;
+    this.queue = options.queue;
+    this.runner = new StackOperationRunner(this.store, this.registry, this.logger, options.outboxSignal);
+    this.ownTransaction = async (work) => {
+      const result = await this.store.transaction(work);
+      options.outboxSignal.notify();
+      return result;
+    };
   }
 
   /** Starts creating a stack; resolves with its id once the stack exists in CREATE_IN_PROGRESS. */
@@ -85,6 +118,7 @@ export class StackEngine {
           ...(scope.caller ? { caller: scope.caller } : {}),
         });
         await addEvent(tx, stackEvent(stackId, input.stackName, "CREATE_IN_PROGRESS", "User Initiated"));
+        await this.enqueue(tx, { stackId, operation: "create" });
         return { StackId: stackId };
       });
     } catch (error) {
@@ -92,7 +126,7 @@ export class StackEngine {
       if (error instanceof StoreConflictError) throw stackErrors.alreadyExists(input.stackName);
       throw error;
     }
-    this.background(this.ops.runCreate(scope, stackId, input.stackName, plan));
+    this.queue.wake();
     return stackId;
   }
 
@@ -104,7 +138,6 @@ export class StackEngine {
       throw stackErrors.busy(stack, "updated");
     }
     const plan = this.plan(scope, stack.stackId, input, stack.parameters);
-    const current = await listResources(this.store, stack.stackId);
     if (input.templateBody === stack.templateBody && sameJson(plan.parameters, stack.parameters)) {
       throw stackErrors.noUpdates();
     }
@@ -114,91 +147,48 @@ export class StackEngine {
       await setStackStatus(tx, stack.stackId, "UPDATE_IN_PROGRESS", "User Initiated");
       await setStackCaller(tx, stack.stackId, scope.caller);
       await addEvent(tx, stackEvent(stack.stackId, stack.stackName, "UPDATE_IN_PROGRESS", "User Initiated"));
+      await this.enqueue(tx, {
+        stackId: stack.stackId,
+        operation: "update",
+        templateBody: input.templateBody,
+        parameters: plan.parameters,
+      });
       return { StackId: stack.stackId };
     });
-    this.background(this.ops.runUpdate(scope, stack, current, input.templateBody, plan));
+    this.queue.wake();
     return stack.stackId;
   }
 
   /** Starts deleting a stack. Deleting one that does not exist succeeds, as on AWS. */
   async delete(scope: StackScope, stackName: string, transaction = this.ownTransaction): Promise<void> {
     // Read and claim in one transaction, so two deletes (or a delete and an update) cannot both start.
-    const stack = await transaction(async (tx) => {
+    const started = await transaction(async (tx) => {
       const found = await findStack(tx, scope, stackName);
-      if (!found || found.deletedAt || found.status === "DELETE_IN_PROGRESS") return undefined;
+      if (!found || found.deletedAt || found.status === "DELETE_IN_PROGRESS") return false;
       if (found.status.endsWith("_IN_PROGRESS")) throw stackErrors.busy(found, "deleted");
       await setStackStatus(tx, found.stackId, "DELETE_IN_PROGRESS", "User Initiated");
       await setStackCaller(tx, found.stackId, scope.caller);
       await addEvent(tx, stackEvent(found.stackId, found.stackName, "DELETE_IN_PROGRESS", "User Initiated"));
-      return found;
+      await this.enqueue(tx, { stackId: found.stackId, operation: "delete" });
+      return true;
     });
-    if (stack) this.background(this.ops.runDelete(scope, stack));
-  }
-
-  /** Finishes what a previous process left in progress: rolls back creates and updates, completes deletes. */
-  async recover(): Promise<void> {
-    for (const stack of await stacksInProgress(this.store)) {
-      // The operation goes on as the principal who started it.
-      const scope = {
-        accountId: stack.accountId,
-        region: stack.region,
-        ...(stack.caller ? { caller: stack.caller } : {}),
-      };
-      this.logger.warn("recovering a stack left in progress", {
-        stack: stack.stackName,
-        status: stack.status,
-      });
-      const reason = "Jeff stopped during the operation";
-      switch (stack.status) {
-        case "CREATE_IN_PROGRESS":
-        case "ROLLBACK_IN_PROGRESS":
-          this.background(this.ops.rollbackCreate(scope, stack, reason));
-          break;
-        case "UPDATE_IN_PROGRESS":
-        case "UPDATE_ROLLBACK_IN_PROGRESS":
-          this.background(this.ops.rollbackUpdate(scope, stack, reason));
-          break;
-        case "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS":
-        case "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS":
-          this.background(
-            this.ops.cleanUp(
-              scope,
-              stack,
-              stack.status.startsWith("UPDATE_ROLLBACK") ? "UPDATE_ROLLBACK_COMPLETE" : "UPDATE_COMPLETE",
-              await this.resourcesToKeep(scope, stack),
-            ),
-          );
-          break;
-        case "DELETE_IN_PROGRESS":
-          this.background(this.ops.runDelete(scope, stack));
-          break;
-        default:
-          break;
-      }
-    }
+    if (started) this.queue.wake();
   }
 
   /**
-   * The resources a stack's stored template plans, for finishing an interrupted cleanup. If the
-   * template no longer plans (a resource type went away), nothing is deleted.
+   * Gives a job to every stack an older Jeff left in progress, from before stack operations were
+   * queue jobs, so the queue finishes them as it finishes an interrupted job. (Operations started
+   * since have their job already; the queue resumes those by itself.)
    */
-  private async resourcesToKeep(scope: StackScope, stack: StackRecord): Promise<ReadonlySet<string>> {
-    try {
-      const parameters = Object.entries(stack.parameters).map(([key, value]) => ({ key, value }));
-      const plan = this.plan(
-        scope,
-        stack.stackId,
-        { stackName: stack.stackName, templateBody: stack.templateBody, parameters },
-        {},
-      );
-      return new Set(plan.resources.map((r) => r.logicalId));
-    } catch (error) {
-      this.logger.warn("cannot plan the stored template; keeping every resource", {
+  async recover(): Promise<void> {
+    for (const stack of await stacksInProgressWithoutJob(this.store)) {
+      this.logger.warn("an earlier Jeff left a stack in progress; queueing its recovery", {
         stack: stack.stackName,
-        error,
+        status: stack.status,
       });
-      return new Set((await listResources(this.store, stack.stackId)).map((r) => r.logicalId));
+      await this.store.transaction((tx) => this.enqueue(tx, { stackId: stack.stackId, operation: "finish" }));
     }
+    this.queue.wake();
   }
 
   /** ValidateTemplate: the template's parameters and description, or a ValidationError naming every problem. */
@@ -206,9 +196,18 @@ export class StackEngine {
     return summarizeTemplate(templateBody, this.registry);
   }
 
-  /** Resolves when no stack operation is running (shutdown waits for this before closing the store). */
+  /**
+   * Resolves when no stack operation is running on this node. Shutdown waits for it before closing
+   * the store: the queue stops waiting for its jobs after its own timeout, the engine does not.
+   */
   async settle(): Promise<void> {
     while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  }
+
+  /** Enqueues the stack's operation and names the job as the one that may work on the stack. */
+  private async enqueue(tx: SqlExecutor, payload: StackOperationPayload): Promise<void> {
+    const { id } = await this.queue.enqueue(tx, { kind: stackOperationKind, payload });
+    await setOperationJob(tx, payload.stackId, id);
   }
 
   private plan(
@@ -217,21 +216,15 @@ export class StackEngine {
     input: DeployInput,
     previous: Record<string, string>,
   ): PlannedStack {
-    return planStack({
-      templateBody: input.templateBody,
-      parameters: input.parameters,
-      previousParameters: previous,
-      registry: this.registry,
-      pseudo: { accountId: scope.accountId, region: scope.region, stackName: input.stackName, stackId },
-    });
+    return planDeployment(this.registry, scope, stackId, input, previous);
   }
 
-  private background(operation: Promise<void>): void {
-    const tracked = operation.catch((error: unknown) =>
-      this.logger.error("stack operation failed unexpectedly", { error }),
-    );
-    this.running.add(tracked);
-    void tracked.finally(() => this.running.delete(tracked));
+  /** Keeps the run in `running` until it settles; the queue sees its outcome unchanged. */
+  private track(run: Promise<void>): Promise<void> {
+    this.running.add(run);
+    const forget = () => this.running.delete(run);
+    run.then(forget, forget);
+    return run;
   }
 }
 

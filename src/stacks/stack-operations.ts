@@ -3,8 +3,9 @@
  * resources through their handlers, cleaning up after an update, and undoing a failed operation.
  * The same rollback serves a step that failed and a restart that found an operation unfinished.
  */
+import type { OutboxSignal } from "../operations/index.js";
 import type { Logger } from "../ops/index.js";
-import type { Store } from "../store/index.js";
+import type { SqlExecutor, Store } from "../store/index.js";
 import type {
   PlannedResource,
   ResourceContext,
@@ -32,7 +33,14 @@ export class StackOperations {
     private readonly store: Store,
     private readonly registry: ResourceRegistry,
     private readonly logger: Logger,
+    private readonly outboxSignal: OutboxSignal,
   ) {}
+
+  /** Commits a step's record (and its change event), then wakes the outbox's readers. */
+  private async commit(work: (tx: SqlExecutor) => Promise<void>): Promise<void> {
+    await this.store.transaction(work);
+    this.outboxSignal.notify();
+  }
 
   private handler(type: string): ResourceHandler {
     const handler = this.registry.get(type);
@@ -49,7 +57,7 @@ export class StackOperations {
   }
 
   private async record(stack: Pick<StackRecord, "stackId" | "stackName">, resource: ResourceUpdate) {
-    await this.store.transaction(async (tx) => {
+    await this.commit(async (tx) => {
       await saveResource(tx, stack.stackId, resource);
       await addEvent(tx, {
         stackId: stack.stackId,
@@ -68,7 +76,7 @@ export class StackOperations {
     reason?: string,
     changes?: Parameters<typeof setStackStatus>[4],
   ) {
-    await this.store.transaction(async (tx) => {
+    await this.commit(async (tx) => {
       await setStackStatus(tx, stack.stackId, status, reason, changes);
       await addEvent(tx, stackEvent(stack.stackId, stack.stackName, status, reason));
     });

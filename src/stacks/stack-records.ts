@@ -3,8 +3,10 @@
  * makes is written here first, so a restart knows exactly what exists.
  */
 import { randomUUID } from "node:crypto";
+import { appendChangeEvents } from "../operations/index.js";
 import type { SqlExecutor } from "../store/index.js";
 import type { StackCaller } from "../templates/index.js";
+import { type RecordedStackEvent, stackChangeEvent } from "./stack-change-events.js";
 
 export type StackStatus =
   | "CREATE_IN_PROGRESS"
@@ -61,6 +63,11 @@ export interface StackRecord {
   readonly deletedAt?: Date;
   /** Who started the latest operation. */
   readonly caller?: StackCaller;
+  /**
+   * The queue job that runs the latest operation: it alone may work on the stack. Absent on a stack
+   * whose operation an older Jeff started, before operations were jobs.
+   */
+  readonly operationJob?: string;
 }
 
 /**
@@ -121,6 +128,7 @@ interface StackRow {
   updated_at: string | null;
   deleted_at: string | null;
   caller: string | null;
+  operation_job: string | null;
 }
 
 interface ResourceRow {
@@ -153,6 +161,7 @@ function toStack(row: StackRow): StackRecord {
     ...(row.updated_at ? { updatedAt: new Date(row.updated_at) } : {}),
     ...(row.deleted_at ? { deletedAt: new Date(row.deleted_at) } : {}),
     ...(row.caller ? { caller: JSON.parse(row.caller) as StackCaller } : {}),
+    ...(row.operation_job ? { operationJob: row.operation_job } : {}),
   };
 }
 
@@ -208,12 +217,42 @@ export async function listStacks(
   return rows.map(toStack);
 }
 
-/** Stacks left mid-operation, e.g. by a crash: the engine resumes or rolls them back at start. */
-export async function stacksInProgress(db: SqlExecutor): Promise<StackRecord[]> {
+/** A stack by its id, whatever its account: for the job that runs its operation. */
+export async function stackById(db: SqlExecutor, stackId: string): Promise<StackRecord | undefined> {
+  const row = await db.get<StackRow>("SELECT * FROM cfn_stacks WHERE stack_id = ?", [stackId]);
+  return row ? toStack(row) : undefined;
+}
+
+/**
+ * Stacks an older Jeff left mid-operation, from before operations were queue jobs: in progress,
+ * with no job to finish them.
+ */
+export async function stacksInProgressWithoutJob(db: SqlExecutor): Promise<StackRecord[]> {
   const rows = await db.all<StackRow>(
-    "SELECT * FROM cfn_stacks WHERE status LIKE '%_IN_PROGRESS' AND deleted_at IS NULL",
+    "SELECT * FROM cfn_stacks WHERE status LIKE '%_IN_PROGRESS' AND deleted_at IS NULL AND operation_job IS NULL",
   );
   return rows.map(toStack);
+}
+
+/** Hands the stack's operation to `jobId`, not yet begun; in the transaction that enqueues the job. */
+export async function setOperationJob(db: SqlExecutor, stackId: string, jobId: string): Promise<void> {
+  await db.run("UPDATE cfn_stacks SET operation_job = ?, operation_began_at = NULL WHERE stack_id = ?", [
+    jobId,
+    stackId,
+  ]);
+}
+
+/**
+ * Records that `jobId` begins the stack's operation. True the first time; false when that job
+ * began it before (this run resumes one that was interrupted) or the operation is not its own.
+ */
+export async function beginOperation(db: SqlExecutor, stackId: string, jobId: string): Promise<boolean> {
+  const { changes } = await db.run(
+    `UPDATE cfn_stacks SET operation_began_at = ?
+     WHERE stack_id = ? AND operation_job = ? AND operation_began_at IS NULL`,
+    [new Date().toISOString(), stackId, jobId],
+  );
+  return changes === 1;
 }
 
 export async function insertStack(
@@ -331,10 +370,13 @@ export async function removeResource(db: SqlExecutor, stackId: string, logicalId
   await db.run("DELETE FROM cfn_stack_resources WHERE stack_id = ? AND logical_id = ?", [stackId, logicalId]);
 }
 
-export async function addEvent(
-  db: SqlExecutor,
-  event: Omit<StackEvent, "eventId" | "timestamp" | "stackName">,
-): Promise<void> {
+/**
+ * Records a stack or resource status change in the stack's events, and CloudFormation's change
+ * event for it in the outbox, through the same `db` (the caller's transaction): the two exist
+ * together. Whoever commits it notifies the outbox's readers.
+ */
+export async function addEvent(db: SqlExecutor, event: RecordedStackEvent): Promise<void> {
+  const time = new Date();
   const seq = await db.get<{ next: number }>(
     "SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM cfn_stack_events WHERE stack_id = ?",
     [event.stackId],
@@ -351,9 +393,10 @@ export async function addEvent(
       event.resourceType,
       event.status,
       event.reason ?? null,
-      new Date().toISOString(),
+      time.toISOString(),
     ],
   );
+  await appendChangeEvents(db, [stackChangeEvent(event, time)]);
 }
 
 /** Events newest first, as DescribeStackEvents returns them. */

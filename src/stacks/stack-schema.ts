@@ -60,4 +60,12 @@ export const stackMigrations: readonly Migration[] = [
     name: "stacks: remember who started the operation in progress, to act as them after a restart",
     up: "ALTER TABLE cfn_stacks ADD COLUMN caller TEXT",
   },
+  {
+    id: 203,
+    name: "stacks: the queue job that runs the operation in progress, and when its first run began it",
+    up: `
+      ALTER TABLE cfn_stacks ADD COLUMN operation_job TEXT;
+      ALTER TABLE cfn_stacks ADD COLUMN operation_began_at TEXT;
+    `,
+  },
 ];

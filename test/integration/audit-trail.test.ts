@@ -52,6 +52,30 @@ async function lookup(jeff: JeffProcess, key: string, value: string, extra: stri
   }));
 }
 
+/** `jeff events tail --all --json` on a data directory: the events it has printed so far. */
+function tailEvents(dataDir: string) {
+  const tail = spawn(
+    process.execPath,
+    [jeffBin, "events", "tail", "--all", "--json", "--data-dir", dataDir],
+    {
+      cwd: repoRoot,
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  let printed = "";
+  tail.stdout!.on("data", (chunk: Buffer) => {
+    printed += chunk.toString();
+  });
+  return {
+    tail,
+    events: () =>
+      printed
+        .split("\n")
+        .filter((line) => line.trim() !== "")
+        .map((line) => JSON.parse(line) as { "detail-type": string; resources: string[]; detail: Json }),
+  };
+}
+
 describe("the audit trail", () => {
   let jeff: JeffProcess;
   beforeAll(async () => {
@@ -278,11 +302,95 @@ describe("the audit trail", () => {
   });
 });
 
+describe("CloudFormation's change events", () => {
+  let jeff: JeffProcess;
+  let tail: ChildProcess | undefined;
+  beforeAll(async () => {
+    jeff = await startJeff();
+  });
+  afterAll(async () => {
+    tail?.kill("SIGTERM");
+    await jeff?.stop();
+  });
+
+  it("announces each status change of a stack and of its resources, as CloudFormation's events", async () => {
+    const following = tailEvents(jeff.dataDir);
+    tail = following.tail;
+    const cfn = new CloudFormationClient({
+      endpoint: jeff.url,
+      region: jeff.region,
+      credentials: jeff.credentials,
+    });
+    const { StackId: stackId } = await cfn.send(
+      new CreateStackCommand({
+        StackName: "announced",
+        TemplateBody: JSON.stringify({
+          Resources: {
+            Greeting: {
+              Type: "AWS::SSM::Parameter",
+              Properties: { Name: "/announced/greeting", Type: "String", Value: "hello" },
+            },
+          },
+        }),
+      }),
+    );
+    const ofStack = () =>
+      following
+        .events()
+        .filter(
+          (event) => event["detail-type"].startsWith("CloudFormation ") && event.resources[0] === stackId,
+        );
+    const statuses = () =>
+      ofStack().map(
+        (event) =>
+          `${event.detail["logical-resource-id"] ?? "stack"} ${event.detail["status-details"].status}`,
+      );
+    await until(
+      () => statuses().includes("stack CREATE_COMPLETE"),
+      () => `the stack's CREATE_COMPLETE in the tail (so far: ${statuses().join(", ")})`,
+    );
+    expect(statuses()).toEqual([
+      "stack CREATE_IN_PROGRESS",
+      "Greeting CREATE_IN_PROGRESS",
+      "Greeting CREATE_COMPLETE",
+      "stack CREATE_COMPLETE",
+    ]);
+    const [started, resourceStarted, resourceDone] = ofStack();
+    expect(started).toMatchObject({
+      version: "0",
+      "detail-type": "CloudFormation Stack Status Change",
+      source: "aws.cloudformation",
+      account: jeff.accountId,
+      region: jeff.region,
+      resources: [stackId],
+      detail: {
+        "stack-id": stackId,
+        "status-details": { status: "CREATE_IN_PROGRESS", "status-reason": "User Initiated" },
+      },
+    });
+    expect(resourceStarted).toMatchObject({
+      "detail-type": "CloudFormation Resource Status Change",
+      detail: { "logical-resource-id": "Greeting", "resource-type": "AWS::SSM::Parameter" },
+    });
+    expect(resourceDone).toMatchObject({
+      "detail-type": "CloudFormation Resource Status Change",
+      source: "aws.cloudformation",
+      resources: [stackId],
+      detail: {
+        "stack-id": stackId,
+        "logical-resource-id": "Greeting",
+        "physical-resource-id": "/announced/greeting",
+        "resource-type": "AWS::SSM::Parameter",
+        "status-details": { status: "CREATE_COMPLETE", "status-reason": "" },
+      },
+    });
+  });
+});
+
 describe("jeff events tail", () => {
   let dataDir: string;
   let jeff: JeffProcess;
   let tail: ChildProcess | undefined;
-  let printed = "";
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), "jeff-events-"));
   });
@@ -294,18 +402,9 @@ describe("jeff events tail", () => {
 
   it("prints every acknowledged change once Jeff is back after a SIGKILL in the middle of a burst", async () => {
     jeff = await startJeff({ dataDir });
-    tail = spawn(process.execPath, [jeffBin, "events", "tail", "--all", "--json", "--data-dir", dataDir], {
-      cwd: repoRoot,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    tail.stdout!.on("data", (chunk: Buffer) => {
-      printed += chunk.toString();
-    });
-    const events = () =>
-      printed
-        .split("\n")
-        .filter((line) => line.trim() !== "")
-        .map((line) => JSON.parse(line) as { "detail-type": string; detail: Json });
+    const following = tailEvents(dataDir);
+    tail = following.tail;
+    const { events } = following;
     const client = () =>
       new SSMClient({
         endpoint: jeff.url,

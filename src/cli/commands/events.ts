@@ -24,7 +24,14 @@ interface StreamLine {
     readonly time: string;
     readonly source: string;
     readonly "detail-type": string;
-    readonly detail?: { eventName?: string; errorCode?: string };
+    readonly detail?: {
+      eventName?: string;
+      errorCode?: string;
+      /** CloudFormation's status changes. */
+      "stack-id"?: string;
+      "logical-resource-id"?: string;
+      "status-details"?: { status?: string };
+    };
   };
 }
 
@@ -74,7 +81,16 @@ export async function runEventsTail(flags: EventsFlags): Promise<void> {
 function describe(event: NonNullable<StreamLine["event"]>, dim: (text: string) => string): string {
   const call = event.detail?.eventName ? ` ${event.detail.eventName}` : "";
   const failed = event.detail?.errorCode ? ` (${event.detail.errorCode})` : "";
-  return `${dim(event.time)} ${event.source} ${event["detail-type"]}${call}${failed}`;
+  return `${dim(event.time)} ${event.source} ${event["detail-type"]}${call}${failed}${statusOf(event.detail)}`;
+}
+
+/** A CloudFormation status change's subject and status: ` Greeting CREATE_COMPLETE`. */
+function statusOf(detail: NonNullable<StreamLine["event"]>["detail"]): string {
+  const status = detail?.["status-details"]?.status;
+  if (status === undefined) return "";
+  // A stack's id is arn:…:stack/NAME/UUID; a resource goes by its logical id.
+  const subject = detail?.["logical-resource-id"] ?? detail?.["stack-id"]?.split("/")[1] ?? "";
+  return ` ${subject} ${status}`;
 }
 
 /** One connection: resolves when the server closes it, rejects when it cannot be made. */
