@@ -15,7 +15,7 @@ import { GetParameterCommand, PutParameterCommand, SSMClient } from "@aws-sdk/cl
 import Database from "better-sqlite3";
 import { zipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { aws, type JeffProcess, jeffBin, repoRoot, startJeff } from "./jeff-process.js";
+import { aws, type JeffProcess, jeffBin, repoRoot, sdkConfig, startJeff } from "./jeff-process.js";
 import { decode, lambdaClientFor, text } from "./lambda-helpers.js";
 import { until } from "./until.js";
 
@@ -113,12 +113,7 @@ describe("the audit trail", () => {
     await rm(dir, { recursive: true, force: true });
     expect(created.code).toBe(0);
 
-    const cfn = new CloudFormationClient({
-      endpoint: jeff.url,
-      region: jeff.region,
-      credentials: jeff.credentials,
-      maxAttempts: 1,
-    });
+    const cfn = new CloudFormationClient(sdkConfig(jeff));
     await cfn.send(
       new CreateStackCommand({
         StackName: "audited",
@@ -208,12 +203,7 @@ describe("the audit trail", () => {
   });
 
   it("hides an SSM value and the secret of temporary credentials", async () => {
-    const ssm = new SSMClient({
-      endpoint: jeff.url,
-      region: jeff.region,
-      credentials: jeff.credentials,
-      maxAttempts: 1,
-    });
+    const ssm = new SSMClient(sdkConfig(jeff));
     await ssm.send(
       new PutParameterCommand({ Name: "/audit/db", Value: "correct-horse-battery", Type: "SecureString" }),
     );
@@ -316,11 +306,7 @@ describe("CloudFormation's change events", () => {
   it("announces each status change of a stack and of its resources, as CloudFormation's events", async () => {
     const following = tailEvents(jeff.dataDir);
     tail = following.tail;
-    const cfn = new CloudFormationClient({
-      endpoint: jeff.url,
-      region: jeff.region,
-      credentials: jeff.credentials,
-    });
+    const cfn = new CloudFormationClient(sdkConfig(jeff));
     const { StackId: stackId } = await cfn.send(
       new CreateStackCommand({
         StackName: "announced",
@@ -405,13 +391,7 @@ describe("jeff events tail", () => {
     const following = tailEvents(dataDir);
     tail = following.tail;
     const { events } = following;
-    const client = () =>
-      new SSMClient({
-        endpoint: jeff.url,
-        region: jeff.region,
-        credentials: jeff.credentials,
-        maxAttempts: 1,
-      });
+    const client = () => new SSMClient(sdkConfig(jeff));
     // The tail is following once it prints the first change.
     await client().send(new PutParameterCommand({ Name: "/burst/first", Value: "v", Type: "String" }));
     await until(() => events().length > 0, "the tail to print the first change");

@@ -123,3 +123,8 @@ export async function aws(args: readonly string[], env: NodeJS.ProcessEnv) {
     return { code: e.code ?? 1, stdout: e.stdout ?? "", stderr: e.stderr ?? "" };
   }
 }
+
+/** What an AWS SDK v3 client needs to call this Jeff, with no retries to hide a failure. */
+export function sdkConfig(jeff: Pick<JeffProcess, "url" | "region" | "credentials">) {
+  return { endpoint: jeff.url, region: jeff.region, credentials: jeff.credentials, maxAttempts: 1 };
+}
