@@ -1,7 +1,7 @@
 /** Function configurations as the store holds them, and as the Lambda API describes them. */
 import { randomUUID } from "node:crypto";
 import type { SqlExecutor } from "../store/index.js";
-import type { StoredCode } from "./function-code.js";
+import type { StoredCode } from "./code/index.js";
 import type { FunctionSettings } from "./function-config.js";
 import { lambdaErrors } from "./lambda-errors.js";
 

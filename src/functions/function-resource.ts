@@ -29,6 +29,7 @@ import {
   type ResourceHandler,
   type TemplateError,
 } from "../templates/index.js";
+import { readPackage, storeCode } from "./code/index.js";
 import {
   deleteEventInvokeConfig,
   type EventInvokeConfig,
@@ -36,7 +37,6 @@ import {
   readEventInvokeConfig,
 } from "./event-invoke-config.js";
 import { checkAliasName, deleteAlias, findAlias, saveAlias } from "./function-aliases.js";
-import { storeCode } from "./function-code.js";
 import {
   checkFunctionName,
   readReservedConcurrency,
@@ -61,7 +61,6 @@ import { readTags } from "./function-tags.js";
 import { findVersion, isVersionNumber, publishLatest } from "./function-versions.js";
 import { lambdaErrors } from "./lambda-errors.js";
 import { functionWrites } from "./lambda-request.js";
-import { readPackage } from "./package-store.js";
 
 export interface FunctionResourceOptions {
   readonly store: Store;

@@ -6,7 +6,7 @@
  * Invariant: nothing in a deployment package reaches outside its code folder (no escaping paths or
  * symbolic links), and a function's process never inherits Jeff's own environment.
  */
-export { sweepUnneeded, sweepUnusedCode } from "./code-sweep.js";
+export { packagesDirIn, savePackage, sweepUnneeded, sweepUnusedCode, zipDirectory } from "./code/index.js";
 export { ConcurrencyGate } from "./concurrency-gate.js";
 export {
   type EnvironmentCredentials,
@@ -21,7 +21,6 @@ export { FunctionMetrics } from "./function-metrics.js";
 export { type FunctionResourceOptions, functionResources } from "./function-resource.js";
 export { functionMigrations } from "./function-schema.js";
 export { createLambdaService, type LambdaServiceOptions } from "./lambda-service.js";
-export { packagesDirIn, savePackage } from "./package-store.js";
 export {
   chooseIsolation,
   type Isolation,
@@ -29,4 +28,3 @@ export {
   IsolationUnavailableError,
 } from "./sandbox/index.js";
 export { functionsSubsystem } from "./subsystem.js";
-export { zipDirectory } from "./zip-directory.js";

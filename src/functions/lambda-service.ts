@@ -18,10 +18,10 @@ import {
 import type { WorkQueue } from "../queue/index.js";
 import { type Store, StoreConflictError } from "../store/index.js";
 import { aliasRoutes } from "./alias-routes.js";
+import { storeCode } from "./code/index.js";
 import type { ConcurrencyGate } from "./concurrency-gate.js";
 import type { EnvironmentPool } from "./environment-pool.js";
 import { eventInvokeConfigRoutes } from "./event-invoke-config-routes.js";
-import { storeCode } from "./function-code.js";
 import { checkFunctionName, readReservedConcurrency, readSettings } from "./function-config.js";
 import { deleteFunctionOrVersion } from "./function-deletion.js";
 import { listFunctionEntries, readFunctionVersion } from "./function-listing.js";

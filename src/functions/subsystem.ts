@@ -9,14 +9,13 @@ import { issueRoleSession } from "../identity/index.js";
 import type { Subsystem } from "../server/subsystem.js";
 import { asyncInvokeKind } from "./async-event.js";
 import { AsyncInvoker } from "./async-invoker.js";
-import { sweepUnusedCode } from "./code-sweep.js";
+import { packagesDirIn, sweepUnusedCode } from "./code/index.js";
 import { ConcurrencyGate } from "./concurrency-gate.js";
 import { EnvironmentPool } from "./environment-pool.js";
 import { FunctionMetrics } from "./function-metrics.js";
 import { functionResources } from "./function-resource.js";
 import { functionMigrations } from "./function-schema.js";
 import { createLambdaService } from "./lambda-service.js";
-import { packagesDirIn } from "./package-store.js";
 import { chooseIsolation } from "./sandbox/index.js";
 
 /**

@@ -10,7 +10,7 @@ import {
   folder,
   link,
   type TestZipEntry,
-} from "../../test/fixtures/zip-builder.js";
+} from "../../../test/fixtures/zip-builder.js";
 import { codeLimits } from "./function-code.js";
 import { PackageRefusal } from "./package-layout.js";
 import { unpackZip } from "./unpack-zip.js";

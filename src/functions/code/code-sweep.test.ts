@@ -3,10 +3,10 @@ import { readdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { openStore } from "../store/index.js";
+import { openStore } from "../../store/index.js";
+import { insertFunction, newFunctionRecord } from "../function-records.js";
+import { functionMigrations } from "../function-schema.js";
 import { pinCodeFolder, sweepGraceMs, sweepUnneeded, sweepUnusedCode } from "./code-sweep.js";
-import { insertFunction, newFunctionRecord } from "./function-records.js";
-import { functionMigrations } from "./function-schema.js";
 
 const scope = { accountId: "111122223333", region: "us-east-1" };
 const hourAgo = (path: string) => {

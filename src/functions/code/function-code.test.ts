@@ -3,8 +3,8 @@ import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { buildZip, file, link } from "../../test/fixtures/zip-builder.js";
-import { AwsError } from "../protocol/index.js";
+import { buildZip, file, link } from "../../../test/fixtures/zip-builder.js";
+import { AwsError } from "../../protocol/index.js";
 import { storeCode } from "./function-code.js";
 
 const bases: string[] = [];

@@ -8,8 +8,8 @@ import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { lstat, mkdir, open, readFile, rename, utimes } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
+import { lambdaErrors } from "../lambda-errors.js";
 import { codeLimits } from "./function-code.js";
-import { lambdaErrors } from "./lambda-errors.js";
 
 /** Where a data directory keeps its packages. */
 export function packagesDirIn(dataDir: string): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildZip, file, folder, link } from "../../test/fixtures/zip-builder.js";
+import { buildZip, file, folder, link } from "../../../test/fixtures/zip-builder.js";
 import { compressedBytesOf, readCentralDirectory, ZipError } from "./zip-archive.js";
 
 const entries = [

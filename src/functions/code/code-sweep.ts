@@ -12,7 +12,7 @@
 import { lstatSync, renameSync } from "node:fs";
 import { readdir, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import type { SqlExecutor } from "../store/index.js";
+import type { SqlExecutor } from "../../store/index.js";
 
 export const sweepGraceMs = 10 * 60_000;
 
