@@ -1,23 +1,26 @@
 /** CreateAlias, GetAlias, UpdateAlias, DeleteAlias and ListAliases (`…/functions/{FunctionName}/aliases`). */
 import { mutates, type RestRoute, reads } from "../protocol/index.js";
 import type { SqlExecutor, Store } from "../store/index.js";
-import { deleteEventInvokeConfig } from "./event-invoke-config.js";
+import { lambdaErrors } from "./lambda-errors.js";
+import { jsonBody, nextMarker, onFunction, pageOf, scopeOf } from "./lambda-request.js";
 import {
   checkAliasName,
   checkDescription,
   checkFunctionVersion,
   deleteAlias,
+  deleteEventInvokeConfig,
   describeAlias,
+  type FunctionRecord,
+  type FunctionScope,
   findAlias,
+  findFunction,
+  findVersion,
+  functionArn,
   listAliases,
+  parseFunctionName,
   readWeights,
   saveAlias,
-} from "./function-aliases.js";
-import { type FunctionRecord, type FunctionScope, findFunction, functionArn } from "./function-records.js";
-import { parseFunctionName } from "./function-target.js";
-import { findVersion } from "./function-versions.js";
-import { lambdaErrors } from "./lambda-errors.js";
-import { jsonBody, nextMarker, onFunction, pageOf, scopeOf } from "./lambda-request.js";
+} from "./records/index.js";
 
 async function functionOf(db: SqlExecutor, scope: FunctionScope, raw: string): Promise<FunctionRecord> {
   const { name } = parseFunctionName(raw);

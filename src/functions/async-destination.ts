@@ -9,8 +9,8 @@ import type { WorkQueue } from "../queue/index.js";
 import type { SqlExecutor } from "../store/index.js";
 import { type AsyncEvent, asyncEventJob, newAsyncEvent } from "./async-event.js";
 import type { InvocationResult } from "./environment-pool.js";
-import type { FunctionRecord } from "./function-records.js";
-import { type FunctionTarget, resolveTarget } from "./function-target.js";
+import type { FunctionRecord } from "./records/index.js";
+import { type FunctionTarget, resolveTarget } from "./records/index.js";
 
 export type Condition = "Success" | "RetriesExhausted" | "EventAgeExceeded";
 

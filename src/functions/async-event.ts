@@ -5,7 +5,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { type NewJob, NonRetriableError } from "../queue/index.js";
-import type { FunctionScope } from "./function-records.js";
+import type { FunctionScope } from "./records/index.js";
 
 export const asyncInvokeKind = "lambda.async-invoke";
 

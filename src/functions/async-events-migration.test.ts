@@ -7,10 +7,11 @@ import { afterEach, describe, expect, it } from "vitest";
 import { queueMigrations } from "../queue/index.js";
 import { openStore, type Store, StoreError } from "../store/index.js";
 import { asyncInvokeKind } from "./async-event.js";
-import { functionMigrations } from "./function-schema.js";
+import { asyncEventsOntoQueue } from "./async-events-migration.js";
+import { functionTableMigrations } from "./records/index.js";
 
-const before406 = functionMigrations.filter((migration) => migration.id < 406);
-const today = [...functionMigrations, ...queueMigrations];
+const before406 = [...functionTableMigrations];
+const today = [...functionTableMigrations, asyncEventsOntoQueue, ...queueMigrations];
 
 /** Two events as the previous Jeff wrote them: one never tried, one waiting for its retry. */
 const pendingRows = [

@@ -19,12 +19,16 @@ import { type Condition, deliverRecord, destinationRecord } from "./async-destin
 import { type AsyncEvent, asAsyncEvent, asyncEventJob } from "./async-event.js";
 import type { ConcurrencyGate } from "./concurrency-gate.js";
 import type { EnvironmentPool, InvocationResult } from "./environment-pool.js";
-import { asyncDefaults, type EventInvokeConfig, findEventInvokeConfig } from "./event-invoke-config.js";
 import type { FunctionMetrics } from "./function-metrics.js";
-import type { FunctionRecord } from "./function-records.js";
 import { specOf } from "./function-spec.js";
-import { resolveVersion } from "./function-target.js";
 import { recordInvocationLog } from "./invocation-log.js";
+import type { FunctionRecord } from "./records/index.js";
+import {
+  asyncDefaults,
+  type EventInvokeConfig,
+  findEventInvokeConfig,
+  resolveVersion,
+} from "./records/index.js";
 
 export interface AsyncInvokerOptions {
   readonly store: Store;

@@ -21,7 +21,7 @@ import {
   type InvocationRequest,
   type InvocationResult,
 } from "./execution-environment.js";
-import { sortedVariables } from "./function-config.js";
+import { sortedVariables } from "./records/index.js";
 import { checkRuntime } from "./runtimes/runtime-launch.js";
 import type { Isolation } from "./sandbox/index.js";
 

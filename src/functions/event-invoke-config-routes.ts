@@ -4,19 +4,22 @@
  */
 import { mutates, type RequestContext, type RestRequest, type RestRoute, reads } from "../protocol/index.js";
 import type { Store } from "../store/index.js";
+import { lambdaErrors } from "./lambda-errors.js";
+import { jsonBody, nextMarker, onFunction, pageOf, scopeOf } from "./lambda-request.js";
 import {
   deleteEventInvokeConfig,
   describeEventInvokeConfig,
   findEventInvokeConfig,
+  findFunction,
+  functionArn,
   listEventInvokeConfigs,
+  parseFunctionName,
   putEventInvokeConfig,
   readEventInvokeConfig,
+  referenceOf,
+  resolveTarget,
   updateEventInvokeConfig,
-} from "./event-invoke-config.js";
-import { findFunction, functionArn } from "./function-records.js";
-import { parseFunctionName, referenceOf, resolveTarget } from "./function-target.js";
-import { lambdaErrors } from "./lambda-errors.js";
-import { jsonBody, nextMarker, onFunction, pageOf, scopeOf } from "./lambda-request.js";
+} from "./records/index.js";
 
 /** Lambda lists at most this many configurations a page. */
 const listMaximum = 50;

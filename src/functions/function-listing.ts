@@ -4,9 +4,15 @@
  * qualified ARN. A page's position is `name` (one entry per function) or `name:version` (ALL).
  */
 import type { SqlExecutor } from "../store/index.js";
-import { describeFunction, type FunctionScope, findFunction, listFunctions } from "./function-records.js";
-import { listVersions, versionArn } from "./function-versions.js";
 import { lambdaErrors } from "./lambda-errors.js";
+import {
+  describeFunction,
+  type FunctionScope,
+  findFunction,
+  listFunctions,
+  listVersions,
+  versionArn,
+} from "./records/index.js";
 
 type FunctionConfiguration = ReturnType<typeof describeFunction>;
 

@@ -30,37 +30,38 @@ import {
   type TemplateError,
 } from "../templates/index.js";
 import { readPackage, storeCode } from "./code/index.js";
-import {
-  deleteEventInvokeConfig,
-  type EventInvokeConfig,
-  putEventInvokeConfig,
-  readEventInvokeConfig,
-} from "./event-invoke-config.js";
-import { checkAliasName, deleteAlias, findAlias, saveAlias } from "./function-aliases.js";
-import {
-  checkFunctionName,
-  readReservedConcurrency,
-  readSettings,
-  sortedVariables,
-} from "./function-config.js";
-import { deleteFunctionOrVersion } from "./function-deletion.js";
-import {
-  checkReservation,
-  codeFieldsOf,
-  describeFunction,
-  type FunctionRecord,
-  type FunctionScope,
-  findFunction,
-  functionArn,
-  insertFunction,
-  newFunctionRecord,
-  replaceFunction,
-  saveTags,
-} from "./function-records.js";
-import { readTags } from "./function-tags.js";
-import { findVersion, isVersionNumber, publishLatest } from "./function-versions.js";
 import { lambdaErrors } from "./lambda-errors.js";
 import { functionWrites } from "./lambda-request.js";
+import {
+  checkAliasName,
+  checkFunctionName,
+  checkReservation,
+  codeFieldsOf,
+  deleteAlias,
+  deleteEventInvokeConfig,
+  deleteFunctionOrVersion,
+  describeFunction,
+  type EventInvokeConfig,
+  type FunctionRecord,
+  type FunctionScope,
+  findAlias,
+  findFunction,
+  findVersion,
+  functionArn,
+  insertFunction,
+  isVersionNumber,
+  newFunctionRecord,
+  publishLatest,
+  putEventInvokeConfig,
+  readEventInvokeConfig,
+  readReservedConcurrency,
+  readSettings,
+  readTags,
+  replaceFunction,
+  saveAlias,
+  saveTags,
+  sortedVariables,
+} from "./records/index.js";
 
 export interface FunctionResourceOptions {
   readonly store: Store;

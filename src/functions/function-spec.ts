@@ -4,7 +4,7 @@
  * pool applies by name, not anything a caller of the API can set.
  */
 import type { FunctionSpec } from "./environment-pool.js";
-import type { FunctionRecord } from "./function-records.js";
+import type { FunctionRecord } from "./records/index.js";
 
 /** `version` is `$LATEST` or a published version's number: its environments are its own. */
 export function specOf(record: FunctionRecord, version = "$LATEST"): FunctionSpec {

@@ -19,7 +19,6 @@ export {
 } from "./environment-pool.js";
 export { FunctionMetrics } from "./function-metrics.js";
 export { type FunctionResourceOptions, functionResources } from "./function-resource.js";
-export { functionMigrations } from "./function-schema.js";
 export { createLambdaService, type LambdaServiceOptions } from "./lambda-service.js";
 export {
   chooseIsolation,

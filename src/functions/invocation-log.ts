@@ -3,7 +3,7 @@ import { appendLogEvents, type LogScope } from "../logs/index.js";
 import type { Logger } from "../ops/index.js";
 import type { Store } from "../store/index.js";
 import type { InvocationResult } from "./environment-pool.js";
-import type { FunctionRecord } from "./function-records.js";
+import type { FunctionRecord } from "./records/index.js";
 
 export function logGroupOf(functionName: string): string {
   return `/aws/lambda/${functionName}`;

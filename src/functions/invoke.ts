@@ -13,9 +13,9 @@ import type { ConcurrencyGate } from "./concurrency-gate.js";
 import type { EnvironmentPool } from "./environment-pool.js";
 import type { FunctionMetrics } from "./function-metrics.js";
 import { specOf } from "./function-spec.js";
-import type { FunctionTarget } from "./function-target.js";
 import { recordInvocationLog } from "./invocation-log.js";
 import { lambdaErrors } from "./lambda-errors.js";
+import type { FunctionTarget } from "./records/index.js";
 
 /** Lambda's request limits: 6 MB for a synchronous invocation, 1 MB for an asynchronous one. */
 export const payloadLimits = { sync: 6 * 1024 * 1024, async: 1024 * 1024 } as const;

@@ -6,9 +6,8 @@ import {
   type RequestContext,
   type RestRequest,
 } from "../protocol/index.js";
-import { type FunctionScope, functionArn } from "./function-records.js";
-import { parseFunctionName } from "./function-target.js";
 import { lambdaErrors } from "./lambda-errors.js";
+import { type FunctionScope, functionArn, parseFunctionName } from "./records/index.js";
 
 export const scopeOf = (ctx: RequestContext): FunctionScope => ({
   accountId: ctx.caller.accountId,

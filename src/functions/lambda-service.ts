@@ -22,13 +22,16 @@ import { storeCode } from "./code/index.js";
 import type { ConcurrencyGate } from "./concurrency-gate.js";
 import type { EnvironmentPool } from "./environment-pool.js";
 import { eventInvokeConfigRoutes } from "./event-invoke-config-routes.js";
-import { checkFunctionName, readReservedConcurrency, readSettings } from "./function-config.js";
-import { deleteFunctionOrVersion } from "./function-deletion.js";
 import { listFunctionEntries, readFunctionVersion } from "./function-listing.js";
 import type { FunctionMetrics } from "./function-metrics.js";
+import { invokeFunction } from "./invoke.js";
+import { lambdaErrors } from "./lambda-errors.js";
+import { functionWrites, jsonBody, nextMarker, onFunction, pageOf, scopeOf } from "./lambda-request.js";
 import {
+  checkFunctionName,
   checkReservation,
   codeFieldsOf,
+  deleteFunctionOrVersion,
   describeFunction,
   type FunctionRecord,
   type FunctionScope,
@@ -36,14 +39,18 @@ import {
   functionArn,
   insertFunction,
   newFunctionRecord,
+  parseFunctionName,
+  publishLatest,
+  type ResolveOptions,
+  readReservedConcurrency,
+  readSettings,
+  readTags,
+  referenceOf,
   replaceFunction,
-} from "./function-records.js";
-import { readTags } from "./function-tags.js";
-import { parseFunctionName, type ResolveOptions, referenceOf, resolveTarget } from "./function-target.js";
-import { publishLatest, versionArn, versionsCodeSize } from "./function-versions.js";
-import { invokeFunction } from "./invoke.js";
-import { lambdaErrors } from "./lambda-errors.js";
-import { functionWrites, jsonBody, nextMarker, onFunction, pageOf, scopeOf } from "./lambda-request.js";
+  resolveTarget,
+  versionArn,
+  versionsCodeSize,
+} from "./records/index.js";
 import { tagRoutes } from "./tag-routes.js";
 import { versionRoutes } from "./version-routes.js";
 

@@ -8,14 +8,15 @@ import { join } from "node:path";
 import { issueRoleSession } from "../identity/index.js";
 import type { Subsystem } from "../server/subsystem.js";
 import { asyncInvokeKind } from "./async-event.js";
+import { asyncEventsOntoQueue } from "./async-events-migration.js";
 import { AsyncInvoker } from "./async-invoker.js";
 import { packagesDirIn, sweepUnusedCode } from "./code/index.js";
 import { ConcurrencyGate } from "./concurrency-gate.js";
 import { EnvironmentPool } from "./environment-pool.js";
 import { FunctionMetrics } from "./function-metrics.js";
 import { functionResources } from "./function-resource.js";
-import { functionMigrations } from "./function-schema.js";
 import { createLambdaService } from "./lambda-service.js";
+import { functionTableMigrations } from "./records/index.js";
 import { chooseIsolation } from "./sandbox/index.js";
 
 /**
@@ -32,7 +33,8 @@ const asyncConcurrency = 16;
 
 export const functionsSubsystem: Subsystem = {
   name: "functions",
-  migrations: functionMigrations,
+  // The tables, then the step that moved pending events onto the queue (async/ owns it).
+  migrations: [...functionTableMigrations, asyncEventsOntoQueue],
   resourceTypes: ({ store, calls, config }) =>
     functionResources({
       store,

@@ -1,10 +1,16 @@
 /** ListTags, TagResource and UntagResource (`/2017-03-31/tags/{ARN}`): tags on a function. */
 import { mutates, type RequestContext, type RestRequest, type RestRoute, reads } from "../protocol/index.js";
 import type { SqlExecutor, Store } from "../store/index.js";
-import { type FunctionRecord, findFunction, functionArn, saveTags } from "./function-records.js";
-import { mergeTags, readTags } from "./function-tags.js";
 import { lambdaErrors } from "./lambda-errors.js";
 import { jsonBody, onFunction, scopeOf } from "./lambda-request.js";
+import {
+  type FunctionRecord,
+  findFunction,
+  functionArn,
+  mergeTags,
+  readTags,
+  saveTags,
+} from "./records/index.js";
 
 const functionArnPattern = /^arn:aws[a-zA-Z-]*:lambda:([a-z0-9-]+):(\d{12}):function:([a-zA-Z0-9-_]+)$/;
 

@@ -1,12 +1,18 @@
 /** PublishVersion and ListVersionsByFunction (`/2015-03-31/functions/{FunctionName}/versions`). */
 import { mutates, type RestRoute, reads } from "../protocol/index.js";
 import type { Store } from "../store/index.js";
-import { checkDescription } from "./function-aliases.js";
-import { describeFunction, findFunction, functionArn } from "./function-records.js";
-import { parseFunctionName } from "./function-target.js";
-import { listVersions, publishLatest, versionArn } from "./function-versions.js";
 import { lambdaErrors } from "./lambda-errors.js";
 import { jsonBody, nextMarker, onFunction, pageOf, scopeOf } from "./lambda-request.js";
+import {
+  checkDescription,
+  describeFunction,
+  findFunction,
+  functionArn,
+  listVersions,
+  parseFunctionName,
+  publishLatest,
+  versionArn,
+} from "./records/index.js";
 
 function optionalString(input: Record<string, unknown>, field: string, member: string): string | undefined {
   const value = input[field];

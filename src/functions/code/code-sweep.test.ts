@@ -4,8 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { openStore } from "../../store/index.js";
-import { insertFunction, newFunctionRecord } from "../function-records.js";
-import { functionMigrations } from "../function-schema.js";
+import { functionTableMigrations, insertFunction, newFunctionRecord } from "../records/index.js";
 import { pinCodeFolder, sweepGraceMs, sweepUnneeded, sweepUnusedCode } from "./code-sweep.js";
 
 const scope = { accountId: "111122223333", region: "us-east-1" };
@@ -28,7 +27,7 @@ describe("sweeping", () => {
     const used = folder("used", true);
     folder("unused", true);
     folder("fresh", false);
-    const store = await openStore({ dataDir: join(dataDir, "store"), migrations: functionMigrations });
+    const store = await openStore({ dataDir: join(dataDir, "store"), migrations: functionTableMigrations });
     try {
       const settings = {
         runtime: "nodejs20.x",

@@ -1,9 +1,9 @@
 /** Function configurations as the store holds them, and as the Lambda API describes them. */
 import { randomUUID } from "node:crypto";
-import type { SqlExecutor } from "../store/index.js";
-import type { StoredCode } from "./code/index.js";
+import type { SqlExecutor } from "../../store/index.js";
+import type { StoredCode } from "../code/index.js";
+import { lambdaErrors } from "../lambda-errors.js";
 import type { FunctionSettings } from "./function-config.js";
-import { lambdaErrors } from "./lambda-errors.js";
 
 export interface FunctionScope {
   readonly accountId: string;

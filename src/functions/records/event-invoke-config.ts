@@ -3,10 +3,10 @@
  * Put/Get/Update/Delete/ListFunctionEventInvokeConfig(s), with Lambda's bounds and defaults. Each qualifier
  * (`$LATEST`, a version, an alias) has its own; an unqualified request means `$LATEST`.
  */
-import type { CallTransaction } from "../protocol/index.js";
-import type { SqlExecutor } from "../store/index.js";
+import type { CallTransaction } from "../../protocol/index.js";
+import type { SqlExecutor } from "../../store/index.js";
+import { lambdaErrors } from "../lambda-errors.js";
 import type { FunctionScope } from "./function-records.js";
-import { lambdaErrors } from "./lambda-errors.js";
 
 export interface EventInvokeConfig {
   readonly maximumRetryAttempts: number;

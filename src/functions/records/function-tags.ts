@@ -4,7 +4,7 @@
  * the function itself among them, with the credentials in its environment. Tags belong to the
  * function, not to a version, as on Lambda.
  */
-import { lambdaErrors } from "./lambda-errors.js";
+import { lambdaErrors } from "../lambda-errors.js";
 
 export const tagLimits = { count: 50, keyLength: 128, valueLength: 256 } as const;
 

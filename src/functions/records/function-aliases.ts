@@ -4,10 +4,10 @@
  * rules and messages.
  */
 import { randomUUID } from "node:crypto";
-import type { SqlExecutor } from "../store/index.js";
+import type { SqlExecutor } from "../../store/index.js";
+import { lambdaErrors } from "../lambda-errors.js";
 import { limits } from "./function-config.js";
 import type { FunctionScope } from "./function-records.js";
-import { lambdaErrors } from "./lambda-errors.js";
 
 export interface AliasRecord {
   readonly name: string;

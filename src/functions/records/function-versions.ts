@@ -3,7 +3,8 @@
  * per function and never renumbered (a deleted version's number is not given out again).
  */
 import { createHash, randomUUID } from "node:crypto";
-import type { SqlExecutor } from "../store/index.js";
+import type { SqlExecutor } from "../../store/index.js";
+import { lambdaErrors } from "../lambda-errors.js";
 import { sortedVariables } from "./function-config.js";
 import {
   type ConfigurationRow,
@@ -14,7 +15,6 @@ import {
   type FunctionScope,
   replaceFunction,
 } from "./function-records.js";
-import { lambdaErrors } from "./lambda-errors.js";
 
 /** A published version: its configuration as a FunctionRecord (unqualified ARN) and its number. */
 export interface PublishedVersion {

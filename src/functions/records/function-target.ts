@@ -3,11 +3,11 @@
  * optionally `:qualifier`) and the `Qualifier` parameter name `$LATEST`, a published version or an
  * alias, and resolve to the code and configuration that run.
  */
-import type { SqlExecutor } from "../store/index.js";
+import type { SqlExecutor } from "../../store/index.js";
+import { lambdaErrors } from "../lambda-errors.js";
 import { type AliasRecord, findAlias, pickVersion } from "./function-aliases.js";
 import { type FunctionRecord, type FunctionScope, findFunction, functionArn } from "./function-records.js";
 import { findVersion, isVersionNumber } from "./function-versions.js";
-import { lambdaErrors } from "./lambda-errors.js";
 
 export interface FunctionReference {
   readonly name: string;

@@ -2,7 +2,7 @@
  * The configuration a caller may set on a function, checked field by field with Lambda's limits
  * and messages. One set of rules serves CreateFunction, UpdateFunctionConfiguration and templates.
  */
-import { lambdaErrors } from "./lambda-errors.js";
+import { lambdaErrors } from "../lambda-errors.js";
 
 export const runtimes = [
   "nodejs20.x",

@@ -2,13 +2,13 @@
  * DeleteFunction: without a qualifier the function goes with everything it has; with a version
  * number only that version, unless an alias still routes to it. Run inside one transaction.
  */
-import type { SqlExecutor } from "../store/index.js";
+import type { SqlExecutor } from "../../store/index.js";
+import { lambdaErrors } from "../lambda-errors.js";
 import { deleteEventInvokeConfig } from "./event-invoke-config.js";
 import { aliasesUsing } from "./function-aliases.js";
 import { deleteFunction, type FunctionScope } from "./function-records.js";
 import { type FunctionReference, resolveTarget } from "./function-target.js";
 import { deleteVersion, isVersionNumber } from "./function-versions.js";
-import { lambdaErrors } from "./lambda-errors.js";
 
 /** Tables whose rows belong to a function and go with it. */
 const ownedByFunction = [

@@ -1,8 +1,11 @@
-/** The functions subsystem's tables. Migration ids 400–499 belong to functions. */
-import type { Migration } from "../store/index.js";
-import { asyncEventsOntoQueue } from "./async-events-migration.js";
+/**
+ * The functions subsystem's tables, steps 400–405. Migration ids 400–499 belong to functions; the
+ * subsystem's list (`subsystem.ts`) follows these with async/'s 406, which moves rows onto the work
+ * queue and so belongs with the events it moves.
+ */
+import type { Migration } from "../../store/index.js";
 
-export const functionMigrations: readonly Migration[] = [
+export const functionTableMigrations: readonly Migration[] = [
   {
     id: 400,
     name: "functions: function configurations",
@@ -134,5 +137,4 @@ export const functionMigrations: readonly Migration[] = [
     name: "functions: tags",
     up: "ALTER TABLE lambda_functions ADD COLUMN tags TEXT",
   },
-  asyncEventsOntoQueue,
 ];
