@@ -8,7 +8,7 @@ import { isAwsError } from "../protocol/index.js";
 import type { WorkQueue } from "../queue/index.js";
 import type { SqlExecutor } from "../store/index.js";
 import { type AsyncEvent, asyncEventJob, newAsyncEvent } from "./async-event.js";
-import type { InvocationResult } from "./environment-pool.js";
+import type { InvocationResult } from "./execution/index.js";
 import type { FunctionRecord } from "./records/index.js";
 import { type FunctionTarget, resolveTarget } from "./records/index.js";
 

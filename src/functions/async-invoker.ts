@@ -17,11 +17,13 @@ import { type Job, RetryAfterError, type WorkQueue } from "../queue/index.js";
 import type { SqlExecutor, Store } from "../store/index.js";
 import { type Condition, deliverRecord, destinationRecord } from "./async-destination.js";
 import { type AsyncEvent, asAsyncEvent, asyncEventJob } from "./async-event.js";
-import type { ConcurrencyGate } from "./concurrency-gate.js";
-import type { EnvironmentPool, InvocationResult } from "./environment-pool.js";
-import type { FunctionMetrics } from "./function-metrics.js";
-import { specOf } from "./function-spec.js";
-import { recordInvocationLog } from "./invocation-log.js";
+import type {
+  ConcurrencyGate,
+  EnvironmentPool,
+  FunctionMetrics,
+  InvocationResult,
+} from "./execution/index.js";
+import { recordInvocationLog, specOf } from "./execution/index.js";
 import type { FunctionRecord } from "./records/index.js";
 import {
   asyncDefaults,

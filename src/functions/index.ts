@@ -7,23 +7,21 @@
  * symbolic links), and a function's process never inherits Jeff's own environment.
  */
 export { packagesDirIn, savePackage, sweepUnneeded, sweepUnusedCode, zipDirectory } from "./code/index.js";
-export { ConcurrencyGate } from "./concurrency-gate.js";
 export {
+  ConcurrencyGate,
+  chooseIsolation,
   type EnvironmentCredentials,
   EnvironmentPool,
   type EnvironmentPoolOptions,
+  FunctionMetrics,
   type FunctionSpec,
-  type PoolStats,
-  type SandboxAllowance,
-  sandboxAllowances,
-} from "./environment-pool.js";
-export { FunctionMetrics } from "./function-metrics.js";
-export { type FunctionResourceOptions, functionResources } from "./function-resource.js";
-export { createLambdaService, type LambdaServiceOptions } from "./lambda-service.js";
-export {
-  chooseIsolation,
   type Isolation,
   type IsolationMode,
   IsolationUnavailableError,
-} from "./sandbox/index.js";
+  type PoolStats,
+  type SandboxAllowance,
+  sandboxAllowances,
+} from "./execution/index.js";
+export { type FunctionResourceOptions, functionResources } from "./function-resource.js";
+export { createLambdaService, type LambdaServiceOptions } from "./lambda-service.js";
 export { functionsSubsystem } from "./subsystem.js";

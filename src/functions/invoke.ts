@@ -9,11 +9,8 @@ import { AwsError, type RequestContext, type RestRequest, type RestResponse } fr
 import type { WorkQueue } from "../queue/index.js";
 import type { Store } from "../store/index.js";
 import { asyncEventJob, newAsyncEvent } from "./async-event.js";
-import type { ConcurrencyGate } from "./concurrency-gate.js";
-import type { EnvironmentPool } from "./environment-pool.js";
-import type { FunctionMetrics } from "./function-metrics.js";
-import { specOf } from "./function-spec.js";
-import { recordInvocationLog } from "./invocation-log.js";
+import type { ConcurrencyGate, EnvironmentPool, FunctionMetrics } from "./execution/index.js";
+import { recordInvocationLog, specOf } from "./execution/index.js";
 import { lambdaErrors } from "./lambda-errors.js";
 import type { FunctionTarget } from "./records/index.js";
 

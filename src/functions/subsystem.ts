@@ -11,13 +11,10 @@ import { asyncInvokeKind } from "./async-event.js";
 import { asyncEventsOntoQueue } from "./async-events-migration.js";
 import { AsyncInvoker } from "./async-invoker.js";
 import { packagesDirIn, sweepUnusedCode } from "./code/index.js";
-import { ConcurrencyGate } from "./concurrency-gate.js";
-import { EnvironmentPool } from "./environment-pool.js";
-import { FunctionMetrics } from "./function-metrics.js";
+import { ConcurrencyGate, chooseIsolation, EnvironmentPool, FunctionMetrics } from "./execution/index.js";
 import { functionResources } from "./function-resource.js";
 import { createLambdaService } from "./lambda-service.js";
 import { functionTableMigrations } from "./records/index.js";
-import { chooseIsolation } from "./sandbox/index.js";
 
 /**
  * How long a function environment's credentials last: an hour, as a role session does by default

@@ -11,7 +11,7 @@ import {
   type InvocationResult,
 } from "./environment-pool.js";
 
-const fixtures = resolve(import.meta.dirname, "../../test/fixtures/functions");
+const fixtures = resolve(import.meta.dirname, "../../../test/fixtures/functions");
 const workDir = mkdtempSync(join(tmpdir(), "jeff-pool-"));
 const poolOptions = {
   workDir,

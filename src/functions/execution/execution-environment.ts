@@ -13,7 +13,7 @@ import { readFileSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import type { Logger } from "../ops/index.js";
+import type { Logger } from "../../ops/index.js";
 import { type RuntimeApiListener, RuntimeApiServer, type RuntimeOutcome } from "./runtime-api-server.js";
 import { ProcessOutput } from "./runtimes/process-output.js";
 import {

@@ -1,9 +1,9 @@
 /** Each invocation's output goes to the function's log group, `/aws/lambda/NAME`, as Lambda's does. */
-import { appendLogEvents, type LogScope } from "../logs/index.js";
-import type { Logger } from "../ops/index.js";
-import type { Store } from "../store/index.js";
+import { appendLogEvents, type LogScope } from "../../logs/index.js";
+import type { Logger } from "../../ops/index.js";
+import type { Store } from "../../store/index.js";
+import type { FunctionRecord } from "../records/index.js";
 import type { InvocationResult } from "./environment-pool.js";
-import type { FunctionRecord } from "./records/index.js";
 
 export function logGroupOf(functionName: string): string {
   return `/aws/lambda/${functionName}`;

@@ -1,5 +1,5 @@
 /**
- * @module functions/sandbox
+ * @module functions/execution/sandbox
  * The sandbox every execution environment runs in: its own namespaces (bubblewrap), a cgroup, and
  * a network (pasta) that reaches the world and only the loopback ports named for it.
  *

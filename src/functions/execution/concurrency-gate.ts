@@ -3,7 +3,7 @@
  * the account, and at most a function's reserved concurrency for that function. Over a limit a
  * synchronous call is refused with 429 and the reason Lambda gives.
  */
-import { AwsError } from "../protocol/index.js";
+import { AwsError } from "../../protocol/index.js";
 
 export type ThrottleReason =
   | "ConcurrentInvocationLimitExceeded"

@@ -14,14 +14,14 @@
  */
 import { createHash } from "node:crypto";
 import { createServer } from "node:net";
-import type { Logger } from "../ops/index.js";
+import type { Logger } from "../../ops/index.js";
+import { sortedVariables } from "../records/index.js";
 import {
   type FunctionSpec as EnvironmentSpec,
   ExecutionEnvironment,
   type InvocationRequest,
   type InvocationResult,
 } from "./execution-environment.js";
-import { sortedVariables } from "./records/index.js";
 import { checkRuntime } from "./runtimes/runtime-launch.js";
 import type { Isolation } from "./sandbox/index.js";
 

@@ -3,8 +3,9 @@
  * here widens the sandbox: what a function may do beyond it is the operator's setting, which the
  * pool applies by name, not anything a caller of the API can set.
  */
+
+import type { FunctionRecord } from "../records/index.js";
 import type { FunctionSpec } from "./environment-pool.js";
-import type { FunctionRecord } from "./records/index.js";
 
 /** `version` is `$LATEST` or a published version's number: its environments are its own. */
 export function specOf(record: FunctionRecord, version = "$LATEST"): FunctionSpec {

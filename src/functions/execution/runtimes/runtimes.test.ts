@@ -8,7 +8,7 @@ import { EnvironmentPool, type FunctionSpec, type InvocationResult } from "../en
 import { testIsolation } from "../sandbox/index.js";
 import { pythonExecutable, pythonRuntimeClient } from "./python/python-launch.js";
 
-const fixtures = resolve(import.meta.dirname, "../../../test/fixtures/functions");
+const fixtures = resolve(import.meta.dirname, "../../../../test/fixtures/functions");
 const workDir = mkdtempSync(join(tmpdir(), "jeff-runtimes-"));
 const isolation = await testIsolation();
 const sandboxed = isolation.kind === "sandbox";
@@ -86,7 +86,10 @@ const lambdaVariables = [
 describe("the Python runtime client", () => {
   it("is found beside its launcher in src/ and from the compiled dist/ layout", () => {
     expect(pythonRuntimeClient()).toBe(resolve(import.meta.dirname, "python/bootstrap.py"));
-    const compiled = resolve(import.meta.dirname, "../../../dist/functions/runtimes/python/python-launch.js");
+    const compiled = resolve(
+      import.meta.dirname,
+      "../../../../dist/functions/execution/runtimes/python/python-launch.js",
+    );
     if (!existsSync(compiled)) return; // dist/ is built by the global setup; JEFF_SKIP_BUILD may skip it.
     const printed = execFileSync(
       process.execPath,

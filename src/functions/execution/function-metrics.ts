@@ -1,5 +1,5 @@
 /** Per-function metrics, named after Lambda's CloudWatch metrics: invocations, errors, throttles, durations, environments. */
-import type { MetricsRegistry } from "../ops/index.js";
+import type { MetricsRegistry } from "../../ops/index.js";
 import type { ConcurrencyGate } from "./concurrency-gate.js";
 import type { EnvironmentPool, InvocationResult } from "./environment-pool.js";
 

@@ -90,14 +90,16 @@ let clientPath: string | undefined;
 
 /**
  * bootstrap.py is not compiled, so it is read from the source tree in both layouts: beside this
- * module under src/ (tests), or from dist/functions/runtimes/python/ up to the package root and
- * into src/ (the package's "files" must include src/functions/runtimes/python).
+ * module under src/ (tests), or from dist/functions/execution/runtimes/python/ up to the package root and
+ * into src/ (the package's "files" must include src/functions/execution/runtimes/python).
  */
 export function pythonRuntimeClient(): string {
   if (clientPath) return clientPath;
   const candidates = [
     fileURLToPath(new URL("./bootstrap.py", import.meta.url)),
-    fileURLToPath(new URL("../../../../src/functions/runtimes/python/bootstrap.py", import.meta.url)),
+    fileURLToPath(
+      new URL("../../../../../src/functions/execution/runtimes/python/bootstrap.py", import.meta.url),
+    ),
   ];
   const found = candidates.find((path) => existsSync(path));
   if (!found)
