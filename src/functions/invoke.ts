@@ -8,7 +8,7 @@ import type { Logger } from "../ops/index.js";
 import { AwsError, type RequestContext, type RestRequest, type RestResponse } from "../protocol/index.js";
 import type { WorkQueue } from "../queue/index.js";
 import type { Store } from "../store/index.js";
-import { asyncEventJob, newAsyncEvent } from "./async-event.js";
+import { asyncEventJob, newAsyncEvent } from "./async/index.js";
 import type { ConcurrencyGate, EnvironmentPool, FunctionMetrics } from "./execution/index.js";
 import { recordInvocationLog, specOf } from "./execution/index.js";
 import { lambdaErrors } from "./lambda-errors.js";

@@ -7,9 +7,7 @@
 import { join } from "node:path";
 import { issueRoleSession } from "../identity/index.js";
 import type { Subsystem } from "../server/subsystem.js";
-import { asyncInvokeKind } from "./async-event.js";
-import { asyncEventsOntoQueue } from "./async-events-migration.js";
-import { AsyncInvoker } from "./async-invoker.js";
+import { AsyncInvoker, asyncEventsOntoQueue, asyncInvokeKind } from "./async/index.js";
 import { packagesDirIn, sweepUnusedCode } from "./code/index.js";
 import { ConcurrencyGate, chooseIsolation, EnvironmentPool, FunctionMetrics } from "./execution/index.js";
 import { functionResources } from "./function-resource.js";

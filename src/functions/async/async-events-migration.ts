@@ -5,8 +5,8 @@
  * attempts so far and the time it was received, and the table goes. A store with no events pending
  * never touches the queue's table, so functions' steps can still be applied alone.
  */
-import { enqueue, queueMigrations } from "../queue/index.js";
-import type { Migration, SqlExecutor } from "../store/index.js";
+import { enqueue, queueMigrations } from "../../queue/index.js";
+import type { Migration, SqlExecutor } from "../../store/index.js";
 import { type AsyncEvent, asyncEventJob } from "./async-event.js";
 
 /** A row as migrations 402 and 404 shaped the table. */

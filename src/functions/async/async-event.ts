@@ -4,8 +4,8 @@
  * event exists if and only if the transaction that accepted it committed.
  */
 import { randomUUID } from "node:crypto";
-import { type NewJob, NonRetriableError } from "../queue/index.js";
-import type { FunctionScope } from "./records/index.js";
+import { type NewJob, NonRetriableError } from "../../queue/index.js";
+import type { FunctionScope } from "../records/index.js";
 
 export const asyncInvokeKind = "lambda.async-invoke";
 

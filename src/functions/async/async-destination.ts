@@ -3,14 +3,14 @@
  * record in Lambda's format, handed over as an event of the destination function — enqueued in
  * the transaction that completes the attempt, so it is handed over exactly once.
  */
-import type { Logger } from "../ops/index.js";
-import { isAwsError } from "../protocol/index.js";
-import type { WorkQueue } from "../queue/index.js";
-import type { SqlExecutor } from "../store/index.js";
+import type { Logger } from "../../ops/index.js";
+import { isAwsError } from "../../protocol/index.js";
+import type { WorkQueue } from "../../queue/index.js";
+import type { SqlExecutor } from "../../store/index.js";
+import type { InvocationResult } from "../execution/index.js";
+import type { FunctionRecord } from "../records/index.js";
+import { type FunctionTarget, resolveTarget } from "../records/index.js";
 import { type AsyncEvent, asyncEventJob, newAsyncEvent } from "./async-event.js";
-import type { InvocationResult } from "./execution/index.js";
-import type { FunctionRecord } from "./records/index.js";
-import { type FunctionTarget, resolveTarget } from "./records/index.js";
 
 export type Condition = "Success" | "RetriesExhausted" | "EventAgeExceeded";
 

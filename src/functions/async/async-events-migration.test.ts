@@ -4,11 +4,11 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { queueMigrations } from "../queue/index.js";
-import { openStore, type Store, StoreError } from "../store/index.js";
+import { queueMigrations } from "../../queue/index.js";
+import { openStore, type Store, StoreError } from "../../store/index.js";
+import { functionTableMigrations } from "../records/index.js";
 import { asyncInvokeKind } from "./async-event.js";
 import { asyncEventsOntoQueue } from "./async-events-migration.js";
-import { functionTableMigrations } from "./records/index.js";
 
 const before406 = [...functionTableMigrations];
 const today = [...functionTableMigrations, asyncEventsOntoQueue, ...queueMigrations];

@@ -11,26 +11,26 @@
  * attempt before it; the queue's own retries are for what is not the function's doing (a throttle,
  * the store failing, an interrupted attempt) and never count as Lambda's.
  */
-import type { Logger } from "../ops/index.js";
-import { isAwsError } from "../protocol/index.js";
-import { type Job, RetryAfterError, type WorkQueue } from "../queue/index.js";
-import type { SqlExecutor, Store } from "../store/index.js";
-import { type Condition, deliverRecord, destinationRecord } from "./async-destination.js";
-import { type AsyncEvent, asAsyncEvent, asyncEventJob } from "./async-event.js";
+import type { Logger } from "../../ops/index.js";
+import { isAwsError } from "../../protocol/index.js";
+import { type Job, RetryAfterError, type WorkQueue } from "../../queue/index.js";
+import type { SqlExecutor, Store } from "../../store/index.js";
 import type {
   ConcurrencyGate,
   EnvironmentPool,
   FunctionMetrics,
   InvocationResult,
-} from "./execution/index.js";
-import { recordInvocationLog, specOf } from "./execution/index.js";
-import type { FunctionRecord } from "./records/index.js";
+} from "../execution/index.js";
+import { recordInvocationLog, specOf } from "../execution/index.js";
+import type { FunctionRecord } from "../records/index.js";
 import {
   asyncDefaults,
   type EventInvokeConfig,
   findEventInvokeConfig,
   resolveVersion,
-} from "./records/index.js";
+} from "../records/index.js";
+import { type Condition, deliverRecord, destinationRecord } from "./async-destination.js";
+import { type AsyncEvent, asAsyncEvent, asyncEventJob } from "./async-event.js";
 
 export interface AsyncInvokerOptions {
   readonly store: Store;
