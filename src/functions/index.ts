@@ -6,6 +6,13 @@
  * Invariant: nothing in a deployment package reaches outside its code folder (no escaping paths or
  * symbolic links), and a function's process never inherits Jeff's own environment.
  */
+
+export {
+  createLambdaService,
+  type FunctionResourceOptions,
+  functionResources,
+  type LambdaServiceOptions,
+} from "./api/index.js";
 export { packagesDirIn, savePackage, sweepUnneeded, sweepUnusedCode, zipDirectory } from "./code/index.js";
 export {
   ConcurrencyGate,
@@ -22,6 +29,4 @@ export {
   type SandboxAllowance,
   sandboxAllowances,
 } from "./execution/index.js";
-export { type FunctionResourceOptions, functionResources } from "./function-resource.js";
-export { createLambdaService, type LambdaServiceOptions } from "./lambda-service.js";
 export { functionsSubsystem } from "./subsystem.js";

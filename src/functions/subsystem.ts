@@ -7,11 +7,10 @@
 import { join } from "node:path";
 import { issueRoleSession } from "../identity/index.js";
 import type { Subsystem } from "../server/subsystem.js";
+import { createLambdaService, functionResources } from "./api/index.js";
 import { AsyncInvoker, asyncEventsOntoQueue, asyncInvokeKind } from "./async/index.js";
 import { packagesDirIn, sweepUnusedCode } from "./code/index.js";
 import { ConcurrencyGate, chooseIsolation, EnvironmentPool, FunctionMetrics } from "./execution/index.js";
-import { functionResources } from "./function-resource.js";
-import { createLambdaService } from "./lambda-service.js";
 import { functionTableMigrations } from "./records/index.js";
 
 /**

@@ -1,8 +1,7 @@
 /** CreateAlias, GetAlias, UpdateAlias, DeleteAlias and ListAliases (`…/functions/{FunctionName}/aliases`). */
-import { mutates, type RestRoute, reads } from "../protocol/index.js";
-import type { SqlExecutor, Store } from "../store/index.js";
-import { lambdaErrors } from "./lambda-errors.js";
-import { jsonBody, nextMarker, onFunction, pageOf, scopeOf } from "./lambda-request.js";
+import { mutates, type RestRoute, reads } from "../../protocol/index.js";
+import type { SqlExecutor, Store } from "../../store/index.js";
+import { lambdaErrors } from "../lambda-errors.js";
 import {
   checkAliasName,
   checkDescription,
@@ -20,7 +19,8 @@ import {
   parseFunctionName,
   readWeights,
   saveAlias,
-} from "./records/index.js";
+} from "../records/index.js";
+import { jsonBody, nextMarker, onFunction, pageOf, scopeOf } from "./lambda-request.js";
 
 async function functionOf(db: SqlExecutor, scope: FunctionScope, raw: string): Promise<FunctionRecord> {
   const { name } = parseFunctionName(raw);

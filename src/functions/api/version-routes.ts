@@ -1,8 +1,7 @@
 /** PublishVersion and ListVersionsByFunction (`/2015-03-31/functions/{FunctionName}/versions`). */
-import { mutates, type RestRoute, reads } from "../protocol/index.js";
-import type { Store } from "../store/index.js";
-import { lambdaErrors } from "./lambda-errors.js";
-import { jsonBody, nextMarker, onFunction, pageOf, scopeOf } from "./lambda-request.js";
+import { mutates, type RestRoute, reads } from "../../protocol/index.js";
+import type { Store } from "../../store/index.js";
+import { lambdaErrors } from "../lambda-errors.js";
 import {
   checkDescription,
   describeFunction,
@@ -12,7 +11,8 @@ import {
   parseFunctionName,
   publishLatest,
   versionArn,
-} from "./records/index.js";
+} from "../records/index.js";
+import { jsonBody, nextMarker, onFunction, pageOf, scopeOf } from "./lambda-request.js";
 
 function optionalString(input: Record<string, unknown>, field: string, member: string): string | undefined {
   const value = input[field];

@@ -1,8 +1,13 @@
 /** ListTags, TagResource and UntagResource (`/2017-03-31/tags/{ARN}`): tags on a function. */
-import { mutates, type RequestContext, type RestRequest, type RestRoute, reads } from "../protocol/index.js";
-import type { SqlExecutor, Store } from "../store/index.js";
-import { lambdaErrors } from "./lambda-errors.js";
-import { jsonBody, onFunction, scopeOf } from "./lambda-request.js";
+import {
+  mutates,
+  type RequestContext,
+  type RestRequest,
+  type RestRoute,
+  reads,
+} from "../../protocol/index.js";
+import type { SqlExecutor, Store } from "../../store/index.js";
+import { lambdaErrors } from "../lambda-errors.js";
 import {
   type FunctionRecord,
   findFunction,
@@ -10,7 +15,8 @@ import {
   mergeTags,
   readTags,
   saveTags,
-} from "./records/index.js";
+} from "../records/index.js";
+import { jsonBody, onFunction, scopeOf } from "./lambda-request.js";
 
 const functionArnPattern = /^arn:aws[a-zA-Z-]*:lambda:([a-z0-9-]+):(\d{12}):function:([a-zA-Z0-9-_]+)$/;
 

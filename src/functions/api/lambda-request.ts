@@ -5,9 +5,9 @@ import {
   type OperationTraits,
   type RequestContext,
   type RestRequest,
-} from "../protocol/index.js";
-import { lambdaErrors } from "./lambda-errors.js";
-import { type FunctionScope, functionArn, parseFunctionName } from "./records/index.js";
+} from "../../protocol/index.js";
+import { lambdaErrors } from "../lambda-errors.js";
+import { type FunctionScope, functionArn, parseFunctionName } from "../records/index.js";
 
 export const scopeOf = (ctx: RequestContext): FunctionScope => ({
   accountId: ctx.caller.accountId,

@@ -12,7 +12,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { zipSync } from "fflate";
-import { callOnBehalf } from "../operations/index.js";
+import { callOnBehalf } from "../../operations/index.js";
 import {
   AwsError,
   type CallTransaction,
@@ -21,17 +21,16 @@ import {
   type OperationRunner,
   type OperationTraits,
   validationMessage,
-} from "../protocol/index.js";
-import { type SqlExecutor, type Store, StoreConflictError } from "../store/index.js";
+} from "../../protocol/index.js";
+import { type SqlExecutor, type Store, StoreConflictError } from "../../store/index.js";
 import {
   isFunctionCall,
   type ResourceContext,
   type ResourceHandler,
   type TemplateError,
-} from "../templates/index.js";
-import { readPackage, storeCode } from "./code/index.js";
-import { lambdaErrors } from "./lambda-errors.js";
-import { functionWrites } from "./lambda-request.js";
+} from "../../templates/index.js";
+import { readPackage, storeCode } from "../code/index.js";
+import { lambdaErrors } from "../lambda-errors.js";
 import {
   checkAliasName,
   checkFunctionName,
@@ -61,7 +60,8 @@ import {
   saveAlias,
   saveTags,
   sortedVariables,
-} from "./records/index.js";
+} from "../records/index.js";
+import { functionWrites } from "./lambda-request.js";
 
 export interface FunctionResourceOptions {
   readonly store: Store;

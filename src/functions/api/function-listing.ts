@@ -3,8 +3,8 @@
  * function's `$LATEST` and then its published versions in number order, every entry under its
  * qualified ARN. A page's position is `name` (one entry per function) or `name:version` (ALL).
  */
-import type { SqlExecutor } from "../store/index.js";
-import { lambdaErrors } from "./lambda-errors.js";
+import type { SqlExecutor } from "../../store/index.js";
+import { lambdaErrors } from "../lambda-errors.js";
 import {
   describeFunction,
   type FunctionScope,
@@ -12,7 +12,7 @@ import {
   listFunctions,
   listVersions,
   versionArn,
-} from "./records/index.js";
+} from "../records/index.js";
 
 type FunctionConfiguration = ReturnType<typeof describeFunction>;
 

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
-import type { Logger } from "../ops/index.js";
+import type { Logger } from "../../ops/index.js";
 import {
   type CallTransaction,
   lambdaModel,
@@ -14,17 +14,13 @@ import {
   type RestJsonService,
   type RestRequest,
   reads,
-} from "../protocol/index.js";
-import type { WorkQueue } from "../queue/index.js";
-import { type Store, StoreConflictError } from "../store/index.js";
-import { aliasRoutes } from "./alias-routes.js";
-import { storeCode } from "./code/index.js";
-import { eventInvokeConfigRoutes } from "./event-invoke-config-routes.js";
-import type { ConcurrencyGate, EnvironmentPool, FunctionMetrics } from "./execution/index.js";
-import { listFunctionEntries, readFunctionVersion } from "./function-listing.js";
-import { invokeFunction } from "./invoke.js";
-import { lambdaErrors } from "./lambda-errors.js";
-import { functionWrites, jsonBody, nextMarker, onFunction, pageOf, scopeOf } from "./lambda-request.js";
+} from "../../protocol/index.js";
+import type { WorkQueue } from "../../queue/index.js";
+import { type Store, StoreConflictError } from "../../store/index.js";
+import { storeCode } from "../code/index.js";
+import type { ConcurrencyGate, EnvironmentPool, FunctionMetrics } from "../execution/index.js";
+import { invokeFunction } from "../invoke.js";
+import { lambdaErrors } from "../lambda-errors.js";
 import {
   checkFunctionName,
   checkReservation,
@@ -48,7 +44,11 @@ import {
   resolveTarget,
   versionArn,
   versionsCodeSize,
-} from "./records/index.js";
+} from "../records/index.js";
+import { aliasRoutes } from "./alias-routes.js";
+import { eventInvokeConfigRoutes } from "./event-invoke-config-routes.js";
+import { listFunctionEntries, readFunctionVersion } from "./function-listing.js";
+import { functionWrites, jsonBody, nextMarker, onFunction, pageOf, scopeOf } from "./lambda-request.js";
 import { tagRoutes } from "./tag-routes.js";
 import { versionRoutes } from "./version-routes.js";
 

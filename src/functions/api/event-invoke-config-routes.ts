@@ -2,10 +2,15 @@
  * Put/Get/Update/Delete/ListFunctionEventInvokeConfig(s)
  * (`/2019-09-25/functions/{FunctionName}/event-invoke-config[/list]`).
  */
-import { mutates, type RequestContext, type RestRequest, type RestRoute, reads } from "../protocol/index.js";
-import type { Store } from "../store/index.js";
-import { lambdaErrors } from "./lambda-errors.js";
-import { jsonBody, nextMarker, onFunction, pageOf, scopeOf } from "./lambda-request.js";
+import {
+  mutates,
+  type RequestContext,
+  type RestRequest,
+  type RestRoute,
+  reads,
+} from "../../protocol/index.js";
+import type { Store } from "../../store/index.js";
+import { lambdaErrors } from "../lambda-errors.js";
 import {
   deleteEventInvokeConfig,
   describeEventInvokeConfig,
@@ -19,7 +24,8 @@ import {
   referenceOf,
   resolveTarget,
   updateEventInvokeConfig,
-} from "./records/index.js";
+} from "../records/index.js";
+import { jsonBody, nextMarker, onFunction, pageOf, scopeOf } from "./lambda-request.js";
 
 /** Lambda lists at most this many configurations a page. */
 const listMaximum = 50;
