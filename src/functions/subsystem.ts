@@ -11,6 +11,7 @@ import { createLambdaService, functionResources } from "./api/index.js";
 import { AsyncInvoker, asyncEventsOntoQueue, asyncInvokeKind } from "./async/index.js";
 import { packagesDirIn, sweepUnusedCode } from "./code/index.js";
 import { ConcurrencyGate, chooseIsolation, EnvironmentPool, FunctionMetrics } from "./execution/index.js";
+import { createInvoke } from "./invoke.js";
 import { functionTableMigrations } from "./records/index.js";
 
 /**
@@ -91,6 +92,9 @@ export const functionsSubsystem: Subsystem = {
       logger,
       retryDelayMs: (attempt) => config.functionRetryDelayMs * attempt,
     });
+    // The one path for invocations that start now, synchronous or queued: the Lambda API's Invoke
+    // takes it, as any other part of Jeff that invokes a function should.
+    const invoke = createInvoke({ store, pool, gate, queue, metrics: functionMetrics, logger });
     // The queue starts claiming only after every subsystem's start, so by the first attempt the
     // environments know Jeff's endpoint; it stops (waiting for running attempts) before the pool.
     queue.register(asyncInvokeKind, {
@@ -102,11 +106,7 @@ export const functionsSubsystem: Subsystem = {
         createLambdaService({
           store,
           codeRoot,
-          pool,
-          gate,
-          queue,
-          metrics: functionMetrics,
-          logger,
+          invoke,
           accountConcurrency: config.functionConcurrency,
         }),
       ],

@@ -4,7 +4,6 @@
  */
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
-import type { Logger } from "../../ops/index.js";
 import {
   type CallTransaction,
   lambdaModel,
@@ -15,11 +14,9 @@ import {
   type RestRequest,
   reads,
 } from "../../protocol/index.js";
-import type { WorkQueue } from "../../queue/index.js";
 import { type Store, StoreConflictError } from "../../store/index.js";
 import { storeCode } from "../code/index.js";
-import type { ConcurrencyGate, EnvironmentPool, FunctionMetrics } from "../execution/index.js";
-import { invokeFunction } from "../invoke.js";
+import type { Invoke } from "../invoke.js";
 import { lambdaErrors } from "../lambda-errors.js";
 import {
   checkFunctionName,
@@ -48,6 +45,7 @@ import {
 import { aliasRoutes } from "./alias-routes.js";
 import { eventInvokeConfigRoutes } from "./event-invoke-config-routes.js";
 import { listFunctionEntries, readFunctionVersion } from "./function-listing.js";
+import { invokeRoute } from "./invoke-route.js";
 import { functionWrites, jsonBody, nextMarker, onFunction, pageOf, scopeOf } from "./lambda-request.js";
 import { tagRoutes } from "./tag-routes.js";
 import { versionRoutes } from "./version-routes.js";
@@ -56,14 +54,8 @@ export interface LambdaServiceOptions {
   readonly store: Store;
   /** Where unpacked code lives: `<codeRoot>/<account>/<sha256>/`. */
   readonly codeRoot: string;
-  /** Runs invocations. */
-  readonly pool: EnvironmentPool;
-  readonly gate: ConcurrencyGate;
-  /** Where asynchronous invocations go, as jobs. */
-  readonly queue: WorkQueue;
-  readonly metrics: FunctionMetrics;
-  /** Where failures that reach no caller go (an invocation's log lines that could not be written). */
-  readonly logger?: Logger;
+  /** Runs or queues invocations: the subsystem's one path, which Invoke takes too. */
+  readonly invoke: Invoke;
   /** Invocations in flight across the account at most (Lambda's default is 1,000). */
   readonly accountConcurrency: number;
 }
@@ -297,7 +289,7 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
         payload: "Payload",
         handler: async (req, ctx) => {
           const target = await targetOf(req, ctx, { route: true });
-          return invokeFunction(options, target, req, ctx);
+          return invokeRoute(options.invoke, target, req, ctx);
         },
       },
       {

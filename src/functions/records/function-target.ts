@@ -51,6 +51,8 @@ export function referenceOf(raw: string, queryQualifier: string | null): Functio
 }
 
 export interface FunctionTarget {
+  /** The account and Region the function is in. */
+  readonly scope: FunctionScope;
   /** The function itself ($LATEST), whatever the qualifier. */
   readonly fn: FunctionRecord;
   /** The configuration that runs: `$LATEST`'s or the published version's. */
@@ -81,7 +83,7 @@ export async function resolveTarget(
   const arn = qualifier === undefined ? baseArn : `${baseArn}:${qualifier}`;
   const fn = await findFunction(db, scope, name);
   if (!fn) throw lambdaErrors.notFound(arn);
-  const base = { fn, arn, ...(qualifier !== undefined ? { qualifier } : {}) };
+  const base = { scope, fn, arn, ...(qualifier !== undefined ? { qualifier } : {}) };
   if (qualifier === undefined || qualifier === "$LATEST") return { ...base, record: fn, version: "$LATEST" };
   if (/^[0-9]+$/.test(qualifier)) {
     const published = isVersionNumber(qualifier)
