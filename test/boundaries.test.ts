@@ -33,8 +33,9 @@ const isInside = (folder: string, path: string): boolean => {
 
 /**
  * A folder entered only through its index.ts: every top-level folder but server/, and a nested
- * folder once it has an index.ts. A nested folder without one (runtimes/, cli/commands/, whose
- * commands program.ts loads one at a time) is part of the folder around it.
+ * folder once it has an index.ts (functions/records/, functions/execution/sandbox/, …). A nested
+ * folder without one (functions/execution/runtimes/, cli/commands/, whose commands program.ts
+ * loads one at a time) is part of the folder around it.
  */
 function isDoor(folder: string): boolean {
   const rel = relative(src, folder);
@@ -71,26 +72,34 @@ describe("the boundary check itself", () => {
   });
 
   it.each([
-    ["protocol/http-edge.ts", "../functions/sandbox/isolation.js", "functions/"],
-    ["protocol/http-edge.ts", "../functions/sandbox/index.js", "functions/"],
-    ["cli/project.ts", "../functions/runtimes/node/node-runtime-client.js", "functions/"],
+    ["protocol/http-edge.ts", "../functions/execution/sandbox/isolation.js", "functions/"],
+    ["protocol/http-edge.ts", "../functions/execution/sandbox/index.js", "functions/"],
+    ["cli/project.ts", "../functions/execution/runtimes/node/node-runtime-client.js", "functions/"],
     ["cli/project.ts", "../protocol/sigv4-verify.js", "protocol/"],
-    ["functions/environment-pool.ts", "./sandbox/isolation.js", "functions/sandbox/"],
-    ["functions/runtimes/node/client.ts", "../../sandbox/cgroups.js", "functions/sandbox/"],
-    ["functions/sandbox/isolation.ts", "../../identity/access-keys.js", "identity/"],
+    ["functions/execution/environment-pool.ts", "./sandbox/isolation.js", "functions/execution/sandbox/"],
+    [
+      "functions/execution/runtimes/node/client.ts",
+      "../../sandbox/cgroups.js",
+      "functions/execution/sandbox/",
+    ],
+    ["functions/execution/sandbox/isolation.ts", "../../../identity/access-keys.js", "identity/"],
+    ["functions/subsystem.ts", "./execution/sandbox/index.js", "functions/execution/"],
+    ["functions/code/code-sweep.test.ts", "../records/function-records.js", "functions/records/"],
   ])("refuses %s importing %s (it enters %s)", (importer, specifier, door) => {
     expect(crossing(join(src, importer), specifier)).toBe(`enters ${door} other than through its index.ts`);
   });
 
   it.each([
-    ["functions/environment-pool.ts", "./sandbox/index.js"],
-    ["functions/sandbox/isolation.ts", "./cgroups.js"],
-    ["functions/sandbox/isolation.ts", "../runtimes/runtime-launch.js"],
-    ["functions/runtimes/runtime-launch.ts", "./python/python-launch.js"],
-    ["functions/runtimes/node/client.ts", "../../sandbox/index.js"],
+    ["functions/execution/environment-pool.ts", "./sandbox/index.js"],
+    ["functions/execution/sandbox/isolation.ts", "./cgroups.js"],
+    ["functions/execution/sandbox/isolation.ts", "../runtimes/runtime-launch.js"],
+    ["functions/execution/runtimes/runtime-launch.ts", "./python/python-launch.js"],
+    ["functions/execution/runtimes/node/client.ts", "../../sandbox/index.js"],
+    ["functions/code/code-sweep.test.ts", "../records/index.js"],
+    ["functions/records/function-records.ts", "../lambda-errors.js"],
     ["cli/program.ts", "./commands/init.js"],
     ["cli/commands/serve.ts", "../../server/server.js"],
-    ["functions/function-code.test.ts", "../../test/fixtures/zip-builder.js"],
+    ["functions/code/function-code.test.ts", "../../../test/fixtures/zip-builder.js"],
     ["stacks/stack-engine.ts", "../store/index.js"],
   ])("allows %s importing %s", (importer, specifier) => {
     expect(crossing(join(src, importer), specifier)).toBeUndefined();

@@ -2,31 +2,43 @@
  * @module functions
  * Functions: the Lambda API (restJson1), deployment packages unpacked into code folders, and the
  * execution environments that run invocations as OS processes speaking the Lambda Runtime API.
+ * Its parts, each entered through its own index.ts, depend one way: `code/` (packages) ←
+ * `records/` (what the store holds) ← `execution/` (running) ← `async/` (queued invocations) ←
+ * `invoke.ts` (the one way to invoke) ← `api/` (the Lambda API and the resource types).
+ * `lambda-errors.ts` is every part's.
  *
  * Invariant: nothing in a deployment package reaches outside its code folder (no escaping paths or
  * symbolic links), and a function's process never inherits Jeff's own environment.
  */
-export { sweepUnneeded, sweepUnusedCode } from "./code-sweep.js";
-export { ConcurrencyGate } from "./concurrency-gate.js";
 export {
+  createLambdaService,
+  type FunctionResourceOptions,
+  functionResources,
+  type LambdaServiceOptions,
+} from "./api/index.js";
+export { packagesDirIn, savePackage, sweepUnneeded, sweepUnusedCode, zipDirectory } from "./code/index.js";
+export {
+  ConcurrencyGate,
+  chooseIsolation,
   type EnvironmentCredentials,
   EnvironmentPool,
   type EnvironmentPoolOptions,
+  FunctionMetrics,
   type FunctionSpec,
-  type PoolStats,
-  type SandboxAllowance,
-  sandboxAllowances,
-} from "./environment-pool.js";
-export { FunctionMetrics } from "./function-metrics.js";
-export { type FunctionResourceOptions, functionResources } from "./function-resource.js";
-export { functionMigrations } from "./function-schema.js";
-export { createLambdaService, type LambdaServiceOptions } from "./lambda-service.js";
-export { packagesDirIn, savePackage } from "./package-store.js";
-export {
-  chooseIsolation,
   type Isolation,
   type IsolationMode,
   IsolationUnavailableError,
-} from "./sandbox/index.js";
+  type PoolStats,
+  type SandboxAllowance,
+  sandboxAllowances,
+} from "./execution/index.js";
+export {
+  createInvoke,
+  type InvocationType,
+  type Invoke,
+  type InvokeDependencies,
+  type InvokeOptions,
+  type InvokeOutcome,
+} from "./invoke.js";
+export { type FunctionScope, type FunctionTarget, referenceOf, resolveTarget } from "./records/index.js";
 export { functionsSubsystem } from "./subsystem.js";
-export { zipDirectory } from "./zip-directory.js";

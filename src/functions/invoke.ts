@@ -1,38 +1,89 @@
 /**
- * `Invoke` (`POST /2015-03-31/functions/{FunctionName}/invocations`): the synchronous path. The
- * payload goes to an execution environment; the result comes back as the body, with a failure
- * reported in `X-Amz-Function-Error` and the log tail in `X-Amz-Log-Result`, as Lambda does.
+ * Invoking a function: the one path every invocation that starts now takes, whoever asks — the
+ * Lambda API's `Invoke`, or another subsystem delivering an event to a function. The payload is
+ * checked against Lambda's limits; `RequestResponse` runs it in an execution environment within the
+ * account's and the function's concurrency (a throttle is counted and thrown), counts it in the
+ * metrics and writes its log; `Event` commits it as a job on the work queue (async/), which runs
+ * it later with Lambda's retries; `DryRun` stops after the checks.
  */
 import { randomUUID } from "node:crypto";
 import type { Logger } from "../ops/index.js";
-import { AwsError, type RequestContext, type RestRequest, type RestResponse } from "../protocol/index.js";
+import { AwsError, type CallTransaction } from "../protocol/index.js";
 import type { WorkQueue } from "../queue/index.js";
 import type { Store } from "../store/index.js";
-import { asyncEventJob, newAsyncEvent } from "./async-event.js";
-import type { ConcurrencyGate } from "./concurrency-gate.js";
-import type { EnvironmentPool } from "./environment-pool.js";
-import type { FunctionMetrics } from "./function-metrics.js";
-import { specOf } from "./function-spec.js";
-import type { FunctionTarget } from "./function-target.js";
-import { recordInvocationLog } from "./invocation-log.js";
-import { lambdaErrors } from "./lambda-errors.js";
+import { asyncEventJob, newAsyncEvent } from "./async/index.js";
+import type {
+  ConcurrencyGate,
+  EnvironmentPool,
+  FunctionMetrics,
+  InvocationResult,
+} from "./execution/index.js";
+import { recordInvocationLog, specOf } from "./execution/index.js";
+import type { FunctionTarget } from "./records/index.js";
 
 /** Lambda's request limits: 6 MB for a synchronous invocation, 1 MB for an asynchronous one. */
 export const payloadLimits = { sync: 6 * 1024 * 1024, async: 1024 * 1024 } as const;
-const logTailBytes = 4096;
 
+/** Lambda's `InvocationType`s. */
 export const invocationTypes = ["RequestResponse", "Event", "DryRun"] as const;
+export type InvocationType = (typeof invocationTypes)[number];
 
-/** The last 4 KB of a log, cut at a character boundary, base64-encoded. */
-export function logTail(log: string): string {
-  const bytes = Buffer.from(log, "utf8");
-  let start = Math.max(0, bytes.length - logTailBytes);
-  // Skip continuation bytes so the tail starts on a whole UTF-8 character.
-  while (start < bytes.length && ((bytes[start] ?? 0) & 0xc0) === 0x80) start++;
-  return bytes.subarray(start).toString("base64");
+export interface InvokeOptions {
+  /** Lambda's `ClientContext` (base64 JSON), handed to a `RequestResponse` invocation. */
+  readonly clientContext?: string;
+  /**
+   * The transaction an `Event` is committed in. The Lambda API passes its call's, so the event and
+   * the call's audit record commit together; by default the event commits in one of its own.
+   */
+  readonly transaction?: CallTransaction;
 }
 
-function checkPayload(body: Buffer): void {
+/** How an invocation ended, for its caller. */
+export type InvokeOutcome =
+  /** It ran: the result (a function error is in `result.functionError`), and the version that ran. */
+  | {
+      readonly type: "RequestResponse";
+      readonly result: InvocationResult;
+      readonly executedVersion: string;
+    }
+  /** It is queued, durably: the queue runs it with Lambda's retries. */
+  | { readonly type: "Event"; readonly requestId: string }
+  /** It would have been allowed to run. */
+  | { readonly type: "DryRun" };
+
+/**
+ * Invokes `target` (resolved by `resolveTarget`, with `route: true` for an alias's weights) with
+ * `payload` (JSON text; empty means `{}`). Throws the Lambda API's errors: a payload too large or
+ * not JSON, and `TooManyRequestsException` when the function or the account is at its concurrency.
+ */
+export type Invoke = (
+  target: FunctionTarget,
+  payload: Buffer,
+  type: InvocationType,
+  options?: InvokeOptions,
+) => Promise<InvokeOutcome>;
+
+/** What invoking needs of the running subsystem; `subsystem.ts` builds it once. */
+export interface InvokeDependencies {
+  readonly store: Store;
+  readonly pool: EnvironmentPool;
+  readonly gate: ConcurrencyGate;
+  /** Where `Event` invocations go, as jobs. */
+  readonly queue: WorkQueue;
+  readonly metrics: FunctionMetrics;
+  /** Where failures that reach no caller go (an invocation's log lines that could not be written). */
+  readonly logger?: Logger;
+}
+
+function checkPayload(body: Buffer, type: InvocationType): void {
+  const limit = type === "Event" ? payloadLimits.async : payloadLimits.sync;
+  if (body.length > limit) {
+    throw new AwsError(
+      "RequestEntityTooLargeException",
+      `Request must be smaller than ${limit} bytes for the InvokeFunction operation`,
+      413,
+    );
+  }
   if (body.length === 0) return;
   try {
     JSON.parse(body.toString("utf8"));
@@ -45,84 +96,46 @@ function checkPayload(body: Buffer): void {
   }
 }
 
-export interface InvokeDependencies {
-  readonly store: Store;
-  readonly pool: EnvironmentPool;
-  readonly gate: ConcurrencyGate;
-  /** Where `Event` invocations go, as jobs. */
-  readonly queue: WorkQueue;
-  readonly metrics: FunctionMetrics;
-  readonly logger?: Logger;
-}
-
-export async function invokeFunction(
-  deps: InvokeDependencies,
-  target: FunctionTarget,
-  req: RestRequest,
-  ctx: RequestContext,
-): Promise<RestResponse> {
-  const { pool, gate } = deps;
-  const { record, version } = target;
-  const type = String(req.headers["x-amz-invocation-type"] ?? "RequestResponse");
-  if (!(invocationTypes as readonly string[]).includes(type)) {
-    throw lambdaErrors.validation(
-      "invocationType",
-      type,
-      `Member must satisfy enum value set: [${invocationTypes.join(", ")}]`,
-    );
-  }
-  const limit = type === "Event" ? payloadLimits.async : payloadLimits.sync;
-  if (req.body.length > limit) {
-    throw new AwsError(
-      "RequestEntityTooLargeException",
-      `Request must be smaller than ${limit} bytes for the InvokeFunction operation`,
-      413,
-    );
-  }
-  checkPayload(req.body);
-  if (type === "DryRun") return { status: 204 };
-  if (type === "Event") {
-    // Durable before acknowledged: the 202 goes out only once the event's job is committed.
-    const payload = req.body.length === 0 ? "{}" : req.body.toString("utf8");
-    const scope = { accountId: ctx.caller.accountId, region: ctx.region };
-    const event = newAsyncEvent(scope, record.name, target, payload);
-    await ctx.transaction((tx) => deps.queue.enqueue(tx, asyncEventJob(event)));
-    deps.queue.wake();
-    return { status: 202 };
-  }
-  const clientContext = req.headers["x-amz-client-context"];
-  let release: () => void;
-  try {
-    release = gate.acquire(record.arn, record.reservedConcurrency);
-  } catch (error) {
-    deps.metrics.throttled(record.name);
-    throw error;
-  }
-  let result: Awaited<ReturnType<EnvironmentPool["invoke"]>>;
-  try {
-    result = await pool.invoke(specOf(record, version), {
-      payload: req.body.length === 0 ? Buffer.from("{}") : req.body,
-      requestId: randomUUID(),
-      invokedFunctionArn: target.arn,
-      ...(typeof clientContext === "string" ? { clientContext } : {}),
-    });
-  } finally {
-    release();
-  }
-  deps.metrics.invoked(record.name, "RequestResponse", result);
-  recordInvocationLog(
-    deps.store,
-    { accountId: ctx.caller.accountId, region: ctx.region },
-    record,
-    result,
-    deps.logger,
-  );
-  const headers: Record<string, string> = {
-    "content-type": "application/json",
-    "x-amz-executed-version": version,
+/** The one `invoke` of a running functions subsystem. */
+export function createInvoke(deps: InvokeDependencies): Invoke {
+  const { store, pool, gate, queue, metrics, logger } = deps;
+  return async (target, payload, type, options = {}) => {
+    const { record, version, scope } = target;
+    checkPayload(payload, type);
+    if (type === "DryRun") return { type };
+    if (type === "Event") {
+      // Durable before acknowledged: the caller hears of it only once the event's job is committed.
+      const event = newAsyncEvent(
+        scope,
+        record.name,
+        target,
+        payload.length === 0 ? "{}" : payload.toString("utf8"),
+      );
+      const transaction: CallTransaction = options.transaction ?? ((work) => store.transaction(work));
+      await transaction((tx) => queue.enqueue(tx, asyncEventJob(event)));
+      queue.wake();
+      return { type, requestId: event.requestId };
+    }
+    let release: () => void;
+    try {
+      release = gate.acquire(record.arn, record.reservedConcurrency);
+    } catch (error) {
+      metrics.throttled(record.name);
+      throw error;
+    }
+    let result: InvocationResult;
+    try {
+      result = await pool.invoke(specOf(record, version), {
+        payload: payload.length === 0 ? Buffer.from("{}") : payload,
+        requestId: randomUUID(),
+        invokedFunctionArn: target.arn,
+        ...(options.clientContext !== undefined ? { clientContext: options.clientContext } : {}),
+      });
+    } finally {
+      release();
+    }
+    metrics.invoked(record.name, "RequestResponse", result);
+    recordInvocationLog(store, scope, record, result, logger);
+    return { type, result, executedVersion: version };
   };
-  if (result.functionError) headers["x-amz-function-error"] = result.functionError;
-  if (String(req.headers["x-amz-log-type"] ?? "None") === "Tail")
-    headers["x-amz-log-result"] = logTail(result.log);
-  return { status: 200, headers, body: result.payload };
 }

@@ -7,17 +7,12 @@
 import { join } from "node:path";
 import { issueRoleSession } from "../identity/index.js";
 import type { Subsystem } from "../server/subsystem.js";
-import { asyncInvokeKind } from "./async-event.js";
-import { AsyncInvoker } from "./async-invoker.js";
-import { sweepUnusedCode } from "./code-sweep.js";
-import { ConcurrencyGate } from "./concurrency-gate.js";
-import { EnvironmentPool } from "./environment-pool.js";
-import { FunctionMetrics } from "./function-metrics.js";
-import { functionResources } from "./function-resource.js";
-import { functionMigrations } from "./function-schema.js";
-import { createLambdaService } from "./lambda-service.js";
-import { packagesDirIn } from "./package-store.js";
-import { chooseIsolation } from "./sandbox/index.js";
+import { createLambdaService, functionResources } from "./api/index.js";
+import { AsyncInvoker, asyncEventsOntoQueue, asyncInvokeKind } from "./async/index.js";
+import { packagesDirIn, sweepUnusedCode } from "./code/index.js";
+import { ConcurrencyGate, chooseIsolation, EnvironmentPool, FunctionMetrics } from "./execution/index.js";
+import { createInvoke } from "./invoke.js";
+import { functionTableMigrations } from "./records/index.js";
 
 /**
  * How long a function environment's credentials last: an hour, as a role session does by default
@@ -33,7 +28,8 @@ const asyncConcurrency = 16;
 
 export const functionsSubsystem: Subsystem = {
   name: "functions",
-  migrations: functionMigrations,
+  // The tables, then the step that moved pending events onto the queue (async/ owns it).
+  migrations: [...functionTableMigrations, asyncEventsOntoQueue],
   resourceTypes: ({ store, calls, config }) =>
     functionResources({
       store,
@@ -96,6 +92,9 @@ export const functionsSubsystem: Subsystem = {
       logger,
       retryDelayMs: (attempt) => config.functionRetryDelayMs * attempt,
     });
+    // The one path for invocations that start now, synchronous or queued: the Lambda API's Invoke
+    // takes it, as any other part of Jeff that invokes a function should.
+    const invoke = createInvoke({ store, pool, gate, queue, metrics: functionMetrics, logger });
     // The queue starts claiming only after every subsystem's start, so by the first attempt the
     // environments know Jeff's endpoint; it stops (waiting for running attempts) before the pool.
     queue.register(asyncInvokeKind, {
@@ -107,11 +106,7 @@ export const functionsSubsystem: Subsystem = {
         createLambdaService({
           store,
           codeRoot,
-          pool,
-          gate,
-          queue,
-          metrics: functionMetrics,
-          logger,
+          invoke,
           accountConcurrency: config.functionConcurrency,
         }),
       ],

@@ -1,0 +1,73 @@
+/** Reading Lambda requests: JSON bodies, the caller's scope, and the Marker/MaxItems of list calls. */
+import {
+  commonErrors,
+  mutates,
+  type OperationTraits,
+  type RequestContext,
+  type RestRequest,
+} from "../../protocol/index.js";
+import { lambdaErrors } from "../lambda-errors.js";
+import { type FunctionScope, functionArn, parseFunctionName } from "../records/index.js";
+
+export const scopeOf = (ctx: RequestContext): FunctionScope => ({
+  accountId: ctx.caller.accountId,
+  region: ctx.region,
+});
+
+export function jsonBody(req: RestRequest): Record<string, unknown> {
+  if (req.body.length === 0) return {};
+  try {
+    const value: unknown = JSON.parse(req.body.toString("utf8"));
+    if (value && typeof value === "object" && !Array.isArray(value)) return value as Record<string, unknown>;
+  } catch {
+    // fall through
+  }
+  throw commonErrors.serialization("The request body must be a JSON object.");
+}
+
+/**
+ * `MaxItems` (1–`maximum`, default 50; most list calls allow 10,000, ListFunctionEventInvokeConfigs
+ * 50) and the position after which the page starts ("" for the first).
+ */
+export function pageOf(req: RestRequest, maximum = 10_000): { limit: number; after: string } {
+  const maxItems = req.query.get("MaxItems");
+  const limit = maxItems === null ? Math.min(50, maximum) : Number(maxItems);
+  if (!Number.isInteger(limit) || limit < 1 || limit > maximum) {
+    throw lambdaErrors.validation("maxItems", maxItems, `Member must have value between 1 and ${maximum}`);
+  }
+  const marker = req.query.get("Marker");
+  return { limit, after: marker ? Buffer.from(marker, "base64url").toString("utf8") : "" };
+}
+
+/** The NextMarker for a page fetched with one item more than `limit`, or nothing on the last page. */
+export function nextMarker<T>(items: readonly T[], limit: number, position: (item: T) => string) {
+  const last = items[limit - 1];
+  return items.length > limit && last !== undefined
+    ? { NextMarker: Buffer.from(position(last)).toString("base64url") }
+    : {};
+}
+
+/**
+ * The function a call acts on, from its FunctionName (a name or an ARN, with or without a
+ * qualifier) or, for the tag calls, its ARN. A malformed name names nothing: the handler refuses it.
+ */
+export const onFunction: OperationTraits["resources"] = (params, call) => {
+  const raw = params.FunctionName ?? params.ARN;
+  if (typeof raw !== "string") return [];
+  try {
+    const { name } = parseFunctionName(raw);
+    const arn = functionArn({ accountId: call.caller.accountId, region: call.region }, name);
+    return [{ type: "AWS::Lambda::Function", name, arn }];
+  } catch {
+    return [];
+  }
+};
+
+/** The traits of the calls a stack also makes, declared once for the API and the resource handler. */
+export const functionWrites = {
+  CreateFunction: mutates("lambda:CreateFunction", onFunction, { hidden: ["Environment"] }),
+  UpdateFunctionConfiguration: mutates("lambda:UpdateFunctionConfiguration", onFunction, {
+    hidden: ["Environment"],
+  }),
+  DeleteFunction: mutates("lambda:DeleteFunction", onFunction),
+} as const;

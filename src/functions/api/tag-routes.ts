@@ -1,0 +1,91 @@
+/** ListTags, TagResource and UntagResource (`/2017-03-31/tags/{ARN}`): tags on a function. */
+import {
+  mutates,
+  type RequestContext,
+  type RestRequest,
+  type RestRoute,
+  reads,
+} from "../../protocol/index.js";
+import type { SqlExecutor, Store } from "../../store/index.js";
+import { lambdaErrors } from "../lambda-errors.js";
+import {
+  type FunctionRecord,
+  findFunction,
+  functionArn,
+  mergeTags,
+  readTags,
+  saveTags,
+} from "../records/index.js";
+import { jsonBody, onFunction, scopeOf } from "./lambda-request.js";
+
+const functionArnPattern = /^arn:aws[a-zA-Z-]*:lambda:([a-z0-9-]+):(\d{12}):function:([a-zA-Z0-9-_]+)$/;
+
+/** The function an ARN names, in the caller's account and region; tags go on functions, not versions. */
+async function taggedFunction(
+  db: SqlExecutor,
+  req: RestRequest,
+  ctx: RequestContext,
+): Promise<FunctionRecord> {
+  const arn = req.pathParams.ARN ?? "";
+  const match = functionArnPattern.exec(arn);
+  if (!match) {
+    throw lambdaErrors.validation(
+      "resource",
+      arn,
+      "Member must satisfy regular expression pattern: arn:(aws[a-zA-Z-]*):lambda:[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:function:[a-zA-Z0-9-_]+",
+    );
+  }
+  const scope = scopeOf(ctx);
+  const fn =
+    match[1] === scope.region && match[2] === scope.accountId
+      ? await findFunction(db, scope, match[3]!)
+      : undefined;
+  if (!fn) throw lambdaErrors.notFound(functionArn(scope, match[3]!));
+  return fn;
+}
+
+export function tagRoutes(store: Store): RestRoute[] {
+  return [
+    {
+      method: "GET",
+      path: "/2017-03-31/tags/{ARN}",
+      operation: "ListTags",
+
+      ...reads("lambda:ListTags", onFunction),
+      handler: async (req, ctx) => ({ body: { Tags: (await taggedFunction(store, req, ctx)).tags } }),
+    },
+    {
+      method: "POST",
+      path: "/2017-03-31/tags/{ARN}",
+      operation: "TagResource",
+
+      ...mutates("lambda:TagResource", onFunction),
+      handler: async (req, ctx) => {
+        const added = readTags(jsonBody(req).Tags);
+        if (added === undefined) throw lambdaErrors.validation("tags", undefined, "Member must not be null");
+        await ctx.transaction(async (tx) => {
+          const fn = await taggedFunction(tx, req, ctx);
+          await saveTags(tx, scopeOf(ctx), fn.name, mergeTags(fn.tags, added));
+        });
+        return { status: 204 };
+      },
+    },
+    {
+      method: "DELETE",
+      path: "/2017-03-31/tags/{ARN}",
+      operation: "UntagResource",
+
+      ...mutates("lambda:UntagResource", onFunction),
+      handler: async (req, ctx) => {
+        const keys = req.query.getAll("tagKeys");
+        if (keys.length === 0) throw lambdaErrors.validation("tagKeys", undefined, "Member must not be null");
+        await ctx.transaction(async (tx) => {
+          const fn = await taggedFunction(tx, req, ctx);
+          const kept = Object.fromEntries(Object.entries(fn.tags).filter(([key]) => !keys.includes(key)));
+          await saveTags(tx, scopeOf(ctx), fn.name, kept);
+        });
+        return { status: 204 };
+      },
+    },
+  ];
+}

@@ -1,0 +1,313 @@
+/**
+ * The execution environments of every function: taken warm when one is idle, started on demand
+ * when none is (a cold start), ended after `idleTimeoutMs` without work — zero to N and back to
+ * zero. Invocations run in parallel, each in its own environment.
+ *
+ * Each environment gets credentials of its own, a session of the function's execution role
+ * (`credentialsFor`), as Lambda's do. Like Lambda, the pool recycles an environment before its
+ * credentials lapse: one is never given an invocation that could outlast them, and an idle one is
+ * ended once it could not take another.
+ *
+ * Invariant: an environment only ever serves the exact configuration it was started for (same
+ * function, role, code hash, handler, memory, timeout and variables), and what its sandbox allows
+ * comes from the operator (`sandboxAllow`), never from the function's configuration or tags.
+ */
+import { createHash } from "node:crypto";
+import { createServer } from "node:net";
+import type { Logger } from "../../ops/index.js";
+import { sortedVariables } from "../records/index.js";
+import {
+  type FunctionSpec as EnvironmentSpec,
+  ExecutionEnvironment,
+  type InvocationRequest,
+  type InvocationResult,
+} from "./execution-environment.js";
+import { checkRuntime } from "./runtimes/runtime-launch.js";
+import type { Isolation } from "./sandbox/index.js";
+
+export type { InvocationRequest, InvocationResult } from "./execution-environment.js";
+
+/** What a Node function's sandbox can be allowed beyond its defaults, each a Node permission flag. */
+export const sandboxAllowances = ["child-process", "worker", "addons", "wasi"] as const;
+export type SandboxAllowance = (typeof sandboxAllowances)[number];
+
+/**
+ * A function as the pool runs it: its configuration and the execution role its environments'
+ * credentials are a session of. The sandbox's allowances and the debugger port are not the
+ * caller's to give; the pool adds them from its options.
+ */
+export interface FunctionSpec extends Omit<EnvironmentSpec, "allow" | "inspectPort"> {
+  /**
+   * arn:aws:iam::ACCOUNT:role/NAME. Every function has one (`specOf` always sets it); it is
+   * optional here only for pools that hand out no credentials, as in the runtimes' own tests.
+   */
+  readonly role?: string;
+}
+
+/** An environment's own credentials: the variables that carry them, and when they lapse. */
+export interface EnvironmentCredentials {
+  /** `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`. */
+  readonly variables: Readonly<Record<string, string>>;
+  readonly expiresAt: Date;
+}
+
+/**
+ * How long an environment's credentials must outlast an invocation's timeout for the environment
+ * to be given it: an invocation never starts with credentials that could lapse while it runs.
+ */
+export const credentialMarginMs = 5 * 60_000;
+
+export interface EnvironmentPoolOptions {
+  readonly idleTimeoutMs: number;
+  /** Per-environment tmp folders go under it. */
+  readonly workDir: string;
+  /** How environments are isolated (sandbox/isolation.ts); plain processes when absent. */
+  readonly isolation?: Isolation;
+  /** Host loopback ports sandboxed functions may also reach (the operator's setting). */
+  readonly loopbackPorts?: readonly number[];
+  /** AWS_ENDPOINT_URL, region…: set in every environment. */
+  readonly baseEnvironment: Readonly<Record<string, string>>;
+  /**
+   * Credentials for one new environment of `spec`, set over `baseEnvironment`; called once per
+   * environment, never shared between two.
+   */
+  readonly credentialsFor?: (spec: FunctionSpec) => Promise<EnvironmentCredentials>;
+  /** The operator's setting: by function name, what its Node sandbox also allows. */
+  readonly sandboxAllow?: Readonly<Record<string, readonly SandboxAllowance[]>>;
+  readonly logger?: Logger;
+  /**
+   * `jeff dev --inspect NAME`: these functions' Node environments listen for a debugger, the first
+   * on `port`, the next free port above it for each more, and may run for Lambda's longest
+   * timeout (900 s) so a pause at a breakpoint does not end the invocation.
+   */
+  readonly inspect?: { readonly functions: readonly string[]; readonly port: number };
+}
+
+export interface PoolStats {
+  readonly total: number;
+  readonly busy: number;
+  readonly idle: number;
+  /** By function ARN (unqualified, as in FunctionSpec.arn). */
+  readonly byFunction: Record<string, { busy: number; idle: number }>;
+}
+
+interface Tracked {
+  readonly env: ExecutionEnvironment;
+  readonly key: string;
+  /** When the environment's credentials lapse (epoch ms); none without `credentialsFor`. */
+  readonly credentialsExpireAt?: number;
+  idleTimer?: NodeJS.Timeout;
+}
+
+export class EnvironmentPool {
+  readonly #options: EnvironmentPoolOptions;
+  readonly #all = new Map<ExecutionEnvironment, Tracked>();
+  /** Idle environments by configuration key, most recently used last. */
+  readonly #idle = new Map<string, Tracked[]>();
+  #closed = false;
+  /** Debugger ports held by live environments. */
+  readonly #inspectPorts = new Set<number>();
+
+  constructor(options: EnvironmentPoolOptions) {
+    this.#options = options;
+  }
+
+  async invoke(spec: FunctionSpec, request: InvocationRequest): Promise<InvocationResult> {
+    if (this.#closed) throw new Error("the environment pool is closed");
+    checkRuntime(spec.runtime);
+    const key = configurationKey(spec);
+    const tracked = this.#takeIdle(key) ?? (await this.#startEnvironment(spec, key));
+    try {
+      return await tracked.env.invoke(request);
+    } finally {
+      if (tracked.env.state === "idle") this.#release(tracked);
+    }
+  }
+
+  /** The code folders live environments run: the sweep leaves them. */
+  codeDirsInUse(): Set<string> {
+    return new Set([...this.#all.keys()].map((env) => env.spec.codeDir));
+  }
+
+  stats(): PoolStats {
+    let busy = 0;
+    let idle = 0;
+    const byFunction: Record<string, { busy: number; idle: number }> = {};
+    for (const { env } of this.#all.values()) {
+      const counts = byFunction[env.spec.arn] ?? { busy: 0, idle: 0 };
+      byFunction[env.spec.arn] = counts;
+      if (env.state === "idle") {
+        idle++;
+        counts.idle++;
+      } else {
+        busy++;
+        counts.busy++;
+      }
+    }
+    return { total: busy + idle, busy, idle, byFunction };
+  }
+
+  /** Ends every environment; used on shutdown. Invocations in flight fail with Runtime.ExitError. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await Promise.all([...this.#all.keys()].map((env) => env.kill()));
+  }
+
+  #takeIdle(key: string): Tracked | undefined {
+    const stack = this.#idle.get(key);
+    let tracked = stack?.pop();
+    // Credentials run out by age, not by use: any of the idle ones may be too close to lapsing.
+    while (tracked && this.#usableForMs(tracked) < 0) {
+      clearTimeout(tracked.idleTimer);
+      void tracked.env.kill();
+      tracked = stack?.pop();
+    }
+    if (stack?.length === 0) this.#idle.delete(key);
+    if (tracked) clearTimeout(tracked.idleTimer);
+    return tracked;
+  }
+
+  /**
+   * How much longer the environment may be given invocations: until its credentials would lapse
+   * within an invocation's timeout plus the margin (negative once that has passed).
+   */
+  #usableForMs(tracked: Tracked): number {
+    if (tracked.credentialsExpireAt === undefined) return Number.POSITIVE_INFINITY;
+    const needed = tracked.env.spec.timeoutSeconds * 1000 + credentialMarginMs;
+    return tracked.credentialsExpireAt - needed - Date.now();
+  }
+
+  async #startEnvironment(spec: FunctionSpec, key: string): Promise<Tracked> {
+    this.#retireStale(spec, key);
+    const allow = this.#options.sandboxAllow?.[spec.name] ?? [];
+    const inspectPort = await this.#inspectPortFor(spec);
+    const launched: EnvironmentSpec =
+      inspectPort === undefined ? { ...spec, allow } : { ...spec, allow, inspectPort, timeoutSeconds: 900 };
+    let env: ExecutionEnvironment;
+    let credentials: EnvironmentCredentials | undefined;
+    try {
+      credentials = await this.#options.credentialsFor?.(spec);
+      const baseEnvironment = { ...this.#options.baseEnvironment, ...credentials?.variables };
+      env = await ExecutionEnvironment.start(launched, { ...this.#options, baseEnvironment });
+    } catch (error) {
+      if (inspectPort !== undefined) this.#inspectPorts.delete(inspectPort);
+      throw error;
+    }
+    const tracked: Tracked = credentials
+      ? { env, key, credentialsExpireAt: credentials.expiresAt.getTime() }
+      : { env, key };
+    this.#all.set(env, tracked);
+    env.onDeath(() => {
+      if (inspectPort !== undefined) this.#inspectPorts.delete(inspectPort);
+      this.#forget(tracked);
+    });
+    if (inspectPort !== undefined) {
+      this.#options.logger?.info("debugger port open", { function: spec.name, port: inspectPort });
+    }
+    if (this.#closed) {
+      await env.kill();
+      throw new Error("the environment pool is closed");
+    }
+    this.#options.logger?.debug("execution environment started", {
+      function: spec.name,
+      environment: env.id,
+    });
+    return tracked;
+  }
+
+  /** The next port from `inspect.port` that neither this pool nor anything else on the machine holds. */
+  async #inspectPortFor(spec: FunctionSpec): Promise<number | undefined> {
+    const inspect = this.#options.inspect;
+    if (!inspect?.functions.includes(spec.name) || !spec.runtime.startsWith("nodejs")) return undefined;
+    for (let port = inspect.port; port < inspect.port + 100 && port <= 65_535; port++) {
+      if (this.#inspectPorts.has(port)) continue;
+      this.#inspectPorts.add(port);
+      if (await portIsFree(port)) return port;
+      this.#inspectPorts.delete(port);
+    }
+    throw new Error(`no free debugger port from ${inspect.port} for ${spec.name}`);
+  }
+
+  #release(tracked: Tracked): void {
+    const usableForMs = this.#usableForMs(tracked);
+    if (this.#closed || usableForMs < 0) {
+      void tracked.env.kill();
+      return;
+    }
+    const stack = this.#idle.get(tracked.key) ?? [];
+    stack.push(tracked);
+    this.#idle.set(tracked.key, stack);
+    // Ended when idle too long, or sooner once its credentials could not see another invocation.
+    const endsBy = usableForMs < this.#options.idleTimeoutMs ? "credentials" : "idle";
+    tracked.idleTimer = setTimeout(
+      () => {
+        // Out of the idle stack first, so no invocation takes it while it is being ended.
+        this.#leaveIdle(tracked);
+        this.#options.logger?.debug(
+          endsBy === "idle"
+            ? "execution environment idle, ending it"
+            : "execution environment's credentials about to lapse, ending it",
+          { environment: tracked.env.id },
+        );
+        void tracked.env.kill();
+      },
+      Math.min(usableForMs, this.#options.idleTimeoutMs),
+    );
+    tracked.idleTimer.unref();
+  }
+
+  /**
+   * A new configuration of a function's `$LATEST` (or of a version, though versions never change)
+   * makes its idle environments for older ones useless; other versions' environments stay.
+   */
+  #retireStale(spec: FunctionSpec, key: string): void {
+    for (const [otherKey, stack] of this.#idle) {
+      const other = stack[0]?.env.spec;
+      if (otherKey === key || other?.arn !== spec.arn || other.version !== spec.version) continue;
+      this.#idle.delete(otherKey);
+      for (const tracked of stack) {
+        clearTimeout(tracked.idleTimer);
+        void tracked.env.kill();
+      }
+    }
+  }
+
+  #forget(tracked: Tracked): void {
+    this.#all.delete(tracked.env);
+    this.#leaveIdle(tracked);
+  }
+
+  #leaveIdle(tracked: Tracked): void {
+    clearTimeout(tracked.idleTimer);
+    const stack = this.#idle.get(tracked.key);
+    if (!stack) return;
+    const index = stack.indexOf(tracked);
+    if (index >= 0) stack.splice(index, 1);
+    if (stack.length === 0) this.#idle.delete(tracked.key);
+  }
+}
+
+function configurationKey(spec: FunctionSpec): string {
+  const environment = sortedVariables(spec.environment);
+  const parts = [
+    spec.arn,
+    spec.version,
+    spec.runtime,
+    spec.handler,
+    spec.codeDir,
+    spec.codeSha256,
+    spec.timeoutSeconds,
+    spec.memoryMb,
+    environment,
+    spec.role ?? null,
+  ];
+  return createHash("sha256").update(JSON.stringify(parts)).digest("hex");
+}
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once("error", () => resolve(false));
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
+  });
+}

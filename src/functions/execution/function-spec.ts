@@ -1,0 +1,25 @@
+/**
+ * What the environment pool needs to know of a function, from its stored configuration. Nothing
+ * here widens the sandbox: what a function may do beyond it is the operator's setting, which the
+ * pool applies by name, not anything a caller of the API can set.
+ */
+
+import type { FunctionRecord } from "../records/index.js";
+import type { FunctionSpec } from "./environment-pool.js";
+
+/** `version` is `$LATEST` or a published version's number: its environments are its own. */
+export function specOf(record: FunctionRecord, version = "$LATEST"): FunctionSpec {
+  return {
+    name: record.name,
+    arn: record.arn,
+    version,
+    runtime: record.runtime,
+    handler: record.handler,
+    codeDir: record.codeDir,
+    codeSha256: record.codeSha256,
+    timeoutSeconds: record.timeout,
+    memoryMb: record.memorySize,
+    environment: record.environment,
+    role: record.role,
+  };
+}

@@ -1,0 +1,34 @@
+/** Each invocation's output goes to the function's log group, `/aws/lambda/NAME`, as Lambda's does. */
+import { appendLogEvents, type LogScope } from "../../logs/index.js";
+import type { Logger } from "../../ops/index.js";
+import type { Store } from "../../store/index.js";
+import type { FunctionRecord } from "../records/index.js";
+import type { InvocationResult } from "./environment-pool.js";
+
+export function logGroupOf(functionName: string): string {
+  return `/aws/lambda/${functionName}`;
+}
+
+/**
+ * Hands the invocation's lines (START … REPORT) to the log store as one batch, without waiting for
+ * the commit: as on Lambda, logs arrive a moment after the invocation (here within the log
+ * store's commit delay), and the caller's answer does not wait for a disk write. Readers of the
+ * logs API see them, since they flush first; a failed write is logged, never the invocation's.
+ */
+export function recordInvocationLog(
+  store: Store,
+  scope: LogScope,
+  record: FunctionRecord,
+  result: InvocationResult,
+  logger: Logger | undefined,
+): void {
+  const now = Date.now();
+  const lines = result.log
+    .split("\n")
+    .filter((line) => line.length > 0)
+    .map((message) => ({ timestamp: now, message }));
+  appendLogEvents(store, scope, logGroupOf(record.name), result.logStreamName, lines).catch(
+    (error: unknown) =>
+      logger?.error("could not write an invocation's log lines", { function: record.name, error }),
+  );
+}

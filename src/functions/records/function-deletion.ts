@@ -1,0 +1,47 @@
+/**
+ * DeleteFunction: without a qualifier the function goes with everything it has; with a version
+ * number only that version, unless an alias still routes to it. Run inside one transaction.
+ */
+import type { SqlExecutor } from "../../store/index.js";
+import { lambdaErrors } from "../lambda-errors.js";
+import { deleteEventInvokeConfig } from "./event-invoke-config.js";
+import { aliasesUsing } from "./function-aliases.js";
+import { deleteFunction, type FunctionScope } from "./function-records.js";
+import { type FunctionReference, resolveTarget } from "./function-target.js";
+import { deleteVersion, isVersionNumber } from "./function-versions.js";
+
+/** Tables whose rows belong to a function and go with it. */
+const ownedByFunction = [
+  "lambda_function_versions",
+  "lambda_aliases",
+  "lambda_event_invoke_configs",
+] as const;
+
+export async function deleteFunctionOrVersion(
+  tx: SqlExecutor,
+  scope: FunctionScope,
+  reference: FunctionReference,
+): Promise<void> {
+  const { fn, arn } = await resolveTarget(tx, scope, reference);
+  const { qualifier } = reference;
+  if (qualifier === undefined) {
+    for (const table of ownedByFunction) {
+      await tx.run(`DELETE FROM ${table} WHERE account_id = ? AND region = ? AND function_name = ?`, [
+        scope.accountId,
+        scope.region,
+        fn.name,
+      ]);
+    }
+    if (!(await deleteFunction(tx, scope, fn.name))) throw lambdaErrors.notFound(arn);
+    return;
+  }
+  if (qualifier === "$LATEST") {
+    throw lambdaErrors.invalidParameter("$LATEST version cannot be deleted without deleting the function.");
+  }
+  if (!isVersionNumber(qualifier))
+    throw lambdaErrors.invalidParameter("Deletion of aliases is not supported.");
+  const users = await aliasesUsing(tx, scope, fn.name, qualifier);
+  if (users.length > 0) throw lambdaErrors.versionInUse(users);
+  await deleteVersion(tx, scope, fn.name, Number(qualifier));
+  await deleteEventInvokeConfig(tx, scope, fn.name, qualifier);
+}

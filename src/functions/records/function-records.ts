@@ -1,0 +1,304 @@
+/** Function configurations as the store holds them, and as the Lambda API describes them. */
+import { randomUUID } from "node:crypto";
+import type { SqlExecutor } from "../../store/index.js";
+import type { StoredCode } from "../code/index.js";
+import { lambdaErrors } from "../lambda-errors.js";
+import type { FunctionSettings } from "./function-config.js";
+
+export interface FunctionScope {
+  readonly accountId: string;
+  readonly region: string;
+}
+
+export interface FunctionRecord {
+  readonly name: string;
+  readonly arn: string;
+  readonly runtime: string;
+  readonly handler: string;
+  readonly role: string;
+  readonly description: string;
+  readonly timeout: number;
+  readonly memorySize: number;
+  readonly environment: Readonly<Record<string, string>>;
+  readonly codeDir: string;
+  readonly codeSha256: string;
+  readonly codeSize: number;
+  readonly revisionId: string;
+  readonly lastModified: Date;
+  /** The function's tags (the function's, shared by its versions). */
+  readonly tags: Readonly<Record<string, string>>;
+  /** PutFunctionConcurrency's ReservedConcurrentExecutions; undefined when none is reserved. */
+  readonly reservedConcurrency?: number;
+}
+
+/** The columns a function's row and a published version's row share: a configuration and its code. */
+export interface ConfigurationRow {
+  runtime: string;
+  handler: string;
+  role: string;
+  description: string;
+  timeout: number;
+  memory_size: number;
+  environment: string;
+  code_dir: string;
+  code_sha256: string;
+  code_size: number;
+  revision_id: string;
+  last_modified: string;
+}
+
+interface FunctionRow extends ConfigurationRow {
+  name: string;
+  arn: string;
+  reserved_concurrency: number | null;
+  tags: string | null;
+}
+
+/** The record fields a configuration row holds. */
+export function configurationOf(row: ConfigurationRow) {
+  return {
+    runtime: row.runtime,
+    handler: row.handler,
+    role: row.role,
+    description: row.description,
+    timeout: Number(row.timeout),
+    memorySize: Number(row.memory_size),
+    environment: JSON.parse(row.environment) as Record<string, string>,
+    codeDir: row.code_dir,
+    codeSha256: row.code_sha256,
+    codeSize: Number(row.code_size),
+    revisionId: row.revision_id,
+    lastModified: new Date(row.last_modified),
+  };
+}
+
+function toRecord(row: FunctionRow): FunctionRecord {
+  return {
+    name: row.name,
+    arn: row.arn,
+    ...configurationOf(row),
+    tags: row.tags ? (JSON.parse(row.tags) as Record<string, string>) : {},
+    ...(row.reserved_concurrency !== null ? { reservedConcurrency: Number(row.reserved_concurrency) } : {}),
+  };
+}
+
+/** The code fields of a record, from code just stored. */
+export function codeFieldsOf(code: StoredCode): Pick<FunctionRecord, "codeDir" | "codeSha256" | "codeSize"> {
+  return { codeDir: code.dir, codeSha256: code.sha256, codeSize: code.size };
+}
+
+/** A function about to be created: its settings and tags, its stored code, a first revision. */
+export function newFunctionRecord(
+  scope: FunctionScope,
+  name: string,
+  settings: FunctionSettings & { readonly tags: Readonly<Record<string, string>> },
+  code: StoredCode,
+  reservedConcurrency?: number,
+): FunctionRecord {
+  return {
+    ...settings,
+    name,
+    arn: functionArn(scope, name),
+    ...codeFieldsOf(code),
+    revisionId: randomUUID(),
+    lastModified: new Date(),
+    ...(reservedConcurrency !== undefined ? { reservedConcurrency } : {}),
+  };
+}
+
+export function functionArn(scope: FunctionScope, name: string): string {
+  return `arn:aws:lambda:${scope.region}:${scope.accountId}:function:${name}`;
+}
+
+export async function findFunction(
+  db: SqlExecutor,
+  scope: FunctionScope,
+  name: string,
+): Promise<FunctionRecord | undefined> {
+  const row = await db.get<FunctionRow>(
+    "SELECT * FROM lambda_functions WHERE account_id = ? AND region = ? AND name = ?",
+    [scope.accountId, scope.region, name],
+  );
+  return row ? toRecord(row) : undefined;
+}
+
+/** Functions in name order after `after`, at most `limit`. */
+export async function listFunctions(
+  db: SqlExecutor,
+  scope: FunctionScope,
+  after: string,
+  limit: number,
+): Promise<FunctionRecord[]> {
+  const rows = await db.all<FunctionRow>(
+    "SELECT * FROM lambda_functions WHERE account_id = ? AND region = ? AND name > ? ORDER BY name LIMIT ?",
+    [scope.accountId, scope.region, after, limit],
+  );
+  return rows.map(toRecord);
+}
+
+/** The ConfigurationRow columns, in the order `configurationValues` gives them. */
+export const configurationColumns = [
+  "runtime",
+  "handler",
+  "role",
+  "description",
+  "timeout",
+  "memory_size",
+  "environment",
+  "code_dir",
+  "code_sha256",
+  "code_size",
+  "revision_id",
+  "last_modified",
+] as const;
+
+export function configurationValues(record: FunctionRecord) {
+  return [
+    record.runtime,
+    record.handler,
+    record.role,
+    record.description,
+    record.timeout,
+    record.memorySize,
+    JSON.stringify(record.environment),
+    record.codeDir,
+    record.codeSha256,
+    record.codeSize,
+    record.revisionId,
+    record.lastModified.toISOString(),
+  ];
+}
+
+const columns = [...configurationColumns, "reserved_concurrency", "tags"] as const;
+/** What replaceFunction writes: every column but the last, `tags`. */
+const replaced = columns.slice(0, -1);
+
+function values(record: FunctionRecord) {
+  return [
+    ...configurationValues(record),
+    record.reservedConcurrency ?? null,
+    Object.keys(record.tags).length > 0 ? JSON.stringify(record.tags) : null,
+  ];
+}
+
+export async function insertFunction(
+  db: SqlExecutor,
+  scope: FunctionScope,
+  record: FunctionRecord,
+): Promise<void> {
+  await db.run(
+    `INSERT INTO lambda_functions (account_id, region, name, arn, ${columns.join(", ")})
+     VALUES (?, ?, ?, ?, ${columns.map(() => "?").join(", ")})`,
+    [scope.accountId, scope.region, record.name, record.arn, ...values(record)],
+  );
+}
+
+/**
+ * Replaces a function's configuration if its revision is still `expectedRevision`; false if it
+ * moved on. Tags are left alone: TagResource changes no revision, so a configuration read before a
+ * TagResource must not write the old tags back (saveTags writes them).
+ */
+export async function replaceFunction(
+  db: SqlExecutor,
+  scope: FunctionScope,
+  record: FunctionRecord,
+  expectedRevision: string,
+): Promise<boolean> {
+  const { changes } = await db.run(
+    `UPDATE lambda_functions SET ${replaced.map((c) => `${c} = ?`).join(", ")}
+     WHERE account_id = ? AND region = ? AND name = ? AND revision_id = ?`,
+    [
+      ...values(record).slice(0, replaced.length),
+      scope.accountId,
+      scope.region,
+      record.name,
+      expectedRevision,
+    ],
+  );
+  return changes === 1;
+}
+
+export async function deleteFunction(db: SqlExecutor, scope: FunctionScope, name: string): Promise<boolean> {
+  const { changes } = await db.run(
+    "DELETE FROM lambda_functions WHERE account_id = ? AND region = ? AND name = ?",
+    [scope.accountId, scope.region, name],
+  );
+  return changes > 0;
+}
+
+/** Lambda keeps this much of the account's concurrency unreserved. */
+export const minimumUnreserved = 100;
+
+/** Refuses reserving `value` for `name` when that would leave the account less than Lambda's minimum. */
+export async function checkReservation(
+  db: SqlExecutor,
+  scope: FunctionScope,
+  name: string,
+  value: number,
+  accountConcurrency: number,
+): Promise<void> {
+  const others = await reservedTotal(db, scope, name);
+  if (accountConcurrency - others - value < minimumUnreserved) {
+    throw lambdaErrors.invalidParameter(
+      `Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [${minimumUnreserved}].`,
+    );
+  }
+}
+
+/** Reservations of every function in the account but `except`, summed. */
+export async function reservedTotal(db: SqlExecutor, scope: FunctionScope, except: string): Promise<number> {
+  const row = await db.get<{ total: number | null }>(
+    "SELECT SUM(reserved_concurrency) AS total FROM lambda_functions WHERE account_id = ? AND region = ? AND name <> ?",
+    [scope.accountId, scope.region, except],
+  );
+  return Number(row?.total ?? 0);
+}
+
+/** Lambda's timestamp format: `2026-11-26T17:10:00.000+0000`. */
+export function lambdaTimestamp(date: Date): string {
+  return date.toISOString().replace("Z", "+0000");
+}
+
+/**
+ * The FunctionConfiguration shape every Lambda API returns: of `$LATEST` or of a published
+ * version, under the ARN it was asked for (unqualified, or with the version or alias).
+ */
+export function describeFunction(record: FunctionRecord, version = "$LATEST", arn = record.arn) {
+  return {
+    FunctionName: record.name,
+    FunctionArn: arn,
+    Runtime: record.runtime,
+    Role: record.role,
+    Handler: record.handler,
+    CodeSize: record.codeSize,
+    Description: record.description,
+    Timeout: record.timeout,
+    MemorySize: record.memorySize,
+    LastModified: lambdaTimestamp(record.lastModified),
+    CodeSha256: record.codeSha256,
+    Version: version,
+    ...(Object.keys(record.environment).length > 0 ? { Environment: { Variables: record.environment } } : {}),
+    TracingConfig: { Mode: "PassThrough" },
+    RevisionId: record.revisionId,
+    State: "Active",
+    LastUpdateStatus: "Successful",
+    PackageType: "Zip",
+    Architectures: ["x86_64"],
+    EphemeralStorage: { Size: 512 },
+    LoggingConfig: { LogFormat: "Text", LogGroup: `/aws/lambda/${record.name}` },
+  };
+}
+
+/** Replaces a function's tags; false when the function is gone. Tags change no RevisionId, as on Lambda. */
+export async function saveTags(
+  db: SqlExecutor,
+  scope: FunctionScope,
+  name: string,
+  tags: Readonly<Record<string, string>>,
+): Promise<boolean> {
+  const { changes } = await db.run(
+    "UPDATE lambda_functions SET tags = ? WHERE account_id = ? AND region = ? AND name = ?",
+    [Object.keys(tags).length > 0 ? JSON.stringify(tags) : null, scope.accountId, scope.region, name],
+  );
+  return changes === 1;
+}

@@ -1,0 +1,116 @@
+/**
+ * Which configuration a request means: `FunctionName` (a name, a full or partial ARN, each
+ * optionally `:qualifier`) and the `Qualifier` parameter name `$LATEST`, a published version or an
+ * alias, and resolve to the code and configuration that run.
+ */
+import type { SqlExecutor } from "../../store/index.js";
+import { lambdaErrors } from "../lambda-errors.js";
+import { type AliasRecord, findAlias, pickVersion } from "./function-aliases.js";
+import { type FunctionRecord, type FunctionScope, findFunction, functionArn } from "./function-records.js";
+import { findVersion, isVersionNumber } from "./function-versions.js";
+
+export interface FunctionReference {
+  readonly name: string;
+  /** `$LATEST`, a version number or an alias name; undefined when the request names none. */
+  readonly qualifier?: string;
+}
+
+const namePattern =
+  /^(?:arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:|\d{12}:function:)?([a-zA-Z0-9-_]+)(?::(\$LATEST|[a-zA-Z0-9-_]+))?$/;
+
+/** A FunctionName path parameter, with the qualifier it may carry. */
+export function parseFunctionName(raw: string): FunctionReference {
+  const match = namePattern.exec(raw);
+  if (!match) {
+    throw lambdaErrors.validation(
+      "functionName",
+      raw,
+      "Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?",
+    );
+  }
+  return { name: match[1]!, ...(match[2] !== undefined ? { qualifier: match[2] } : {}) };
+}
+
+/** FunctionName and the `Qualifier` query parameter together; they must agree when both are given. */
+export function referenceOf(raw: string, queryQualifier: string | null): FunctionReference {
+  const reference = parseFunctionName(raw);
+  if (queryQualifier === null || queryQualifier === "") return reference;
+  if (queryQualifier.length > 128 || !/^[a-zA-Z0-9$_-]+$/.test(queryQualifier)) {
+    throw lambdaErrors.validation(
+      "qualifier",
+      queryQualifier,
+      "Member must satisfy regular expression pattern: (|[a-zA-Z0-9$_-]+)",
+    );
+  }
+  if (reference.qualifier !== undefined && reference.qualifier !== queryQualifier) {
+    throw lambdaErrors.invalidParameter(
+      "The derived qualifier from the function name does not match the specified qualifier.",
+    );
+  }
+  return { name: reference.name, qualifier: queryQualifier };
+}
+
+export interface FunctionTarget {
+  /** The account and Region the function is in. */
+  readonly scope: FunctionScope;
+  /** The function itself ($LATEST), whatever the qualifier. */
+  readonly fn: FunctionRecord;
+  /** The configuration that runs: `$LATEST`'s or the published version's. */
+  readonly record: FunctionRecord;
+  /** The version that runs: `$LATEST` or a number. */
+  readonly version: string;
+  /** The qualifier as asked for (an alias stays an alias); undefined when unqualified. */
+  readonly qualifier?: string;
+  /** The ARN as invoked: unqualified, or with the qualifier asked for. */
+  readonly arn: string;
+  readonly alias?: AliasRecord;
+}
+
+export interface ResolveOptions {
+  /** Follow an alias's routing weights (Invoke) rather than only its primary version. */
+  readonly route?: boolean;
+}
+
+/** The version or alias a reference names, or ResourceNotFoundException naming the qualified ARN. */
+export async function resolveTarget(
+  db: SqlExecutor,
+  scope: FunctionScope,
+  reference: FunctionReference,
+  options: ResolveOptions = {},
+): Promise<FunctionTarget> {
+  const { name, qualifier } = reference;
+  const baseArn = functionArn(scope, name);
+  const arn = qualifier === undefined ? baseArn : `${baseArn}:${qualifier}`;
+  const fn = await findFunction(db, scope, name);
+  if (!fn) throw lambdaErrors.notFound(arn);
+  const base = { scope, fn, arn, ...(qualifier !== undefined ? { qualifier } : {}) };
+  if (qualifier === undefined || qualifier === "$LATEST") return { ...base, record: fn, version: "$LATEST" };
+  if (/^[0-9]+$/.test(qualifier)) {
+    const published = isVersionNumber(qualifier)
+      ? await findVersion(db, scope, fn, Number(qualifier))
+      : undefined;
+    if (!published) throw lambdaErrors.notFound(arn);
+    return { ...base, record: published.record, version: qualifier };
+  }
+  const alias = await findAlias(db, scope, name, qualifier);
+  if (!alias) throw lambdaErrors.notFound(arn);
+  const version = options.route ? pickVersion(alias) : alias.functionVersion;
+  if (version === "$LATEST") return { ...base, alias, record: fn, version };
+  const published = await findVersion(db, scope, fn, Number(version));
+  if (!published) throw lambdaErrors.notFound(`${baseArn}:${version}`);
+  return { ...base, alias, record: published.record, version };
+}
+
+/** Resolves a version already chosen (an asynchronous event's), or undefined if it is gone. */
+export async function resolveVersion(
+  db: SqlExecutor,
+  scope: FunctionScope,
+  name: string,
+  version: string,
+): Promise<{ fn: FunctionRecord; record: FunctionRecord } | undefined> {
+  const fn = await findFunction(db, scope, name);
+  if (!fn) return undefined;
+  if (version === "$LATEST") return { fn, record: fn };
+  const published = await findVersion(db, scope, fn, Number(version));
+  return published ? { fn, record: published.record } : undefined;
+}

@@ -1,0 +1,71 @@
+/**
+ * @module functions/records
+ * What the store holds about functions: configurations (`$LATEST`), published versions, aliases,
+ * tags, asynchronous-invocation configuration, the rules a configuration must satisfy, which
+ * configuration a request names (`function-target.ts`), deletion, and the tables (migrations
+ * 400–405).
+ *
+ * Invariant: a function's rows change only inside the caller's transaction, and a change that
+ * lost a race (another revision in between) is refused, never applied over it.
+ */
+export {
+  asyncDefaults,
+  deleteEventInvokeConfig,
+  describeEventInvokeConfig,
+  type EventInvokeConfig,
+  findEventInvokeConfig,
+  listEventInvokeConfigs,
+  putEventInvokeConfig,
+  readEventInvokeConfig,
+  updateEventInvokeConfig,
+} from "./event-invoke-config.js";
+export {
+  checkAliasName,
+  checkDescription,
+  checkFunctionVersion,
+  deleteAlias,
+  describeAlias,
+  findAlias,
+  listAliases,
+  readWeights,
+  saveAlias,
+} from "./function-aliases.js";
+export {
+  checkFunctionName,
+  readReservedConcurrency,
+  readSettings,
+  sortedVariables,
+} from "./function-config.js";
+export { deleteFunctionOrVersion } from "./function-deletion.js";
+export {
+  checkReservation,
+  codeFieldsOf,
+  describeFunction,
+  type FunctionRecord,
+  type FunctionScope,
+  findFunction,
+  functionArn,
+  insertFunction,
+  listFunctions,
+  newFunctionRecord,
+  replaceFunction,
+  saveTags,
+} from "./function-records.js";
+export { functionTableMigrations } from "./function-schema.js";
+export { mergeTags, readTags } from "./function-tags.js";
+export {
+  type FunctionTarget,
+  parseFunctionName,
+  type ResolveOptions,
+  referenceOf,
+  resolveTarget,
+  resolveVersion,
+} from "./function-target.js";
+export {
+  findVersion,
+  isVersionNumber,
+  listVersions,
+  publishLatest,
+  versionArn,
+  versionsCodeSize,
+} from "./function-versions.js";
