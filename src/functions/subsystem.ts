@@ -110,6 +110,7 @@ export const functionsSubsystem: Subsystem = {
           accountConcurrency: config.functionConcurrency,
         }),
       ],
+      provides: { invoke },
       // How functions are isolated here: `sandbox`, or `process` where the operator accepted less.
       health: () => ({ isolation: isolation.kind }),
       start: async (endpoint) => {

@@ -19,7 +19,7 @@ import { parseServerConfig, type ServerConfig, type ServerConfigInput } from "./
 import { lockDataDir } from "./data-dir-lock.js";
 import { checkDataDirModes } from "./data-dir-modes.js";
 import { type ServerInfo, serverInfoFile } from "./server-info.js";
-import type { RunningSubsystem, Subsystem } from "./subsystem.js";
+import type { Provided, RunningSubsystem, Subsystem } from "./subsystem.js";
 import { subsystems as defaultSubsystems, migrationsOf } from "./subsystems.js";
 
 /** Every subsystem's schema steps, applied in id order at start. */
@@ -74,6 +74,7 @@ export async function startServer(
       metrics,
     });
     const resourceTypes = new ResourceRegistry();
+    const provided: Provided = {};
     // Each subsystem opens in turn; its stop runs after the server stopped serving, in reverse.
     const running: Array<{ parts: RunningSubsystem; logger: Logger }> = [];
     for (const subsystem of list) {
@@ -87,10 +88,12 @@ export async function startServer(
         calls,
         outboxSignal,
         queue,
+        provided,
         resourceTypes,
       };
       for (const handler of subsystem.resourceTypes?.(context) ?? []) resourceTypes.register(handler);
       const parts = await subsystem.open(context);
+      Object.assign(provided, parts.provides);
       running.push({ parts, logger: own });
       if (parts.stop) cleanups.push(parts.stop);
     }

@@ -3,6 +3,7 @@
  * serves, the resource types templates may use, and the work it does at start, hourly and at stop.
  * `server.ts` loops over the list in `subsystems.ts`; adding a subsystem is a folder and a line.
  */
+import type { Invoke } from "../functions/index.js";
 import type { Installation } from "../identity/index.js";
 import type { CallPath, OutboxSignal } from "../operations/index.js";
 import type { Logger, MetricsRegistry } from "../ops/index.js";
@@ -11,6 +12,17 @@ import type { WorkQueue } from "../queue/index.js";
 import type { Migration, Store } from "../store/index.js";
 import type { ResourceHandler, ResourceRegistry } from "../templates/index.js";
 import type { ServerConfig } from "./config.js";
+
+/**
+ * What subsystems offer each other once open, by name: one running instance for all, so that
+ * (for example) every invocation shares the functions subsystem's concurrency and metrics. A
+ * subsystem fills its part when it opens; another reads it when it needs it, which may be before
+ * or after that (the object is the same, and is complete before any call is served).
+ */
+export interface Provided {
+  /** Invokes a function, synchronously or queued, as Lambda's Invoke does (functions). */
+  invoke?: Invoke;
+}
 
 /** What resource handlers are built with: the real store and call path, or stand-ins offline. */
 export interface ResourceTypeContext {
@@ -31,6 +43,8 @@ export interface SubsystemContext extends ResourceTypeContext {
    * starts claiming once every subsystem has started, and stops before any subsystem stops.
    */
   readonly queue: WorkQueue;
+  /** What the subsystems offer each other; complete before any stack is recovered or call served. */
+  readonly provided: Readonly<Provided>;
   /** Every subsystem's resource types; complete before any stack is recovered or call served. */
   readonly resourceTypes: ResourceRegistry;
 }
@@ -40,6 +54,8 @@ export interface RunningSubsystem {
   readonly services?: readonly ServiceDefinition[];
   /** Jeff's own signed routes under `/_jeff/`. */
   readonly signedRoutes?: Readonly<Record<string, SignedRoute>>;
+  /** What it offers the other subsystems. */
+  readonly provides?: Readonly<Provided>;
   /** What `/_jeff/health` reports for it. */
   readonly health?: () => Readonly<Record<string, unknown>>;
   /** Before any call is served: finish what a previous process left in progress. */

@@ -5,6 +5,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { zipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toySubsystem } from "../../test/fixtures/toy-subsystem/index.js";
 import { signedHeaders } from "../../test/integration/aws-signer.js";
@@ -95,6 +96,27 @@ describe("the operation table", () => {
 });
 
 describe("a toy service", () => {
+  const signed = async (
+    service: string,
+    method: string,
+    path: string,
+    headers: Record<string, string>,
+    text: string,
+  ) => {
+    const url = `${jeff.url}${path}`;
+    const signedHeaders_ = await signedHeaders({
+      url,
+      method,
+      headers,
+      body: text,
+      service,
+      region: jeff.config.region,
+      credentials: jeff.installation.developerKey,
+    });
+    const res = await fetch(url, { method, headers: signedHeaders_, body: text });
+    return { status: res.status, text: await res.text() };
+  };
+
   const call = async (service: string, target: string, body: unknown) => {
     const url = `${jeff.url}/`;
     const text = JSON.stringify(body);
@@ -111,6 +133,30 @@ describe("a toy service", () => {
     // biome-ignore lint/suspicious/noExplicitAny: answers are checked field by field
     return { status: res.status, body: (await res.json()) as Record<string, any> };
   };
+
+  it("uses what another subsystem provides: the functions subsystem's one invoke", async () => {
+    const code = zipSync({
+      "index.mjs": new TextEncoder().encode(
+        "export const handler = async (event) => `played with ${event.toy}`;",
+      ),
+    });
+    const created = await signed(
+      "lambda",
+      "POST",
+      "/2015-03-31/functions",
+      { "content-type": "application/json" },
+      JSON.stringify({
+        FunctionName: "toy-box",
+        Runtime: "nodejs20.x",
+        Handler: "index.handler",
+        Role: `arn:aws:iam::${jeff.installation.accountId}:role/toy-role`,
+        Code: { ZipFile: Buffer.from(code).toString("base64") },
+      }),
+    );
+    expect(created.status).toBe(201);
+    const played = await call("toy", "Toy_20261202.PlayWith", { Name: "duck", FunctionName: "toy-box" });
+    expect(played).toEqual({ status: 200, body: { Answer: "played with duck" } });
+  });
 
   it("is served, audited and announced like any AWS API, from one folder and one line", async () => {
     expect((await call("toy", "Toy_20261202.PutToy", { Name: "duck", Colour: "yellow" })).status).toBe(200);
@@ -138,9 +184,12 @@ describe("a toy service", () => {
     ).toEqual([
       { name: "GetToy", error: "ResourceNotFoundException" },
       { name: "GetToy", error: undefined },
+      { name: "PlayWith", error: undefined },
       { name: "PutToy", error: undefined },
     ]);
-    const changes = await jeff.store.all<{ body: string }>("SELECT body FROM outbox_events ORDER BY seq");
+    const changes = await jeff.store.all<{ body: string }>(
+      'SELECT body FROM outbox_events WHERE body LIKE \'%"source":"aws.toy"%\' ORDER BY seq',
+    );
     expect(changes.map((row) => JSON.parse(row.body)["detail-type"])).toEqual([
       "AWS API Call via CloudTrail",
       "Toy Change",
