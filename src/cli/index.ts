@@ -28,6 +28,11 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: readonly string[]): Promise<void> {
+  // A reader that stops reading (`jeff events tail | head`) is done with the output, not a failure.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(0);
+    throw error;
+  });
   try {
     await buildProgram().parseAsync([...argv]);
   } catch (error) {
