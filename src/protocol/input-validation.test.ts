@@ -45,6 +45,17 @@ describe("validateInput", () => {
     });
   });
 
+  it("refuses a value far past its length by the length alone, never running its pattern on it", () => {
+    // FunctionName's pattern is cheap, but some models' patterns backtrack on long input: a value of
+    // megabytes must be judged by its length, or one request could hold the edge for minutes.
+    const name = `${"arn:aws:lambda:".repeat(70_000)}!`;
+    expect(
+      refusal(lambdaModel, "CreateFunction", { FunctionName: name, Role: role, Code: code })?.message,
+    ).toMatch(
+      /^1 validation error detected: Value '.*' at 'functionName' failed to satisfy constraint: Member must have length less than or equal to 140$/s,
+    );
+  });
+
   it("reports a pattern before a length for the same member", () => {
     const name = `${"x".repeat(140)} y`;
     expect(
