@@ -13,6 +13,19 @@ import { latestOutboxSeq, type OutboxSignal, readOutbox } from "./outbox.js";
 const keepAliveMs = 15_000;
 const batchSize = 500;
 
+/** Resolves once `res` can take more, or has closed. */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off("drain", done);
+      res.off("close", done);
+      resolve();
+    };
+    res.on("drain", done);
+    res.on("close", done);
+  });
+}
+
 /** The stream's route, and a way to end every open stream when the server stops. */
 export interface OutboxStream {
   readonly route: SignedRoute;
@@ -55,7 +68,9 @@ export function outboxStream(store: Store, signal: OutboxSignal): OutboxStream {
             text += `${JSON.stringify({ seq: entry.seq, event: entry.event })}\n`;
           }
         }
-        if (text !== "") res.write(text);
+        // A reader that does not read must not make Jeff hold every event for it: wait until the
+        // connection has taken what was written (or has gone) before reading the outbox again.
+        if (text !== "" && !res.write(text)) await drained(res);
         if (entries.length === batchSize) continue;
         if (!(await woken) && open.has(res)) res.write("\n");
       }
