@@ -1,10 +1,11 @@
 /**
  * The audit trail in the store: a mutation's record is appended in the mutation's own transaction;
  * read-only records gather for a few milliseconds and commit together after their answers, as
- * function logs do (a crash can lose the last reads, never a change).
+ * function logs do (a crash can lose the last reads, never a change). The group commit is written
+ * behind (`Store.writeBehind`), so on SQLite its inserts and sync run on a thread of their own.
  */
 import type { ResourceRef } from "../protocol/index.js";
-import type { SqlExecutor, SqlValue, Store } from "../store/index.js";
+import type { SqlExecutor, SqlValue, Statement, Store } from "../store/index.js";
 import type { CloudTrailRecord } from "./cloudtrail-record.js";
 
 export interface AuditEntry {
@@ -23,11 +24,12 @@ const insertFor = (rows: number) =>
 const fullInsert = insertFor(rowsPerStatement);
 
 /**
- * Appends records; `tx` is the transaction of the change they record (or of their group commit).
- * Records are keyed by their event ids, which grow with time (see `time-ordered-uuid.ts`), so the
- * table's one key is also its order, and an insert lands at the end of it.
+ * The statements that append `entries`. Records are keyed by their event ids, which grow with time
+ * (see `time-ordered-uuid.ts`), so the table's one key is also its order, and an insert lands at
+ * the end of it.
  */
-export async function appendAuditEntries(tx: SqlExecutor, entries: readonly AuditEntry[]): Promise<void> {
+function auditInserts(entries: readonly AuditEntry[]): Statement[] {
+  const statements: Statement[] = [];
   for (let start = 0; start < entries.length; start += rowsPerStatement) {
     const chunk = entries.slice(start, start + rowsPerStatement);
     const params: SqlValue[] = [];
@@ -49,8 +51,17 @@ export async function appendAuditEntries(tx: SqlExecutor, entries: readonly Audi
         JSON.stringify(record),
       );
     }
-    await tx.run(chunk.length === rowsPerStatement ? fullInsert : insertFor(chunk.length), params);
+    statements.push({
+      sql: chunk.length === rowsPerStatement ? fullInsert : insertFor(chunk.length),
+      params,
+    });
   }
+  return statements;
+}
+
+/** Appends records in `tx`, the transaction of the change they record. */
+export async function appendAuditEntries(tx: SqlExecutor, entries: readonly AuditEntry[]): Promise<void> {
+  for (const { sql, params } of auditInserts(entries)) await tx.run(sql, params);
 }
 
 /**
@@ -83,14 +94,10 @@ export class AuditBatcher {
     this.timer = undefined;
     const batch = this.waiting;
     this.waiting = [];
-    this.writing = this.writing.then(async () => {
-      if (batch.length === 0) return;
-      await this.store
-        .transaction(async (tx) => {
-          await appendAuditEntries(tx, batch);
-        })
-        .catch(this.onError);
-    });
+    if (batch.length > 0) {
+      // Written behind: off the event loop where the engine can, committed in the order handed over.
+      this.writing = this.store.writeBehind(auditInserts(batch)).catch(this.onError);
+    }
     return this.writing;
   }
 }

@@ -23,7 +23,7 @@ export {
   sqliteFileName,
 } from "./open-store.js";
 export type { SqliteSynchronous } from "./sqlite-engine.js";
-export type { Migration, SqlExecutor, SqlValue, Store, StoreDialect } from "./store.js";
+export type { Migration, SqlExecutor, SqlValue, Statement, Store, StoreDialect } from "./store.js";
 export {
   type ConstraintKind,
   StoreBusyError,

@@ -12,7 +12,8 @@ import Database from "better-sqlite3";
 import { applyMigrations } from "./migrate.js";
 import { fromSqliteError } from "./sqlite-errors.js";
 import { SqliteStatements } from "./sqlite-statements.js";
-import type { Migration, SqlExecutor, SqlValue, Store } from "./store.js";
+import { SqliteWriter } from "./sqlite-writer.js";
+import type { Migration, SqlExecutor, SqlValue, Statement, Store } from "./store.js";
 import { StoreClosedError, StoreError, StoreMisuseError, StoreQueryError } from "./store-errors.js";
 import { TurnQueue } from "./turn-queue.js";
 
@@ -48,7 +49,15 @@ const defaultBusyTimeoutMs = 5000;
 /** Opens (creating if need be) a SQLite store and brings its schema up to date. */
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
   const db = openDatabase(options);
-  const store = new SqliteStore(db, options.guardNesting === true);
+  // A file has a second connection for writes behind; a database in memory exists only on this one.
+  const writer = db.memory
+    ? undefined
+    : new SqliteWriter(
+        options.filename,
+        options.busyTimeoutMs ?? defaultBusyTimeoutMs,
+        options.synchronous ?? "full",
+      );
+  const store = new SqliteStore(db, options.guardNesting === true, writer);
   try {
     await applyMigrations(store, options.migrations);
   } catch (error) {
@@ -108,12 +117,14 @@ class SqliteStore implements Store {
   readonly #db: Database.Database;
   readonly #statements: SqliteStatements;
   readonly #turns = new TurnQueue();
+  readonly #writer: SqliteWriter | undefined;
   /** With `guardNesting`: the transaction whose `work` the current async context belongs to. */
   readonly #context: AsyncLocalStorage<SqliteTransaction> | undefined;
   #closed: StoreClosedError | undefined;
 
-  constructor(db: Database.Database, guardNesting: boolean) {
+  constructor(db: Database.Database, guardNesting: boolean, writer: SqliteWriter | undefined) {
     this.#db = db;
+    this.#writer = writer;
     this.#statements = new SqliteStatements(db);
     this.#context = guardNesting ? new AsyncLocalStorage<SqliteTransaction>() : undefined;
   }
@@ -176,9 +187,18 @@ class SqliteStore implements Store {
     }
   }
 
+  writeBehind(statements: readonly Statement[]): Promise<void> {
+    if (this.#closed) return Promise.reject(this.#closed);
+    if (this.#writer) return this.#writer.write(statements);
+    return this.transaction(async (tx) => {
+      for (const { sql, params } of statements) await tx.run(sql, params);
+    });
+  }
+
   async close(): Promise<void> {
     this.#refuseFromOwnTransaction("close");
     if (this.#closed) return;
+    await this.#writer?.close();
     await this.#turns.take();
     try {
       if (!this.#closed) this.#shut(new StoreClosedError());

@@ -396,6 +396,65 @@ export function describeStoreSuite(engineName: string, openAt: OpenStoreAt): voi
       });
     });
 
+    describe("writes behind", () => {
+      it("commits each batch whole, in the order handed over, with values as the contract binds them", async () => {
+        const store = await fresh();
+        const first = store.writeBehind([
+          { sql: insertItem, params: [1, "one", 2n ** 60n, 0.5, Uint8Array.of(7)] },
+          { sql: insertItem, params: [2, "two", 3, null, null] },
+        ]);
+        const second = store.writeBehind([
+          { sql: "UPDATE items SET size = size * ? WHERE id = ?", params: [5, 2] },
+        ]);
+        await Promise.all([first, second]);
+        expect(await store.all("SELECT id, name, size, ratio FROM items ORDER BY id")).toEqual([
+          { id: 1, name: "one", size: 2n ** 60n, ratio: 0.5 },
+          { id: 2, name: "two", size: 15, ratio: null },
+        ]);
+        // An integral number lands as an integer, as on the store's own statements.
+        expect(await store.get("SELECT size / 2 AS half FROM items WHERE id = 2")).toEqual({ half: 7 });
+      });
+
+      it("rolls a failing batch back whole and rejects with the store's error, leaving later batches alone", async () => {
+        const store = await fresh();
+        await store.run(insertItem, [1, "taken", null, null, null]);
+        const failing = store.writeBehind([
+          { sql: insertItem, params: [2, "fresh", null, null, null] },
+          { sql: insertItem, params: [3, "taken", null, null, null] },
+        ]);
+        const later = store.writeBehind([{ sql: insertItem, params: [4, "later", null, null, null] }]);
+        await expect(failing).rejects.toBeInstanceOf(StoreConflictError);
+        await later;
+        expect(await names(store)).toEqual(["taken", "later"]);
+      });
+
+      it("refuses a parameter the contract cannot store before writing anything", async () => {
+        const store = await fresh();
+        await expect(
+          store.writeBehind([
+            { sql: insertItem, params: [1, "fine", null, null, null] },
+            { sql: insertItem, params: [2, "bad", true as unknown as SqlValue, null, null] },
+          ]),
+        ).rejects.toBeInstanceOf(StoreMisuseError);
+        expect(await names(store)).toEqual([]);
+      });
+
+      it("finishes every write behind before close, and refuses new ones after", async () => {
+        const place = newPlace();
+        const store = await open(place);
+        const writes = Array.from({ length: 20 }, (_, index) =>
+          store.writeBehind([{ sql: insertItem, params: [index, `row${index}`, null, null, null] }]),
+        );
+        await store.close();
+        await Promise.all(writes);
+        await expect(
+          store.writeBehind([{ sql: insertItem, params: [99, "late", null, null, null] }]),
+        ).rejects.toBeInstanceOf(StoreClosedError);
+        const reopened = await open(place);
+        expect((await names(reopened)).length).toBe(20);
+      });
+    });
+
     describe("lifecycle", () => {
       it("keeps committed data across close and reopen", async () => {
         const place = newPlace();

@@ -36,6 +36,12 @@ export interface SqlExecutor {
 
 export type StoreDialect = "sqlite" | "postgres";
 
+/** One statement and its parameters, for `Store.writeBehind`. */
+export interface Statement {
+  readonly sql: string;
+  readonly params?: readonly SqlValue[];
+}
+
 export interface Store extends SqlExecutor {
   readonly dialect: StoreDialect;
   /**
@@ -51,7 +57,16 @@ export interface Store extends SqlExecutor {
    * catching a conflict and carrying on.
    */
   transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
-  /** Waits for a pending transaction, then closes; later calls throw `StoreClosedError`. */
+  /**
+   * Runs `statements` in one transaction of their own, away from the caller's work where the engine
+   * can: SQLite commits them on a second connection in a worker thread, so their inserts and their
+   * sync to disk cost the event loop nothing. For records that may land a few milliseconds after
+   * the answer they describe (read-only calls' audit records): batches commit in the order given,
+   * whole or not at all, and resolve once committed; nothing else waits for them. Parameters follow
+   * the `SqlValue` rules, checked before this returns.
+   */
+  writeBehind(statements: readonly Statement[]): Promise<void>;
+  /** Waits for a pending transaction and every write behind, then closes; later calls throw `StoreClosedError`. */
   close(): Promise<void>;
 }
 
