@@ -36,10 +36,15 @@ export class StackOperations {
     private readonly outboxSignal: OutboxSignal,
   ) {}
 
-  /** Commits a step's record (and its change event), then wakes the outbox's readers. */
+  /**
+   * Commits a step's record (and its change event), then wakes the outbox's readers, then lets
+   * the event loop serve others: on SQLite every statement answers at once, so an operation of
+   * hundreds of resources would otherwise hold the loop (and every API call) until it ended.
+   */
   private async commit(work: (tx: SqlExecutor) => Promise<void>): Promise<void> {
     await this.store.transaction(work);
     this.outboxSignal.notify();
+    await new Promise((resolve) => setImmediate(resolve));
   }
 
   private handler(type: string): ResourceHandler {

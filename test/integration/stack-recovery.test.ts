@@ -69,6 +69,28 @@ async function values(ssm: SSMClient, prefix: string, count: number): Promise<Ar
   return out;
 }
 
+/** Resolves once a resource of the stack's operation has moved: the operation has begun. */
+async function begun(cfn: CloudFormationClient, stackName: string, eventsBefore: number): Promise<void> {
+  await until(
+    async () => {
+      const events =
+        (await cfn.send(new DescribeStackEventsCommand({ StackName: stackName }))).StackEvents ?? [];
+      return events.length > eventsBefore && events.some((e) => e.LogicalResourceId !== stackName);
+    },
+    () => `${stackName}'s operation to begin`,
+    300_000,
+  );
+}
+
+async function eventCount(cfn: CloudFormationClient, stackName: string): Promise<number> {
+  return ((await cfn.send(new DescribeStackEventsCommand({ StackName: stackName }))).StackEvents ?? [])
+    .length;
+}
+
+/**
+ * SIGKILL, then a new server on the same data. Called once the operation has begun (`begun`): a
+ * kill that lands before it begins leaves a job that simply starts it after the restart.
+ */
 async function restartAfterKill(): Promise<JeffProcess> {
   await jeff.stop("SIGKILL");
   jeff = await startJeff({ dataDir });
@@ -77,9 +99,11 @@ async function restartAfterKill(): Promise<JeffProcess> {
 
 it("rolls back a create that was killed halfway, deleting what it had made", async () => {
   jeff = await startJeff({ dataDir });
-  await clients(jeff).cfn.send(
+  const before = clients(jeff).cfn;
+  await before.send(
     new CreateStackCommand({ StackName: "crashed", TemplateBody: manyParameters("crashed", 300, "v1") }),
   );
+  await begun(before, "crashed", 0);
   const { cfn, ssm } = clients(await restartAfterKill());
 
   expect(await settled(cfn, "crashed")).toBe("ROLLBACK_COMPLETE");
@@ -94,9 +118,11 @@ it("rolls back an update that was killed halfway, restoring every value it had c
     new CreateStackCommand({ StackName: "steady", TemplateBody: manyParameters("steady", 20, "before") }),
   );
   expect(await settled(cfn, "steady")).toBe("CREATE_COMPLETE");
+  const eventsBefore = await eventCount(cfn, "steady");
   await cfn.send(
     new UpdateStackCommand({ StackName: "steady", TemplateBody: manyParameters("steady", 300, "after") }),
   );
+  await begun(cfn, "steady", eventsBefore + 1);
   ({ cfn, ssm } = clients(await restartAfterKill()));
 
   expect(await settled(cfn, "steady")).toBe("UPDATE_ROLLBACK_COMPLETE");
