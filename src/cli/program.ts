@@ -6,6 +6,9 @@ import type { Command } from "commander";
 import { defaultPort } from "../server/defaults.js";
 import { envVars } from "../server/env-vars.js";
 
+const storeHelp =
+  "a postgres:// URL to keep the store in PostgreSQL, shared by every Jeff node on it " +
+  `(default: $${envVars.store}, else the SQLite file in the data directory)`;
 const dataDirHelp = `where the store lives (default: .jeff/ in the project folder, or $${envVars.dataDir})`;
 const loopbackFlag = "--function-loopback-port <port>";
 const loopbackHelp = `a port on this machine's loopback that functions may reach besides Jeff's API (repeatable; default none, or $${envVars.functionLoopbackPorts})`;
@@ -38,6 +41,7 @@ export function defineCommands(program: Command): void {
     )
     .option("--host <host>", "address to bind", process.env[envVars.host])
     .option("--data-dir <dir>", dataDirHelp)
+    .option("--store <url>", storeHelp)
     .option("-s, --stack <name>", "stack name (default: the project folder's name)")
     .option("--parameter-overrides <Key=Value...>", "template parameter values")
     .option(
@@ -63,6 +67,8 @@ export function defineCommands(program: Command): void {
     )
     .option("--host <host>", "address to bind (default 127.0.0.1)", process.env[envVars.host])
     .option("--data-dir <dir>", dataDirHelp)
+    .option("--store <url>", storeHelp)
+    .option("--store-pool-size <n>", "connections to PostgreSQL at most, with --store (default 10)")
     .option("--isolation <mode>", isolationHelp("sandbox"), process.env[envVars.isolation])
     .option("--log-level <level>", "debug, info, warn or error", process.env[envVars.logLevel])
     .option(sandboxAllowFlag, sandboxAllowHelp, collect)
@@ -129,6 +135,7 @@ export function defineCommands(program: Command): void {
     .command("env")
     .description('print `export AWS_…` lines for the AWS CLI and SDKs (eval "$(jeff env)")')
     .option("--data-dir <dir>", "the store to read the credentials from")
+    .option("--store <url>", storeHelp)
     .option("--json", "print the values as JSON")
     .action(async (flags) => (await import("./commands/env.js")).runEnv(flags));
 }

@@ -7,7 +7,13 @@ import { defaultPort, defaultRegion } from "../server/defaults.js";
 import { envVars } from "../server/env-vars.js";
 import { allMigrations } from "../server/server.js";
 import { type ServerInfo, serverInfoFile } from "../server/server-info.js";
-import { openStore, resolveDataDir, sqliteFileName } from "../store/index.js";
+import {
+  describePostgresUrl,
+  openStore,
+  postgresStoreExists,
+  resolveDataDir,
+  sqliteFileName,
+} from "../store/index.js";
 import { CliError } from "./output.js";
 
 export function dataDirFor(projectDir: string, flag: string | undefined): string {
@@ -36,17 +42,25 @@ export function defaultEndpoint(): { url: string; region: string } {
 }
 
 /**
- * The account and developer key of the Jeff whose data lives in `dataDir`. Never creates a store:
- * keys from a fresh one would belong to no running server.
+ * The account and developer key of the Jeff whose data lives in `dataDir`, or in the PostgreSQL
+ * database `store` names (`--store`, else `$JEFF_STORE`). Never creates a store: keys from a fresh
+ * one would belong to no running server.
  */
-export async function readInstallation(dataDir: string): Promise<Installation> {
+export async function readInstallation(
+  dataDir: string,
+  store: string | undefined = process.env[envVars.store] || undefined,
+): Promise<Installation> {
   const missing = () =>
     new CliError(
-      `no Jeff data in ${dataDir}: start Jeff there first (\`jeff serve\` or \`jeff dev\`), or pass --data-dir`,
+      store === undefined
+        ? `no Jeff data in ${dataDir}: start Jeff there first (\`jeff serve\` or \`jeff dev\`), or pass --data-dir`
+        : `no Jeff data in the store at ${describePostgresUrl(store)}: start Jeff on it first (\`jeff serve --store\`)`,
     );
-  if (!existsSync(join(dataDir, sqliteFileName))) throw missing();
-  const store = await openStore({ dataDir, migrations: allMigrations });
-  const installation = await findInstallation(store).finally(() => store.close());
+  const exists =
+    store === undefined ? existsSync(join(dataDir, sqliteFileName)) : await postgresStoreExists(store);
+  if (!exists) throw missing();
+  const opened = await openStore({ dataDir, migrations: allMigrations, url: store });
+  const installation = await findInstallation(opened).finally(() => opened.close());
   if (!installation) throw missing();
   return installation;
 }

@@ -6,7 +6,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { openStore, type Store } from "../store/index.js";
+import { openTestStore } from "../../test/stores.js";
+import type { Store } from "../store/index.js";
 import { type AccessKey, insertAccessKey } from "./access-keys.js";
 import { ensureInstallation, type Installation } from "./bootstrap.js";
 import { CachedCredentials, credentialLifetimeMs } from "./cached-credentials.js";
@@ -18,8 +19,8 @@ let thisNode: Store;
 let otherNode: Store;
 let installation: Installation;
 beforeAll(async () => {
-  thisNode = await openStore({ dataDir: dir, migrations: identityMigrations });
-  otherNode = await openStore({ dataDir: dir, migrations: identityMigrations });
+  thisNode = await openTestStore({ dataDir: dir, migrations: identityMigrations });
+  otherNode = await openTestStore({ dataDir: dir, migrations: identityMigrations });
   installation = await ensureInstallation(thisNode);
 });
 afterAll(async () => {

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openStore, type Store } from "../store/index.js";
+import { openTestStore } from "../../test/stores.js";
+import type { Store } from "../store/index.js";
 import { findAccessKey, purgeExpiredKeys } from "./access-keys.js";
 import { ensureInstallation, type Installation } from "./bootstrap.js";
 import { CachedCredentials } from "./cached-credentials.js";
@@ -13,7 +14,7 @@ const dir = mkdtempSync(join(tmpdir(), "jeff-role-sessions-"));
 let store: Store;
 let installation: Installation;
 beforeAll(async () => {
-  store = await openStore({ dataDir: dir, migrations: identityMigrations });
+  store = await openTestStore({ dataDir: dir, migrations: identityMigrations });
   installation = await ensureInstallation(store);
 });
 afterAll(async () => {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { openStore } from "../store/index.js";
+import { openTestStore } from "../../test/stores.js";
 import { logMigrations } from "./log-schema.js";
 import { appendLogEvents, flushLogEvents, queryLogEvents } from "./log-store.js";
 
@@ -12,7 +12,7 @@ const scope = { accountId: "000000000000", region: "us-east-1" };
 
 describe("appendLogEvents (group commit)", () => {
   it("writes every batch of many concurrent appends, each whole, once its promise resolves", async () => {
-    const store = await openStore({ dataDir: join(dir, "many"), migrations: logMigrations });
+    const store = await openTestStore({ dataDir: join(dir, "many"), migrations: logMigrations });
     try {
       const lines = (i: number) =>
         [0, 1, 2].map((n) => ({ timestamp: 1000 + n, message: `s${i} line ${n}` }));
@@ -37,7 +37,7 @@ describe("appendLogEvents (group commit)", () => {
   });
 
   it("lets a reader flush what was appended but not yet committed, and see all of it", async () => {
-    const store = await openStore({ dataDir: join(dir, "flush"), migrations: logMigrations });
+    const store = await openTestStore({ dataDir: join(dir, "flush"), migrations: logMigrations });
     try {
       // Nobody waits for these appends, as an invocation does not wait for its log lines.
       const pending = Array.from({ length: 20 }, (_, i) =>
@@ -52,7 +52,7 @@ describe("appendLogEvents (group commit)", () => {
   });
 
   it("fails only the batch that cannot be written when it shared a commit with others", async () => {
-    const store = await openStore({ dataDir: join(dir, "bad"), migrations: logMigrations });
+    const store = await openTestStore({ dataDir: join(dir, "bad"), migrations: logMigrations });
     try {
       const good = (s: string) => appendLogEvents(store, scope, "/g", s, [{ timestamp: 1, message: s }]);
       // A NULL message breaks the table's NOT NULL constraint.

@@ -199,7 +199,9 @@ export async function queryLogEvents(db: SqlExecutor, scope: LogScope, query: Lo
     params.push(...query.logStreams);
   }
   if (query.contains) {
-    where.push("INSTR(message, ?) > 0");
+    // Case-sensitive, as CloudWatch's filter is, in SQL both engines speak (LIKE ignores case on
+    // SQLite, and INSTR is SQLite's alone): removing the text shortens a message that contains it.
+    where.push("LENGTH(REPLACE(message, ?, '')) < LENGTH(message)");
     params.push(query.contains);
   }
   const rows = await db.all<LogRow>(

@@ -4,9 +4,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openTestStore } from "../../test/stores.js";
 import { createLogger } from "../ops/index.js";
 import { mutates, type OperationCall, reads } from "../protocol/index.js";
-import { openStore, type Store } from "../store/index.js";
+import type { Store } from "../store/index.js";
 import { type AuditQuery, type LookupKey, queryAuditEntries } from "./audit-trail.js";
 import { CallPath } from "./call-path.js";
 import { operationsMigrations } from "./operations-schema.js";
@@ -49,7 +50,7 @@ const onFunction = (params: Readonly<Record<string, unknown>>) =>
 let store: Store;
 let calls: CallPath;
 beforeAll(async () => {
-  store = await openStore({ dataDir: dir, migrations: operationsMigrations });
+  store = await openTestStore({ dataDir: dir, migrations: operationsMigrations });
   calls = new CallPath({
     store,
     outboxSignal: new OutboxSignal(),

@@ -4,9 +4,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+import { openTestStore } from "../../test/stores.js";
 import { createLogger } from "../ops/index.js";
 import { AwsError, mutates, type OperationCall, reads } from "../protocol/index.js";
-import { openStore, type Store } from "../store/index.js";
+import type { Store } from "../store/index.js";
 import { purgeAuditEntries, queryAuditEntries } from "./audit-trail.js";
 import { CallPath } from "./call-path.js";
 import { hiddenValue } from "./cloudtrail-record.js";
@@ -44,7 +45,7 @@ let store: Store;
 let calls: CallPath;
 let n = 0;
 beforeEach(async () => {
-  store = await openStore({
+  store = await openTestStore({
     dataDir: join(dir, `s${++n}`),
     migrations: [
       ...operationsMigrations,

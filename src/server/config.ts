@@ -10,6 +10,16 @@ const serverConfigSchema = z.strictObject({
   port: z.number().int().min(0).max(65_535).default(defaultPort),
   host: z.string().min(1).default("127.0.0.1"),
   dataDir: z.string().min(1),
+  /**
+   * The store: absent for the embedded SQLite file in the data directory, or a PostgreSQL URL
+   * (`postgres://user:password@host:5432/database`) that several Jeff nodes may share.
+   */
+  store: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL (leave it out for the embedded SQLite store)")
+    .optional(),
+  /** Connections to PostgreSQL at most, with `store`. */
+  storePoolSize: z.number().int().min(2).max(1000).default(10),
   region: z
     .string()
     .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, "must look like us-east-1")

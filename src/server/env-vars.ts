@@ -1,6 +1,8 @@
 /** Every environment variable Jeff reads, named once. */
 export const envVars = {
   dataDir: "JEFF_DATA_DIR",
+  store: "JEFF_STORE",
+  storePoolSize: "JEFF_STORE_POOL_SIZE",
   port: "JEFF_PORT",
   host: "JEFF_HOST",
   logLevel: "JEFF_LOG_LEVEL",

@@ -61,7 +61,12 @@ export async function startServer(
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
   };
   try {
-    const store = await openStore({ dataDir: config.dataDir, migrations: migrationsOf(list) });
+    const store = await openStore({
+      dataDir: config.dataDir,
+      migrations: migrationsOf(list),
+      url: config.store,
+      poolSize: config.storePoolSize,
+    });
     cleanups.push(() => store.close());
     const installation = await ensureInstallation(store);
     const metrics = new MetricsRegistry();

@@ -9,6 +9,7 @@ import { zipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toySubsystem } from "../../test/fixtures/toy-subsystem/index.js";
 import { signedHeaders } from "../../test/integration/aws-signer.js";
+import { storeUrlFor } from "../../test/stores.js";
 import { createLogger } from "../ops/index.js";
 import {
   cloudformationModel,
@@ -53,8 +54,15 @@ let dir: string;
 let jeff: RunningServer;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "jeff-subsystems-"));
+  const store = await storeUrlFor(join(dir, "data"));
   jeff = await startServer(
-    { dataDir: join(dir, "data"), port: 0, isolation: "auto", logLevel: "error" },
+    {
+      dataDir: join(dir, "data"),
+      port: 0,
+      isolation: "auto",
+      logLevel: "error",
+      ...(store ? { store } : {}),
+    },
     createLogger({ level: "error", format: "json" }),
     [...subsystems, toySubsystem],
   );

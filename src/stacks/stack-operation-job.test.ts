@@ -6,11 +6,12 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { openTestStore } from "../../test/stores.js";
 import { OutboxSignal, operationsMigrations, readOutbox } from "../operations/index.js";
 import { silentLogger } from "../ops/index.js";
 import type { CallTransaction } from "../protocol/index.js";
 import { queueMigrations, WorkQueue } from "../queue/index.js";
-import { type Migration, openStore, type Store } from "../store/index.js";
+import type { Migration, Store } from "../store/index.js";
 import { type ResourceHandler, ResourceRegistry } from "../templates/index.js";
 import { StackEngine } from "./stack-engine.js";
 import { stackOperationKind } from "./stack-operation-job.js";
@@ -123,7 +124,7 @@ const jobCount = async () =>
 beforeEach(async () => {
   root = await mkdtemp(join(tmpdir(), "jeff-stack-jobs-"));
   dataDir = join(root, "data");
-  store = await openStore({ dataDir, migrations });
+  store = await openTestStore({ dataDir, migrations });
   toys = new Toys();
 });
 
@@ -250,7 +251,7 @@ describe("stack operations on the work queue", () => {
     // The store as the Jeff before stack jobs left it: a create in progress, one resource made.
     await store.close();
     dataDir = join(root, "older");
-    const older = await openStore({ dataDir, migrations: migrations.filter((m) => m.id !== 203) });
+    const older = await openTestStore({ dataDir, migrations: migrations.filter((m) => m.id !== 203) });
     const stackId = `arn:aws:cloudformation:us-east-1:${scope.accountId}:stack/old/1`;
     await older.transaction(async (tx) => {
       await insertStack(tx, {
@@ -272,7 +273,7 @@ describe("stack operations on the work queue", () => {
       });
     });
     await older.close();
-    store = await openStore({ dataDir, migrations });
+    store = await openTestStore({ dataDir, migrations });
     toys.things.set("A", "1");
 
     const { engine, queue } = startProcess({ start: false });

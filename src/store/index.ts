@@ -22,6 +22,7 @@ export {
   resolveDataDir,
   sqliteFileName,
 } from "./open-store.js";
+export { describePostgresUrl, openPostgresStore, postgresStoreExists } from "./postgres-engine.js";
 export type { SqliteSynchronous } from "./sqlite-engine.js";
 export type { Migration, SqlExecutor, SqlValue, Statement, Store, StoreDialect } from "./store.js";
 export {

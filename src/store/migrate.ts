@@ -161,7 +161,7 @@ async function applyOne(store: Store, migration: Migration): Promise<boolean> {
       const already = await tx.get(`SELECT id FROM ${migrationsTable} WHERE id = ?`, [migration.id]);
       if (already) return false;
       if (typeof migration.up === "string") await tx.exec(migration.up);
-      else await migration.up(tx);
+      else await migration.up(tx, store.dialect);
       await tx.run(`INSERT INTO ${migrationsTable} (id, name, applied_at) VALUES (?, ?, ?)`, [
         migration.id,
         migration.name,

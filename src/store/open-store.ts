@@ -4,6 +4,7 @@
  */
 import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import { openPostgresStore } from "./postgres-engine.js";
 import { openSqliteStore, type SqliteSynchronous } from "./sqlite-engine.js";
 import type { Migration, Store } from "./store.js";
 
@@ -24,16 +25,29 @@ export interface OpenStoreOptions {
   readonly synchronous?: SqliteSynchronous;
   /** See `SqliteStoreOptions.guardNesting`; default: `$JEFF_STORE_GUARD` is `1`. */
   readonly guardNesting?: boolean;
+  /** A PostgreSQL URL: the store lives there instead of in the data directory's SQLite file. */
+  readonly url?: string | undefined;
+  /** Connections to PostgreSQL at most, with `url`. */
+  readonly poolSize?: number;
 }
 
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
   // The mode applies only to directories created here; an existing one keeps its owner's choice.
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
+  const guardNesting = options.guardNesting ?? process.env[storeGuardEnvVar] === "1";
+  if (options.url !== undefined) {
+    return openPostgresStore({
+      url: options.url,
+      migrations: options.migrations,
+      guardNesting,
+      ...(options.poolSize === undefined ? {} : { poolSize: options.poolSize }),
+    });
+  }
   return openSqliteStore({
     filename: join(options.dataDir, sqliteFileName),
     migrations: options.migrations,
     ...(options.synchronous === undefined ? {} : { synchronous: options.synchronous }),
-    guardNesting: options.guardNesting ?? process.env[storeGuardEnvVar] === "1",
+    guardNesting,
   });
 }
 

@@ -14,7 +14,8 @@ import { fromSqliteError } from "./sqlite-errors.js";
 import { SqliteStatements } from "./sqlite-statements.js";
 import { SqliteWriter } from "./sqlite-writer.js";
 import type { Migration, SqlExecutor, SqlValue, Statement, Store } from "./store.js";
-import { StoreClosedError, StoreError, StoreMisuseError, StoreQueryError } from "./store-errors.js";
+import { StoreClosedError, StoreMisuseError, StoreQueryError } from "./store-errors.js";
+import { TransactionHandle } from "./transaction-handle.js";
 import { TurnQueue } from "./turn-queue.js";
 
 export type SqliteSynchronous = "full" | "normal";
@@ -119,14 +120,14 @@ class SqliteStore implements Store {
   readonly #turns = new TurnQueue();
   readonly #writer: SqliteWriter | undefined;
   /** With `guardNesting`: the transaction whose `work` the current async context belongs to. */
-  readonly #context: AsyncLocalStorage<SqliteTransaction> | undefined;
+  readonly #context: AsyncLocalStorage<TransactionHandle> | undefined;
   #closed: StoreClosedError | undefined;
 
   constructor(db: Database.Database, guardNesting: boolean, writer: SqliteWriter | undefined) {
     this.#db = db;
     this.#writer = writer;
     this.#statements = new SqliteStatements(db);
-    this.#context = guardNesting ? new AsyncLocalStorage<SqliteTransaction>() : undefined;
+    this.#context = guardNesting ? new AsyncLocalStorage<TransactionHandle>() : undefined;
   }
 
   all<Row>(sql: string, params?: readonly SqlValue[]): Promise<Row[]> {
@@ -152,7 +153,12 @@ class SqliteStore implements Store {
     try {
       this.#refuseWhenClosed();
       this.#control("BEGIN IMMEDIATE");
-      const tx = new SqliteTransaction(this.#statements);
+      const tx = new TransactionHandle({
+        all: (sql, params) => this.#statements.all(sql, params),
+        get: (sql, params) => this.#statements.get(sql, params),
+        run: (sql, params) => this.#statements.run(sql, params),
+        exec: (script) => this.#statements.exec(script),
+      });
       let result: T;
       try {
         result = await (this.#context ? this.#context.run(tx, () => work(tx)) : work(tx));
@@ -162,13 +168,10 @@ class SqliteStore implements Store {
         throw error;
       }
       tx.end();
-      if (tx.failure !== undefined) {
+      const doomed = tx.doomedError();
+      if (doomed) {
         this.#rollback();
-        throw new StoreMisuseError(
-          `the transaction was rolled back: a statement inside it failed (${tx.failure.message}), ` +
-            "and catching that error does not undo it",
-          { cause: tx.failure },
-        );
+        throw doomed;
       }
       if (!this.#db.inTransaction) {
         throw new StoreMisuseError(
@@ -271,71 +274,5 @@ class SqliteStore implements Store {
     this.#closed = reason;
     this.#statements.clear();
     this.#db.close();
-  }
-}
-
-/** The `tx` handed to `work`: valid only until its transaction ends, and doomed by its first failure. */
-class SqliteTransaction implements SqlExecutor {
-  readonly #statements: SqliteStatements;
-  #open = true;
-  #failure: StoreError | undefined;
-
-  constructor(statements: SqliteStatements) {
-    this.#statements = statements;
-  }
-
-  get isOpen(): boolean {
-    return this.#open;
-  }
-
-  /** The first statement error, which dooms the transaction whatever `work` made of it. */
-  get failure(): StoreError | undefined {
-    return this.#failure;
-  }
-
-  end(): void {
-    this.#open = false;
-  }
-
-  all<Row>(sql: string, params?: readonly SqlValue[]): Promise<Row[]> {
-    return this.#attempt(() => this.#statements.all(sql, params) as Row[]);
-  }
-
-  get<Row>(sql: string, params?: readonly SqlValue[]): Promise<Row | undefined> {
-    return this.#attempt(() => this.#statements.get(sql, params) as Row | undefined);
-  }
-
-  run(sql: string, params?: readonly SqlValue[]): Promise<{ changes: number }> {
-    return this.#attempt(() => this.#statements.run(sql, params));
-  }
-
-  exec(script: string): Promise<void> {
-    return this.#attempt(() => this.#statements.exec(script));
-  }
-
-  #attempt<T>(statement: () => T): Promise<T> {
-    if (!this.#open) {
-      return Promise.reject(
-        new StoreMisuseError(
-          "a transaction handle was used after its transaction ended; keep tx inside work",
-        ),
-      );
-    }
-    if (this.#failure) {
-      return Promise.reject(
-        new StoreMisuseError(
-          `the transaction is doomed by an earlier failed statement (${this.#failure.message}); ` +
-            "it will roll back, so end work by rethrowing",
-          { cause: this.#failure },
-        ),
-      );
-    }
-    try {
-      return Promise.resolve(statement());
-    } catch (error) {
-      const failure = error instanceof StoreError ? error : fromSqliteError(error, undefined);
-      this.#failure = failure;
-      return Promise.reject(failure);
-    }
   }
 }

@@ -46,9 +46,11 @@ export interface Store extends SqlExecutor {
   readonly dialect: StoreDialect;
   /**
    * Runs `work` in one transaction: committed when it resolves, rolled back when it throws.
-   * Other statements on this store wait until it ends, so `work` sees no one else's half-done
-   * changes and no one sees `work`'s. (An engine with several connections may run them meanwhile
-   * instead of waiting, isolated from the transaction.)
+   * Transactions are serializable: `work` sees the database as if no other transaction ran
+   * meanwhile, and no one sees its half-done changes. SQLite gets there by running one at a time
+   * (other statements on the store wait until it ends); PostgreSQL runs them side by side and, when
+   * two conflict, rolls one back and **runs its `work` again from the start** — so keep `work` to
+   * the store: an effect outside it (a file written, a message sent) could happen twice.
    *
    * Inside `work`, use only `tx`: calling the store itself (a nested `transaction`, `run`, …) throws
    * `StoreMisuseError`, since it would wait for the very transaction that is waiting on it. A
@@ -79,7 +81,11 @@ export interface Store extends SqlExecutor {
 export interface Migration {
   readonly id: number;
   readonly name: string;
-  readonly up: string | ((tx: SqlExecutor) => Promise<void>);
+  /**
+   * The step: portable SQL, or a function given the transaction and the engine's dialect, for
+   * what the engines spell differently (triggers, say).
+   */
+  readonly up: string | ((tx: SqlExecutor, dialect: StoreDialect) => Promise<void>);
   /**
    * Steps of other ranges this one must follow when both are pending: one that writes into another
    * subsystem's tables needs them made first, whatever the ids say. (Within a range, order is by

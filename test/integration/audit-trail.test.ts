@@ -14,7 +14,9 @@ import { InvokeCommand } from "@aws-sdk/client-lambda";
 import { GetParameterCommand, PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import Database from "better-sqlite3";
 import { zipSync } from "fflate";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { storeEnvFor, storeUrlFor, testEngine } from "../stores.js";
 import { aws, type JeffProcess, jeffBin, repoRoot, sdkConfig, startJeff } from "./jeff-process.js";
 import { decode, lambdaClientFor, text } from "./lambda-helpers.js";
 import { until } from "./until.js";
@@ -53,12 +55,13 @@ async function lookup(jeff: JeffProcess, key: string, value: string, extra: stri
 }
 
 /** `jeff events tail --all --json` on a data directory: the events it has printed so far. */
-function tailEvents(dataDir: string) {
+async function tailEvents(dataDir: string) {
   const tail = spawn(
     process.execPath,
     [jeffBin, "events", "tail", "--all", "--json", "--data-dir", dataDir],
     {
       cwd: repoRoot,
+      env: { ...process.env, ...(await storeEnvFor(dataDir)) },
       stdio: ["ignore", "pipe", "pipe"],
     },
   );
@@ -278,7 +281,24 @@ describe("the audit trail", () => {
     expect(twoKeys.stderr).toContain("InvalidLookupAttributesException");
   });
 
-  it("refuses to change or delete an audit record, even through the store file", () => {
+  it("refuses to change or delete an audit record, even through the store file", async () => {
+    if (testEngine === "postgres") {
+      // Straight to the database, past Jeff: its triggers refuse, TRUNCATE too.
+      const db = new pg.Client({ connectionString: await storeUrlFor(jeff.dataDir) });
+      await db.connect();
+      try {
+        await expect(db.query("UPDATE audit_events SET event_name = 'Nothing'")).rejects.toThrow(
+          /append-only/,
+        );
+        await expect(db.query("DELETE FROM audit_events")).rejects.toThrow(/retention period/);
+        await expect(db.query("TRUNCATE audit_events")).rejects.toThrow(/append-only/);
+        const { rows } = await db.query<{ n: string }>("SELECT COUNT(*) AS n FROM audit_events");
+        expect(Number(rows[0]!.n)).toBeGreaterThan(0);
+      } finally {
+        await db.end();
+      }
+      return;
+    }
     const db = new Database(join(jeff.dataDir, "jeff.db"));
     try {
       expect(() => db.prepare("UPDATE audit_events SET event_name = 'Nothing'").run()).toThrow(/append-only/);
@@ -304,7 +324,7 @@ describe("CloudFormation's change events", () => {
   });
 
   it("announces each status change of a stack and of its resources, as CloudFormation's events", async () => {
-    const following = tailEvents(jeff.dataDir);
+    const following = await tailEvents(jeff.dataDir);
     tail = following.tail;
     const cfn = new CloudFormationClient(sdkConfig(jeff));
     const { StackId: stackId } = await cfn.send(
@@ -388,7 +408,7 @@ describe("jeff events tail", () => {
 
   it("prints every acknowledged change once Jeff is back after a SIGKILL in the middle of a burst", async () => {
     jeff = await startJeff({ dataDir });
-    const following = tailEvents(dataDir);
+    const following = await tailEvents(dataDir);
     tail = following.tail;
     const { events } = following;
     const client = () => new SSMClient(sdkConfig(jeff));

@@ -5,6 +5,7 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { testEngine } from "../stores.js";
 import { signedHeaders } from "./aws-signer.js";
 import { aws, repoRoot, runJeff, startJeff } from "./jeff-process.js";
 import { until } from "./until.js";
@@ -205,18 +206,21 @@ describe("jeff env and jeff serve", () => {
     const server = await startJeff({ dataDir });
     const mode = async (name: string) => (await stat(join(dataDir, name))).mode & 0o777;
     expect(await mode(".")).toBe(0o700);
-    for (const name of ["jeff.db", "jeff.db-wal", "jeff.db-shm", "jeff.lock", "server.json"]) {
+    const sqliteFiles = testEngine === "sqlite" ? ["jeff.db", "jeff.db-wal", "jeff.db-shm"] : [];
+    for (const name of [...sqliteFiles, "jeff.lock", "server.json"]) {
       expect(await mode(name), name).toBe(0o600);
     }
     expect(await server.stop()).toBe(0);
 
-    // As an older Jeff left it: the store readable by everyone.
-    await chmod(join(dataDir, "jeff.db"), 0o644);
-    const store = await jeff(["serve", "--port", "0", "--data-dir", dataDir]);
-    expect(store.code).toBe(1);
-    expect(store.stderr.trim().split("\n")).toHaveLength(1);
-    expect(store.stderr).toContain(`Fix it with: chmod 600 ${join(dataDir, "jeff.db")}`);
-    await chmod(join(dataDir, "jeff.db"), 0o600);
+    if (testEngine === "sqlite") {
+      // As an older Jeff left it: the store readable by everyone.
+      await chmod(join(dataDir, "jeff.db"), 0o644);
+      const store = await jeff(["serve", "--port", "0", "--data-dir", dataDir]);
+      expect(store.code).toBe(1);
+      expect(store.stderr.trim().split("\n")).toHaveLength(1);
+      expect(store.stderr).toContain(`Fix it with: chmod 600 ${join(dataDir, "jeff.db")}`);
+      await chmod(join(dataDir, "jeff.db"), 0o600);
+    }
 
     await chmod(dataDir, 0o755);
     const folder = await jeff(["serve", "--port", "0", "--data-dir", dataDir]);

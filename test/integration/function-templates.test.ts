@@ -22,6 +22,7 @@ import {
   ListFunctionsCommand,
 } from "@aws-sdk/client-lambda";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { storeEnvFor } from "../stores.js";
 import { type JeffProcess, jeffBin, repoRoot, runJeff, startJeff } from "./jeff-process.js";
 import { decode, lambdaClientFor } from "./lambda-helpers.js";
 import { until } from "./until.js";
@@ -300,7 +301,11 @@ async function startDev(
   const child = spawn(
     process.execPath,
     [jeffBin, "dev", project, "--port", "0", "--json", "--stack", "dev", ...extraArgs],
-    { cwd: project, env: { ...process.env, JEFF_LOG_FORMAT: "json" }, stdio: ["ignore", "pipe", "pipe"] },
+    {
+      cwd: project,
+      env: { ...process.env, JEFF_LOG_FORMAT: "json", ...(await storeEnvFor(join(project, ".jeff"))) },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
   );
   let stdout = "";
   let stderr = "";

@@ -2,9 +2,10 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { storeEnvFor } from "../stores.js";
 
 export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 export const jeffBin = join(repoRoot, "bin/jeff.js");
@@ -39,10 +40,33 @@ export async function runJeff(
   args: readonly string[],
   options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
 ) {
+  const cwd = options.cwd ?? repoRoot;
   return run(process.execPath, [jeffBin, ...args], {
-    cwd: options.cwd ?? repoRoot,
-    env: { ...process.env, ...options.env },
+    cwd,
+    env: { ...process.env, ...(await storeEnvFor(dataDirIn(args, cwd))), ...options.env },
   });
+}
+
+/** Flags that take no value, so that the word after one is not taken for it. */
+const switches = new Set(["--json", "--follow", "--all", "-f"]);
+
+/** The data directory a `jeff` command line names, else the project's default (`<dir>/.jeff`). */
+function dataDirIn(args: readonly string[], cwd: string): string {
+  const flag = args.indexOf("--data-dir");
+  if (flag !== -1 && args[flag + 1] !== undefined) return resolve(cwd, args[flag + 1]!);
+  let project = ".";
+  if (args[0] === "dev") {
+    for (let i = 1; i < args.length; i++) {
+      const arg = args[i]!;
+      if (arg.startsWith("-")) {
+        if (!switches.has(arg) && !arg.includes("=")) i++;
+        continue;
+      }
+      project = arg;
+      break;
+    }
+  }
+  return resolve(cwd, project, ".jeff");
 }
 
 export async function startJeff(
@@ -54,7 +78,7 @@ export async function startJeff(
     [jeffBin, "serve", "--port", "0", "--data-dir", dataDir, "--json", ...(options.args ?? [])],
     {
       cwd: repoRoot,
-      env: { ...process.env, JEFF_LOG_FORMAT: "json", ...options.env },
+      env: { ...process.env, JEFF_LOG_FORMAT: "json", ...(await storeEnvFor(dataDir)), ...options.env },
       stdio: ["ignore", "pipe", "pipe"],
     },
   );

@@ -14,7 +14,7 @@ import {
 import { zipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { allMigrations } from "../../src/server/server.js";
-import { openStore } from "../../src/store/index.js";
+import { openTestStore } from "../stores.js";
 import { type JeffProcess, startJeff } from "./jeff-process.js";
 import { lambdaClientFor, startCollector } from "./lambda-helpers.js";
 import { until } from "./until.js";
@@ -201,7 +201,7 @@ describe("asynchronous invocation", () => {
   it("runs the events a Jeff before the queue left pending in its own table", async () => {
     // The worker keeps the last test's configuration: one retry, failures to the sink.
     await jeff.stop();
-    const store = await openStore({ dataDir, migrations: allMigrations });
+    const store = await openTestStore({ dataDir, migrations: allMigrations });
     try {
       // The table as migrations 402 and 404 left it, with what the previous Jeff wrote into it: an
       // event never tried, and one whose first attempt failed, claimed by a process that died.

@@ -5,6 +5,7 @@
 //
 // Nothing here depends on how fast the machine is: the invocations wait at a barrier until all
 // 100 are running, and every wait is for a condition, with a deadline only to fail rather than hang.
+
 import { readFileSync } from "node:fs";
 import { Agent } from "node:http";
 import { join } from "node:path";
@@ -16,6 +17,7 @@ import {
 } from "@aws-sdk/client-lambda";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { storeFileIn } from "../stores.js";
 import { type JeffProcess, startJeff } from "./jeff-process.js";
 import {
   barrierHandler,
@@ -152,7 +154,7 @@ export const handler = async (event) => ({
       Buffer.from(sha, "base64").toString("hex"),
       "index.mjs",
     );
-    const event = { store: join(jeff.dataDir, "jeff.db"), neighbour: neighbourCode };
+    const event = { store: storeFileIn(jeff.dataDir), neighbour: neighbourCode };
     // Both exist and Jeff's user can read them: only the sandbox stands in the way.
     expect(readFileSync(event.store).length).toBeGreaterThan(0);
     expect(readFileSync(event.neighbour, "utf8")).toContain('"mine"');

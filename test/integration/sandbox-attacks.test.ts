@@ -1,7 +1,10 @@
 // The attacks the isolation issue lists, made by function code against the real server, each from
 // Python and from a `provided` shell bootstrap (and from Node where Node's permission model once
 // was the only wall). Every one must fail, and Jeff must keep answering.
+
 import { readdirSync, readFileSync } from "node:fs";
+import { connect } from "node:net";
+import { networkInterfaces } from "node:os";
 import { join } from "node:path";
 import {
   CreateFunctionCommand,
@@ -13,6 +16,7 @@ import {
 } from "@aws-sdk/client-lambda";
 import { zipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { storeFileIn } from "../stores.js";
 import { type JeffProcess, startJeff } from "./jeff-process.js";
 import { decode, lambdaClientFor, text } from "./lambda-helpers.js";
 import { until } from "./until.js";
@@ -78,6 +82,22 @@ async function invoke(name: string, event: unknown) {
 const shell = async (script: string) => (await invoke("shell", script)).body as string;
 const python = async (code: string) => (await invoke("py", { code })).body;
 
+/** Whether this machine (outside any sandbox) can open a TCP connection to `host:port`. */
+function connects(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port, timeout: 5_000 });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("timeout", () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
 async function healthy(): Promise<boolean> {
   const response = await fetch(`${jeff.url}/_jeff/health`);
   return response.status === 200;
@@ -139,7 +159,7 @@ async function targets() {
     Buffer.from(sha, "base64").toString("hex"),
     "index.mjs",
   );
-  const store = join(jeff.dataDir, "jeff.db");
+  const store = storeFileIn(jeff.dataDir);
   expect(readFileSync(store).length).toBeGreaterThan(0);
   expect(readFileSync(neighbourCode, "utf8")).toContain("AWS_LAMBDA_RUNTIME_API");
   return { store, neighbourCode, environ: `/proc/${jeff.child.pid}/environ`, jeffPid: jeff.child.pid! };
@@ -315,6 +335,35 @@ time.sleep(60)`,
       "the detached child outlived its environment",
     );
   }, 60_000);
+
+  it("cannot connect to the PostgreSQL on the host, where the store may live", async (ctx) => {
+    if (!sandboxed) ctx.skip("this machine cannot build the sandbox");
+    // Every address of this machine on which its PostgreSQL port answers the host itself.
+    const candidates = [
+      "127.0.0.1",
+      ...Object.values(networkInterfaces())
+        .flat()
+        .filter((a) => a !== undefined && a.family === "IPv4" && !a.internal)
+        .map((a) => a!.address),
+    ];
+    const reachable: string[] = [];
+    for (const host of candidates) if (await connects(host, 5432)) reachable.push(host);
+    if (reachable.length === 0) ctx.skip("no PostgreSQL answers on this machine's port 5432");
+    await create("pg-prober", "nodejs20.x", {
+      "index.mjs": `import { connect } from "node:net";
+const attempt = (host) => new Promise((resolve) => {
+  const socket = connect({ host, port: 5432, timeout: 5000 });
+  socket.once("connect", () => { socket.destroy(); resolve("connected"); });
+  socket.once("timeout", () => { socket.destroy(); resolve("timeout"); });
+  socket.once("error", (e) => resolve(e.code));
+});
+export const handler = async (event) =>
+  Object.fromEntries(await Promise.all(event.hosts.map(async (h) => [h, await attempt(h)])));`,
+    });
+    const result = (await invoke("pg-prober", { hosts: reachable })).body as Record<string, string>;
+    expect(Object.keys(result).sort()).toEqual([...reachable].sort());
+    for (const host of reachable) expect(result[host], host).not.toBe("connected");
+  });
 
   it("will not let a Node function read through links it makes in /tmp", async (ctx) => {
     if (!sandboxed) ctx.skip("this machine cannot build the sandbox");

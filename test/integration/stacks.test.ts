@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { storeEnvFor } from "../stores.js";
 import { aws, type JeffProcess, jeffBin, runJeff, startJeff } from "./jeff-process.js";
 import { until } from "./until.js";
 
@@ -294,6 +295,7 @@ describe("jeff dev", () => {
     const dir = await mkdtemp(join(tmpdir(), "jeff-dev-"));
     await runJeff(["init", dir]);
     const child = spawn(process.execPath, [jeffBin, "dev", dir, "--port", "0", "--stack", "devstack"], {
+      env: { ...process.env, ...(await storeEnvFor(join(dir, ".jeff"))) },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let output = "";

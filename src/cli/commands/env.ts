@@ -2,10 +2,10 @@
 import { createOutput } from "../output.js";
 import { dataDirFor, defaultEndpoint, readInstallation, runningServer } from "../project.js";
 
-export async function runEnv(flags: { dataDir?: string; json?: boolean }): Promise<void> {
+export async function runEnv(flags: { dataDir?: string; store?: string; json?: boolean }): Promise<void> {
   const out = createOutput(flags.json === true);
   const dataDir = dataDirFor(process.cwd(), flags.dataDir);
-  const installation = await readInstallation(dataDir);
+  const installation = await readInstallation(dataDir, ...(flags.store ? [flags.store] : []));
   const endpoint = (await runningServer(dataDir)) ?? defaultEndpoint();
   const values = {
     AWS_ENDPOINT_URL: endpoint.url,

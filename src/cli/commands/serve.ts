@@ -9,6 +9,9 @@ export interface ServeFlags {
   port?: string;
   host?: string;
   dataDir?: string;
+  /** `--store postgres://…`, else `$JEFF_STORE`; absent: the SQLite file in the data directory. */
+  store?: string;
+  storePoolSize?: string;
   logLevel?: string;
   json?: boolean;
   /** `jeff dev --inspect NAME…` and `--inspect-port`. */
@@ -32,6 +35,7 @@ export async function serveProject(projectDir: string, flags: ServeFlags): Promi
   const out = createOutput(flags.json === true);
   const server = await startServer({
     dataDir: dataDirFor(projectDir, flags.dataDir),
+    ...storeFrom(flags),
     ...(flags.port !== undefined ? { port: parsePort(flags.port) } : {}),
     ...(flags.host !== undefined ? { host: flags.host } : {}),
     ...(flags.logLevel !== undefined ? { logLevel: flags.logLevel as "info" } : {}),
@@ -54,6 +58,18 @@ export async function serveProject(projectDir: string, flags: ServeFlags): Promi
     dataDir: server.config.dataDir,
   });
   return server;
+}
+
+/** The `--store` and `--store-pool-size` flags, else their environment variables. */
+function storeFrom(flags: ServeFlags): Pick<ServerConfigInput, "store" | "storePoolSize"> {
+  const store = flags.store || process.env[envVars.store] || undefined;
+  const poolSize = flags.storePoolSize ?? process.env[envVars.storePoolSize];
+  return {
+    ...(store === undefined ? {} : { store }),
+    ...(poolSize === undefined || poolSize === ""
+      ? {}
+      : { storePoolSize: parseWhole(poolSize, "--store-pool-size") }),
+  };
 }
 
 /** Resolves once the server has shut down after SIGINT or SIGTERM. */
@@ -118,6 +134,13 @@ function loopbackPortsFrom(flags: readonly string[] | undefined): { functionLoop
       ];
   if (texts.length === 0) return {};
   return { functionLoopbackPorts: texts.map((text) => parsePort(text, source)) };
+}
+
+function parseWhole(text: string, flag: string): number {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new Error(`${flag} must be a whole number, not '${text}'`);
+  return value;
 }
 
 function parsePort(text: string, flag = "--port"): number {

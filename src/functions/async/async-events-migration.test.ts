@@ -4,8 +4,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { openTestStore } from "../../../test/stores.js";
 import { queueMigrations } from "../../queue/index.js";
-import { openStore, type Store, StoreError } from "../../store/index.js";
+import { type Store, StoreError } from "../../store/index.js";
 import { functionTableMigrations } from "../records/index.js";
 import { asyncInvokeKind } from "./async-event.js";
 import { asyncEventsOntoQueue } from "./async-events-migration.js";
@@ -29,7 +30,7 @@ afterEach(async () => {
 });
 
 async function open(dataDir: string, migrations: typeof today): Promise<Store> {
-  const store = await openStore({ dataDir, migrations });
+  const store = await openTestStore({ dataDir, migrations });
   stores.push(store);
   return store;
 }

@@ -3,7 +3,7 @@ import { readdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { openStore } from "../../store/index.js";
+import { openTestStore } from "../../../test/stores.js";
 import { functionTableMigrations, insertFunction, newFunctionRecord } from "../records/index.js";
 import { pinCodeFolder, sweepGraceMs, sweepUnneeded, sweepUnusedCode } from "./code-sweep.js";
 
@@ -27,7 +27,10 @@ describe("sweeping", () => {
     const used = folder("used", true);
     folder("unused", true);
     folder("fresh", false);
-    const store = await openStore({ dataDir: join(dataDir, "store"), migrations: functionTableMigrations });
+    const store = await openTestStore({
+      dataDir: join(dataDir, "store"),
+      migrations: functionTableMigrations,
+    });
     try {
       const settings = {
         runtime: "nodejs20.x",
