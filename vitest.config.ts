@@ -11,6 +11,7 @@ import { adminUrl, postgresRequired, requirePostgresEnvVar } from "./test/postgr
 const storeTouching = [
   "test/integration/**/*.test.ts",
   "src/functions/async/async-events-migration.test.ts",
+  "src/functions/code/code-packages.test.ts",
   "src/functions/code/code-sweep.test.ts",
   "src/identity/cached-credentials.test.ts",
   "src/identity/role-sessions.test.ts",

@@ -28,6 +28,8 @@ export const lambdaErrors = {
       412,
     ),
   requestTooLarge: (message: string) => new AwsError("RequestTooLargeException", message, 413),
+  /** Lambda's own failure, not the caller's (HTTP 500). */
+  service: (message: string) => new AwsError("ServiceException", message, 500),
   /** Smithy-style validation, naming the member as the API model spells it. */
   validation: (member: string, value: unknown, constraint: string) =>
     new AwsError(

@@ -9,7 +9,13 @@ import { issueRoleSession } from "../identity/index.js";
 import type { Subsystem } from "../server/subsystem.js";
 import { createLambdaService, functionResources } from "./api/index.js";
 import { AsyncInvoker, asyncEventsOntoQueue, asyncInvokeKind } from "./async/index.js";
-import { packagesDirIn, sweepUnusedCode } from "./code/index.js";
+import {
+  codePackageMigrations,
+  localCode,
+  packagesDirIn,
+  sweepUnusedCode,
+  sweepUnusedPackages,
+} from "./code/index.js";
 import { ConcurrencyGate, chooseIsolation, EnvironmentPool, FunctionMetrics } from "./execution/index.js";
 import { createInvoke } from "./invoke.js";
 import { functionTableMigrations } from "./records/index.js";
@@ -22,6 +28,8 @@ import { functionTableMigrations } from "./records/index.js";
 const functionCredentialsMs = 3_600_000;
 
 const codeRootIn = (dataDir: string) => join(dataDir, "functions", "code");
+/** The account of a function ARN (arn:aws:lambda:REGION:ACCOUNT:function:NAME). */
+const accountOfArn = (arn: string) => arn.split(":")[4] ?? "";
 
 /** Asynchronous invocations run at once at most; the rest wait their turn in the queue. */
 const asyncConcurrency = 16;
@@ -29,7 +37,7 @@ const asyncConcurrency = 16;
 export const functionsSubsystem: Subsystem = {
   name: "functions",
   // The tables, then the step that moved pending events onto the queue (async/ owns it).
-  migrations: [...functionTableMigrations, asyncEventsOntoQueue],
+  migrations: [...functionTableMigrations, asyncEventsOntoQueue, ...codePackageMigrations],
   resourceTypes: ({ store, calls, config }) =>
     functionResources({
       store,
@@ -74,6 +82,8 @@ export const functionsSubsystem: Subsystem = {
           expiresAt: key.expiresAt,
         };
       },
+      // The code of a function deployed through another node is unpacked here on first use.
+      codeFor: (spec) => localCode(store, codeRoot, accountOfArn(spec.arn), spec.codeSha256),
       sandboxAllow: config.sandboxAllow,
       logger,
       inspect: { functions: config.inspectFunctions, port: config.inspectPort },
@@ -118,6 +128,7 @@ export const functionsSubsystem: Subsystem = {
       },
       housekeeping: async () => {
         await sweepUnusedCode(store, codeRoot, () => pool.codeDirsInUse());
+        await sweepUnusedPackages(store);
       },
       stop: () => pool.close(),
     };

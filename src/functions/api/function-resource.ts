@@ -10,7 +10,6 @@
  * never make Jeff read a file of the host's (package-store.ts).
  */
 import { createHash, randomUUID } from "node:crypto";
-import { join } from "node:path";
 import { zipSync } from "fflate";
 import { callOnBehalf } from "../../operations/index.js";
 import {
@@ -29,7 +28,7 @@ import {
   type ResourceHandler,
   type TemplateError,
 } from "../../templates/index.js";
-import { readPackage, storeCode } from "../code/index.js";
+import { keepCode, readPackage } from "../code/index.js";
 import { lambdaErrors } from "../lambda-errors.js";
 import {
   checkAliasName,
@@ -353,8 +352,10 @@ function functionHandler(type: string, options: FunctionResourceOptions): Resour
     const invokeConfig = eventInvokeConfigOf(props, scopeOf(ctx));
     const tags = tagsOf(type, props);
     aliasOf(props);
-    const code = await storeCode(
-      join(options.codeRoot, ctx.accountId),
+    const code = await keepCode(
+      store,
+      options.codeRoot,
+      ctx.accountId,
       await packageOf(type, props, options.packagesDir),
     );
     return { settings: { ...settings, tags }, reserved, invokeConfig, code };

@@ -3,7 +3,6 @@
  * update code and configuration, delete; versions and aliases have their own route files.
  */
 import { randomUUID } from "node:crypto";
-import { join } from "node:path";
 import {
   type CallTransaction,
   lambdaModel,
@@ -15,7 +14,7 @@ import {
   reads,
 } from "../../protocol/index.js";
 import { type Store, StoreConflictError } from "../../store/index.js";
-import { storeCode } from "../code/index.js";
+import { keepCode } from "../code/index.js";
 import type { Invoke } from "../invoke.js";
 import { lambdaErrors } from "../lambda-errors.js";
 import {
@@ -85,7 +84,6 @@ function zipFrom(code: unknown, field: string): Buffer {
 
 export function createLambdaService(options: LambdaServiceOptions): RestJsonService {
   const { store } = options;
-  const codeRootFor = (scope: FunctionScope) => join(options.codeRoot, scope.accountId);
 
   const existing = async (scope: FunctionScope, raw: string): Promise<FunctionRecord> => {
     const name = functionNameOf(raw);
@@ -155,7 +153,7 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
           const publish = publishFlag(input);
           const zip = zipFrom(input.Code, "Code.ZipFile");
           if (await findFunction(store, scope, name)) throw lambdaErrors.alreadyExists(name);
-          const code = await storeCode(codeRootFor(scope), zip);
+          const code = await keepCode(store, options.codeRoot, scope.accountId, zip);
           const record = newFunctionRecord(scope, name, { ...settings, tags }, code);
           try {
             const body = await ctx.transaction(async (tx) => {
@@ -237,7 +235,7 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
             req.pathParams.FunctionName!,
             input.RevisionId,
             async (current) => {
-              const code = await storeCode(codeRootFor(scope), zip);
+              const code = await keepCode(store, options.codeRoot, scope.accountId, zip);
               return { ...current, ...codeFieldsOf(code) };
             },
             publish,

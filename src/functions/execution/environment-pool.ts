@@ -72,6 +72,11 @@ export interface EnvironmentPoolOptions {
    * environment, never shared between two.
    */
   readonly credentialsFor?: (spec: FunctionSpec) => Promise<EnvironmentCredentials>;
+  /**
+   * The folder holding `spec`'s code on this node, made ready (unpacked from the store) if need be;
+   * called before each new environment starts. Default: `spec.codeDir` as it is.
+   */
+  readonly codeFor?: (spec: FunctionSpec) => Promise<string>;
   /** The operator's setting: by function name, what its Node sandbox also allows. */
   readonly sandboxAllow?: Readonly<Record<string, readonly SandboxAllowance[]>>;
   readonly logger?: Logger;
@@ -181,11 +186,14 @@ export class EnvironmentPool {
     this.#retireStale(spec, key);
     const allow = this.#options.sandboxAllow?.[spec.name] ?? [];
     const inspectPort = await this.#inspectPortFor(spec);
-    const launched: EnvironmentSpec =
-      inspectPort === undefined ? { ...spec, allow } : { ...spec, allow, inspectPort, timeoutSeconds: 900 };
     let env: ExecutionEnvironment;
     let credentials: EnvironmentCredentials | undefined;
     try {
+      const codeDir = (await this.#options.codeFor?.(spec)) ?? spec.codeDir;
+      const launched: EnvironmentSpec =
+        inspectPort === undefined
+          ? { ...spec, codeDir, allow }
+          : { ...spec, codeDir, allow, inspectPort, timeoutSeconds: 900 };
       credentials = await this.#options.credentialsFor?.(spec);
       const baseEnvironment = { ...this.#options.baseEnvironment, ...credentials?.variables };
       env = await ExecutionEnvironment.start(launched, { ...this.#options, baseEnvironment });

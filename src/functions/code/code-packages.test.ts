@@ -1,0 +1,67 @@
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { zipSync } from "fflate";
+import { describe, expect, it } from "vitest";
+import { openTestStore } from "../../../test/stores.js";
+import { functionTableMigrations, insertFunction, newFunctionRecord } from "../records/index.js";
+import { codePackageMigrations, keepCode, localCode, sweepUnusedPackages } from "./code-packages.js";
+import { sweepGraceMs } from "./code-sweep.js";
+
+const scope = { accountId: "111122223333", region: "us-east-1" };
+const settings = {
+  runtime: "nodejs20.x",
+  handler: "index.handler",
+  role: `arn:aws:iam::${scope.accountId}:role/r`,
+  description: "",
+  timeout: 3,
+  memorySize: 128,
+  environment: {},
+  tags: {},
+};
+const zipOf = (source: string) => Buffer.from(zipSync({ "index.mjs": new TextEncoder().encode(source) }));
+
+describe("deployment packages in the store", () => {
+  it("unpacks on another node the code one node kept, and sweeps only packages nothing names", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "jeff-packages-"));
+    const store = await openTestStore({
+      dataDir: join(dir, "store"),
+      migrations: [...functionTableMigrations, ...codePackageMigrations],
+    });
+    try {
+      const here = join(dir, "node-a", "code");
+      const there = join(dir, "node-b", "code");
+      const kept = await keepCode(
+        store,
+        here,
+        scope.accountId,
+        zipOf("export const handler = () => 'kept';"),
+      );
+      const orphan = await keepCode(
+        store,
+        here,
+        scope.accountId,
+        zipOf("export const handler = () => 'orphan';"),
+      );
+      await insertFunction(store, scope, newFunctionRecord(scope, "f", settings, kept));
+
+      // Node B has never seen it: the package comes from the store and unpacks into B's folder.
+      const unpacked = await localCode(store, there, scope.accountId, kept.sha256);
+      expect(unpacked.startsWith(there)).toBe(true);
+      expect(readFileSync(join(unpacked, "index.mjs"), "utf8")).toContain("'kept'");
+      // Asked again, the folder is reused.
+      expect(await localCode(store, there, scope.accountId, kept.sha256)).toBe(unpacked);
+
+      // Recent packages stay; past the grace period only the one no function names goes.
+      expect(await sweepUnusedPackages(store)).toBe(0);
+      expect(await sweepUnusedPackages(store, Date.now() + 2 * sweepGraceMs)).toBe(1);
+      await expect(localCode(store, join(dir, "node-c"), scope.accountId, orphan.sha256)).rejects.toThrow(
+        /not available on this node/,
+      );
+      expect(existsSync(join(dir, "node-c"))).toBe(false);
+      expect(await localCode(store, join(dir, "node-c"), scope.accountId, kept.sha256)).toContain("node-c");
+    } finally {
+      await store.close();
+    }
+  });
+});
