@@ -113,6 +113,23 @@ export function defineCommands(program: Command): void {
     .option("--json", "print one JSON object per line")
     .action(async (name: string, flags) => (await import("./commands/logs.js")).runLogs(name, flags));
 
+  program
+    .command("backup")
+    .description(
+      "copy the embedded store to FILE while Jeff runs (restore: FILE as jeff.db in a data directory)",
+    )
+    .argument("<file>", "the copy to write; must not exist")
+    .option("--data-dir <dir>", "the data directory whose store to copy")
+    .option("--json", "print the result as JSON")
+    .action(async (file: string, flags) => (await import("./commands/backup.js")).runBackup(file, flags));
+
+  program
+    .command("nodes")
+    .description("list the Jeff nodes sharing this store, whether each is up, and the jobs each holds")
+    .option("--data-dir <dir>", "the data directory of the Jeff to ask")
+    .option("--json", "print the nodes as JSON")
+    .action(async (flags) => (await import("./commands/nodes.js")).runNodes(flags));
+
   const events = program.command("events").description("the change events Jeff announces");
   events
     .command("tail")

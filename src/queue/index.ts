@@ -17,6 +17,7 @@ export { type BackoffPolicy, defaultBackoff } from "./backoff.js";
 export { type Enqueued, enqueue, type NewJob } from "./enqueue.js";
 export { type Job, type KindOptions, kindDefaults } from "./job-kind.js";
 export { nodeIdIn } from "./node-id.js";
+export type { NodeEntry } from "./nodes.js";
 export { ManualClock, type QueueClock, systemClock } from "./queue-clock.js";
 export {
   NonRetriableError,

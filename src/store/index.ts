@@ -23,6 +23,7 @@ export {
   sqliteFileName,
 } from "./open-store.js";
 export { describePostgresUrl, openPostgresStore, postgresStoreExists } from "./postgres-engine.js";
+export { backupSqliteStore } from "./sqlite-backup.js";
 export type { SqliteSynchronous } from "./sqlite-engine.js";
 export type { Migration, SqlExecutor, SqlValue, Statement, Store, StoreDialect } from "./store.js";
 export {

@@ -1,11 +1,12 @@
 // The `jeff` command line as a user meets it: versions, help, errors, validate, env, serve.
 import { readFileSync } from "node:fs";
-import { access, chmod, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
+import { access, chmod, copyFile, mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { testEngine } from "../stores.js";
+import { storeUrlFor, testEngine } from "../stores.js";
 import { signedHeaders } from "./aws-signer.js";
 import { aws, repoRoot, runJeff, startJeff } from "./jeff-process.js";
 import { until } from "./until.js";
@@ -283,5 +284,120 @@ describe("jeff env and jeff serve", () => {
     expect(reply).toContain(`<Account>${server.accountId}</Account>`);
     socket.destroy();
     await server.stop();
+  });
+});
+
+describe("jeff serve --store", () => {
+  it("ends with one line naming the database and why, when it cannot open the store", async () => {
+    const unreachable = await jeff([
+      "serve",
+      "--port",
+      "0",
+      "--data-dir",
+      join(dir, "store-unreachable"),
+      "--store",
+      "postgres://jeff:secret-word@127.0.0.1:1/jeffdb",
+    ]);
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr.trim().split("\n")).toHaveLength(1);
+    expect(unreachable.stderr).toContain("127.0.0.1:1/jeffdb: nothing accepts connections there");
+    expect(unreachable.stderr).not.toContain("secret-word");
+
+    const notAUrl = await jeff([
+      "serve",
+      "--port",
+      "0",
+      "--data-dir",
+      join(dir, "store-bad"),
+      "--store",
+      "mysql://x",
+    ]);
+    expect(notAUrl.code).toBe(1);
+    expect(notAUrl.stderr).toContain("must be a postgres:// URL");
+  });
+
+  it.runIf(testEngine === "postgres")(
+    "refuses a database written by a newer Jeff, naming the step it does not know",
+    async () => {
+      const dataDir = join(dir, "store-newer");
+      const url = (await storeUrlFor(dataDir))!;
+      const db = new pg.Client({ connectionString: url });
+      await db.connect();
+      try {
+        await db.query(
+          "CREATE TABLE jeff_migrations (id BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+        );
+        await db.query(
+          "INSERT INTO jeff_migrations VALUES (99999, 'from the future', '2030-01-01T00:00:00Z')",
+        );
+      } finally {
+        await db.end();
+      }
+      const newer = await jeff(["serve", "--port", "0", "--data-dir", dataDir, "--store", url]);
+      expect(newer.code).toBe(1);
+      expect(newer.stderr.trim().split("\n")).toHaveLength(1);
+      expect(newer.stderr).toContain('migration 99999 ("from the future")');
+      expect(newer.stderr).toContain("newer Jeff");
+    },
+  );
+});
+
+describe("jeff backup", () => {
+  it.runIf(testEngine === "sqlite")(
+    "copies the store while Jeff runs, and the copy starts a Jeff with the same data",
+    async () => {
+      const server = await startJeff({ dataDir: join(dir, "backup-source") });
+      const put = await aws(
+        ["ssm", "put-parameter", "--name", "/backup/kept", "--value", "before the copy", "--type", "String"],
+        server.awsEnv(),
+      );
+      expect(put.code).toBe(0);
+      const copy = join(dir, "copy.db");
+      const taken = await jeff(["backup", copy, "--data-dir", server.dataDir]);
+      expect(taken.code).toBe(0);
+      expect((await stat(copy)).mode & 0o777).toBe(0o600);
+      // The server goes on serving, and a second copy to the same name is refused.
+      expect((await fetch(`${server.url}/_jeff/health`)).status).toBe(200);
+      const again = await jeff(["backup", copy, "--data-dir", server.dataDir]);
+      expect(again.code).toBe(1);
+      expect(again.stderr).toContain("exists already");
+      await server.stop();
+
+      // Restored: the copy as jeff.db in a new data directory.
+      const restoredDir = join(dir, "backup-restored");
+      await mkdir(restoredDir, { mode: 0o700 });
+      await copyFile(copy, join(restoredDir, "jeff.db"));
+      const restored = await startJeff({ dataDir: restoredDir });
+      try {
+        expect(restored.accountId).toBe(server.accountId);
+        const got = await aws(
+          [
+            "ssm",
+            "get-parameter",
+            "--name",
+            "/backup/kept",
+            "--query",
+            "Parameter.Value",
+            "--output",
+            "text",
+          ],
+          restored.awsEnv(),
+        );
+        expect(got.stdout.trim()).toBe("before the copy");
+      } finally {
+        await restored.stop();
+      }
+    },
+  );
+
+  it.runIf(testEngine === "postgres")("points at pg_dump for a store on PostgreSQL", async () => {
+    const server = await startJeff({ dataDir: join(dir, "backup-postgres") });
+    try {
+      const refused = await jeff(["backup", join(dir, "pg-copy.db"), "--data-dir", server.dataDir]);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain("pg_dump");
+    } finally {
+      await server.stop();
+    }
   });
 });

@@ -101,7 +101,7 @@ export async function startJeff(
     child.stdout!.on("data", onData);
     child.once("exit", (code) => reject(new Error(`jeff serve exited with ${code}: ${stderr}`)));
   });
-  const { stdout } = await runJeff(["env", "--json", "--data-dir", dataDir]);
+  const { stdout } = await runJeff(["env", "--json", "--data-dir", dataDir], { env: options.env ?? {} });
   const env = JSON.parse(stdout) as Record<string, string>;
   const credentials = { accessKeyId: env.AWS_ACCESS_KEY_ID!, secretAccessKey: env.AWS_SECRET_ACCESS_KEY! };
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));

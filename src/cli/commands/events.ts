@@ -5,11 +5,10 @@
  * committed just before a crash is printed once the server is back.
  */
 import { request } from "node:http";
-import { SignatureV4 } from "@smithy/signature-v4";
 import { targetFor } from "../deployer.js";
-import { NodeSha256 } from "../node-sha256.js";
 import { createOutput } from "../output.js";
 import { dataDirFor } from "../project.js";
+import { signedRouteRequest } from "../signed-route.js";
 
 export interface EventsFlags {
   all?: boolean;
@@ -101,26 +100,13 @@ async function follow(
   onCancel: (cancel: () => void) => void,
 ): Promise<void> {
   const target = await targetFor(dataDir);
-  const url = new URL("/_jeff/events", target.endpoint);
-  const query: Record<string, string> = after === undefined ? {} : { after: String(after) };
-  if (after !== undefined) url.searchParams.set("after", String(after));
-  const signer = new SignatureV4({
-    service: "jeff",
-    region: target.region,
-    credentials: target.credentials,
-    sha256: NodeSha256,
-  });
-  const signed = await signer.sign({
-    method: "GET",
-    protocol: url.protocol,
-    hostname: url.hostname,
-    port: Number(url.port),
-    path: url.pathname,
-    query,
-    headers: { host: url.host },
-  });
+  const { url, headers } = await signedRouteRequest(
+    target,
+    "/_jeff/events",
+    after === undefined ? {} : { after: String(after) },
+  );
   await new Promise<void>((resolve, reject) => {
-    const req = request(url, { method: "GET", headers: signed.headers }, (res) => {
+    const req = request(url, { method: "GET", headers }, (res) => {
       if (res.statusCode !== 200) {
         res.resume();
         reject(new Error(`the server answered ${res.statusCode}`));

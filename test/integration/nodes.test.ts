@@ -1,0 +1,111 @@
+// Three `jeff serve` nodes on one PostgreSQL database, each with a data directory of its own, acting
+// as one Jeff: any node answers for any function, asynchronous invocations sent to all three run,
+// and the work a SIGKILLed node held runs on the others once its leases end.
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { InvokeCommand, type LambdaClient } from "@aws-sdk/client-lambda";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { storeUrlFor, testEngine } from "../stores.js";
+import { type JeffProcess, runJeff, startJeff } from "./jeff-process.js";
+import { createNodeFunction, decode, lambdaClientFor, startCollector, text } from "./lambda-helpers.js";
+import { until } from "./until.js";
+
+interface Report {
+  readonly id: string;
+}
+
+describe.skipIf(testEngine !== "postgres")("three nodes on one PostgreSQL database", () => {
+  let root: string;
+  const nodes: JeffProcess[] = [];
+  let clients: LambdaClient[] = [];
+  let collector: Awaited<ReturnType<typeof startCollector<Report>>>;
+  let env: NodeJS.ProcessEnv;
+
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), "jeff-nodes-"));
+    collector = await startCollector<Report>();
+    // One store for all three: the schema of the first node's data directory.
+    env = { ...collector.jeffEnv, JEFF_STORE: await storeUrlFor(join(root, "a")) };
+    for (const name of ["a", "b", "c"]) nodes.push(await startJeff({ dataDir: join(root, name), env }));
+    clients = nodes.map((node) => lambdaClientFor(node));
+  });
+  afterAll(async () => {
+    for (const node of nodes) await node.stop();
+    await collector?.close();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it("lists every node, up, from any of them, with one account and one key", async () => {
+    expect(new Set(nodes.map((node) => node.accountId)).size).toBe(1);
+    expect(new Set(nodes.map((node) => node.credentials.accessKeyId)).size).toBe(1);
+    const { stdout } = await runJeff(["nodes", "--json", "--data-dir", nodes[2]!.dataDir], { env });
+    const listed = JSON.parse(stdout) as { node: string; nodes: Array<{ url: string; live: boolean }> };
+    expect(listed.nodes.map((node) => node.url).sort()).toEqual(nodes.map((node) => node.url).sort());
+    expect(listed.nodes.every((node) => node.live)).toBe(true);
+    // Health shows what the node saw at its last heartbeat: all three, once B has beaten since C came.
+    let health = { node: "", nodes: [] as unknown[] };
+    await until(async () => {
+      health = (await (await fetch(`${nodes[1]!.url}/_jeff/health`)).json()) as typeof health;
+      return health.nodes.length === 3;
+    }, "node B's health to list all three nodes");
+    expect(health.node).not.toBe(listed.node);
+  });
+
+  it("runs a function created through node A when it is invoked through node C", async () => {
+    await createNodeFunction(
+      clients[0]!,
+      nodes[0]!.accountId,
+      "shared",
+      "export const handler = async (event) => ({ echoed: event.value, at: 'anywhere' });",
+    );
+    const out = await clients[2]!.send(
+      new InvokeCommand({ FunctionName: "shared", Payload: text(JSON.stringify({ value: 42 })) }),
+    );
+    expect(out.FunctionError).toBeUndefined();
+    expect(JSON.parse(decode(out.Payload))).toEqual({ echoed: 42, at: "anywhere" });
+  });
+
+  it("runs Event invocations sent to all three nodes once each, and a killed node's after its leases end", async () => {
+    await createNodeFunction(
+      clients[1]!,
+      nodes[0]!.accountId,
+      "reporter",
+      `export const handler = async (event) => {
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  await (await fetch(process.env.COLLECTOR, { method: "POST", body: JSON.stringify({ id: event.id }) })).text();
+};`,
+      { Environment: { Variables: { COLLECTOR: collector.url } }, Timeout: 30 },
+    );
+    const send = async (ids: readonly string[], through: readonly LambdaClient[]) => {
+      await Promise.all(
+        ids.map((id, i) =>
+          through[i % through.length]!.send(
+            new InvokeCommand({
+              FunctionName: "reporter",
+              InvocationType: "Event",
+              Payload: text(JSON.stringify({ id })),
+            }),
+          ),
+        ),
+      );
+    };
+    const ran = (id: string) => collector.reports.filter((report) => report.id === id).length;
+
+    // The happy path: every invocation runs exactly once, whichever node accepted it.
+    const first = Array.from({ length: 90 }, (_, i) => `first-${i}`);
+    await send(first, clients);
+    await until(() => first.every((id) => ran(id) >= 1), "the first invocations to run", 300_000);
+    expect(first.filter((id) => ran(id) !== 1)).toEqual([]);
+
+    // Node B dies with invocations it accepted still queued or running on it.
+    const second = Array.from({ length: 90 }, (_, i) => `second-${i}`);
+    await send(second, clients);
+    await nodes[1]!.stop("SIGKILL");
+    await until(
+      () => second.every((id) => ran(id) >= 1),
+      () => `every second invocation to run (missing ${second.filter((id) => ran(id) === 0).length})`,
+      600_000,
+    );
+  }, 900_000);
+});
