@@ -5,20 +5,10 @@ import { zipSync } from "fflate";
 import { describe, expect, it } from "vitest";
 import { openTestStore } from "../../../test/stores.js";
 import { functionTableMigrations, insertFunction, newFunctionRecord } from "../records/index.js";
+import { functionSettings, scope } from "./code-fixtures.case.js";
 import { codePackageMigrations, keepCode, localCode, sweepUnusedPackages } from "./code-packages.js";
 import { sweepGraceMs } from "./code-sweep.js";
 
-const scope = { accountId: "111122223333", region: "us-east-1" };
-const settings = {
-  runtime: "nodejs20.x",
-  handler: "index.handler",
-  role: `arn:aws:iam::${scope.accountId}:role/r`,
-  description: "",
-  timeout: 3,
-  memorySize: 128,
-  environment: {},
-  tags: {},
-};
 const zipOf = (source: string) => Buffer.from(zipSync({ "index.mjs": new TextEncoder().encode(source) }));
 
 describe("deployment packages in the store", () => {
@@ -43,7 +33,7 @@ describe("deployment packages in the store", () => {
         scope.accountId,
         zipOf("export const handler = () => 'orphan';"),
       );
-      await insertFunction(store, scope, newFunctionRecord(scope, "f", settings, kept));
+      await insertFunction(store, scope, newFunctionRecord(scope, "f", functionSettings, kept));
 
       // Node B has never seen it: the package comes from the store and unpacks into B's folder.
       const unpacked = await localCode(store, there, scope.accountId, kept.sha256);

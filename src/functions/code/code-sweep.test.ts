@@ -5,9 +5,9 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { openTestStore } from "../../../test/stores.js";
 import { functionTableMigrations, insertFunction, newFunctionRecord } from "../records/index.js";
+import { functionSettings, scope } from "./code-fixtures.case.js";
 import { pinCodeFolder, sweepGraceMs, sweepUnneeded, sweepUnusedCode } from "./code-sweep.js";
 
-const scope = { accountId: "111122223333", region: "us-east-1" };
 const hourAgo = (path: string) => {
   const then = new Date(Date.now() - 2 * sweepGraceMs);
   utimesSync(path, then, then);
@@ -32,20 +32,10 @@ describe("sweeping", () => {
       migrations: functionTableMigrations,
     });
     try {
-      const settings = {
-        runtime: "nodejs20.x",
-        handler: "index.handler",
-        role: `arn:aws:iam::${scope.accountId}:role/r`,
-        description: "",
-        timeout: 3,
-        memorySize: 128,
-        environment: {},
-        tags: {},
-      };
       await insertFunction(
         store,
         scope,
-        newFunctionRecord(scope, "f", settings, { dir: used, sha256: "x", size: 1 }),
+        newFunctionRecord(scope, "f", functionSettings, { dir: used, sha256: "x", size: 1 }),
       );
       const running = folder("running", true);
       const pinnedDir = folder("pinned", true);
