@@ -20,9 +20,13 @@
 // the database files, which are removed at the end.
 //
 // Usage: npm run bench -- queue [--duration 4] [--rounds 4] [--producers 1,8] [--concurrency 32]
-//          [--samples 400] [--max-noise 20] [--json FILE]
+//          [--samples 400] [--max-noise 20] [--json FILE] [--store postgres://…]
+//
+// With --store, every store is a new schema in that PostgreSQL database (dropped at the end)
+// instead of a SQLite file: the same queue and the same limit, on the shared engine.
 import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { cpus, freemem, tmpdir, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -40,6 +44,7 @@ const { values: opts } = parseArgs({
     samples: { type: "string", default: "400" },
     "max-noise": { type: "string", default: "20" },
     json: { type: "string" },
+    store: { type: "string" },
   },
 });
 const duration = Number(opts.duration);
@@ -78,8 +83,31 @@ const payload = { function: "bench", n: 1 };
 
 const work = await mkdtemp(join(tmpdir(), "jeff-bench-queue-"));
 let stores = 0;
+const schemas = [];
 async function freshStore() {
-  return openStore({ dataDir: join(work, `db${++stores}`), migrations: [bareMigration, ...queueMigrations] });
+  const dataDir = join(work, `db${++stores}`);
+  const migrations = [bareMigration, ...queueMigrations];
+  if (opts.store === undefined) return openStore({ dataDir, migrations });
+  const schema = `bench_queue_${process.pid}_${stores}`;
+  await postgresAdmin((client) => client.query(`CREATE SCHEMA ${schema}`));
+  schemas.push(schema);
+  const url = new URL(opts.store);
+  url.searchParams.set("options", `-c search_path=${schema}`);
+  return openStore({ dataDir, migrations, url: url.toString() });
+}
+
+/** Runs `work` on a connection of its own to --store's database. */
+async function postgresAdmin(work) {
+  const { default: pg } = await import(
+    pathToFileURL(createRequire(join(root, "package.json")).resolve("pg")).href
+  );
+  const client = new pg.Client({ connectionString: opts.store });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
 }
 
 /** One job's writes as bare statements: the insert an enqueue makes and the update a claim makes. */
@@ -240,7 +268,7 @@ try {
       `${(totalmem() / 2 ** 30).toFixed(1)} GiB (${(freemem() / 2 ** 30).toFixed(1)} free)`,
   );
   console.log(
-    `SQLite file under ${tmpdir()}, WAL, synchronous=FULL; ${rounds} alternating rounds of ` +
+    `${opts.store === undefined ? `SQLite file under ${tmpdir()}, WAL, synchronous=FULL` : `PostgreSQL at ${new URL(opts.store).host}, a schema per store, SERIALIZABLE`}; ${rounds} alternating rounds of ` +
       `${(duration / rounds).toFixed(2)} s per target; queue concurrency ${concurrency}; ${samples} latency samples\n`,
   );
 
@@ -344,5 +372,10 @@ try {
   exitCode = 1;
 } finally {
   await rm(work, { recursive: true, force: true });
+  if (schemas.length > 0) {
+    await postgresAdmin((client) => client.query(`DROP SCHEMA ${schemas.join(", ")} CASCADE`)).catch(
+      () => undefined,
+    );
+  }
 }
 process.exit(exitCode);

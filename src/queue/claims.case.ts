@@ -99,9 +99,12 @@ export function describeClaimCases({ fresh, queue: makeQueue }: SuiteHarness): v
       await queue.idle();
       await turns();
       expect(seen.started).toHaveLength(3); // a full kind does not hold up another
+      const runningSlow = () =>
+        seen.started.find((job) => job.kind === "slow" && !seen.finished.includes(job.id));
       for (let done = 0; done < 5; done++) {
-        const oldest = seen.started.find((job) => job.kind === "slow" && !seen.finished.includes(job.id));
-        gateOf(oldest!.id).open();
+        // The claim of the next one may still be on its way to the store (a round trip on PostgreSQL).
+        await until(() => runningSlow() !== undefined, "a slow job to be running");
+        gateOf(runningSlow()!.id).open();
         await until(() => seen.finished.length === done + 2, "the next slow job to finish");
       }
       await until(async () => (await jobRows(store)).length === 0, "every job to complete");

@@ -242,7 +242,9 @@ export class WorkQueue {
         }
         batch = [...writes, ...claims];
         if (batch.length === 0) continue;
-        changed = await this.#store.transaction((tx) => applyInIdOrder(tx, batch));
+        // Every write in a batch is conditional on the row it changes (job-records.ts), so it needs
+        // no serializable isolation, and must not make callers' enqueues run again.
+        changed = await this.#store.transaction((tx) => applyInIdOrder(tx, batch), { serializable: false });
       } catch (error) {
         for (const claim of claims) claim.abandon();
         this.#cycleFailed(error, writes);

@@ -25,7 +25,15 @@ export {
 export { describePostgresUrl, openPostgresStore, postgresStoreExists } from "./postgres-engine.js";
 export { backupSqliteStore } from "./sqlite-backup.js";
 export type { SqliteSynchronous } from "./sqlite-engine.js";
-export type { Migration, SqlExecutor, SqlValue, Statement, Store, StoreDialect } from "./store.js";
+export type {
+  Migration,
+  SqlExecutor,
+  SqlValue,
+  Statement,
+  Store,
+  StoreDialect,
+  TransactionOptions,
+} from "./store.js";
 export {
   type ConstraintKind,
   StoreBusyError,

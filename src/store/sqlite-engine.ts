@@ -13,7 +13,7 @@ import { applyMigrations } from "./migrate.js";
 import { fromSqliteError } from "./sqlite-errors.js";
 import { SqliteStatements } from "./sqlite-statements.js";
 import { SqliteWriter } from "./sqlite-writer.js";
-import type { Migration, SqlExecutor, SqlValue, Statement, Store } from "./store.js";
+import type { Migration, SqlExecutor, SqlValue, Statement, Store, TransactionOptions } from "./store.js";
 import { StoreClosedError, StoreMisuseError, StoreQueryError } from "./store-errors.js";
 import { TransactionHandle } from "./transaction-handle.js";
 import { TurnQueue } from "./turn-queue.js";
@@ -147,7 +147,8 @@ class SqliteStore implements Store {
     await this.transaction((tx) => tx.exec(script));
   }
 
-  async transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+  /** Serializable whatever the options say: one transaction runs at a time. */
+  async transaction<T>(work: (tx: SqlExecutor) => Promise<T>, _options?: TransactionOptions): Promise<T> {
     this.#refuseFromOwnTransaction("transaction");
     await this.#turns.take();
     try {

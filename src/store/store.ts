@@ -36,6 +36,17 @@ export interface SqlExecutor {
 
 export type StoreDialect = "sqlite" | "postgres";
 
+export interface TransactionOptions {
+  /**
+   * False for work that stays correct when others commit between its statements because each of
+   * its writes is conditional on what it changes (compare-and-set: `UPDATE … WHERE claims = ?`),
+   * such as the work queue's claims. PostgreSQL then runs it at READ COMMITTED, where it never has
+   * to run again and never makes a serializable transaction run again; SQLite, which runs one
+   * transaction at a time, is serializable either way. Default true.
+   */
+  readonly serializable?: boolean;
+}
+
 /** One statement and its parameters, for `Store.writeBehind`. */
 export interface Statement {
   readonly sql: string;
@@ -58,7 +69,7 @@ export interface Store extends SqlExecutor {
    * `tx` throw, and it rolls back even if `work` caught the error. Use `ON CONFLICT` instead of
    * catching a conflict and carrying on.
    */
-  transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  transaction<T>(work: (tx: SqlExecutor) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /**
    * Runs `statements` in one transaction of their own, away from the caller's work where the engine
    * can: SQLite commits them on a second connection in a worker thread, so their inserts and their
