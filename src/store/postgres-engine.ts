@@ -224,7 +224,9 @@ class PostgresStore implements Store {
       if ("value" in outcome) return outcome.value;
       if (!isConflict(outcome.error) || attempt >= transactionAttempts) throw outcome.error;
       // Both sides of a conflict retrying at once would collide again: wait a little, at random.
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(2 ** attempt, retryWaitCapMs)));
+      await new Promise((resolve) =>
+        setTimeout(resolve, Math.random() * Math.min(2 ** attempt, retryWaitCapMs)),
+      );
     }
   }
 

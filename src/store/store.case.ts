@@ -184,6 +184,41 @@ export function describeStoreSuite(engineName: string, openAt: OpenStoreAt): voi
     });
 
     describe("transactions", () => {
+      it("commits or rolls back whole a transaction that waives serializable isolation, and its compare-and-set holds", async () => {
+        const store = await fresh();
+        await store.run("INSERT INTO counters (id, value) VALUES (1, 0)");
+        // Compare-and-set increments from many callers at once: each retries until its own lands.
+        const bump = async () => {
+          for (;;) {
+            const changed = await store.transaction(
+              async (tx) => {
+                const row = await tx.get<{ value: number }>("SELECT value FROM counters WHERE id = 1");
+                return (
+                  await tx.run("UPDATE counters SET value = ? WHERE id = 1 AND value = ?", [
+                    row!.value + 1,
+                    row!.value,
+                  ])
+                ).changes;
+              },
+              { serializable: false },
+            );
+            if (changed === 1) return;
+          }
+        };
+        await Promise.all(Array.from({ length: 20 }, bump));
+        expect(await store.get("SELECT value FROM counters WHERE id = 1")).toEqual({ value: 20 });
+        await expect(
+          store.transaction(
+            async (tx) => {
+              await tx.run(insertItem, [1, "gone", null, null, null]);
+              throw new Error("changed my mind");
+            },
+            { serializable: false },
+          ),
+        ).rejects.toThrow("changed my mind");
+        expect(await names(store)).toEqual([]);
+      });
+
       it("commits what work did and resolves to what work returned", async () => {
         const store = await fresh();
         const result = await store.transaction(async (tx) => {
