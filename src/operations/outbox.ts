@@ -5,7 +5,7 @@
  * before a crash is still there for every reader after the restart.
  */
 import { randomUUID } from "node:crypto";
-import type { SqlExecutor } from "../store/index.js";
+import type { SqlExecutor, Store } from "../store/index.js";
 
 /** EventBridge's envelope, as AWS's services emit events. */
 export interface ChangeEvent {
@@ -84,10 +84,26 @@ export async function purgeOutbox(db: SqlExecutor, olderThanMs: number): Promise
 }
 
 /** Wakes readers when events were committed, so that a reader waits without polling. */
+/** The store channel on which nodes tell each other that change events were committed. */
+const outboxChannel = "jeff_outbox";
+
 export class OutboxSignal {
   private waiters: Array<() => void> = [];
 
+  /**
+   * With `store`, the signal crosses nodes: a commit on another node on the same store wakes this
+   * node's readers too (`Store.notify`), so a stream on any node sees every node's events.
+   */
+  constructor(private readonly store?: Store) {
+    store?.subscribe(outboxChannel, () => this.wakeReaders());
+  }
+
   notify(): void {
+    this.wakeReaders();
+    this.store?.notify(outboxChannel);
+  }
+
+  private wakeReaders(): void {
     const waiters = this.waiters;
     this.waiters = [];
     for (const wake of waiters) wake();

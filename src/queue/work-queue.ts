@@ -28,6 +28,9 @@ import { QueueMisuseError } from "./queue-errors.js";
 import { QueueMetrics, type QueueStats } from "./queue-metrics.js";
 import { applyInIdOrder, type PendingWrite } from "./write-batch.js";
 
+/** The store channel on which nodes tell each other to look at the queue. */
+const queueChannel = "jeff_queue";
+
 export interface WorkQueueOptions {
   readonly store: Store;
   /**
@@ -67,6 +70,8 @@ export class WorkQueue {
   /** This process's claims: a restart gets a new epoch, so its leases are told from the old ones. */
   readonly epoch = randomUUID();
   readonly #store: Store;
+  /** Stops hearing the other nodes' wake-ups. */
+  #unsubscribe: (() => void) | undefined;
   readonly #logger: Logger;
   readonly #clock: QueueClock;
   readonly #pollMs: number;
@@ -142,12 +147,19 @@ export class WorkQueue {
       this.#logger.info("taking back the jobs this node's previous process held", { jobs: taken });
     if (this.#state !== "starting") return; // stopped meanwhile
     this.#state = "running";
+    // Another node's wake() reaches this one: it looks at once rather than at its next poll.
+    this.#unsubscribe = this.#store.subscribe(queueChannel, () => {
+      if (this.#state === "running") this.#kick();
+    });
     this.wake();
   }
 
   /** Something was enqueued (call after the commit): look now instead of at the next timer. */
   wake(): void {
-    if (this.#state === "running") this.#kick();
+    if (this.#state !== "running") return;
+    this.#kick();
+    // The other nodes on the store look too: a job this node cannot start may be theirs to claim.
+    this.#store.notify(queueChannel);
   }
 
   /**
@@ -191,6 +203,7 @@ export class WorkQueue {
   async #shutDown(timeoutMs: number): Promise<void> {
     const wasRunning = this.#state !== "new";
     this.#state = "stopping";
+    this.#unsubscribe?.();
     this.#cancelTimer?.();
     this.#backingOff = false;
     await this.#cycle;

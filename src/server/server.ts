@@ -70,7 +70,7 @@ export async function startServer(
     cleanups.push(() => store.close());
     const installation = await ensureInstallation(store);
     const metrics = new MetricsRegistry();
-    const outboxSignal = new OutboxSignal();
+    const outboxSignal = new OutboxSignal(store);
     const calls = new CallPath({ store, outboxSignal, logger: logger.child({ subsystem: "operations" }) });
     const queue = new WorkQueue({
       store,

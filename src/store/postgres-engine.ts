@@ -13,7 +13,9 @@
  * - migrations run under an advisory lock, so nodes starting together apply each one once.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
+import { randomUUID } from "node:crypto";
 import pg from "pg";
+import { Channels, checkChannel } from "./channels.js";
 import { applyMigrations } from "./migrate.js";
 import { checkParam, integerValue } from "./sql-values.js";
 import type { Migration, SqlExecutor, SqlValue, Statement, Store, TransactionOptions } from "./store.js";
@@ -67,7 +69,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   });
   // A pooled connection the server drops while idle reports here; the next query opens a new one.
   pool.on("error", () => undefined);
-  const store = new PostgresStore(pool, options.guardNesting === true);
+  const store = new PostgresStore(pool, options.url, options.guardNesting === true);
   try {
     const lock = await pool.connect().catch((error: unknown) => {
       throw unreachable(options.url, error);
@@ -164,8 +166,20 @@ class PostgresStore implements Store {
   /** The last batch written behind, which the next one waits for. */
   #behind: Promise<unknown> = Promise.resolve();
 
-  constructor(pool: pg.Pool, guardNesting: boolean) {
+  readonly #url: string;
+  /** Signs this store's notices, so that its own listener can tell them from the others'. */
+  readonly #id = randomUUID();
+  readonly #channels = new Channels();
+  /** Channels notified since the last notice went out: notices in one turn of the loop are one. */
+  readonly #noticesDue = new Set<string>();
+  /** The connection that LISTENs, made at the first subscribe (and again if it is lost). */
+  #listener: Promise<pg.Client> | undefined;
+  /** Settles once every LISTEN asked for so far has run (or failed). */
+  #listening: Promise<void> = Promise.resolve();
+
+  constructor(pool: pg.Pool, url: string, guardNesting: boolean) {
     this.#pool = pool;
+    this.#url = url;
     this.#context = guardNesting ? new AsyncLocalStorage<TransactionHandle>() : undefined;
   }
 
@@ -209,12 +223,83 @@ class PostgresStore implements Store {
     return this.#call("transaction", () => this.#retrying(work, options?.serializable !== false));
   }
 
+  /** NOTIFY through the pool, signed with this store's id so that its own listener lets it pass. */
+  notify(channel: string): void {
+    checkChannel(channel);
+    if (this.#closed || this.#noticesDue.has(channel)) return;
+    this.#noticesDue.add(channel);
+    setImmediate(() => {
+      this.#noticesDue.delete(channel);
+      // After this store's own LISTENs are in place, so its subscribers hear what it sends.
+      void this.#listening.then(() => {
+        if (this.#closed) return;
+        this.#pool.query("SELECT pg_notify($1, $2)", [channel, this.#id]).catch(() => undefined);
+      });
+    });
+  }
+
+  subscribe(channel: string, listener: () => void): () => void {
+    if (this.#channels.add(channel, listener)) {
+      const listened = this.#listen(channel);
+      this.#listening = Promise.all([this.#listening, listened]).then(() => undefined);
+    }
+    return () => this.#channels.remove(channel, listener);
+  }
+
   async close(): Promise<void> {
     this.#refuseFromOwnTransaction("close");
     if (this.#closed) return;
     this.#closed = new StoreClosedError();
     await Promise.allSettled(this.#busy);
+    const listener = this.#listener;
+    this.#listener = undefined;
+    await listener?.then((client) => client.end()).catch(() => undefined);
     await this.#pool.end();
+  }
+
+  async #listen(channel: string): Promise<void> {
+    try {
+      await (await this.#listeningClient()).query(`LISTEN ${channel}`);
+    } catch {
+      // The connection failed (or was lost, and #relisten takes over): try this channel again.
+      if (!this.#closed) setTimeout(() => void this.#listen(channel), 1_000).unref();
+    }
+  }
+
+  #listeningClient(): Promise<pg.Client> {
+    this.#listener ??= (async () => {
+      const client = new pg.Client({ connectionString: this.#url });
+      client.on("notification", (message) => {
+        if (message.payload !== this.#id) this.#channels.deliver(message.channel);
+      });
+      client.on("error", () => this.#relisten(client));
+      client.on("end", () => this.#relisten(client));
+      await client.connect();
+      return client;
+    })();
+    const made = this.#listener;
+    made.catch(() => {
+      if (this.#listener === made) this.#listener = undefined;
+    });
+    return made;
+  }
+
+  /** A lost listening connection is made again a second later; notices meanwhile are missed (hints). */
+  #relisten(lost: pg.Client): void {
+    const current = this.#listener;
+    if (this.#closed || current === undefined) return;
+    void current.then(
+      (client) => {
+        if (client !== lost) return;
+        this.#listener = undefined;
+        setTimeout(() => {
+          if (!this.#closed) for (const channel of this.#channels.names) void this.#listen(channel);
+        }, 1_000).unref();
+      },
+      () => {
+        this.#listener = undefined;
+      },
+    );
   }
 
   /** Runs `work` in a transaction, again from the start when it lost a conflict. */

@@ -9,6 +9,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { closeSync, constants, openSync } from "node:fs";
 import Database from "better-sqlite3";
+import { Channels, checkChannel } from "./channels.js";
 import { applyMigrations } from "./migrate.js";
 import { fromSqliteError } from "./sqlite-errors.js";
 import { SqliteStatements } from "./sqlite-statements.js";
@@ -113,12 +114,20 @@ function createPrivately(filename: string): void {
   }
 }
 
+/** Open stores by database file, so that a notice reaches the others on the same file. */
+const storesOnFile = new Map<string, Set<SqliteStore>>();
+
 class SqliteStore implements Store {
   readonly dialect = "sqlite";
   readonly #db: Database.Database;
   readonly #statements: SqliteStatements;
   readonly #turns = new TurnQueue();
   readonly #writer: SqliteWriter | undefined;
+  readonly #channels = new Channels();
+  /** The open stores on the same file in this process, this one included. */
+  readonly #neighbours: Set<SqliteStore> | undefined;
+  /** Channels notified since the last delivery: notices in one turn of the loop are one. */
+  readonly #noticesDue = new Set<string>();
   /** With `guardNesting`: the transaction whose `work` the current async context belongs to. */
   readonly #context: AsyncLocalStorage<TransactionHandle> | undefined;
   #closed: StoreClosedError | undefined;
@@ -126,6 +135,11 @@ class SqliteStore implements Store {
   constructor(db: Database.Database, guardNesting: boolean, writer: SqliteWriter | undefined) {
     this.#db = db;
     this.#writer = writer;
+    if (!db.memory) {
+      this.#neighbours = storesOnFile.get(db.name) ?? new Set();
+      storesOnFile.set(db.name, this.#neighbours);
+      this.#neighbours.add(this);
+    }
     this.#statements = new SqliteStatements(db);
     this.#context = guardNesting ? new AsyncLocalStorage<TransactionHandle>() : undefined;
   }
@@ -189,6 +203,26 @@ class SqliteStore implements Store {
     } finally {
       this.#turns.give();
     }
+  }
+
+  /** One process per file: a notice goes to the other store objects on this file, in this process. */
+  notify(channel: string): void {
+    checkChannel(channel);
+    for (const other of this.#neighbours ?? []) if (other !== this) other.#hear(channel);
+  }
+
+  #hear(channel: string): void {
+    if (this.#closed || this.#noticesDue.has(channel)) return;
+    this.#noticesDue.add(channel);
+    setImmediate(() => {
+      this.#noticesDue.delete(channel);
+      this.#channels.deliver(channel);
+    });
+  }
+
+  subscribe(channel: string, listener: () => void): () => void {
+    this.#channels.add(channel, listener);
+    return () => this.#channels.remove(channel, listener);
   }
 
   writeBehind(statements: readonly Statement[]): Promise<void> {
@@ -273,6 +307,8 @@ class SqliteStore implements Store {
 
   #shut(reason: StoreClosedError): void {
     this.#closed = reason;
+    this.#neighbours?.delete(this);
+    if (this.#neighbours?.size === 0) storesOnFile.delete(this.#db.name);
     this.#statements.clear();
     this.#db.close();
   }

@@ -431,6 +431,30 @@ export function describeStoreSuite(engineName: string, openAt: OpenStoreAt): voi
       });
     });
 
+    describe("notices", () => {
+      it("delivers a notice to the other holders' subscribers of its channel, and not to one that stopped", async () => {
+        const place = newPlace();
+        const sender = await open(place);
+        const receiver = await open(place);
+        const heard = { kept: 0, stopped: 0, other: 0 };
+        receiver.subscribe("jobs", () => heard.kept++);
+        const stop = receiver.subscribe("jobs", () => heard.stopped++);
+        receiver.subscribe("other_channel", () => heard.other++);
+        stop();
+        // A receiver on another connection hears notices once its LISTEN is in place: send until one
+        // gets through (notices are hints, and may be missed before that).
+        const deadline = Date.now() + 30_000;
+        while (heard.kept === 0 && Date.now() < deadline) {
+          sender.notify("jobs");
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        // The listeners of one notice run together: had the stopped one been called, it would be by now.
+        expect(heard.kept).toBeGreaterThan(0);
+        expect(heard).toMatchObject({ stopped: 0, other: 0 });
+        expect(() => sender.notify("Not A Channel")).toThrow(StoreMisuseError);
+      });
+    });
+
     describe("writes behind", () => {
       it("commits each batch whole, in the order handed over, with values as the contract binds them", async () => {
         const store = await fresh();

@@ -79,6 +79,16 @@ export interface Store extends SqlExecutor {
    * the `SqlValue` rules, checked before this returns.
    */
   writeBehind(statements: readonly Statement[]): Promise<void>;
+  /**
+   * Tells the others holding this store — the other nodes on a shared engine (PostgreSQL's NOTIFY),
+   * the other store objects on the same file in this process on SQLite — that something on
+   * `channel` changed; their `subscribe` listeners run soon after. Never this store's own: its
+   * caller knows already. A hint, not a message: best effort, coalesced, carrying nothing, so a
+   * listener reads the store to learn what changed. `channel`: lower-case letters, digits and `_`.
+   */
+  notify(channel: string): void;
+  /** Calls `listener` after each `notify(channel)` by another holder; returns what stops it. */
+  subscribe(channel: string, listener: () => void): () => void;
   /** Waits for a pending transaction and every write behind, then closes; later calls throw `StoreClosedError`. */
   close(): Promise<void>;
 }
