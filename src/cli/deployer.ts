@@ -12,17 +12,33 @@ import {
   type Output as StackOutput,
   UpdateStackCommand,
 } from "@aws-sdk/client-cloudformation";
+import { packageUploadPath } from "../functions/index.js";
+import { defaultRegion } from "../server/defaults.js";
+import { envVars } from "../server/env-vars.js";
 import { CliError, type Output } from "./output.js";
 import { readInstallation, runningServer } from "./project.js";
+import { callSignedRoute } from "./signed-route.js";
 
 export interface DeployTarget {
   readonly endpoint: string;
   readonly region: string;
-  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  readonly credentials: {
+    readonly accessKeyId: string;
+    readonly secretAccessKey: string;
+    readonly sessionToken?: string;
+  };
 }
 
-/** The Jeff serving this data directory, with the developer's credentials from its store. */
-export async function targetFor(dataDir: string): Promise<DeployTarget> {
+/**
+ * The Jeff a command talks to: the one at `endpoint` (`--endpoint`, else `$JEFF_ENDPOINT`) as the
+ * user whose keys the environment holds, as for the AWS CLI; else the one serving this data
+ * directory, with the developer's credentials from its store.
+ */
+export async function targetFor(
+  dataDir: string,
+  endpoint: string | undefined = process.env[envVars.endpoint] || undefined,
+): Promise<DeployTarget> {
+  if (endpoint !== undefined) return remoteTarget(endpoint);
   const server = await runningServer(dataDir);
   if (!server)
     throw new CliError(
@@ -30,6 +46,46 @@ export async function targetFor(dataDir: string): Promise<DeployTarget> {
     );
   const { accessKeyId, secretAccessKey } = (await readInstallation(dataDir)).developerKey;
   return { endpoint: server.url, region: server.region, credentials: { accessKeyId, secretAccessKey } };
+}
+
+/**
+ * A Jeff on another machine, known by its URL and a user's keys: by default the keys the
+ * environment holds, as the AWS CLI would take them.
+ */
+export function remoteTarget(
+  endpoint: string,
+  credentials: DeployTarget["credentials"] = environmentCredentials(),
+): DeployTarget {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    throw new CliError(`--endpoint must be a URL such as http://jeff.example:4566, not '${endpoint}'`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:")
+    throw new CliError(`--endpoint must be an http:// or https:// URL, not '${endpoint}'`);
+  const env = process.env;
+  return {
+    endpoint: url.origin,
+    region: env.AWS_REGION || env.AWS_DEFAULT_REGION || defaultRegion,
+    credentials,
+  };
+}
+
+function environmentCredentials(): DeployTarget["credentials"] {
+  const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey } = process.env;
+  if (!accessKeyId || !secretAccessKey)
+    throw new CliError(
+      "talking to the Jeff at --endpoint needs a user's keys in AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (`jeff env` prints them on the server's machine)",
+    );
+  const sessionToken = process.env.AWS_SESSION_TOKEN;
+  return { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
+}
+
+/** Sends a deployment package to the Jeff at `target`, which keeps it; answers the location templates name it by. */
+export async function uploadPackage(target: DeployTarget, zip: Buffer): Promise<string> {
+  const answer = await callSignedRoute(target, packageUploadPath, { method: "PUT", body: zip });
+  return (JSON.parse(answer) as { Location: string }).Location;
 }
 
 function client(target: DeployTarget): CloudFormationClient {

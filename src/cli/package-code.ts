@@ -1,14 +1,16 @@
 /**
  * Packaging a project's function code before a deploy, as `sam build` and `sam package` do: each
  * function whose code is a local path (SAM's `CodeUri`, or `Code` given as a path) is built —
- * bundled with esbuild when its `Metadata.BuildMethod` is `esbuild` — and zipped into
- * `<data-dir>/packages/<sha256>.zip`, and the template sent to Jeff names that file. The same code
- * gives the same file name, so a deploy changes a function exactly when its code changed.
+ * bundled with esbuild when its `Metadata.BuildMethod` is `esbuild` — zipped, and handed to
+ * `upload`, which sends it to Jeff; the template sent to Jeff names the location the upload
+ * answered. A package's location is its hash, so a deploy changes a function exactly when its
+ * code changed.
  */
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
-import { packagesDirIn, savePackage, sweepUnneeded, zipDirectory } from "../functions/index.js";
+import { zipDirectory } from "../functions/index.js";
 import { loadTemplate } from "../templates/index.js";
 import { CliError } from "./output.js";
 
@@ -72,6 +74,13 @@ function codeTargets(template: Json, templateDir: string): CodeTarget[] {
   return targets;
 }
 
+export interface Packaging {
+  /** A folder never packaged with the code, though inside it: the project's data directory. */
+  readonly exclude: string;
+  /** Sends a package to Jeff; answers the location the template names it by. */
+  readonly upload: (zip: Buffer) => Promise<string>;
+}
+
 /**
  * Builds and packages every local code path. `onSources` hears the source paths before anything
  * is built, so a watcher sees them even when a build then fails.
@@ -79,7 +88,7 @@ function codeTargets(template: Json, templateDir: string): CodeTarget[] {
 export async function packageTemplate(
   templateBody: string,
   templateDir: string,
-  dataDir: string,
+  packaging: Packaging,
   onSources?: (sources: readonly string[]) => void,
 ): Promise<PackagedTemplate> {
   const loaded = loadTemplate(templateBody);
@@ -92,19 +101,19 @@ export async function packageTemplate(
   for (const target of targets) {
     const zip =
       target.metadata.BuildMethod === "esbuild"
-        ? await bundle(target, dataDir)
-        : await packageOf(target.logicalId, target.source, dataDir);
-    const path = await savePackage(packagesDirIn(dataDir), zip);
-    target.resource.Properties = { ...target.properties, [target.field]: path };
+        ? await bundle(target)
+        : await packageOf(target.logicalId, target.source, packaging.exclude);
+    const location = await packaging.upload(zip);
+    target.resource.Properties = { ...target.properties, [target.field]: location };
   }
   return { templateBody: JSON.stringify(template, null, 2), sources };
 }
 
-async function packageOf(logicalId: string, source: string, dataDir: string): Promise<Buffer> {
+async function packageOf(logicalId: string, source: string, exclude: string): Promise<Buffer> {
   const info = await stat(source).catch(() => undefined);
   if (!info) throw new CliError(`${logicalId}: code path ${source} does not exist`);
   // A data directory inside the project is never packaged with it.
-  return info.isDirectory() ? zipDirectory(source, [dataDir]) : readFile(source);
+  return info.isDirectory() ? zipDirectory(source, [exclude]) : readFile(source);
 }
 
 const sourceExtensions = [".ts", ".mts", ".cts", ".js", ".mjs", ".cjs", ".tsx", ".jsx"];
@@ -136,7 +145,7 @@ const flag = (value: unknown, fallback: boolean): boolean =>
  * (from the entry points' common folder); when the Handler names the entry by its path inside
  * CodeUri instead (`src/app.handler`), the folders are kept so that path exists.
  */
-async function bundle(target: CodeTarget, dataDir: string): Promise<Buffer> {
+async function bundle(target: CodeTarget): Promise<Buffer> {
   const { logicalId, source, handler } = target;
   const props = isObject(target.metadata.BuildProperties) ? target.metadata.BuildProperties : {};
   const { build } = await import("esbuild");
@@ -152,13 +161,9 @@ async function bundle(target: CodeTarget, dataDir: string): Promise<Buffer> {
   // A folder with no package.json runs .js as CommonJS, so an ES module bundle is written as .mjs.
   if (format === "esm" && outExtension[".js"] === undefined) outExtension[".js"] = ".mjs";
   const module = handlerModule(logicalId, handler);
-  const builds = join(dataDir, "build");
-  await mkdir(builds, { recursive: true });
-  // A build a crash interrupted leaves its folder behind; one left long enough is cleared here.
-  await sweepUnneeded(builds, async () => false);
   for (const outbase of [undefined, source]) {
     // A fresh folder per build: two deploys at once never write into each other's output.
-    const outdir = await mkdtemp(join(builds, `${logicalId}-`));
+    const outdir = await mkdtemp(join(tmpdir(), `jeff-build-${logicalId}-`));
     try {
       await build({
         entryPoints,

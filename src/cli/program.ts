@@ -10,6 +10,7 @@ const storeHelp =
   "a postgres:// URL to keep the store in PostgreSQL, shared by every Jeff node on it " +
   `(default: $${envVars.store}, else the SQLite file in the data directory)`;
 const dataDirHelp = `where the store lives (default: .jeff/ in the project folder, or $${envVars.dataDir})`;
+const endpointHelp = `the Jeff to talk to, here or on another machine, as the user whose keys AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY hold (default $${envVars.endpoint}, else the Jeff serving the data directory)`;
 const loopbackFlag = "--function-loopback-port <port>";
 const loopbackHelp = `a port on this machine's loopback that functions may reach besides Jeff's API (repeatable; default none, or $${envVars.functionLoopbackPorts})`;
 const sandboxAllowFlag = "--sandbox-allow <function=what>";
@@ -44,6 +45,10 @@ export function defineCommands(program: Command): void {
     .option("--store <url>", storeHelp)
     .option("-s, --stack <name>", "stack name (default: the project folder's name)")
     .option("--parameter-overrides <Key=Value...>", "template parameter values")
+    .option(
+      "--endpoint <url>",
+      "serve nothing here: deploy to the Jeff at this URL on every change (keys as for jeff deploy)",
+    )
     .option(
       "--inspect <function>",
       "open a debugger port on this function's environments (repeatable; Node runtimes)",
@@ -83,6 +88,7 @@ export function defineCommands(program: Command): void {
     .option("-t, --template <file>", "template file (default: template.yaml)")
     .option("--parameter-overrides <Key=Value...>", "template parameter values")
     .option("--data-dir <dir>", "the data directory of the Jeff to deploy to")
+    .option("--endpoint <url>", endpointHelp)
     .option("--json", "print the result as JSON")
     .action(async (flags) => (await import("./commands/deploy.js")).runDeploy(flags));
 
@@ -91,6 +97,7 @@ export function defineCommands(program: Command): void {
     .description("delete a stack and every resource it created")
     .requiredOption("-s, --stack <name>", "stack name")
     .option("--data-dir <dir>", "the data directory of the Jeff to delete from")
+    .option("--endpoint <url>", endpointHelp)
     .option("--json", "print the result as JSON")
     .action(async (flags) => (await import("./commands/deploy.js")).runDelete(flags));
 
@@ -100,6 +107,7 @@ export function defineCommands(program: Command): void {
     .argument("<name>", "the function's name or ARN")
     .option("-e, --event <file>", "the event: a JSON file, or - for standard input (default: {})")
     .option("--data-dir <dir>", "the data directory of the Jeff to use")
+    .option("--endpoint <url>", endpointHelp)
     .option("--json", "print the result, status and log as JSON")
     .action(async (name: string, flags) => (await import("./commands/invoke.js")).runInvoke(name, flags));
 
@@ -110,6 +118,7 @@ export function defineCommands(program: Command): void {
     .option("-f, --follow", "keep printing new lines until Ctrl-C")
     .option("--since <duration>", "how far back to start: 30s, 10m, 2h, 1d", "10m")
     .option("--data-dir <dir>", "the data directory of the Jeff to use")
+    .option("--endpoint <url>", endpointHelp)
     .option("--json", "print one JSON object per line")
     .action(async (name: string, flags) => (await import("./commands/logs.js")).runLogs(name, flags));
 
@@ -127,6 +136,7 @@ export function defineCommands(program: Command): void {
     .command("nodes")
     .description("list the Jeff nodes sharing this store, whether each is up, and the jobs each holds")
     .option("--data-dir <dir>", "the data directory of the Jeff to ask")
+    .option("--endpoint <url>", endpointHelp)
     .option("--json", "print the nodes as JSON")
     .action(async (flags) => (await import("./commands/nodes.js")).runNodes(flags));
 
@@ -136,6 +146,7 @@ export function defineCommands(program: Command): void {
     .description("print change events live as calls commit them, following the server across restarts")
     .option("--all", "start from the oldest event kept (a day), not from now")
     .option("--data-dir <dir>", "the data directory of the Jeff to follow")
+    .option("--endpoint <url>", endpointHelp)
     .option("--json", "print each event's EventBridge envelope as one JSON line")
     .action(async (flags) => (await import("./commands/events.js")).runEventsTail(flags));
 
@@ -153,6 +164,10 @@ export function defineCommands(program: Command): void {
     .description('print `export AWS_…` lines for the AWS CLI and SDKs (eval "$(jeff env)")')
     .option("--data-dir <dir>", "the store to read the credentials from")
     .option("--store <url>", storeHelp)
+    .option(
+      "--endpoint <url>",
+      "a Jeff on another machine: print its URL with the keys --store holds, else with the environment's, once it accepts them",
+    )
     .option("--json", "print the values as JSON")
     .action(async (flags) => (await import("./commands/env.js")).runEnv(flags));
 }

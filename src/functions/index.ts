@@ -16,7 +16,14 @@ export {
   functionResources,
   type LambdaServiceOptions,
 } from "./api/index.js";
-export { packagesDirIn, savePackage, sweepUnneeded, sweepUnusedCode, zipDirectory } from "./code/index.js";
+export {
+  packagesDirIn,
+  packageUploadPath,
+  sweepUnneeded,
+  sweepUnusedCode,
+  sweepUnusedPackages,
+  zipDirectory,
+} from "./code/index.js";
 export {
   ConcurrencyGate,
   chooseIsolation,

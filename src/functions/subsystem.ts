@@ -13,8 +13,9 @@ import {
   codePackageMigrations,
   localCode,
   packagesDirIn,
+  packageUploadPath,
+  packageUploadRoute,
   sweepUnusedCode,
-  sweepUnusedPackages,
 } from "./code/index.js";
 import { ConcurrencyGate, chooseIsolation, EnvironmentPool, FunctionMetrics } from "./execution/index.js";
 import { createInvoke } from "./invoke.js";
@@ -121,6 +122,8 @@ export const functionsSubsystem: Subsystem = {
         }),
       ],
       provides: { invoke },
+      // Where `jeff deploy` sends the packages it builds, from this machine or another.
+      signedRoutes: { [packageUploadPath]: packageUploadRoute({ store, codeRoot, logger }) },
       // How functions are isolated here: `sandbox`, or `process` where the operator accepted less.
       health: () => ({ isolation: isolation.kind }),
       start: async (endpoint) => {
@@ -128,7 +131,6 @@ export const functionsSubsystem: Subsystem = {
       },
       housekeeping: async () => {
         await sweepUnusedCode(store, codeRoot, () => pool.codeDirsInUse());
-        await sweepUnusedPackages(store);
       },
       stop: () => pool.close(),
     };

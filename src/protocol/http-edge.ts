@@ -57,7 +57,7 @@ export interface EdgeOptions {
 export type SignedRoute = (
   req: IncomingMessage,
   res: ServerResponse,
-  who: { readonly caller: Caller; readonly query: URLSearchParams },
+  who: { readonly caller: Caller; readonly query: URLSearchParams; readonly body: Buffer },
 ) => void;
 
 type Dispatched = { wire: WireResponse; operation: string };
@@ -270,11 +270,15 @@ export function createEdge(options: EdgeOptions): Edge {
     return { body, sigReq, inspection: inspectSigV4(sigReq) };
   }
 
-  /** The caller of a signed request that no AWS service answers. */
-  async function verified(req: IncomingMessage, path: string, query: string): Promise<Caller> {
-    const { sigReq, inspection } = await readSigned(req, path, query);
+  /** The caller of a signed request that no AWS service answers, and the body it signed. */
+  async function verified(
+    req: IncomingMessage,
+    path: string,
+    query: string,
+  ): Promise<{ caller: Caller; body: Buffer }> {
+    const { body, sigReq, inspection } = await readSigned(req, path, query);
     const checked = authenticate(sigReq, inspection, "restJson1", { credentials: options.credentials, now });
-    return (checked instanceof Promise ? await checked : checked).caller;
+    return { caller: (checked instanceof Promise ? await checked : checked).caller, body };
   }
 
   let inFlight = 0;
@@ -293,7 +297,7 @@ export function createEdge(options: EdgeOptions): Edge {
       const signedRoute = path.startsWith("/_jeff/") ? options.signedRoutes?.[path] : undefined;
       if (signedRoute) {
         verified(req, path, query).then(
-          (caller) => signedRoute(req, res, { caller, query: new URLSearchParams(query) }),
+          ({ caller, body }) => signedRoute(req, res, { caller, body, query: new URLSearchParams(query) }),
           (error: unknown) => {
             if (error instanceof ClientGoneError) return;
             const awsError = isAwsError(error) ? error : commonErrors.internal();

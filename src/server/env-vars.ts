@@ -3,6 +3,8 @@ export const envVars = {
   dataDir: "JEFF_DATA_DIR",
   store: "JEFF_STORE",
   storePoolSize: "JEFF_STORE_POOL_SIZE",
+  /** The Jeff the CLI's client commands talk to, on this machine or another (`--endpoint`). */
+  endpoint: "JEFF_ENDPOINT",
   port: "JEFF_PORT",
   host: "JEFF_HOST",
   logLevel: "JEFF_LOG_LEVEL",

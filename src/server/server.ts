@@ -6,7 +6,7 @@ import { rm, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { basename, join } from "node:path";
-import { packagesDirIn, sweepUnneeded } from "../functions/index.js";
+import { packagesDirIn, sweepUnneeded, sweepUnusedPackages } from "../functions/index.js";
 import { CachedCredentials, ensureInstallation, type Installation } from "../identity/index.js";
 import { CallPath, OutboxSignal } from "../operations/index.js";
 import { createLogger, type Logger, MetricsRegistry } from "../ops/index.js";
@@ -164,12 +164,16 @@ export async function startServer(
     };
     await writeFile(infoPath, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
     cleanups.push(() => rm(infoPath, { force: true }));
-    // Housekeeping at start and hourly: each subsystem's purges and sweeps, and the packages no
-    // stack names (the CLI writes them for stacks; functions unpack them).
+    // Housekeeping at start and hourly: each subsystem's purges and sweeps, and the packages that
+    // no function runs and no stack names (the CLI sends them for stacks; functions unpack them).
     const housekeeping = async () => {
       for (const { parts, logger: own } of running) {
         await parts.housekeeping?.().catch((error: unknown) => own.warn("housekeeping failed", { error }));
       }
+      await sweepUnusedPackages(store, (location) => stacksMention(store, location)).catch((error: unknown) =>
+        logger.warn("could not remove unused packages", { error }),
+      );
+      // Packages earlier CLIs wrote to disk, for the stacks that still name them.
       await sweepUnneeded(packagesDirIn(config.dataDir), (path) =>
         stacksMention(store, basename(path)),
       ).catch((error: unknown) => logger.warn("could not remove unused packages", { error }));

@@ -19,9 +19,9 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function jeff(args: string[], cwd = dir) {
+async function jeff(args: string[], cwd = dir, env: NodeJS.ProcessEnv = {}) {
   try {
-    const { stdout, stderr } = await runJeff(args, { cwd });
+    const { stdout, stderr } = await runJeff(args, { cwd, env });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -317,6 +317,33 @@ describe("jeff serve --store", () => {
   });
 
   it.runIf(testEngine === "postgres")(
+    "ends with one line naming the database when it refuses the credentials",
+    async () => {
+      // This machine's PostgreSQL trusts every local connection, so no password is ever wrong
+      // here; a user it does not know is refused in the same class of errors (28xxx).
+      const url = new URL((await storeUrlFor(join(dir, "store-stranger")))!);
+      url.username = "no_such_jeff_user";
+      url.password = "secret-word";
+      const refused = await jeff([
+        "serve",
+        "--port",
+        "0",
+        "--data-dir",
+        join(dir, "store-stranger"),
+        "--store",
+        url.toString(),
+      ]);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr.trim().split("\n")).toHaveLength(1);
+      expect(refused.stderr).toContain(`${url.hostname}:${url.port}/`);
+      expect(refused.stderr).toContain(
+        'it refused the credentials (role "no_such_jeff_user" does not exist)',
+      );
+      expect(refused.stderr).not.toContain("secret-word");
+    },
+  );
+
+  it.runIf(testEngine === "postgres")(
     "refuses a database written by a newer Jeff, naming the step it does not know",
     async () => {
       const dataDir = join(dir, "store-newer");
@@ -340,6 +367,76 @@ describe("jeff serve --store", () => {
       expect(newer.stderr).toContain("newer Jeff");
     },
   );
+});
+
+describe("a Jeff named by --endpoint", () => {
+  const project = join(repoRoot, "test/fixtures/projects/remote");
+
+  it("deploys, invokes and prints exports with the environment's keys, reading and writing no data directory", async () => {
+    const server = await startJeff();
+    try {
+      // Nothing of the server's is reachable but its URL: no data directory, no store.
+      const keys = {
+        JEFF_STORE: "",
+        JEFF_DATA_DIR: join(dir, "nothing-here"),
+        AWS_ACCESS_KEY_ID: server.credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: server.credentials.secretAccessKey,
+        AWS_REGION: server.region,
+      };
+      const deployed = await jeff(
+        ["deploy", "--stack", "far", "--endpoint", server.url, "--json"],
+        project,
+        keys,
+      );
+      expect(deployed.stderr).not.toContain("jeff:");
+      expect(JSON.parse(deployed.stdout)).toMatchObject({ ok: true, status: "CREATE_COMPLETE" });
+      const invoked = await jeff(["invoke", "far-echo", "--endpoint", server.url, "--json"], project, keys);
+      expect(JSON.parse((JSON.parse(invoked.stdout) as { payload: string }).payload)).toEqual({
+        from: "a package sent over HTTP",
+      });
+      const env = await jeff(["env", "--endpoint", server.url], dir, keys);
+      expect(env.stdout).toContain(`export AWS_ENDPOINT_URL=${server.url}`);
+      expect(env.stdout).toContain(`export AWS_ACCESS_KEY_ID=${server.credentials.accessKeyId}`);
+      await expect(access(join(project, ".jeff"))).rejects.toThrow();
+      await expect(access(keys.JEFF_DATA_DIR)).rejects.toThrow();
+
+      // The upload route takes only a signed zip.
+      const upload = `${server.url}/_jeff/packages`;
+      const notZip = "not a zip file at all";
+      const signed = await signedHeaders({
+        url: upload,
+        method: "PUT",
+        headers: {},
+        body: notZip,
+        service: "jeff",
+        region: server.region,
+        credentials: server.credentials,
+      });
+      const refusedZip = await fetch(upload, { method: "PUT", headers: signed, body: notZip });
+      expect(refusedZip.status).toBe(400);
+      expect(await refusedZip.json()).toMatchObject({ __type: "InvalidParameterValueException" });
+      const unsigned = await fetch(upload, { method: "PUT", body: notZip });
+      expect(unsigned.status).toBe(403);
+
+      // Without keys, or with keys the server does not know, one line says what is wrong.
+      const keyless = await jeff(["deploy", "--stack", "far", "--endpoint", server.url], project, {
+        ...keys,
+        AWS_ACCESS_KEY_ID: "",
+      });
+      expect(keyless.code).toBe(1);
+      expect(keyless.stderr).toContain("AWS_ACCESS_KEY_ID");
+      const stranger = await jeff(["env", "--endpoint", server.url], dir, {
+        ...keys,
+        AWS_ACCESS_KEY_ID: "AKIAIOSFODNN7EXAMPLE",
+      });
+      expect(stranger.code).toBe(1);
+      expect(stranger.stderr.trim().split("\n")).toHaveLength(1);
+      expect(stranger.stderr).toMatch(/UnrecognizedClientException|InvalidClientTokenId/);
+      expect(stranger.stdout).toBe("");
+    } finally {
+      await server.stop();
+    }
+  });
 });
 
 describe("jeff backup", () => {

@@ -22,7 +22,8 @@ import {
   ListFunctionsCommand,
 } from "@aws-sdk/client-lambda";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { storeEnvFor } from "../stores.js";
+import { allMigrations } from "../../src/server/server.js";
+import { openTestStore, storeEnvFor } from "../stores.js";
 import { type JeffProcess, jeffBin, repoRoot, runJeff, startJeff } from "./jeff-process.js";
 import { decode, lambdaClientFor } from "./lambda-helpers.js";
 import { until } from "./until.js";
@@ -210,6 +211,18 @@ describe("housekeeping", () => {
     const project = await copyProject();
     const dataDir = await mkdtemp(join(tmpdir(), "jeff-sweep-"));
     let jeff = await startJeff({ dataDir });
+    // The packages the store keeps, by hash (hex, as a template's package location names them).
+    const storedPackages = async (age?: number) => {
+      const store = await openTestStore({ dataDir, migrations: allMigrations });
+      try {
+        if (age !== undefined)
+          await store.run("UPDATE lambda_packages SET stored_at = ?", [Date.now() - age]);
+        const rows = await store.all<{ sha256: string }>("SELECT sha256 FROM lambda_packages");
+        return rows.map((row) => Buffer.from(row.sha256, "base64").toString("hex")).sort();
+      } finally {
+        await store.close();
+      }
+    };
     try {
       const deploy = (stack: string) =>
         runJeff(["deploy", "--stack", stack, "--data-dir", dataDir], { cwd: project });
@@ -221,9 +234,7 @@ describe("housekeeping", () => {
       );
       await deploy("new");
       await runJeff(["delete", "--stack", "old", "--data-dir", dataDir], { cwd: project });
-      const packagesDir = join(dataDir, "packages");
       const codeDir = join(dataDir, "functions", "code", jeff.accountId);
-      const packagesBefore = await readdir(packagesDir);
       const codeBefore = await readdir(codeDir);
       // What the surviving stack names, and the code its functions run.
       const cfn = new CloudFormationClient({
@@ -232,7 +243,7 @@ describe("housekeeping", () => {
         credentials: jeff.credentials,
       });
       const template = (await cfn.send(new GetTemplateCommand({ StackName: "new" }))).TemplateBody ?? "";
-      const named = [...new Set(template.match(/[0-9a-f]{64}\.zip/g) ?? [])].sort();
+      const named = [...new Set(template.match(/[0-9a-f]{64}(?=\.zip)/g) ?? [])].sort();
       const lambda = client(jeff.url, jeff.region, jeff.credentials);
       const running = [
         ...new Set(
@@ -241,15 +252,18 @@ describe("housekeeping", () => {
           ),
         ),
       ].sort();
-      expect(packagesBefore.length).toBeGreaterThan(named.length);
       expect(codeBefore.length).toBeGreaterThan(running.length);
       // Age everything past the sweep's grace period, then restart.
-      const past = new Date(Date.now() - 3_600_000);
-      for (const dir of [packagesDir, codeDir])
-        for (const name of await readdir(dir)) await utimes(join(dir, name), past, past);
       await jeff.stop();
+      const past = new Date(Date.now() - 3_600_000);
+      for (const name of await readdir(codeDir)) await utimes(join(codeDir, name), past, past);
+      const packagesBefore = await storedPackages(3_600_000);
+      expect(packagesBefore.length).toBeGreaterThan(named.length);
       jeff = await startJeff({ dataDir });
-      expect((await readdir(packagesDir)).sort()).toEqual(named);
+      // Kept: the packages the surviving stack names, and its inline code's.
+      const kept = await storedPackages();
+      expect(kept).toEqual(expect.arrayContaining(named));
+      expect(kept).toEqual(running);
       expect((await readdir(codeDir)).sort()).toEqual(running);
       const after = client(jeff.url, jeff.region, jeff.credentials);
       expect((await invoke(after, "new-greeter", { name: "Ada" })).body.message).toBe("Hello; Ada");

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { InvokeCommand, type LambdaClient } from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { storeUrlFor, testEngine } from "../stores.js";
-import { type JeffProcess, runJeff, startJeff } from "./jeff-process.js";
+import { type JeffProcess, repoRoot, runJeff, startJeff } from "./jeff-process.js";
 import { createNodeFunction, decode, lambdaClientFor, startCollector, text } from "./lambda-helpers.js";
 import { until } from "./until.js";
 
@@ -64,6 +64,27 @@ describe.skipIf(testEngine !== "postgres")("three nodes on one PostgreSQL databa
     );
     expect(out.FunctionError).toBeUndefined();
     expect(JSON.parse(decode(out.Payload))).toEqual({ echoed: 42, at: "anywhere" });
+  });
+
+  it("creates the functions of a stack deployed through node B from a project that shares no disk with it, and runs them on node A", async () => {
+    const b = nodes[1]!;
+    const { stdout } = await runJeff(["deploy", "--stack", "remote", "--endpoint", b.url, "--json"], {
+      cwd: join(repoRoot, "test/fixtures/projects/remote"),
+      // The CLI knows B's URL and a user's keys; no data directory, no store.
+      env: {
+        JEFF_STORE: "",
+        JEFF_DATA_DIR: join(root, "cli-has-none"),
+        AWS_ACCESS_KEY_ID: b.credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: b.credentials.secretAccessKey,
+        AWS_REGION: b.region,
+      },
+    });
+    expect(JSON.parse(stdout)).toMatchObject({ ok: true, status: "CREATE_COMPLETE" });
+    const out = await clients[0]!.send(
+      new InvokeCommand({ FunctionName: "remote-echo", Payload: text(JSON.stringify({ value: 7 })) }),
+    );
+    expect(out.FunctionError).toBeUndefined();
+    expect(JSON.parse(decode(out.Payload))).toEqual({ echoed: 7, from: "a package sent over HTTP" });
   });
 
   it("runs Event invocations sent to all three nodes once each, and a killed node's after its leases end", async () => {

@@ -1,6 +1,6 @@
 /** `jeff deploy` and `jeff delete`: apply a template to a running Jeff as a named stack, or remove it. */
 import { dirname } from "node:path";
-import { type DeployOutcome, deleteStack, deployStack, targetFor } from "../deployer.js";
+import { type DeployOutcome, deleteStack, deployStack, targetFor, uploadPackage } from "../deployer.js";
 import { CliError, createOutput, type Output } from "../output.js";
 import { packageTemplate } from "../package-code.js";
 import { dataDirFor } from "../project.js";
@@ -17,6 +17,7 @@ export interface DeployFlags {
   template?: string;
   parameterOverrides?: string[];
   dataDir?: string;
+  endpoint?: string;
   json?: boolean;
 }
 
@@ -53,9 +54,14 @@ export async function deployProject(
     throw new CliError(`${errors.length} problem(s) in ${file}; nothing was deployed`);
   }
   const dataDir = dataDirFor(projectDir, flags.dataDir);
-  const target = await targetFor(dataDir);
+  const target = await targetFor(dataDir, flags.endpoint);
   const stackName = flags.stack ?? defaultStackName(projectDir);
-  const packaged = await packageTemplate(templateBody, dirname(file), dataDir, onSources);
+  const packaged = await packageTemplate(
+    templateBody,
+    dirname(file),
+    { exclude: dataDir, upload: (zip) => uploadPackage(target, zip) },
+    onSources,
+  );
   out.note(`Deploying ${file} as stack ${out.bold(stackName)} to ${target.endpoint}`);
   return deployStack(
     target,
@@ -73,8 +79,13 @@ export async function runDeploy(flags: DeployFlags): Promise<void> {
   reportOutcome(out, await deployProject(process.cwd(), flags, out), "deploy");
 }
 
-export async function runDelete(flags: { stack: string; dataDir?: string; json?: boolean }): Promise<void> {
+export async function runDelete(flags: {
+  stack: string;
+  dataDir?: string;
+  endpoint?: string;
+  json?: boolean;
+}): Promise<void> {
   const out = createOutput(flags.json === true);
-  const target = await targetFor(dataDirFor(process.cwd(), flags.dataDir));
+  const target = await targetFor(dataDirFor(process.cwd(), flags.dataDir), flags.endpoint);
   reportOutcome(out, await deleteStack(target, flags.stack, out), "delete");
 }

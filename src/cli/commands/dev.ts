@@ -2,11 +2,14 @@
  * `jeff dev [dir]`: serve, deploy the project's template, and redeploy whenever the template or a
  * function's code changes. A redeploy repackages (and rebuilds) the code; a function whose code
  * did not change keeps its package, and one whose code did runs the new code on its next
- * invocation, with no restart.
+ * invocation, with no restart. With `--endpoint`, nothing is served here: the loop deploys to the
+ * Jeff at that URL, on this machine or another.
  */
 import { type FSWatcher, watch } from "node:fs";
 import { basename, dirname, relative, resolve, sep } from "node:path";
+import { envVars } from "../../server/env-vars.js";
 import { createOutput, type Output } from "../output.js";
+import { dataDirFor } from "../project.js";
 import { defaultStackName, templatePath } from "../template-file.js";
 import { deployProject, parseOverrides, reportOutcome } from "./deploy.js";
 import { type ServeFlags, serveProject, untilSignalled } from "./serve.js";
@@ -14,6 +17,7 @@ import { type ServeFlags, serveProject, untilSignalled } from "./serve.js";
 export interface DevFlags extends ServeFlags {
   stack?: string;
   parameterOverrides?: string[];
+  endpoint?: string;
 }
 
 /** Changes here never mean a redeploy: dependencies, version control, Jeff's own data. */
@@ -23,11 +27,16 @@ export async function runDev(dir: string, flags: DevFlags): Promise<void> {
   const projectDir = resolve(dir);
   parseOverrides(flags.parameterOverrides);
   const out = createOutput(flags.json === true);
+  const endpoint = flags.endpoint ?? (process.env[envVars.endpoint] || undefined);
   // A developer running their own code: the sandbox where it can be built, a warning otherwise.
-  const server = await serveProject(projectDir, { ...flags, isolation: flags.isolation ?? "auto" });
-  const dataDir = server.config.dataDir;
+  const server =
+    endpoint === undefined
+      ? await serveProject(projectDir, { ...flags, isolation: flags.isolation ?? "auto" })
+      : undefined;
+  const dataDir = server?.config.dataDir ?? dataDirFor(projectDir, flags.dataDir);
   const deployFlags = {
     stack: flags.stack ?? defaultStackName(projectDir),
+    ...(endpoint ? { endpoint } : {}),
     ...(flags.dataDir ? { dataDir: flags.dataDir } : {}),
     ...(flags.parameterOverrides ? { parameterOverrides: flags.parameterOverrides } : {}),
     json: flags.json === true,
@@ -47,7 +56,10 @@ export async function runDev(dir: string, flags: DevFlags): Promise<void> {
     if (name === basename(file)) schedule();
   });
   await redeploy();
-  const envCommand = `npx jeff env --data-dir ${relative(process.cwd(), dataDir) || "."}`;
+  const envCommand =
+    endpoint === undefined
+      ? `npx jeff env --data-dir ${relative(process.cwd(), dataDir) || "."}`
+      : `npx jeff env --endpoint ${endpoint}`;
   out.note(
     `Watching ${file} and the functions' code. To use the AWS CLI, in another terminal: eval "$(${envCommand})"`,
   );

@@ -14,6 +14,7 @@ export interface EventsFlags {
   all?: boolean;
   json?: boolean;
   dataDir?: string;
+  endpoint?: string;
 }
 
 /** An event, or (first on each connection) the position the stream starts from. */
@@ -54,6 +55,7 @@ export async function runEventsTail(flags: EventsFlags): Promise<void> {
     try {
       await follow(
         dataDir,
+        flags.endpoint,
         after,
         (line) => {
           // The position comes first: a reconnect resumes there even if no event came meanwhile.
@@ -95,11 +97,12 @@ function statusOf(detail: NonNullable<StreamLine["event"]>["detail"]): string {
 /** One connection: resolves when the server closes it, rejects when it cannot be made. */
 async function follow(
   dataDir: string,
+  endpoint: string | undefined,
   after: number | undefined,
   onLine: (line: StreamLine) => void,
   onCancel: (cancel: () => void) => void,
 ): Promise<void> {
-  const target = await targetFor(dataDir);
+  const target = await targetFor(dataDir, endpoint);
   const { url, headers } = await signedRouteRequest(
     target,
     "/_jeff/events",

@@ -8,6 +8,7 @@ import { dataDirFor } from "../project.js";
 export interface InvokeFlags {
   event?: string;
   dataDir?: string;
+  endpoint?: string;
   json?: boolean;
 }
 
@@ -28,7 +29,7 @@ async function readEvent(source: string | undefined): Promise<Uint8Array> {
 export async function runInvoke(name: string, flags: InvokeFlags): Promise<void> {
   const out = createOutput(flags.json === true);
   const payload = await readEvent(flags.event);
-  const target = await targetFor(dataDirFor(process.cwd(), flags.dataDir));
+  const target = await targetFor(dataDirFor(process.cwd(), flags.dataDir), flags.endpoint);
   const lambda = new LambdaClient({
     endpoint: target.endpoint,
     region: target.region,

@@ -12,6 +12,7 @@ export interface LogsFlags {
   follow?: boolean;
   since?: string;
   dataDir?: string;
+  endpoint?: string;
   json?: boolean;
 }
 
@@ -28,7 +29,7 @@ const pollMs = 1000;
 export async function runLogs(name: string, flags: LogsFlags): Promise<void> {
   const out = createOutput(flags.json === true);
   const sinceMs = parseSince(flags.since ?? "10m");
-  const target = await targetFor(dataDirFor(process.cwd(), flags.dataDir));
+  const target = await targetFor(dataDirFor(process.cwd(), flags.dataDir), flags.endpoint);
   const logs = new CloudWatchLogsClient({
     endpoint: target.endpoint,
     region: target.region,

@@ -73,14 +73,17 @@ function storeFrom(flags: ServeFlags): Pick<ServerConfigInput, "store" | "storeP
 }
 
 /** Resolves once the server has shut down after SIGINT or SIGTERM. */
-export function untilSignalled(server: RunningServer, onStop?: () => Promise<void>): Promise<void> {
+export function untilSignalled(
+  server: RunningServer | undefined,
+  onStop?: () => Promise<void>,
+): Promise<void> {
   return new Promise((resolve) => {
     const stop = () => {
       process.off("SIGINT", stop);
       process.off("SIGTERM", stop);
       void (async () => {
         await onStop?.();
-        await server.close();
+        await server?.close();
         resolve();
       })();
     };

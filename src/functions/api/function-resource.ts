@@ -28,7 +28,7 @@ import {
   type ResourceHandler,
   type TemplateError,
 } from "../../templates/index.js";
-import { keepCode, readPackage } from "../code/index.js";
+import { isPackageLocation, keepCode, readPackage, uploadedPackage } from "../code/index.js";
 import { lambdaErrors } from "../lambda-errors.js";
 import {
   checkAliasName,
@@ -66,7 +66,10 @@ export interface FunctionResourceOptions {
   readonly store: Store;
   /** Where unpacked code lives: `<codeRoot>/<account>/<sha256>/`, as for the Lambda API. */
   readonly codeRoot: string;
-  /** The only place a template's code path may point: packages the CLI wrote (`package-store.ts`). */
+  /**
+   * Where earlier CLIs wrote packages, the only folder a template's code path may point into
+   * (`package-store.ts`); today's CLI uploads them and names them `jeff://packages/…`.
+   */
   readonly packagesDir: string;
   readonly accountConcurrency: number;
   /** The call path: a stack's changes to functions are Lambda calls made on its caller's behalf. */
@@ -271,8 +274,13 @@ const noS3 = (field: string) =>
     `${field}: S3 locations are not supported; deploy with \`jeff deploy\`, which packages local code`,
   );
 
-/** The deployment package the properties name: inline source, or a package the CLI wrote. */
-async function packageOf(type: string, props: Props, packagesDir: string): Promise<Buffer> {
+/** The deployment package the properties name: inline source, or a package the CLI uploaded (or, from earlier CLIs, wrote to disk). */
+async function packageOf(
+  type: string,
+  props: Props,
+  options: FunctionResourceOptions,
+  accountId: string,
+): Promise<Buffer> {
   const runtime = String(props.Runtime);
   const field = type === "AWS::Serverless::Function" ? "CodeUri" : "Code";
   if (type === "AWS::Serverless::Function" && props.InlineCode !== undefined)
@@ -280,7 +288,8 @@ async function packageOf(type: string, props: Props, packagesDir: string): Promi
   const code = props[field];
   if (typeof code === "string") {
     if (code.startsWith("s3://")) throw noS3(field);
-    return readPackage(packagesDir, code, field);
+    if (isPackageLocation(code)) return uploadedPackage(options.store, accountId, code, field);
+    return readPackage(options.packagesDir, code, field);
   }
   const { ZipFile } = (code ?? {}) as { ZipFile?: unknown };
   if (type === "AWS::Lambda::Function" && ZipFile !== undefined)
@@ -356,7 +365,7 @@ function functionHandler(type: string, options: FunctionResourceOptions): Resour
       store,
       options.codeRoot,
       ctx.accountId,
-      await packageOf(type, props, options.packagesDir),
+      await packageOf(type, props, options, ctx.accountId),
     );
     return { settings: { ...settings, tags }, reserved, invokeConfig, code };
   };

@@ -2,7 +2,8 @@
  * Deployment packages in the store, so that every node can run every function: a package is kept
  * (by account and hash) when a function's code is set, and a node unpacks it into its own code
  * folder the first time one of its environments needs it. Packages no function or version names
- * any longer are removed by the housekeeping sweep.
+ * any longer are removed by the housekeeping sweep. A template names a package by its location,
+ * `jeff://packages/<sha256>.zip`, which the CLI's upload answers (`package-upload.ts`).
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -26,6 +27,44 @@ export const codePackageMigrations = [
     `,
   },
 ] as const;
+
+const locationPattern = /^jeff:\/\/packages\/([0-9a-f]{64})\.zip$/;
+
+/** The location a template names an uploaded package by. */
+export function packageLocation(sha256Base64: string): string {
+  return `jeff://packages/${Buffer.from(sha256Base64, "base64").toString("hex")}.zip`;
+}
+
+/** The package hash (base64, as Lambda reports it) a location names, if it is one. */
+export function packageAt(location: string): string | undefined {
+  const match = locationPattern.exec(location);
+  return match ? Buffer.from(match[1]!, "hex").toString("base64") : undefined;
+}
+
+export const isPackageLocation = (value: string): boolean => value.startsWith("jeff://");
+
+/** The bytes of the uploaded package `location` names, refused (naming `field`) when there is none. */
+export async function uploadedPackage(
+  store: Store,
+  accountId: string,
+  location: string,
+  field: string,
+): Promise<Buffer> {
+  const sha256 = packageAt(location);
+  if (sha256 === undefined)
+    throw lambdaErrors.invalidParameter(
+      `${field} ${location} is not a package location: upload the code with \`jeff deploy\``,
+    );
+  const row = await store.get<{ zip: Uint8Array }>(
+    "SELECT zip FROM lambda_packages WHERE account_id = ? AND sha256 = ?",
+    [accountId, sha256],
+  );
+  if (row === undefined)
+    throw lambdaErrors.invalidParameter(
+      `${field} ${location} was not uploaded to this Jeff (or was removed as unused): deploy again with \`jeff deploy\``,
+    );
+  return Buffer.from(row.zip);
+}
 
 /** Checks and unpacks `zip` here, and keeps it in the store for the other nodes. */
 export async function keepCode(
@@ -71,15 +110,37 @@ export async function localCode(
   return (await storeCode(join(codeRoot, accountId), Buffer.from(row.zip))).dir;
 }
 
-/** Deletes packages that no function or version names, kept a while after they were stored. */
-export async function sweepUnusedPackages(db: SqlExecutor, now = Date.now()): Promise<number> {
-  const { changes } = await db.run(
-    `DELETE FROM lambda_packages WHERE stored_at < ?
-       AND NOT EXISTS (SELECT 1 FROM lambda_functions f
-         WHERE f.account_id = lambda_packages.account_id AND f.code_sha256 = lambda_packages.sha256)
-       AND NOT EXISTS (SELECT 1 FROM lambda_function_versions v
-         WHERE v.account_id = lambda_packages.account_id AND v.code_sha256 = lambda_packages.sha256)`,
-    [now - sweepGraceMs],
+/** A package no function or version names, stored before `since`. */
+const unnamedSince = `lambda_packages.stored_at < ?
+  AND NOT EXISTS (SELECT 1 FROM lambda_functions f
+    WHERE f.account_id = lambda_packages.account_id AND f.code_sha256 = lambda_packages.sha256)
+  AND NOT EXISTS (SELECT 1 FROM lambda_function_versions v
+    WHERE v.account_id = lambda_packages.account_id AND v.code_sha256 = lambda_packages.sha256)`;
+
+/**
+ * Deletes packages that no function or version names, kept a while after they were stored, and
+ * kept while `namedElsewhere` says something else names their location (a stack's template or a
+ * resource's previous properties, which a rollback would read).
+ */
+export async function sweepUnusedPackages(
+  db: SqlExecutor,
+  namedElsewhere: (location: string) => Promise<boolean> = async () => false,
+  now = Date.now(),
+): Promise<number> {
+  const since = now - sweepGraceMs;
+  const candidates = await db.all<{ account_id: string; sha256: string }>(
+    `SELECT account_id, sha256 FROM lambda_packages WHERE ${unnamedSince}`,
+    [since],
   );
-  return changes;
+  let removed = 0;
+  for (const { account_id: accountId, sha256 } of candidates) {
+    if (await namedElsewhere(packageLocation(sha256))) continue;
+    // Checked again as it goes: a deploy that kept it meanwhile has touched it.
+    const { changes } = await db.run(
+      `DELETE FROM lambda_packages WHERE account_id = ? AND sha256 = ? AND ${unnamedSince}`,
+      [accountId, sha256, since],
+    );
+    removed += changes;
+  }
+  return removed;
 }

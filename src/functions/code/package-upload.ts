@@ -1,0 +1,57 @@
+/**
+ * Deployment packages sent to Jeff over HTTP: `jeff deploy` and `jeff dev` PUT each package they
+ * build to `/_jeff/packages` (signed like any call), Jeff keeps it in the store, and the template
+ * they send names it by the location the upload answered, `jeff://packages/<sha256>.zip`. So a
+ * deploy needs an endpoint and keys, never the server's disk, and every node can read what any
+ * node received.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Logger } from "../../ops/index.js";
+import type { Caller, SignedRoute } from "../../protocol/index.js";
+import { isAwsError } from "../../protocol/index.js";
+import type { Store } from "../../store/index.js";
+import { lambdaErrors } from "../lambda-errors.js";
+import { keepCode, packageLocation } from "./code-packages.js";
+import type { StoredCode } from "./function-code.js";
+
+export const packageUploadPath = "/_jeff/packages";
+
+/** `PUT /_jeff/packages` with a zip as the body: checked, kept in the store, answered with its location. */
+export function packageUploadRoute(options: {
+  readonly store: Store;
+  readonly codeRoot: string;
+  readonly logger: Logger;
+}): SignedRoute {
+  const upload = (caller: Caller, body: Buffer): Promise<StoredCode> => {
+    if (body.length === 0) throw lambdaErrors.invalidParameter("The package is empty: send a zip file");
+    return keepCode(options.store, options.codeRoot, caller.accountId, body);
+  };
+  return (req: IncomingMessage, res: ServerResponse, { caller, body }) => {
+    if (req.method !== "PUT") {
+      res.writeHead(405, { allow: "PUT" }).end();
+      return;
+    }
+    Promise.resolve()
+      .then(() => upload(caller, body))
+      .then(
+        (code) =>
+          answer(res, 200, {
+            Location: packageLocation(code.sha256),
+            CodeSha256: code.sha256,
+            CodeSize: code.size,
+          }),
+        (error: unknown) => {
+          if (isAwsError(error)) {
+            answer(res, error.status, { __type: error.code, message: error.message });
+            return;
+          }
+          options.logger.error("could not keep an uploaded package", { error });
+          answer(res, 500, { __type: "ServiceException", message: "could not keep the package" });
+        },
+      );
+  };
+}
+
+function answer(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+}
