@@ -1,7 +1,7 @@
 // What every benchmark under bench/ shares: starting and stopping the servers under test, reading
 // CPU and memory from /proc, a SigV4-signed raw client, the closed-loop load driver and the
 // alternating, noise-guarded measurement rounds. Each benchmark keeps its own peers and tables.
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { Sha256 } from "@smithy/core/checksum";
 import { SignatureV4 } from "@smithy/signature-v4";
@@ -142,6 +142,22 @@ export function treeCpu(pid) {
     if (Number.isFinite(cpu)) total += cpu;
   }
   return total;
+}
+
+/**
+ * CPU seconds used so far by the local PostgreSQL server (its postmaster and live backends), or 0
+ * where none runs here: a benchmark on PostgreSQL counts it as part of what it measures, not as
+ * another process's noise.
+ */
+export function postgresCpu() {
+  let pid;
+  try {
+    pid = Number(execFileSync("pgrep", ["-o", "-x", "postgres"], { encoding: "utf8" }).trim());
+  } catch {
+    return 0;
+  }
+  const cpu = treeCpu(pid);
+  return Number.isFinite(cpu) ? cpu : 0;
 }
 
 /** Busy CPU seconds of the whole machine (all cores, every process and the kernel) so far. */

@@ -23,7 +23,13 @@
 //          [--samples 400] [--max-noise 20] [--json FILE] [--store postgres://…]
 //
 // With --store, every store is a new schema in that PostgreSQL database (dropped at the end)
-// instead of a SQLite file: the same queue and the same limit, on the shared engine.
+// instead of a SQLite file: the same queue and the same limit, on the shared engine; and a peer,
+//
+//   graphile-worker  (bench/package.json) on the same database, a schema of its own per slice,
+//               with the same producers, concurrency and empty handler: producers call addJob back
+//               to back, its runner (default settings: no batching, LISTEN/NOTIFY) runs them;
+//               jobs/s until its jobs table is empty; and addJob → task start, one at a time,
+//               interleaved with the other latency samples
 import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
@@ -31,7 +37,7 @@ import { cpus, freemem, tmpdir, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { fmt, machineCpu, percentile, tableLines } from "../lib/harness.mjs";
+import { fmt, machineCpu, percentile, postgresCpu, tableLines } from "../lib/harness.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "../..");
@@ -81,6 +87,65 @@ const bareUpdate = `UPDATE bare_jobs SET state = 'running', claims = claims + 1,
   lease_owner = ?, lease_epoch = ?, ready_at = ? WHERE id = ? AND claims = ? AND ready_at <= ?`;
 const payload = { function: "bench", n: 1 };
 
+/** graphile-worker, from bench/node_modules, silenced. */
+const graphile =
+  opts.store === undefined
+    ? undefined
+    : await import(pathToFileURL(join(here, "../node_modules/graphile-worker/dist/index.js")).href);
+const graphileLogger = graphile && new graphile.Logger(() => () => {});
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** A graphile-worker schema of its own, migrated; its runner with `handle` as the task. */
+async function graphileQueue(handle) {
+  const schema = `bench_gw_${process.pid}_${++stores}`;
+  schemas.push(schema);
+  const utils = await graphile.makeWorkerUtils({
+    connectionString: opts.store,
+    schema,
+    logger: graphileLogger,
+  });
+  await utils.migrate();
+  const runner = await graphile.run({
+    connectionString: opts.store,
+    schema,
+    concurrency,
+    noHandleSignals: true,
+    logger: graphileLogger,
+    taskList: { bench: handle },
+  });
+  /** Waits until every job's completion is committed: its table is empty. */
+  const drained = async () => {
+    for (;;) {
+      const { rows } = await utils.withPgClient((client) =>
+        client.query(`SELECT COUNT(*)::int AS n FROM ${schema}._private_jobs`),
+      );
+      if (rows[0].n === 0) return;
+      await sleep(1);
+    }
+  };
+  const close = async () => {
+    await runner.stop();
+    await utils.release();
+  };
+  return { utils, drained, close };
+}
+
+async function measureGraphile(producers) {
+  let handled = 0;
+  const peer = await graphileQueue(async () => {
+    handled++;
+  });
+  try {
+    const load = await loadFor(duration / rounds, producers, () => peer.utils.addJob("bench", payload));
+    while (handled < load.done) await new Promise((r) => setImmediate(r));
+    await peer.drained();
+    const elapsed = (performance.now() - load.started) / 1000;
+    return { rate: load.done / elapsed, noise: noiseOf(load, elapsed) };
+  } finally {
+    await peer.close();
+  }
+}
+
 const work = await mkdtemp(join(tmpdir(), "jeff-bench-queue-"));
 let stores = 0;
 const schemas = [];
@@ -126,6 +191,7 @@ async function bareTransaction(store) {
 async function loadFor(seconds, callers, step) {
   const cpu0 = process.cpuUsage();
   const machine0 = machineCpu();
+  const server0 = serverCpu();
   const started = performance.now();
   const end = started + seconds * 1000;
   let done = 0;
@@ -137,12 +203,15 @@ async function loadFor(seconds, callers, step) {
       }
     }),
   );
-  return { done, started, cpu0, machine0 };
+  return { done, started, cpu0, machine0, server0 };
 }
 
-function noiseOf({ cpu0, machine0 }, elapsed) {
+/** The database server's CPU so far: PostgreSQL's work for the queue is the queue's, not noise. */
+const serverCpu = () => (opts.store === undefined ? 0 : postgresCpu());
+
+function noiseOf({ cpu0, machine0, server0 }, elapsed) {
   const own = process.cpuUsage(cpu0);
-  const other = machineCpu() - machine0 - (own.user + own.system) / 1e6;
+  const other = machineCpu() - machine0 - (own.user + own.system) / 1e6 - (serverCpu() - server0);
   return (100 * Math.max(0, other)) / elapsed;
 }
 
@@ -219,8 +288,12 @@ async function measureLatency() {
   const paths = Object.keys(enqueuers);
   const enqueueToStart = Object.fromEntries(paths.map((path) => [path, []]));
   const commitToStart = Object.fromEntries(paths.map((path) => [path, []]));
+  let graphileStarted = () => {};
+  const peer = graphile && (await graphileQueue(async () => graphileStarted(performance.now())));
+  const peerAddToStart = [];
   const cpu0 = process.cpuUsage();
   const machine0 = machineCpu();
+  const server0 = serverCpu();
   const t0 = performance.now();
   try {
     await queue.start();
@@ -244,21 +317,33 @@ async function measureLatency() {
         enqueueToStart[path].push(s - e0);
         commitToStart[path].push(s - committed);
       }
+      if (peer) {
+        const started = new Promise((resolveStart) => {
+          graphileStarted = resolveStart;
+        });
+        const e0 = performance.now();
+        await peer.utils.addJob("bench", payload);
+        const s = await started;
+        await peer.drained();
+        if (!warm) peerAddToStart.push(s - e0);
+      }
     }
   } finally {
     await queue.stop();
     await store.close();
+    await peer?.close();
   }
   const sorted = (values) => [...values].sort((x, y) => x - y);
   return {
     bare: sorted(bare),
     enqueueToStart: Object.fromEntries(paths.map((path) => [path, sorted(enqueueToStart[path])])),
     commitToStart: Object.fromEntries(paths.map((path) => [path, sorted(commitToStart[path])])),
-    noise: noiseOf({ cpu0, machine0 }, (performance.now() - t0) / 1000),
+    peerAddToStart: sorted(peerAddToStart),
+    noise: noiseOf({ cpu0, machine0, server0 }, (performance.now() - t0) / 1000),
   };
 }
 
-const pathNames = { fast: "queue.enqueue", plain: "enqueue()" };
+const pathNames = { fast: "queue.enqueue", plain: "enqueue()", graphile: "graphile-worker" };
 
 let exitCode = 0;
 try {
@@ -273,21 +358,25 @@ try {
   );
 
   const rows = [];
-  const targets = ["limit", ...Object.keys(enqueuers)];
+  const targets = ["limit", ...Object.keys(enqueuers), ...(graphile ? ["graphile"] : [])];
   for (const producers of producerCounts) {
     const results = Object.fromEntries(targets.map((target) => [target, []]));
     for (let r = 0; r < rounds; r++) {
       for (const target of r % 2 === 0 ? targets : [...targets].reverse()) {
         results[target].push(
           await quietly(() =>
-            target === "limit" ? measureLimit(producers) : measureQueue(producers, target),
+            target === "limit"
+              ? measureLimit(producers)
+              : target === "graphile"
+                ? measureGraphile(producers)
+                : measureQueue(producers, target),
           ),
         );
       }
     }
     const mean = (list) => list.reduce((sum, x) => sum + x.rate, 0) / list.length;
     const limit = mean(results.limit);
-    for (const path of Object.keys(enqueuers)) {
+    for (const path of targets.filter((t) => t !== "limit")) {
       const ratios = results[path].map((q, i) => q.rate / results.limit[i].rate);
       const measured = [...results[path], ...results.limit];
       rows.push({
@@ -300,6 +389,11 @@ try {
         ratioMax: Math.max(...ratios),
         noise: Math.max(...measured.map((x) => x.noise)),
         remeasured: measured.reduce((sum, x) => sum + x.retries, 0),
+        ...(graphile && path !== "graphile"
+          ? {
+              peerRatios: results[path].map((q, i) => q.rate / results.graphile[i].rate),
+            }
+          : {}),
       });
     }
   }
@@ -318,6 +412,19 @@ try {
         (r) => `${fmt(r.ratio, 2)}x (${fmt(r.ratioMin, 2)}-${fmt(r.ratioMax, 2)})`,
         "r",
       ],
+      ...(graphile
+        ? [
+            [
+              "Jeff / graphile (rounds)",
+              24,
+              (r) =>
+                r.peerRatios
+                  ? `${fmt(r.queue / rows.find((g) => g.path === "graphile" && g.producers === r.producers).queue, 2)}x (${fmt(Math.min(...r.peerRatios), 2)}-${fmt(Math.max(...r.peerRatios), 2)})`
+                  : "",
+              "r",
+            ],
+          ]
+        : []),
       ["others' CPU (max)", 17, (r) => `${fmt(r.noise)} %`, "r"],
       ["remeasured", 10, (r) => String(r.remeasured), "r"],
     ],
@@ -333,6 +440,7 @@ try {
       { what: `${pathNames[path]}: enqueue → start`, values: latency.enqueueToStart[path] },
       { what: `${pathNames[path]}: commit → start`, values: latency.commitToStart[path] },
     ]),
+    ...(graphile ? [{ what: "graphile-worker: addJob → start", values: latency.peerAddToStart }] : []),
   ];
   const bareP50 = p(latency.bare, 50);
   console.log("\nlatency, one job at a time, ms");
@@ -359,6 +467,27 @@ try {
       `${pathNames[path]}: goal enqueue → start p50 <= 2x one bare transaction: ${fmt(latencyRatio, 2)}x: ` +
         `${latencyRatio <= 2 ? "met" : "MISSED"}`,
     );
+  }
+  if (graphile) {
+    const peerP50 = p(latency.peerAddToStart, 50);
+    const peerP99 = p(latency.peerAddToStart, 99);
+    for (const path of Object.keys(enqueuers)) {
+      const mine = rows.filter((r) => r.path === path);
+      const worst = mine
+        .map((r) => ({
+          r,
+          ratio: r.queue / rows.find((g) => g.path === "graphile" && g.producers === r.producers).queue,
+        }))
+        .reduce((a, b) => (a.ratio < b.ratio ? a : b));
+      console.log(
+        `${pathNames[path]}: goal throughput >= graphile-worker's: ${fmt(worst.ratio, 2)}x at ${worst.r.producers} producer(s) (the lowest): ${worst.ratio >= 1 ? "met" : "MISSED"}`,
+      );
+      const p50 = p(latency.enqueueToStart[path], 50);
+      const p99 = p(latency.enqueueToStart[path], 99);
+      console.log(
+        `${pathNames[path]}: goal enqueue → start no worse than graphile-worker's: p50 ${fmt(p50, 2)} vs ${fmt(peerP50, 2)} ms, p99 ${fmt(p99, 2)} vs ${fmt(peerP99, 2)} ms: ${p50 <= peerP50 && p99 <= peerP99 ? "met" : "MISSED"}`,
+      );
+    }
   }
   if (opts.json) {
     const summary = latencyRows.map((r) => ({ what: r.what, p50: p(r.values, 50), p99: p(r.values, 99) }));

@@ -3,7 +3,7 @@
  * whether this node still holds (or just won) the job. Every write to a running job is fenced by
  * the job's claim number, owner and epoch, so a node whose lease was taken over changes nothing.
  */
-import type { SqlExecutor, SqlValue } from "../store/index.js";
+import type { SqlExecutor, SqlValue, StoreDialect } from "../store/index.js";
 
 export interface CandidateRow {
   id: string;
@@ -56,16 +56,45 @@ export type JobWrite =
     }
   | { readonly type: "renew"; readonly lease: Lease; readonly leaseUntil: number };
 
+const candidateColumns =
+  "id, kind, payload, dedupe_key, state, ready_at, enqueued_at, attempts, max_attempts, claims, last_error";
+
 /**
- * The next jobs of `kind` by `ready_at`, due or not: the due ones are the candidates, the first one
- * not yet due says when to look again. (The caller skips the jobs it is running itself.)
+ * Up to `limit` jobs of `kind` due at `now`, oldest due first, and when the first job not yet due
+ * becomes due. Read in the transaction that claims them: on PostgreSQL the due rows are locked
+ * until it ends and rows another node is claiming right now are skipped (`FOR UPDATE SKIP
+ * LOCKED`), so nodes claim different jobs instead of racing for the same ones; SQLite has one
+ * writer, so nothing races there. (The caller skips the jobs it is running itself.)
  */
-export function readCandidates(db: SqlExecutor, kind: string, limit: number): Promise<CandidateRow[]> {
-  return db.all<CandidateRow>(
-    `SELECT id, kind, payload, dedupe_key, state, ready_at, enqueued_at, attempts, max_attempts, claims, last_error
-     FROM queue_jobs WHERE kind = ? AND ready_at IS NOT NULL ORDER BY ready_at LIMIT ?`,
-    [kind, limit],
+export async function readCandidates(
+  tx: SqlExecutor,
+  dialect: StoreDialect,
+  kind: string,
+  now: number,
+  limit: number,
+): Promise<{ due: CandidateRow[]; nextReadyAt: number | undefined }> {
+  if (dialect === "sqlite") {
+    // One read: the due rows, then the first that is not yet due.
+    const rows = await tx.all<CandidateRow>(
+      `SELECT ${candidateColumns} FROM queue_jobs WHERE kind = ? AND ready_at IS NOT NULL ORDER BY ready_at LIMIT ?`,
+      [kind, limit],
+    );
+    const notDue = rows.findIndex((row) => Number(row.ready_at) > now);
+    return notDue === -1
+      ? { due: rows, nextReadyAt: undefined }
+      : { due: rows.slice(0, notDue), nextReadyAt: Number(rows[notDue]!.ready_at) };
+  }
+  const due = await tx.all<CandidateRow>(
+    `SELECT ${candidateColumns} FROM queue_jobs WHERE kind = ? AND ready_at <= ?
+     ORDER BY ready_at LIMIT ? FOR UPDATE SKIP LOCKED`,
+    [kind, now, limit],
   );
+  if (due.length === limit) return { due, nextReadyAt: undefined };
+  const next = await tx.get<{ at: number | null }>(
+    "SELECT MIN(ready_at) AS at FROM queue_jobs WHERE kind = ? AND ready_at > ?",
+    [kind, now],
+  );
+  return { due, nextReadyAt: next?.at == null ? undefined : Number(next.at) };
 }
 
 const held = "id = ? AND claims = ? AND lease_owner = ? AND lease_epoch = ? AND state = 'running'";

@@ -8,8 +8,59 @@ import { enqueue } from "./enqueue.js";
 import { ManualClock, systemClock } from "./queue-clock.js";
 import { gate, jobRow, jobRows, Seen, type SuiteHarness, turns, until } from "./queue-harness.case.js";
 
-export function describeNodeCases({ fresh, restartable, queue: makeQueue }: SuiteHarness): void {
+export function describeNodeCases({
+  fresh,
+  newPlace,
+  open,
+  restartable,
+  queue: makeQueue,
+}: SuiteHarness): void {
   describe("nodes", () => {
+    it("claims each job exactly once under eight claimers spread over three nodes, each with its own connections", async () => {
+      const place = newPlace();
+      // Three processes' worth of connections to one store; eight queues (claimers) across them.
+      // An SQLite file serves one Jeff process (its data directory's lock), so there the eight
+      // share one connection.
+      const first = await open(place);
+      const stores =
+        first.dialect === "sqlite" ? [first, first, first] : [first, await open(place), await open(place)];
+      const runs = new Map<number, number>();
+      const running = new Set<number>();
+      const overlaps: number[] = [];
+      const claimers = Array.from({ length: 8 }, (_, i) => {
+        const { queue } = makeQueue(stores[i % 3]!, { nodeId: `node-${i}`, clock: systemClock });
+        queue.register("work", {
+          concurrency: 3,
+          handle: async (job) => {
+            const n = job.payload as number;
+            if (running.has(n)) overlaps.push(n);
+            running.add(n);
+            runs.set(n, (runs.get(n) ?? 0) + 1);
+            await turns(2);
+            running.delete(n);
+          },
+        });
+        return queue;
+      });
+      for (const claimer of claimers) await claimer.start();
+      const jobs = 160;
+      // Enqueued in bursts through every connection, each waking every claimer: all race for all.
+      for (let i = 0; i < jobs; i += 8) {
+        await Promise.all(
+          Array.from({ length: 8 }, (_, j) => enqueue(stores[j % 3]!, { kind: "work", payload: i + j })),
+        );
+        for (const claimer of claimers) claimer.wake();
+      }
+      await until(async () => (await jobRows(stores[0]!)).length === 0, "every job to complete");
+      expect(overlaps).toEqual([]);
+      expect(runs.size).toBe(jobs);
+      expect([...runs.entries()].filter(([, count]) => count !== 1)).toEqual([]);
+      const started = await Promise.all(claimers.map(async (c) => (await c.stats()).work?.started ?? 0));
+      expect(started.reduce((a, b) => a + b, 0)).toBe(jobs);
+      // More than one node did the work.
+      expect(started.filter((count) => count > 0).length).toBeGreaterThan(1);
+    });
+
     it("never runs one job on two nodes at once, and runs each exactly once", async () => {
       const store = await fresh();
       const running = new Set<string>();

@@ -246,18 +246,27 @@ export class WorkQueue {
       this.#dirty = false;
       const writes = this.#pending.splice(0);
       let claims: PendingWrite[] = [];
-      let batch: PendingWrite[];
+      let batch: PendingWrite[] = [];
       let changed: boolean[];
       try {
-        if (this.#state === "running") {
-          const now = this.#clock.now();
-          claims = [...(await this.#confirm(now)), ...(await this.#claims(now))];
-        }
-        batch = [...writes, ...claims];
-        if (batch.length === 0) continue;
-        // Every write in a batch is conditional on the row it changes (job-records.ts), so it needs
-        // no serializable isolation, and must not make callers' enqueues run again.
-        changed = await this.#store.transaction((tx) => applyInIdOrder(tx, batch), { serializable: false });
+        const running = this.#state === "running";
+        const now = this.#clock.now();
+        // Born jobs start outside the transaction: taking them is not to be repeated.
+        const confirmed = running ? await this.#confirm(now) : [];
+        if (!running && writes.length === 0) continue;
+        // The claims are read and written in one transaction, so that on PostgreSQL the rows read
+        // stay locked until they are claimed. Every write in a batch is conditional on the row it
+        // changes (job-records.ts), so it needs no serializable isolation, and must not make
+        // callers' enqueues run again. A transaction run again (a deadlock) claims afresh.
+        changed = await this.#store.transaction(
+          async (tx) => {
+            for (const claim of claims) claim.abandon();
+            claims = running ? await this.#claims(tx, now) : [];
+            batch = [...writes, ...confirmed, ...claims];
+            return applyInIdOrder(tx, batch);
+          },
+          { serializable: false },
+        );
       } catch (error) {
         for (const claim of claims) claim.abandon();
         this.#cycleFailed(error, writes);
@@ -270,7 +279,7 @@ export class WorkQueue {
   }
 
   /** Reserves free slots for the due jobs of each kind and makes their claims (or burials). */
-  async #claims(now: number): Promise<PendingWrite[]> {
+  async #claims(tx: SqlExecutor, now: number): Promise<PendingWrite[]> {
     const writes: PendingWrite[] = [];
     for (const kind of this.#kinds.values()) {
       const free = kind.concurrency - kind.active;
@@ -278,14 +287,16 @@ export class WorkQueue {
       if (free <= 0) continue; // a handler ending wakes the cycle
       // Jobs running here (or about to) are still in the table; read past them.
       const mine = kind.active + kind.unconfirmed;
-      const rows = await readCandidates(this.#store, kind.name, free + 1 + mine);
-      for (const row of rows) {
+      const { due, nextReadyAt } = await readCandidates(
+        tx,
+        this.#store.dialect,
+        kind.name,
+        now,
+        free + 1 + mine,
+      );
+      kind.nextReadyAt = nextReadyAt;
+      for (const row of due) {
         if (this.#runs.has(row.id) || this.#born.has(row.id)) continue;
-        const readyAt = Number(row.ready_at);
-        if (readyAt > now) {
-          kind.nextReadyAt = readyAt;
-          break;
-        }
         if (kind.active >= kind.concurrency) break;
         kind.active++;
         writes.push(this.#claimOrBury(kind, row, now));
