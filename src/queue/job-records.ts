@@ -84,17 +84,25 @@ export async function readCandidates(
       ? { due: rows, nextReadyAt: undefined }
       : { due: rows.slice(0, notDue), nextReadyAt: Number(rows[notDue]!.ready_at) };
   }
-  const due = await tx.all<CandidateRow>(
-    `SELECT ${candidateColumns} FROM queue_jobs WHERE kind = ? AND ready_at <= ?
+  // The first job not yet due comes along with the due ones, saving a round trip; only when none
+  // is due is it asked for alone.
+  const due = await tx.all<CandidateRow & { next_ready_at: number | null }>(
+    `SELECT ${candidateColumns},
+       (SELECT MIN(ready_at) FROM queue_jobs later WHERE later.kind = ? AND later.ready_at > ?) AS next_ready_at
+     FROM queue_jobs WHERE kind = ? AND ready_at <= ?
      ORDER BY ready_at LIMIT ? FOR UPDATE SKIP LOCKED`,
-    [kind, now, limit],
+    [kind, now, kind, now, limit],
   );
-  if (due.length === limit) return { due, nextReadyAt: undefined };
-  const next = await tx.get<{ at: number | null }>(
-    "SELECT MIN(ready_at) AS at FROM queue_jobs WHERE kind = ? AND ready_at > ?",
-    [kind, now],
-  );
-  return { due, nextReadyAt: next?.at == null ? undefined : Number(next.at) };
+  const next =
+    due.length > 0
+      ? due[0]!.next_ready_at
+      : ((
+          await tx.get<{ at: number | null }>(
+            "SELECT MIN(ready_at) AS at FROM queue_jobs WHERE kind = ? AND ready_at > ?",
+            [kind, now],
+          )
+        )?.at ?? null);
+  return { due, nextReadyAt: next === null ? undefined : Number(next) };
 }
 
 const held = "id = ? AND claims = ? AND lease_owner = ? AND lease_epoch = ? AND state = 'running'";

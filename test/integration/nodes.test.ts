@@ -11,6 +11,9 @@ import { type JeffProcess, repoRoot, runJeff, startJeff } from "./jeff-process.j
 import { createNodeFunction, decode, lambdaClientFor, startCollector, text } from "./lambda-helpers.js";
 import { until } from "./until.js";
 
+/** Invocations in each half: a few hundred in all by default, over a thousand with JEFF_SOAK=1. */
+const perPhase = process.env.JEFF_SOAK === "1" ? 600 : 120;
+
 interface Report {
   readonly id: string;
 }
@@ -114,13 +117,13 @@ describe.skipIf(testEngine !== "postgres")("three nodes on one PostgreSQL databa
     const ran = (id: string) => collector.reports.filter((report) => report.id === id).length;
 
     // The happy path: every invocation runs exactly once, whichever node accepted it.
-    const first = Array.from({ length: 90 }, (_, i) => `first-${i}`);
+    const first = Array.from({ length: perPhase }, (_, i) => `first-${i}`);
     await send(first, clients);
     await until(() => first.every((id) => ran(id) >= 1), "the first invocations to run", 300_000);
     expect(first.filter((id) => ran(id) !== 1)).toEqual([]);
 
     // Node B dies with invocations it accepted still queued or running on it.
-    const second = Array.from({ length: 90 }, (_, i) => `second-${i}`);
+    const second = Array.from({ length: perPhase }, (_, i) => `second-${i}`);
     await send(second, clients);
     await nodes[1]!.stop("SIGKILL");
     await until(
