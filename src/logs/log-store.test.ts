@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { openTestStore } from "../../test/stores.js";
+import { matchesTerms, parseFilterPattern } from "./filter-pattern.js";
 import { logMigrations } from "./log-schema.js";
 import { appendLogEvents, flushLogEvents, queryLogEvents } from "./log-store.js";
 
@@ -63,6 +64,49 @@ describe("appendLogEvents (group commit)", () => {
       expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
       const events = await queryLogEvents(store, scope, { logGroup: "/g", limit: 10 });
       expect(events.map((e) => e.message).sort()).toEqual(["a", "b"]);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe("queryLogEvents with a filter pattern", () => {
+  it("selects in SQL exactly the events the pattern's rule matches, case-sensitively", async () => {
+    const store = await openTestStore({ dataDir: join(dir, "filter"), migrations: logMigrations });
+    try {
+      const messages = [
+        "ERROR something failed",
+        "WARN disk almost full",
+        "ERROR Exception in handler",
+        "error in lower case",
+        "a 100% _literal_ line",
+      ];
+      await appendLogEvents(
+        store,
+        scope,
+        "/f",
+        "s",
+        messages.map((message, i) => ({ timestamp: i, message })),
+      );
+      for (const pattern of [
+        "ERROR",
+        "?ERROR ?WARN",
+        "ERROR -Exception",
+        "-ERROR",
+        '"100% _literal_"',
+        "error",
+      ]) {
+        const terms = parseFilterPattern(pattern)!;
+        const found = await queryLogEvents(store, scope, { logGroup: "/f", terms, limit: 100 });
+        expect(
+          found.map((e) => e.message),
+          pattern,
+        ).toEqual(messages.filter((m) => matchesTerms(m, terms)));
+      }
+      const either = parseFilterPattern("?ERROR ?WARN")!;
+      expect(await queryLogEvents(store, scope, { logGroup: "/f", terms: either, limit: 100 })).toHaveLength(
+        3,
+      );
     } finally {
       await store.close();
     }

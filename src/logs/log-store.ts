@@ -3,7 +3,9 @@
  * transaction; appends that arrive while a commit is on disk share the next one), read back in
  * time order, and purged after the retention period.
  */
+
 import type { SqlExecutor, Store } from "../store/index.js";
+import type { FilterTerms } from "./filter-pattern.js";
 
 export interface LogScope {
   readonly accountId: string;
@@ -163,8 +165,8 @@ export interface LogQuery {
   readonly logStreams?: readonly string[];
   readonly startTime?: number;
   readonly endTime?: number;
-  /** Only events whose message contains this text (CloudWatch's simplest filter pattern). */
-  readonly contains?: string;
+  /** Only events whose message has these terms (a filter pattern, `filter-pattern.ts`). */
+  readonly terms?: FilterTerms;
   /** Continue after this event id. */
   readonly after?: string;
   readonly limit: number;
@@ -198,11 +200,23 @@ export async function queryLogEvents(db: SqlExecutor, scope: LogScope, query: Lo
     where.push(`log_stream IN (${query.logStreams.map(() => "?").join(", ")})`);
     params.push(...query.logStreams);
   }
-  if (query.contains) {
+  if (query.terms) {
     // Case-sensitive, as CloudWatch's filter is, in SQL both engines speak (LIKE ignores case on
     // SQLite, and INSTR is SQLite's alone): removing the text shortens a message that contains it.
-    where.push("LENGTH(REPLACE(message, ?, '')) < LENGTH(message)");
-    params.push(query.contains);
+    const contains = "LENGTH(REPLACE(message, ?, '')) < LENGTH(message)";
+    const { all, any, none } = query.terms;
+    for (const term of all) {
+      where.push(contains);
+      params.push(term);
+    }
+    if (any.length > 0) {
+      where.push(`(${any.map(() => contains).join(" OR ")})`);
+      params.push(...any);
+    }
+    for (const term of none) {
+      where.push(`NOT ${contains}`);
+      params.push(term);
+    }
   }
   const rows = await db.all<LogRow>(
     `SELECT * FROM log_events WHERE ${where.join(" AND ")} ORDER BY event_id LIMIT ?`,

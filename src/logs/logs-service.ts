@@ -2,6 +2,7 @@
  * The CloudWatch Logs calls that reading a function's logs needs (awsJson1_1, `Logs_20140328.*`):
  * what `aws logs tail`, `aws logs filter-log-events` and `jeff logs` use.
  */
+
 import {
   type JsonService,
   logsModel,
@@ -10,6 +11,7 @@ import {
   reads,
 } from "../protocol/index.js";
 import type { Store } from "../store/index.js";
+import { FilterPatternError, type FilterTerms, parseFilterPattern } from "./filter-pattern.js";
 import { flushLogEvents, type LogScope, logGroups, logStreams, queryLogEvents } from "./log-store.js";
 import { logsErrors } from "./logs-errors.js";
 
@@ -51,11 +53,16 @@ function limitOf(input: Record<string, unknown>, max: number): number {
   return limit;
 }
 
-/** CloudWatch's filter patterns, reduced to what people type most: one term or a quoted phrase. */
-function filterText(pattern: unknown): string | undefined {
-  if (pattern === undefined || pattern === "") return undefined;
+/** A filter pattern's terms (`filter-pattern.ts`); undefined for one that matches everything. */
+function filterTerms(pattern: unknown): FilterTerms | undefined {
+  if (pattern === undefined) return undefined;
   if (typeof pattern !== "string") throw invalid("filterPattern must be a string");
-  return pattern.trim().replace(/^"(.*)"$/, "$1");
+  try {
+    return parseFilterPattern(pattern);
+  } catch (error) {
+    if (error instanceof FilterPatternError) throw invalid(`filterPattern: ${error.message}`);
+    throw error;
+  }
 }
 
 const token = {
@@ -89,14 +96,14 @@ export function createLogsService(db: Store): JsonService {
           const limit = limitOf(input, 10_000);
           const startTime = optionalNumber(input, "startTime");
           const endTime = optionalNumber(input, "endTime");
-          const contains = filterText(input.filterPattern);
+          const terms = filterTerms(input.filterPattern);
           const after = token.decode(input.nextToken);
           const events = await queryLogEvents(db, scope, {
             logGroup: group,
             ...(streams ? { logStreams: streams } : {}),
             ...(startTime !== undefined ? { startTime } : {}),
             ...(endTime !== undefined ? { endTime } : {}),
-            ...(contains ? { contains } : {}),
+            ...(terms ? { terms } : {}),
             ...(after ? { after } : {}),
             limit: limit + 1,
           });

@@ -287,6 +287,40 @@ describe("logs", () => {
     const reports = (JSON.parse(matching.stdout) as { events: Array<{ message: string }> }).events;
     expect(reports.length).toBeGreaterThan(0);
     expect(reports.every((e) => e.message.includes("REPORT"))).toBe(true);
+    // Either term (?), and a term left out (-), as CloudWatch reads them.
+    const either = await aws(
+      [
+        "logs",
+        "filter-log-events",
+        "--log-group-name",
+        "/aws/lambda/echo",
+        "--filter-pattern",
+        "?REPORT ?START",
+        "--output",
+        "json",
+      ],
+      env,
+    );
+    const starts = (JSON.parse(either.stdout) as { events: Array<{ message: string }> }).events;
+    expect(starts.some((e) => e.message.startsWith("START"))).toBe(true);
+    expect(starts.some((e) => e.message.startsWith("REPORT"))).toBe(true);
+    expect(starts.every((e) => /START|REPORT/.test(e.message))).toBe(true);
+    const notReports = await aws(
+      [
+        "logs",
+        "filter-log-events",
+        "--log-group-name",
+        "/aws/lambda/echo",
+        // With `=`: the CLI would take a lone "-REPORT" for an option.
+        "--filter-pattern=-REPORT",
+        "--output",
+        "json",
+      ],
+      env,
+    );
+    const others = (JSON.parse(notReports.stdout) as { events: Array<{ message: string }> }).events;
+    expect(others.length).toBeGreaterThan(0);
+    expect(others.some((e) => e.message.includes("REPORT"))).toBe(false);
 
     const tail = await aws(["logs", "tail", "/aws/lambda/echo", "--since", "1h"], env);
     expect(tail.stdout).toContain("hello from the log");
