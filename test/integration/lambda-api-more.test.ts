@@ -138,12 +138,18 @@ describe("ListFunctions with FunctionVersion=ALL", () => {
       lambda.send(
         new ListFunctionsCommand({
           FunctionVersion: "ALL",
-          Marker: Buffer.from("list-a:one").toString("base64url"),
+          Marker: Buffer.from("jeff-page:list-a:one").toString("base64url"),
         }),
       ),
     );
     expect(badMarker.name).toBe("InvalidParameterValueException");
     expect(badMarker.message).toContain("Marker");
+    // Garbage, and a name where a marker belongs, are refused too, not read as a position.
+    for (const Marker of ["not a marker!", "garbage", Buffer.from("list-a").toString("base64url")]) {
+      const refused = await failure(lambda.send(new ListFunctionsCommand({ Marker })));
+      expect(refused.name, Marker).toBe("InvalidParameterValueException");
+      expect(refused.$metadata.httpStatusCode).toBe(400);
+    }
   });
 
   it("works through /usr/bin/aws, which follows NextMarker itself", async () => {

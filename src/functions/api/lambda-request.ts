@@ -36,14 +36,25 @@ export function pageOf(req: RestRequest, maximum = 10_000): { limit: number; aft
     throw lambdaErrors.validation("maxItems", maxItems, `Member must have value between 1 and ${maximum}`);
   }
   const marker = req.query.get("Marker");
-  return { limit, after: marker ? Buffer.from(marker, "base64url").toString("utf8") : "" };
+  return { limit, after: marker ? positionIn(marker) : "" };
+}
+
+/** What a NextMarker holds: a tag, then the position of the page's last item. */
+const markerTag = "jeff-page:";
+
+/** The position a Marker names; one Jeff did not hand out is refused rather than read as a name. */
+function positionIn(marker: string): string {
+  const text = /^[A-Za-z0-9_-]+$/.test(marker) ? Buffer.from(marker, "base64url").toString("utf8") : "";
+  if (!text.startsWith(markerTag))
+    throw lambdaErrors.invalidParameter("The Marker is not valid: pass the NextMarker of the last page");
+  return text.slice(markerTag.length);
 }
 
 /** The NextMarker for a page fetched with one item more than `limit`, or nothing on the last page. */
 export function nextMarker<T>(items: readonly T[], limit: number, position: (item: T) => string) {
   const last = items[limit - 1];
   return items.length > limit && last !== undefined
-    ? { NextMarker: Buffer.from(position(last)).toString("base64url") }
+    ? { NextMarker: Buffer.from(markerTag + position(last)).toString("base64url") }
     : {};
 }
 
