@@ -126,8 +126,10 @@ export async function deployStack(
       out.note(
         `${request.stackName} never finished its first create (ROLLBACK_COMPLETE); deleting it before creating it again`,
       );
+      // Only the deletion's events: the failed attempt's were shown when it failed.
+      const shown = new Set((await events(cfn, existing.StackId!)).map((e) => e.EventId!));
       await cfn.send(new DeleteStackCommand({ StackName: request.stackName }));
-      await follow(cfn, existing.StackId!, new Set(), out);
+      await follow(cfn, existing.StackId!, shown, out);
       existing = undefined;
     }
     const seen = new Set<string>();

@@ -169,6 +169,12 @@ describe("jeff deploy", () => {
     const fixed = await deploy(project);
     expect(fixed.code).toBe(0);
     expect(await parameterValue("/demo/greeting")).toBe("second (dev)");
+    // It shows the failed attempt going and the new one coming, not the failure over again.
+    const shown = fixed.stdout + fixed.stderr;
+    expect(shown).toContain("never finished its first create");
+    expect(shown).toContain("DELETE_COMPLETE");
+    expect(shown).not.toContain("CREATE_FAILED");
+    expect(shown).not.toContain("ROLLBACK_IN_PROGRESS");
   });
 
   it("refuses an invalid template before sending anything, naming the logical id and path", async () => {
