@@ -14,15 +14,20 @@ import {
 import { zipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { aws, type JeffProcess, runJeff, startJeff } from "./jeff-process.js";
-import { barrierHandler, freeLoopbackPort, startBarrier } from "./lambda-helpers.js";
+import {
+  barrierHandler,
+  createNodeFunction,
+  decode,
+  freeLoopbackPort,
+  lambdaClientFor,
+  startBarrier,
+  text,
+} from "./lambda-helpers.js";
 import { until } from "./until.js";
 
 let jeff: JeffProcess;
 let lambda: LambdaClient;
 let barrierPort: number;
-
-const text = (s: string) => new TextEncoder().encode(s);
-const decode = (bytes: Uint8Array | undefined) => new TextDecoder().decode(bytes);
 
 async function createFunction(name: string, source: string) {
   await lambda.send(
@@ -334,5 +339,43 @@ describe("logs", () => {
       env,
     );
     expect(missing.stderr).toContain("(ResourceNotFoundException)");
+  });
+});
+
+describe("memory without the sandbox", () => {
+  it("ends an invocation whose memory went past MemorySize and back as Runtime.OutOfMemory", async () => {
+    // Plain processes have no cgroup to stop the spike; the runtime's peak still shows it.
+    const plain = await startJeff({ env: { JEFF_ISOLATION: "process" } });
+    try {
+      const lambda = lambdaClientFor(plain);
+      await createNodeFunction(
+        lambda,
+        plain.accountId,
+        "spike",
+        `export const handler = async () => {
+  let block = Buffer.alloc(120 * 1024 * 1024, 1);
+  const size = block.length;
+  block = undefined;
+  return { size };
+};`,
+        { MemorySize: 128 },
+      );
+      const out = await lambda.send(new InvokeCommand({ FunctionName: "spike" }));
+      expect(out.FunctionError).toBe("Unhandled");
+      expect(JSON.parse(decode(out.Payload))).toMatchObject({ errorType: "Runtime.OutOfMemory" });
+      // A function that stays within its memory is answered as before.
+      await createNodeFunction(
+        lambda,
+        plain.accountId,
+        "modest",
+        "export const handler = async () => ({ size: Buffer.alloc(8 * 1024 * 1024, 1).length });",
+        { MemorySize: 128 },
+      );
+      const fine = await lambda.send(new InvokeCommand({ FunctionName: "modest" }));
+      expect(fine.FunctionError).toBeUndefined();
+      expect(JSON.parse(decode(fine.Payload))).toEqual({ size: 8 * 1024 * 1024 });
+    } finally {
+      await plain.stop();
+    }
   });
 });

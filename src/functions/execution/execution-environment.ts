@@ -369,7 +369,12 @@ export class ExecutionEnvironment {
     }
     // Without markers, one turn of the event loop reads what is already in the pipes.
     else await new Promise((resolve) => setImmediate(resolve));
-    const memory = this.#peakMemoryMb(peakReadEveryMs);
+    // Without the sandbox's cgroup, nothing stopped a spike the watchdog's polls fell between; the
+    // runtime's peak still shows it, so a fresh reading decides, as the kernel's limit would have.
+    const kernelLimited = this.#sandbox?.memoryLimited === true;
+    const memory = this.#peakMemoryMb(kernelLimited ? peakReadEveryMs : 0);
+    if (!kernelLimited && memory !== undefined && memory > this.spec.memoryMb)
+      return this.#exited(report, true);
     if (this.#state === "busy") this.#state = "idle";
     if (outcome.kind === "response") return this.#result(outcome.payload, false, report, memory);
     if (outcome.kind === "error") return this.#result(outcome.payload, true, report, memory);
@@ -477,9 +482,13 @@ export class ExecutionEnvironment {
       this.#peakBytes = status.peak;
       this.#peakReadAt = performance.now();
     }
-    // In a cgroup, every process the function started counts, not just the runtime.
+    // In a cgroup, every process the function started counts, not just the runtime (and the kernel
+    // enforces the limit itself). Without one, the runtime's peak counts too, so a spike between
+    // two readings is not missed.
+    const limit = this.spec.memoryMb * 1024 * 1024;
     const rss = (this.#exit ? undefined : this.#sandbox?.residentBytes()) ?? status?.rss;
-    if (rss !== undefined && rss > this.spec.memoryMb * 1024 * 1024) {
+    const peak = this.#sandbox?.memoryLimited ? undefined : status?.peak;
+    if ((rss !== undefined && rss > limit) || (peak !== undefined && peak > limit)) {
       this.#settleInvocation?.({ kind: "out-of-memory" });
       this.#killProcess();
     }

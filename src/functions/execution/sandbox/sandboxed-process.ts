@@ -253,6 +253,11 @@ export class SandboxedProcess {
     return this.#runtimePid;
   }
 
+  /** Whether the kernel holds the sandbox to its memory (a cgroup does), not only Jeff's watchdog. */
+  get memoryLimited(): boolean {
+    return this.#cgroup !== undefined;
+  }
+
   /** Memory of every process in the sandbox, where a cgroup counts it. */
   residentBytes(): number | undefined {
     return this.#cgroup?.residentBytes();
