@@ -1,7 +1,7 @@
 // Functions deployed from a SAM template by `jeff deploy` and `jeff dev`: TypeScript bundled with
 // esbuild, Python from a folder, inline code, AWS::Lambda::Function; and the edit-save-invoke loop.
 import { type ChildProcess, spawn } from "node:child_process";
-import { cp, mkdtemp, readdir, readFile, rm, utimes, writeFile } from "node:fs/promises";
+import { cp, mkdtemp, readdir, readFile, rename, rm, utimes, writeFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -399,6 +399,31 @@ describe("jeff dev", () => {
     );
     expect(session.child.exitCode).toBeNull();
   }, 90_000);
+
+  it("sees twenty atomic saves in a row, as editors write them: aside, then renamed over", async () => {
+    project = await copyProject();
+    session = await startDev(project);
+    const { lambda } = session;
+    const source = join(project, "src/greeting.ts");
+    const original = await readFile(source, "utf8");
+    for (let save = 1; save <= 20; save++) {
+      const aside = join(project, "src", `.greeting.ts.${save}.tmp`);
+      await writeFile(
+        aside,
+        original.replace("${greeting}, ${name}!", `\${greeting}, \${name}, save ${save}`),
+      );
+      await rename(aside, source);
+      let message: unknown;
+      await until(
+        async () => {
+          message = (await invoke(lambda, "dev-greeter", { name: "Ada" })).body.message;
+          return message === `Hello, Ada, save ${save}`;
+        },
+        () => `save ${save} never reached the function (last answer ${String(message)}):\n${session?.logs()}`,
+      );
+    }
+    expect(session.child.exitCode).toBeNull();
+  }, 300_000);
 
   it("keeps watching the code after a build fails, and deploys once it is fixed", async () => {
     project = await copyProject();

@@ -5,8 +5,8 @@
  * invocation, with no restart. With `--endpoint`, nothing is served here: the loop deploys to the
  * Jeff at that URL, on this machine or another.
  */
-import { type FSWatcher, watch } from "node:fs";
-import { basename, dirname, relative, resolve, sep } from "node:path";
+import { relative, resolve, sep } from "node:path";
+import { type FSWatcher, watch } from "chokidar";
 import { envVars } from "../../server/env-vars.js";
 import { createOutput, type Output } from "../output.js";
 import { dataDirFor } from "../project.js";
@@ -47,14 +47,11 @@ export async function runDev(dir: string, flags: DevFlags): Promise<void> {
     clearTimeout(timer);
     timer = setTimeout(() => void redeploy(), 150);
   };
-  const code = new CodeWatchers(dataDir, schedule);
+  // Watching before the first deploy, so a save while it runs is not missed.
+  const watcher = new ProjectWatcher(file, projectDir, dataDir, schedule);
   const redeploy = serialised(() =>
-    deployOnce(projectDir, deployFlags, out, (sources) => code.watch(sources)),
+    deployOnce(projectDir, deployFlags, out, (sources) => watcher.watch(sources)),
   );
-  // Watch before the first deploy, so a save while it runs is not missed.
-  const watcher = watch(dirname(file), (_event, name) => {
-    if (name === basename(file)) schedule();
-  });
   await redeploy();
   const envCommand =
     endpoint === undefined
@@ -65,51 +62,56 @@ export async function runDev(dir: string, flags: DevFlags): Promise<void> {
   );
   await untilSignalled(server, async () => {
     clearTimeout(timer);
-    watcher.close();
-    code.close();
+    await watcher.close();
   });
 }
 
-/** One recursive watcher per function source folder, kept in step with the template. */
-class CodeWatchers {
-  readonly #watchers = new Map<string, FSWatcher>();
+/**
+ * One watcher (chokidar) over the template and every function's source, kept in step with the
+ * template. Unlike `fs.watch`, whose recursive mode on Linux watches each file it found, it sees a
+ * file replaced by an editor's atomic save (written aside, renamed over), new and deleted files
+ * and folders, and a branch checked out.
+ */
+class ProjectWatcher {
+  readonly #watcher: FSWatcher;
+  #sources = new Set<string>();
 
   constructor(
+    template: string,
+    private readonly projectDir: string,
     private readonly dataDir: string,
-    private readonly onChange: () => void,
-  ) {}
+    onChange: () => void,
+  ) {
+    this.#watcher = watch(template, {
+      ignoreInitial: true,
+      ignored: (path) => this.#ignored(path),
+    });
+    this.#watcher.on("all", () => onChange());
+    // A path that vanished is reported by the next deploy.
+    this.#watcher.on("error", () => {});
+  }
 
+  /** Watches exactly these source paths (besides the template) from now on. */
   watch(sources: readonly string[]): void {
     const wanted = new Set(sources);
-    for (const [path, watcher] of this.#watchers) {
-      if (!wanted.has(path)) {
-        watcher.close();
-        this.#watchers.delete(path);
-      }
-    }
-    for (const path of wanted) {
-      if (this.#watchers.has(path)) continue;
-      try {
-        const watcher = watch(path, { recursive: true }, (_event, name) => {
-          if (name !== null && this.#relevant(path, String(name))) this.onChange();
-        });
-        watcher.on("error", () => this.#watchers.delete(path));
-        this.#watchers.set(path, watcher);
-      } catch {
-        // A path that vanished is reported by the next deploy.
-      }
-    }
+    const gone = [...this.#sources].filter((path) => !wanted.has(path));
+    const added = [...wanted].filter((path) => !this.#sources.has(path));
+    if (gone.length > 0) this.#watcher.unwatch(gone);
+    if (added.length > 0) this.#watcher.add(added);
+    this.#sources = wanted;
   }
 
-  #relevant(root: string, name: string): boolean {
-    const full = resolve(root, name);
-    if (full === this.dataDir || full.startsWith(this.dataDir + sep)) return false;
-    return !name.split(sep).some((segment) => ignoredSegments.has(segment));
+  #ignored(path: string): boolean {
+    const full = resolve(path);
+    if (full === this.dataDir || full.startsWith(this.dataDir + sep)) return true;
+    // Judged inside the project: a project that itself sits under such a folder is still watched.
+    return relative(this.projectDir, full)
+      .split(sep)
+      .some((segment) => ignoredSegments.has(segment));
   }
 
-  close(): void {
-    for (const watcher of this.#watchers.values()) watcher.close();
-    this.#watchers.clear();
+  close(): Promise<void> {
+    return this.#watcher.close();
   }
 }
 
