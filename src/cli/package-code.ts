@@ -7,7 +7,7 @@
  * code changed.
  */
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import { zipDirectory } from "../functions/index.js";
@@ -179,8 +179,10 @@ async function bundle(target: CodeTarget): Promise<Buffer> {
         outExtension,
         logLevel: "silent",
       });
-      if (outbase !== undefined || moduleExtensions.some((ext) => existsSync(join(outdir, module + ext))))
+      if (outbase !== undefined || moduleExtensions.some((ext) => existsSync(join(outdir, module + ext)))) {
+        await pointMapsAtSources(outdir);
         return await zipDirectory(outdir);
+      }
     } catch (error) {
       throw new CliError(`${logicalId}: esbuild failed:\n${describeBuildError(error)}`);
     } finally {
@@ -188,6 +190,25 @@ async function bundle(target: CodeTarget): Promise<Buffer> {
     }
   }
   throw new CliError(`${logicalId}: the build has no module for handler ${String(handler)}`);
+}
+
+/**
+ * esbuild names each source relative to the build's folder, which the function never sees: read
+ * from where the code runs, such a path names a file that does not exist. Each map is rewritten to
+ * name the real files on this machine, so a stack trace points at the source the developer edits.
+ */
+async function pointMapsAtSources(outdir: string): Promise<void> {
+  const entries = await readdir(outdir, { recursive: true, withFileTypes: true });
+  for (const entry of entries) {
+    if (!entry.isFile() || !entry.name.endsWith(".map")) continue;
+    const path = join(entry.parentPath, entry.name);
+    const map = JSON.parse(await readFile(path, "utf8")) as { sources?: string[]; sourceRoot?: string };
+    if (!Array.isArray(map.sources)) continue;
+    const base = resolve(entry.parentPath, map.sourceRoot ?? "");
+    map.sources = map.sources.map((source) => (/^[a-z]+:/i.test(source) ? source : resolve(base, source)));
+    delete map.sourceRoot;
+    await writeFile(path, JSON.stringify(map));
+  }
 }
 
 function describeBuildError(error: unknown): string {
