@@ -18,6 +18,7 @@ import { ResourceRegistry } from "../templates/index.js";
 import { parseServerConfig, type ServerConfig, type ServerConfigInput } from "./config.js";
 import { lockDataDir } from "./data-dir-lock.js";
 import { checkDataDirModes } from "./data-dir-modes.js";
+import { envVars } from "./env-vars.js";
 import { type ServerInfo, serverInfoFile } from "./server-info.js";
 import type { Provided, RunningSubsystem, Subsystem } from "./subsystem.js";
 import { subsystems as defaultSubsystems, migrationsOf } from "./subsystems.js";
@@ -148,7 +149,15 @@ export async function startServer(
     );
     server.on("clientError", (error, socket) => edge.handleClientError(error, socket as Socket));
     await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
+      server.once("error", (error: NodeJS.ErrnoException) =>
+        reject(
+          error.code === "EADDRINUSE"
+            ? new Error(
+                `port ${config.port} on ${config.host} is taken by another program: pick another with --port (or ${envVars.port}), or --port 0 for any free one`,
+              )
+            : error,
+        ),
+      );
       server.listen(config.port, config.host, () => resolve());
     });
     cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));

@@ -1,7 +1,7 @@
 // The `jeff` command line as a user meets it: versions, help, errors, validate, env, serve.
 import { readFileSync } from "node:fs";
 import { access, chmod, copyFile, mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
-import { connect } from "node:net";
+import { type AddressInfo, connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
@@ -152,6 +152,21 @@ describe("jeff env and jeff serve", () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("no Jeff data");
     await expect(access(empty)).rejects.toThrow();
+  });
+
+  it("says which flag picks another port when its port is taken", async () => {
+    const holder = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, "127.0.0.1", resolve));
+    const port = (holder.address() as AddressInfo).port;
+    try {
+      const taken = await jeff(["serve", "--port", String(port), "--data-dir", join(dir, "port-taken")]);
+      expect(taken.code).toBe(1);
+      expect(taken.stderr.trim().split("\n")).toHaveLength(1);
+      expect(taken.stderr).toContain(`port ${port} on 127.0.0.1 is taken`);
+      expect(taken.stderr).toContain("--port");
+    } finally {
+      await new Promise((resolve) => holder.close(resolve));
+    }
   });
 
   it("lets only one Jeff use a data directory at a time", async () => {
