@@ -1,13 +1,13 @@
 // Templates applied as stacks through the real CLI (`jeff deploy`, `jeff delete`, `jeff dev`) and
 // read back through the real AWS CLI and SDK.
 import { spawn } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { storeEnvFor } from "../stores.js";
-import { aws, type JeffProcess, jeffBin, runJeff, startJeff } from "./jeff-process.js";
+import { aws, type JeffProcess, jeffBin, repoRoot, runJeff, startJeff } from "./jeff-process.js";
 import { until } from "./until.js";
 
 function template(resources: string, extra = ""): string {
@@ -329,6 +329,111 @@ describe("jeff dev", () => {
       const code = await new Promise<number | null>((r) => child.once("exit", r));
       expect(code).toBe(0);
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("runs every command the starter's README prints, pasted as they are", async () => {
+    const root = await mkdtemp(join(tmpdir(), "jeff-paste-"));
+    const dir = join(root, "paste-me");
+    await runJeff(["init", dir]);
+    // `jeff` and `aws` as a user's PATH has them.
+    const bin = join(root, "bin");
+    await mkdir(bin);
+    await writeFile(join(bin, "jeff"), `#!/bin/sh\nexec "${process.execPath}" "${jeffBin}" "$@"\n`, {
+      mode: 0o755,
+    });
+    await symlink("/usr/bin/aws", join(bin, "aws"));
+    const env = {
+      ...process.env,
+      ...(await storeEnvFor(join(dir, ".jeff"))),
+      PATH: `${bin}:${process.env.PATH}`,
+      HOME: root,
+      AWS_CONFIG_FILE: "/dev/null",
+      AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+    };
+    const readme = await readFile(join(dir, "README.md"), "utf8");
+    const blocks = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    expect(blocks[0]).toContain("jeff dev");
+    // exec: the shell becomes `jeff dev`, so Ctrl-C (SIGINT) reaches it as in a terminal.
+    const child = spawn("sh", ["-c", `exec ${blocks[0]!.replace(/#.*$/gm, "").trim()}`], {
+      cwd: dir,
+      env: { ...env, JEFF_PORT: "0" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (c: Buffer) => {
+      output += c.toString();
+    });
+    child.stderr.on("data", (c: Buffer) => {
+      output += c.toString();
+    });
+    try {
+      await until(
+        () => /CREATE_COMPLETE|Type checks are off/.test(output) && /HelloFunction = /.test(output),
+        () => `the starter never deployed: ${output}`,
+        100_000,
+      );
+      // Without TypeScript in the project, one note says how to turn type checks on.
+      expect(output).toContain("Type checks are off");
+      const pasted = await new Promise<{ code: number | null; out: string }>((resolve) => {
+        const shell = spawn("bash", ["-e", "-o", "pipefail", "-c", blocks[1]!], { cwd: dir, env });
+        let out = "";
+        shell.stdout.on("data", (c: Buffer) => {
+          out += c.toString();
+        });
+        shell.stderr.on("data", (c: Buffer) => {
+          out += c.toString();
+        });
+        shell.on("close", (code) => resolve({ code, out }));
+      });
+      expect(pasted.code, pasted.out).toBe(0);
+      expect(pasted.out).toContain("Hello from Jeff, Ada!");
+      expect(pasted.out).toContain('"StackName": "paste-me"');
+      expect(pasted.out).toContain('"Name": "/paste-me/dev/greeting"');
+    } finally {
+      child.kill("SIGINT");
+      await new Promise((r) => child.once("exit", r));
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  it("prints type errors after a deploy without holding it back, and says when they are gone", async () => {
+    const root = await mkdtemp(join(tmpdir(), "jeff-types-"));
+    const dir = join(root, "typed");
+    await runJeff(["init", dir]);
+    // The project's own TypeScript and Node types (Jeff's, lent for the test).
+    await symlink(join(repoRoot, "node_modules"), join(dir, "node_modules"));
+    const source = join(dir, "src/hello.ts");
+    const good = await readFile(source, "utf8");
+    await writeFile(source, `${good}\nexport const wrong: number = "not a number";\n`);
+    const child = spawn(process.execPath, [jeffBin, "dev", dir, "--port", "0"], {
+      env: { ...process.env, ...(await storeEnvFor(join(dir, ".jeff"))) },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (c: Buffer) => {
+      output += c.toString();
+    });
+    child.stderr.on("data", (c: Buffer) => {
+      output += c.toString();
+    });
+    const waitFor = (pattern: RegExp) =>
+      until(
+        () => pattern.test(output),
+        () => `timed out waiting for ${pattern}: ${output}`,
+        180_000,
+      );
+    try {
+      await waitFor(/error TS2322/);
+      // The deploy went ahead all the same.
+      expect(output).toContain("CREATE_COMPLETE");
+      expect(output).toMatch(/src\/hello\.ts\(\d+,\d+\): error TS2322/);
+      await writeFile(source, good);
+      await waitFor(/Type check: no errors now/);
+    } finally {
+      child.kill("SIGINT");
+      await new Promise((r) => child.once("exit", r));
+      await rm(root, { recursive: true, force: true });
     }
   });
 });

@@ -3,7 +3,8 @@
  * function's code changes. A redeploy repackages (and rebuilds) the code; a function whose code
  * did not change keeps its package, and one whose code did runs the new code on its next
  * invocation, with no restart. With `--endpoint`, nothing is served here: the loop deploys to the
- * Jeff at that URL, on this machine or another.
+ * Jeff at that URL, on this machine or another. A project with a `tsconfig.json` is type-checked
+ * after each deploy, in the background (`type-check.ts`).
  */
 import { relative, resolve, sep } from "node:path";
 import { type FSWatcher, watch } from "chokidar";
@@ -11,6 +12,7 @@ import { envVars } from "../../server/env-vars.js";
 import { createOutput, type Output } from "../output.js";
 import { dataDirFor } from "../project.js";
 import { defaultStackName, templatePath } from "../template-file.js";
+import { TypeChecker } from "../type-check.js";
 import { deployProject, parseOverrides, reportOutcome } from "./deploy.js";
 import { type ServeFlags, serveProject, untilSignalled } from "./serve.js";
 
@@ -49,9 +51,12 @@ export async function runDev(dir: string, flags: DevFlags): Promise<void> {
   };
   // Watching before the first deploy, so a save while it runs is not missed.
   const watcher = new ProjectWatcher(file, projectDir, dataDir, schedule);
-  const redeploy = serialised(() =>
-    deployOnce(projectDir, deployFlags, out, (sources) => watcher.watch(sources)),
-  );
+  // Type errors are reported beside the deploys, never in their way.
+  const types = TypeChecker.for(projectDir, out);
+  const redeploy = serialised(async () => {
+    await deployOnce(projectDir, deployFlags, out, (sources) => watcher.watch(sources));
+    types?.check();
+  });
   await redeploy();
   const envCommand =
     endpoint === undefined
@@ -62,6 +67,7 @@ export async function runDev(dir: string, flags: DevFlags): Promise<void> {
   );
   await untilSignalled(server, async () => {
     clearTimeout(timer);
+    types?.close();
     await watcher.close();
   });
 }
