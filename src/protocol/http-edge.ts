@@ -30,6 +30,7 @@ import type {
 import type { ServiceModel } from "./service-model.js";
 import { inspectSigV4, type SigV4Request } from "./sigv4-verify.js";
 import type { WireResponse } from "./wire.js";
+import { escapeXml } from "./xml.js";
 
 /** Namespace for query errors when no service could be identified. */
 const fallbackXmlNamespace = "https://jeff.dev/doc/2026-11-26/";
@@ -218,11 +219,14 @@ export function createEdge(options: EdgeOptions): Edge {
   ): Promise<WireResponse & { op: string; svc: string }> {
     let protocol: WireProtocol = guessProtocol(req);
     let service: ServiceDefinition | undefined;
+    // A REST-XML service (S3, …) Jeff does not serve: its client reads errors only as XML.
+    let xmlClient = false;
     const label: OperationLabel = { operation: "unknown" };
     try {
       const { body, sigReq, inspection } = await readSigned(req, path, query);
       service = inspection.scope ? bySigningName.get(inspection.scope.service) : undefined;
       if (service) protocol = service.protocol;
+      else xmlClient = restXmlServices.has(inspection.scope?.service ?? "");
       const checked = authenticate(sigReq, inspection, protocol, { credentials: options.credentials, now });
       const who = checked instanceof Promise ? await checked : checked;
       if (!service) {
@@ -247,8 +251,9 @@ export function createEdge(options: EdgeOptions): Edge {
       const awsError = isAwsError(error) ? error : commonErrors.internal();
       if (!isAwsError(error)) options.logger.error("operation failed", { requestId, error });
       const xmlNamespace = service?.protocol === "awsQuery" ? service.xmlNamespace : fallbackXmlNamespace;
-      const wire =
-        protocol === "awsQuery"
+      const wire = xmlClient
+        ? restXmlError(awsError, requestId)
+        : protocol === "awsQuery"
           ? queryError(xmlNamespace, awsError, requestId)
           : jsonError(protocol, awsError, requestId);
       // The rest of an oversized body is not worth reading: answer, then close the connection.
@@ -352,6 +357,24 @@ class ClientGoneError extends Error {
 }
 
 /** Which protocol an unauthenticated request speaks, so its error comes back in a shape it reads. */
+/** Services whose wire protocol is REST-XML, by signing name: their clients parse only XML errors. */
+const restXmlServices = new Set(["s3", "s3-outposts", "s3express", "cloudfront", "route53"]);
+
+/** An error as REST-XML services (S3's shape) write it. */
+function restXmlError(error: AwsError, requestId: string): WireResponse {
+  return {
+    status: error.status,
+    headers: {
+      "content-type": "application/xml",
+      "x-amz-request-id": requestId,
+      "x-amzn-requestid": requestId,
+    },
+    body:
+      `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${escapeXml(error.code)}</Code>` +
+      `<Message>${escapeXml(error.message)}</Message><RequestId>${requestId}</RequestId></Error>`,
+  };
+}
+
 function guessProtocol(req: IncomingMessage): WireProtocol {
   if (req.headers["x-amz-target"]) {
     return req.headers["content-type"]?.includes("1.0") ? "awsJson1_0" : "awsJson1_1";

@@ -201,6 +201,23 @@ describe("jeff env and jeff serve", () => {
       ...vars,
     });
     expect(JSON.parse(who.stdout)).toMatchObject({ Account: server.accountId });
+    // A service Jeff does not serve is named, in the protocol its client reads (S3's XML, SNS's query XML).
+    const cliEnv = {
+      PATH: process.env.PATH,
+      HOME: server.dataDir,
+      AWS_CONFIG_FILE: "/dev/null",
+      AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+      ...vars,
+    };
+    for (const [args, name] of [
+      [["s3", "ls"], "s3"],
+      [["sns", "list-topics"], "sns"],
+      [["dynamodb", "list-tables"], "dynamodb"],
+    ] as const) {
+      const refused = await aws([...args], cliEnv);
+      expect(refused.stderr, args.join(" ")).toContain(`(UnknownOperationException) when calling the`);
+      expect(refused.stderr).toContain(`does not serve the service '${name}'`);
+    }
 
     const health = await fetch(`${server.url}/_jeff/health`);
     expect(await health.json()).toMatchObject({ status: "ok", accountId: server.accountId });
