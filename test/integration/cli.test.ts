@@ -1,6 +1,6 @@
 // The `jeff` command line as a user meets it: versions, help, errors, validate, env, serve.
 import { readFileSync } from "node:fs";
-import { access, chmod, copyFile, mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
+import { access, chmod, copyFile, mkdir, mkdtemp, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { type AddressInfo, connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -47,6 +47,25 @@ describe("jeff", () => {
     const noServer = await jeff(["deploy", "--data-dir", join(dir, "nowhere")]);
     expect(noServer.code).toBe(1);
     expect(noServer.stderr.trim().split("\n")).toHaveLength(1);
+  });
+});
+
+describe("jeff init", () => {
+  it("prints a next step that works when pasted, whether or not jeff is on the PATH", async () => {
+    const target = join(dir, "next-step");
+    const plain = await runJeff(["init", target], {
+      cwd: dir,
+      env: { PATH: "/usr/bin:/bin" },
+    });
+    expect(plain.stdout).toContain(`Next: cd ${target} && node ${join(repoRoot, "bin", "jeff.js")} dev`);
+    const bin = join(dir, "path-bin");
+    await mkdir(bin);
+    await symlink(join(repoRoot, "bin", "jeff.js"), join(bin, "jeff"));
+    const onPath = await runJeff(["init", join(dir, "next-step-2")], {
+      cwd: dir,
+      env: { PATH: `${bin}:/usr/bin:/bin` },
+    });
+    expect(onPath.stdout).toContain("&& jeff dev");
   });
 });
 

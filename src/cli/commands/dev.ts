@@ -11,6 +11,7 @@ import { type FSWatcher, watch } from "chokidar";
 import { envVars } from "../../server/env-vars.js";
 import { createOutput, type Output } from "../output.js";
 import { dataDirFor } from "../project.js";
+import { selfCommand } from "../self-command.js";
 import { defaultStackName, templatePath } from "../template-file.js";
 import { TypeChecker } from "../type-check.js";
 import { deployProject, parseOverrides, reportOutcome } from "./deploy.js";
@@ -60,8 +61,8 @@ export async function runDev(dir: string, flags: DevFlags): Promise<void> {
   await redeploy();
   const envCommand =
     endpoint === undefined
-      ? `npx jeff env --data-dir ${relative(process.cwd(), dataDir) || "."}`
-      : `npx jeff env --endpoint ${endpoint}`;
+      ? `${selfCommand()} env --data-dir ${relative(process.cwd(), dataDir) || "."}`
+      : `${selfCommand()} env --endpoint ${endpoint}`;
   out.note(
     `Watching ${file} and the functions' code. To use the AWS CLI, in another terminal: eval "$(${envCommand})"`,
   );

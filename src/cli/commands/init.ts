@@ -4,6 +4,7 @@ import { cp, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CliError, createOutput } from "../output.js";
+import { selfCommand } from "../self-command.js";
 import { defaultStackName } from "../template-file.js";
 
 /** The bundled example doubles as the starter, so there is one project to keep working. */
@@ -36,7 +37,7 @@ export async function runInit(dir: string, flags: { json?: boolean }): Promise<v
       `Created a Jeff project in ${target}:`,
       ...files.map((f) => `  ${f}`),
       "",
-      `Next: cd ${dir} && jeff dev`,
+      `Next: cd ${dir} && ${selfCommand(target)} dev`,
     ].join("\n"),
     { dir: target, files },
   );
