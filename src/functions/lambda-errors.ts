@@ -21,6 +21,20 @@ export const lambdaErrors = {
       409,
     ),
   invalidParameter: (message: string) => new AwsError("InvalidParameterValueException", message, 400),
+  /** A function ARN of another Region: Lambda serves each Region's functions only there. */
+  otherRegion: (region: string, here: string) =>
+    new AwsError(
+      "ResourceNotFoundException",
+      `Functions from '${region}' are not reachable in this region ('${here}')`,
+      404,
+    ),
+  /** A function ARN of another account, which no resource-based policy opens to the caller. */
+  otherAccount: (caller: string, action: string, arn: string) =>
+    new AwsError(
+      "AccessDeniedException",
+      `User: ${caller} is not authorized to perform: ${action} on resource: ${arn} because no resource-based policy allows the ${action} action`,
+      403,
+    ),
   preconditionFailed: () =>
     new AwsError(
       "PreconditionFailedException",

@@ -3,7 +3,9 @@
 
 import {
   CreateAliasCommand,
+  DeleteFunctionCommand,
   type FunctionConfiguration,
+  GetFunctionConfigurationCommand,
   GetFunctionEventInvokeConfigCommand,
   InvokeCommand,
   type LambdaClient,
@@ -523,5 +525,40 @@ describe("destinations with a version or alias", () => {
     }
     const after = await lambda.send(new GetFunctionEventInvokeConfigCommand({ FunctionName: "dest-src" }));
     expect(withoutMetadata(after)).toEqual(withoutMetadata(before));
+  });
+});
+
+describe("function ARNs of another Region or account", () => {
+  it("refuses them as Lambda does, and never acts on the local function of that name", async () => {
+    const source = 'export const handler = async () => "mine";';
+    await createNodeFunction(lambda, jeff.accountId, "scoped", source);
+    const elsewhere = jeff.region === "eu-central-1" ? "eu-west-1" : "eu-central-1";
+    const otherRegion = `arn:aws:lambda:${elsewhere}:${jeff.accountId}:function:scoped`;
+    for (const call of [
+      () => lambda.send(new GetFunctionConfigurationCommand({ FunctionName: otherRegion })),
+      () => lambda.send(new DeleteFunctionCommand({ FunctionName: otherRegion })),
+      () => lambda.send(new InvokeCommand({ FunctionName: otherRegion })),
+    ]) {
+      const error = await failure(call());
+      expect(error.name).toBe("ResourceNotFoundException");
+      expect(error.$metadata.httpStatusCode).toBe(404);
+      expect(error.message).toBe(
+        `Functions from '${elsewhere}' are not reachable in this region ('${jeff.region}')`,
+      );
+    }
+    const stranger = jeff.accountId === "111111111111" ? "222222222222" : "111111111111";
+    for (const name of [
+      `arn:aws:lambda:${jeff.region}:${stranger}:function:scoped`,
+      `${stranger}:function:scoped`,
+    ]) {
+      const error = await failure(lambda.send(new DeleteFunctionCommand({ FunctionName: name })));
+      expect(error.name, name).toBe("AccessDeniedException");
+      expect(error.$metadata.httpStatusCode).toBe(403);
+      expect(error.message).toContain("is not authorized to perform: lambda:DeleteFunction on resource:");
+    }
+    // The local function is untouched, and its own ARN still reaches it.
+    const own = `arn:aws:lambda:${jeff.region}:${jeff.accountId}:function:scoped`;
+    const out = await lambda.send(new InvokeCommand({ FunctionName: own }));
+    expect(new TextDecoder().decode(out.Payload)).toBe('"mine"');
   });
 });

@@ -5,6 +5,7 @@ import {
   type OperationTraits,
   type RequestContext,
   type RestRequest,
+  type RestRoute,
 } from "../../protocol/index.js";
 import { lambdaErrors } from "../lambda-errors.js";
 import { type FunctionScope, functionArn, parseFunctionName } from "../records/index.js";
@@ -56,6 +57,37 @@ export function nextMarker<T>(items: readonly T[], limit: number, position: (ite
   return items.length > limit && last !== undefined
     ? { NextMarker: Buffer.from(markerTag + position(last)).toString("base64url") }
     : {};
+}
+
+/**
+ * A route that refuses, before it runs, a FunctionName (or tag ARN) naming a function of another
+ * Region or account, as Lambda does: another Region is not reachable from this one (404), another
+ * account's function needs that account's permission, which Jeff's single account never grants
+ * (403). Without this, an ARN's Region and account were ignored and the local function served.
+ */
+export function inCallersScope(route: RestRoute): RestRoute {
+  return {
+    ...route,
+    handler: (req, ctx) => {
+      const named = req.pathParams.FunctionName ?? req.pathParams.ARN;
+      if (named !== undefined) checkReachable(named, route.action, ctx);
+      return route.handler(req, ctx);
+    },
+  };
+}
+
+const arnScope = /^arn:aws[a-zA-Z-]*:lambda:([a-z0-9-]+):(\d{12}):function:/;
+const partialScope = /^(\d{12}):function:/;
+
+function checkReachable(named: string, action: string, ctx: RequestContext): void {
+  const full = arnScope.exec(named);
+  const region = full?.[1];
+  const account = full?.[2] ?? partialScope.exec(named)?.[1];
+  if (region !== undefined && region !== ctx.region) throw lambdaErrors.otherRegion(region, ctx.region);
+  if (account !== undefined && account !== ctx.caller.accountId) {
+    const arn = full ? named : `arn:aws:lambda:${ctx.region}:${named}`;
+    throw lambdaErrors.otherAccount(ctx.caller.arn, action, arn);
+  }
 }
 
 /**

@@ -11,6 +11,7 @@ import {
   type RequestContext,
   type RestJsonService,
   type RestRequest,
+  type RestRoute,
   reads,
 } from "../../protocol/index.js";
 import { type Store, StoreConflictError } from "../../store/index.js";
@@ -45,7 +46,15 @@ import { aliasRoutes } from "./alias-routes.js";
 import { eventInvokeConfigRoutes } from "./event-invoke-config-routes.js";
 import { listFunctionEntries, readFunctionVersion } from "./function-listing.js";
 import { invokeRoute } from "./invoke-route.js";
-import { functionWrites, jsonBody, nextMarker, onFunction, pageOf, scopeOf } from "./lambda-request.js";
+import {
+  functionWrites,
+  inCallersScope,
+  jsonBody,
+  nextMarker,
+  onFunction,
+  pageOf,
+  scopeOf,
+} from "./lambda-request.js";
 import { tagRoutes } from "./tag-routes.js";
 import { versionRoutes } from "./version-routes.js";
 
@@ -131,245 +140,248 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
     signingName: "lambda",
     model: lambdaModel,
     protocol: "restJson1",
-    routes: [
-      ...versionRoutes(store),
-      ...tagRoutes(store),
-      ...aliasRoutes(store),
-      ...eventInvokeConfigRoutes(store),
-      {
-        method: "POST",
-        path: "/2015-03-31/functions",
-        operation: "CreateFunction",
+    routes: (
+      [
+        ...versionRoutes(store),
+        ...tagRoutes(store),
+        ...aliasRoutes(store),
+        ...eventInvokeConfigRoutes(store),
+        {
+          method: "POST",
+          path: "/2015-03-31/functions",
+          operation: "CreateFunction",
 
-        ...functionWrites.CreateFunction,
-        handler: async (req, ctx) => {
-          const input = jsonBody(req);
-          const scope = scopeOf(ctx);
-          const name = checkFunctionName(input.FunctionName);
-          if ((input.PackageType ?? "Zip") !== "Zip")
-            throw lambdaErrors.invalidParameter("Jeff runs .zip packages only (PackageType Zip)");
-          const settings = readSettings(input, undefined);
-          const tags = readTags(input.Tags) ?? {};
-          const publish = publishFlag(input);
-          const zip = zipFrom(input.Code, "Code.ZipFile");
-          if (await findFunction(store, scope, name)) throw lambdaErrors.alreadyExists(name);
-          const code = await keepCode(store, options.codeRoot, scope.accountId, zip);
-          const record = newFunctionRecord(scope, name, { ...settings, tags }, code);
-          try {
-            const body = await ctx.transaction(async (tx) => {
-              await insertFunction(tx, scope, record);
-              if (!publish) return describeFunction(record);
-              const published = await publishLatest(tx, scope, record, undefined);
-              return describeFunction(published.record, String(published.version), versionArn(published));
-            });
-            return { status: 201, body };
-          } catch (error) {
-            if (error instanceof StoreConflictError) throw lambdaErrors.alreadyExists(name);
-            throw error;
-          }
+          ...functionWrites.CreateFunction,
+          handler: async (req, ctx) => {
+            const input = jsonBody(req);
+            const scope = scopeOf(ctx);
+            const name = checkFunctionName(input.FunctionName);
+            if ((input.PackageType ?? "Zip") !== "Zip")
+              throw lambdaErrors.invalidParameter("Jeff runs .zip packages only (PackageType Zip)");
+            const settings = readSettings(input, undefined);
+            const tags = readTags(input.Tags) ?? {};
+            const publish = publishFlag(input);
+            const zip = zipFrom(input.Code, "Code.ZipFile");
+            if (await findFunction(store, scope, name)) throw lambdaErrors.alreadyExists(name);
+            const code = await keepCode(store, options.codeRoot, scope.accountId, zip);
+            const record = newFunctionRecord(scope, name, { ...settings, tags }, code);
+            try {
+              const body = await ctx.transaction(async (tx) => {
+                await insertFunction(tx, scope, record);
+                if (!publish) return describeFunction(record);
+                const published = await publishLatest(tx, scope, record, undefined);
+                return describeFunction(published.record, String(published.version), versionArn(published));
+              });
+              return { status: 201, body };
+            } catch (error) {
+              if (error instanceof StoreConflictError) throw lambdaErrors.alreadyExists(name);
+              throw error;
+            }
+          },
         },
-      },
-      {
-        method: "GET",
-        path: "/2015-03-31/functions",
-        operation: "ListFunctions",
+        {
+          method: "GET",
+          path: "/2015-03-31/functions",
+          operation: "ListFunctions",
 
-        ...reads("lambda:ListFunctions", noResources),
-        handler: async (req, ctx) => {
-          const allVersions = readFunctionVersion(req.query.get("FunctionVersion"));
-          const { limit, after } = pageOf(req);
-          const page = await listFunctionEntries(store, scopeOf(ctx), after, limit + 1, allVersions);
-          return {
-            body: {
-              Functions: page.slice(0, limit).map((entry) => entry.body),
-              ...nextMarker(page, limit, (entry) => entry.position),
-            },
-          };
+          ...reads("lambda:ListFunctions", noResources),
+          handler: async (req, ctx) => {
+            const allVersions = readFunctionVersion(req.query.get("FunctionVersion"));
+            const { limit, after } = pageOf(req);
+            const page = await listFunctionEntries(store, scopeOf(ctx), after, limit + 1, allVersions);
+            return {
+              body: {
+                Functions: page.slice(0, limit).map((entry) => entry.body),
+                ...nextMarker(page, limit, (entry) => entry.position),
+              },
+            };
+          },
         },
-      },
-      {
-        method: "GET",
-        path: "/2015-03-31/functions/{FunctionName}",
-        operation: "GetFunction",
+        {
+          method: "GET",
+          path: "/2015-03-31/functions/{FunctionName}",
+          operation: "GetFunction",
 
-        ...reads("lambda:GetFunction", onFunction),
-        handler: async (req, ctx) => {
-          const target = await targetOf(req, ctx);
-          return {
-            body: {
-              Configuration: describeFunction(target.record, target.version, target.arn),
-              Code: { RepositoryType: "S3" },
-              ...(Object.keys(target.fn.tags).length > 0 ? { Tags: target.fn.tags } : {}),
-              ...(target.fn.reservedConcurrency !== undefined
-                ? { Concurrency: { ReservedConcurrentExecutions: target.fn.reservedConcurrency } }
-                : {}),
-            },
-          };
+          ...reads("lambda:GetFunction", onFunction),
+          handler: async (req, ctx) => {
+            const target = await targetOf(req, ctx);
+            return {
+              body: {
+                Configuration: describeFunction(target.record, target.version, target.arn),
+                Code: { RepositoryType: "S3" },
+                ...(Object.keys(target.fn.tags).length > 0 ? { Tags: target.fn.tags } : {}),
+                ...(target.fn.reservedConcurrency !== undefined
+                  ? { Concurrency: { ReservedConcurrentExecutions: target.fn.reservedConcurrency } }
+                  : {}),
+              },
+            };
+          },
         },
-      },
-      {
-        method: "GET",
-        path: "/2015-03-31/functions/{FunctionName}/configuration",
-        operation: "GetFunctionConfiguration",
+        {
+          method: "GET",
+          path: "/2015-03-31/functions/{FunctionName}/configuration",
+          operation: "GetFunctionConfiguration",
 
-        ...reads("lambda:GetFunctionConfiguration", onFunction),
-        handler: async (req, ctx) => {
-          const target = await targetOf(req, ctx);
-          return { body: describeFunction(target.record, target.version, target.arn) };
+          ...reads("lambda:GetFunctionConfiguration", onFunction),
+          handler: async (req, ctx) => {
+            const target = await targetOf(req, ctx);
+            return { body: describeFunction(target.record, target.version, target.arn) };
+          },
         },
-      },
-      {
-        method: "PUT",
-        path: "/2015-03-31/functions/{FunctionName}/code",
-        operation: "UpdateFunctionCode",
+        {
+          method: "PUT",
+          path: "/2015-03-31/functions/{FunctionName}/code",
+          operation: "UpdateFunctionCode",
 
-        ...mutates("lambda:UpdateFunctionCode", onFunction),
-        handler: async (req, ctx) => {
-          const input = jsonBody(req);
-          const scope = scopeOf(ctx);
-          const zip = zipFrom(input, "ZipFile");
-          const publish = publishFlag(input);
-          const body = await update(
-            ctx.transaction,
-            scope,
-            req.pathParams.FunctionName!,
-            input.RevisionId,
-            async (current) => {
-              const code = await keepCode(store, options.codeRoot, scope.accountId, zip);
-              return { ...current, ...codeFieldsOf(code) };
-            },
-            publish,
-          );
-          return { body };
+          ...mutates("lambda:UpdateFunctionCode", onFunction),
+          handler: async (req, ctx) => {
+            const input = jsonBody(req);
+            const scope = scopeOf(ctx);
+            const zip = zipFrom(input, "ZipFile");
+            const publish = publishFlag(input);
+            const body = await update(
+              ctx.transaction,
+              scope,
+              req.pathParams.FunctionName!,
+              input.RevisionId,
+              async (current) => {
+                const code = await keepCode(store, options.codeRoot, scope.accountId, zip);
+                return { ...current, ...codeFieldsOf(code) };
+              },
+              publish,
+            );
+            return { body };
+          },
         },
-      },
-      {
-        method: "PUT",
-        path: "/2015-03-31/functions/{FunctionName}/configuration",
-        operation: "UpdateFunctionConfiguration",
+        {
+          method: "PUT",
+          path: "/2015-03-31/functions/{FunctionName}/configuration",
+          operation: "UpdateFunctionConfiguration",
 
-        ...functionWrites.UpdateFunctionConfiguration,
-        handler: async (req, ctx) => {
-          const input = jsonBody(req);
-          const body = await update(
-            ctx.transaction,
-            scopeOf(ctx),
-            req.pathParams.FunctionName!,
-            input.RevisionId,
-            async (current) => ({
+          ...functionWrites.UpdateFunctionConfiguration,
+          handler: async (req, ctx) => {
+            const input = jsonBody(req);
+            const body = await update(
+              ctx.transaction,
+              scopeOf(ctx),
+              req.pathParams.FunctionName!,
+              input.RevisionId,
+              async (current) => ({
+                ...current,
+                ...readSettings(input, current),
+              }),
+            );
+            return { body };
+          },
+        },
+        {
+          method: "DELETE",
+          path: "/2015-03-31/functions/{FunctionName}",
+          operation: "DeleteFunction",
+
+          ...functionWrites.DeleteFunction,
+          handler: async (req, ctx) => {
+            const scope = scopeOf(ctx);
+            const reference = referenceOf(req.pathParams.FunctionName!, req.query.get("Qualifier"));
+            await ctx.transaction((tx) => deleteFunctionOrVersion(tx, scope, reference));
+            return { status: 204 };
+          },
+        },
+        {
+          method: "POST",
+          path: "/2015-03-31/functions/{FunctionName}/invocations",
+          operation: "Invoke",
+
+          ...mutates("lambda:InvokeFunction", onFunction, { dataEvent: true }),
+
+          payload: "Payload",
+          handler: async (req, ctx) => {
+            const target = await targetOf(req, ctx, { route: true });
+            return invokeRoute(options.invoke, target, req, ctx);
+          },
+        },
+        {
+          method: "PUT",
+          path: "/2017-10-31/functions/{FunctionName}/concurrency",
+          operation: "PutFunctionConcurrency",
+
+          ...mutates("lambda:PutFunctionConcurrency", onFunction),
+          handler: async (req, ctx) => {
+            const input = jsonBody(req);
+            const value = readReservedConcurrency(input.ReservedConcurrentExecutions);
+            const scope = scopeOf(ctx);
+            const record = await existing(scope, req.pathParams.FunctionName!);
+            await checkReservation(store, scope, record.name, value, options.accountConcurrency);
+            await update(ctx.transaction, scope, record.name, undefined, async (current) => ({
               ...current,
-              ...readSettings(input, current),
-            }),
-          );
-          return { body };
+              reservedConcurrency: value,
+            }));
+            return { body: { ReservedConcurrentExecutions: value } };
+          },
         },
-      },
-      {
-        method: "DELETE",
-        path: "/2015-03-31/functions/{FunctionName}",
-        operation: "DeleteFunction",
+        {
+          method: "GET",
+          path: "/2019-09-30/functions/{FunctionName}/concurrency",
+          operation: "GetFunctionConcurrency",
 
-        ...functionWrites.DeleteFunction,
-        handler: async (req, ctx) => {
-          const scope = scopeOf(ctx);
-          const reference = referenceOf(req.pathParams.FunctionName!, req.query.get("Qualifier"));
-          await ctx.transaction((tx) => deleteFunctionOrVersion(tx, scope, reference));
-          return { status: 204 };
+          ...reads("lambda:GetFunctionConcurrency", onFunction),
+          handler: async (req, ctx) => {
+            const record = await existing(scopeOf(ctx), req.pathParams.FunctionName!);
+            return {
+              body:
+                record.reservedConcurrency !== undefined
+                  ? { ReservedConcurrentExecutions: record.reservedConcurrency }
+                  : {},
+            };
+          },
         },
-      },
-      {
-        method: "POST",
-        path: "/2015-03-31/functions/{FunctionName}/invocations",
-        operation: "Invoke",
+        {
+          method: "DELETE",
+          path: "/2017-10-31/functions/{FunctionName}/concurrency",
+          operation: "DeleteFunctionConcurrency",
 
-        ...mutates("lambda:InvokeFunction", onFunction, { dataEvent: true }),
-
-        payload: "Payload",
-        handler: async (req, ctx) => {
-          const target = await targetOf(req, ctx, { route: true });
-          return invokeRoute(options.invoke, target, req, ctx);
+          ...mutates("lambda:DeleteFunctionConcurrency", onFunction),
+          handler: async (req, ctx) => {
+            await update(
+              ctx.transaction,
+              scopeOf(ctx),
+              req.pathParams.FunctionName!,
+              undefined,
+              async ({ reservedConcurrency: _dropped, ...current }) => current,
+            );
+            return { status: 204 };
+          },
         },
-      },
-      {
-        method: "PUT",
-        path: "/2017-10-31/functions/{FunctionName}/concurrency",
-        operation: "PutFunctionConcurrency",
+        {
+          method: "GET",
+          path: "/2016-08-19/account-settings",
+          operation: "GetAccountSettings",
 
-        ...mutates("lambda:PutFunctionConcurrency", onFunction),
-        handler: async (req, ctx) => {
-          const input = jsonBody(req);
-          const value = readReservedConcurrency(input.ReservedConcurrentExecutions);
-          const scope = scopeOf(ctx);
-          const record = await existing(scope, req.pathParams.FunctionName!);
-          await checkReservation(store, scope, record.name, value, options.accountConcurrency);
-          await update(ctx.transaction, scope, record.name, undefined, async (current) => ({
-            ...current,
-            reservedConcurrency: value,
-          }));
-          return { body: { ReservedConcurrentExecutions: value } };
-        },
-      },
-      {
-        method: "GET",
-        path: "/2019-09-30/functions/{FunctionName}/concurrency",
-        operation: "GetFunctionConcurrency",
-
-        ...reads("lambda:GetFunctionConcurrency", onFunction),
-        handler: async (req, ctx) => {
-          const record = await existing(scopeOf(ctx), req.pathParams.FunctionName!);
-          return {
-            body:
-              record.reservedConcurrency !== undefined
-                ? { ReservedConcurrentExecutions: record.reservedConcurrency }
-                : {},
-          };
-        },
-      },
-      {
-        method: "DELETE",
-        path: "/2017-10-31/functions/{FunctionName}/concurrency",
-        operation: "DeleteFunctionConcurrency",
-
-        ...mutates("lambda:DeleteFunctionConcurrency", onFunction),
-        handler: async (req, ctx) => {
-          await update(
-            ctx.transaction,
-            scopeOf(ctx),
-            req.pathParams.FunctionName!,
-            undefined,
-            async ({ reservedConcurrency: _dropped, ...current }) => current,
-          );
-          return { status: 204 };
-        },
-      },
-      {
-        method: "GET",
-        path: "/2016-08-19/account-settings",
-        operation: "GetAccountSettings",
-
-        ...reads("lambda:GetAccountSettings", noResources),
-        handler: async (_req, ctx) => {
-          const row = await store.get<{ count: number; size: number; reserved: number }>(
-            "SELECT COUNT(*) AS count, COALESCE(SUM(code_size), 0) AS size, COALESCE(SUM(reserved_concurrency), 0) AS reserved FROM lambda_functions WHERE account_id = ?",
-            [ctx.caller.accountId],
-          );
-          return {
-            body: {
-              AccountLimit: {
-                TotalCodeSize: 80_530_636_800,
-                CodeSizeUnzipped: 262_144_000,
-                CodeSizeZipped: 52_428_800,
-                ConcurrentExecutions: options.accountConcurrency,
-                UnreservedConcurrentExecutions: options.accountConcurrency - Number(row?.reserved ?? 0),
+          ...reads("lambda:GetAccountSettings", noResources),
+          handler: async (_req, ctx) => {
+            const row = await store.get<{ count: number; size: number; reserved: number }>(
+              "SELECT COUNT(*) AS count, COALESCE(SUM(code_size), 0) AS size, COALESCE(SUM(reserved_concurrency), 0) AS reserved FROM lambda_functions WHERE account_id = ?",
+              [ctx.caller.accountId],
+            );
+            return {
+              body: {
+                AccountLimit: {
+                  TotalCodeSize: 80_530_636_800,
+                  CodeSizeUnzipped: 262_144_000,
+                  CodeSizeZipped: 52_428_800,
+                  ConcurrentExecutions: options.accountConcurrency,
+                  UnreservedConcurrentExecutions: options.accountConcurrency - Number(row?.reserved ?? 0),
+                },
+                AccountUsage: {
+                  TotalCodeSize:
+                    Number(row?.size ?? 0) + (await versionsCodeSize(store, ctx.caller.accountId)),
+                  FunctionCount: Number(row?.count ?? 0),
+                },
               },
-              AccountUsage: {
-                TotalCodeSize: Number(row?.size ?? 0) + (await versionsCodeSize(store, ctx.caller.accountId)),
-                FunctionCount: Number(row?.count ?? 0),
-              },
-            },
-          };
+            };
+          },
         },
-      },
-    ],
+      ] satisfies RestRoute[]
+    ).map(inCallersScope),
   };
 }
