@@ -296,38 +296,53 @@ Outputs:
   });
 });
 
+/** A command run as a user would, its output (both streams) gathered; stopped with Ctrl-C. */
+function watched(
+  command: string,
+  args: readonly string[],
+  options: { cwd?: string; env: NodeJS.ProcessEnv },
+) {
+  const child = spawn(command, args, { ...options, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  const gather = (c: Buffer) => {
+    output += c.toString();
+  };
+  child.stdout.on("data", gather);
+  child.stderr.on("data", gather);
+  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  return {
+    output: () => output,
+    waitFor: (pattern: RegExp) =>
+      until(
+        () => pattern.test(output),
+        () => `timed out waiting for ${pattern}: ${output}`,
+        100_000,
+      ),
+    /** Its exit code, once it has ended by itself. */
+    exited: () => exited,
+    /** Ctrl-C, and the exit code once it has ended. */
+    stop: () => {
+      child.kill("SIGINT");
+      return exited;
+    },
+  };
+}
+
 describe("jeff dev", () => {
   it("deploys the project and redeploys when the template changes", async () => {
     const dir = await mkdtemp(join(tmpdir(), "jeff-dev-"));
     await runJeff(["init", dir]);
-    const child = spawn(process.execPath, [jeffBin, "dev", dir, "--port", "0", "--stack", "devstack"], {
+    const dev = watched(process.execPath, [jeffBin, "dev", dir, "--port", "0", "--stack", "devstack"], {
       env: { ...process.env, ...(await storeEnvFor(join(dir, ".jeff"))) },
-      stdio: ["ignore", "pipe", "pipe"],
     });
-    let output = "";
-    child.stdout.on("data", (c: Buffer) => {
-      output += c.toString();
-    });
-    child.stderr.on("data", (c: Buffer) => {
-      output += c.toString();
-    });
-    const waitFor = (pattern: RegExp) =>
-      until(
-        () => pattern.test(output),
-        () => `timed out waiting for ${pattern}: ${output}`,
-        180_000,
-      );
     try {
-      await waitFor(/GreetingValue = Hello from Jeff/);
+      await dev.waitFor(/GreetingValue = Hello from Jeff/);
       const file = join(dir, "template.yaml");
-      const text = (await import("node:fs/promises")).readFile(file, "utf8");
-      await writeFile(file, (await text).replace('"Hello from Jeff"', '"Hello again"'));
-      await waitFor(/GreetingValue = Hello again/);
-      expect(output).toContain("UPDATE_COMPLETE");
+      await writeFile(file, (await readFile(file, "utf8")).replace('"Hello from Jeff"', '"Hello again"'));
+      await dev.waitFor(/GreetingValue = Hello again/);
+      expect(dev.output()).toContain("UPDATE_COMPLETE");
     } finally {
-      child.kill("SIGINT");
-      const code = await new Promise<number | null>((r) => child.once("exit", r));
-      expect(code).toBe(0);
+      expect(await dev.stop()).toBe(0);
       await rm(dir, { recursive: true, force: true });
     }
   });
@@ -355,44 +370,21 @@ describe("jeff dev", () => {
     const blocks = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!);
     expect(blocks[0]).toContain("jeff dev");
     // exec: the shell becomes `jeff dev`, so Ctrl-C (SIGINT) reaches it as in a terminal.
-    const child = spawn("sh", ["-c", `exec ${blocks[0]!.replace(/#.*$/gm, "").trim()}`], {
+    const dev = watched("sh", ["-c", `exec ${blocks[0]!.replace(/#.*$/gm, "").trim()}`], {
       cwd: dir,
       env: { ...env, JEFF_PORT: "0" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    child.stdout.on("data", (c: Buffer) => {
-      output += c.toString();
-    });
-    child.stderr.on("data", (c: Buffer) => {
-      output += c.toString();
     });
     try {
-      await until(
-        () => /CREATE_COMPLETE|Type checks are off/.test(output) && /HelloFunction = /.test(output),
-        () => `the starter never deployed: ${output}`,
-        100_000,
-      );
+      await dev.waitFor(/HelloFunction = /);
       // Without TypeScript in the project, one note says how to turn type checks on.
-      expect(output).toContain("Type checks are off");
-      const pasted = await new Promise<{ code: number | null; out: string }>((resolve) => {
-        const shell = spawn("bash", ["-e", "-o", "pipefail", "-c", blocks[1]!], { cwd: dir, env });
-        let out = "";
-        shell.stdout.on("data", (c: Buffer) => {
-          out += c.toString();
-        });
-        shell.stderr.on("data", (c: Buffer) => {
-          out += c.toString();
-        });
-        shell.on("close", (code) => resolve({ code, out }));
-      });
-      expect(pasted.code, pasted.out).toBe(0);
-      expect(pasted.out).toContain("Hello from Jeff, Ada!");
-      expect(pasted.out).toContain('"StackName": "paste-me"');
-      expect(pasted.out).toContain('"Name": "/paste-me/dev/greeting"');
+      expect(dev.output()).toContain("Type checks are off");
+      const pasted = watched("bash", ["-e", "-o", "pipefail", "-c", blocks[1]!], { cwd: dir, env });
+      expect(await pasted.exited(), pasted.output()).toBe(0);
+      expect(pasted.output()).toContain("Hello from Jeff, Ada!");
+      expect(pasted.output()).toContain('"StackName": "paste-me"');
+      expect(pasted.output()).toContain('"Name": "/paste-me/dev/greeting"');
     } finally {
-      child.kill("SIGINT");
-      await new Promise((r) => child.once("exit", r));
+      await dev.stop();
       await rm(root, { recursive: true, force: true });
     }
   });
@@ -406,33 +398,18 @@ describe("jeff dev", () => {
     const source = join(dir, "src/hello.ts");
     const good = await readFile(source, "utf8");
     await writeFile(source, `${good}\nexport const wrong: number = "not a number";\n`);
-    const child = spawn(process.execPath, [jeffBin, "dev", dir, "--port", "0"], {
+    const dev = watched(process.execPath, [jeffBin, "dev", dir, "--port", "0"], {
       env: { ...process.env, ...(await storeEnvFor(join(dir, ".jeff"))) },
-      stdio: ["ignore", "pipe", "pipe"],
     });
-    let output = "";
-    child.stdout.on("data", (c: Buffer) => {
-      output += c.toString();
-    });
-    child.stderr.on("data", (c: Buffer) => {
-      output += c.toString();
-    });
-    const waitFor = (pattern: RegExp) =>
-      until(
-        () => pattern.test(output),
-        () => `timed out waiting for ${pattern}: ${output}`,
-        180_000,
-      );
     try {
-      await waitFor(/error TS2322/);
+      await dev.waitFor(/error TS2322/);
       // The deploy went ahead all the same.
-      expect(output).toContain("CREATE_COMPLETE");
-      expect(output).toMatch(/src\/hello\.ts\(\d+,\d+\): error TS2322/);
+      expect(dev.output()).toContain("CREATE_COMPLETE");
+      expect(dev.output()).toMatch(/src\/hello\.ts\(\d+,\d+\): error TS2322/);
       await writeFile(source, good);
-      await waitFor(/Type check: no errors now/);
+      await dev.waitFor(/Type check: no errors now/);
     } finally {
-      child.kill("SIGINT");
-      await new Promise((r) => child.once("exit", r));
+      await dev.stop();
       await rm(root, { recursive: true, force: true });
     }
   });
