@@ -19,7 +19,7 @@ import {
 } from "./code/index.js";
 import { ConcurrencyGate, chooseIsolation, EnvironmentPool, FunctionMetrics } from "./execution/index.js";
 import { createInvoke } from "./invoke.js";
-import { functionTableMigrations } from "./records/index.js";
+import { functionOptionsMigration, functionTableMigrations } from "./records/index.js";
 
 /**
  * How long a function environment's credentials last: an hour, as a role session does by default
@@ -38,7 +38,12 @@ const asyncConcurrency = 16;
 export const functionsSubsystem: Subsystem = {
   name: "functions",
   // The tables, then the step that moved pending events onto the queue (async/ owns it).
-  migrations: [...functionTableMigrations, asyncEventsOntoQueue, ...codePackageMigrations],
+  migrations: [
+    ...functionTableMigrations,
+    asyncEventsOntoQueue,
+    ...codePackageMigrations,
+    functionOptionsMigration,
+  ],
   resourceTypes: ({ store, calls, config }) =>
     functionResources({
       store,

@@ -562,3 +562,81 @@ describe("function ARNs of another Region or account", () => {
     expect(new TextDecoder().decode(out.Payload)).toBe('"mine"');
   });
 });
+
+describe("settings Lambda returns as they were given", () => {
+  it("keeps Architectures, TracingConfig, EphemeralStorage and LoggingConfig, and sizes /tmp as asked", async () => {
+    const source = `import { statfsSync } from "node:fs";
+export const handler = async () => { const s = statfsSync("/tmp"); return Math.round((s.blocks * s.bsize) / 1048576); };`;
+    const created = await createNodeFunction(lambda, jeff.accountId, "kept", source, {
+      Architectures: ["arm64"],
+      TracingConfig: { Mode: "Active" },
+      EphemeralStorage: { Size: 1024 },
+      LoggingConfig: { LogFormat: "JSON", ApplicationLogLevel: "WARN", SystemLogLevel: "INFO" },
+    });
+    const expected = {
+      Architectures: ["arm64"],
+      TracingConfig: { Mode: "Active" },
+      EphemeralStorage: { Size: 1024 },
+      LoggingConfig: {
+        LogFormat: "JSON",
+        ApplicationLogLevel: "WARN",
+        SystemLogLevel: "INFO",
+        LogGroup: "/aws/lambda/kept",
+      },
+    };
+    expect(created).toMatchObject(expected);
+    expect(await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "kept" }))).toMatchObject(
+      expected,
+    );
+
+    // An update changes what it names and keeps the rest; a published version carries it all.
+    const updated = await lambda.send(
+      new UpdateFunctionConfigurationCommand({
+        FunctionName: "kept",
+        EphemeralStorage: { Size: 2048 },
+        LoggingConfig: { LogGroup: "/custom/kept" },
+      }),
+    );
+    expect(updated).toMatchObject({
+      ...expected,
+      EphemeralStorage: { Size: 2048 },
+      LoggingConfig: { ...expected.LoggingConfig, LogGroup: "/custom/kept" },
+    });
+    const version = await lambda.send(new PublishVersionCommand({ FunctionName: "kept" }));
+    expect(version).toMatchObject({ Architectures: ["arm64"], EphemeralStorage: { Size: 2048 } });
+
+    const health = (await (await fetch(`${jeff.url}/_jeff/health`)).json()) as { isolation?: string };
+    if (health.isolation === "sandbox") {
+      const out = await lambda.send(new InvokeCommand({ FunctionName: "kept" }));
+      expect(Number(new TextDecoder().decode(out.Payload))).toBe(2048);
+    }
+
+    // Out of Lambda's bounds: refused, naming the member, and nothing changes.
+    const refused = await failure(
+      lambda.send(
+        new UpdateFunctionConfigurationCommand({ FunctionName: "kept", EphemeralStorage: { Size: 100 } }),
+      ),
+    );
+    expect(refused.name).toBe("ValidationException");
+    expect(refused.message).toContain("ephemeralStorage.size");
+    expect(
+      (await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "kept" }))).EphemeralStorage,
+    ).toEqual({ Size: 2048 });
+  });
+
+  it("answers Lambda's defaults for a function that set none", async () => {
+    const plain = await createNodeFunction(
+      lambda,
+      jeff.accountId,
+      "defaults",
+      "export const handler = async () => 1;",
+    );
+    expect(plain).toMatchObject({
+      Architectures: ["x86_64"],
+      TracingConfig: { Mode: "PassThrough" },
+      EphemeralStorage: { Size: 512 },
+      LoggingConfig: { LogFormat: "Text", LogGroup: "/aws/lambda/defaults" },
+    });
+    expect(plain.LoggingConfig).not.toHaveProperty("ApplicationLogLevel");
+  });
+});

@@ -93,9 +93,11 @@ const common = [
   "ReservedConcurrentExecutions",
   "Tags",
   "Architectures",
+  "EphemeralStorage",
+  "LoggingConfig",
   "PackageType",
 ];
-/** SAM's own properties. Policies, PermissionsBoundary and Tracing are kept with the stack only: IAM enforces nothing yet. */
+/** SAM's own properties. Policies and PermissionsBoundary are kept with the stack only: IAM enforces nothing yet. */
 const samOnly = [
   "CodeUri",
   "InlineCode",
@@ -250,6 +252,17 @@ function settingsInput(type: string, props: Props, ctx: ResourceContext): Props 
     ...(props.Timeout !== undefined ? { Timeout: integerOf(props.Timeout) } : {}),
     ...(props.MemorySize !== undefined ? { MemorySize: integerOf(props.MemorySize) } : {}),
     ...(props.Environment !== undefined ? { Environment: props.Environment } : {}),
+    ...(props.Architectures !== undefined ? { Architectures: props.Architectures } : {}),
+    ...(props.EphemeralStorage !== undefined
+      ? { EphemeralStorage: { Size: integerOf((props.EphemeralStorage as { Size?: unknown }).Size) } }
+      : {}),
+    ...(props.LoggingConfig !== undefined ? { LoggingConfig: props.LoggingConfig } : {}),
+    // SAM's Tracing is CloudFormation's TracingConfig.Mode.
+    ...(props.TracingConfig !== undefined
+      ? { TracingConfig: props.TracingConfig }
+      : props.Tracing !== undefined
+        ? { TracingConfig: { Mode: props.Tracing } }
+        : {}),
   };
 }
 

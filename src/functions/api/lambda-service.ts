@@ -246,7 +246,12 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
               input.RevisionId,
               async (current) => {
                 const code = await keepCode(store, options.codeRoot, scope.accountId, zip);
-                return { ...current, ...codeFieldsOf(code) };
+                // UpdateFunctionCode also takes the architecture the new code is built for.
+                const architecture =
+                  input.Architectures === undefined
+                    ? {}
+                    : { options: readSettings({ Architectures: input.Architectures }, current).options };
+                return { ...current, ...codeFieldsOf(code), ...architecture };
               },
               publish,
             );

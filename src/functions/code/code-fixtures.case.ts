@@ -9,5 +9,6 @@ export const functionSettings = {
   timeout: 3,
   memorySize: 128,
   environment: {},
+  options: {},
   tags: {},
 };

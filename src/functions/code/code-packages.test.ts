@@ -4,7 +4,12 @@ import { join } from "node:path";
 import { zipSync } from "fflate";
 import { describe, expect, it } from "vitest";
 import { openTestStore } from "../../../test/stores.js";
-import { functionTableMigrations, insertFunction, newFunctionRecord } from "../records/index.js";
+import {
+  functionOptionsMigration,
+  functionTableMigrations,
+  insertFunction,
+  newFunctionRecord,
+} from "../records/index.js";
 import { functionSettings, scope } from "./code-fixtures.case.js";
 import { codePackageMigrations, keepCode, localCode, sweepUnusedPackages } from "./code-packages.js";
 import { sweepGraceMs } from "./code-sweep.js";
@@ -16,7 +21,7 @@ describe("deployment packages in the store", () => {
     const dir = mkdtempSync(join(tmpdir(), "jeff-packages-"));
     const store = await openTestStore({
       dataDir: join(dir, "store"),
-      migrations: [...functionTableMigrations, ...codePackageMigrations],
+      migrations: [...functionTableMigrations, ...codePackageMigrations, functionOptionsMigration],
     });
     try {
       const here = join(dir, "node-a", "code");

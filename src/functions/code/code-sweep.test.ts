@@ -4,7 +4,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { openTestStore } from "../../../test/stores.js";
-import { functionTableMigrations, insertFunction, newFunctionRecord } from "../records/index.js";
+import {
+  functionOptionsMigration,
+  functionTableMigrations,
+  insertFunction,
+  newFunctionRecord,
+} from "../records/index.js";
 import { functionSettings, scope } from "./code-fixtures.case.js";
 import { pinCodeFolder, sweepGraceMs, sweepUnneeded, sweepUnusedCode } from "./code-sweep.js";
 
@@ -29,7 +34,7 @@ describe("sweeping", () => {
     folder("fresh", false);
     const store = await openTestStore({
       dataDir: join(dataDir, "store"),
-      migrations: functionTableMigrations,
+      migrations: [...functionTableMigrations, functionOptionsMigration],
     });
     try {
       await insertFunction(

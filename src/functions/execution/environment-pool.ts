@@ -306,6 +306,7 @@ function configurationKey(spec: FunctionSpec): string {
     spec.codeSha256,
     spec.timeoutSeconds,
     spec.memoryMb,
+    spec.tmpMb ?? null,
     environment,
     spec.role ?? null,
   ];

@@ -38,6 +38,8 @@ export interface FunctionSpec {
   readonly codeSha256: string;
   readonly timeoutSeconds: number;
   readonly memoryMb: number;
+  /** The size of /tmp (EphemeralStorage), 512 MB unless set. */
+  readonly tmpMb?: number;
   readonly environment: Readonly<Record<string, string>>;
   /** What Node's permission model allows beyond its defaults (the operator's `sandboxAllow`): `child-process`, `worker`, `addons`, `wasi`. */
   readonly allow?: readonly string[];
@@ -244,7 +246,7 @@ export class ExecutionEnvironment {
           ],
           ...(spec.inspectPort === undefined ? {} : { inboundPort: spec.inspectPort }),
           memoryMb: spec.memoryMb,
-          tmpBytes,
+          tmpBytes: spec.tmpMb === undefined ? tmpBytes : spec.tmpMb * 1024 * 1024,
           runDir: ownDir,
         });
       } catch (error) {

@@ -19,6 +19,7 @@ export function specOf(record: FunctionRecord, version = "$LATEST"): FunctionSpe
     codeSha256: record.codeSha256,
     timeoutSeconds: record.timeout,
     memoryMb: record.memorySize,
+    ...(record.options.ephemeralStorageMb !== undefined ? { tmpMb: record.options.ephemeralStorageMb } : {}),
     environment: record.environment,
     role: record.role,
   };

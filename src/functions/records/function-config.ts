@@ -56,6 +56,84 @@ export interface FunctionSettings {
   timeout: number;
   memorySize: number;
   environment: Record<string, string>;
+  options: FunctionOptions;
+}
+
+/**
+ * Settings Lambda takes and returns that Jeff keeps exactly as given, so that a client that set
+ * them reads them back (Terraform sees no drift): each is honoured as far as this host can, and
+ * docs/functions.md says what each changes. Absent members mean Lambda's defaults.
+ */
+export interface FunctionOptions {
+  /** `x86_64` or `arm64`; functions run on this host's architecture whatever it says. */
+  readonly architecture?: "x86_64" | "arm64";
+  /** TracingConfig.Mode: `Active` or `PassThrough`; no traces are recorded yet. */
+  readonly tracingMode?: "Active" | "PassThrough";
+  /** EphemeralStorage.Size in MB (512–10,240): the size of the function's /tmp. */
+  readonly ephemeralStorageMb?: number;
+  /** LoggingConfig as given (LogFormat, ApplicationLogLevel, SystemLogLevel, LogGroup). */
+  readonly logging?: Readonly<Record<string, string>>;
+}
+
+const logLevels = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"];
+
+function oneOf<T extends string>(value: unknown, member: string, allowed: readonly T[]): T {
+  if (typeof value !== "string" || !(allowed as readonly string[]).includes(value)) {
+    throw lambdaErrors.validation(
+      member,
+      value,
+      `Member must satisfy enum value set: [${allowed.join(", ")}]`,
+    );
+  }
+  return value as T;
+}
+
+/** The kept-as-given settings in `input` over `base`. */
+function readOptions(input: Record<string, unknown>, base: FunctionOptions | undefined): FunctionOptions {
+  const options: { -readonly [K in keyof FunctionOptions]: FunctionOptions[K] } = { ...base };
+  if (input.Architectures !== undefined) {
+    const list = input.Architectures;
+    if (!Array.isArray(list) || list.length !== 1)
+      throw lambdaErrors.validation("architectures", list, "Member must have length less than or equal to 1");
+    options.architecture = oneOf(list[0], "architectures", ["x86_64", "arm64"] as const);
+  }
+  if (input.TracingConfig !== undefined) {
+    const mode = (input.TracingConfig as { Mode?: unknown } | null)?.Mode;
+    options.tracingMode = oneOf(mode, "tracingConfig.mode", ["Active", "PassThrough"] as const);
+  }
+  if (input.EphemeralStorage !== undefined) {
+    const size = (input.EphemeralStorage as { Size?: unknown } | null)?.Size;
+    if (typeof size !== "number" || !Number.isInteger(size) || size < 512 || size > 10_240)
+      throw lambdaErrors.validation(
+        "ephemeralStorage.size",
+        size,
+        "Member must have value between 512 and 10240",
+      );
+    options.ephemeralStorageMb = size;
+  }
+  if (input.LoggingConfig !== undefined) {
+    const given = (input.LoggingConfig ?? {}) as Record<string, unknown>;
+    const logging: Record<string, string> = { ...base?.logging };
+    if (given.LogFormat !== undefined)
+      logging.LogFormat = oneOf(given.LogFormat, "loggingConfig.logFormat", ["JSON", "Text"]);
+    for (const [field, member] of [
+      ["ApplicationLogLevel", "loggingConfig.applicationLogLevel"],
+      ["SystemLogLevel", "loggingConfig.systemLogLevel"],
+    ] as const) {
+      if (given[field] !== undefined) logging[field] = oneOf(given[field], member, logLevels);
+    }
+    if (given.LogGroup !== undefined) {
+      if (typeof given.LogGroup !== "string" || !/^[.\-_/#A-Za-z0-9]{1,512}$/.test(given.LogGroup))
+        throw lambdaErrors.validation(
+          "loggingConfig.logGroup",
+          given.LogGroup,
+          "Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+",
+        );
+      logging.LogGroup = given.LogGroup;
+    }
+    options.logging = logging;
+  }
+  return options;
 }
 
 const namePattern = /^[a-zA-Z0-9-_]{1,64}$/;
@@ -191,6 +269,7 @@ export function readSettings(
     memorySize:
       integer(input, "MemorySize", limits.memorySize) ?? base?.memorySize ?? limits.memorySize.default,
     environment: environment(input) ?? base?.environment ?? {},
+    options: readOptions(input, base?.options),
   };
 }
 

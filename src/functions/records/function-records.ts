@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import type { SqlExecutor } from "../../store/index.js";
 import type { StoredCode } from "../code/index.js";
 import { lambdaErrors } from "../lambda-errors.js";
-import type { FunctionSettings } from "./function-config.js";
+import type { FunctionOptions, FunctionSettings } from "./function-config.js";
 
 export interface FunctionScope {
   readonly accountId: string;
@@ -20,6 +20,8 @@ export interface FunctionRecord {
   readonly timeout: number;
   readonly memorySize: number;
   readonly environment: Readonly<Record<string, string>>;
+  /** What Lambda takes and returns that Jeff keeps as given (`function-config.ts`). */
+  readonly options: FunctionOptions;
   readonly codeDir: string;
   readonly codeSha256: string;
   readonly codeSize: number;
@@ -40,6 +42,7 @@ export interface ConfigurationRow {
   timeout: number;
   memory_size: number;
   environment: string;
+  options: string;
   code_dir: string;
   code_sha256: string;
   code_size: number;
@@ -64,6 +67,7 @@ export function configurationOf(row: ConfigurationRow) {
     timeout: Number(row.timeout),
     memorySize: Number(row.memory_size),
     environment: JSON.parse(row.environment) as Record<string, string>,
+    options: JSON.parse(row.options) as FunctionOptions,
     codeDir: row.code_dir,
     codeSha256: row.code_sha256,
     codeSize: Number(row.code_size),
@@ -145,6 +149,7 @@ export const configurationColumns = [
   "timeout",
   "memory_size",
   "environment",
+  "options",
   "code_dir",
   "code_sha256",
   "code_size",
@@ -161,6 +166,7 @@ export function configurationValues(record: FunctionRecord) {
     record.timeout,
     record.memorySize,
     JSON.stringify(record.environment),
+    JSON.stringify(record.options),
     record.codeDir,
     record.codeSha256,
     record.codeSize,
@@ -264,6 +270,7 @@ export function lambdaTimestamp(date: Date): string {
  * version, under the ARN it was asked for (unqualified, or with the version or alias).
  */
 export function describeFunction(record: FunctionRecord, version = "$LATEST", arn = record.arn) {
+  const { options } = record;
   return {
     FunctionName: record.name,
     FunctionArn: arn,
@@ -278,14 +285,31 @@ export function describeFunction(record: FunctionRecord, version = "$LATEST", ar
     CodeSha256: record.codeSha256,
     Version: version,
     ...(Object.keys(record.environment).length > 0 ? { Environment: { Variables: record.environment } } : {}),
-    TracingConfig: { Mode: "PassThrough" },
+    TracingConfig: { Mode: options.tracingMode ?? "PassThrough" },
     RevisionId: record.revisionId,
     State: "Active",
     LastUpdateStatus: "Successful",
     PackageType: "Zip",
-    Architectures: ["x86_64"],
-    EphemeralStorage: { Size: 512 },
-    LoggingConfig: { LogFormat: "Text", LogGroup: `/aws/lambda/${record.name}` },
+    Architectures: [options.architecture ?? "x86_64"],
+    EphemeralStorage: { Size: options.ephemeralStorageMb ?? 512 },
+    LoggingConfig: loggingConfigOf(record),
+  };
+}
+
+/**
+ * LoggingConfig as Lambda returns it: the format (Text unless set) and the log group (the
+ * function's own unless set), with the log levels, which JSON logs alone carry, when set.
+ */
+function loggingConfigOf(record: FunctionRecord): Record<string, string> {
+  const given = record.options.logging ?? {};
+  const format = given.LogFormat ?? "Text";
+  return {
+    LogFormat: format,
+    ...(format === "JSON" && given.ApplicationLogLevel
+      ? { ApplicationLogLevel: given.ApplicationLogLevel }
+      : {}),
+    ...(format === "JSON" && given.SystemLogLevel ? { SystemLogLevel: given.SystemLogLevel } : {}),
+    LogGroup: given.LogGroup ?? `/aws/lambda/${record.name}`,
   };
 }
 

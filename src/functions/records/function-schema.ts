@@ -138,3 +138,13 @@ export const functionTableMigrations: readonly Migration[] = [
     up: "ALTER TABLE lambda_functions ADD COLUMN tags TEXT",
   },
 ];
+
+/** Settings Lambda returns that Jeff now keeps as given: one JSON column beside each configuration. */
+export const functionOptionsMigration: Migration = {
+  id: 408,
+  name: "functions: settings kept as given (Architectures, TracingConfig, EphemeralStorage, LoggingConfig)",
+  up: `
+    ALTER TABLE lambda_functions ADD COLUMN options TEXT NOT NULL DEFAULT '{}';
+    ALTER TABLE lambda_function_versions ADD COLUMN options TEXT NOT NULL DEFAULT '{}';
+  `,
+};

@@ -51,7 +51,7 @@ export {
   replaceFunction,
   saveTags,
 } from "./function-records.js";
-export { functionTableMigrations } from "./function-schema.js";
+export { functionOptionsMigration, functionTableMigrations } from "./function-schema.js";
 export { mergeTags, readTags } from "./function-tags.js";
 export {
   type FunctionTarget,
