@@ -399,6 +399,9 @@ describe("aliases through the SDK", () => {
       expect(refused.name).toBe("InvalidParameterValueException");
     }
     await lambda.send(new DeleteFunctionCommand({ FunctionName: "versioned", Qualifier: "3" }));
+    // Deleting a version that is not there (any more, or ever) succeeds, as on Lambda.
+    await lambda.send(new DeleteFunctionCommand({ FunctionName: "versioned", Qualifier: "3" }));
+    await lambda.send(new DeleteFunctionCommand({ FunctionName: "versioned", Qualifier: "1233" }));
     await lambda.send(new DeleteAliasCommand({ FunctionName: "versioned", Name: "beta" }));
     // Deleting an alias that is not there succeeds, as on Lambda.
     await lambda.send(new DeleteAliasCommand({ FunctionName: "versioned", Name: "beta" }));
@@ -411,6 +414,11 @@ describe("aliases through the SDK", () => {
     expect((await lambda.send(new PublishVersionCommand({ FunctionName: "versioned" }))).Version).toBe("4");
 
     await lambda.send(new DeleteFunctionCommand({ FunctionName: "versioned" }));
+    // Once the function is gone, its versions are not found either.
+    const noVersion = await failure(
+      lambda.send(new DeleteFunctionCommand({ FunctionName: "versioned", Qualifier: "1233" })),
+    );
+    expect(noVersion.name).toBe("ResourceNotFoundException");
     const noFunction = await failure(
       lambda.send(new GetAliasCommand({ FunctionName: "versioned", Name: "live" })),
     );

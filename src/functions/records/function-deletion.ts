@@ -1,12 +1,13 @@
 /**
  * DeleteFunction: without a qualifier the function goes with everything it has; with a version
- * number only that version, unless an alias still routes to it. Run inside one transaction.
+ * number only that version, unless an alias still routes to it, and nothing (successfully) when the
+ * function has no such version. Run inside one transaction.
  */
 import type { SqlExecutor } from "../../store/index.js";
 import { lambdaErrors } from "../lambda-errors.js";
 import { deleteEventInvokeConfig } from "./event-invoke-config.js";
 import { aliasesUsing } from "./function-aliases.js";
-import { deleteFunction, type FunctionScope } from "./function-records.js";
+import { deleteFunction, type FunctionScope, findFunction } from "./function-records.js";
 import { type FunctionReference, resolveTarget } from "./function-target.js";
 import { deleteVersion, isVersionNumber } from "./function-versions.js";
 
@@ -22,8 +23,21 @@ export async function deleteFunctionOrVersion(
   scope: FunctionScope,
   reference: FunctionReference,
 ): Promise<void> {
-  const { fn, arn } = await resolveTarget(tx, scope, reference);
   const { qualifier } = reference;
+  let target: Awaited<ReturnType<typeof resolveTarget>>;
+  try {
+    target = await resolveTarget(tx, scope, reference);
+  } catch (error) {
+    // A version that is not there is deleted already, as Lambda answers, if the function is.
+    if (
+      qualifier !== undefined &&
+      isVersionNumber(qualifier) &&
+      (await findFunction(tx, scope, reference.name))
+    )
+      return;
+    throw error;
+  }
+  const { fn, arn } = target;
   if (qualifier === undefined) {
     for (const table of ownedByFunction) {
       await tx.run(`DELETE FROM ${table} WHERE account_id = ? AND region = ? AND function_name = ?`, [
