@@ -74,13 +74,25 @@ describe("managing functions through the SDK", () => {
       Timeout: 3,
       MemorySize: 128,
       Version: "$LATEST",
-      State: "Active",
+      // As Lambda answers a create: being created, no update status yet.
+      State: "Pending",
+      StateReason: "The function is being created.",
+      StateReasonCode: "Creating",
       PackageType: "Zip",
     });
+    expect(created.LastUpdateStatus).toBeUndefined();
     expect(created.LastModified).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+0000$/);
 
     const got = await lambda.send(new GetFunctionCommand({ FunctionName: created.FunctionArn }));
     expect(got.Configuration?.CodeSha256).toBe(created.CodeSha256);
+    // Ready by the next read, so the CLI's waiter returns at once.
+    expect(got.Configuration).toMatchObject({ State: "Active", LastUpdateStatus: "Successful" });
+    expect(got.Configuration?.StateReason).toBeUndefined();
+    const waited = await aws(
+      ["lambda", "wait", "function-active-v2", "--function-name", "hello"],
+      jeff.awsEnv(),
+    );
+    expect(waited.code).toBe(0);
     const config = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "hello" }));
     expect(config.RevisionId).toBe(created.RevisionId);
 
@@ -89,6 +101,12 @@ describe("managing functions through the SDK", () => {
     );
     expect(newCode.CodeSha256).not.toBe(created.CodeSha256);
     expect(newCode.RevisionId).not.toBe(created.RevisionId);
+    expect(newCode).toMatchObject({
+      State: "Active",
+      LastUpdateStatus: "InProgress",
+      LastUpdateStatusReason: "The function is being created.",
+      LastUpdateStatusReasonCode: "Creating",
+    });
 
     const reconfigured = await lambda.send(
       new UpdateFunctionConfigurationCommand({
@@ -115,6 +133,9 @@ describe("managing functions through the SDK", () => {
       ),
     );
     expect(stale.name).toBe("PreconditionFailedException");
+    expect(
+      (await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "hello" }))).LastUpdateStatus,
+    ).toBe("Successful");
     expect((await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "hello" }))).Timeout).toBe(
       10,
     );

@@ -19,6 +19,8 @@ import { keepCode } from "../code/index.js";
 import type { Invoke } from "../invoke.js";
 import { lambdaErrors } from "../lambda-errors.js";
 import {
+  asJustCreated,
+  asJustUpdated,
   checkFunctionName,
   checkReservation,
   codeFieldsOf,
@@ -121,9 +123,12 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
     return transaction(async (tx) => {
       if (!(await replaceFunction(tx, scope, next, current.revisionId)))
         throw lambdaErrors.preconditionFailed();
-      if (!publish) return describeFunction(next);
+      // Answered as Lambda answers an update: in progress, or a version being created.
+      if (!publish) return asJustUpdated(describeFunction(next));
       const published = await publishLatest(tx, scope, next, undefined);
-      return describeFunction(published.record, String(published.version), versionArn(published));
+      return asJustCreated(
+        describeFunction(published.record, String(published.version), versionArn(published)),
+      );
     });
   };
 
@@ -168,9 +173,11 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
             try {
               const body = await ctx.transaction(async (tx) => {
                 await insertFunction(tx, scope, record);
-                if (!publish) return describeFunction(record);
+                if (!publish) return asJustCreated(describeFunction(record));
                 const published = await publishLatest(tx, scope, record, undefined);
-                return describeFunction(published.record, String(published.version), versionArn(published));
+                return asJustCreated(
+                  describeFunction(published.record, String(published.version), versionArn(published)),
+                );
               });
               return { status: 201, body };
             } catch (error) {

@@ -297,6 +297,32 @@ export function describeFunction(record: FunctionRecord, version = "$LATEST", ar
 }
 
 /**
+ * A configuration as Lambda answers the call that created it (CreateFunction, or
+ * UpdateFunctionCode that published a version): `Pending` while it is "being created", with no
+ * LastUpdateStatus yet. Jeff's functions are ready when the call returns, so the next read says
+ * `Active`; clients that wait for that (`aws lambda wait function-active-v2`) see it at once.
+ */
+export function asJustCreated(description: ReturnType<typeof describeFunction>) {
+  const { LastUpdateStatus: _, ...rest } = description;
+  return {
+    ...rest,
+    State: "Pending",
+    StateReason: "The function is being created.",
+    StateReasonCode: "Creating",
+  };
+}
+
+/** A configuration as Lambda answers the update that changed it: the update `InProgress`. */
+export function asJustUpdated(description: ReturnType<typeof describeFunction>) {
+  return {
+    ...description,
+    LastUpdateStatus: "InProgress",
+    LastUpdateStatusReason: "The function is being created.",
+    LastUpdateStatusReasonCode: "Creating",
+  };
+}
+
+/**
  * LoggingConfig as Lambda returns it: the format (Text unless set) and the log group (the
  * function's own unless set), with the log levels, which JSON logs alone carry, when set.
  */

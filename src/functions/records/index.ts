@@ -38,6 +38,8 @@ export {
 } from "./function-config.js";
 export { deleteFunctionOrVersion } from "./function-deletion.js";
 export {
+  asJustCreated,
+  asJustUpdated,
   checkReservation,
   codeFieldsOf,
   describeFunction,
