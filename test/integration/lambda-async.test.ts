@@ -228,9 +228,11 @@ describe("asynchronous invocation", () => {
       const failed = Buffer.from('{"id":"legacy-failed","fail":true}');
       await store.run(insert, ["legacy-failed", ...scope, failed, 1, now, now, now + 60_000]);
       // The functions' steps after 405 had not been written then: 406 moves these events onto the
-      // queue, 407 keeps packages in the store.
+      // queue, 407 keeps packages in the store, 408 keeps the settings Lambda returns as given.
       await store.exec("DROP TABLE lambda_packages");
-      await store.run("DELETE FROM jeff_migrations WHERE id IN (406, 407)");
+      await store.exec("ALTER TABLE lambda_functions DROP COLUMN options");
+      await store.exec("ALTER TABLE lambda_function_versions DROP COLUMN options");
+      await store.run("DELETE FROM jeff_migrations WHERE id IN (406, 407, 408)");
     } finally {
       await store.close();
     }
