@@ -54,12 +54,15 @@ export interface EdgeOptions {
   readonly signedRoutes?: Readonly<Record<string, SignedRoute>>;
 }
 
-/** A signed non-AWS route: it writes its own response, which may stay open. */
-export type SignedRoute = (
+/**
+ * A signed non-AWS route: it writes its own response, which may stay open. `maxBodyBytes`, when
+ * set, replaces the edge's limit for its bodies (deployment packages are larger than API calls).
+ */
+export type SignedRoute = ((
   req: IncomingMessage,
   res: ServerResponse,
   who: { readonly caller: Caller; readonly query: URLSearchParams; readonly body: Buffer },
-) => void;
+) => void) & { readonly maxBodyBytes?: number };
 
 type Dispatched = { wire: WireResponse; operation: string };
 /** Where dispatch notes the operation as soon as it is known, so a failure is counted under it. */
@@ -263,8 +266,8 @@ export function createEdge(options: EdgeOptions): Edge {
   }
 
   /** The request read whole, as its signature covers it. */
-  async function readSigned(req: IncomingMessage, path: string, query: string) {
-    const body = await readBody(req, options.maxBodyBytes);
+  async function readSigned(req: IncomingMessage, path: string, query: string, limit = options.maxBodyBytes) {
+    const body = await readBody(req, limit);
     const sigReq: SigV4Request = {
       method: req.method ?? "GET",
       path,
@@ -280,8 +283,9 @@ export function createEdge(options: EdgeOptions): Edge {
     req: IncomingMessage,
     path: string,
     query: string,
+    limit: number | undefined,
   ): Promise<{ caller: Caller; body: Buffer }> {
-    const { body, sigReq, inspection } = await readSigned(req, path, query);
+    const { body, sigReq, inspection } = await readSigned(req, path, query, limit);
     const checked = authenticate(sigReq, inspection, "restJson1", { credentials: options.credentials, now });
     return { caller: (checked instanceof Promise ? await checked : checked).caller, body };
   }
@@ -301,7 +305,7 @@ export function createEdge(options: EdgeOptions): Edge {
       const requestId = randomUUID();
       const signedRoute = path.startsWith("/_jeff/") ? options.signedRoutes?.[path] : undefined;
       if (signedRoute) {
-        verified(req, path, query).then(
+        verified(req, path, query, signedRoute.maxBodyBytes).then(
           ({ caller, body }) => signedRoute(req, res, { caller, body, query: new URLSearchParams(query) }),
           (error: unknown) => {
             if (error instanceof ClientGoneError) return;

@@ -1,9 +1,11 @@
 // The `jeff` command line as a user meets it: versions, help, errors, validate, env, serve.
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { access, chmod, copyFile, mkdir, mkdtemp, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { type AddressInfo, connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { strToU8, zipSync } from "fflate";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { storeUrlFor, testEngine } from "../stores.js";
@@ -451,23 +453,48 @@ describe("a Jeff named by --endpoint", () => {
       await expect(access(join(project, ".jeff"))).rejects.toThrow();
       await expect(access(keys.JEFF_DATA_DIR)).rejects.toThrow();
 
-      // The upload route takes only a signed zip.
+      // The upload route takes only a signed zip, checked whole as Lambda checks a ZipFile.
       const upload = `${server.url}/_jeff/packages`;
-      const notZip = "not a zip file at all";
-      const signed = await signedHeaders({
-        url: upload,
-        method: "PUT",
-        headers: {},
-        body: notZip,
-        service: "jeff",
-        region: server.region,
-        credentials: server.credentials,
-      });
-      const refusedZip = await fetch(upload, { method: "PUT", headers: signed, body: notZip });
+      const put = async (body: Uint8Array | string) => {
+        const headers = await signedHeaders({
+          url: upload,
+          method: "PUT",
+          headers: {},
+          body,
+          service: "jeff",
+          region: server.region,
+          credentials: server.credentials,
+        });
+        const answer = await fetch(upload, { method: "PUT", headers, body });
+        return {
+          status: answer.status,
+          body: (await answer.json()) as { __type?: string; message?: string },
+        };
+      };
+      const refusedZip = await put("not a zip file at all");
       expect(refusedZip.status).toBe(400);
-      expect(await refusedZip.json()).toMatchObject({ __type: "InvalidParameterValueException" });
-      const unsigned = await fetch(upload, { method: "PUT", body: notZip });
+      expect(refusedZip.body).toMatchObject({ __type: "InvalidParameterValueException" });
+      const unsigned = await fetch(upload, { method: "PUT", body: "not a zip file at all" });
       expect(unsigned.status).toBe(403);
+      // A link out of the package, and a path that climbs out of it, are refused by name.
+      const link = zipSync({
+        "index.mjs": strToU8("export const handler = async () => 1;"),
+        escape: [strToU8("../../../../etc/passwd"), { os: 3, attrs: (0o120777 << 16) >>> 0 }],
+      });
+      const linked = await put(link);
+      expect(linked.status).toBe(400);
+      expect(linked.body.message).toContain("escape");
+      const climbing = await put(zipSync({ "../outside.mjs": strToU8("x") }));
+      expect(climbing.status).toBe(400);
+      expect(climbing.body.message).toContain("../outside.mjs");
+      // A package above the edge's 16 MB limit for API calls is taken, up to Lambda's 50 MB zipped.
+      const large = zipSync({
+        "index.mjs": strToU8("export const handler = async () => 1;"),
+        "data.bin": [randomBytes(20 * 1024 * 1024), { level: 0 }],
+      });
+      expect((await put(large)).status).toBe(200);
+      const tooLarge = await put(new Uint8Array(51 * 1024 * 1024));
+      expect(tooLarge.status).toBe(413);
 
       // Without keys, or with keys the server does not know, one line says what is wrong.
       const keyless = await jeff(["deploy", "--stack", "far", "--endpoint", server.url], project, {

@@ -419,3 +419,81 @@ describe.runIf(process.platform === "linux")("a SIGKILL of Jeff", () => {
     );
   }, 60_000);
 });
+
+/** Python that signs a PUT to Jeff's package route with the function's own session, as any client could. */
+const pythonUpload = `
+import os, hashlib, hmac, datetime, io, zipfile, urllib.request, urllib.error
+from urllib.parse import urlparse
+def put(body, signed=True):
+    url = os.environ["AWS_ENDPOINT_URL"] + "/_jeff/packages"
+    u = urlparse(url)
+    now = datetime.datetime.now(datetime.timezone.utc)
+    amz, day = now.strftime("%Y%m%dT%H%M%SZ"), now.strftime("%Y%m%d")
+    region = os.environ["AWS_REGION"]
+    digest = hashlib.sha256(body).hexdigest()
+    headers = {"host": u.netloc, "x-amz-date": amz, "x-amz-content-sha256": digest,
+               "x-amz-security-token": os.environ["AWS_SESSION_TOKEN"]}
+    names = ";".join(sorted(headers))
+    canonical = "\\n".join(["PUT", u.path, "", "".join(k + ":" + headers[k] + "\\n" for k in sorted(headers)), names, digest])
+    scope = "/".join([day, region, "jeff", "aws4_request"])
+    to_sign = "\\n".join(["AWS4-HMAC-SHA256", amz, scope, hashlib.sha256(canonical.encode()).hexdigest()])
+    key = ("AWS4" + os.environ["AWS_SECRET_ACCESS_KEY"]).encode()
+    for part in (day, region, "jeff", "aws4_request"):
+        key = hmac.new(key, part.encode(), hashlib.sha256).digest()
+    signature = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
+    if signed:
+        headers["authorization"] = ("AWS4-HMAC-SHA256 Credential=" + os.environ["AWS_ACCESS_KEY_ID"] + "/" + scope
+            + ", SignedHeaders=" + names + ", Signature=" + signature)
+    del headers["host"]
+    try:
+        answer = urllib.request.urlopen(urllib.request.Request(url, data=body, method="PUT", headers=headers))
+        return [answer.status, answer.read().decode()]
+    except urllib.error.HTTPError as e:
+        return [e.code, e.read().decode()]
+def package(build):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        build(z)
+    return out.getvalue()
+def link(z):
+    z.writestr("index.py", "def handler(e, c): return 1")
+    info = zipfile.ZipInfo("escape")
+    info.create_system = 3
+    info.external_attr = 0o120777 << 16
+    z.writestr(info, "../../../../etc/passwd")
+def bomb(z):
+    with z.open("zeros", "w") as f:
+        block = bytes(1024 * 1024)
+        for _ in range(300):
+            f.write(block)
+result = {
+    "unsigned": put(b"PK", signed=False)[0],
+    "link": put(package(link)),
+    "bomb": put(package(bomb)),
+    "own": put(package(lambda z: z.writestr("index.py", "def handler(e, c): return 1")))[0],
+}
+`;
+
+describe("the package route, from inside functions", () => {
+  it("checks what a Python function uploads as any client's, and refuses a shell's unsigned PUT", async () => {
+    await create("uploader", "python3.12", { "app.py": pythonHandler }, { Timeout: 120, MemorySize: 512 });
+    const out = (await invoke("uploader", { code: pythonUpload })) as {
+      error?: string;
+      body: { unsigned: number; link: [number, string]; bomb: [number, string]; own: number };
+    };
+    expect(out.error, JSON.stringify(out.body)).toBeUndefined();
+    expect(out.body.unsigned).toBe(403);
+    // A link out of the package and a bomb are refused, as from any other client, writing nothing.
+    expect(out.body.link[0]).toBe(400);
+    expect(out.body.link[1]).toContain("escape");
+    expect(out.body.bomb[0]).toBe(400);
+    expect(out.body.bomb[1]).toContain("Unzipped size must be smaller than 262144000 bytes");
+    // Its own account's package is taken: the same as CreateFunction's ZipFile, which it may call too.
+    expect(out.body.own).toBe(200);
+
+    const status = await shell(
+      `curl -s -o /dev/null -w '%{http_code}' -X PUT --data-binary @/etc/hostname "$AWS_ENDPOINT_URL/_jeff/packages"`,
+    );
+    expect(status.trim()).toBe("403");
+  }, 180_000);
+});

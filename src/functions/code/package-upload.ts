@@ -12,7 +12,7 @@ import { isAwsError } from "../../protocol/index.js";
 import type { Store } from "../../store/index.js";
 import { lambdaErrors } from "../lambda-errors.js";
 import { keepCode, packageLocation } from "./code-packages.js";
-import type { StoredCode } from "./function-code.js";
+import { codeLimits, type StoredCode } from "./function-code.js";
 
 export const packageUploadPath = "/_jeff/packages";
 
@@ -26,7 +26,7 @@ export function packageUploadRoute(options: {
     if (body.length === 0) throw lambdaErrors.invalidParameter("The package is empty: send a zip file");
     return keepCode(options.store, options.codeRoot, caller.accountId, body);
   };
-  return (req: IncomingMessage, res: ServerResponse, { caller, body }) => {
+  const route = (req: IncomingMessage, res: ServerResponse, { caller, body }: Parameters<SignedRoute>[2]) => {
     if (req.method !== "PUT") {
       res.writeHead(405, { allow: "PUT" }).end();
       return;
@@ -50,6 +50,8 @@ export function packageUploadRoute(options: {
         },
       );
   };
+  // A package may be as large as Lambda takes one zipped, above the edge's limit for API calls.
+  return Object.assign(route, { maxBodyBytes: codeLimits.zippedBytes });
 }
 
 function answer(res: ServerResponse, status: number, body: unknown): void {
