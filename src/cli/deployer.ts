@@ -16,7 +16,7 @@ import { packageUploadPath } from "../functions/index.js";
 import { defaultRegion } from "../server/defaults.js";
 import { envVars } from "../server/env-vars.js";
 import { CliError, type Output } from "./output.js";
-import { readInstallation, runningServer } from "./project.js";
+import { dataDirFor, readInstallation, runningServer } from "./project.js";
 import { callSignedRoute } from "./signed-route.js";
 
 export interface DeployTarget {
@@ -46,6 +46,14 @@ export async function targetFor(
     );
   const { accessKeyId, secretAccessKey } = (await readInstallation(dataDir)).developerKey;
   return { endpoint: server.url, region: server.region, credentials: { accessKeyId, secretAccessKey } };
+}
+
+/** The Jeff a client command's `--data-dir` and `--endpoint` name, from the current folder. */
+export function targetOf(flags: {
+  readonly dataDir?: string;
+  readonly endpoint?: string;
+}): Promise<DeployTarget> {
+  return targetFor(dataDirFor(process.cwd(), flags.dataDir), flags.endpoint);
 }
 
 /**

@@ -11,18 +11,15 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import type { Output } from "./output.js";
 
-/** The `tsc` script of the first `typescript` found from these folders, if any. */
-function findCompiler(from: readonly string[]): string | undefined {
-  for (const folder of from) {
-    try {
-      const manifest = createRequire(join(folder, "package.json")).resolve("typescript/package.json");
-      const { bin } = JSON.parse(readFileSync(manifest, "utf8")) as { bin?: Record<string, string> };
-      if (bin?.tsc) return join(dirname(manifest), bin.tsc);
-    } catch {
-      // not installed there
-    }
+/** The `tsc` script of the `typescript` the project resolves, if it has one. */
+function findCompiler(projectDir: string): string | undefined {
+  try {
+    const manifest = createRequire(join(projectDir, "package.json")).resolve("typescript/package.json");
+    const { bin } = JSON.parse(readFileSync(manifest, "utf8")) as { bin?: Record<string, string> };
+    return bin?.tsc ? join(dirname(manifest), bin.tsc) : undefined;
+  } catch {
+    return undefined;
   }
-  return undefined;
 }
 
 export class TypeChecker {
@@ -38,7 +35,7 @@ export class TypeChecker {
   /** A checker for the project, or undefined (having said why, when it matters) when it cannot have one. */
   static for(projectDir: string, out: Output): TypeChecker | undefined {
     if (!existsSync(join(projectDir, "tsconfig.json"))) return undefined;
-    const compiler = findCompiler([projectDir]);
+    const compiler = findCompiler(projectDir);
     if (compiler === undefined) {
       out.note(
         "Type checks are off: no TypeScript found. `npm install --save-dev typescript @types/node` in the project turns them on.",

@@ -1,6 +1,13 @@
 /** `jeff deploy` and `jeff delete`: apply a template to a running Jeff as a named stack, or remove it. */
 import { dirname } from "node:path";
-import { type DeployOutcome, deleteStack, deployStack, targetFor, uploadPackage } from "../deployer.js";
+import {
+  type DeployOutcome,
+  deleteStack,
+  deployStack,
+  targetFor,
+  targetOf,
+  uploadPackage,
+} from "../deployer.js";
 import { CliError, createOutput, type Output } from "../output.js";
 import { packageTemplate } from "../package-code.js";
 import { dataDirFor } from "../project.js";
@@ -86,6 +93,6 @@ export async function runDelete(flags: {
   json?: boolean;
 }): Promise<void> {
   const out = createOutput(flags.json === true);
-  const target = await targetFor(dataDirFor(process.cwd(), flags.dataDir), flags.endpoint);
+  const target = await targetOf(flags);
   reportOutcome(out, await deleteStack(target, flags.stack, out), "delete");
 }

@@ -1,9 +1,8 @@
 /** `jeff invoke NAME [--event FILE|-]`: run a function on the running Jeff, print its result and log tail. */
 import { readFile } from "node:fs/promises";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
-import { targetFor } from "../deployer.js";
+import { targetOf } from "../deployer.js";
 import { CliError, createOutput } from "../output.js";
-import { dataDirFor } from "../project.js";
 
 export interface InvokeFlags {
   event?: string;
@@ -29,7 +28,7 @@ async function readEvent(source: string | undefined): Promise<Uint8Array> {
 export async function runInvoke(name: string, flags: InvokeFlags): Promise<void> {
   const out = createOutput(flags.json === true);
   const payload = await readEvent(flags.event);
-  const target = await targetFor(dataDirFor(process.cwd(), flags.dataDir), flags.endpoint);
+  const target = await targetOf(flags);
   const lambda = new LambdaClient({
     endpoint: target.endpoint,
     region: target.region,

@@ -4,9 +4,8 @@ import {
   FilterLogEventsCommand,
   type FilterLogEventsCommandOutput,
 } from "@aws-sdk/client-cloudwatch-logs";
-import { targetFor } from "../deployer.js";
+import { targetOf } from "../deployer.js";
 import { CliError, createOutput } from "../output.js";
-import { dataDirFor } from "../project.js";
 
 export interface LogsFlags {
   follow?: boolean;
@@ -29,7 +28,7 @@ const pollMs = 1000;
 export async function runLogs(name: string, flags: LogsFlags): Promise<void> {
   const out = createOutput(flags.json === true);
   const sinceMs = parseSince(flags.since ?? "10m");
-  const target = await targetFor(dataDirFor(process.cwd(), flags.dataDir), flags.endpoint);
+  const target = await targetOf(flags);
   const logs = new CloudWatchLogsClient({
     endpoint: target.endpoint,
     region: target.region,

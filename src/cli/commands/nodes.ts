@@ -3,9 +3,8 @@
  * recent, and the background jobs it holds — as the running server lists them.
  */
 import type { NodeEntry } from "../../queue/index.js";
-import { targetFor } from "../deployer.js";
+import { targetOf } from "../deployer.js";
 import { createOutput } from "../output.js";
-import { dataDirFor } from "../project.js";
 import { callSignedRoute } from "../signed-route.js";
 
 export async function runNodes(flags: {
@@ -14,7 +13,7 @@ export async function runNodes(flags: {
   json?: boolean;
 }): Promise<void> {
   const out = createOutput(flags.json === true);
-  const target = await targetFor(dataDirFor(process.cwd(), flags.dataDir), flags.endpoint);
+  const target = await targetOf(flags);
   const body = await callSignedRoute(target, "/_jeff/nodes");
   const { node, nodes } = JSON.parse(body) as { node: string; nodes: NodeEntry[] };
   const lines = nodes.map((entry) => {
