@@ -295,7 +295,9 @@ result = {"api": api, "postgres": connect(5432), "peer": connect(${peerPort})}`)
   it("contains a fork bomb: Jeff and other functions keep answering, and nothing of it is left", async (ctx) => {
     if (!sandboxed) ctx.skip("this machine cannot build the sandbox");
     await create("bomb", "provided.al2023", { bootstrap: shellBootstrap }, { Timeout: 4 });
-    const bombing = invoke("bomb", "bomb() { bomb | bomb & }; bomb; sleep 30");
+    // The loop keeps the script alive when the bomb leaves no process for `sleep`: only the
+    // timeout may end this invocation.
+    const bombing = invoke("bomb", "bomb() { bomb | bomb & }; bomb; while :; do sleep 30; done");
     // While it runs out its timeout, Jeff answers and another function runs.
     await until(async () => processesOf("bomb").length > 50, "the bomb never went off", 30_000);
     expect(await healthy()).toBe(true);
