@@ -21,6 +21,7 @@ export const notBuilt: ReadonlyArray<readonly [feature: string, prefixes: readon
   ["container images", ["TestLambdaImages::"]],
   ["SnapStart", ["TestLambdaSnapStart::"]],
   ["SQS and SNS (destinations and dead-letter queues)", ["TestLambdaDestinationSqs::", "TestLambdaDLQ::"]],
+  ["EventBridge destinations (they come with the event bus)", ["TestLambdaDestinationEventbridge::"]],
 ];
 
 /** The feature that keeps the test out of scope, if one does. */
