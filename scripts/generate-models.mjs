@@ -33,39 +33,110 @@ const services = [
 
 /**
  * Where AWS's answers today differ from the early-2023 models Debian ships, the answer wins. Each
- * entry names its evidence; only constraints are supplemented, never new members.
+ * entry names its evidence. Per service: `shapes` changes the constraints of a shape the model has
+ * (`appendEnum` adds values to its enum); `newShapes` adds a scalar shape AWS's later models
+ * declare, for `members` to use; `members` ("Operation.Member": shape) checks an operation's
+ * member against another shape, where AWS now validates it so. Never a new member or operation.
  */
 const supplements = {
   cloudformation: {
-    // AWS documents TemplateBody as 1 to 51,200 bytes and answers CreateStack with "Member must
-    // have length less than or equal to 51200" (recorded: test_template_engine,
-    // test_to_validate_template_limit_for_macro); the 2023 model has only the minimum.
-    TemplateBody: { max: 51200 },
+    shapes: {
+      // AWS documents TemplateBody as 1 to 51,200 bytes and answers CreateStack with "Member must
+      // have length less than or equal to 51200" (recorded: test_template_engine,
+      // test_to_validate_template_limit_for_macro); the 2023 model has only the minimum.
+      TemplateBody: { max: 51200 },
+    },
   },
   lambda: {
-    // Runtimes AWS added after the model was cut (docs: lambda/latest/dg/lambda-runtimes.html);
-    // without them the model would refuse nodejs20.x, which Jeff runs.
-    Runtime: {
-      appendEnum: [
-        "nodejs20.x",
-        "nodejs22.x",
-        "nodejs24.x",
-        "python3.10",
-        "python3.11",
-        "python3.12",
-        "python3.13",
-        "python3.14",
-        "java17",
-        "java21",
-        "java25",
-        "dotnet8",
-        "dotnet10",
-        "ruby3.2",
-        "ruby3.3",
-        "ruby3.4",
-        "provided.al2023",
-      ],
+    shapes: {
+      // Runtimes AWS added after the model was cut (docs: lambda/latest/dg/lambda-runtimes.html);
+      // without them the model would refuse nodejs20.x, which Jeff runs.
+      Runtime: {
+        appendEnum: [
+          "nodejs20.x",
+          "nodejs22.x",
+          "nodejs24.x",
+          "python3.10",
+          "python3.11",
+          "python3.12",
+          "python3.13",
+          "python3.14",
+          "java17",
+          "java21",
+          "java25",
+          "dotnet8",
+          "dotnet10",
+          "ruby3.2",
+          "ruby3.3",
+          "ruby3.4",
+          "provided.al2023",
+        ],
+      },
+      // Function names: AWS's answers of November 2025 quote these patterns (recorded:
+      // test_function_name_and_qualifier_validation, CreateFunction with FunctionName; GetFunction,
+      // DeleteFunction and Invoke with NamespacedFunctionName), which botocore's model publishes
+      // from 2026-06 (boto/botocore 77e35af7c). A namespaced name may be 256 characters long: AWS
+      // checks a 233-character ARN against the pattern only.
+      FunctionName: {
+        pattern:
+          "(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?",
+      },
+      NamespacedFunctionName: {
+        max: 256,
+        pattern:
+          "(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_\\.]+)(:(\\$LATEST(\\.PUBLISHED)?|[a-zA-Z0-9-_]+))?",
+      },
     },
+    newShapes: {
+      // The Qualifier of the calls on a function's version or alias, as AWS's answers quote it
+      // (recorded: test_permission_exceptions, AddPermission) and botocore's model declares it
+      // since 2025-12 (boto/botocore c18b100b8).
+      NumericLatestPublishedOrAliasQualifier: {
+        type: "string",
+        min: 1,
+        max: 128,
+        pattern: "\\$(LATEST(\\.PUBLISHED)?)|[a-zA-Z0-9-_$]+",
+      },
+    },
+    // Which calls check FunctionName as a namespaced name and Qualifier as above: AWS's answers
+    // quote those patterns for DeleteFunction (recorded: test_function_name_and_qualifier_validation)
+    // and AddPermission (test_permission_exceptions); the rest as botocore's model of 2026-07 binds
+    // them (boto/botocore 7831fa13c).
+    members: Object.fromEntries([
+      ...[
+        "AddPermission",
+        "CreateEventSourceMapping",
+        "DeleteFunction",
+        "DeleteFunctionCodeSigningConfig",
+        "DeleteFunctionEventInvokeConfig",
+        "GetFunctionCodeSigningConfig",
+        "GetFunctionEventInvokeConfig",
+        "GetRuntimeManagementConfig",
+        "ListEventSourceMappings",
+        "ListFunctionEventInvokeConfigs",
+        "PutFunctionCodeSigningConfig",
+        "PutFunctionEventInvokeConfig",
+        "PutRuntimeManagementConfig",
+        "RemovePermission",
+        "UpdateEventSourceMapping",
+        "UpdateFunctionEventInvokeConfig",
+      ].map((op) => [`${op}.FunctionName`, "NamespacedFunctionName"]),
+      ...[
+        "AddPermission",
+        "DeleteFunction",
+        "DeleteFunctionEventInvokeConfig",
+        "GetFunction",
+        "GetFunctionConfiguration",
+        "GetFunctionEventInvokeConfig",
+        "GetPolicy",
+        "GetRuntimeManagementConfig",
+        "Invoke",
+        "PutFunctionEventInvokeConfig",
+        "PutRuntimeManagementConfig",
+        "RemovePermission",
+        "UpdateFunctionEventInvokeConfig",
+      ].map((op) => [`${op}.Qualifier`, "NumericLatestPublishedOrAliasQualifier"]),
+    ]),
   },
 };
 
@@ -117,9 +188,11 @@ function awscliVersion() {
   return /__version__\s*=\s*'([^']+)'/.exec(readFileSync(init, "utf8"))?.[1] ?? "unknown";
 }
 
-function applySupplements(service, shapes) {
+function applySupplements(service, model) {
+  const { shapes: changes = {}, newShapes = {}, members = {} } = supplements[service] ?? {};
+  const { shapes } = model;
   const notes = [];
-  for (const [name, change] of Object.entries(supplements[service] ?? {})) {
+  for (const [name, change] of Object.entries(changes)) {
     const shape = shapes[name];
     if (!shape) throw new Error(`supplement for ${service} names a shape the model lacks: ${name}`);
     const { appendEnum, ...constraints } = change;
@@ -127,6 +200,20 @@ function applySupplements(service, shapes) {
     if (appendEnum) shape.enum = [...shape.enum, ...appendEnum.filter((v) => !shape.enum.includes(v))];
     notes.push(`${name} (${Object.keys(change).join(", ")})`);
   }
+  for (const [name, shape] of Object.entries(newShapes)) {
+    if (shapes[name]) throw new Error(`supplement for ${service} adds a shape the model has: ${name}`);
+    shapes[name] = shape;
+    notes.push(`${name} (new)`);
+  }
+  for (const [path, shapeName] of Object.entries(members)) {
+    const [operation, member] = path.split(".");
+    const input = model.operations[operation]?.input?.shape;
+    const ref = input ? shapes[input].members?.[member] : undefined;
+    if (!ref) throw new Error(`supplement for ${service} names a member the model lacks: ${path}`);
+    if (!shapes[shapeName]) throw new Error(`supplement for ${service} names no shape: ${shapeName}`);
+    ref.shape = shapeName;
+  }
+  if (Object.keys(members).length > 0) notes.push(`${Object.keys(members).length} members rebound`);
   return notes;
 }
 
@@ -146,7 +233,7 @@ function renderService(service) {
   const raw = readFileSync(file);
   const model = JSON.parse(raw.toString("utf8"));
   const { metadata } = model;
-  const notes = applySupplements(service, model.shapes);
+  const notes = applySupplements(service, model);
   const toProtocol = protocols[metadata.protocol];
   if (!toProtocol) throw new Error(`${service}: unsupported protocol ${metadata.protocol}`);
   const protocol = toProtocol(metadata);

@@ -81,7 +81,11 @@ describe("generated service models", () => {
           location: "header",
           locationName: "X-Amz-Invocation-Type",
         },
-        Qualifier: { shape: "Qualifier", location: "querystring", locationName: "Qualifier" },
+        Qualifier: {
+          shape: "NumericLatestPublishedOrAliasQualifier",
+          location: "querystring",
+          locationName: "Qualifier",
+        },
       },
     });
     expect(models.stsModel.operations.AssumeRole?.http).toBeUndefined();
