@@ -8,7 +8,12 @@ import {
   type RestRoute,
 } from "../../protocol/index.js";
 import { lambdaErrors } from "../lambda-errors.js";
-import { type FunctionScope, functionArn, parseFunctionName } from "../records/index.js";
+import {
+  type FunctionReference,
+  type FunctionScope,
+  functionArn,
+  parseFunctionName,
+} from "../records/index.js";
 
 export const scopeOf = (ctx: RequestContext): FunctionScope => ({
   accountId: ctx.caller.accountId,
@@ -76,16 +81,17 @@ export function inCallersScope(route: RestRoute): RestRoute {
   };
 }
 
-const arnScope = /^arn:aws[a-zA-Z-]*:lambda:([a-z0-9-]+):(\d{12}):function:/;
-const partialScope = /^(\d{12}):function:/;
-
 function checkReachable(named: string, action: string, ctx: RequestContext): void {
-  const full = arnScope.exec(named);
-  const region = full?.[1];
-  const account = full?.[2] ?? partialScope.exec(named)?.[1];
+  let reference: FunctionReference;
+  try {
+    reference = parseFunctionName(named);
+  } catch {
+    return; // names no function: the handler refuses it
+  }
+  const { region, accountId } = reference;
   if (region !== undefined && region !== ctx.region) throw lambdaErrors.otherRegion(region, ctx.region);
-  if (account !== undefined && account !== ctx.caller.accountId) {
-    const arn = full ? named : `arn:aws:lambda:${ctx.region}:${named}`;
+  if (accountId !== undefined && accountId !== ctx.caller.accountId) {
+    const arn = named.startsWith("arn:") ? named : `arn:aws:lambda:${ctx.region}:${named}`;
     throw lambdaErrors.otherAccount(ctx.caller.arn, action, arn);
   }
 }

@@ -308,7 +308,7 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
 
           payload: "Payload",
           handler: async (req, ctx) => {
-            const target = await targetOf(req, ctx, { route: true });
+            const target = await targetOf(req, ctx, { route: true, missingAs: "$LATEST" });
             return invokeRoute(options.invoke, target, req, ctx);
           },
         },

@@ -69,8 +69,20 @@ describe("qualifiers", () => {
     expect(referenceOf("arn:aws:lambda:us-east-1:123456789012:function:fn:$LATEST", "")).toEqual({
       name: "fn",
       qualifier: "$LATEST",
+      region: "us-east-1",
+      accountId: "123456789012",
     });
-    expect(referenceOf("123456789012:function:fn", "3")).toEqual({ name: "fn", qualifier: "3" });
+    expect(referenceOf("123456789012:function:fn", "3")).toEqual({
+      name: "fn",
+      qualifier: "3",
+      accountId: "123456789012",
+    });
+    // Every part of the pattern is optional, the `function:` too: this ARN names `function`.
+    expect(referenceOf("arn:aws:lambda:us-east-1:123456789012:function", null)).toEqual({
+      name: "function",
+      region: "us-east-1",
+      accountId: "123456789012",
+    });
     expect(referenceOf("fn:3", "3")).toEqual({ name: "fn", qualifier: "3" });
     expect(codeOf(() => referenceOf("fn:3", "4"))).toBe("InvalidParameterValueException");
     expect(codeOf(() => referenceOf("fn", "no spaces"))).toBe("ValidationException");

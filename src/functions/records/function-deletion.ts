@@ -24,6 +24,9 @@ export async function deleteFunctionOrVersion(
   reference: FunctionReference,
 ): Promise<void> {
   const { qualifier } = reference;
+  // An alias is refused before the function is looked for, as Lambda refuses it.
+  if (qualifier !== undefined && qualifier !== "$LATEST" && !/^[0-9]+$/.test(qualifier))
+    throw lambdaErrors.invalidParameter("Deletion of aliases is not currently supported.");
   let target: Awaited<ReturnType<typeof resolveTarget>>;
   try {
     target = await resolveTarget(tx, scope, reference);
@@ -52,8 +55,6 @@ export async function deleteFunctionOrVersion(
   if (qualifier === "$LATEST") {
     throw lambdaErrors.invalidParameter("$LATEST version cannot be deleted without deleting the function.");
   }
-  if (!isVersionNumber(qualifier))
-    throw lambdaErrors.invalidParameter("Deletion of aliases is not supported.");
   const users = await aliasesUsing(tx, scope, fn.name, qualifier);
   if (users.length > 0) throw lambdaErrors.versionInUse(users);
   await deleteVersion(tx, scope, fn.name, Number(qualifier));

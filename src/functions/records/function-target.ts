@@ -3,6 +3,7 @@
  * optionally `:qualifier`) and the `Qualifier` parameter name `$LATEST`, a published version or an
  * alias, and resolve to the code and configuration that run.
  */
+import { lambdaModel } from "../../protocol/index.js";
 import type { SqlExecutor } from "../../store/index.js";
 import { lambdaErrors } from "../lambda-errors.js";
 import { type AliasRecord, findAlias, pickVersion } from "./function-aliases.js";
@@ -13,22 +14,42 @@ export interface FunctionReference {
   readonly name: string;
   /** `$LATEST`, a version number or an alias name; undefined when the request names none. */
   readonly qualifier?: string;
+  /** The Region a full ARN names. */
+  readonly region?: string;
+  /** The account a full or partial ARN names. */
+  readonly accountId?: string;
 }
 
+/**
+ * A FunctionName read as Lambda reads it, by the parts of the model's pattern: an optional
+ * `arn:<partition>:lambda:`, Region, account and `function:`, the name, an optional qualifier.
+ * Each part is optional, so `arn:aws:lambda:us-east-1:123456789012:function` names the function
+ * `function`, as it does on AWS. Dots are allowed in the name: the calls that take only plain
+ * names refuse them by their pattern before this runs.
+ */
 const namePattern =
-  /^(?:arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:|\d{12}:function:)?([a-zA-Z0-9-_]+)(?::(\$LATEST|[a-zA-Z0-9-_]+))?$/;
+  /^(?:arn:(?:aws[a-zA-Z-]*)?:lambda:)?(?:((?:eusc-)?[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d):)?(?:(\d{12}):)?(?:function:)?([a-zA-Z0-9-_.]+)(?::(\$LATEST(?:\.PUBLISHED)?|[a-zA-Z0-9-_]+))?$/;
 
-/** A FunctionName path parameter, with the qualifier it may carry. */
+const functionNameShape = lambdaModel.shapes.FunctionName;
+const functionNamePattern = functionNameShape?.type === "string" ? functionNameShape.pattern : undefined;
+
+/** A FunctionName path parameter, with the qualifier, Region and account it may carry. */
 export function parseFunctionName(raw: string): FunctionReference {
   const match = namePattern.exec(raw);
   if (!match) {
     throw lambdaErrors.validation(
       "functionName",
       raw,
-      "Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?",
+      `Member must satisfy regular expression pattern: ${functionNamePattern}`,
     );
   }
-  return { name: match[1]!, ...(match[2] !== undefined ? { qualifier: match[2] } : {}) };
+  const [, region, accountId, name, qualifier] = match;
+  return {
+    name: name!,
+    ...(qualifier !== undefined ? { qualifier } : {}),
+    ...(region !== undefined ? { region } : {}),
+    ...(accountId !== undefined ? { accountId } : {}),
+  };
 }
 
 /** FunctionName and the `Qualifier` query parameter together; they must agree when both are given. */
@@ -47,7 +68,7 @@ export function referenceOf(raw: string, queryQualifier: string | null): Functio
       "The derived qualifier from the function name does not match the specified qualifier.",
     );
   }
-  return { name: reference.name, qualifier: queryQualifier };
+  return { ...reference, qualifier: queryQualifier };
 }
 
 export interface FunctionTarget {
@@ -69,6 +90,11 @@ export interface FunctionTarget {
 export interface ResolveOptions {
   /** Follow an alias's routing weights (Invoke) rather than only its primary version. */
   readonly route?: boolean;
+  /**
+   * The qualifier a missing function's ARN is named with when the request names none: Invoke names
+   * `$LATEST`, the version it would have run (recorded: test_function_name_and_qualifier_validation).
+   */
+  readonly missingAs?: string;
 }
 
 /** The version or alias a reference names, or ResourceNotFoundException naming the qualified ARN. */
@@ -82,7 +108,10 @@ export async function resolveTarget(
   const baseArn = functionArn(scope, name);
   const arn = qualifier === undefined ? baseArn : `${baseArn}:${qualifier}`;
   const fn = await findFunction(db, scope, name);
-  if (!fn) throw lambdaErrors.notFound(arn);
+  if (!fn) {
+    const named = qualifier ?? options.missingAs;
+    throw lambdaErrors.notFound(named === undefined ? baseArn : `${baseArn}:${named}`);
+  }
   const base = { scope, fn, arn, ...(qualifier !== undefined ? { qualifier } : {}) };
   if (qualifier === undefined || qualifier === "$LATEST") return { ...base, record: fn, version: "$LATEST" };
   if (/^[0-9]+$/.test(qualifier)) {

@@ -56,6 +56,7 @@ export {
 export { functionOptionsMigration, functionTableMigrations } from "./function-schema.js";
 export { mergeTags, readTags } from "./function-tags.js";
 export {
+  type FunctionReference,
   type FunctionTarget,
   parseFunctionName,
   type ResolveOptions,
