@@ -261,6 +261,11 @@ function renderService(service) {
       return [name, out];
     });
   const shapes = [...reachable].sort().map((name) => [name, compactShape(model.shapes[name])]);
+  // Each modeled error's members, which its body carries under those names (`Message` or `message`).
+  const errorShapes = Object.entries(model.shapes)
+    .filter(([, shape]) => shape.exception)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([name, shape]) => [name, Object.keys(shape.members ?? {})]);
 
   const header = {
     id: service,
@@ -290,6 +295,9 @@ function renderService(service) {
     "  },",
     "  shapes: {",
     entries(shapes),
+    "  },",
+    "  errorShapes: {",
+    entries(errorShapes),
     "  },",
     "};",
     "",

@@ -258,7 +258,7 @@ export function createEdge(options: EdgeOptions): Edge {
         ? restXmlError(awsError, requestId)
         : protocol === "awsQuery"
           ? queryError(xmlNamespace, awsError, requestId)
-          : jsonError(protocol, awsError, requestId);
+          : jsonError(protocol, awsError, requestId, service?.model);
       // The rest of an oversized body is not worth reading: answer, then close the connection.
       if (awsError.status === 413) wire.headers.connection = "close";
       return { ...wire, op: label.operation, svc: service?.signingName ?? "unknown" };

@@ -4,6 +4,7 @@
  */
 import { AwsError, commonErrors } from "./aws-error.js";
 import type { JsonService, WireProtocol } from "./service.js";
+import type { ServiceModel } from "./service-model.js";
 import { jsonContentType, type WireResponse } from "./wire.js";
 
 /** The operation name: the text after the last `.` of the target (clients differ in the prefix). */
@@ -56,8 +57,19 @@ export function jsonSuccess(protocol: WireProtocol, output: unknown, requestId: 
   };
 }
 
-export function jsonError(protocol: WireProtocol, error: AwsError, requestId: string): WireResponse {
-  const body: Record<string, unknown> = { __type: error.code, message: error.message, ...error.fields };
+/**
+ * The error's body. A restJson1 service spells the message as its model spells the error's member:
+ * Lambda's ResourceNotFoundException carries `Message`, its InvalidParameterValueException `message`.
+ */
+export function jsonError(
+  protocol: WireProtocol,
+  error: AwsError,
+  requestId: string,
+  model?: ServiceModel,
+): WireResponse {
+  const members = protocol === "restJson1" ? model?.errorShapes[error.code] : undefined;
+  const messageKey = members?.includes("Message") && !members.includes("message") ? "Message" : "message";
+  const body: Record<string, unknown> = { __type: error.code, [messageKey]: error.message, ...error.fields };
   if (protocol === "restJson1") body.Type = error.fault === "Sender" ? "User" : "Service";
   return {
     status: error.status,

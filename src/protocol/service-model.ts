@@ -19,6 +19,8 @@ export interface ServiceModel {
   readonly operations: Readonly<Record<string, OperationModel>>;
   /** Every shape reachable from an operation's input, by name. */
   readonly shapes: Readonly<Record<string, Shape>>;
+  /** Each modeled error's members, by error code: the names its body carries them under. */
+  readonly errorShapes: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface OperationModel {

@@ -289,4 +289,17 @@ export const eventsModel: ServiceModel = {
     "UpdateConnectionRequest": {"type":"structure","required":["Name"],"members":{"Name":{"shape":"ConnectionName"},"Description":{"shape":"ConnectionDescription"},"AuthorizationType":{"shape":"ConnectionAuthorizationType"},"AuthParameters":{"shape":"UpdateConnectionAuthRequestParameters"}}},
     "UpdateEndpointRequest": {"type":"structure","required":["Name"],"members":{"Name":{"shape":"EndpointName"},"Description":{"shape":"EndpointDescription"},"RoutingConfig":{"shape":"RoutingConfig"},"ReplicationConfig":{"shape":"ReplicationConfig"},"EventBuses":{"shape":"EndpointEventBusList"},"RoleArn":{"shape":"IamRoleArn"}}},
   },
+  errorShapes: {
+    "ConcurrentModificationException": [],
+    "IllegalStatusException": [],
+    "InternalException": [],
+    "InvalidEventPatternException": [],
+    "InvalidStateException": [],
+    "LimitExceededException": [],
+    "ManagedRuleException": [],
+    "OperationDisabledException": [],
+    "PolicyLengthExceededException": [],
+    "ResourceAlreadyExistsException": [],
+    "ResourceNotFoundException": [],
+  },
 };

@@ -177,4 +177,18 @@ export const logsModel: ServiceModel = {
     "UntagLogGroupRequest": {"type":"structure","required":["logGroupName","tags"],"members":{"logGroupName":{"shape":"LogGroupName"},"tags":{"shape":"TagList"}}},
     "UntagResourceRequest": {"type":"structure","required":["resourceArn","tagKeys"],"members":{"resourceArn":{"shape":"AmazonResourceName"},"tagKeys":{"shape":"TagKeyList"}}},
   },
+  errorShapes: {
+    "DataAlreadyAcceptedException": ["expectedSequenceToken"],
+    "InvalidOperationException": [],
+    "InvalidParameterException": [],
+    "InvalidSequenceTokenException": ["expectedSequenceToken"],
+    "LimitExceededException": [],
+    "MalformedQueryException": ["queryCompileError"],
+    "OperationAbortedException": [],
+    "ResourceAlreadyExistsException": [],
+    "ResourceNotFoundException": [],
+    "ServiceUnavailableException": [],
+    "TooManyTagsException": ["message","resourceName"],
+    "UnrecognizedClientException": [],
+  },
 };

@@ -113,4 +113,12 @@ export const schedulerModel: ServiceModel = {
     "UntagResourceInput": {"type":"structure","required":["ResourceArn","TagKeys"],"members":{"ResourceArn":{"shape":"TagResourceArn","location":"uri","locationName":"ResourceArn"},"TagKeys":{"shape":"TagKeyList","location":"querystring","locationName":"TagKeys"}}},
     "UpdateScheduleInput": {"type":"structure","required":["FlexibleTimeWindow","Name","ScheduleExpression","Target"],"members":{"ClientToken":{"shape":"ClientToken"},"Description":{"shape":"Description"},"EndDate":{"shape":"EndDate"},"FlexibleTimeWindow":{"shape":"FlexibleTimeWindow"},"GroupName":{"shape":"ScheduleGroupName"},"KmsKeyArn":{"shape":"KmsKeyArn"},"Name":{"shape":"Name","location":"uri","locationName":"Name"},"ScheduleExpression":{"shape":"ScheduleExpression"},"ScheduleExpressionTimezone":{"shape":"ScheduleExpressionTimezone"},"StartDate":{"shape":"StartDate"},"State":{"shape":"ScheduleState"},"Target":{"shape":"Target"}}},
   },
+  errorShapes: {
+    "ConflictException": ["Message"],
+    "InternalServerException": ["Message"],
+    "ResourceNotFoundException": ["Message"],
+    "ServiceQuotaExceededException": ["Message"],
+    "ThrottlingException": ["Message"],
+    "ValidationException": ["Message"],
+  },
 };

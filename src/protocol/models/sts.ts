@@ -52,4 +52,14 @@ export const stsModel: ServiceModel = {
     "urlType": {"type":"string","min":4,"max":2048},
     "userNameType": {"type":"string","min":2,"max":32,"pattern":"[\\w+=,.@-]*"},
   },
+  errorShapes: {
+    "ExpiredTokenException": ["message"],
+    "IDPCommunicationErrorException": ["message"],
+    "IDPRejectedClaimException": ["message"],
+    "InvalidAuthorizationMessageException": ["message"],
+    "InvalidIdentityTokenException": ["message"],
+    "MalformedPolicyDocumentException": ["message"],
+    "PackedPolicyTooLargeException": ["message"],
+    "RegionDisabledException": ["message"],
+  },
 };

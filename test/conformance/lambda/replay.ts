@@ -12,6 +12,7 @@
  */
 import { readFileSync } from "node:fs";
 import { Readable } from "node:stream";
+import * as lambdaSdk from "@aws-sdk/client-lambda";
 import {
   CreateFunctionCommand,
   type CreateFunctionCommandInput,
@@ -124,6 +125,19 @@ export class Replay {
       { step: "deserialize", priority: "low", name: "replayRawResponse" },
     );
     return client;
+  }
+
+  /**
+   * `getattr(aws_client.lambda_, clientfn)(**input)`: the Lambda operation botocore names
+   * `clientFn` (snake_case), sent with `input`.
+   */
+  call(clientFn: string, input: Record<string, unknown>): Promise<object> {
+    const pascal = clientFn.replace(/(^|_)([a-z0-9])/g, (_, _sep, c: string) => c.toUpperCase());
+    const Command = (lambdaSdk as unknown as Record<string, new (input: unknown) => unknown>)[
+      `${pascal}Command`
+    ];
+    if (!Command) throw new Error(`no Lambda operation ${clientFn}`);
+    return this.lambda.send(new Command(input) as Parameters<LambdaClient["send"]>[0]);
   }
 
   /** Records an answer under the label the recorded test gave it. */

@@ -13,8 +13,23 @@ export type ReplayedFile = (typeof replayedFiles)[number];
  * it. A prefix ending in `::` is a whole class; one ending in `[` all parameters of one test.
  */
 export const notBuilt: ReadonlyArray<readonly [feature: string, prefixes: readonly string[]]> = [
-  ["function URLs (they come with the gateway)", ["TestLambdaUrl::", "TestLambdaURL::"]],
-  ["code signing", ["TestCodeSigningConfig::"]],
+  [
+    "function URLs (they come with the gateway)",
+    [
+      "TestLambdaUrl::",
+      "TestLambdaURL::",
+      "TestLambdaFunction::test_ops_on_nonexisting_fn[get_function_url_config]",
+      "TestLambdaFunction::test_get_function_wrong_region[get_function_url_config]",
+    ],
+  ],
+  [
+    "code signing",
+    [
+      "TestCodeSigningConfig::",
+      "TestLambdaFunction::test_ops_on_nonexisting_fn[get_function_code_signing_config]",
+      "TestLambdaFunction::test_get_function_wrong_region[get_function_code_signing_config]",
+    ],
+  ],
   ["event source mappings", ["TestLambdaEventSourceMappings::"]],
   ["provisioned concurrency", ["TestLambdaProvisionedConcurrency::"]],
   ["layers", ["TestLambdaLayer::"]],
