@@ -1,5 +1,5 @@
 /** Function configurations as the store holds them, and as the Lambda API describes them. */
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { SqlExecutor } from "../../store/index.js";
 import type { StoredCode } from "../code/index.js";
 import { lambdaErrors } from "../lambda-errors.js";
@@ -284,7 +284,10 @@ export function describeFunction(record: FunctionRecord, version = "$LATEST", ar
     LastModified: lambdaTimestamp(record.lastModified),
     CodeSha256: record.codeSha256,
     Version: version,
-    ...(Object.keys(record.environment).length > 0 ? { Environment: { Variables: record.environment } } : {}),
+    // Answered back when the function was given one, even with no variables, as Lambda does.
+    ...(Object.keys(record.environment).length > 0 || options.environmentGiven
+      ? { Environment: { Variables: record.environment } }
+      : {}),
     TracingConfig: { Mode: options.tracingMode ?? "PassThrough" },
     RevisionId: record.revisionId,
     State: "Active",
@@ -293,7 +296,21 @@ export function describeFunction(record: FunctionRecord, version = "$LATEST", ar
     Architectures: [options.architecture ?? "x86_64"],
     EphemeralStorage: { Size: options.ephemeralStorageMb ?? 512 },
     LoggingConfig: loggingConfigOf(record),
+    // No SnapStart: Jeff starts every function from its handler.
+    SnapStart: { ApplyOn: "None", OptimizationStatus: "Off" },
+    RuntimeVersionConfig: { RuntimeVersionArn: runtimeVersionArn(record) },
   };
+}
+
+/**
+ * The runtime version a function runs, named as Lambda names one
+ * (`arn:aws:lambda:<region>::runtime:<64 hex digits>`): one per runtime identifier, as Jeff
+ * runs one version of each.
+ */
+function runtimeVersionArn(record: FunctionRecord): string {
+  const [, partition, , region] = record.arn.split(":");
+  const id = createHash("sha256").update(`jeff-runtime:${record.runtime}`).digest("hex");
+  return `arn:${partition}:lambda:${region}::runtime:${id}`;
 }
 
 /**
@@ -301,21 +318,28 @@ export function describeFunction(record: FunctionRecord, version = "$LATEST", ar
  * UpdateFunctionCode that published a version): `Pending` while it is "being created", with no
  * LastUpdateStatus yet. Jeff's functions are ready when the call returns, so the next read says
  * `Active`; clients that wait for that (`aws lambda wait function-active-v2`) see it at once.
+ * Becoming Active is a revision of its own on Lambda, so the answer's RevisionId is one the next
+ * read no longer shows (recorded: TestLoggingConfig), and a conditional update with it is refused.
  */
 export function asJustCreated(description: ReturnType<typeof describeFunction>) {
   const { LastUpdateStatus: _, ...rest } = description;
   return {
     ...rest,
+    RevisionId: randomUUID(),
     State: "Pending",
     StateReason: "The function is being created.",
     StateReasonCode: "Creating",
   };
 }
 
-/** A configuration as Lambda answers the update that changed it: the update `InProgress`. */
+/**
+ * A configuration as Lambda answers the update that changed it: the update `InProgress`, at a
+ * revision before the one the update's completion makes (see asJustCreated).
+ */
 export function asJustUpdated(description: ReturnType<typeof describeFunction>) {
   return {
     ...description,
+    RevisionId: randomUUID(),
     LastUpdateStatus: "InProgress",
     LastUpdateStatusReason: "The function is being created.",
     LastUpdateStatusReasonCode: "Creating",
@@ -324,17 +348,19 @@ export function asJustUpdated(description: ReturnType<typeof describeFunction>) 
 
 /**
  * LoggingConfig as Lambda returns it: the format (Text unless set) and the log group (the
- * function's own unless set), with the log levels, which JSON logs alone carry, when set.
+ * function's own unless set), with the log levels, which JSON logs alone carry (INFO unless set).
  */
 function loggingConfigOf(record: FunctionRecord): Record<string, string> {
   const given = record.options.logging ?? {};
   const format = given.LogFormat ?? "Text";
   return {
     LogFormat: format,
-    ...(format === "JSON" && given.ApplicationLogLevel
-      ? { ApplicationLogLevel: given.ApplicationLogLevel }
+    ...(format === "JSON"
+      ? {
+          ApplicationLogLevel: given.ApplicationLogLevel ?? "INFO",
+          SystemLogLevel: given.SystemLogLevel ?? "INFO",
+        }
       : {}),
-    ...(format === "JSON" && given.SystemLogLevel ? { SystemLogLevel: given.SystemLogLevel } : {}),
     LogGroup: given.LogGroup ?? `/aws/lambda/${record.name}`,
   };
 }
