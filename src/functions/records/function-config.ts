@@ -13,10 +13,37 @@ export const runtimes = [
   "python3.11",
   "python3.12",
   "python3.13",
-  "provided",
   "provided.al2",
   "provided.al2023",
 ] as const;
+
+/**
+ * Runtimes of Lambda's model that Lambda no longer takes on a create or an update (its deprecation
+ * table; recorded: test_create_deprecated_function_runtime_with_validation_enabled). Every other
+ * runtime of the model is still taken, whether Jeff runs it or not.
+ */
+const deprecatedRuntimes = new Set([
+  "nodejs",
+  "nodejs4.3",
+  "nodejs4.3-edge",
+  "nodejs6.10",
+  "nodejs8.10",
+  "nodejs10.x",
+  "nodejs12.x",
+  "nodejs14.x",
+  "java8",
+  "python2.7",
+  "python3.6",
+  "python3.7",
+  "dotnetcore1.0",
+  "dotnetcore2.0",
+  "dotnetcore2.1",
+  "dotnetcore3.1",
+  "go1.x",
+  "ruby2.5",
+  "ruby2.7",
+  "provided",
+]);
 
 export const limits = {
   timeout: { min: 1, max: 900, default: 3 },
@@ -228,7 +255,13 @@ export function readSettings(
   input: Record<string, unknown>,
   base: FunctionSettings | undefined,
 ): FunctionSettings {
-  const runtime = text(input, "Runtime", "runtime") ?? base?.runtime;
+  const given = text(input, "Runtime", "runtime");
+  if (given !== undefined && deprecatedRuntimes.has(given)) {
+    throw lambdaErrors.invalidParameter(
+      `The runtime parameter of ${given} is no longer supported for creating or updating AWS Lambda functions. We recommend you use a supported runtime while creating or updating functions.`,
+    );
+  }
+  const runtime = given ?? base?.runtime;
   if (runtime === undefined || !(runtimes as readonly string[]).includes(runtime)) {
     throw lambdaErrors.validation(
       "runtime",
