@@ -34,9 +34,10 @@ const services = [
 /**
  * Where AWS's answers today differ from the early-2023 models Debian ships, the answer wins. Each
  * entry names its evidence. Per service: `shapes` changes the constraints of a shape the model has
- * (`appendEnum` adds values to its enum); `newShapes` adds a scalar shape AWS's later models
- * declare, for `members` to use; `members` ("Operation.Member": shape) checks an operation's
- * member against another shape, where AWS now validates it so. Never a new member or operation.
+ * (`appendEnum` adds values to its enum); `newShapes` adds a shape AWS's later models declare;
+ * `members` ("Operation.Member": shape) checks an operation's member against another shape, where
+ * AWS now validates it so; `newOperations` adds an operation AWS added since, as its later model
+ * declares it. Never a new member of an operation the model has.
  */
 const supplements = {
   cloudformation: {
@@ -88,6 +89,32 @@ const supplements = {
       },
     },
     newShapes: {
+      // GetFunctionRecursionConfig and PutFunctionRecursionConfig (below), as botocore's model
+      // declares them since 2024-08; the enum in the order AWS's answer lists it ("Member must
+      // satisfy enum value set: [Terminate, Allow]", recorded: TestLambdaRecursion).
+      UnqualifiedFunctionName: {
+        type: "string",
+        min: 1,
+        max: 140,
+        pattern:
+          "(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)",
+      },
+      RecursiveLoop: { type: "string", enum: ["Terminate", "Allow"] },
+      GetFunctionRecursionConfigRequest: {
+        type: "structure",
+        required: ["FunctionName"],
+        members: {
+          FunctionName: { shape: "UnqualifiedFunctionName", location: "uri", locationName: "FunctionName" },
+        },
+      },
+      PutFunctionRecursionConfigRequest: {
+        type: "structure",
+        required: ["FunctionName", "RecursiveLoop"],
+        members: {
+          FunctionName: { shape: "UnqualifiedFunctionName", location: "uri", locationName: "FunctionName" },
+          RecursiveLoop: { shape: "RecursiveLoop" },
+        },
+      },
       // The Qualifier of the calls on a function's version or alias, as AWS's answers quote it
       // (recorded: test_permission_exceptions, AddPermission) and botocore's model declares it
       // since 2025-12 (boto/botocore c18b100b8).
@@ -96,6 +123,39 @@ const supplements = {
         min: 1,
         max: 128,
         pattern: "\\$(LATEST(\\.PUBLISHED)?)|[a-zA-Z0-9-_$]+",
+      },
+    },
+    newOperations: {
+      GetFunctionRecursionConfig: {
+        http: {
+          method: "GET",
+          requestUri: "/2024-08-31/functions/{FunctionName}/recursion-config",
+          responseCode: 200,
+        },
+        input: { shape: "GetFunctionRecursionConfigRequest" },
+        output: { shape: "GetFunctionRecursionConfigResponse" },
+        errors: [
+          "InvalidParameterValueException",
+          "ServiceException",
+          "TooManyRequestsException",
+          "ResourceNotFoundException",
+        ].map((shape) => ({ shape })),
+      },
+      PutFunctionRecursionConfig: {
+        http: {
+          method: "PUT",
+          requestUri: "/2024-08-31/functions/{FunctionName}/recursion-config",
+          responseCode: 200,
+        },
+        input: { shape: "PutFunctionRecursionConfigRequest" },
+        output: { shape: "PutFunctionRecursionConfigResponse" },
+        errors: [
+          "InvalidParameterValueException",
+          "ResourceConflictException",
+          "ServiceException",
+          "TooManyRequestsException",
+          "ResourceNotFoundException",
+        ].map((shape) => ({ shape })),
       },
     },
     // Which calls check FunctionName as a namespaced name and Qualifier as above: AWS's answers
@@ -189,7 +249,12 @@ function awscliVersion() {
 }
 
 function applySupplements(service, model) {
-  const { shapes: changes = {}, newShapes = {}, members = {} } = supplements[service] ?? {};
+  const {
+    shapes: changes = {},
+    newShapes = {},
+    members = {},
+    newOperations = {},
+  } = supplements[service] ?? {};
   const { shapes } = model;
   const notes = [];
   for (const [name, change] of Object.entries(changes)) {
@@ -214,6 +279,14 @@ function applySupplements(service, model) {
     ref.shape = shapeName;
   }
   if (Object.keys(members).length > 0) notes.push(`${Object.keys(members).length} members rebound`);
+  for (const [name, operation] of Object.entries(newOperations)) {
+    if (model.operations[name])
+      throw new Error(`supplement for ${service} adds an operation the model has: ${name}`);
+    if (!shapes[operation.input.shape])
+      throw new Error(`supplement for ${service}: ${name} has no input shape`);
+    model.operations[name] = { name, ...operation };
+    notes.push(`${name} (new operation)`);
+  }
   return notes;
 }
 

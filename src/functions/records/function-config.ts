@@ -102,6 +102,8 @@ export interface FunctionOptions {
   readonly logging?: Readonly<Record<string, string>>;
   /** Whether an Environment was given, if with no variables: Lambda answers it back then. */
   readonly environmentGiven?: boolean;
+  /** PutFunctionRecursionConfig's RecursiveLoop (`Terminate` unless set); no loops are detected. */
+  readonly recursiveLoop?: "Allow" | "Terminate";
 }
 
 const logLevels = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"];
