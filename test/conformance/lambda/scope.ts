@@ -37,6 +37,19 @@ export const notBuilt: ReadonlyArray<readonly [feature: string, prefixes: readon
   ["SnapStart", ["TestLambdaSnapStart::"]],
   ["SQS and SNS (destinations and dead-letter queues)", ["TestLambdaDestinationSqs::", "TestLambdaDLQ::"]],
   ["EventBridge destinations (they come with the event bus)", ["TestLambdaDestinationEventbridge::"]],
+  [
+    "S3 (function code from a bucket)",
+    [
+      "TestLambdaFunction::test_lambda_code_location_s3",
+      "TestLambdaSizeLimits::test_oversized_unzipped_lambda",
+      "TestLambdaSizeLimits::test_oversized_lambda",
+      "TestLambdaSizeLimits::test_large_lambda",
+    ],
+  ],
+  [
+    "EC2 (VPC subnets and security groups)",
+    ["TestLambdaFunction::test_vpc_config", "TestLambdaFunction::test_invalid_vpc_config_"],
+  ],
 ];
 
 /** The feature that keeps the test out of scope, if one does. */
