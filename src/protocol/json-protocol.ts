@@ -57,8 +57,13 @@ export function jsonSuccess(protocol: WireProtocol, output: unknown, requestId: 
 }
 
 export function jsonError(protocol: WireProtocol, error: AwsError, requestId: string): WireResponse {
-  const body: Record<string, unknown> = { __type: error.code, message: error.message, ...error.fields };
-  if (protocol === "restJson1") body.Type = error.fault === "Sender" ? "User" : "Service";
+  // An error whose shape spells its message `Message` (Lambda's ResourceNotFoundException) carries
+  // it in `fields`, and then the body has that one only; one whose fields say `Type` (even as
+  // undefined, which leaves it out) keeps that.
+  const message = "Message" in error.fields ? {} : { message: error.message };
+  const body: Record<string, unknown> = { __type: error.code, ...message, ...error.fields };
+  if (protocol === "restJson1" && !("Type" in error.fields))
+    body.Type = error.fault === "Sender" ? "User" : "Service";
   return {
     status: error.status,
     headers: {

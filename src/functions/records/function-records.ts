@@ -245,9 +245,7 @@ export async function checkReservation(
 ): Promise<void> {
   const others = await reservedTotal(db, scope, name);
   if (accountConcurrency - others - value < minimumUnreserved) {
-    throw lambdaErrors.invalidParameter(
-      `Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [${minimumUnreserved}].`,
-    );
+    throw lambdaErrors.unreservedBelowMinimum(minimumUnreserved);
   }
 }
 
