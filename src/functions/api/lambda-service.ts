@@ -57,6 +57,7 @@ import {
   pageOf,
   scopeOf,
 } from "./lambda-request.js";
+import { permissionRoutes } from "./permission-routes.js";
 import { tagRoutes } from "./tag-routes.js";
 import { versionRoutes } from "./version-routes.js";
 
@@ -151,6 +152,7 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
         ...tagRoutes(store),
         ...aliasRoutes(store),
         ...eventInvokeConfigRoutes(store),
+        ...permissionRoutes(store),
         {
           method: "POST",
           path: "/2015-03-31/functions",
