@@ -73,6 +73,11 @@ export interface FunctionOptions {
   readonly ephemeralStorageMb?: number;
   /** LoggingConfig as given (LogFormat, ApplicationLogLevel, SystemLogLevel, LogGroup). */
   readonly logging?: Readonly<Record<string, string>>;
+  /**
+   * Whether `Environment` was ever given, even without variables: Lambda then answers it
+   * (`{"Variables": {}}`), and leaves it out for a function never given one.
+   */
+  readonly environmentGiven?: true;
 }
 
 const logLevels = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"];
@@ -111,6 +116,7 @@ function readOptions(input: Record<string, unknown>, base: FunctionOptions | und
       );
     options.ephemeralStorageMb = size;
   }
+  if (input.Environment !== undefined) options.environmentGiven = true;
   if (input.LoggingConfig !== undefined) {
     const given = (input.LoggingConfig ?? {}) as Record<string, unknown>;
     const logging: Record<string, string> = { ...base?.logging };

@@ -1,5 +1,5 @@
 /** Function configurations as the store holds them, and as the Lambda API describes them. */
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { SqlExecutor } from "../../store/index.js";
 import type { StoredCode } from "../code/index.js";
 import { lambdaErrors } from "../lambda-errors.js";
@@ -201,8 +201,7 @@ export async function insertFunction(
 
 /**
  * Replaces a function's configuration if its revision is still `expectedRevision`; false if it
- * moved on. Tags are left alone: TagResource changes no revision, so a configuration read before a
- * TagResource must not write the old tags back (saveTags writes them).
+ * moved on. Tags are left alone (saveTags writes them, with a revision of its own).
  */
 export async function replaceFunction(
   db: SqlExecutor,
@@ -282,7 +281,9 @@ export function describeFunction(record: FunctionRecord, version = "$LATEST", ar
     LastModified: lambdaTimestamp(record.lastModified),
     CodeSha256: record.codeSha256,
     Version: version,
-    ...(Object.keys(record.environment).length > 0 ? { Environment: { Variables: record.environment } } : {}),
+    ...(Object.keys(record.environment).length > 0 || options.environmentGiven
+      ? { Environment: { Variables: record.environment } }
+      : {}),
     TracingConfig: { Mode: options.tracingMode ?? "PassThrough" },
     RevisionId: record.revisionId,
     State: "Active",
@@ -291,7 +292,19 @@ export function describeFunction(record: FunctionRecord, version = "$LATEST", ar
     Architectures: [options.architecture ?? "x86_64"],
     EphemeralStorage: { Size: options.ephemeralStorageMb ?? 512 },
     LoggingConfig: loggingConfigOf(record),
+    RuntimeVersionConfig: { RuntimeVersionArn: runtimeVersionArn(record) },
+    SnapStart: { ApplyOn: "None", OptimizationStatus: "Off" },
   };
+}
+
+/**
+ * The runtime version a function runs on, as Lambda names it (`arn:aws:lambda:REGION::runtime:`
+ * and a hash). Jeff has one version of each runtime: the hash is of the runtime's name.
+ */
+function runtimeVersionArn(record: FunctionRecord): string {
+  const [, partition, , region] = record.arn.split(":");
+  const id = createHash("sha256").update(`jeff:${record.runtime}`).digest("hex");
+  return `arn:${partition}:lambda:${region}::runtime:${id}`;
 }
 
 /**
@@ -304,16 +317,28 @@ export function asJustCreated(description: ReturnType<typeof describeFunction>) 
   const { LastUpdateStatus: _, ...rest } = description;
   return {
     ...rest,
+    ...whileChanging(description),
     State: "Pending",
     StateReason: "The function is being created.",
     StateReasonCode: "Creating",
   };
 }
 
+/**
+ * `$LATEST`'s RevisionId while it is being created or updated. On Lambda the change's completion
+ * (`Pending` to `Active`, `InProgress` to `Successful`) is a revision of its own, so the answer to
+ * the call that started it names a revision the next read no longer has; Jeff completes at once,
+ * and answers the same way. A published version keeps its one revision.
+ */
+function whileChanging(description: ReturnType<typeof describeFunction>) {
+  return description.Version === "$LATEST" ? { RevisionId: randomUUID() } : {};
+}
+
 /** A configuration as Lambda answers the update that changed it: the update `InProgress`. */
 export function asJustUpdated(description: ReturnType<typeof describeFunction>) {
   return {
     ...description,
+    ...whileChanging(description),
     LastUpdateStatus: "InProgress",
     LastUpdateStatusReason: "The function is being created.",
     LastUpdateStatusReasonCode: "Creating",
@@ -337,16 +362,23 @@ function loggingConfigOf(record: FunctionRecord): Record<string, string> {
   };
 }
 
-/** Replaces a function's tags; false when the function is gone. Tags change no RevisionId, as on Lambda. */
+/** Replaces a function's tags, and its RevisionId as Lambda does; false when the function is gone. */
 export async function saveTags(
   db: SqlExecutor,
   scope: FunctionScope,
   name: string,
   tags: Readonly<Record<string, string>>,
 ): Promise<boolean> {
+  // Lambda gives the function a new RevisionId with each change of its tags.
   const { changes } = await db.run(
-    "UPDATE lambda_functions SET tags = ? WHERE account_id = ? AND region = ? AND name = ?",
-    [Object.keys(tags).length > 0 ? JSON.stringify(tags) : null, scope.accountId, scope.region, name],
+    "UPDATE lambda_functions SET tags = ?, revision_id = ? WHERE account_id = ? AND region = ? AND name = ?",
+    [
+      Object.keys(tags).length > 0 ? JSON.stringify(tags) : null,
+      randomUUID(),
+      scope.accountId,
+      scope.region,
+      name,
+    ],
   );
   return changes === 1;
 }
