@@ -71,6 +71,8 @@ export const lambdaErrors = {
       `The final policy size (${size}) is bigger than the limit (${limit}).`,
       400,
     ),
+  /** A taggable resource of a kind Jeff does not have: "Event source mapping not found: arn:…". */
+  taggableNotFound: (what: string, arn: string) => notFoundError(`${what}: ${arn}`),
   /** GetPolicy's answer for a function, version or alias without a policy, or not there at all. */
   noSuchResource: () => notFoundError("The resource you requested does not exist."),
   /** RemovePermission on a function that is not there. */
