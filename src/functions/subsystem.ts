@@ -19,7 +19,11 @@ import {
 } from "./code/index.js";
 import { ConcurrencyGate, chooseIsolation, EnvironmentPool, FunctionMetrics } from "./execution/index.js";
 import { createInvoke } from "./invoke.js";
-import { functionOptionsMigration, functionTableMigrations } from "./records/index.js";
+import {
+  functionOptionsMigration,
+  functionPolicyMigration,
+  functionTableMigrations,
+} from "./records/index.js";
 
 /**
  * How long a function environment's credentials last: an hour, as a role session does by default
@@ -43,6 +47,7 @@ export const functionsSubsystem: Subsystem = {
     asyncEventsOntoQueue,
     ...codePackageMigrations,
     functionOptionsMigration,
+    functionPolicyMigration,
   ],
   resourceTypes: ({ store, calls, config }) =>
     functionResources({

@@ -70,7 +70,9 @@ export function jsonError(
   const members = protocol === "restJson1" ? model?.errorShapes[error.code] : undefined;
   const messageKey = members?.includes("Message") && !members.includes("message") ? "Message" : "message";
   const body: Record<string, unknown> = { __type: error.code, [messageKey]: error.message, ...error.fields };
-  if (protocol === "restJson1") body.Type = error.fault === "Sender" ? "User" : "Service";
+  // An error whose fields name `Type`, even as undefined (which leaves it out), keeps that.
+  if (protocol === "restJson1" && !("Type" in error.fields))
+    body.Type = error.fault === "Sender" ? "User" : "Service";
   return {
     status: error.status,
     headers: {

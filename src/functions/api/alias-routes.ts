@@ -8,6 +8,7 @@ import {
   checkFunctionVersion,
   deleteAlias,
   deleteEventInvokeConfig,
+  deletePolicies,
   describeAlias,
   type FunctionRecord,
   type FunctionScope,
@@ -165,6 +166,7 @@ export function aliasRoutes(store: Store): RestRoute[] {
           const fn = await functionOf(tx, scope, req.pathParams.FunctionName!);
           await deleteAlias(tx, scope, fn.name, name);
           await deleteEventInvokeConfig(tx, scope, fn.name, name);
+          await deletePolicies(tx, scope, fn.name, name);
         });
         return { status: 204 };
       },

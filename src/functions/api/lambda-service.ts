@@ -58,6 +58,7 @@ import {
   scopeOf,
 } from "./lambda-request.js";
 import { recursionRoutes } from "./recursion-routes.js";
+import { permissionRoutes } from "./permission-routes.js";
 import { tagRoutes } from "./tag-routes.js";
 import { versionRoutes } from "./version-routes.js";
 
@@ -153,6 +154,7 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
         ...aliasRoutes(store),
         ...eventInvokeConfigRoutes(store),
         ...recursionRoutes(store),
+        ...permissionRoutes(store),
         {
           method: "POST",
           path: "/2015-03-31/functions",

@@ -20,6 +20,25 @@ import { jsonBody, onFunction, scopeOf } from "./lambda-request.js";
 
 const functionArnPattern = /^arn:aws[a-zA-Z-]*:lambda:([a-z0-9-]+):(\d{12}):function:([a-zA-Z0-9-_]+)$/;
 
+/** Lambda's TaggableResource: the ARNs its tag calls take, as its validation message spells them. */
+const taggableResource =
+  "arn:(aws[a-zA-Z-]*):lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:(function:[a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?|layer:([a-zA-Z0-9-_]+)|code-signing-config:csc-[a-z0-9]{17}|event-source-mapping:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|capacity-provider:[a-zA-Z0-9-_]+)";
+
+/**
+ * Taggable resources Jeff does not have (yet): an ARN of one names nothing, and Lambda's answer
+ * for a mapping or provider that is not there says so in its own words.
+ */
+const absentResources: ReadonlyArray<readonly [RegExp, string]> = [
+  [
+    /^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:event-source-mapping:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/,
+    "Event source mapping not found",
+  ],
+  [
+    /^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:capacity-provider:[a-zA-Z0-9-_]+$/,
+    "Capacity provider not found",
+  ],
+];
+
 /** The function an ARN names, in the caller's account and region; tags go on functions, not versions. */
 async function taggedFunction(
   db: SqlExecutor,
@@ -29,10 +48,12 @@ async function taggedFunction(
   const arn = req.pathParams.ARN ?? "";
   const match = functionArnPattern.exec(arn);
   if (!match) {
+    const absent = absentResources.find(([pattern]) => pattern.test(arn));
+    if (absent) throw lambdaErrors.taggableNotFound(absent[1], arn);
     throw lambdaErrors.validation(
       "resource",
       arn,
-      "Member must satisfy regular expression pattern: arn:(aws[a-zA-Z-]*):lambda:[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:function:[a-zA-Z0-9-_]+",
+      `Member must satisfy regular expression pattern: ${taggableResource}`,
     );
   }
   const scope = scopeOf(ctx);

@@ -143,6 +143,7 @@ function readOptions(input: Record<string, unknown>, base: FunctionOptions | und
       );
     options.ephemeralStorageMb = size;
   }
+  if (input.Environment !== undefined) options.environmentGiven = true;
   if (input.LoggingConfig !== undefined) {
     const given = (input.LoggingConfig ?? {}) as Record<string, unknown>;
     const logging: Record<string, string> = { ...base?.logging };

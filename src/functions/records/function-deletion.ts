@@ -7,6 +7,7 @@ import type { SqlExecutor } from "../../store/index.js";
 import { lambdaErrors } from "../lambda-errors.js";
 import { deleteEventInvokeConfig } from "./event-invoke-config.js";
 import { aliasesUsing } from "./function-aliases.js";
+import { deletePolicies } from "./function-policies.js";
 import { deleteFunction, type FunctionScope, findFunction } from "./function-records.js";
 import { type FunctionReference, resolveTarget } from "./function-target.js";
 import { deleteVersion, isVersionNumber } from "./function-versions.js";
@@ -16,6 +17,7 @@ const ownedByFunction = [
   "lambda_function_versions",
   "lambda_aliases",
   "lambda_event_invoke_configs",
+  "lambda_policies",
 ] as const;
 
 export async function deleteFunctionOrVersion(
@@ -59,4 +61,5 @@ export async function deleteFunctionOrVersion(
   if (users.length > 0) throw lambdaErrors.versionInUse(users);
   await deleteVersion(tx, scope, fn.name, Number(qualifier));
   await deleteEventInvokeConfig(tx, scope, fn.name, qualifier);
+  await deletePolicies(tx, scope, fn.name, qualifier);
 }

@@ -201,8 +201,7 @@ export async function insertFunction(
 
 /**
  * Replaces a function's configuration if its revision is still `expectedRevision`; false if it
- * moved on. Tags are left alone: TagResource changes no revision, so a configuration read before a
- * TagResource must not write the old tags back (saveTags writes them).
+ * moved on. Tags are left alone (saveTags writes them, with a revision of its own).
  */
 export async function replaceFunction(
   db: SqlExecutor,
@@ -245,9 +244,7 @@ export async function checkReservation(
 ): Promise<void> {
   const others = await reservedTotal(db, scope, name);
   if (accountConcurrency - others - value < minimumUnreserved) {
-    throw lambdaErrors.invalidParameter(
-      `Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [${minimumUnreserved}].`,
-    );
+    throw lambdaErrors.unreservedBelowMinimum(minimumUnreserved);
   }
 }
 
@@ -325,7 +322,7 @@ export function asJustCreated(description: ReturnType<typeof describeFunction>) 
   const { LastUpdateStatus: _, ...rest } = description;
   return {
     ...rest,
-    RevisionId: randomUUID(),
+    ...whileChanging(description),
     State: "Pending",
     StateReason: "The function is being created.",
     StateReasonCode: "Creating",
@@ -333,13 +330,20 @@ export function asJustCreated(description: ReturnType<typeof describeFunction>) 
 }
 
 /**
- * A configuration as Lambda answers the update that changed it: the update `InProgress`, at a
- * revision before the one the update's completion makes (see asJustCreated).
+ * `$LATEST`'s RevisionId while it is being created or updated. On Lambda the change's completion
+ * (`Pending` to `Active`, `InProgress` to `Successful`) is a revision of its own, so the answer to
+ * the call that started it names a revision the next read no longer has; Jeff completes at once,
+ * and answers the same way. A published version keeps its one revision.
  */
+function whileChanging(description: ReturnType<typeof describeFunction>) {
+  return description.Version === "$LATEST" ? { RevisionId: randomUUID() } : {};
+}
+
+/** A configuration as Lambda answers the update that changed it: the update `InProgress`. */
 export function asJustUpdated(description: ReturnType<typeof describeFunction>) {
   return {
     ...description,
-    RevisionId: randomUUID(),
+    ...whileChanging(description),
     LastUpdateStatus: "InProgress",
     LastUpdateStatusReason: "The function is being created.",
     LastUpdateStatusReasonCode: "Creating",
@@ -365,16 +369,23 @@ function loggingConfigOf(record: FunctionRecord): Record<string, string> {
   };
 }
 
-/** Replaces a function's tags; false when the function is gone. Tags change no RevisionId, as on Lambda. */
+/** Replaces a function's tags, and its RevisionId as Lambda does; false when the function is gone. */
 export async function saveTags(
   db: SqlExecutor,
   scope: FunctionScope,
   name: string,
   tags: Readonly<Record<string, string>>,
 ): Promise<boolean> {
+  // Lambda gives the function a new RevisionId with each change of its tags.
   const { changes } = await db.run(
-    "UPDATE lambda_functions SET tags = ? WHERE account_id = ? AND region = ? AND name = ?",
-    [Object.keys(tags).length > 0 ? JSON.stringify(tags) : null, scope.accountId, scope.region, name],
+    "UPDATE lambda_functions SET tags = ?, revision_id = ? WHERE account_id = ? AND region = ? AND name = ?",
+    [
+      Object.keys(tags).length > 0 ? JSON.stringify(tags) : null,
+      randomUUID(),
+      scope.accountId,
+      scope.region,
+      name,
+    ],
   );
   return changes === 1;
 }

@@ -1,7 +1,7 @@
 /**
  * @module functions/records
  * What the store holds about functions: configurations (`$LATEST`), published versions, aliases,
- * tags, asynchronous-invocation configuration, the rules a configuration must satisfy, which
+ * tags, resource-based policies, asynchronous-invocation configuration, the rules a configuration must satisfy, which
  * configuration a request names (`function-target.ts`), deletion, and the tables (migrations
  * 400–405).
  *
@@ -37,6 +37,15 @@ export {
   sortedVariables,
 } from "./function-config.js";
 export { deleteFunctionOrVersion } from "./function-deletion.js";
+export {
+  deletePolicies,
+  type FunctionPolicy,
+  findPolicy,
+  functionPolicyMigration,
+  type PolicyStatement,
+  policyDocument,
+  savePolicy,
+} from "./function-policies.js";
 export {
   asJustCreated,
   asJustUpdated,

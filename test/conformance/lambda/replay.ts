@@ -216,6 +216,19 @@ export class Replay {
     return { CreateFunctionResponse: created, CreateEventSourceMappingResponse: null };
   }
 
+  /**
+   * The fixture `create_lambda_function_aws`: CreateFunction with exactly the input given, a wait
+   * until the function is no longer `Pending`, deletion after the case; answers CreateFunction's
+   * answer.
+   */
+  async createFunctionAws(input: CreateFunctionCommandInput): Promise<Answer> {
+    const created = await this.ok(this.lambda.send(new CreateFunctionCommand(input)));
+    const name = created.FunctionName as string;
+    this.afterwards(() => this.lambda.send(new DeleteFunctionCommand({ FunctionName: name })));
+    await this.waitUntil(name, (c) => c.State !== "Pending");
+    return created;
+  }
+
   /** Waits until the function's configuration satisfies `done` (LocalStack's waiters). */
   async waitUntil(
     name: string,
