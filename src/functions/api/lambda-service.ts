@@ -57,8 +57,8 @@ import {
   pageOf,
   scopeOf,
 } from "./lambda-request.js";
-import { recursionRoutes } from "./recursion-routes.js";
 import { permissionRoutes } from "./permission-routes.js";
+import { recursionRoutes } from "./recursion-routes.js";
 import { tagRoutes } from "./tag-routes.js";
 import { versionRoutes } from "./version-routes.js";
 
