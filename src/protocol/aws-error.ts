@@ -15,6 +15,11 @@ export class AwsError extends Error {
     readonly status = 400,
     /** Extra members some errors carry in their body, e.g. Lambda's `Reason`. */
     readonly fields: Readonly<Record<string, unknown>> = {},
+    /**
+     * The JSON member the message travels in, as the error's shape spells it: `message` for most,
+     * `Message` for some (Lambda's ResourceNotFoundException), which SDKs read by that name.
+     */
+    readonly messageMember: "message" | "Message" = "message",
   ) {
     super(message);
   }
