@@ -73,6 +73,11 @@ export interface FunctionOptions {
   readonly ephemeralStorageMb?: number;
   /** LoggingConfig as given (LogFormat, ApplicationLogLevel, SystemLogLevel, LogGroup). */
   readonly logging?: Readonly<Record<string, string>>;
+  /**
+   * Whether `Environment` was ever given, even with no variables: Lambda then answers
+   * `Environment: {Variables: {}}`, and leaves it out for a function that never had one.
+   */
+  readonly environmentGiven?: true;
 }
 
 const logLevels = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"];
@@ -91,6 +96,7 @@ function oneOf<T extends string>(value: unknown, member: string, allowed: readon
 /** The kept-as-given settings in `input` over `base`. */
 function readOptions(input: Record<string, unknown>, base: FunctionOptions | undefined): FunctionOptions {
   const options: { -readonly [K in keyof FunctionOptions]: FunctionOptions[K] } = { ...base };
+  if (input.Environment !== undefined) options.environmentGiven = true;
   if (input.Architectures !== undefined) {
     const list = input.Architectures;
     if (!Array.isArray(list) || list.length !== 1)

@@ -1,5 +1,5 @@
 /** Function configurations as the store holds them, and as the Lambda API describes them. */
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { SqlExecutor } from "../../store/index.js";
 import type { StoredCode } from "../code/index.js";
 import { lambdaErrors } from "../lambda-errors.js";
@@ -284,7 +284,9 @@ export function describeFunction(record: FunctionRecord, version = "$LATEST", ar
     LastModified: lambdaTimestamp(record.lastModified),
     CodeSha256: record.codeSha256,
     Version: version,
-    ...(Object.keys(record.environment).length > 0 ? { Environment: { Variables: record.environment } } : {}),
+    ...(Object.keys(record.environment).length > 0 || options.environmentGiven
+      ? { Environment: { Variables: record.environment } }
+      : {}),
     TracingConfig: { Mode: options.tracingMode ?? "PassThrough" },
     RevisionId: record.revisionId,
     State: "Active",
@@ -293,7 +295,21 @@ export function describeFunction(record: FunctionRecord, version = "$LATEST", ar
     Architectures: [options.architecture ?? "x86_64"],
     EphemeralStorage: { Size: options.ephemeralStorageMb ?? 512 },
     LoggingConfig: loggingConfigOf(record),
+    RuntimeVersionConfig: { RuntimeVersionArn: runtimeVersionArn(record) },
+    // SnapStart is for Java, Python and .NET on Lambda; Jeff restores no snapshots, so it is off.
+    SnapStart: { ApplyOn: "None", OptimizationStatus: "Off" },
   };
+}
+
+/**
+ * The runtime version the function runs on, as Lambda names one:
+ * `arn:PARTITION:lambda:REGION::runtime:<64 hex digits>`. Jeff runs one version of each runtime
+ * (the host's), so the digits are the same for every function of that runtime in that Region.
+ */
+function runtimeVersionArn(record: FunctionRecord): string {
+  const [, partition = "aws", , region = ""] = record.arn.split(":");
+  const digits = createHash("sha256").update(`jeff runtime ${record.runtime}`).digest("hex");
+  return `arn:${partition}:lambda:${region}::runtime:${digits}`;
 }
 
 /**
@@ -301,25 +317,41 @@ export function describeFunction(record: FunctionRecord, version = "$LATEST", ar
  * UpdateFunctionCode that published a version): `Pending` while it is "being created", with no
  * LastUpdateStatus yet. Jeff's functions are ready when the call returns, so the next read says
  * `Active`; clients that wait for that (`aws lambda wait function-active-v2`) see it at once.
+ * Lambda's move from `Pending` to `Active` is itself a revision: the answer carries the revision
+ * the configuration had while pending, which is never the current one (`transitionalRevision`).
  */
 export function asJustCreated(description: ReturnType<typeof describeFunction>) {
   const { LastUpdateStatus: _, ...rest } = description;
   return {
     ...rest,
+    RevisionId: transitionalRevision(),
     State: "Pending",
     StateReason: "The function is being created.",
     StateReasonCode: "Creating",
   };
 }
 
-/** A configuration as Lambda answers the update that changed it: the update `InProgress`. */
+/**
+ * A configuration as Lambda answers the update that changed it: the update `InProgress`, under the
+ * revision it had while in progress (the update's end is a revision of its own on Lambda).
+ */
 export function asJustUpdated(description: ReturnType<typeof describeFunction>) {
   return {
     ...description,
+    RevisionId: transitionalRevision(),
     LastUpdateStatus: "InProgress",
     LastUpdateStatusReason: "The function is being created.",
     LastUpdateStatusReasonCode: "Creating",
   };
+}
+
+/**
+ * The revision a configuration had while Lambda was creating or updating it. By the time anyone
+ * reads the function the state change has made a newer one, so a RevisionId precondition naming
+ * it fails, as on Lambda once the function is `Active` or the update `Successful`.
+ */
+function transitionalRevision(): string {
+  return randomUUID();
 }
 
 /**
