@@ -76,7 +76,7 @@ export const functionsSubsystem: Subsystem = {
         const key = await issueRoleSession(store, {
           accountId: installation.accountId,
           roleArn: spec.role,
-          sessionName: spec.name,
+          sessionName: roleSessionNameFor(spec.name),
           expiresAt: new Date(Date.now() + functionCredentialsMs),
         });
         return {
@@ -141,3 +141,12 @@ export const functionsSubsystem: Subsystem = {
     };
   },
 };
+
+/**
+ * The name of an environment's role session: the function's name, as Lambda names it. A role
+ * session's name is 2 to 64 characters, so Lambda names the session of a one-character function
+ * `NAME@lambda_function`.
+ */
+function roleSessionNameFor(functionName: string): string {
+  return functionName.length < 2 ? `${functionName}@lambda_function` : functionName;
+}
