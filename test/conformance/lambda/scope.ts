@@ -13,14 +13,39 @@ export type ReplayedFile = (typeof replayedFiles)[number];
  * it. A prefix ending in `::` is a whole class; one ending in `[` all parameters of one test.
  */
 export const notBuilt: ReadonlyArray<readonly [feature: string, prefixes: readonly string[]]> = [
-  ["function URLs (they come with the gateway)", ["TestLambdaUrl::", "TestLambdaURL::"]],
+  [
+    "function URLs (they come with the gateway)",
+    ["TestLambdaUrl::", "TestLambdaURL::", "TestLambdaPermissions::test_lambda_permission_url_invocation"],
+  ],
   ["code signing", ["TestCodeSigningConfig::"]],
   ["event source mappings", ["TestLambdaEventSourceMappings::"]],
-  ["provisioned concurrency", ["TestLambdaProvisionedConcurrency::"]],
-  ["layers", ["TestLambdaLayer::"]],
+  [
+    "provisioned concurrency",
+    [
+      "TestLambdaProvisionedConcurrency::",
+      "TestLambdaConcurrency::test_lambda_concurrency_block",
+      "TestLambdaConcurrency::test_lambda_provisioned_concurrency_",
+      "TestLambdaConcurrency::test_provisioned_concurrency",
+      "TestLambdaConcurrency::test_reserved_provisioned_overlap",
+    ],
+  ],
+  ["layers", ["TestLambdaLayer::", "TestLambdaMultiAccounts::test_get_lambda_layer"]],
   ["container images", ["TestLambdaImages::"]],
   ["SnapStart", ["TestLambdaSnapStart::"]],
-  ["SQS and SNS (destinations and dead-letter queues)", ["TestLambdaDestinationSqs::", "TestLambdaDLQ::"]],
+  [
+    "SQS and SNS (destinations and dead-letter queues)",
+    [
+      "TestLambdaDestinationSqs::",
+      "TestLambdaDLQ::",
+      "TestLambdaConcurrency::test_reserved_concurrency_async_queue",
+      "TestLambdaConcurrency::test_reserved_concurrency",
+    ],
+  ],
+  ["S3 (buckets functions write to)", ["TestLambdaVersions::test_async_invoke_queue_upon_function_update"]],
+  [
+    "other accounts (a Jeff has one account: no IAM accounts, AssumeRole or resource-based policies)",
+    ["TestLambdaMultiAccounts::"],
+  ],
   ["EventBridge destinations (they come with the event bus)", ["TestLambdaDestinationEventbridge::"]],
 ];
 
