@@ -5,13 +5,14 @@
  * uses.
  */
 import { join } from "node:path";
-import { issueRoleSession } from "../identity/index.js";
+import { issueRoleSession, presignedUrl } from "../identity/index.js";
 import type { Subsystem } from "../server/subsystem.js";
 import { createLambdaService, functionResources } from "./api/index.js";
 import { AsyncInvoker, asyncEventsOntoQueue, asyncInvokeKind } from "./async/index.js";
 import {
   codePackageMigrations,
   localCode,
+  packageDownloadUrl,
   packagesDirIn,
   packageUploadPath,
   packageUploadRoute,
@@ -124,6 +125,17 @@ export const functionsSubsystem: Subsystem = {
           codeRoot,
           invoke,
           accountConcurrency: config.functionConcurrency,
+          // As Lambda's is an S3 URL presigned for ten minutes: here the package route, presigned
+          // with the caller's own key, at the address the caller reached Jeff by.
+          codeLocation: async ({ caller, region, host, codeSha256 }) =>
+            host === undefined
+              ? undefined
+              : presignedUrl(store, {
+                  accessKeyId: caller.accessKeyId,
+                  url: packageDownloadUrl(`http://${host}`, codeSha256),
+                  region,
+                  expiresInSeconds: 600,
+                }),
         }),
       ],
       provides: { invoke },
