@@ -5,13 +5,14 @@
  * uses.
  */
 import { join } from "node:path";
-import { issueRoleSession } from "../identity/index.js";
+import { issueRoleSession, presignedUrl } from "../identity/index.js";
 import type { Subsystem } from "../server/subsystem.js";
 import { createLambdaService, functionResources } from "./api/index.js";
 import { AsyncInvoker, asyncEventsOntoQueue, asyncInvokeKind } from "./async/index.js";
 import {
   codePackageMigrations,
   localCode,
+  packageDownloadUrl,
   packagesDirIn,
   packageUploadPath,
   packageUploadRoute,
@@ -81,7 +82,7 @@ export const functionsSubsystem: Subsystem = {
         const key = await issueRoleSession(store, {
           accountId: installation.accountId,
           roleArn: spec.role,
-          sessionName: spec.name,
+          sessionName: roleSessionNameFor(spec.name),
           expiresAt: new Date(Date.now() + functionCredentialsMs),
         });
         return {
@@ -129,6 +130,17 @@ export const functionsSubsystem: Subsystem = {
           codeRoot,
           invoke,
           accountConcurrency: config.functionConcurrency,
+          // As Lambda's is an S3 URL presigned for ten minutes: here the package route, presigned
+          // with the caller's own key, at the address the caller reached Jeff by.
+          codeLocation: async ({ caller, region, host, codeSha256 }) =>
+            host === undefined
+              ? undefined
+              : presignedUrl(store, {
+                  accessKeyId: caller.accessKeyId,
+                  url: packageDownloadUrl(`http://${host}`, codeSha256),
+                  region,
+                  expiresInSeconds: 600,
+                }),
         }),
       ],
       provides: { invoke },
@@ -146,3 +158,12 @@ export const functionsSubsystem: Subsystem = {
     };
   },
 };
+
+/**
+ * The name of an environment's role session: the function's name, as Lambda names it. A role
+ * session's name is 2 to 64 characters, so Lambda names the session of a one-character function
+ * `NAME@lambda_function`.
+ */
+function roleSessionNameFor(functionName: string): string {
+  return functionName.length < 2 ? `${functionName}@lambda_function` : functionName;
+}

@@ -11,6 +11,7 @@ export { type AccessKey, findAccessKey, purgeExpiredKeys } from "./access-keys.j
 export { administratorName, ensureInstallation, findInstallation, type Installation } from "./bootstrap.js";
 export { CachedCredentials } from "./cached-credentials.js";
 export { identityMigrations } from "./identity-schema.js";
+export { type PresignRequest, presignedUrl } from "./presigned-url.js";
 export { issueRoleSession, type RoleSessionRequest } from "./role-sessions.js";
 export { createStsService } from "./sts-service.js";
 export { identitySubsystem } from "./subsystem.js";

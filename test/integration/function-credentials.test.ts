@@ -159,6 +159,18 @@ describe("a function's credentials", () => {
     const otherIdentity = await otherSts.send(new GetCallerIdentityCommand({}));
     expect(otherIdentity.UserId).toBe(`${identity.UserId!.split(":")[0]}:who-else`);
   });
+
+  it("of a one-character function are the session NAME@lambda_function, as Lambda names it", async () => {
+    await createNodeFunction(lambda, jeff.accountId, "x", escalator, {
+      Role: `arn:aws:iam::${jeff.accountId}:role/reporter`,
+    });
+    const { credentials } = await invoke("x");
+    const sts = new STSClient({ endpoint: jeff.url, region: jeff.region, credentials, maxAttempts: 1 });
+    expect(await sts.send(new GetCallerIdentityCommand({}))).toMatchObject({
+      Arn: `arn:aws:sts::${jeff.accountId}:assumed-role/reporter/x@lambda_function`,
+      UserId: expect.stringMatching(/^AROA[A-Z0-9]{17}:x@lambda_function$/),
+    });
+  });
 });
 
 describe("the operator's sandbox setting", () => {

@@ -148,6 +148,32 @@ describe("managing functions through the SDK", () => {
     expect(gone.message).toContain(`function:hello`);
   });
 
+  it("answers GetFunction with a Code.Location that downloads the package it names, for ten minutes", async () => {
+    const zip = handlerZip("download me");
+    await lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: "downloadable",
+        Runtime: "nodejs20.x",
+        Role: role,
+        Handler: "index.handler",
+        Code: { ZipFile: zip },
+      }),
+    );
+    const got = await lambda.send(new GetFunctionCommand({ FunctionName: "downloadable" }));
+    const location = got.Code?.Location;
+    expect(got.Code?.RepositoryType).toBe("S3");
+    expect(location).toMatch(/X-Amz-Expires=600/);
+    // An unsigned GET, as a browser or curl makes one: the URL carries the caller's authority.
+    const downloaded = await fetch(location!);
+    expect(downloaded.status).toBe(200);
+    expect(Buffer.from(await downloaded.arrayBuffer()).equals(Buffer.from(zip))).toBe(true);
+    // The signature covers the package it names: another hash is refused, not served.
+    const other = new URL(location!);
+    other.searchParams.set("sha256", "0".repeat(64));
+    expect((await fetch(other)).status).toBe(403);
+    await lambda.send(new DeleteFunctionCommand({ FunctionName: "downloadable" }));
+  });
+
   it("pages through ListFunctions", async () => {
     for (const name of ["page-a", "page-b", "page-c"]) {
       await lambda.send(

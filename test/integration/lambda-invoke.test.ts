@@ -9,6 +9,7 @@ import {
   InvokeCommand,
   LambdaClient,
   PutFunctionConcurrencyCommand,
+  type Runtime,
   UpdateFunctionCodeCommand,
 } from "@aws-sdk/client-lambda";
 import { zipSync } from "fflate";
@@ -112,6 +113,53 @@ describe("Invoke through the SDK", () => {
     const out = await lambda.send(new InvokeCommand({ FunctionName: "thrower" }));
     expect(out.FunctionError).toBeUndefined();
     expect(JSON.parse(decode(out.Payload))).toBe("fixed");
+  });
+
+  it("answers a response over 6 MB as Function.ResponseSizeTooLarge, and the environment takes the next one", async () => {
+    const sources = {
+      node: {
+        runtime: "nodejs20.x",
+        file: "index.mjs",
+        source: `const environment = crypto.randomUUID();
+export const handler = async (event) => (event.size ? "a".repeat(event.size) : { environment });`,
+      },
+      python: {
+        runtime: "python3.12",
+        file: "index.py",
+        source: `import uuid
+ENVIRONMENT = str(uuid.uuid4())
+def handler(event, context):
+    return "a" * event["size"] if event.get("size") else {"environment": ENVIRONMENT}
+`,
+      },
+    };
+    for (const [language, { runtime, file, source }] of Object.entries(sources)) {
+      const name = `too-large-${language}`;
+      await lambda.send(
+        new CreateFunctionCommand({
+          FunctionName: name,
+          Runtime: runtime as Runtime,
+          Handler: "index.handler",
+          Role: `arn:aws:iam::${jeff.accountId}:role/lambda-role`,
+          Code: { ZipFile: zipSync({ [file]: text(source) }) },
+        }),
+      );
+      const before = JSON.parse(
+        decode((await lambda.send(new InvokeCommand({ FunctionName: name }))).Payload),
+      );
+      const tooLarge = await lambda.send(
+        new InvokeCommand({ FunctionName: name, Payload: text(JSON.stringify({ size: 7 * 1024 * 1024 })) }),
+      );
+      expect(tooLarge.FunctionError).toBe("Unhandled");
+      expect(JSON.parse(decode(tooLarge.Payload))).toEqual({
+        errorMessage: "Response payload size exceeded maximum allowed payload size (6291556 bytes).",
+        errorType: "Function.ResponseSizeTooLarge",
+      });
+      const after = JSON.parse(
+        decode((await lambda.send(new InvokeCommand({ FunctionName: name }))).Payload),
+      );
+      expect(after, language).toEqual(before);
+    }
   });
 
   it("refuses what Lambda refuses, without running anything", async () => {

@@ -70,6 +70,20 @@ export interface LambdaServiceOptions {
   readonly invoke: Invoke;
   /** Invocations in flight across the account at most (Lambda's default is 1,000). */
   readonly accountConcurrency: number;
+  /**
+   * GetFunction's `Code.Location`: where the caller can download the package for ten minutes (a
+   * URL presigned with its own key), or undefined when there is no such URL to give.
+   */
+  readonly codeLocation?: (request: CodeLocationRequest) => Promise<string | undefined>;
+}
+
+export interface CodeLocationRequest {
+  readonly caller: RequestContext["caller"];
+  readonly region: string;
+  /** How the caller reached Jeff: the request's Host header. */
+  readonly host: string | undefined;
+  /** The package's hash, base64 as Lambda reports it. */
+  readonly codeSha256: string;
 }
 
 /** A FunctionName path parameter (a name, a full ARN or a partial one) without its qualifier. */
@@ -216,10 +230,16 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
           ...reads("lambda:GetFunction", onFunction),
           handler: async (req, ctx) => {
             const target = await targetOf(req, ctx);
+            const location = await options.codeLocation?.({
+              caller: ctx.caller,
+              region: ctx.region,
+              host: req.headers.host,
+              codeSha256: target.record.codeSha256,
+            });
             return {
               body: {
                 Configuration: describeFunction(target.record, target.version, target.arn),
-                Code: { RepositoryType: "S3" },
+                Code: { RepositoryType: "S3", ...(location === undefined ? {} : { Location: location }) },
                 ...(Object.keys(target.fn.tags).length > 0 ? { Tags: target.fn.tags } : {}),
                 ...(target.fn.reservedConcurrency !== undefined
                   ? { Concurrency: { ReservedConcurrentExecutions: target.fn.reservedConcurrency } }

@@ -66,6 +66,19 @@ export async function uploadedPackage(
   return Buffer.from(row.zip);
 }
 
+/** The package whose hash is `sha256` (base64, as Lambda reports it) in `accountId`, if it is kept. */
+export async function packageBytes(
+  store: Store,
+  accountId: string,
+  sha256: string,
+): Promise<Buffer | undefined> {
+  const row = await store.get<{ zip: Uint8Array }>(
+    "SELECT zip FROM lambda_packages WHERE account_id = ? AND sha256 = ?",
+    [accountId, sha256],
+  );
+  return row === undefined ? undefined : Buffer.from(row.zip);
+}
+
 /** Checks and unpacks `zip` here, and keeps it in the store for the other nodes. */
 export async function keepCode(
   store: Store,

@@ -15,11 +15,12 @@ export {
   isPackageLocation,
   keepCode,
   localCode,
+  packageBytes,
   sweepUnusedPackages,
   uploadedPackage,
 } from "./code-packages.js";
 export { sweepUnneeded, sweepUnusedCode } from "./code-sweep.js";
 export { type StoredCode, storeCode } from "./function-code.js";
 export { packagesDirIn, readPackage } from "./package-store.js";
-export { packageUploadPath, packageUploadRoute } from "./package-upload.js";
+export { packageDownloadUrl, packageUploadPath, packageUploadRoute } from "./package-upload.js";
 export { zipDirectory } from "./zip-directory.js";

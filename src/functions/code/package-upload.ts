@@ -3,7 +3,8 @@
  * build to `/_jeff/packages` (signed like any call), Jeff keeps it in the store, and the template
  * they send names it by the location the upload answered, `jeff://packages/<sha256>.zip`. So a
  * deploy needs an endpoint and keys, never the server's disk, and every node can read what any
- * node received.
+ * node received. `GET /_jeff/packages?sha256=<hex>` gives a package of the caller's account back:
+ * GetFunction's `Code.Location` is that request, presigned, as Lambda's is a presigned S3 URL.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "../../ops/index.js";
@@ -11,10 +12,17 @@ import type { Caller, SignedRoute } from "../../protocol/index.js";
 import { isAwsError } from "../../protocol/index.js";
 import type { Store } from "../../store/index.js";
 import { lambdaErrors } from "../lambda-errors.js";
-import { keepCode, packageLocation } from "./code-packages.js";
+import { keepCode, packageBytes, packageLocation } from "./code-packages.js";
 import { codeLimits, type StoredCode } from "./function-code.js";
 
 export const packageUploadPath = "/_jeff/packages";
+
+/** The URL (before presigning) of the package whose hash is `sha256` (base64), at Jeff's `origin`. */
+export function packageDownloadUrl(origin: string, sha256: string): URL {
+  const url = new URL(packageUploadPath, origin);
+  url.searchParams.set("sha256", Buffer.from(sha256, "base64").toString("hex"));
+  return url;
+}
 
 /** `PUT /_jeff/packages` with a zip as the body: checked, kept in the store, answered with its location. */
 export function packageUploadRoute(options: {
@@ -26,9 +34,20 @@ export function packageUploadRoute(options: {
     if (body.length === 0) throw lambdaErrors.invalidParameter("The package is empty: send a zip file");
     return keepCode(options.store, options.codeRoot, caller.accountId, body);
   };
-  const route = (req: IncomingMessage, res: ServerResponse, { caller, body }: Parameters<SignedRoute>[2]) => {
+  const route = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    { caller, body, query }: Parameters<SignedRoute>[2],
+  ) => {
+    if (req.method === "GET") {
+      download(res, caller, query.get("sha256") ?? "").catch((error: unknown) => {
+        options.logger.error("could not read a package", { error });
+        answer(res, 500, { __type: "ServiceException", message: "could not read the package" });
+      });
+      return;
+    }
     if (req.method !== "PUT") {
-      res.writeHead(405, { allow: "PUT" }).end();
+      res.writeHead(405, { allow: "GET, PUT" }).end();
       return;
     }
     Promise.resolve()
@@ -49,6 +68,16 @@ export function packageUploadRoute(options: {
           answer(res, 500, { __type: "ServiceException", message: "could not keep the package" });
         },
       );
+  };
+  const download = async (res: ServerResponse, caller: Caller, hex: string) => {
+    const zip = /^[0-9a-f]{64}$/.test(hex)
+      ? await packageBytes(options.store, caller.accountId, Buffer.from(hex, "hex").toString("base64"))
+      : undefined;
+    if (zip === undefined) {
+      answer(res, 404, { __type: "ResourceNotFoundException", message: `No package ${hex} in this account` });
+      return;
+    }
+    res.writeHead(200, { "content-type": "application/zip", "content-length": zip.length }).end(zip);
   };
   // A package may be as large as Lambda takes one zipped, above the edge's limit for API calls.
   return Object.assign(route, { maxBodyBytes: codeLimits.zippedBytes });

@@ -21,6 +21,7 @@ export const notBuilt: ReadonlyArray<readonly [feature: string, prefixes: readon
       "TestLambdaURL::",
       "TestLambdaFunction::test_ops_on_nonexisting_fn[get_function_url_config]",
       "TestLambdaFunction::test_get_function_wrong_region[get_function_url_config]",
+      "TestLambdaPermissions::test_lambda_permission_url_invocation",
     ],
   ],
   [
@@ -39,11 +40,43 @@ export const notBuilt: ReadonlyArray<readonly [feature: string, prefixes: readon
       "TestLambdaTag::test_tag_lifecycle[event_source_mapping]",
     ],
   ],
-  ["provisioned concurrency", ["TestLambdaProvisionedConcurrency::"]],
-  ["layers", ["TestLambdaLayer::", "TestLambdaAccountSettings::test_account_settings_total_code_size"]],
+  [
+    "provisioned concurrency",
+    [
+      "TestLambdaProvisionedConcurrency::",
+      "TestLambdaConcurrency::test_lambda_concurrency_block",
+      "TestLambdaConcurrency::test_lambda_provisioned_concurrency_moves_with_alias",
+      "TestLambdaConcurrency::test_lambda_provisioned_concurrency_scheduling",
+      "TestLambdaConcurrency::test_provisioned_concurrency",
+      "TestLambdaConcurrency::test_provisioned_concurrency_on_alias",
+      "TestLambdaConcurrency::test_provisioned_concurrency_init_failure",
+      "TestLambdaConcurrency::test_reserved_provisioned_overlap",
+    ],
+  ],
+  [
+    "layers",
+    [
+      "TestLambdaLayer::",
+      "TestLambdaAccountSettings::test_account_settings_total_code_size",
+      "TestLambdaMultiAccounts::test_get_lambda_layer",
+    ],
+  ],
   ["container images", ["TestLambdaImages::"]],
   ["SnapStart", ["TestLambdaSnapStart::"]],
-  ["SQS and SNS (destinations and dead-letter queues)", ["TestLambdaDestinationSqs::", "TestLambdaDLQ::"]],
+  [
+    "SQS and SNS (destinations and dead-letter queues)",
+    [
+      "TestLambdaDestinationSqs::",
+      "TestLambdaDLQ::",
+      "TestLambdaConcurrency::test_reserved_concurrency_async_queue",
+      "TestLambdaConcurrency::test_reserved_concurrency",
+    ],
+  ],
+  ["S3 (buckets functions write to)", ["TestLambdaVersions::test_async_invoke_queue_upon_function_update"]],
+  [
+    "other accounts (a Jeff has one account: no IAM accounts or AssumeRole into another yet)",
+    ["TestLambdaMultiAccounts::"],
+  ],
   ["EventBridge destinations (they come with the event bus)", ["TestLambdaDestinationEventbridge::"]],
   [
     "S3 (function code from a bucket)",

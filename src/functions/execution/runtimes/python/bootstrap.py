@@ -274,7 +274,12 @@ def invoke_once(handler, headers, body):
         log_error(error)
     sync_output(request_id)
     if error is None:
-        call("POST", "/invocation/%s/response" % request_id, payload, {"Content-Type": "application/json"})
+        try:
+            call("POST", "/invocation/%s/response" % request_id, payload, {"Content-Type": "application/json"})
+        except urllib.error.HTTPError:
+            # Refused (a response over Lambda's 6 MB): the invocation has ended with that error, and
+            # the environment takes the next one, as Lambda's runtime client does.
+            pass
     else:
         post_error("/invocation/%s/error" % request_id, error, error["errorType"])
 
