@@ -12,6 +12,7 @@ import { AsyncInvoker, asyncEventsOntoQueue, asyncInvokeKind } from "./async/ind
 import {
   codePackageMigrations,
   localCode,
+  type PackageLinks,
   packagesDirIn,
   packageUploadPath,
   packageUploadRoute,
@@ -117,6 +118,12 @@ export const functionsSubsystem: Subsystem = {
       handle: (job) => asyncInvoker.handle(job),
       concurrency: asyncConcurrency,
     });
+    // GetFunction's Code.Location: links to the package, signed with the installation's own key.
+    const packageLinks: PackageLinks = {
+      key: installation.developerKey,
+      signerArn: installation.developerKey.principalArn,
+      region: config.region,
+    };
     return {
       services: [
         createLambdaService({
@@ -124,15 +131,24 @@ export const functionsSubsystem: Subsystem = {
           codeRoot,
           invoke,
           accountConcurrency: config.functionConcurrency,
+          packageLinks,
         }),
       ],
       provides: { invoke },
       // Where `jeff deploy` sends the packages it builds, from this machine or another.
-      signedRoutes: { [packageUploadPath]: packageUploadRoute({ store, codeRoot, logger }) },
+      signedRoutes: {
+        [packageUploadPath]: packageUploadRoute({
+          store,
+          codeRoot,
+          logger,
+          linkSignerArn: packageLinks.signerArn,
+        }),
+      },
       // How functions are isolated here: `sandbox`, or `process` where the operator accepted less.
       health: () => ({ isolation: isolation.kind }),
       start: async (endpoint) => {
         functionEnvironment.AWS_ENDPOINT_URL = endpoint;
+        packageLinks.endpoint = endpoint;
       },
       housekeeping: async () => {
         await sweepUnusedCode(store, codeRoot, () => pool.codeDirsInUse());

@@ -1,4 +1,5 @@
 // The Lambda API for managing functions, through the real SDK and /usr/bin/aws.
+import { createHash } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import {
@@ -85,6 +86,17 @@ describe("managing functions through the SDK", () => {
 
     const got = await lambda.send(new GetFunctionCommand({ FunctionName: created.FunctionArn }));
     expect(got.Configuration?.CodeSha256).toBe(created.CodeSha256);
+    // Code.Location, as Lambda's presigned S3 link: the package itself, to anyone holding the link.
+    const location = got.Code?.Location;
+    expect(got.Code?.RepositoryType).toBe("S3");
+    expect(location).toMatch(/X-Amz-Signature=/);
+    const download = await fetch(location!);
+    expect(download.status).toBe(200);
+    const zip = Buffer.from(await download.arrayBuffer());
+    expect(createHash("sha256").update(zip).digest("base64")).toBe(created.CodeSha256);
+    const forged = new URL(location!);
+    forged.searchParams.set("account", "000000000000");
+    expect((await fetch(forged)).status).toBe(403);
     // Ready by the next read, so the CLI's waiter returns at once.
     expect(got.Configuration).toMatchObject({ State: "Active", LastUpdateStatus: "Successful" });
     expect(got.Configuration?.StateReason).toBeUndefined();

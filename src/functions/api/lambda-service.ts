@@ -15,7 +15,7 @@ import {
   reads,
 } from "../../protocol/index.js";
 import { type Store, StoreConflictError } from "../../store/index.js";
-import { keepCode } from "../code/index.js";
+import { keepCode, type PackageLinks, packageLink, packageUploadPath } from "../code/index.js";
 import type { Invoke } from "../invoke.js";
 import { lambdaErrors } from "../lambda-errors.js";
 import {
@@ -69,6 +69,8 @@ export interface LambdaServiceOptions {
   readonly invoke: Invoke;
   /** Invocations in flight across the account at most (Lambda's default is 1,000). */
   readonly accountConcurrency: number;
+  /** How GetFunction links to a function's package (Code.Location); none without. */
+  readonly packageLinks?: PackageLinks;
 }
 
 /** A FunctionName path parameter (a name, a full ARN or a partial one) without its qualifier. */
@@ -214,10 +216,18 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
           ...reads("lambda:GetFunction", onFunction),
           handler: async (req, ctx) => {
             const target = await targetOf(req, ctx);
+            const location =
+              options.packageLinks &&
+              (await packageLink(
+                options.packageLinks,
+                packageUploadPath,
+                ctx.caller.accountId,
+                target.record.codeSha256,
+              ));
             return {
               body: {
                 Configuration: describeFunction(target.record, target.version, target.arn),
-                Code: { RepositoryType: "S3" },
+                Code: { RepositoryType: "S3", ...(location ? { Location: location } : {}) },
                 ...(Object.keys(target.fn.tags).length > 0 ? { Tags: target.fn.tags } : {}),
                 ...(target.fn.reservedConcurrency !== undefined
                   ? { Concurrency: { ReservedConcurrentExecutions: target.fn.reservedConcurrency } }

@@ -20,6 +20,7 @@ export {
 } from "./code-packages.js";
 export { sweepUnneeded, sweepUnusedCode } from "./code-sweep.js";
 export { type StoredCode, storeCode } from "./function-code.js";
+export { type PackageLinks, packageLink } from "./package-download.js";
 export { packagesDirIn, readPackage } from "./package-store.js";
 export { packageUploadPath, packageUploadRoute } from "./package-upload.js";
 export { zipDirectory } from "./zip-directory.js";

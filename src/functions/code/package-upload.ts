@@ -3,7 +3,8 @@
  * build to `/_jeff/packages` (signed like any call), Jeff keeps it in the store, and the template
  * they send names it by the location the upload answered, `jeff://packages/<sha256>.zip`. So a
  * deploy needs an endpoint and keys, never the server's disk, and every node can read what any
- * node received.
+ * node received. A GET of the same path with `account` and `sha256` fetches a package back: the
+ * link GetFunction answers as `Code.Location` (package-download.ts).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "../../ops/index.js";
@@ -13,6 +14,7 @@ import type { Store } from "../../store/index.js";
 import { lambdaErrors } from "../lambda-errors.js";
 import { keepCode, packageLocation } from "./code-packages.js";
 import { codeLimits, type StoredCode } from "./function-code.js";
+import { packageZip } from "./package-download.js";
 
 export const packageUploadPath = "/_jeff/packages";
 
@@ -21,14 +23,38 @@ export function packageUploadRoute(options: {
   readonly store: Store;
   readonly codeRoot: string;
   readonly logger: Logger;
+  /** Besides a package's own account, who may fetch it: the signer of GetFunction's links. */
+  readonly linkSignerArn: string;
 }): SignedRoute {
   const upload = (caller: Caller, body: Buffer): Promise<StoredCode> => {
     if (body.length === 0) throw lambdaErrors.invalidParameter("The package is empty: send a zip file");
     return keepCode(options.store, options.codeRoot, caller.accountId, body);
   };
-  const route = (req: IncomingMessage, res: ServerResponse, { caller, body }: Parameters<SignedRoute>[2]) => {
+  const download = async (res: ServerResponse, caller: Caller, query: URLSearchParams) => {
+    const account = query.get("account") ?? caller.accountId;
+    const allowed = account === caller.accountId || caller.arn === options.linkSignerArn;
+    const zip = allowed ? await packageZip(options.store, account, query.get("sha256") ?? "") : undefined;
+    if (!zip) {
+      answer(res, 404, { __type: "ResourceNotFoundException", message: "There is no such package." });
+      return;
+    }
+    res.writeHead(200, { "content-type": "application/zip", "content-length": zip.length }).end(zip);
+  };
+  const route = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    { caller, body, query }: Parameters<SignedRoute>[2],
+  ) => {
+    if (req.method === "GET") {
+      download(res, caller, query).catch((error: unknown) => {
+        options.logger.error("could not read a package", { error });
+        if (!res.headersSent)
+          answer(res, 500, { __type: "ServiceException", message: "could not read the package" });
+      });
+      return;
+    }
     if (req.method !== "PUT") {
-      res.writeHead(405, { allow: "PUT" }).end();
+      res.writeHead(405, { allow: "GET, PUT" }).end();
       return;
     }
     Promise.resolve()
