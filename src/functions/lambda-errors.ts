@@ -41,7 +41,9 @@ export const lambdaErrors = {
       "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id",
       412,
     ),
-  requestTooLarge: (message: string) => new AwsError("RequestTooLargeException", message, 413),
+  /** A package over Lambda's zipped limit, answered as AWS answers it (recorded: TestLambdaSizeLimits). */
+  zippedTooLarge: (limit: number) =>
+    new AwsError("RequestEntityTooLargeException", `Zipped size must be smaller than ${limit} bytes`, 413),
   /** Lambda's own failure, not the caller's (HTTP 500). */
   service: (message: string) => new AwsError("ServiceException", message, 500),
   /** Smithy-style validation, naming the member as the API model spells it. */

@@ -15,7 +15,7 @@ import {
   reads,
 } from "../../protocol/index.js";
 import { type Store, StoreConflictError } from "../../store/index.js";
-import { keepCode, type PackageLinks, packageLink, packageUploadPath } from "../code/index.js";
+import { codeLimits, keepCode, type PackageLinks, packageLink, packageUploadPath } from "../code/index.js";
 import type { Invoke } from "../invoke.js";
 import { lambdaErrors } from "../lambda-errors.js";
 import {
@@ -159,6 +159,7 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
           method: "POST",
           path: "/2015-03-31/functions",
           operation: "CreateFunction",
+          maxBodyBytes: codeLimits.requestBytes,
 
           ...functionWrites.CreateFunction,
           handler: async (req, ctx) => {
@@ -251,6 +252,7 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
           method: "PUT",
           path: "/2015-03-31/functions/{FunctionName}/code",
           operation: "UpdateFunctionCode",
+          maxBodyBytes: codeLimits.requestBytes,
 
           ...mutates("lambda:UpdateFunctionCode", onFunction),
           handler: async (req, ctx) => {

@@ -19,7 +19,7 @@ export {
   uploadedPackage,
 } from "./code-packages.js";
 export { sweepUnneeded, sweepUnusedCode } from "./code-sweep.js";
-export { type StoredCode, storeCode } from "./function-code.js";
+export { codeLimits, type StoredCode, storeCode } from "./function-code.js";
 export { type PackageLinks, packageLink } from "./package-download.js";
 export { packagesDirIn, readPackage } from "./package-store.js";
 export { packageUploadPath, packageUploadRoute } from "./package-upload.js";
