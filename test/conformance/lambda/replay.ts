@@ -216,6 +216,17 @@ export class Replay {
     return { CreateFunctionResponse: created, CreateEventSourceMappingResponse: null };
   }
 
+  /**
+   * The fixture `create_lambda_function_aws`: creates the function exactly as given, waits until it
+   * is no longer `Pending`, deletes it after the case, and answers the create's own response.
+   */
+  async createFunctionAws(input: CreateFunctionCommandInput): Promise<Answer> {
+    const created = await this.ok(this.lambda.send(new CreateFunctionCommand(input)));
+    this.afterwards(() => this.lambda.send(new DeleteFunctionCommand({ FunctionName: input.FunctionName })));
+    await this.waitUntil(input.FunctionName!, (c) => c.State !== "Pending");
+    return created;
+  }
+
   /** Waits until the function's configuration satisfies `done` (LocalStack's waiters). */
   async waitUntil(
     name: string,
