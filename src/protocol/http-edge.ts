@@ -416,13 +416,21 @@ function pairHeaders(raw: readonly string[]): Array<[string, string]> {
   return pairs;
 }
 
+/**
+ * A body over its limit by no more than this factor is read to its end (and dropped) before the
+ * 413 is sent: a client still sending it would otherwise meet a closed connection (EPIPE) and never
+ * read the answer. A larger one is refused at once.
+ */
+const drainedOverLimit = 2;
+
 function readBody(
   req: IncomingMessage,
   limit: number,
   tooLarge: AwsError = commonErrors.payloadTooLarge(limit),
 ): Promise<Buffer> {
   const declared = Number(req.headers["content-length"] ?? 0);
-  if (declared > limit) {
+  const drainable = limit * drainedOverLimit;
+  if (declared > drainable) {
     req.resume();
     return Promise.reject(tooLarge);
   }
@@ -431,14 +439,20 @@ function readBody(
     let size = 0;
     req.on("data", (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
-        reject(tooLarge);
-        req.resume();
+      if (size <= limit) {
+        chunks.push(chunk);
         return;
       }
-      chunks.push(chunk);
+      chunks.length = 0;
+      if (size > drainable) {
+        reject(tooLarge);
+        req.resume();
+      }
     });
-    req.on("end", () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    req.on("end", () => {
+      if (size > limit) reject(tooLarge);
+      else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+    });
     req.on("error", () => reject(new ClientGoneError()));
     req.on("close", () => {
       if (!req.complete) reject(new ClientGoneError());
