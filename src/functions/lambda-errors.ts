@@ -74,7 +74,9 @@ export const lambdaErrors = {
   /** RemovePermission on a function, version or alias without a policy. */
   noPolicy: () => notFoundError("No policy is associated with the given resource."),
   noStatement: (sid: string) => notFoundError(`Statement ${sid} is not found in resource policy.`),
-  requestTooLarge: (message: string) => new AwsError("RequestTooLargeException", message, 413),
+  /** A package over Lambda's zipped limit, answered as AWS answers it (recorded: TestLambdaSizeLimits). */
+  zippedTooLarge: (limit: number) =>
+    new AwsError("RequestEntityTooLargeException", `Zipped size must be smaller than ${limit} bytes`, 413),
   /** Lambda's own failure, not the caller's (HTTP 500). */
   service: (message: string) => new AwsError("ServiceException", message, 500),
   /** Smithy-style validation, naming the member as the API model spells it. */

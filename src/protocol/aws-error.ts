@@ -32,6 +32,13 @@ export const commonErrors = {
     new AwsError("InternalFailure", "The request processing has failed because of an unknown error.", 500),
   payloadTooLarge: (limit: number) =>
     new AwsError("RequestEntityTooLargeException", `Request must be smaller than ${limit} bytes.`, 413),
+  /** An operation that takes larger requests than the edge's limit words its own. */
+  payloadTooLargeFor: (limit: number, operation: string) =>
+    new AwsError(
+      "RequestEntityTooLargeException",
+      `Request must be smaller than ${limit} bytes for the ${operation} operation`,
+      413,
+    ),
 } as const;
 
 export function isAwsError(error: unknown): error is AwsError {

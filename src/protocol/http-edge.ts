@@ -24,11 +24,12 @@ import type {
   OperationTraits,
   RequestContext,
   RestResponse,
+  RestRoute,
   ServiceDefinition,
   WireProtocol,
 } from "./service.js";
 import type { ServiceModel } from "./service-model.js";
-import { inspectSigV4, type SigV4Request } from "./sigv4-verify.js";
+import { inspectSigV4, type SigV4Inspection, type SigV4Request } from "./sigv4-verify.js";
 import type { WireResponse } from "./wire.js";
 import { escapeXml } from "./xml.js";
 
@@ -265,17 +266,38 @@ export function createEdge(options: EdgeOptions): Edge {
     }
   }
 
-  /** The request read whole, as its signature covers it. */
-  async function readSigned(req: IncomingMessage, path: string, query: string, limit = options.maxBodyBytes) {
-    const body = await readBody(req, limit);
+  /**
+   * The request read whole, as its signature covers it, up to the edge's limit or the larger one
+   * of the operation the request names (Lambda's CreateFunction takes 70,167,211 bytes).
+   */
+  async function readSigned(req: IncomingMessage, path: string, query: string, limit?: number) {
     const sigReq: SigV4Request = {
       method: req.method ?? "GET",
       path,
       query,
       headers: pairHeaders(req.rawHeaders),
-      body,
+      body: Buffer.alloc(0),
     };
-    return { body, sigReq, inspection: inspectSigV4(sigReq) };
+    const inspection = inspectSigV4(sigReq);
+    const route = limit === undefined ? routeOf(inspection, sigReq) : undefined;
+    const body = route?.maxBodyBytes
+      ? await readBody(
+          req,
+          route.maxBodyBytes,
+          commonErrors.payloadTooLargeFor(route.maxBodyBytes, route.operation),
+        )
+      : await readBody(req, limit ?? options.maxBodyBytes);
+    return { body, sigReq: { ...sigReq, body }, inspection };
+  }
+
+  /** The restJson1 route a request names, by its signing scope, method and path, if any. */
+  function routeOf(inspection: SigV4Inspection, sigReq: SigV4Request): RestRoute | undefined {
+    const router = inspection.scope ? routers.get(inspection.scope.service) : undefined;
+    try {
+      return router?.match(sigReq.method, sigReq.path).route;
+    } catch {
+      return undefined;
+    }
   }
 
   /** The caller of a signed request that no AWS service answers, and the body it signed. */
@@ -394,25 +416,43 @@ function pairHeaders(raw: readonly string[]): Array<[string, string]> {
   return pairs;
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+/**
+ * A body over its limit by no more than this factor is read to its end (and dropped) before the
+ * 413 is sent: a client still sending it would otherwise meet a closed connection (EPIPE) and never
+ * read the answer. A larger one is refused at once.
+ */
+const drainedOverLimit = 2;
+
+function readBody(
+  req: IncomingMessage,
+  limit: number,
+  tooLarge: AwsError = commonErrors.payloadTooLarge(limit),
+): Promise<Buffer> {
   const declared = Number(req.headers["content-length"] ?? 0);
-  if (declared > limit) {
+  const drainable = limit * drainedOverLimit;
+  if (declared > drainable) {
     req.resume();
-    return Promise.reject(commonErrors.payloadTooLarge(limit));
+    return Promise.reject(tooLarge);
   }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on("data", (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
-        reject(commonErrors.payloadTooLarge(limit));
-        req.resume();
+      if (size <= limit) {
+        chunks.push(chunk);
         return;
       }
-      chunks.push(chunk);
+      chunks.length = 0;
+      if (size > drainable) {
+        reject(tooLarge);
+        req.resume();
+      }
     });
-    req.on("end", () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    req.on("end", () => {
+      if (size > limit) reject(tooLarge);
+      else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+    });
     req.on("error", () => reject(new ClientGoneError()));
     req.on("close", () => {
       if (!req.complete) reject(new ClientGoneError());

@@ -150,6 +150,8 @@ export interface RestRoute extends OperationTraits {
   readonly handler: RestOperation;
   /** The member a raw body is, where the body is a payload rather than JSON members (`Payload`). */
   readonly payload?: string;
+  /** A request body this operation takes beyond the edge's limit, in bytes. */
+  readonly maxBodyBytes?: number;
 }
 
 interface ServiceBase {

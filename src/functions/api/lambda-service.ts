@@ -15,7 +15,7 @@ import {
   reads,
 } from "../../protocol/index.js";
 import { type Store, StoreConflictError } from "../../store/index.js";
-import { keepCode } from "../code/index.js";
+import { codeLimits, keepCode } from "../code/index.js";
 import type { Invoke } from "../invoke.js";
 import { lambdaErrors } from "../lambda-errors.js";
 import {
@@ -173,6 +173,7 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
           method: "POST",
           path: "/2015-03-31/functions",
           operation: "CreateFunction",
+          maxBodyBytes: codeLimits.requestBytes,
 
           ...functionWrites.CreateFunction,
           handler: async (req, ctx) => {
@@ -263,6 +264,7 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
           method: "PUT",
           path: "/2015-03-31/functions/{FunctionName}/code",
           operation: "UpdateFunctionCode",
+          maxBodyBytes: codeLimits.requestBytes,
 
           ...mutates("lambda:UpdateFunctionCode", onFunction),
           handler: async (req, ctx) => {

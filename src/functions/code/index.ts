@@ -20,7 +20,7 @@ export {
   uploadedPackage,
 } from "./code-packages.js";
 export { sweepUnneeded, sweepUnusedCode } from "./code-sweep.js";
-export { type StoredCode, storeCode } from "./function-code.js";
+export { codeLimits, type StoredCode, storeCode } from "./function-code.js";
 export { packagesDirIn, readPackage } from "./package-store.js";
 export { packageDownloadUrl, packageUploadPath, packageUploadRoute } from "./package-upload.js";
 export { zipDirectory } from "./zip-directory.js";

@@ -31,7 +31,7 @@ export async function readPackage(packagesDir: string, path: string, field: stri
   const info = await lstat(path).catch(() => undefined);
   if (!info?.isFile()) throw lambdaErrors.invalidParameter(`${field} ${path} does not exist`);
   if (info.size > codeLimits.zippedBytes) {
-    throw lambdaErrors.requestTooLarge(`Zipped size must be smaller than ${codeLimits.zippedBytes} bytes`);
+    throw lambdaErrors.zippedTooLarge(codeLimits.zippedBytes);
   }
   const zip = await readFile(path);
   if (sha256Hex(zip) !== name[1])
