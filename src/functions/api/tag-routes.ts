@@ -1,4 +1,5 @@
 /** ListTags, TagResource and UntagResource (`/2017-03-31/tags/{ARN}`): tags on a function. */
+import { randomUUID } from "node:crypto";
 import {
   mutates,
   type RequestContext,
@@ -86,7 +87,7 @@ export function tagRoutes(store: Store): RestRoute[] {
         if (added === undefined) throw lambdaErrors.validation("tags", undefined, "Member must not be null");
         await ctx.transaction(async (tx) => {
           const fn = await taggedFunction(tx, req, ctx);
-          await saveTags(tx, scopeOf(ctx), fn.name, mergeTags(fn.tags, added));
+          await saveTags(tx, scopeOf(ctx), fn.name, mergeTags(fn.tags, added), randomUUID());
         });
         return { status: 204 };
       },
@@ -103,7 +104,7 @@ export function tagRoutes(store: Store): RestRoute[] {
         await ctx.transaction(async (tx) => {
           const fn = await taggedFunction(tx, req, ctx);
           const kept = Object.fromEntries(Object.entries(fn.tags).filter(([key]) => !keys.includes(key)));
-          await saveTags(tx, scopeOf(ctx), fn.name, kept);
+          await saveTags(tx, scopeOf(ctx), fn.name, kept, randomUUID());
         });
         return { status: 204 };
       },
