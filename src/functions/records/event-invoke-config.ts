@@ -8,9 +8,13 @@ import type { SqlExecutor } from "../../store/index.js";
 import { lambdaErrors } from "../lambda-errors.js";
 import type { FunctionScope } from "./function-records.js";
 
+/**
+ * A qualifier's configuration as set: a member Put did not give is unset (Lambda answers without
+ * it, and invocations use Lambda's default, `asyncDefaults`).
+ */
 export interface EventInvokeConfig {
-  readonly maximumRetryAttempts: number;
-  readonly maximumEventAgeSeconds: number;
+  readonly maximumRetryAttempts?: number;
+  readonly maximumEventAgeSeconds?: number;
   /** Destination ARNs: functions of the same account and region, perhaps with a version or alias. */
   readonly onSuccess?: string;
   readonly onFailure?: string;
@@ -29,8 +33,12 @@ interface ConfigRow {
 
 function fromRow(row: ConfigRow): EventInvokeConfig {
   return {
-    maximumRetryAttempts: Number(row.maximum_retry_attempts ?? asyncDefaults.maximumRetryAttempts),
-    maximumEventAgeSeconds: Number(row.maximum_event_age_seconds ?? asyncDefaults.maximumEventAgeSeconds),
+    ...(row.maximum_retry_attempts !== null
+      ? { maximumRetryAttempts: Number(row.maximum_retry_attempts) }
+      : {}),
+    ...(row.maximum_event_age_seconds !== null
+      ? { maximumEventAgeSeconds: Number(row.maximum_event_age_seconds) }
+      : {}),
     ...(row.on_success ? { onSuccess: row.on_success } : {}),
     ...(row.on_failure ? { onFailure: row.on_failure } : {}),
     lastModified: new Date(row.last_modified),
@@ -127,23 +135,25 @@ function readChanges(input: Record<string, unknown>, scope: FunctionScope): Even
 function merged(base: EventInvokeConfig, changes: EventInvokeConfigChanges): EventInvokeConfig {
   const onSuccess = changes.onSuccess === undefined ? base.onSuccess : (changes.onSuccess ?? undefined);
   const onFailure = changes.onFailure === undefined ? base.onFailure : (changes.onFailure ?? undefined);
+  const maximumRetryAttempts = changes.maximumRetryAttempts ?? base.maximumRetryAttempts;
+  const maximumEventAgeSeconds = changes.maximumEventAgeSeconds ?? base.maximumEventAgeSeconds;
   return {
-    maximumRetryAttempts: changes.maximumRetryAttempts ?? base.maximumRetryAttempts,
-    maximumEventAgeSeconds: changes.maximumEventAgeSeconds ?? base.maximumEventAgeSeconds,
+    ...(maximumRetryAttempts !== undefined ? { maximumRetryAttempts } : {}),
+    ...(maximumEventAgeSeconds !== undefined ? { maximumEventAgeSeconds } : {}),
     ...(onSuccess ? { onSuccess } : {}),
     ...(onFailure ? { onFailure } : {}),
   };
 }
 
 /**
- * Reads a Put request: the whole configuration, Lambda's defaults for what it leaves out (Put
- * replaces; a setting not given is removed).
+ * Reads a Put request: the whole configuration, and nothing of what it leaves out (Put replaces;
+ * a setting not given is removed, and invocations use Lambda's default for it).
  */
 export function readEventInvokeConfig(
   input: Record<string, unknown>,
   scope: FunctionScope,
 ): EventInvokeConfig {
-  return merged(asyncDefaults, readChanges(input, scope));
+  return merged({}, readChanges(input, scope));
 }
 
 /**
@@ -203,8 +213,8 @@ export async function putEventInvokeConfig(
       scope.region,
       name,
       qualifier,
-      config.maximumRetryAttempts,
-      config.maximumEventAgeSeconds,
+      config.maximumRetryAttempts ?? null,
+      config.maximumEventAgeSeconds ?? null,
       config.onSuccess ?? null,
       config.onFailure ?? null,
       now.toISOString(),
@@ -231,8 +241,12 @@ export async function deleteEventInvokeConfig(
 export function describeEventInvokeConfig(functionArn: string, qualifier: string, config: EventInvokeConfig) {
   return {
     FunctionArn: `${functionArn}:${qualifier}`,
-    MaximumRetryAttempts: config.maximumRetryAttempts,
-    MaximumEventAgeInSeconds: config.maximumEventAgeSeconds,
+    ...(config.maximumRetryAttempts !== undefined
+      ? { MaximumRetryAttempts: config.maximumRetryAttempts }
+      : {}),
+    ...(config.maximumEventAgeSeconds !== undefined
+      ? { MaximumEventAgeInSeconds: config.maximumEventAgeSeconds }
+      : {}),
     LastModified: (config.lastModified ?? new Date()).getTime() / 1000,
     DestinationConfig: {
       OnSuccess: config.onSuccess ? { Destination: config.onSuccess } : {},
