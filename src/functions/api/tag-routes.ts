@@ -21,6 +21,10 @@ import { jsonBody, onFunction, scopeOf } from "./lambda-request.js";
 
 const functionArnPattern = /^arn:aws[a-zA-Z-]*:lambda:([a-z0-9-]+):(\d{12}):function:([a-zA-Z0-9-_]+)$/;
 
+/** A function ARN with a version or alias: taggable by the pattern, refused by Lambda. */
+const qualifiedFunctionArn =
+  /^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:[a-zA-Z0-9-_]+:(\$LATEST|[a-zA-Z0-9-_]+)$/;
+
 /** Lambda's TaggableResource: the ARNs its tag calls take, as its validation message spells them. */
 const taggableResource =
   "arn:(aws[a-zA-Z-]*):lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:(function:[a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?|layer:([a-zA-Z0-9-_]+)|code-signing-config:csc-[a-z0-9]{17}|event-source-mapping:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|capacity-provider:[a-zA-Z0-9-_]+)";
@@ -48,6 +52,11 @@ async function taggedFunction(
 ): Promise<FunctionRecord> {
   const arn = req.pathParams.ARN ?? "";
   const match = functionArnPattern.exec(arn);
+  if (!match && qualifiedFunctionArn.test(arn)) {
+    throw lambdaErrors.invalidParameter(
+      "Tags on function aliases and versions are not supported. Please specify a function ARN.",
+    );
+  }
   if (!match) {
     const absent = absentResources.find(([pattern]) => pattern.test(arn));
     if (absent) throw lambdaErrors.taggableNotFound(absent[1], arn);
@@ -85,6 +94,9 @@ export function tagRoutes(store: Store): RestRoute[] {
       handler: async (req, ctx) => {
         const added = readTags(jsonBody(req).Tags);
         if (added === undefined) throw lambdaErrors.validation("tags", undefined, "Member must not be null");
+        // Lambda's words for a TagResource without tags.
+        if (Object.keys(added).length === 0)
+          throw lambdaErrors.invalidParameter("An error occurred and the request cannot be processed.");
         await ctx.transaction(async (tx) => {
           const fn = await taggedFunction(tx, req, ctx);
           await saveTags(tx, scopeOf(ctx), fn.name, mergeTags(fn.tags, added), randomUUID());
