@@ -64,6 +64,15 @@ type DestinationChange = string | null | undefined;
 const functionDestination =
   /^arn:aws[a-zA-Z-]*:lambda:([a-z0-9-]+):(\d{12}):function:[a-zA-Z0-9-_]+(?::(?:\$LATEST|[a-zA-Z0-9-_]+))?$/;
 
+/** The services Lambda delivers to: functions, and queues, topics and buses, which Jeff has not yet. */
+const destinationServices = /^arn:aws[a-zA-Z-]*:(lambda|sqs|sns|events):/;
+
+/** One member as Lambda's message prints it: `OnSuccess(destination=ARN)`, or `null`. */
+function destinationPart(destinations: Record<string, unknown>, which: "OnSuccess" | "OnFailure"): string {
+  const arn = (destinations[which] as { Destination?: unknown } | null | undefined)?.Destination;
+  return typeof arn === "string" && arn !== "" ? `${which}(destination=${arn})` : "null";
+}
+
 /**
  * `DestinationConfig.OnSuccess|OnFailure.Destination`: a function of the caller's own account and
  * region, unqualified or with a version or alias (`…:function:NAME:QUALIFIER`). An empty
@@ -79,6 +88,12 @@ function destination(
   const arn = (destinations[which] as { Destination?: unknown } | null | undefined)?.Destination;
   if (arn === undefined || arn === null || arn === "") return null;
   const match = typeof arn === "string" ? functionDestination.exec(arn) : null;
+  if (!match && !destinationServices.test(String(arn))) {
+    // Not a destination on Lambda either: Lambda's words, naming both members as it does.
+    throw lambdaErrors.invalidParameter(
+      `The provided destination config DestinationConfig(onSuccess=${destinationPart(destinations, "OnSuccess")}, onFailure=${destinationPart(destinations, "OnFailure")}) is invalid.`,
+    );
+  }
   if (!match) {
     throw lambdaErrors.invalidParameter(
       `The destination ARN ${String(arn)} in DestinationConfig.${which} is invalid: Jeff delivers to functions (arn:aws:lambda:REGION:ACCOUNT:function:NAME, optionally :VERSION or :ALIAS) for now`,
@@ -90,6 +105,31 @@ function destination(
     );
   }
   return arn as string;
+}
+
+/**
+ * The function destinations a Put or Update names must be there, and not be the function itself
+ * (Lambda refuses both); `functionName` is the function being configured.
+ */
+export async function checkDestinationFunctions(
+  db: SqlExecutor,
+  scope: FunctionScope,
+  functionName: string,
+  input: Record<string, unknown>,
+): Promise<void> {
+  const destinations = (input.DestinationConfig ?? {}) as Record<string, { Destination?: unknown } | null>;
+  for (const which of ["OnSuccess", "OnFailure"] as const) {
+    const arn = destinations[which]?.Destination;
+    if (typeof arn !== "string" || !functionDestination.test(arn)) continue;
+    const name = arn.split(":")[6]!;
+    if (name === functionName)
+      throw lambdaErrors.invalidParameter("You can't specify the function as a destination for itself.");
+    const found = await db.get<{ name: string }>(
+      "SELECT name FROM lambda_functions WHERE account_id = ? AND region = ? AND name = ?",
+      [scope.accountId, scope.region, name],
+    );
+    if (!found) throw lambdaErrors.invalidParameter(`The destination ARN ${arn} is invalid.`);
+  }
 }
 
 function bounded(
@@ -115,8 +155,20 @@ interface EventInvokeConfigChanges {
   readonly onFailure: DestinationChange;
 }
 
-/** Lambda's bounds: retries 0–2, event age 60–21,600 s; destinations as `destination` reads them. */
+/**
+ * Lambda's bounds: retries 0–2, event age 60–21,600 s; destinations as `destination` reads them. A
+ * request must set something, which Lambda checks before it looks for the function.
+ */
 function readChanges(input: Record<string, unknown>, scope: FunctionScope): EventInvokeConfigChanges {
+  if (
+    input.MaximumRetryAttempts === undefined &&
+    input.MaximumEventAgeInSeconds === undefined &&
+    input.DestinationConfig === undefined
+  ) {
+    throw lambdaErrors.invalidParameter(
+      "You must specify at least one of error handling or destination setting.",
+    );
+  }
   return {
     maximumRetryAttempts: bounded(input, "MaximumRetryAttempts", "maximumRetryAttempts", 0, 2),
     maximumEventAgeSeconds: bounded(
