@@ -2,8 +2,8 @@
 import { request } from "node:http";
 import { request as requestTls } from "node:https";
 import { SignatureV4 } from "@smithy/signature-v4";
+import { NodeSha256 } from "../protocol/index.js";
 import type { DeployTarget } from "./deployer.js";
-import { NodeSha256 } from "./node-sha256.js";
 import { CliError } from "./output.js";
 
 export async function signedRouteRequest(

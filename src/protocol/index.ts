@@ -38,6 +38,7 @@ export {
   stepfunctionsModel,
   stsModel,
 } from "./models/index.js";
+export { NodeSha256 } from "./node-sha256.js";
 export { mutates, noResources, reads } from "./operation-traits.js";
 export { decodeQueryInput } from "./query-input.js";
 export { requestParameters } from "./request-parameters.js";

@@ -1,7 +1,7 @@
 // Signs arbitrary requests with the AWS SDK's own SigV4 signer, so tests can send what no SDK
 // command would (bad bodies, unknown actions) yet still get past authentication.
 import { SignatureV4 } from "@smithy/signature-v4";
-import { NodeSha256 } from "../../src/cli/node-sha256.js";
+import { NodeSha256 } from "../../src/protocol/node-sha256.js";
 
 export interface SignInput {
   readonly url: string;
