@@ -5,7 +5,7 @@
  * uses.
  */
 import { join } from "node:path";
-import { issueRoleSession } from "../identity/index.js";
+import { findAccessKey, issueRoleSession } from "../identity/index.js";
 import type { Subsystem } from "../server/subsystem.js";
 import { createLambdaService, functionResources } from "./api/index.js";
 import { AsyncInvoker, asyncEventsOntoQueue, asyncInvokeKind } from "./async/index.js";
@@ -129,6 +129,13 @@ export const functionsSubsystem: Subsystem = {
           codeRoot,
           invoke,
           accountConcurrency: config.functionConcurrency,
+          // Code.Location is presigned with the caller's own key, as a client would sign it.
+          signingCredentials: async (accessKeyId) => {
+            const key = await findAccessKey(store, accessKeyId);
+            if (key?.status !== "Active") return undefined;
+            const { secretAccessKey, sessionToken } = key;
+            return { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
+          },
         }),
       ],
       provides: { invoke },

@@ -148,6 +148,31 @@ describe("managing functions through the SDK", () => {
     expect(gone.message).toContain(`function:hello`);
   });
 
+  it("answers GetFunction's Code.Location: the package, presigned for a plain GET", async () => {
+    const zip = handlerZip("fetched");
+    await lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: "fetched",
+        Runtime: "nodejs20.x",
+        Handler: "index.handler",
+        Role: role,
+        Code: { ZipFile: zip },
+      }),
+    );
+    const { Code } = await lambda.send(new GetFunctionCommand({ FunctionName: "fetched" }));
+    expect(Code?.RepositoryType).toBe("S3");
+    const location = new URL(Code!.Location!);
+    expect(location.searchParams.get("X-Amz-Expires")).toBe("600");
+    const fetched = await fetch(location);
+    expect(fetched.status).toBe(200);
+    expect(Buffer.from(await fetched.arrayBuffer()).equals(Buffer.from(zip))).toBe(true);
+    // The signature covers the package it names.
+    const other = new URL(location);
+    other.searchParams.set("sha256", "0".repeat(64));
+    expect((await fetch(other)).status).toBe(403);
+    await lambda.send(new DeleteFunctionCommand({ FunctionName: "fetched" }));
+  });
+
   it("pages through ListFunctions", async () => {
     for (const name of ["page-a", "page-b", "page-c"]) {
       await lambda.send(

@@ -15,7 +15,7 @@ import {
   reads,
 } from "../../protocol/index.js";
 import { type Store, StoreConflictError } from "../../store/index.js";
-import { keepCode } from "../code/index.js";
+import { codeLocation, keepCode, type SigningCredentials } from "../code/index.js";
 import type { Invoke } from "../invoke.js";
 import { lambdaErrors } from "../lambda-errors.js";
 import {
@@ -69,6 +69,8 @@ export interface LambdaServiceOptions {
   readonly invoke: Invoke;
   /** Invocations in flight across the account at most (Lambda's default is 1,000). */
   readonly accountConcurrency: number;
+  /** A caller's signing key, to presign GetFunction's Code.Location with; none, no Location. */
+  readonly signingCredentials?: (accessKeyId: string) => Promise<SigningCredentials | undefined>;
 }
 
 /** A FunctionName path parameter (a name, a full ARN or a partial one) without its qualifier. */
@@ -131,6 +133,19 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
         describeFunction(published.record, String(published.version), versionArn(published)),
       );
     });
+  };
+
+  /**
+   * Where the caller can fetch a package (GetFunction's Code.Location): this edge as the caller
+   * reached it, presigned with the caller's key for ten minutes.
+   */
+  const locationOf = async (req: RestRequest, ctx: RequestContext, sha256: string) => {
+    const host = req.headers.host;
+    const credentials = host ? await options.signingCredentials?.(ctx.caller.accessKeyId) : undefined;
+    if (!host || !credentials) return undefined;
+    const forwarded = req.headers["x-forwarded-proto"];
+    const scheme = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(",")[0]?.trim() || "http";
+    return codeLocation(`${scheme}://${host}`, ctx.region, credentials, sha256);
   };
 
   /** The function, version or alias a request names (FunctionName and Qualifier together). */
@@ -214,10 +229,11 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
           ...reads("lambda:GetFunction", onFunction),
           handler: async (req, ctx) => {
             const target = await targetOf(req, ctx);
+            const location = await locationOf(req, ctx, target.record.codeSha256);
             return {
               body: {
                 Configuration: describeFunction(target.record, target.version, target.arn),
-                Code: { RepositoryType: "S3" },
+                Code: { RepositoryType: "S3", ...(location !== undefined ? { Location: location } : {}) },
                 ...(Object.keys(target.fn.tags).length > 0 ? { Tags: target.fn.tags } : {}),
                 ...(target.fn.reservedConcurrency !== undefined
                   ? { Concurrency: { ReservedConcurrentExecutions: target.fn.reservedConcurrency } }

@@ -10,6 +10,8 @@
  * Invariant: nothing in a package reaches outside its code folder — no escaping path, no link
  * followed — and a package is refused before anything of it is written.
  */
+
+export { codeLocation, codeLocationSeconds, type SigningCredentials } from "./code-location.js";
 export {
   codePackageMigrations,
   isPackageLocation,

@@ -16,7 +16,10 @@ import { codeLimits, type StoredCode } from "./function-code.js";
 
 export const packageUploadPath = "/_jeff/packages";
 
-/** `PUT /_jeff/packages` with a zip as the body: checked, kept in the store, answered with its location. */
+/**
+ * `PUT /_jeff/packages` with a zip as the body: checked, kept in the store, answered with its
+ * location; `GET` with `sha256` gives one back (GetFunction's Code.Location).
+ */
 export function packageUploadRoute(options: {
   readonly store: Store;
   readonly codeRoot: string;
@@ -26,9 +29,28 @@ export function packageUploadRoute(options: {
     if (body.length === 0) throw lambdaErrors.invalidParameter("The package is empty: send a zip file");
     return keepCode(options.store, options.codeRoot, caller.accountId, body);
   };
-  const route = (req: IncomingMessage, res: ServerResponse, { caller, body }: Parameters<SignedRoute>[2]) => {
+  const route = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    { caller, body, query }: Parameters<SignedRoute>[2],
+  ) => {
+    if (req.method === "GET") {
+      download(options.store, caller, query.get("sha256") ?? "").then(
+        (zip) => {
+          if (zip === undefined)
+            answer(res, 404, { __type: "ResourceNotFoundException", message: "No such package" });
+          else
+            res.writeHead(200, { "content-type": "application/zip", "content-length": zip.length }).end(zip);
+        },
+        (error: unknown) => {
+          options.logger.error("could not read a package", { error });
+          answer(res, 500, { __type: "ServiceException", message: "could not read the package" });
+        },
+      );
+      return;
+    }
     if (req.method !== "PUT") {
-      res.writeHead(405, { allow: "PUT" }).end();
+      res.writeHead(405, { allow: "GET, PUT" }).end();
       return;
     }
     Promise.resolve()
@@ -52,6 +74,19 @@ export function packageUploadRoute(options: {
   };
   // A package may be as large as Lambda takes one zipped, above the edge's limit for API calls.
   return Object.assign(route, { maxBodyBytes: codeLimits.zippedBytes });
+}
+
+/**
+ * `GET /_jeff/packages?sha256=HEX`, as GetFunction's Code.Location presigns it: the package, if the
+ * caller's account has it.
+ */
+async function download(store: Store, caller: Caller, hex: string): Promise<Buffer | undefined> {
+  if (!/^[0-9a-f]{64}$/.test(hex)) return undefined;
+  const row = await store.get<{ zip: Uint8Array }>(
+    "SELECT zip FROM lambda_packages WHERE account_id = ? AND sha256 = ?",
+    [caller.accountId, Buffer.from(hex, "hex").toString("base64")],
+  );
+  return row ? Buffer.from(row.zip) : undefined;
 }
 
 function answer(res: ServerResponse, status: number, body: unknown): void {
