@@ -314,8 +314,9 @@ describe("UpdateFunctionEventInvokeConfig and ListFunctionEventInvokeConfigs", (
       ]),
     ).toEqual([
       [`${arnPrefix}cfg-fn:$LATEST`, 0, 120],
-      [`${arnPrefix}cfg-fn:1`, 2, 21600],
-      [`${arnPrefix}cfg-fn:live`, 2, 60],
+      // What a Put leaves out is unset, and answered without (invocations use Lambda's default).
+      [`${arnPrefix}cfg-fn:1`, 2, undefined],
+      [`${arnPrefix}cfg-fn:live`, undefined, 60],
     ]);
     expect(all.FunctionEventInvokeConfigs?.[2]?.DestinationConfig?.OnFailure?.Destination).toBe(sink);
     expect(all.NextMarker).toBeUndefined();

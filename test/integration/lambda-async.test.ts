@@ -101,7 +101,9 @@ describe("asynchronous invocation", () => {
         DestinationConfig: { OnSuccess: { Destination: sinkArn }, OnFailure: { Destination: sinkArn } },
       }),
     );
-    expect(put).toMatchObject({ MaximumRetryAttempts: 1, MaximumEventAgeInSeconds: 21600 });
+    // What the Put left out is unset, as Lambda answers it; events get Lambda's default age.
+    expect(put).toMatchObject({ MaximumRetryAttempts: 1 });
+    expect(put.MaximumEventAgeInSeconds).toBeUndefined();
     const got = await lambda.send(new GetFunctionEventInvokeConfigCommand({ FunctionName: "worker" }));
     expect(got.DestinationConfig?.OnFailure?.Destination).toBe(sinkArn);
     await expect(
@@ -228,11 +230,13 @@ describe("asynchronous invocation", () => {
       const failed = Buffer.from('{"id":"legacy-failed","fail":true}');
       await store.run(insert, ["legacy-failed", ...scope, failed, 1, now, now, now + 60_000]);
       // The functions' steps after 405 had not been written then: 406 moves these events onto the
-      // queue, 407 keeps packages in the store, 408 keeps the settings Lambda returns as given.
+      // queue, 407 keeps packages in the store, 408 keeps the settings Lambda returns as given,
+      // 409 keeps resource-based policies.
       await store.exec("DROP TABLE lambda_packages");
       await store.exec("ALTER TABLE lambda_functions DROP COLUMN options");
       await store.exec("ALTER TABLE lambda_function_versions DROP COLUMN options");
-      await store.run("DELETE FROM jeff_migrations WHERE id IN (406, 407, 408)");
+      await store.exec("DROP TABLE lambda_policies");
+      await store.run("DELETE FROM jeff_migrations WHERE id IN (406, 407, 408, 409)");
     } finally {
       await store.close();
     }

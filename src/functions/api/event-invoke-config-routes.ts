@@ -12,6 +12,7 @@ import {
 import type { Store } from "../../store/index.js";
 import { lambdaErrors } from "../lambda-errors.js";
 import {
+  checkDestinationFunctions,
   deleteEventInvokeConfig,
   describeEventInvokeConfig,
   findEventInvokeConfig,
@@ -51,11 +52,13 @@ export function eventInvokeConfigRoutes(store: Store): RestRoute[] {
       ...mutates("lambda:PutFunctionEventInvokeConfig", onFunction),
       handler: async (req, ctx) => {
         const scope = scopeOf(ctx);
-        const config = readEventInvokeConfig(jsonBody(req), scope);
+        const input = jsonBody(req);
+        const config = readEventInvokeConfig(input, scope);
         const { fn, qualifier } = await targetOf(req, ctx);
-        const lastModified = await ctx.transaction((tx) =>
-          putEventInvokeConfig(tx, scope, fn.name, qualifier, config),
-        );
+        const lastModified = await ctx.transaction(async (tx) => {
+          await checkDestinationFunctions(tx, scope, fn.name, input);
+          return putEventInvokeConfig(tx, scope, fn.name, qualifier, config);
+        });
         return { body: describeEventInvokeConfig(fn.arn, qualifier, { ...config, lastModified }) };
       },
     },
@@ -68,6 +71,7 @@ export function eventInvokeConfigRoutes(store: Store): RestRoute[] {
       handler: async (req, ctx) => {
         const input = jsonBody(req);
         const { fn, qualifier } = await targetOf(req, ctx);
+        await checkDestinationFunctions(store, scopeOf(ctx), fn.name, input);
         const config = await updateEventInvokeConfig(
           ctx.transaction,
           scopeOf(ctx),

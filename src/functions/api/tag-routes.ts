@@ -1,4 +1,5 @@
 /** ListTags, TagResource and UntagResource (`/2017-03-31/tags/{ARN}`): tags on a function. */
+import { randomUUID } from "node:crypto";
 import {
   mutates,
   type RequestContext,
@@ -19,6 +20,10 @@ import {
 import { jsonBody, onFunction, scopeOf } from "./lambda-request.js";
 
 const functionArnPattern = /^arn:aws[a-zA-Z-]*:lambda:([a-z0-9-]+):(\d{12}):function:([a-zA-Z0-9-_]+)$/;
+
+/** A function ARN with a version or alias: taggable by the pattern, refused by Lambda. */
+const qualifiedFunctionArn =
+  /^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:[a-zA-Z0-9-_]+:(\$LATEST|[a-zA-Z0-9-_]+)$/;
 
 /** Lambda's TaggableResource: the ARNs its tag calls take, as its validation message spells them. */
 const taggableResource =
@@ -47,6 +52,11 @@ async function taggedFunction(
 ): Promise<FunctionRecord> {
   const arn = req.pathParams.ARN ?? "";
   const match = functionArnPattern.exec(arn);
+  if (!match && qualifiedFunctionArn.test(arn)) {
+    throw lambdaErrors.invalidParameter(
+      "Tags on function aliases and versions are not supported. Please specify a function ARN.",
+    );
+  }
   if (!match) {
     const absent = absentResources.find(([pattern]) => pattern.test(arn));
     if (absent) throw lambdaErrors.taggableNotFound(absent[1], arn);
@@ -84,9 +94,12 @@ export function tagRoutes(store: Store): RestRoute[] {
       handler: async (req, ctx) => {
         const added = readTags(jsonBody(req).Tags);
         if (added === undefined) throw lambdaErrors.validation("tags", undefined, "Member must not be null");
+        // Lambda's words for a TagResource without tags.
+        if (Object.keys(added).length === 0)
+          throw lambdaErrors.invalidParameter("An error occurred and the request cannot be processed.");
         await ctx.transaction(async (tx) => {
           const fn = await taggedFunction(tx, req, ctx);
-          await saveTags(tx, scopeOf(ctx), fn.name, mergeTags(fn.tags, added));
+          await saveTags(tx, scopeOf(ctx), fn.name, mergeTags(fn.tags, added), randomUUID());
         });
         return { status: 204 };
       },
@@ -103,7 +116,7 @@ export function tagRoutes(store: Store): RestRoute[] {
         await ctx.transaction(async (tx) => {
           const fn = await taggedFunction(tx, req, ctx);
           const kept = Object.fromEntries(Object.entries(fn.tags).filter(([key]) => !keys.includes(key)));
-          await saveTags(tx, scopeOf(ctx), fn.name, kept);
+          await saveTags(tx, scopeOf(ctx), fn.name, kept, randomUUID());
         });
         return { status: 204 };
       },

@@ -67,7 +67,9 @@ export class AsyncInvoker {
     const qualifier = event.qualifier ?? "$LATEST";
     const config: EventInvokeConfig =
       (await findEventInvokeConfig(store, scope, record.name, qualifier)) ?? asyncDefaults;
-    if (Date.now() - event.receivedAt > config.maximumEventAgeSeconds * 1000) {
+    const maximumEventAgeSeconds = config.maximumEventAgeSeconds ?? asyncDefaults.maximumEventAgeSeconds;
+    const maximumRetryAttempts = config.maximumRetryAttempts ?? asyncDefaults.maximumRetryAttempts;
+    if (Date.now() - event.receivedAt > maximumEventAgeSeconds * 1000) {
       await this.#finish(job, event, record, "EventAgeExceeded", undefined, config.onFailure);
       return;
     }
@@ -75,7 +77,7 @@ export class AsyncInvoker {
     const tried = { ...event, invocations: event.invocations + 1 };
     if (!result.functionError) {
       await this.#finish(job, tried, record, "Success", result, config.onSuccess);
-    } else if (tried.invocations > config.maximumRetryAttempts) {
+    } else if (tried.invocations > maximumRetryAttempts) {
       await this.#finish(job, tried, record, "RetriesExhausted", result, config.onFailure);
     } else {
       const retryAt = Date.now() + this.options.retryDelayMs(tried.invocations);

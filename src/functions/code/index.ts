@@ -10,6 +10,7 @@
  * Invariant: nothing in a package reaches outside its code folder — no escaping path, no link
  * followed — and a package is refused before anything of it is written.
  */
+
 export {
   codePackageMigrations,
   isPackageLocation,

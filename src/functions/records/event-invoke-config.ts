@@ -8,9 +8,13 @@ import type { SqlExecutor } from "../../store/index.js";
 import { lambdaErrors } from "../lambda-errors.js";
 import type { FunctionScope } from "./function-records.js";
 
+/**
+ * A qualifier's configuration as set: a member Put did not give is unset (Lambda answers without
+ * it, and invocations use Lambda's default, `asyncDefaults`).
+ */
 export interface EventInvokeConfig {
-  readonly maximumRetryAttempts: number;
-  readonly maximumEventAgeSeconds: number;
+  readonly maximumRetryAttempts?: number;
+  readonly maximumEventAgeSeconds?: number;
   /** Destination ARNs: functions of the same account and region, perhaps with a version or alias. */
   readonly onSuccess?: string;
   readonly onFailure?: string;
@@ -29,8 +33,12 @@ interface ConfigRow {
 
 function fromRow(row: ConfigRow): EventInvokeConfig {
   return {
-    maximumRetryAttempts: Number(row.maximum_retry_attempts ?? asyncDefaults.maximumRetryAttempts),
-    maximumEventAgeSeconds: Number(row.maximum_event_age_seconds ?? asyncDefaults.maximumEventAgeSeconds),
+    ...(row.maximum_retry_attempts !== null
+      ? { maximumRetryAttempts: Number(row.maximum_retry_attempts) }
+      : {}),
+    ...(row.maximum_event_age_seconds !== null
+      ? { maximumEventAgeSeconds: Number(row.maximum_event_age_seconds) }
+      : {}),
     ...(row.on_success ? { onSuccess: row.on_success } : {}),
     ...(row.on_failure ? { onFailure: row.on_failure } : {}),
     lastModified: new Date(row.last_modified),
@@ -56,6 +64,15 @@ type DestinationChange = string | null | undefined;
 const functionDestination =
   /^arn:aws[a-zA-Z-]*:lambda:([a-z0-9-]+):(\d{12}):function:[a-zA-Z0-9-_]+(?::(?:\$LATEST|[a-zA-Z0-9-_]+))?$/;
 
+/** The services Lambda delivers to: functions, and queues, topics and buses, which Jeff has not yet. */
+const destinationServices = /^arn:aws[a-zA-Z-]*:(lambda|sqs|sns|events):/;
+
+/** One member as Lambda's message prints it: `OnSuccess(destination=ARN)`, or `null`. */
+function destinationPart(destinations: Record<string, unknown>, which: "OnSuccess" | "OnFailure"): string {
+  const arn = (destinations[which] as { Destination?: unknown } | null | undefined)?.Destination;
+  return typeof arn === "string" && arn !== "" ? `${which}(destination=${arn})` : "null";
+}
+
 /**
  * `DestinationConfig.OnSuccess|OnFailure.Destination`: a function of the caller's own account and
  * region, unqualified or with a version or alias (`…:function:NAME:QUALIFIER`). An empty
@@ -71,6 +88,12 @@ function destination(
   const arn = (destinations[which] as { Destination?: unknown } | null | undefined)?.Destination;
   if (arn === undefined || arn === null || arn === "") return null;
   const match = typeof arn === "string" ? functionDestination.exec(arn) : null;
+  if (!match && !destinationServices.test(String(arn))) {
+    // Not a destination on Lambda either: Lambda's words, naming both members as it does.
+    throw lambdaErrors.invalidParameter(
+      `The provided destination config DestinationConfig(onSuccess=${destinationPart(destinations, "OnSuccess")}, onFailure=${destinationPart(destinations, "OnFailure")}) is invalid.`,
+    );
+  }
   if (!match) {
     throw lambdaErrors.invalidParameter(
       `The destination ARN ${String(arn)} in DestinationConfig.${which} is invalid: Jeff delivers to functions (arn:aws:lambda:REGION:ACCOUNT:function:NAME, optionally :VERSION or :ALIAS) for now`,
@@ -82,6 +105,31 @@ function destination(
     );
   }
   return arn as string;
+}
+
+/**
+ * The function destinations a Put or Update names must be there, and not be the function itself
+ * (Lambda refuses both); `functionName` is the function being configured.
+ */
+export async function checkDestinationFunctions(
+  db: SqlExecutor,
+  scope: FunctionScope,
+  functionName: string,
+  input: Record<string, unknown>,
+): Promise<void> {
+  const destinations = (input.DestinationConfig ?? {}) as Record<string, { Destination?: unknown } | null>;
+  for (const which of ["OnSuccess", "OnFailure"] as const) {
+    const arn = destinations[which]?.Destination;
+    if (typeof arn !== "string" || !functionDestination.test(arn)) continue;
+    const name = arn.split(":")[6]!;
+    if (name === functionName)
+      throw lambdaErrors.invalidParameter("You can't specify the function as a destination for itself.");
+    const found = await db.get<{ name: string }>(
+      "SELECT name FROM lambda_functions WHERE account_id = ? AND region = ? AND name = ?",
+      [scope.accountId, scope.region, name],
+    );
+    if (!found) throw lambdaErrors.invalidParameter(`The destination ARN ${arn} is invalid.`);
+  }
 }
 
 function bounded(
@@ -107,8 +155,20 @@ interface EventInvokeConfigChanges {
   readonly onFailure: DestinationChange;
 }
 
-/** Lambda's bounds: retries 0–2, event age 60–21,600 s; destinations as `destination` reads them. */
+/**
+ * Lambda's bounds: retries 0–2, event age 60–21,600 s; destinations as `destination` reads them. A
+ * request must set something, which Lambda checks before it looks for the function.
+ */
 function readChanges(input: Record<string, unknown>, scope: FunctionScope): EventInvokeConfigChanges {
+  if (
+    input.MaximumRetryAttempts === undefined &&
+    input.MaximumEventAgeInSeconds === undefined &&
+    input.DestinationConfig === undefined
+  ) {
+    throw lambdaErrors.invalidParameter(
+      "You must specify at least one of error handling or destination setting.",
+    );
+  }
   return {
     maximumRetryAttempts: bounded(input, "MaximumRetryAttempts", "maximumRetryAttempts", 0, 2),
     maximumEventAgeSeconds: bounded(
@@ -127,23 +187,25 @@ function readChanges(input: Record<string, unknown>, scope: FunctionScope): Even
 function merged(base: EventInvokeConfig, changes: EventInvokeConfigChanges): EventInvokeConfig {
   const onSuccess = changes.onSuccess === undefined ? base.onSuccess : (changes.onSuccess ?? undefined);
   const onFailure = changes.onFailure === undefined ? base.onFailure : (changes.onFailure ?? undefined);
+  const maximumRetryAttempts = changes.maximumRetryAttempts ?? base.maximumRetryAttempts;
+  const maximumEventAgeSeconds = changes.maximumEventAgeSeconds ?? base.maximumEventAgeSeconds;
   return {
-    maximumRetryAttempts: changes.maximumRetryAttempts ?? base.maximumRetryAttempts,
-    maximumEventAgeSeconds: changes.maximumEventAgeSeconds ?? base.maximumEventAgeSeconds,
+    ...(maximumRetryAttempts !== undefined ? { maximumRetryAttempts } : {}),
+    ...(maximumEventAgeSeconds !== undefined ? { maximumEventAgeSeconds } : {}),
     ...(onSuccess ? { onSuccess } : {}),
     ...(onFailure ? { onFailure } : {}),
   };
 }
 
 /**
- * Reads a Put request: the whole configuration, Lambda's defaults for what it leaves out (Put
- * replaces; a setting not given is removed).
+ * Reads a Put request: the whole configuration, and nothing of what it leaves out (Put replaces;
+ * a setting not given is removed, and invocations use Lambda's default for it).
  */
 export function readEventInvokeConfig(
   input: Record<string, unknown>,
   scope: FunctionScope,
 ): EventInvokeConfig {
-  return merged(asyncDefaults, readChanges(input, scope));
+  return merged({}, readChanges(input, scope));
 }
 
 /**
@@ -203,8 +265,8 @@ export async function putEventInvokeConfig(
       scope.region,
       name,
       qualifier,
-      config.maximumRetryAttempts,
-      config.maximumEventAgeSeconds,
+      config.maximumRetryAttempts ?? null,
+      config.maximumEventAgeSeconds ?? null,
       config.onSuccess ?? null,
       config.onFailure ?? null,
       now.toISOString(),
@@ -231,8 +293,12 @@ export async function deleteEventInvokeConfig(
 export function describeEventInvokeConfig(functionArn: string, qualifier: string, config: EventInvokeConfig) {
   return {
     FunctionArn: `${functionArn}:${qualifier}`,
-    MaximumRetryAttempts: config.maximumRetryAttempts,
-    MaximumEventAgeInSeconds: config.maximumEventAgeSeconds,
+    ...(config.maximumRetryAttempts !== undefined
+      ? { MaximumRetryAttempts: config.maximumRetryAttempts }
+      : {}),
+    ...(config.maximumEventAgeSeconds !== undefined
+      ? { MaximumEventAgeInSeconds: config.maximumEventAgeSeconds }
+      : {}),
     LastModified: (config.lastModified ?? new Date()).getTime() / 1000,
     DestinationConfig: {
       OnSuccess: config.onSuccess ? { Destination: config.onSuccess } : {},

@@ -369,23 +369,27 @@ function loggingConfigOf(record: FunctionRecord): Record<string, string> {
   };
 }
 
-/** Replaces a function's tags, and its RevisionId as Lambda does; false when the function is gone. */
+/**
+ * Replaces a function's tags; false when the function is gone. With `revisionId` (TagResource and
+ * UntagResource, which give the function a new one on Lambda) the function's revision moves too.
+ */
 export async function saveTags(
   db: SqlExecutor,
   scope: FunctionScope,
   name: string,
   tags: Readonly<Record<string, string>>,
+  revisionId?: string,
 ): Promise<boolean> {
-  // Lambda gives the function a new RevisionId with each change of its tags.
-  const { changes } = await db.run(
-    "UPDATE lambda_functions SET tags = ?, revision_id = ? WHERE account_id = ? AND region = ? AND name = ?",
-    [
-      Object.keys(tags).length > 0 ? JSON.stringify(tags) : null,
-      randomUUID(),
-      scope.accountId,
-      scope.region,
-      name,
-    ],
-  );
+  const stored = Object.keys(tags).length > 0 ? JSON.stringify(tags) : null;
+  const { changes } =
+    revisionId === undefined
+      ? await db.run(
+          "UPDATE lambda_functions SET tags = ? WHERE account_id = ? AND region = ? AND name = ?",
+          [stored, scope.accountId, scope.region, name],
+        )
+      : await db.run(
+          "UPDATE lambda_functions SET tags = ?, revision_id = ? WHERE account_id = ? AND region = ? AND name = ?",
+          [stored, revisionId, scope.accountId, scope.region, name],
+        );
   return changes === 1;
 }

@@ -28,7 +28,7 @@ export function readTags(value: unknown): Record<string, string> | undefined {
     tags[key] = raw;
   }
   if (Object.keys(tags).length > tagLimits.count)
-    throw lambdaErrors.invalidParameter(`A function may have at most ${tagLimits.count} tags`);
+    throw lambdaErrors.invalidParameter("Number of tags exceeds resource tag limit.");
   return tags;
 }
 
@@ -36,6 +36,6 @@ export function readTags(value: unknown): Record<string, string> | undefined {
 export function mergeTags(current: Readonly<Record<string, string>>, added: Record<string, string>) {
   const merged = { ...current, ...added };
   if (Object.keys(merged).length > tagLimits.count)
-    throw lambdaErrors.invalidParameter(`A function may have at most ${tagLimits.count} tags`);
+    throw lambdaErrors.invalidParameter("Number of tags exceeds resource tag limit.");
   return merged;
 }

@@ -10,6 +10,7 @@
  */
 export {
   asyncDefaults,
+  checkDestinationFunctions,
   deleteEventInvokeConfig,
   describeEventInvokeConfig,
   type EventInvokeConfig,
