@@ -84,6 +84,16 @@ export const supplements = {
           RecursiveLoop: { shape: "RecursiveLoop" },
         },
       },
+      // What the tag calls take: a function or another taggable Lambda resource, as AWS's answers
+      // quote it ("Event source mapping not found: arn:…", recorded: test_tag_exceptions) and
+      // botocore's model declares it since 2024 (TaggableResource).
+      TaggableResource: {
+        type: "string",
+        min: 1,
+        max: 256,
+        pattern:
+          "arn:(aws[a-zA-Z-]*):lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\\d{1}:\\d{12}:(function:[a-zA-Z0-9-_]+(:(\\$LATEST|[a-zA-Z0-9-_]+))?|layer:([a-zA-Z0-9-_]+)|code-signing-config:csc-[a-z0-9]{17}|event-source-mapping:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|capacity-provider:[a-zA-Z0-9-_]+)",
+      },
       // The Qualifier of the calls on a function's version or alias, as AWS's answers quote it
       // (recorded: test_permission_exceptions, AddPermission) and botocore's model declares it
       // since 2025-12 (boto/botocore c18b100b8).
@@ -165,6 +175,7 @@ export const supplements = {
         "RemovePermission",
         "UpdateFunctionEventInvokeConfig",
       ].map((op) => [`${op}.Qualifier`, "NumericLatestPublishedOrAliasQualifier"]),
+      ...["ListTags", "TagResource", "UntagResource"].map((op) => [`${op}.Resource`, "TaggableResource"]),
     ]),
   },
 };
