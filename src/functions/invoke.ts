@@ -8,7 +8,7 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Logger } from "../ops/index.js";
-import { AwsError, type CallTransaction } from "../protocol/index.js";
+import type { CallTransaction } from "../protocol/index.js";
 import type { WorkQueue } from "../queue/index.js";
 import type { Store } from "../store/index.js";
 import { asyncEventJob, newAsyncEvent } from "./async/index.js";
@@ -19,6 +19,8 @@ import type {
   InvocationResult,
 } from "./execution/index.js";
 import { recordInvocationLog, specOf } from "./execution/index.js";
+import { lambdaError } from "./lambda-errors.js";
+import { payloadJsonError } from "./payload-json.js";
 import type { FunctionTarget } from "./records/index.js";
 
 /** Lambda's request limits: 6 MB for a synchronous invocation, 1 MB for an asynchronous one. */
@@ -36,6 +38,12 @@ export interface InvokeOptions {
    * the call's audit record commit together; by default the event commits in one of its own.
    */
   readonly transaction?: CallTransaction;
+  /**
+   * The invocation's request id: Lambda's Invoke answers with the id its function runs under (in
+   * `x-amzn-RequestId`, the context's `aws_request_id` and every log line), so the API passes its
+   * call's. A new one by default.
+   */
+  readonly requestId?: string;
 }
 
 /** How an invocation ended, for its caller. */
@@ -78,22 +86,15 @@ export interface InvokeDependencies {
 function checkPayload(body: Buffer, type: InvocationType): void {
   const limit = type === "Event" ? payloadLimits.async : payloadLimits.sync;
   if (body.length > limit) {
-    throw new AwsError(
+    throw lambdaError(
       "RequestEntityTooLargeException",
       `Request must be smaller than ${limit} bytes for the InvokeFunction operation`,
       413,
     );
   }
   if (body.length === 0) return;
-  try {
-    JSON.parse(body.toString("utf8"));
-  } catch (error) {
-    throw new AwsError(
-      "InvalidRequestContentException",
-      `Could not parse request body into json: ${error instanceof Error ? error.message : "not JSON"}`,
-      400,
-    );
-  }
+  const notJson = payloadJsonError(body);
+  if (notJson !== undefined) throw lambdaError("InvalidRequestContentException", notJson, 400);
 }
 
 /** The one `invoke` of a running functions subsystem. */
@@ -110,6 +111,8 @@ export function createInvoke(deps: InvokeDependencies): Invoke {
         record.name,
         target,
         payload.length === 0 ? "{}" : payload.toString("utf8"),
+        Date.now(),
+        options.requestId,
       );
       const transaction: CallTransaction = options.transaction ?? ((work) => store.transaction(work));
       await transaction((tx) => queue.enqueue(tx, asyncEventJob(event)));
@@ -127,7 +130,7 @@ export function createInvoke(deps: InvokeDependencies): Invoke {
     try {
       result = await pool.invoke(specOf(record, version), {
         payload: payload.length === 0 ? Buffer.from("{}") : payload,
-        requestId: randomUUID(),
+        requestId: options.requestId ?? randomUUID(),
         invokedFunctionArn: target.arn,
         ...(options.clientContext !== undefined ? { clientContext: options.clientContext } : {}),
       });

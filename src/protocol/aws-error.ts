@@ -15,6 +15,11 @@ export class AwsError extends Error {
     readonly status = 400,
     /** Extra members some errors carry in their body, e.g. Lambda's `Reason`. */
     readonly fields: Readonly<Record<string, unknown>> = {},
+    /**
+     * How the error's shape spells its message member in a JSON body: `message` for most, but
+     * some of Lambda's shapes say `Message`, and AWS answers each as its model spells it.
+     */
+    readonly messageMember: "message" | "Message" = "message",
   ) {
     super(message);
   }

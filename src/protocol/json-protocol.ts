@@ -57,7 +57,11 @@ export function jsonSuccess(protocol: WireProtocol, output: unknown, requestId: 
 }
 
 export function jsonError(protocol: WireProtocol, error: AwsError, requestId: string): WireResponse {
-  const body: Record<string, unknown> = { __type: error.code, message: error.message, ...error.fields };
+  const body: Record<string, unknown> = {
+    __type: error.code,
+    [error.messageMember]: error.message,
+    ...error.fields,
+  };
   if (protocol === "restJson1") body.Type = error.fault === "Sender" ? "User" : "Service";
   return {
     status: error.status,
