@@ -13,6 +13,7 @@ export const runtimes = [
   "python3.11",
   "python3.12",
   "python3.13",
+  "python3.14",
   "provided",
   "provided.al2",
   "provided.al2023",
@@ -73,6 +74,11 @@ export interface FunctionOptions {
   readonly ephemeralStorageMb?: number;
   /** LoggingConfig as given (LogFormat, ApplicationLogLevel, SystemLogLevel, LogGroup). */
   readonly logging?: Readonly<Record<string, string>>;
+  /**
+   * Whether `Environment` was ever given: Lambda then answers it, `{"Variables": {}}` when empty,
+   * and leaves it out only for a function that never had one.
+   */
+  readonly environmentGiven?: true;
 }
 
 const logLevels = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"];
@@ -91,6 +97,7 @@ function oneOf<T extends string>(value: unknown, member: string, allowed: readon
 /** The kept-as-given settings in `input` over `base`. */
 function readOptions(input: Record<string, unknown>, base: FunctionOptions | undefined): FunctionOptions {
   const options: { -readonly [K in keyof FunctionOptions]: FunctionOptions[K] } = { ...base };
+  if (input.Environment !== undefined) options.environmentGiven = true;
   if (input.Architectures !== undefined) {
     const list = input.Architectures;
     if (!Array.isArray(list) || list.length !== 1)

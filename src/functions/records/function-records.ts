@@ -1,5 +1,5 @@
 /** Function configurations as the store holds them, and as the Lambda API describes them. */
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { SqlExecutor } from "../../store/index.js";
 import type { StoredCode } from "../code/index.js";
 import { lambdaErrors } from "../lambda-errors.js";
@@ -284,7 +284,9 @@ export function describeFunction(record: FunctionRecord, version = "$LATEST", ar
     LastModified: lambdaTimestamp(record.lastModified),
     CodeSha256: record.codeSha256,
     Version: version,
-    ...(Object.keys(record.environment).length > 0 ? { Environment: { Variables: record.environment } } : {}),
+    ...(Object.keys(record.environment).length > 0 || options.environmentGiven
+      ? { Environment: { Variables: record.environment } }
+      : {}),
     TracingConfig: { Mode: options.tracingMode ?? "PassThrough" },
     RevisionId: record.revisionId,
     State: "Active",
@@ -293,7 +295,21 @@ export function describeFunction(record: FunctionRecord, version = "$LATEST", ar
     Architectures: [options.architecture ?? "x86_64"],
     EphemeralStorage: { Size: options.ephemeralStorageMb ?? 512 },
     LoggingConfig: loggingConfigOf(record),
+    // SnapStart is never on (Jeff has no SnapStart); Lambda answers its off state for every function.
+    SnapStart: { ApplyOn: "None", OptimizationStatus: "Off" },
+    RuntimeVersionConfig: { RuntimeVersionArn: runtimeVersionArn(arn, record.runtime, options.architecture) },
   };
+}
+
+/**
+ * The runtime version a function runs, as Lambda names it (`arn:aws:lambda:REGION::runtime:` and
+ * 64 hex digits). Jeff runs one version of each runtime per architecture, so the id is derived from
+ * the two: the same for every function of that runtime, another after a change of either.
+ */
+export function runtimeVersionArn(functionArn: string, runtime: string, architecture = "x86_64"): string {
+  const [, partition, , region] = functionArn.split(":");
+  const id = createHash("sha256").update(`${runtime}\0${architecture}`).digest("hex");
+  return `arn:${partition}:lambda:${region}::runtime:${id}`;
 }
 
 /**

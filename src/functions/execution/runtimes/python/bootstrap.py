@@ -122,7 +122,11 @@ def fault_result(exc, request_id=None):
 
 # ----- results: Lambda's marshaller turns Decimal into a number; 3.12 and later keep non-ASCII -----
 
-ENSURE_ASCII = os.environ.get("AWS_EXECUTION_ENV") not in ("AWS_Lambda_python3.12", "AWS_Lambda_python3.13")
+ENSURE_ASCII = os.environ.get("AWS_EXECUTION_ENV") not in (
+    "AWS_Lambda_python3.12",
+    "AWS_Lambda_python3.13",
+    "AWS_Lambda_python3.14",
+)
 
 
 def decimal_to_float(value):
