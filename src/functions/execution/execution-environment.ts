@@ -408,7 +408,7 @@ export class ExecutionEnvironment {
       this.#output.mentions("JavaScript heap out of memory")
         ? "Runtime.OutOfMemory"
         : "Runtime.ExitError";
-    const message = `RequestId: ${report.requestId} Error: Runtime exited with error: ${describeExit(this.#exit)}`;
+    const message = `RequestId: ${report.requestId} Error: ${exitReason(this.#exit)}`;
     return this.#result(errorPayload(errorType, message), true, report, memory, {
       trailer: `${message}\n${errorType}\n`,
       status: `Status: error\tError Type: ${errorType}`,
@@ -450,7 +450,7 @@ export class ExecutionEnvironment {
     ];
     const log =
       `${withNewline(report.before)}START RequestId: ${requestId} Version: ${this.spec.version}\n${withNewline(output)}${extra.trailer ?? ""}` +
-      `END RequestId: ${requestId}\n${fields.join("\t")}\n`;
+      `END RequestId: ${requestId}\n${fields.join("\t")}\t\n`;
     return {
       payload,
       log,
@@ -578,6 +578,12 @@ const signalNames: Partial<Record<NodeJS.Signals, string>> = {
 function describeExit(exit: { code: number | null; signal: NodeJS.Signals | null } | undefined): string {
   if (exit?.signal) return `signal: ${signalNames[exit.signal] ?? exit.signal}`;
   return `exit status ${exit?.code ?? "unknown"}`;
+}
+
+/** Lambda's words for a runtime that ended: a clean exit gives no reason, any other is an error. */
+function exitReason(exit: { code: number | null; signal: NodeJS.Signals | null } | undefined): string {
+  if (exit?.code === 0 && !exit.signal) return "Runtime exited without providing a reason";
+  return `Runtime exited with error: ${describeExit(exit)}`;
 }
 
 /** Current and peak RSS in bytes from /proc/PID/status (Linux); undefined elsewhere or once the process is gone. */

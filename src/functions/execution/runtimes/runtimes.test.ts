@@ -140,7 +140,7 @@ describe.concurrent("python3.x", () => {
     // The secret path segment after host:port survives the client's string concatenation.
     expect(env.AWS_LAMBDA_RUNTIME_API).toMatch(/^127\.0\.0\.1:\d+\/[0-9a-f]{24}$/);
     expect(first.log).toMatch(
-      /^START RequestId: (req-\d+) Version: \$LATEST\necho \{'hello': 'world'\}\n\[INFO\]\t\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\t\1\tlogged through logging\nEND RequestId: \1\nREPORT RequestId: \1\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB\tInit Duration: [\d.]+ ms\n$/,
+      /^START RequestId: (req-\d+) Version: \$LATEST\necho \{'hello': 'world'\}\n\[INFO\]\t\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\t\1\tlogged through logging\nEND RequestId: \1\nREPORT RequestId: \1\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB\tInit Duration: [\d.]+ ms\t\n$/,
     );
 
     const second = await invoke(fn, { n: 2 });
