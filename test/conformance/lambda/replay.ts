@@ -6,12 +6,18 @@
  * botocore (the recording's client) shaped them, so they compare key for key:
  *
  * - a success is the output's members plus `ResponseMetadata: { HTTPHeaders: {}, HTTPStatusCode }`;
- *   an Invoke's `Payload` is parsed as JSON where it is JSON;
+ *   an Invoke's `Payload` is its text;
  * - a failure is `{ Error: { Code, Message }, …the error shape's members in the body,
  *   ResponseMetadata }`, read off the raw response as botocore reads it.
  */
 import { readFileSync } from "node:fs";
 import { Readable } from "node:stream";
+import {
+  CloudWatchLogsClient,
+  DeleteLogGroupCommand,
+  type FilteredLogEvent,
+  FilterLogEventsCommand,
+} from "@aws-sdk/client-cloudwatch-logs";
 import {
   CreateFunctionCommand,
   type CreateFunctionCommandInput,
@@ -22,6 +28,7 @@ import {
 import { zipSync } from "fflate";
 import type { JeffProcess } from "../../integration/jeff-process.js";
 import { escapeRegExp, type Replacement } from "../snapshot-match.js";
+import type { ReplayedFile } from "./scope.js";
 
 const botocoreLambda = "/usr/lib/python3/dist-packages/awscli/botocore/data/lambda/2015-03-31/service-2.json";
 
@@ -79,6 +86,7 @@ export class Replay {
   readonly matched = new Map<string, unknown>();
   readonly replacements: Replacement[] = [];
   private raw: RawResponse | undefined;
+  private logsClient: CloudWatchLogsClient | undefined;
   private readonly cleanups: Array<() => Promise<unknown>> = [];
 
   constructor(readonly jeff: Pick<JeffProcess, "url" | "region" | "credentials" | "accountId">) {
@@ -126,10 +134,15 @@ export class Replay {
     return client;
   }
 
-  /** Records an answer under the label the recorded test gave it. */
+  /**
+   * Records an answer under the label the recorded test gave it. As LocalStack's snapshot did
+   * before comparing, every string of an object (or of an object in a list) that starts with `{`
+   * and parses as JSON is replaced by what it parses to; other strings (`"null"`, `"[1]"`, a
+   * quoted string) stay text.
+   */
   match(label: string, value: unknown): void {
     if (this.matched.has(label)) throw new Error(`label ${label} matched twice`);
-    this.matched.set(label, value);
+    this.matched.set(label, parseJsonObjects({ [label]: value })[label]);
   }
 
   /** LocalStack's `snapshot.transform.key_value(key, replacement)`. */
@@ -149,7 +162,7 @@ export class Replay {
     const out: Answer = {};
     for (const [key, value] of Object.entries(output)) {
       if (key === "$metadata" || value === undefined) continue;
-      out[key] = key === "Payload" && value instanceof Uint8Array ? payload(value) : value;
+      out[key] = key === "Payload" ? payload(value) : value;
     }
     out.ResponseMetadata = { HTTPHeaders: {}, HTTPStatusCode: output.$metadata.httpStatusCode };
     return out;
@@ -198,8 +211,59 @@ export class Replay {
     };
     const created = await this.ok(this.lambda.send(new CreateFunctionCommand(input)));
     this.afterwards(() => this.lambda.send(new DeleteFunctionCommand({ FunctionName: funcName })));
+    this.afterwards(() =>
+      this.logs.send(new DeleteLogGroupCommand({ logGroupName: `/aws/lambda/${funcName}` })),
+    );
     await this.waitUntil(funcName, (c) => c.State !== "Pending");
     return { CreateFunctionResponse: created, CreateEventSourceMappingResponse: null };
+  }
+
+  /**
+   * The fixture `create_lambda_function_aws`: CreateFunction with exactly `input`, waits until
+   * the function is no longer `Pending`, deletes it after the case; answers CreateFunction's answer.
+   */
+  async createFunctionAws(input: CreateFunctionCommandInput): Promise<Answer> {
+    const created = await this.ok(this.lambda.send(new CreateFunctionCommand(input)));
+    this.afterwards(() => this.lambda.send(new DeleteFunctionCommand({ FunctionName: input.FunctionName })));
+    await this.waitUntil(input.FunctionName!, (c) => c.State !== "Pending");
+    return created;
+  }
+
+  /** A CloudWatch Logs client for Jeff (made on first use). */
+  get logs(): CloudWatchLogsClient {
+    this.logsClient ??= this.client(CloudWatchLogsClient);
+    return this.logsClient;
+  }
+
+  /**
+   * The function's log events (FilterLogEvents on `/aws/lambda/NAME`, every page) once `done`
+   * holds for them, as the tests' `retry(fetch_logs)` and the fixture `check_lambda_logs` wait.
+   */
+  async logEvents(
+    functionName: string,
+    done: (events: FilteredLogEvent[]) => boolean,
+    deadlineMs = 60_000,
+  ): Promise<FilteredLogEvent[]> {
+    const deadline = Date.now() + deadlineMs;
+    for (;;) {
+      const events: FilteredLogEvent[] = [];
+      try {
+        let nextToken: string | undefined;
+        do {
+          const page = await this.logs.send(
+            new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${functionName}`, nextToken }),
+          );
+          events.push(...(page.events ?? []));
+          nextToken = page.nextToken;
+        } while (nextToken);
+      } catch (error) {
+        if ((error as { name?: string }).name !== "ResourceNotFoundException") throw error;
+      }
+      if (done(events)) return events;
+      if (Date.now() > deadline)
+        throw new Error(`the logs of ${functionName} never showed what was waited for`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
   }
 
   /** Waits until the function's configuration satisfies `done` (LocalStack's waiters). */
@@ -239,6 +303,15 @@ export class Replay {
   }
 }
 
+/**
+ * Each test file's autouse `fixture_snapshot`: the transformers every test of the file starts
+ * with. (`lambda_api()` only replaces values by placeholders the matcher already stands for; a
+ * `key_value` without a reference replaces the value by a fixed word, which must be applied.)
+ */
+export function fileFixture(file: ReplayedFile, r: Replay): void {
+  if (file === "test_lambda") r.keyValue("CodeSha256", "code-sha256");
+}
+
 /** botocore's reading of a restJson1 error (RestJSONParser, then the modeled error's members). */
 function botocoreError(raw: RawResponse): Answer {
   let body: Record<string, unknown> = {};
@@ -261,13 +334,37 @@ function botocoreError(raw: RawResponse): Answer {
   return out;
 }
 
-function payload(bytes: Uint8Array): unknown {
-  const text = Buffer.from(bytes).toString("utf8");
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
+/** An Invoke's payload as botocore reads its stream: text, `""` for an empty body (the SDK's null). */
+function payload(value: unknown): unknown {
+  if (value === null) return "";
+  return value instanceof Uint8Array ? Buffer.from(value).toString("utf8") : value;
+}
+
+/** localstack_snapshot's `_transform_dict_to_parseable_values`, on a copy. */
+function parseJsonObjects(value: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) {
+    if (typeof v === "string" && v.startsWith("{")) {
+      try {
+        out[key] = JSON.parse(v);
+        continue;
+      } catch {
+        // not JSON: kept as text
+      }
+    }
+    if (Array.isArray(v)) {
+      out[key] = v.map((item) => (isPlainObject(item) ? parseJsonObjects(item) : item));
+    } else if (isPlainObject(v)) {
+      out[key] = parseJsonObjects(v);
+    } else {
+      out[key] = v;
+    }
   }
+  return out;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value) && !(value instanceof Date);
 }
 
 /** A zip of `files` (path → source). */
