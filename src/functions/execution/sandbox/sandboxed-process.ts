@@ -20,6 +20,7 @@ import { join } from "node:path";
 import type { Writable } from "node:stream";
 import type { EnvironmentCgroup } from "./cgroups.js";
 import type { SandboxIsolation } from "./isolation.js";
+import { sandboxPrlimitOptions } from "./resource-limits.js";
 import { systemView } from "./system-view.js";
 
 /** Where a function's code, Jeff's runtime client and /tmp appear inside, as on Lambda. */
@@ -332,10 +333,14 @@ function readable(path: string): boolean {
   }
 }
 
-/** Where there is no cgroup, the kernel's per-user process limit is the fork bomb's wall. */
+/**
+ * Lambda's resource limits (resource-limits.ts), which a function reads as on AWS. Their process
+ * limit (742, counted per user namespace, so per environment) is also the fork bomb's wall where
+ * there is no cgroup; where there is one, its 1,024 pids hold too.
+ */
 function rlimits(isolation: SandboxIsolation): string[] {
-  if (isolation.cgroups || !isolation.prlimit) return [];
-  return [isolation.prlimit, `--nproc=${pidsLimit}:${pidsLimit}`, "--"];
+  if (!isolation.prlimit) return [];
+  return [isolation.prlimit, ...sandboxPrlimitOptions(), "--"];
 }
 
 /** /dev/shm's size: POSIX shared memory for the odd library that wants it. */

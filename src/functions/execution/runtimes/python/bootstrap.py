@@ -117,7 +117,10 @@ def fault_result(exc, request_id=None):
     frames = traceback.extract_tb(exc.__traceback__)
     # Leave out this file's frames: the trace starts in the function's code.
     frames = [frame for frame in frames if frame.filename != THIS_FILE]
-    return make_error(str(exc), type(exc).__name__, traceback.format_list(frames), request_id)
+    # As Lambda's runtime client does: each frame as (file, line, function, text), so the trace
+    # shows no column markers (`^^^^`) whatever the Python version.
+    entries = [(frame.filename, frame.lineno, frame.name, frame.line) for frame in frames]
+    return make_error(str(exc), type(exc).__name__, traceback.format_list(entries), request_id)
 
 
 # ----- results: Lambda's marshaller turns Decimal into a number; 3.12 and later keep non-ASCII -----
