@@ -51,6 +51,7 @@ export {
   listFunctions,
   newFunctionRecord,
   replaceFunction,
+  runtimeVersionArn,
   saveTags,
 } from "./function-records.js";
 export { functionOptionsMigration, functionTableMigrations } from "./function-schema.js";

@@ -170,7 +170,7 @@ describe.concurrent("python3.x", () => {
       stackTrace: [expect.stringMatching(/^ {2}File ".*\/app\.py", line \d+, in throws\n/)],
     });
     expect(result.log).toMatch(
-      /\[ERROR\] ValueError: the handler failed\nTraceback \(most recent call last\):\n {2}File ".*app\.py", line \d+, in throws\n/,
+      /\[ERROR\] ValueError: the handler failed\nTraceback \(most recent call last\):\n\u00a0{2}File ".*app\.py", line \d+, in throws\n/,
     );
     const again = await invoke(fn);
     expect(again.initDurationMs).toBeUndefined();

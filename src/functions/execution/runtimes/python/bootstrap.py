@@ -92,12 +92,18 @@ def setup_logging():
     logging.getLogger().addHandler(handler)
 
 
+def nbsp_indented(line):
+    """The line with its leading spaces as no-break spaces, as Lambda's runtime client logs traces."""
+    stripped = line.lstrip(" ")
+    return "\u00a0" * (len(line) - len(stripped)) + stripped
+
+
 def log_error(error):
     lines = ["[ERROR] %s: %s" % (error["errorType"], error["errorMessage"])]
     if error.get("stackTrace"):
         lines.append("Traceback (most recent call last):")
         for element in error["stackTrace"]:
-            lines.extend(element.splitlines())
+            lines.extend(nbsp_indented(line) for line in element.splitlines())
     sys.stdout.write("\n".join(lines) + "\n")
 
 
