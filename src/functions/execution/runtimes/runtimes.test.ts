@@ -239,6 +239,33 @@ describe.concurrent("python3.x", () => {
     expect((await invoke({ ...fn, handler: "app.echo" })).functionError).toBeUndefined();
   });
 
+  it("words a clean exit as Lambda does, and starts a runtime through AWS_LAMBDA_EXEC_WRAPPER", async () => {
+    const clean = await invoke(python("app.exits_cleanly"));
+    expect(json(clean)).toEqual({
+      errorType: "Runtime.ExitError",
+      errorMessage: expect.stringMatching(
+        /^RequestId: req-\d+ Error: Runtime exited without providing a reason$/,
+      ),
+    });
+    const missing = await invoke(
+      python("app.echo", { environment: { AWS_LAMBDA_EXEC_WRAPPER: "/idontexist.sh" } }),
+    );
+    expect(json(missing)).toEqual({
+      errorType: "Runtime.ExitError",
+      errorMessage: expect.stringMatching(
+        /^RequestId: req-\d+ Error: Runtime exited with error: exit status 127$/,
+      ),
+    });
+    // A wrapper that runs the runtime it is given: the function works as before.
+    const wrapped = await invoke(
+      python("app.echo", { environment: { AWS_LAMBDA_EXEC_WRAPPER: "/usr/bin/env" } }),
+      {
+        n: 1,
+      },
+    );
+    expect(wrapped.functionError).toBeUndefined();
+  });
+
   it("times out a sleeping function, replaces the environment, and the next invocation works", async () => {
     const fn = python("app.sleep", { timeoutSeconds: 1 });
     const result = await invoke(fn, { seconds: 30 });
