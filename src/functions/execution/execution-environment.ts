@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import type { Logger } from "../../ops/index.js";
 import { type RuntimeApiListener, RuntimeApiServer, type RuntimeOutcome } from "./runtime-api-server.js";
-import { ProcessOutput } from "./runtimes/process-output.js";
+import { logEventsOf, ProcessOutput, recordLineBreak } from "./runtimes/process-output.js";
 import {
   checkRuntime,
   launchFor,
@@ -63,6 +63,12 @@ export interface InvocationResult {
   readonly functionError?: "Unhandled";
   /** START / END / REPORT lines around what the function wrote. */
   readonly log: string;
+  /**
+   * The same as the log group's events, each with its newline: one per line, except that a record
+   * the runtime client wrote as one (a Python log record or error over several lines, marked as
+   * process-output.ts describes) is one event, as on Lambda.
+   */
+  readonly logEvents: readonly string[];
   readonly durationMs: number;
   /** Only on a cold start. */
   readonly initDurationMs?: number;
@@ -448,12 +454,13 @@ export class ExecutionEnvironment {
       ...(initDurationMs === undefined ? [] : [`Init Duration: ${initDurationMs.toFixed(2)} ms`]),
       ...(extra.status ? [extra.status] : []),
     ];
-    const log =
+    const marked =
       `${withNewline(report.before)}START RequestId: ${requestId} Version: ${this.spec.version}\n${withNewline(output)}${extra.trailer ?? ""}` +
       `END RequestId: ${requestId}\n${fields.join("\t")}\t\n`;
     return {
       payload,
-      log,
+      log: marked.replaceAll(recordLineBreak, "\n"),
+      logEvents: logEventsOf(marked),
       durationMs,
       logStreamName: this.logStreamName,
       ...(failed ? { functionError: "Unhandled" as const } : {}),

@@ -23,12 +23,10 @@ export function recordInvocationLog(
   logger: Logger | undefined,
 ): void {
   const now = Date.now();
-  // Each line is an event of its own, its newline kept, as Lambda's are (`START …\n`, `multi\n`).
-  const text = result.initDurationMs === undefined ? result.log : `${initStartLine(record)}${result.log}`;
-  const lines = text
-    .split("\n")
-    .filter((line) => line.length > 0)
-    .map((line) => ({ timestamp: now, message: `${line}\n` }));
+  // Each line an event with its newline kept (`START …\n`, `multi\n`), a record whole, as on Lambda.
+  const events =
+    result.initDurationMs === undefined ? result.logEvents : [initStartLine(record), ...result.logEvents];
+  const lines = events.map((message) => ({ timestamp: now, message }));
   appendLogEvents(store, scope, logGroupOf(record.name), result.logStreamName, lines).catch(
     (error: unknown) =>
       logger?.error("could not write an invocation's log lines", { function: record.name, error }),

@@ -71,6 +71,21 @@ def sync_output(request_id):
             pass
 
 
+# A newline inside one record: Jeff keeps the record one log event, as Lambda does (process-output.ts).
+RECORD_LINE_BREAK = "\0\n"
+
+
+def one_record(text):
+    """`text` as one log event, however many lines it has, ending in a newline."""
+    body = text[:-1] if text.endswith("\n") else text
+    return body.replace("\n", RECORD_LINE_BREAK) + "\n"
+
+
+class RecordFormatter(logging.Formatter):
+    def format(self, record):
+        return one_record(super().format(record))
+
+
 class RequestIdFilter(logging.Filter):
     def filter(self, record):
         record.aws_request_id = current_request_id or ""
@@ -83,7 +98,7 @@ def setup_logging():
     handler = logging.StreamHandler(sys.stdout)
     handler.terminator = ""
     handler.setFormatter(
-        logging.Formatter(
+        RecordFormatter(
             "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s\n",
             "%Y-%m-%dT%H:%M:%S",
         )
@@ -104,7 +119,7 @@ def log_error(error):
         lines.append("Traceback (most recent call last):")
         for element in error["stackTrace"]:
             lines.extend(nbsp_indented(line) for line in element.splitlines())
-    sys.stdout.write("\n".join(lines) + "\n")
+    sys.stdout.write(one_record("\n".join(lines) + "\n"))
 
 
 # ----- errors in Lambda's shape -----
