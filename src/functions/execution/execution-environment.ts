@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import type { Logger } from "../../ops/index.js";
 import { type RuntimeApiListener, RuntimeApiServer, type RuntimeOutcome } from "./runtime-api-server.js";
-import { logEventsOf, ProcessOutput, recordLineBreak } from "./runtimes/process-output.js";
+import { logEventsOf, ProcessOutput, plainLog } from "./runtimes/process-output.js";
 import {
   checkRuntime,
   launchFor,
@@ -459,7 +459,7 @@ export class ExecutionEnvironment {
       `END RequestId: ${requestId}\n${fields.join("\t")}\t\n`;
     return {
       payload,
-      log: marked.replaceAll(recordLineBreak, "\n"),
+      log: plainLog(marked),
       logEvents: logEventsOf(marked),
       durationMs,
       logStreamName: this.logStreamName,

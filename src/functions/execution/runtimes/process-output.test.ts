@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { logEventsOf, recordLineBreak } from "./process-output.js";
+import { logEventsOf, plainLog, recordEndBare, recordLineBreak } from "./process-output.js";
 
 describe("logEventsOf", () => {
   it("makes each line an event with its newline, and a marked record one event", () => {
@@ -17,5 +17,10 @@ describe("logEventsOf", () => {
       "another\rline\n",
       "END RequestId: r\n",
     ]);
+  });
+  it("leaves a bare record's last newline to the log alone, as Lambda logs a Python error", () => {
+    const log = `START\n[ERROR] E: x${recordLineBreak}Traceback${recordEndBare}END\n`;
+    expect(logEventsOf(log)).toEqual(["START\n", "[ERROR] E: x\nTraceback", "END\n"]);
+    expect(plainLog(log)).toBe("START\n[ERROR] E: x\nTraceback\nEND\n");
   });
 });

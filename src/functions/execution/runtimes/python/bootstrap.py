@@ -71,14 +71,16 @@ def sync_output(request_id):
             pass
 
 
-# A newline inside one record: Jeff keeps the record one log event, as Lambda does (process-output.ts).
+# A newline inside one record: Jeff keeps the record one log event, as Lambda does; two NULs
+# end a record whose event has no newline of its own (process-output.ts).
 RECORD_LINE_BREAK = "\0\n"
+RECORD_END_BARE = "\0\0\n"
 
 
-def one_record(text):
-    """`text` as one log event, however many lines it has, ending in a newline."""
+def one_record(text, bare=False):
+    """`text` as one log event, however many lines it has; with its final newline unless `bare`."""
     body = text[:-1] if text.endswith("\n") else text
-    return body.replace("\n", RECORD_LINE_BREAK) + "\n"
+    return body.replace("\n", RECORD_LINE_BREAK) + (RECORD_END_BARE if bare else "\n")
 
 
 class RecordFormatter(logging.Formatter):
@@ -119,7 +121,8 @@ def log_error(error):
         lines.append("Traceback (most recent call last):")
         for element in error["stackTrace"]:
             lines.extend(nbsp_indented(line) for line in element.splitlines())
-    sys.stdout.write(one_record("\n".join(lines) + "\n"))
+    # One event without a newline of its own, as Lambda's runtime client logs an error.
+    sys.stdout.write(one_record("\n".join(lines), bare=True))
 
 
 # ----- errors in Lambda's shape -----
