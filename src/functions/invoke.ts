@@ -19,6 +19,7 @@ import type {
   InvocationResult,
 } from "./execution/index.js";
 import { recordInvocationLog, specOf } from "./execution/index.js";
+import { payloadJsonError } from "./payload-json.js";
 import type { FunctionTarget } from "./records/index.js";
 
 /** Lambda's request limits: 6 MB for a synchronous invocation, 1 MB for an asynchronous one. */
@@ -36,6 +37,12 @@ export interface InvokeOptions {
    * the call's audit record commit together; by default the event commits in one of its own.
    */
   readonly transaction?: CallTransaction;
+  /**
+   * The invocation's request id: Lambda's Invoke answers with the id its function runs under (in
+   * `x-amzn-RequestId`, the context's `aws_request_id` and every log line), so the API passes its
+   * call's. A new one by default.
+   */
+  readonly requestId?: string;
 }
 
 /** How an invocation ended, for its caller. */
@@ -85,15 +92,8 @@ function checkPayload(body: Buffer, type: InvocationType): void {
     );
   }
   if (body.length === 0) return;
-  try {
-    JSON.parse(body.toString("utf8"));
-  } catch (error) {
-    throw new AwsError(
-      "InvalidRequestContentException",
-      `Could not parse request body into json: ${error instanceof Error ? error.message : "not JSON"}`,
-      400,
-    );
-  }
+  const notJson = payloadJsonError(body);
+  if (notJson !== undefined) throw new AwsError("InvalidRequestContentException", notJson, 400);
 }
 
 /** The one `invoke` of a running functions subsystem. */
@@ -110,6 +110,8 @@ export function createInvoke(deps: InvokeDependencies): Invoke {
         record.name,
         target,
         payload.length === 0 ? "{}" : payload.toString("utf8"),
+        Date.now(),
+        options.requestId,
       );
       const transaction: CallTransaction = options.transaction ?? ((work) => store.transaction(work));
       await transaction((tx) => queue.enqueue(tx, asyncEventJob(event)));
@@ -127,7 +129,7 @@ export function createInvoke(deps: InvokeDependencies): Invoke {
     try {
       result = await pool.invoke(specOf(record, version), {
         payload: payload.length === 0 ? Buffer.from("{}") : payload,
-        requestId: randomUUID(),
+        requestId: options.requestId ?? randomUUID(),
         invokedFunctionArn: target.arn,
         ...(options.clientContext !== undefined ? { clientContext: options.clientContext } : {}),
       });

@@ -13,7 +13,7 @@ import { afterAll, expect, it } from "vitest";
 import { type JeffProcess, startJeff } from "../integration/jeff-process.js";
 import { corpusFor, skipOrFail } from "./corpus.js";
 import type { ReplayCase } from "./lambda/case.js";
-import { Replay } from "./lambda/replay.js";
+import { fileFixture, Replay } from "./lambda/replay.js";
 import { excludedBy, type ReplayedFile, replayedFiles } from "./lambda/scope.js";
 import { Bindings, differences, normalise } from "./snapshot-match.js";
 
@@ -71,7 +71,9 @@ afterAll(async () => {
 
 it("answers as AWS answered its recorded tests", async (ctx) => {
   skipOrFail("recorded", (note) => ctx.skip(note));
-  jeff = await startJeff();
+  // LocalStack's tests shorten Lambda's retry delay (a minute, then two) to seconds where they
+  // wait for a retry; so does this Jeff.
+  jeff = await startJeff({ env: { JEFF_FUNCTION_RETRY_DELAY_MS: "2000" } });
   const all = recordings();
   const byKey = await cases();
   // Cases for tests whose recordings are not here are kept: Jeff is checked against those too.
@@ -118,6 +120,7 @@ it("answers as AWS answered its recorded tests", async (ctx) => {
 /** Runs one case and compares every answer it recorded with AWS's; the differences, if any. */
 async function replay(replayCase: ReplayCase, recording: Recording): Promise<string[]> {
   const r = new Replay(jeff!);
+  fileFixture(recording.file, r);
   try {
     await Promise.race([
       replayCase.run(r),

@@ -74,10 +74,10 @@ export function normalise(
     for (const r of replacements) if (r.pattern) out = out.replace(r.pattern, r.replacement);
     out = out.replace(iso8601, "date");
     for (const [actual, recorded] of accountIds) out = out.split(actual).join(recorded);
-    if (key !== undefined && /timestamp/i.test(key) && out === value && /^\d+$/.test(out)) return "timestamp";
+    if (isTimestampKey(key) && out === value && /^\d+$/.test(out)) return "timestamp";
     return out;
   }
-  if (typeof value === "number" && key !== undefined && (/timestamp/i.test(key) || key === "creationTime")) {
+  if (typeof value === "number" && isTimestampKey(key)) {
     return "timestamp";
   }
   if (Array.isArray(value)) return value.map((v) => normalise(v, accountIds, replacements));
@@ -91,6 +91,11 @@ export function normalise(
     return out;
   }
   return value;
+}
+
+/** LocalStack's basic transformer: a value under these keys (not an ISO date) is `timestamp`. */
+function isTimestampKey(key: string | undefined): key is string {
+  return key !== undefined && (/timestamp/i.test(key) || key === "creationTime" || key === "ingestionTime");
 }
 
 /** The differences between `recorded` and `actual`, each naming its path; none when they match. */

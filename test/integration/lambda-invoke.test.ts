@@ -87,6 +87,8 @@ describe("Invoke through the SDK", () => {
       requestId: string;
     };
     expect(result).toMatchObject({ event: { n: 1 }, functionName: "echo" });
+    // The call's request id is the invocation's, as Lambda's is.
+    expect(out.$metadata.requestId).toBe(result.requestId);
     const log = Buffer.from(out.LogResult ?? "", "base64").toString("utf8");
     expect(log).toContain(`START RequestId: ${result.requestId}`);
     expect(log).toContain("hello from the log");
@@ -167,8 +169,16 @@ def handler(event, context):
       lambda.send(new InvokeCommand({ FunctionName: "echo", Payload: text("{not json") })),
     );
     expect(notJson.name).toBe("InvalidRequestContentException");
+    // What the AWS CLI v2 sends for raw text it takes as base64, worded as Lambda's parser words it.
+    const garbled = await failure(
+      lambda.send(new InvokeCommand({ FunctionName: "echo", Payload: Uint8Array.from([0x99, 0xeb, 0x2c]) })),
+    );
+    expect(garbled.message).toBe(
+      "Could not parse request body into json: Could not parse payload into json: Unexpected character ((CTRL-CHAR, code 153)): expected a valid value (JSON String, Number, Array, Object or token 'null', 'true' or 'false')\n at [Source: REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled); line: 1, column: 1]",
+    );
     const missing = await failure(lambda.send(new InvokeCommand({ FunctionName: "nope" })));
     expect(missing.name).toBe("ResourceNotFoundException");
+
     const tooBig = await failure(
       lambda.send(
         new InvokeCommand({ FunctionName: "echo", Payload: text(`"${"x".repeat(6 * 1024 * 1024)}"`) }),

@@ -65,11 +65,11 @@ export async function runLogs(name: string, flags: LogsFlags): Promise<void> {
           startTime = Math.max(startTime, event.timestamp ?? startTime);
           if (out.json)
             process.stdout.write(
-              `${JSON.stringify({ timestamp: event.timestamp, stream: event.logStreamName, message: event.message })}\n`,
+              `${JSON.stringify({ timestamp: event.timestamp, stream: event.logStreamName, message: event.message?.replace(/\n$/, "") })}\n`,
             );
           else
             process.stdout.write(
-              `${out.dim(new Date(event.timestamp ?? 0).toISOString())} ${event.message}\n`,
+              `${out.dim(new Date(event.timestamp ?? 0).toISOString())} ${event.message?.replace(/\n$/, "") ?? ""}\n`,
             );
         }
         nextToken = page.nextToken;

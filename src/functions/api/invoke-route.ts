@@ -41,6 +41,7 @@ export async function invokeRoute(
   const clientContext = req.headers["x-amz-client-context"];
   const outcome = await invoke(target, req.body, invocationTypeOf(req), {
     transaction: ctx.transaction,
+    requestId: ctx.requestId,
     ...(typeof clientContext === "string" ? { clientContext } : {}),
   });
   if (outcome.type === "DryRun") return { status: 204 };

@@ -43,6 +43,7 @@ export function newAsyncEvent(
   target: EventTarget,
   payload: string,
   now: number = Date.now(),
+  requestId: string = randomUUID(),
 ): AsyncEvent {
   return {
     accountId: scope.accountId,
@@ -50,7 +51,7 @@ export function newAsyncEvent(
     functionName,
     ...(target.qualifier !== undefined ? { qualifier: target.qualifier } : {}),
     version: target.version,
-    requestId: randomUUID(),
+    requestId,
     payload,
     receivedAt: now,
     invocations: 0,

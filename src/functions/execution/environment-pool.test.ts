@@ -116,7 +116,7 @@ describe.concurrent("invocations", () => {
       GREETING: "hi",
     });
     expect(first.log).toMatch(
-      /^START RequestId: req-\d+ Version: \$LATEST\n.*\tINFO\techo \{"hello":"world"\}\nEND RequestId: req-\d+\nREPORT RequestId: req-\d+\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB\tInit Duration: [\d.]+ ms\n$/,
+      /^START RequestId: req-\d+ Version: \$LATEST\n.*\tINFO\techo \{"hello":"world"\}\nEND RequestId: req-\d+\nREPORT RequestId: req-\d+\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB\tInit Duration: [\d.]+ ms\t\n$/,
     );
 
     const second = await invoke(fn, { n: 2 });

@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import type { Logger } from "../../ops/index.js";
 import { type RuntimeApiListener, RuntimeApiServer, type RuntimeOutcome } from "./runtime-api-server.js";
-import { ProcessOutput } from "./runtimes/process-output.js";
+import { logEventsOf, ProcessOutput, plainLog } from "./runtimes/process-output.js";
 import {
   checkRuntime,
   launchFor,
@@ -63,6 +63,12 @@ export interface InvocationResult {
   readonly functionError?: "Unhandled";
   /** START / END / REPORT lines around what the function wrote. */
   readonly log: string;
+  /**
+   * The same as the log group's events, each with its newline: one per line, except that a record
+   * the runtime client wrote as one (a Python log record or error over several lines, marked as
+   * process-output.ts describes) is one event, as on Lambda.
+   */
+  readonly logEvents: readonly string[];
   readonly durationMs: number;
   /** Only on a cold start. */
   readonly initDurationMs?: number;
@@ -408,7 +414,7 @@ export class ExecutionEnvironment {
       this.#output.mentions("JavaScript heap out of memory")
         ? "Runtime.OutOfMemory"
         : "Runtime.ExitError";
-    const message = `RequestId: ${report.requestId} Error: Runtime exited with error: ${describeExit(this.#exit)}`;
+    const message = `RequestId: ${report.requestId} Error: ${exitReason(this.#exit)}`;
     return this.#result(errorPayload(errorType, message), true, report, memory, {
       trailer: `${message}\n${errorType}\n`,
       status: `Status: error\tError Type: ${errorType}`,
@@ -448,12 +454,13 @@ export class ExecutionEnvironment {
       ...(initDurationMs === undefined ? [] : [`Init Duration: ${initDurationMs.toFixed(2)} ms`]),
       ...(extra.status ? [extra.status] : []),
     ];
-    const log =
+    const marked =
       `${withNewline(report.before)}START RequestId: ${requestId} Version: ${this.spec.version}\n${withNewline(output)}${extra.trailer ?? ""}` +
-      `END RequestId: ${requestId}\n${fields.join("\t")}\n`;
+      `END RequestId: ${requestId}\n${fields.join("\t")}\t\n`;
     return {
       payload,
-      log,
+      log: plainLog(marked),
+      logEvents: logEventsOf(marked),
       durationMs,
       logStreamName: this.logStreamName,
       ...(failed ? { functionError: "Unhandled" as const } : {}),
@@ -578,6 +585,12 @@ const signalNames: Partial<Record<NodeJS.Signals, string>> = {
 function describeExit(exit: { code: number | null; signal: NodeJS.Signals | null } | undefined): string {
   if (exit?.signal) return `signal: ${signalNames[exit.signal] ?? exit.signal}`;
   return `exit status ${exit?.code ?? "unknown"}`;
+}
+
+/** Lambda's words for a runtime that ended: a clean exit gives no reason, any other is an error. */
+function exitReason(exit: { code: number | null; signal: NodeJS.Signals | null } | undefined): string {
+  if (exit?.code === 0 && !exit.signal) return "Runtime exited without providing a reason";
+  return `Runtime exited with error: ${describeExit(exit)}`;
 }
 
 /** Current and peak RSS in bytes from /proc/PID/status (Linux); undefined elsewhere or once the process is gone. */

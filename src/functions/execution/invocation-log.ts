@@ -2,7 +2,7 @@
 import { appendLogEvents, type LogScope } from "../../logs/index.js";
 import type { Logger } from "../../ops/index.js";
 import type { Store } from "../../store/index.js";
-import type { FunctionRecord } from "../records/index.js";
+import { type FunctionRecord, runtimeVersionArn } from "../records/index.js";
 import type { InvocationResult } from "./environment-pool.js";
 
 export function logGroupOf(functionName: string): string {
@@ -23,12 +23,26 @@ export function recordInvocationLog(
   logger: Logger | undefined,
 ): void {
   const now = Date.now();
-  const lines = result.log
-    .split("\n")
-    .filter((line) => line.length > 0)
-    .map((message) => ({ timestamp: now, message }));
+  // Each line an event with its newline kept (`START …\n`, `multi\n`), a record whole, as on Lambda.
+  const events =
+    result.initDurationMs === undefined ? result.logEvents : [initStartLine(record), ...result.logEvents];
+  const lines = events.map((message) => ({ timestamp: now, message }));
   appendLogEvents(store, scope, logGroupOf(record.name), result.logStreamName, lines).catch(
     (error: unknown) =>
       logger?.error("could not write an invocation's log lines", { function: record.name, error }),
   );
+}
+
+/**
+ * The line Lambda writes to the log group (not the log tail) when an environment starts:
+ * `INIT_START Runtime Version: python:3.13.v1\tRuntime Version ARN: …`, naming the runtime version
+ * the configuration's RuntimeVersionConfig names.
+ */
+function initStartLine(record: FunctionRecord): string {
+  const match = /^([a-z]+)(.*?)(\.x)?$/.exec(record.runtime);
+  const family = match?.[1] ?? record.runtime;
+  const release = (match?.[2] ?? "").replace(/^\./, "");
+  const name = release ? `${family}:${release}` : family;
+  const arn = runtimeVersionArn(record.arn, record.runtime, record.options.architecture);
+  return `INIT_START Runtime Version: ${name}.v1\tRuntime Version ARN: ${arn}\n`;
 }

@@ -13,6 +13,7 @@ export const runtimes = [
   "python3.11",
   "python3.12",
   "python3.13",
+  "python3.14",
   "provided.al2",
   "provided.al2023",
 ] as const;

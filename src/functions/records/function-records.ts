@@ -293,20 +293,20 @@ export function describeFunction(record: FunctionRecord, version = "$LATEST", ar
     Architectures: [options.architecture ?? "x86_64"],
     EphemeralStorage: { Size: options.ephemeralStorageMb ?? 512 },
     LoggingConfig: loggingConfigOf(record),
-    // No SnapStart: Jeff starts every function from its handler.
+    // SnapStart is never on (Jeff has no SnapStart); Lambda answers its off state for every function.
     SnapStart: { ApplyOn: "None", OptimizationStatus: "Off" },
-    RuntimeVersionConfig: { RuntimeVersionArn: runtimeVersionArn(record) },
+    RuntimeVersionConfig: { RuntimeVersionArn: runtimeVersionArn(arn, record.runtime, options.architecture) },
   };
 }
 
 /**
- * The runtime version a function runs, named as Lambda names one
- * (`arn:aws:lambda:<region>::runtime:<64 hex digits>`): one per runtime identifier, as Jeff
- * runs one version of each.
+ * The runtime version a function runs, as Lambda names it (`arn:aws:lambda:REGION::runtime:` and
+ * 64 hex digits). Jeff runs one version of each runtime per architecture, so the id is derived from
+ * the two: the same for every function of that runtime, another after a change of either.
  */
-function runtimeVersionArn(record: FunctionRecord): string {
-  const [, partition, , region] = record.arn.split(":");
-  const id = createHash("sha256").update(`jeff-runtime:${record.runtime}`).digest("hex");
+export function runtimeVersionArn(functionArn: string, runtime: string, architecture = "x86_64"): string {
+  const [, partition, , region] = functionArn.split(":");
+  const id = createHash("sha256").update(`${runtime}\0${architecture}`).digest("hex");
   return `arn:${partition}:lambda:${region}::runtime:${id}`;
 }
 

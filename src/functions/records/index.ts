@@ -61,6 +61,7 @@ export {
   listFunctions,
   newFunctionRecord,
   replaceFunction,
+  runtimeVersionArn,
   saveTags,
 } from "./function-records.js";
 export { functionOptionsMigration, functionTableMigrations } from "./function-schema.js";

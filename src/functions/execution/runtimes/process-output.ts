@@ -6,10 +6,24 @@
  * Jeff's Node client leaves the markers out when nothing was written to either stream since the
  * last ones and says so with `Jeff-Output: none` on its result; the host then only lets one turn
  * of the event loop read the pipes, as for runtimes that write no markers at all.
+ *
+ * A record that spans lines but is one log event on Lambda (a Python log record or error, which
+ * Lambda's runtime client hands over whole) is written with NUL before each newline inside it:
+ * the log keeps plain newlines, the log group one event (`logEventsOf`). Two NULs before the
+ * newline that ends a record leave that newline out of the event, as Lambda's Python errors are.
  */
 import type { Readable } from "node:stream";
 
 const markerStart = "\u0000jeff-sync:";
+/** A newline inside one record: the record goes on past it as the same log event. */
+export const recordLineBreak = "\u0000\n";
+/** The newline after a record whose event has none (Lambda's Python errors): the log's only. */
+export const recordEndBare = "\u0000\u0000\n";
+
+/** The log as text: the records' markers taken out, their lines plain lines. */
+export function plainLog(text: string): string {
+  return text.replaceAll(recordEndBare, "\n").replaceAll(recordLineBreak, "\n");
+}
 /** Output kept per invocation; a function that writes more loses the rest of it, not Jeff's memory. */
 const maxCapturedChars = 1024 * 1024;
 
@@ -122,4 +136,26 @@ export class ProcessOutput {
       this.#truncated = true;
     } else this.#text += text;
   }
+}
+
+/** The log's events, each with its newline: one per line, a marked record whole. */
+export function logEventsOf(text: string): string[] {
+  const events: string[] = [];
+  let current = "";
+  for (const line of text.split("\n")) {
+    if (line.endsWith("\u0000\u0000")) {
+      events.push(`${current}${line.slice(0, -2)}`);
+      current = "";
+      continue;
+    }
+    if (line.endsWith("\u0000")) {
+      current += `${line.slice(0, -1)}\n`;
+      continue;
+    }
+    current += line;
+    if (current.length > 0) events.push(`${current}\n`);
+    current = "";
+  }
+  if (current.length > 0) events.push(current);
+  return events;
 }

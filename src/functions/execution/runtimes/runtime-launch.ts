@@ -53,9 +53,24 @@ export function newLogStreamName(version: string, now = new Date()): string {
 
 export function launchFor(spec: LaunchSpec, place: LaunchPlace): RuntimeLaunch {
   checkRuntime(spec.runtime);
-  if (isPythonRuntime(spec.runtime)) return pythonLaunch(spec, place);
   if (isProvidedRuntime(spec.runtime)) return providedLaunch(spec, place);
-  return nodeLaunch(spec, place);
+  const launch = isPythonRuntime(spec.runtime) ? pythonLaunch(spec, place) : nodeLaunch(spec, place);
+  return withExecWrapper(launch, spec.environment.AWS_LAMBDA_EXEC_WRAPPER);
+}
+
+/**
+ * `AWS_LAMBDA_EXEC_WRAPPER`: a managed runtime starts through the script it names, which gets the
+ * runtime's command line as its arguments, as Lambda's bootstrap does (`exec "$WRAPPER" "$@"`).
+ * A wrapper that is not there ends the runtime with the shell's status 127, as on Lambda.
+ * (`provided*` runtimes start the function's own `bootstrap`, which Lambda does not wrap.)
+ */
+function withExecWrapper(launch: RuntimeLaunch, wrapper: string | undefined): RuntimeLaunch {
+  if (!wrapper) return launch;
+  return {
+    ...launch,
+    command: "/bin/sh",
+    args: ["-c", 'exec "$0" "$@"', wrapper, launch.command, ...launch.args],
+  };
 }
 
 function nodeLaunch(spec: LaunchSpec, place: LaunchPlace): RuntimeLaunch {

@@ -140,7 +140,7 @@ describe.concurrent("python3.x", () => {
     // The secret path segment after host:port survives the client's string concatenation.
     expect(env.AWS_LAMBDA_RUNTIME_API).toMatch(/^127\.0\.0\.1:\d+\/[0-9a-f]{24}$/);
     expect(first.log).toMatch(
-      /^START RequestId: (req-\d+) Version: \$LATEST\necho \{'hello': 'world'\}\n\[INFO\]\t\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\t\1\tlogged through logging\nEND RequestId: \1\nREPORT RequestId: \1\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB\tInit Duration: [\d.]+ ms\n$/,
+      /^START RequestId: (req-\d+) Version: \$LATEST\necho \{'hello': 'world'\}\n\[INFO\]\t\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\t\1\tlogged through logging\nEND RequestId: \1\nREPORT RequestId: \1\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB\tInit Duration: [\d.]+ ms\t\n$/,
     );
 
     const second = await invoke(fn, { n: 2 });
@@ -170,7 +170,7 @@ describe.concurrent("python3.x", () => {
       stackTrace: [expect.stringMatching(/^ {2}File ".*\/app\.py", line \d+, in throws\n/)],
     });
     expect(result.log).toMatch(
-      /\[ERROR\] ValueError: the handler failed\nTraceback \(most recent call last\):\n {2}File ".*app\.py", line \d+, in throws\n/,
+      /\[ERROR\] ValueError: the handler failed\nTraceback \(most recent call last\):\n\u00a0{2}File ".*app\.py", line \d+, in throws\n/,
     );
     const again = await invoke(fn);
     expect(again.initDurationMs).toBeUndefined();
@@ -237,6 +237,33 @@ describe.concurrent("python3.x", () => {
     });
     expect(result.log).toContain("exiting now\n");
     expect((await invoke({ ...fn, handler: "app.echo" })).functionError).toBeUndefined();
+  });
+
+  it("words a clean exit as Lambda does, and starts a runtime through AWS_LAMBDA_EXEC_WRAPPER", async () => {
+    const clean = await invoke(python("app.exits_cleanly"));
+    expect(json(clean)).toEqual({
+      errorType: "Runtime.ExitError",
+      errorMessage: expect.stringMatching(
+        /^RequestId: req-\d+ Error: Runtime exited without providing a reason$/,
+      ),
+    });
+    const missing = await invoke(
+      python("app.echo", { environment: { AWS_LAMBDA_EXEC_WRAPPER: "/idontexist.sh" } }),
+    );
+    expect(json(missing)).toEqual({
+      errorType: "Runtime.ExitError",
+      errorMessage: expect.stringMatching(
+        /^RequestId: req-\d+ Error: Runtime exited with error: exit status 127$/,
+      ),
+    });
+    // A wrapper that runs the runtime it is given: the function works as before.
+    const wrapped = await invoke(
+      python("app.echo", { environment: { AWS_LAMBDA_EXEC_WRAPPER: "/usr/bin/env" } }),
+      {
+        n: 1,
+      },
+    );
+    expect(wrapped.functionError).toBeUndefined();
   });
 
   it("times out a sleeping function, replaces the environment, and the next invocation works", async () => {

@@ -22,7 +22,7 @@ export interface SandboxIsolation {
   /** `setpriv` (util-linux), so that pasta dies with Jeff. */
   readonly setpriv: string;
   readonly cgroups: Cgroups | undefined;
-  /** `prlimit`, for limits where there are no cgroups. */
+  /** `prlimit`: Lambda's resource limits inside the sandbox (resource-limits.ts). */
   readonly prlimit: string | undefined;
 }
 

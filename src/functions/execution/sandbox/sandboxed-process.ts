@@ -20,6 +20,7 @@ import { join } from "node:path";
 import type { Writable } from "node:stream";
 import type { EnvironmentCgroup } from "./cgroups.js";
 import type { SandboxIsolation } from "./isolation.js";
+import { sandboxPrlimitOptions } from "./resource-limits.js";
 import { systemView } from "./system-view.js";
 
 /** Where a function's code, Jeff's runtime client and /tmp appear inside, as on Lambda. */
@@ -92,7 +93,7 @@ export class SandboxedProcess {
     try {
       for (const bind of sources) fds.push(openSync(bind.source, "r"));
       const binds = sources.map((bind, index) => ({ fd: firstBindFd + index, target: bind.target }));
-      const command = [...rlimits(isolation), isolation.bwrap, ...bwrapArgs(request, binds)];
+      const command = [isolation.bwrap, ...bwrapArgs(request, binds, rlimits(isolation))];
       child = spawn(command[0]!, command.slice(1), {
         env: request.env,
         stdio: ["ignore", "pipe", "pipe", "pipe", "pipe", ...fds],
@@ -332,10 +333,18 @@ function readable(path: string): boolean {
   }
 }
 
-/** Where there is no cgroup, the kernel's per-user process limit is the fork bomb's wall. */
+/**
+ * Lambda's resource limits (resource-limits.ts), which a function reads as on AWS, set inside the
+ * sandbox: the process limit (742) then counts the environment's own user namespace, so it is
+ * also the fork bomb's wall where there is no cgroup (where there is one, its 1,024 pids hold too).
+ * Set outside, before the namespace exists, it would also cap the namespace's owner: every
+ * process Jeff's user runs on the host would count against each environment's 742.
+ */
 function rlimits(isolation: SandboxIsolation): string[] {
-  if (isolation.cgroups || !isolation.prlimit) return [];
-  return [isolation.prlimit, `--nproc=${pidsLimit}:${pidsLimit}`, "--"];
+  // prlimit runs inside, where only /usr and the top-level links into it are shown.
+  const prlimit = isolation.prlimit;
+  if (prlimit === undefined || !/^\/(usr|bin|sbin)\//.test(prlimit)) return [];
+  return [prlimit, ...sandboxPrlimitOptions(), "--"];
 }
 
 /** /dev/shm's size: POSIX shared memory for the odd library that wants it. */
@@ -368,7 +377,11 @@ function procMasks(): string[] {
 /** Descriptors 3 and 4 are bubblewrap's info and block pipes; bind sources follow. */
 const firstBindFd = 5;
 
-function bwrapArgs(request: SandboxRequest, binds: readonly { fd: number; target: string }[]): string[] {
+function bwrapArgs(
+  request: SandboxRequest,
+  binds: readonly { fd: number; target: string }[],
+  limits: readonly string[],
+): string[] {
   const args = [
     "--unshare-all",
     "--unshare-user",
@@ -406,6 +419,7 @@ function bwrapArgs(request: SandboxRequest, binds: readonly { fd: number; target
     "PWD",
     "-u",
     "OLDPWD",
+    ...limits,
     request.command,
     ...request.args,
   );

@@ -354,9 +354,19 @@ function patchConsole(): void {
   for (const [method, level, fd] of levels) {
     const stream = fd === 1 ? process.stdout : process.stderr;
     console[method] = (...args: unknown[]) => {
-      stream.write(`${new Date().toISOString()}\t${currentRequestId}\t${level}\t${format(...args)}\n`);
+      stream.write(
+        oneRecord(`${new Date().toISOString()}\t${currentRequestId}\t${level}\t${format(...args)}`),
+      );
     };
   }
+}
+
+/**
+ * One console call is one log event on Lambda, however many lines it prints (an object, a stack):
+ * its inner newlines are marked as process-output.ts describes, so Jeff's log group keeps it whole.
+ */
+function oneRecord(text: string): string {
+  return `${text.replaceAll("\n", "\u0000\n")}\n`;
 }
 
 function logError(prefix: string, error: unknown): void {

@@ -71,6 +71,23 @@ def sync_output(request_id):
             pass
 
 
+# A newline inside one record: Jeff keeps the record one log event, as Lambda does; two NULs
+# end a record whose event has no newline of its own (process-output.ts).
+RECORD_LINE_BREAK = "\0\n"
+RECORD_END_BARE = "\0\0\n"
+
+
+def one_record(text, bare=False):
+    """`text` as one log event, however many lines it has; with its final newline unless `bare`."""
+    body = text[:-1] if text.endswith("\n") else text
+    return body.replace("\n", RECORD_LINE_BREAK) + (RECORD_END_BARE if bare else "\n")
+
+
+class RecordFormatter(logging.Formatter):
+    def format(self, record):
+        return one_record(super().format(record))
+
+
 class RequestIdFilter(logging.Filter):
     def filter(self, record):
         record.aws_request_id = current_request_id or ""
@@ -83,7 +100,7 @@ def setup_logging():
     handler = logging.StreamHandler(sys.stdout)
     handler.terminator = ""
     handler.setFormatter(
-        logging.Formatter(
+        RecordFormatter(
             "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s\n",
             "%Y-%m-%dT%H:%M:%S",
         )
@@ -92,13 +109,20 @@ def setup_logging():
     logging.getLogger().addHandler(handler)
 
 
+def nbsp_indented(line):
+    """The line with its leading spaces as no-break spaces, as Lambda's runtime client logs traces."""
+    stripped = line.lstrip(" ")
+    return "\u00a0" * (len(line) - len(stripped)) + stripped
+
+
 def log_error(error):
     lines = ["[ERROR] %s: %s" % (error["errorType"], error["errorMessage"])]
     if error.get("stackTrace"):
         lines.append("Traceback (most recent call last):")
         for element in error["stackTrace"]:
-            lines.extend(element.splitlines())
-    sys.stdout.write("\n".join(lines) + "\n")
+            lines.extend(nbsp_indented(line) for line in element.splitlines())
+    # One event without a newline of its own, as Lambda's runtime client logs an error.
+    sys.stdout.write(one_record("\n".join(lines), bare=True))
 
 
 # ----- errors in Lambda's shape -----
@@ -117,12 +141,19 @@ def fault_result(exc, request_id=None):
     frames = traceback.extract_tb(exc.__traceback__)
     # Leave out this file's frames: the trace starts in the function's code.
     frames = [frame for frame in frames if frame.filename != THIS_FILE]
-    return make_error(str(exc), type(exc).__name__, traceback.format_list(frames), request_id)
+    # As Lambda's runtime client does: each frame as (file, line, function, text), so the trace
+    # shows no column markers (`^^^^`) whatever the Python version.
+    entries = [(frame.filename, frame.lineno, frame.name, frame.line) for frame in frames]
+    return make_error(str(exc), type(exc).__name__, traceback.format_list(entries), request_id)
 
 
 # ----- results: Lambda's marshaller turns Decimal into a number; 3.12 and later keep non-ASCII -----
 
-ENSURE_ASCII = os.environ.get("AWS_EXECUTION_ENV") not in ("AWS_Lambda_python3.12", "AWS_Lambda_python3.13")
+ENSURE_ASCII = os.environ.get("AWS_EXECUTION_ENV") not in (
+    "AWS_Lambda_python3.12",
+    "AWS_Lambda_python3.13",
+    "AWS_Lambda_python3.14",
+)
 
 
 def decimal_to_float(value):
