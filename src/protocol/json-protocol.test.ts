@@ -13,6 +13,13 @@ describe("jsonError", () => {
       Message: "gone",
       Type: "User",
     });
+    // Lambda's InvalidParameterValueException spells it `message`, its ServiceException `Message`.
+    expect(body(new AwsError("InvalidParameterValueException", "no", 400))).toEqual({
+      __type: "InvalidParameterValueException",
+      message: "no",
+      Type: "User",
+    });
+    expect(body(new AwsError("ServiceException", "boom", 500))).toMatchObject({ Message: "boom" });
     expect(body(new AwsError("ValidationException", "bad", 400))).toEqual({
       __type: "ValidationException",
       message: "bad",

@@ -141,7 +141,7 @@ async function replay(replayCase: ReplayCase, recording: Recording): Promise<str
       problems.push(`${label}: not replayed`);
       continue;
     }
-    const actual = normalise(r.matched.get(label), accounts, r.replacements);
+    const actual = normalise(r.matched.get(label), accounts, r.replacements, label);
     problems.push(...differences(recorded, actual, bindings, label));
   }
   for (const label of r.matched.keys()) {

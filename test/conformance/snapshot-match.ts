@@ -62,8 +62,9 @@ export function normalise(
   if (value instanceof Date) return "datetime";
   if (typeof value === "string") {
     // The recordings' tooling read a string holding a JSON object as that object (a policy, a
-    // statement), and so compared it key by key.
-    if (value.startsWith("{")) {
+    // statement), and so compared it key by key: a string that is the value of a key, not an
+    // element of a list (`["{}\n"]` stayed text).
+    if (key !== undefined && value.startsWith("{")) {
       try {
         return normalise(JSON.parse(value) as unknown, accountIds, replacements, key);
       } catch {
