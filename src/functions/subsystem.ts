@@ -132,12 +132,12 @@ export const functionsSubsystem: Subsystem = {
           accountConcurrency: config.functionConcurrency,
           // As Lambda's is an S3 URL presigned for ten minutes: here the package route, presigned
           // with the caller's own key, at the address the caller reached Jeff by.
-          codeLocation: async ({ caller, region, host, codeSha256 }) =>
-            host === undefined
+          codeLocation: async ({ caller, region, origin, codeSha256 }) =>
+            origin === undefined
               ? undefined
               : presignedUrl(store, {
                   accessKeyId: caller.accessKeyId,
-                  url: packageDownloadUrl(`http://${host}`, codeSha256),
+                  url: packageDownloadUrl(origin, codeSha256),
                   region,
                   expiresInSeconds: 600,
                 }),

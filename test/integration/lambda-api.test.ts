@@ -171,6 +171,22 @@ describe("managing functions through the SDK", () => {
     const other = new URL(location!);
     other.searchParams.set("sha256", "0".repeat(64));
     expect((await fetch(other)).status).toBe(403);
+    // Behind a TLS proxy that says so, the link names https, as the caller reached Jeff.
+    const behindProxy = new LambdaClient({
+      endpoint: jeff.url,
+      region: jeff.region,
+      credentials: jeff.credentials,
+      maxAttempts: 1,
+    });
+    behindProxy.middlewareStack.add(
+      (next) => (args) => {
+        (args.request as { headers: Record<string, string> }).headers["x-forwarded-proto"] = "https";
+        return next(args);
+      },
+      { step: "build", name: "forwardedProto" },
+    );
+    const proxied = await behindProxy.send(new GetFunctionCommand({ FunctionName: "downloadable" }));
+    expect(proxied.Code?.Location).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/_jeff\/packages\?/);
     await lambda.send(new DeleteFunctionCommand({ FunctionName: "downloadable" }));
   });
 

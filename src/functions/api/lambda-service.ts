@@ -80,10 +80,22 @@ export interface LambdaServiceOptions {
 export interface CodeLocationRequest {
   readonly caller: RequestContext["caller"];
   readonly region: string;
-  /** How the caller reached Jeff: the request's Host header. */
-  readonly host: string | undefined;
+  /**
+   * How the caller reached Jeff (`http://HOST`, or `https://HOST` behind a proxy that says so in
+   * X-Forwarded-Proto), or undefined without a Host header.
+   */
+  readonly origin: string | undefined;
   /** The package's hash, base64 as Lambda reports it. */
   readonly codeSha256: string;
+}
+
+/** The scheme and host the caller used, as the request says them; undefined without a Host. */
+function originOf(req: RestRequest): string | undefined {
+  const host = req.headers.host;
+  if (typeof host !== "string" || host === "") return undefined;
+  const forwarded = req.headers["x-forwarded-proto"];
+  const proto = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(",")[0]?.trim().toLowerCase();
+  return `${proto === "https" ? "https" : "http"}://${host}`;
 }
 
 /** A FunctionName path parameter (a name, a full ARN or a partial one) without its qualifier. */
@@ -234,7 +246,7 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
             const location = await options.codeLocation?.({
               caller: ctx.caller,
               region: ctx.region,
-              host: req.headers.host,
+              origin: originOf(req),
               codeSha256: target.record.codeSha256,
             });
             return {
