@@ -7,7 +7,7 @@
 import { join } from "node:path";
 import { issueRoleSession, presignedUrl } from "../identity/index.js";
 import type { Subsystem } from "../server/subsystem.js";
-import { createLambdaService, functionResources } from "./api/index.js";
+import { createLambdaService, functionResources, permissionResource } from "./api/index.js";
 import { AsyncInvoker, asyncEventsOntoQueue, asyncInvokeKind } from "./async/index.js";
 import {
   codePackageMigrations,
@@ -50,14 +50,16 @@ export const functionsSubsystem: Subsystem = {
     functionOptionsMigration,
     functionPolicyMigration,
   ],
-  resourceTypes: ({ store, calls, config }) =>
-    functionResources({
+  resourceTypes: ({ store, calls, config }) => [
+    ...functionResources({
       store,
       calls,
       codeRoot: codeRootIn(config.dataDir),
       packagesDir: packagesDirIn(config.dataDir),
       accountConcurrency: config.functionConcurrency,
     }),
+    permissionResource(calls),
+  ],
   open: async ({ store, config, installation, logger, metrics, queue }) => {
     const codeRoot = codeRootIn(config.dataDir);
     // Functions call Jeff's own APIs; the endpoint is known once the server listens, so the

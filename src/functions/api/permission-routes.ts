@@ -102,6 +102,50 @@ function statementOf(input: Record<string, unknown>, resource: string): PolicySt
   };
 }
 
+/**
+ * AddPermission's work, for the API and for templates (`AWS::Lambda::Permission`): the statement
+ * added to the policy of the function, version or alias `reference` names, as Lambda writes it.
+ */
+export async function addPermission(
+  tx: SqlExecutor,
+  scope: FunctionScope,
+  reference: FunctionReference,
+  input: Record<string, unknown>,
+): Promise<PolicyStatement> {
+  if (reference.qualifier === "$LATEST")
+    throw lambdaErrors.invalidParameter("We currently do not support adding policies for $LATEST.");
+  const target = await policyTarget(tx, scope, reference, lambdaErrors.notFound);
+  const added = statementOf(input, target.arn);
+  const policy = await findPolicy(tx, scope, reference.name, reference.qualifier);
+  const revisionId = policy?.revisionId ?? target.revisionId;
+  if (input.RevisionId !== undefined && input.RevisionId !== revisionId)
+    throw lambdaErrors.policyPreconditionFailed();
+  const statements = policy?.statements ?? [];
+  if (statements.some((s) => s.Sid === added.Sid)) throw lambdaErrors.statementExists(added.Sid);
+  const next = [...statements, added];
+  const size = JSON.stringify(policyDocument({ statements: next, revisionId })).length;
+  if (size > policyLimit) throw lambdaErrors.policyTooLong(size, policyLimit);
+  await savePolicy(tx, scope, reference.name, reference.qualifier, next);
+  return added;
+}
+
+/** RemovePermission's work: statement `sid` out of the policy (`expected`: its RevisionId, if given). */
+export async function removePermission(
+  tx: SqlExecutor,
+  scope: FunctionScope,
+  reference: FunctionReference,
+  sid: string,
+  expected: string | undefined,
+): Promise<void> {
+  await policyTarget(tx, scope, reference, lambdaErrors.noPolicyFor);
+  const policy = await findPolicy(tx, scope, reference.name, reference.qualifier);
+  if (!policy) throw lambdaErrors.noPolicy();
+  if (expected !== undefined && expected !== policy.revisionId) throw lambdaErrors.policyPreconditionFailed();
+  const kept = policy.statements.filter((s) => s.Sid !== sid);
+  if (kept.length === policy.statements.length) throw lambdaErrors.noStatement(sid);
+  await savePolicy(tx, scope, reference.name, reference.qualifier, kept);
+}
+
 export function permissionRoutes(store: Store): RestRoute[] {
   return [
     {
@@ -114,23 +158,7 @@ export function permissionRoutes(store: Store): RestRoute[] {
         const input = jsonBody(req);
         const scope = scopeOf(ctx);
         const reference = referenceOf(req.pathParams.FunctionName!, req.query.get("Qualifier"));
-        if (reference.qualifier === "$LATEST")
-          throw lambdaErrors.invalidParameter("We currently do not support adding policies for $LATEST.");
-        const statement = await ctx.transaction(async (tx) => {
-          const target = await policyTarget(tx, scope, reference, lambdaErrors.notFound);
-          const added = statementOf(input, target.arn);
-          const policy = await findPolicy(tx, scope, reference.name, reference.qualifier);
-          const revisionId = policy?.revisionId ?? target.revisionId;
-          if (input.RevisionId !== undefined && input.RevisionId !== revisionId)
-            throw lambdaErrors.policyPreconditionFailed();
-          const statements = policy?.statements ?? [];
-          if (statements.some((s) => s.Sid === added.Sid)) throw lambdaErrors.statementExists(added.Sid);
-          const next = [...statements, added];
-          const size = JSON.stringify(policyDocument({ statements: next, revisionId })).length;
-          if (size > policyLimit) throw lambdaErrors.policyTooLong(size, policyLimit);
-          await savePolicy(tx, scope, reference.name, reference.qualifier, next);
-          return added;
-        });
+        const statement = await ctx.transaction((tx) => addPermission(tx, scope, reference, input));
         return { status: 201, body: { Statement: JSON.stringify(statement) } };
       },
     },
@@ -160,16 +188,7 @@ export function permissionRoutes(store: Store): RestRoute[] {
         const reference = referenceOf(req.pathParams.FunctionName!, req.query.get("Qualifier"));
         const sid = req.pathParams.StatementId!;
         const expected = req.query.get("RevisionId");
-        await ctx.transaction(async (tx) => {
-          await policyTarget(tx, scope, reference, lambdaErrors.noPolicyFor);
-          const policy = await findPolicy(tx, scope, reference.name, reference.qualifier);
-          if (!policy) throw lambdaErrors.noPolicy();
-          if (expected !== null && expected !== policy.revisionId)
-            throw lambdaErrors.policyPreconditionFailed();
-          const kept = policy.statements.filter((s) => s.Sid !== sid);
-          if (kept.length === policy.statements.length) throw lambdaErrors.noStatement(sid);
-          await savePolicy(tx, scope, reference.name, reference.qualifier, kept);
-        });
+        await ctx.transaction((tx) => removePermission(tx, scope, reference, sid, expected ?? undefined));
         return { status: 204 };
       },
     },
