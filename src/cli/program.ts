@@ -56,6 +56,10 @@ export function defineCommands(program: Command): void {
     )
     .option("--inspect-port <port>", "the first debugger port (default 9229)")
     .option("--isolation <mode>", isolationHelp("auto"), process.env[envVars.isolation])
+    .option(
+      "--no-prestart",
+      `do not start a function's environment ahead of its first invocation after each deploy (or $${envVars.functionPrestart}=0)`,
+    )
     .option(sandboxAllowFlag, sandboxAllowHelp, collect)
     .option(loopbackFlag, loopbackHelp, collect)
     .option("--log-level <level>", "debug, info, warn or error", process.env[envVars.logLevel] ?? "warn")
@@ -75,6 +79,10 @@ export function defineCommands(program: Command): void {
     .option("--store <url>", storeHelp)
     .option("--store-pool-size <n>", "connections to PostgreSQL at most, with --store (default 10)")
     .option("--isolation <mode>", isolationHelp("sandbox"), process.env[envVars.isolation])
+    .option(
+      "--prestart",
+      `start one environment of a function ahead of need whenever it is created or changed, so its first invocation is warm (or $${envVars.functionPrestart}=1)`,
+    )
     .option("--log-level <level>", "debug, info, warn or error", process.env[envVars.logLevel])
     .option(sandboxAllowFlag, sandboxAllowHelp, collect)
     .option(loopbackFlag, loopbackHelp, collect)

@@ -20,6 +20,7 @@ import {
 } from "./code/index.js";
 import { ConcurrencyGate, chooseIsolation, EnvironmentPool, FunctionMetrics } from "./execution/index.js";
 import { createInvoke } from "./invoke.js";
+import { followChangesToPrestart, type PrestartFollower } from "./prestart.js";
 import {
   functionOptionsMigration,
   functionPolicyMigration,
@@ -60,11 +61,12 @@ export const functionsSubsystem: Subsystem = {
     }),
     permissionResource(calls),
   ],
-  open: async ({ store, config, installation, logger, metrics, queue }) => {
+  open: async ({ store, config, installation, logger, metrics, queue, outboxSignal }) => {
     const codeRoot = codeRootIn(config.dataDir);
     // Functions call Jeff's own APIs; the endpoint is known once the server listens, so the
     // environment they get is filled in then (environments only start after that).
     const functionEnvironment: Record<string, string> = {};
+    let prestarter: PrestartFollower | undefined;
     const { isolation, fallbackReason } = await chooseIsolation(config.isolation);
     if (fallbackReason)
       logger.warn(
@@ -152,11 +154,17 @@ export const functionsSubsystem: Subsystem = {
       health: () => ({ isolation: isolation.kind }),
       start: async (endpoint) => {
         functionEnvironment.AWS_ENDPOINT_URL = endpoint;
+        // Environments ahead of need, once they can know Jeff's endpoint.
+        if (config.prestartEnvironments)
+          prestarter = followChangesToPrestart({ store, signal: outboxSignal, pool, logger });
       },
       housekeeping: async () => {
         await sweepUnusedCode(store, codeRoot, () => pool.codeDirsInUse());
       },
-      stop: () => pool.close(),
+      stop: async () => {
+        await prestarter?.stop();
+        await pool.close();
+      },
     };
   },
 };

@@ -42,6 +42,11 @@ const serverConfigSchema = z.strictObject({
     .int()
     .positive()
     .default(5 * 60_000),
+  /**
+   * Start one execution environment of a function ahead of need whenever it is created or its code
+   * or configuration changes, so its first invocation is warm (`--prestart`; `jeff dev`'s default).
+   */
+  prestartEnvironments: z.boolean().default(false),
   /** `jeff dev --inspect NAME`: functions whose Node environments listen for a debugger. */
   inspectFunctions: z.array(z.string().min(1)).default([]),
   /** The first debugger port; each further environment of an inspected function takes the next. */

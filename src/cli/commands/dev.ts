@@ -34,7 +34,11 @@ export async function runDev(dir: string, flags: DevFlags): Promise<void> {
   // A developer running their own code: the sandbox where it can be built, a warning otherwise.
   const server =
     endpoint === undefined
-      ? await serveProject(projectDir, { ...flags, isolation: flags.isolation ?? "auto" })
+      ? await serveProject(projectDir, {
+          ...withoutPrestart(flags),
+          isolation: flags.isolation ?? "auto",
+          ...devPrestart(flags.prestart),
+        })
       : undefined;
   const dataDir = server?.config.dataDir ?? dataDirFor(projectDir, flags.dataDir);
   const deployFlags = {
@@ -158,4 +162,18 @@ function serialised(task: () => Promise<void>): () => Promise<void> {
     }
   };
   return run;
+}
+
+/**
+ * `jeff dev` starts environments ahead of need unless told not to (`--no-prestart`, or
+ * `$JEFF_FUNCTION_PRESTART`, which then decides as for serve): a save's first invocation is warm.
+ */
+function devPrestart(flag: boolean | undefined): { prestart?: boolean } {
+  if (flag === false) return { prestart: false };
+  return process.env[envVars.functionPrestart] ? {} : { prestart: true };
+}
+
+function withoutPrestart(flags: DevFlags): Omit<DevFlags, "prestart"> {
+  const { prestart: _, ...rest } = flags;
+  return rest;
 }

@@ -19,10 +19,20 @@ export interface ServeFlags {
   inspectPort?: string;
   /** `sandbox`, `process` or `auto`; `jeff dev` passes `auto` unless told otherwise. */
   isolation?: string;
+  /** `--prestart` (serve) or `--no-prestart` (dev, where it is on by default). */
+  prestart?: boolean;
   /** `--function-loopback-port PORT` (repeatable), or JEFF_FUNCTION_LOOPBACK_PORTS. */
   functionLoopbackPort?: string[];
   /** `--sandbox-allow NAME=child-process,worker…`, repeatable; else `$JEFF_SANDBOX_ALLOW`. */
   sandboxAllow?: string[];
+}
+
+/** The flag when given, else `$JEFF_FUNCTION_PRESTART`, else the config's default (off). */
+function prestartFrom(flag: boolean | undefined): { prestartEnvironments?: boolean } {
+  if (flag !== undefined) return { prestartEnvironments: flag };
+  const value = process.env[envVars.functionPrestart];
+  if (value === undefined || value === "") return {};
+  return { prestartEnvironments: value === "1" || value.toLowerCase() === "true" };
 }
 
 /** `jeff serve`: serve until SIGINT or SIGTERM. */
@@ -48,6 +58,7 @@ export async function serveProject(projectDir: string, flags: ServeFlags): Promi
     ...(flags.isolation !== undefined ? { isolation: flags.isolation as "sandbox" } : {}),
     ...loopbackPortsFrom(flags.functionLoopbackPort),
     ...sandboxAllowFrom(flags.sandboxAllow),
+    ...prestartFrom(flags.prestart),
     ...numberFromEnv("functionIdleMs", envVars.functionIdleMs),
     ...numberFromEnv("functionRetryDelayMs", envVars.functionRetryDelayMs),
   });

@@ -104,6 +104,12 @@ interface Tracked {
   idleTimer?: NodeJS.Timeout;
 }
 
+interface Prestarting {
+  /** Whether an invocation has taken it: then it is that invocation's, not the idle stack's. */
+  claimed: boolean;
+  readonly started: Promise<Tracked | undefined>;
+}
+
 export class EnvironmentPool {
   readonly #options: EnvironmentPoolOptions;
   readonly #all = new Map<ExecutionEnvironment, Tracked>();
@@ -112,6 +118,8 @@ export class EnvironmentPool {
   #closed = false;
   /** Debugger ports held by live environments. */
   readonly #inspectPorts = new Set<number>();
+  /** Environments being started ahead of need, by configuration key. */
+  readonly #prestarting = new Map<string, Prestarting>();
 
   constructor(options: EnvironmentPoolOptions) {
     this.#options = options;
@@ -121,12 +129,53 @@ export class EnvironmentPool {
     if (this.#closed) throw new Error("the environment pool is closed");
     checkRuntime(spec.runtime);
     const key = configurationKey(spec);
-    const tracked = this.#takeIdle(key) ?? (await this.#startEnvironment(spec, key));
+    const tracked =
+      this.#takeIdle(key) ?? (await this.#takePrestarted(key)) ?? (await this.#startEnvironment(spec, key));
     try {
       return await tracked.env.invoke(request);
     } finally {
       if (tracked.env.state === "idle") this.#release(tracked);
     }
+  }
+
+  /**
+   * Starts an environment for `spec` ahead of its first invocation (Lambda's proactive
+   * initialization), unless one is idle or starting already: an invocation that arrives while it
+   * starts waits for it rather than starting another. It is then idle like any other, and ended
+   * after `idleTimeoutMs` without work. A failure to start is logged; the next invocation tries
+   * again, as a cold start.
+   */
+  async prestart(spec: FunctionSpec): Promise<void> {
+    if (this.#closed) return;
+    checkRuntime(spec.runtime);
+    const key = configurationKey(spec);
+    if (this.#idle.get(key)?.length || this.#prestarting.has(key)) return;
+    const pending: Prestarting = {
+      claimed: false,
+      started: this.#startEnvironment(spec, key).catch((error: unknown) => {
+        this.#options.logger?.warn("could not start an environment ahead of need", {
+          function: spec.name,
+          error,
+        });
+        return undefined;
+      }),
+    };
+    this.#prestarting.set(key, pending);
+    const tracked = await pending.started;
+    // Until its init has run, an invocation may still claim it (and waits for the init).
+    const ready = tracked ? await tracked.env.initialised() : false;
+    this.#prestarting.delete(key);
+    if (!tracked || pending.claimed) return;
+    if (ready && tracked.env.state === "idle") this.#release(tracked);
+    else void tracked.env.kill();
+  }
+
+  /** The environment being started ahead of need for `key`, once it is up, for one invocation. */
+  async #takePrestarted(key: string): Promise<Tracked | undefined> {
+    const pending = this.#prestarting.get(key);
+    if (!pending || pending.claimed) return undefined;
+    pending.claimed = true;
+    return pending.started;
   }
 
   /** The code folders live environments run: the sweep leaves them. */

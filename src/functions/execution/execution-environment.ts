@@ -289,6 +289,11 @@ export class ExecutionEnvironment {
     return this.#state;
   }
 
+  /** Resolves once the runtime's init has ended: true when it is ready for an invocation. */
+  async initialised(): Promise<boolean> {
+    return (await this.#init).kind === "ready";
+  }
+
   /** Called once, when the process has ended and its folder is gone. */
   onDeath(listener: () => void): void {
     if (this.#state === "dead") queueMicrotask(listener);

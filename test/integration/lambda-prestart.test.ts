@@ -1,0 +1,74 @@
+// Environments started ahead of need (`--prestart`, JEFF_FUNCTION_PRESTART=1): after a create or a
+// change, the function's next environment is up before anyone invokes it, so the first invocation
+// runs in an environment whose init already ran — through the API and through a stack alike.
+import {
+  CreateFunctionCommand,
+  InvokeCommand,
+  type LambdaClient,
+  UpdateFunctionConfigurationCommand,
+} from "@aws-sdk/client-lambda";
+import { zipSync } from "fflate";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type JeffProcess, startJeff } from "./jeff-process.js";
+import { decode, lambdaClientFor, startCollector, text } from "./lambda-helpers.js";
+import { until } from "./until.js";
+
+/** Reports its variable LABEL to the collector while it initialises, and answers when it did. */
+const source = `const initialisedAt = Date.now();
+await fetch(process.env.COLLECTOR, { method: "POST", body: JSON.stringify({ v: process.env.LABEL }) });
+export const handler = async () => ({ initialisedAt, v: process.env.LABEL });`;
+
+let jeff: JeffProcess;
+let lambda: LambdaClient;
+let collector: Awaited<ReturnType<typeof startCollector<{ v: string }>>>;
+
+beforeAll(async () => {
+  collector = await startCollector<{ v: string }>();
+  jeff = await startJeff({ env: { ...collector.jeffEnv, JEFF_FUNCTION_PRESTART: "1" } });
+  lambda = lambdaClientFor(jeff);
+});
+
+afterAll(async () => {
+  await jeff?.stop();
+  await collector?.close();
+});
+
+async function invokedAfterInit(name: string) {
+  const sentAt = Date.now();
+  const out = await lambda.send(new InvokeCommand({ FunctionName: name, Payload: text("{}") }));
+  expect(out.FunctionError).toBeUndefined();
+  return { sentAt, ...(JSON.parse(decode(out.Payload)) as { initialisedAt: number; v: string }) };
+}
+
+describe("environments started ahead of need", () => {
+  it("has a new function's and a changed function's environment up before the first invocation", async () => {
+    await lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: "ahead",
+        Runtime: "nodejs20.x",
+        Handler: "index.handler",
+        Role: `arn:aws:iam::${jeff.accountId}:role/lambda-role`,
+        Code: { ZipFile: zipSync({ "index.mjs": text(source) }) },
+        Environment: { Variables: { COLLECTOR: collector.url, LABEL: "first" } },
+      }),
+    );
+    // Nobody has invoked it, and its environment has initialised.
+    await until(() => collector.reports.some((r) => r.v === "first"), "no environment started ahead");
+    const first = await invokedAfterInit("ahead");
+    expect(first.v).toBe("first");
+    expect(first.initialisedAt).toBeLessThan(first.sentAt);
+
+    await lambda.send(
+      new UpdateFunctionConfigurationCommand({
+        FunctionName: "ahead",
+        Environment: { Variables: { COLLECTOR: collector.url, LABEL: "second" } },
+      }),
+    );
+    await until(() => collector.reports.some((r) => r.v === "second"), "no environment of the change");
+    const second = await invokedAfterInit("ahead");
+    expect(second.v).toBe("second");
+    expect(second.initialisedAt).toBeLessThan(second.sentAt);
+    // One environment per change: the invocations started none of their own.
+    expect(collector.reports.map((r) => r.v)).toEqual(["first", "second"]);
+  });
+});
