@@ -92,6 +92,8 @@ export interface PoolStats {
   readonly total: number;
   readonly busy: number;
   readonly idle: number;
+  /** Environments started ahead of need whose init has run, since the pool opened. */
+  readonly prestarted: number;
   /** By function ARN (unqualified, as in FunctionSpec.arn). */
   readonly byFunction: Record<string, { busy: number; idle: number }>;
 }
@@ -120,6 +122,7 @@ export class EnvironmentPool {
   readonly #inspectPorts = new Set<number>();
   /** Environments being started ahead of need, by configuration key. */
   readonly #prestarting = new Map<string, Prestarting>();
+  #prestartedCount = 0;
 
   constructor(options: EnvironmentPoolOptions) {
     this.#options = options;
@@ -165,6 +168,7 @@ export class EnvironmentPool {
     // Until its init has run, an invocation may still claim it (and waits for the init).
     const ready = tracked ? await tracked.env.initialised() : false;
     this.#prestarting.delete(key);
+    if (ready) this.#prestartedCount++;
     if (!tracked || pending.claimed) return;
     if (ready && tracked.env.state === "idle") this.#release(tracked);
     else void tracked.env.kill();
@@ -198,7 +202,7 @@ export class EnvironmentPool {
         counts.busy++;
       }
     }
-    return { total: busy + idle, busy, idle, byFunction };
+    return { total: busy + idle, busy, idle, prestarted: this.#prestartedCount, byFunction };
   }
 
   /** Ends every environment; used on shutdown. Invocations in flight fail with Runtime.ExitError. */

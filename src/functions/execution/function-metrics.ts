@@ -36,6 +36,11 @@ export class FunctionMetrics {
       durationBuckets,
     );
     registry.gauge("jeff_function_concurrent_executions", "Invocations running now.", () => gate.inFlight());
+    registry.gauge(
+      "jeff_function_environments_prestarted_total",
+      "Environments started ahead of need (--prestart) whose init has run, since Jeff started.",
+      () => pool.stats().prestarted,
+    );
     registry.gauge("jeff_function_environments", "Execution environments, by state.", () => {
       const { busy, idle } = pool.stats();
       return [
