@@ -76,8 +76,9 @@ export class FieldIndex {
   private readonly ranges: { range: NumericRange; id: number }[] = [];
   private readonly wildcards: { wildcard: Wildcard; id: number }[] = [];
   private readonly exists: number[] = [];
+  /** The condition of each anything-but; one condition may hold several. */
   private readonly anythingBut: number[] = [];
-  /** What each anything-but excludes, indexed like any matcher, under the anything-but's id. */
+  /** What each anything-but excludes, indexed like any matcher, under its place in `anythingBut`. */
   private excluded: FieldIndex | undefined;
   private hasStringOps = false;
 
@@ -118,9 +119,9 @@ export class FieldIndex {
         this.exists.push(id);
         return;
       case "anything-but":
-        this.anythingBut.push(id);
         this.excluded ??= new FieldIndex();
-        for (const x of m.excluded) this.excluded.add(x, id);
+        for (const x of m.excluded) this.excluded.add(x, this.anythingBut.length);
+        this.anythingBut.push(id);
         return;
       default: {
         const never: never = m;
@@ -141,8 +142,8 @@ export class FieldIndex {
     for (const id of this.exists) emit(id);
     if (this.anythingBut.length > 0) {
       const hit = new Set<number>();
-      this.excluded?.collect(leaf, (id) => hit.add(id));
-      for (const id of this.anythingBut) if (!hit.has(id)) emit(id);
+      this.excluded?.collect(leaf, (k) => hit.add(k));
+      for (const [k, id] of this.anythingBut.entries()) if (!hit.has(k)) emit(id);
     }
   }
 
