@@ -1,10 +1,9 @@
+import { NumericIndex } from "./numeric-index.js";
 import {
   fold,
-  inRange,
   ipBits,
   type Leaf,
   leafKey,
-  type NumericRange,
   type ValueMatcher,
   type Wildcard,
   wildcardMatches,
@@ -73,7 +72,7 @@ export class FieldIndex {
   private readonly prefixFolded = new AffixTable("start");
   private readonly suffixFolded = new AffixTable("end");
   private readonly cidr = new AffixTable("start");
-  private readonly ranges: { range: NumericRange; id: number }[] = [];
+  private readonly numeric = new NumericIndex();
   private readonly wildcards: { wildcard: Wildcard; id: number }[] = [];
   private readonly exists: number[] = [];
   /** The condition of each anything-but; one condition may hold several. */
@@ -110,7 +109,7 @@ export class FieldIndex {
         break;
       }
       case "numeric":
-        this.ranges.push({ range: m.range, id });
+        this.numeric.add(m.range, id);
         return;
       case "cidr":
         this.cidr.add(m.network, { id });
@@ -137,7 +136,7 @@ export class FieldIndex {
     if (exact !== undefined) for (const id of exact) emit(id);
     if (typeof leaf === "string" && this.hasStringOps) this.collectString(leaf, emit);
     else if (typeof leaf === "number") {
-      for (const r of this.ranges) if (inRange(r.range, leaf)) emit(r.id);
+      if (this.numeric.size > 0) this.numeric.collect(leaf, emit);
     }
     for (const id of this.exists) emit(id);
     if (this.anythingBut.length > 0) {
