@@ -26,7 +26,10 @@ function ruleText(i) {
     case 0:
       return { source: [`app.service${n}`], "detail-type": ["Order Placed"] };
     case 1:
-      return { source: [{ prefix: `app.service${n}.` }], detail: { state: [{ "anything-but": ["failed", "cancelled"] }] } };
+      return {
+        source: [{ prefix: `app.service${n}.` }],
+        detail: { state: [{ "anything-but": ["failed", "cancelled"] }] },
+      };
     case 2:
       return { detail: { amount: [{ numeric: [">", n, "<=", n + 5] }], currency: ["EUR"] } };
     case 3:
@@ -36,7 +39,10 @@ function ruleText(i) {
     case 5:
       return { detail: { sourceIp: [{ cidr: `10.${n % 256}.${n >> 8}.0/24` }] } };
     case 6:
-      return { detail: { customer: { tier: [{ suffix: `-${n}` }] } }, $or: [{ region: ["eu-west-1"] }, { account: ["123456789012"] }] };
+      return {
+        detail: { customer: { tier: [{ suffix: `-${n}` }] } },
+        $or: [{ region: ["eu-west-1"] }, { account: ["123456789012"] }],
+      };
     default:
       return { source: [`app.service${n}`], detail: { missing: [{ exists: false }] } };
   }
@@ -73,7 +79,8 @@ const events = Array.from({ length: 1000 }, (_, i) => eventText(i));
 console.log(`event size ≈ ${events[0].length} bytes; ${eventCount} events per measurement`);
 for (const ruleCount of [10, 100, 1000, 10000]) {
   const set = new RuleSet();
-  for (let i = 0; i < ruleCount; i++) set.set(`rule-${i}`, compilePattern(JSON.stringify(ruleText(i)), { sizeLimit: 4096 }));
+  for (let i = 0; i < ruleCount; i++)
+    set.set(`rule-${i}`, compilePattern(JSON.stringify(ruleText(i)), { sizeLimit: 4096 }));
   let matched = 0;
   for (let i = 0; i < 2000; i++) matched += set.matches(events[i % events.length]).length; // warm-up (and index build)
   matched = 0;
@@ -81,7 +88,9 @@ for (const ruleCount of [10, 100, 1000, 10000]) {
   for (let i = 0; i < eventCount; i++) matched += set.matches(events[i % events.length]).length;
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   console.log(
-    `${String(ruleCount).padStart(6)} rules: ${Math.round(eventCount / seconds).toLocaleString("en").padStart(9)} events/s, ` +
+    `${String(ruleCount).padStart(6)} rules: ${Math.round(eventCount / seconds)
+      .toLocaleString("en")
+      .padStart(9)} events/s, ` +
       `${((seconds / eventCount) * 1e6).toFixed(2)} µs/event, ${(matched / eventCount).toFixed(2)} matches/event`,
   );
 }
