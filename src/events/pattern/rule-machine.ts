@@ -1,4 +1,4 @@
-import { eventLeaves } from "./event-leaves.js";
+import { type ArrayPlace, type EventLeaf, eventLeaves, joinPlaces } from "./event-leaves.js";
 import { FieldIndex } from "./field-index.js";
 import type { Alternative } from "./pattern-compile.js";
 import type { ValueMatcher } from "./value-matchers.js";
@@ -92,7 +92,11 @@ export class RuleMachine<Id> {
     return this.states.length - 1;
   }
 
-  /** The rules the event matches, each once. */
+  /**
+   * The rules the event matches, each once. A walk carries the array places of the leaves it
+   * used, and takes no leaf from another element of an array it already used an element of.
+   * Walks that used no element of an array (the usual case) visit each state once.
+   */
   match(event: Record<string, unknown>): Id[] {
     if (this.seen.length !== this.states.length) this.seen = new Int32Array(this.states.length);
     if (++this.generation === 0x7fffffff) {
@@ -102,28 +106,46 @@ export class RuleMachine<Id> {
     const gen = this.generation;
     const leaves = eventLeaves(event, this.keep);
     const matched = new Set<Id>();
-    const pending = [0];
+    const pending: { state: number; place: ArrayPlace }[] = [{ state: 0, place: [] }];
     this.seen[0] = gen;
+    let seenPlaced: Set<string> | undefined;
+    let place: ArrayPlace = [];
     const reach = (state: number): void => {
-      if (this.seen[state] === gen) return;
-      this.seen[state] = gen;
-      pending.push(state);
+      if (place.length === 0) {
+        if (this.seen[state] === gen) return;
+        this.seen[state] = gen;
+      } else {
+        const key = `${state}|${place.map(([a, e]) => `${a}:${e}`).join(",")}`;
+        seenPlaced ??= new Set();
+        if (seenPlaced.has(key)) return;
+        seenPlaced.add(key);
+      }
+      pending.push({ state, place });
     };
-    for (let s = pending.pop(); s !== undefined; s = pending.pop()) {
-      const state = this.states[s]!;
+    const step = (transition: FieldTransition, values: readonly EventLeaf[], from: ArrayPlace): void => {
+      for (const leaf of values) {
+        const joined = joinPlaces(from, leaf.place);
+        if (joined === undefined) continue;
+        place = joined;
+        transition.index.collect(leaf.value, reach);
+      }
+    };
+    for (let at = pending.pop(); at !== undefined; at = pending.pop()) {
+      const state = this.states[at.state]!;
       for (const id of state.rules) matched.add(id as Id);
       // Walk whichever is shorter: the state's paths, or the event's.
       if (state.fields.size <= leaves.size) {
         for (const [path, transition] of state.fields) {
           const values = leaves.get(path);
-          if (values !== undefined) for (const leaf of values) transition.index.collect(leaf, reach);
+          if (values !== undefined) step(transition, values, at.place);
         }
       } else {
         for (const [path, values] of leaves) {
           const transition = state.fields.get(path);
-          if (transition !== undefined) for (const leaf of values) transition.index.collect(leaf, reach);
+          if (transition !== undefined) step(transition, values, at.place);
         }
       }
+      place = at.place;
       for (const [path, next] of state.absent) if (!leaves.has(path)) reach(next);
     }
     return [...matched];

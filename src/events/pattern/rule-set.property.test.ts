@@ -105,19 +105,40 @@ function satisfies(leaf: Leaf, spec: Json): boolean {
   }
 }
 
-function referenceMatches(pattern: { [key: string]: Json }, event: Json, path: string[] = []): boolean {
-  return Object.entries(pattern).every(([key, spec]) => {
-    if (key === "$or")
-      return (spec as { [key: string]: Json }[]).some((choice) => referenceMatches(choice, event, path));
-    if (!Array.isArray(spec)) return referenceMatches(spec as { [key: string]: Json }, event, [...path, key]);
-    const leaves = leavesAt(event, [...path, key]);
-    return spec.some((one) =>
-      one !== null && typeof one === "object" && (one as Record<string, Json>).exists === false
-        ? leaves.length === 0
-        : leaves.some((leaf) => satisfies(leaf, one)),
-    );
+/**
+ * A pattern object against the event's value at `path`. Where that value is an array, one element
+ * must satisfy the whole object, which is AWS's array consistency: no match combines fields of
+ * different elements of one array. `exists: false` asks the whole event (as the flattened field).
+ */
+function matchObject(
+  pattern: { [key: string]: Json },
+  node: Json | undefined,
+  root: Json,
+  path: string[],
+): boolean {
+  const elements = (v: Json | undefined): (Json | undefined)[] =>
+    Array.isArray(v) ? v.flatMap(elements) : [v];
+  const candidates = elements(node);
+  return (candidates.length > 0 ? candidates : [undefined]).some((c) => {
+    const child = (key: string) =>
+      c !== null && typeof c === "object" && !Array.isArray(c) ? c[key] : undefined;
+    return Object.entries(pattern).every(([key, spec]) => {
+      if (key === "$or")
+        return (spec as { [key: string]: Json }[]).some((choice) => matchObject(choice, c, root, path));
+      if (!Array.isArray(spec))
+        return matchObject(spec as { [key: string]: Json }, child(key), root, [...path, key]);
+      const leaves = leavesAt(child(key), []);
+      return spec.some((one) =>
+        one !== null && typeof one === "object" && (one as Record<string, Json>).exists === false
+          ? leavesAt(root, [...path, key]).length === 0
+          : leaves.some((leaf) => satisfies(leaf, one)),
+      );
+    });
   });
 }
+
+const referenceMatches = (pattern: { [key: string]: Json }, event: Json): boolean =>
+  matchObject(pattern, event, event, []);
 
 // ---- the generator ----
 
@@ -144,6 +165,7 @@ const fields: string[][] = [
   ["detail", "ip"],
   ["detail", "nested", "x"],
   ["detail", "items", "name"],
+  ["detail", "items", "qty"],
 ];
 
 function generators(rand: () => number) {
@@ -209,17 +231,26 @@ function generators(rand: () => number) {
     }
     node[path[path.length - 1]!] = value;
   };
-  const patternFields = (): { [key: string]: Json } => {
+  // A field named both beside an $or and inside it is left out: how AWS combines the two is not
+  // recorded, so neither answer would prove anything.
+  const patternFields = (used: Set<string>): { [key: string]: Json } => {
     const out: { [key: string]: Json } = {};
     const n = 1 + Math.floor(rand() * 3);
     for (let i = 0; i < n; i++) {
-      setAt(out, pick(fields), Array.from({ length: 1 + Math.floor(rand() * 2) }, spec));
+      const free = fields.filter((f) => !used.has(f.join(".")));
+      if (free.length === 0) break;
+      const f = pick(free);
+      setAt(out, f, Array.from({ length: 1 + Math.floor(rand() * 2) }, spec));
     }
     return out;
   };
   const pattern = (): { [key: string]: Json } => {
-    const p = patternFields();
-    if (rand() < 0.2) p.$or = [patternFields(), patternFields()];
+    const named = new Set<string>();
+    const p = patternFields(named);
+    if (rand() < 0.2) {
+      for (const f of fields) if (JSON.stringify(p).includes(`"${f[f.length - 1]}":`)) named.add(f.join("."));
+      p.$or = [patternFields(named), patternFields(named)];
+    }
     return p;
   };
   const event = (): { [key: string]: Json } => {

@@ -60,6 +60,25 @@ describe("RuleSet", () => {
     expect(set.matches(event({ n: [3, 9, 70] })).sort((a, b) => a - b)).toEqual([3, 9]);
   });
 
+  it("combines fields of objects in an array only from one element (array consistency)", () => {
+    const employees = {
+      employees: [
+        { first: "John", last: "Doe" },
+        { first: "Anna", last: "Smith" },
+      ],
+    };
+    const e = JSON.stringify({ ...envelope, detail: employees });
+    expect(testEventPattern('{"detail": {"employees": {"first": ["Anna"], "last": ["Smith"]}}}', e)).toBe(
+      true,
+    );
+    expect(testEventPattern('{"detail": {"employees": {"first": ["Anna"], "last": ["Doe"]}}}', e)).toBe(
+      false,
+    );
+    expect(testEventPattern('{"detail": {"employees": {"first": ["Anna"]}}, "source": ["app"]}', e)).toBe(
+      true,
+    );
+  });
+
   it("matches $or at any level", () => {
     const p = '{"source": ["app"], "$or": [{"detail": {"a": [1]}}, {"region": [{"prefix": "us-"}]}]}';
     expect(testEventPattern(p, event({ a: 1 }))).toBe(true);
