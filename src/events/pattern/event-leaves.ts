@@ -57,8 +57,10 @@ export function joinPlaces(a: ArrayPlace, b: ArrayPlace): ArrayPlace | undefined
   let joined: [number, number][] | undefined;
   for (const [array, element] of b) {
     const other = a.find(([x]) => x === array);
-    if (other === undefined) (joined ??= [...a] as [number, number][]).push([array, element]);
-    else if (other[1] !== element) return undefined;
+    if (other === undefined) {
+      joined ??= [...a] as [number, number][];
+      joined.push([array, element]);
+    } else if (other[1] !== element) return undefined;
   }
   return joined ?? a;
 }
