@@ -13,7 +13,6 @@
  * @module
  */
 
-export { eventLeaves } from "./event-leaves.js";
 export {
   type Alternative,
   type CompiledPattern,

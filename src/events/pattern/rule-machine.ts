@@ -1,4 +1,11 @@
-import { type ArrayPlace, type EventLeaf, eventLeaves, joinPlaces } from "./event-leaves.js";
+import {
+  type ArrayPlace,
+  type EventLeaf,
+  eventLeaves,
+  joinPlaces,
+  type PathTree,
+  pathTree,
+} from "./event-leaves.js";
 import { FieldIndex } from "./field-index.js";
 import type { Alternative } from "./pattern-compile.js";
 import type { ValueMatcher } from "./value-matchers.js";
@@ -45,11 +52,13 @@ export class RuleMachine<Id> {
   private readonly states: State[] = [newState()];
   /** Every path some rule names, and their prefixes: all of an event that is read. */
   readonly keep = new Set<string>();
+  private tree: PathTree | undefined;
   private seen = new Int32Array(0);
   private generation = 0;
 
   add(id: Id, alternative: Alternative, paths: ReadonlySet<string>): void {
     for (const p of paths) this.keep.add(p);
+    this.tree = undefined;
     const steps: Step[] = [
       ...alternative.fields.map(
         (f) =>
@@ -104,7 +113,8 @@ export class RuleMachine<Id> {
       this.seen.fill(0);
     }
     const gen = this.generation;
-    const leaves = eventLeaves(event, this.keep);
+    this.tree ??= pathTree(this.keep);
+    const leaves = eventLeaves(event, this.tree);
     const matched = new Set<Id>();
     const pending: { state: number; place: ArrayPlace }[] = [{ state: 0, place: [] }];
     this.seen[0] = gen;

@@ -76,16 +76,24 @@ export function ipBits(text: string): string | undefined {
 }
 
 function ipv4Bits(text: string): string | undefined {
-  const parts = text.split(".");
-  if (parts.length !== 4) return undefined;
-  let bits = "";
-  for (const part of parts) {
-    if (!/^\d{1,3}$/.test(part)) return undefined;
-    const n = Number(part);
-    if (n > 255) return undefined;
-    bits += n.toString(2).padStart(8, "0");
+  let address = 0;
+  let octet = -1;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 46;
+    if (c >= 48 && c <= 57) {
+      if (++digits > 3) return undefined;
+      octet = (octet < 0 ? 0 : octet * 10) + (c - 48);
+    } else if (c === 46) {
+      if (octet < 0 || octet > 255) return undefined;
+      address = address * 256 + octet;
+      octet = -1;
+      digits = 0;
+      if (i < text.length && ++dots > 3) return undefined;
+    } else return undefined;
   }
-  return bits;
+  return dots === 3 ? address.toString(2).padStart(32, "0") : undefined;
 }
 
 function ipv6Bits(text: string): string | undefined {
