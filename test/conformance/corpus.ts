@@ -23,6 +23,7 @@ export const conformanceRequired = process.env[requireConformanceEnvVar] === "1"
 export const conformanceSuites = {
   sigv4: "sigv4/cases.json",
   recorded: "recorded/README.md",
+  eventPatterns: "eventbridge/cases.json",
 } as const;
 
 export type ConformanceSuite = keyof typeof conformanceSuites;
