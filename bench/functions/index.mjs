@@ -163,6 +163,15 @@ async function jeffMetric(url, name) {
   return total;
 }
 
+/** Waits until Jeff's series `name` exceeds `value` (polled every 20 ms, for a minute at most). */
+async function untilMetricAbove(url, name, value, what) {
+  const deadline = performance.now() + 60_000;
+  while ((await jeffMetric(url, name)) <= value) {
+    if (performance.now() > deadline) throw new Error(`${what}: ${name} never went above ${value}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 function freePort() {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
@@ -560,7 +569,10 @@ try {
       const elapsed = (performance.now() - t0) / 1000;
       // With --prestart: change the function, wait until its next environment has run its init
       // (the metric says so), then invoke, as a developer invokes after a save.
+      const created = await jeffMetric(pj.url, "jeff_function_environments_prestarted_total");
       await createFunction(pjLambda, pj.info.accountId, name, rt);
+      // The create's own environment first, so that it is not taken for a change's.
+      await untilMetricAbove(pj.url, "jeff_function_environments_prestarted_total", created, name);
       const prestarted = [];
       for (let i = 0; i < coldSamples; i++) {
         const before = await jeffMetric(pj.url, "jeff_function_environments_prestarted_total");
@@ -570,11 +582,7 @@ try {
             Environment: { Variables: { BENCH_SAMPLE: String(i) } },
           }),
         );
-        const deadline = performance.now() + 60_000;
-        while ((await jeffMetric(pj.url, "jeff_function_environments_prestarted_total")) <= before) {
-          if (performance.now() > deadline) throw new Error(`${name}: no environment started ahead of need`);
-          await new Promise((r) => setTimeout(r, 20));
-        }
+        await untilMetricAbove(pj.url, "jeff_function_environments_prestarted_total", before, name);
         const first = await timedInvoke(pjPool, pj.url, pj.creds, name);
         if (first.initMs !== undefined)
           throw new Error(`${name}: sample ${i} ran a cold start with --prestart`);
