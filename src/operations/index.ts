@@ -17,7 +17,12 @@ export { type Authoriser, CallPath, type CallPathOptions } from "./call-path.js"
 export { type CloudTrailRecord, eventSourceOf, hiddenValue } from "./cloudtrail-record.js";
 export { createCloudTrailService } from "./cloudtrail-service.js";
 export { type OutboxStream, outboxStream } from "./event-stream.js";
-export { callOnBehalf, type OnBehalfCall } from "./on-behalf.js";
+export {
+  callForStack,
+  callOnBehalf,
+  type OnBehalfCall,
+  type StackScope,
+} from "./on-behalf.js";
 export { auditRetentionDefaultMs, operationsMigrations } from "./operations-schema.js";
 export {
   appendChangeEvents,

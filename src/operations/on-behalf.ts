@@ -47,3 +47,41 @@ export function callOnBehalf<T>(
     work,
   );
 }
+
+/** CloudFormation's service principal, as CloudTrail shows it on the calls it makes. */
+const cloudFormationPrincipal = "cloudformation.amazonaws.com";
+
+/** Where a stack's resource is: its account and Region, and who started the stack operation. */
+export interface StackScope {
+  readonly caller?: Caller | undefined;
+  readonly accountId: string;
+  readonly region: string;
+}
+
+/**
+ * A call a stack's resource makes, as CloudFormation makes it: on behalf of whoever started the
+ * stack operation, `invokedBy` CloudFormation.
+ */
+export function callForStack<T>(
+  runner: OperationRunner,
+  stack: StackScope,
+  call: { readonly service: string; readonly operation: string },
+  traits: OperationTraits,
+  params: Readonly<Record<string, unknown>>,
+  work: (transaction: CallTransaction) => Promise<T>,
+): Promise<T> {
+  return callOnBehalf(
+    runner,
+    {
+      caller: stack.caller,
+      accountId: stack.accountId,
+      region: stack.region,
+      service: call.service,
+      operation: call.operation,
+      invokedBy: cloudFormationPrincipal,
+    },
+    traits,
+    params,
+    work,
+  );
+}

@@ -1,6 +1,6 @@
 /** `AWS::SSM::Parameter` in templates: Ref gives the name; GetAtt gives Type and Value. */
 import { createHash } from "node:crypto";
-import { callOnBehalf } from "../operations/index.js";
+import { callForStack } from "../operations/index.js";
 import type { CallTransaction, OperationRunner, OperationTraits } from "../protocol/index.js";
 import {
   isFunctionCall,
@@ -42,9 +42,6 @@ function nameOf(props: ParameterProps, ctx: ResourceContext): string {
   return text(props.Name) ?? generatedName(ctx);
 }
 
-/** CloudFormation's service principal, as CloudTrail shows it on the calls it makes. */
-const cloudFormation = "cloudformation.amazonaws.com";
-
 export function parameterResource(calls: OperationRunner): ResourceHandler<ParameterProps> {
   /** A change made as the SSM call CloudFormation would make, on the stack's caller's behalf. */
   const asCloudFormation = <T>(
@@ -53,16 +50,10 @@ export function parameterResource(calls: OperationRunner): ResourceHandler<Param
     params: Record<string, unknown>,
     work: (transaction: CallTransaction) => Promise<T>,
   ) =>
-    callOnBehalf(
+    callForStack(
       calls,
-      {
-        caller: ctx.caller,
-        accountId: ctx.accountId,
-        region: ctx.region,
-        service: "ssm",
-        operation,
-        invokedBy: cloudFormation,
-      },
+      ctx,
+      { service: "ssm", operation },
       parameterWrites[operation] satisfies OperationTraits,
       params,
       work,

@@ -11,7 +11,7 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import { zipSync } from "fflate";
-import { callOnBehalf } from "../../operations/index.js";
+import { callForStack } from "../../operations/index.js";
 import {
   AwsError,
   type CallTransaction,
@@ -77,9 +77,6 @@ export interface FunctionResourceOptions {
 }
 
 type Props = Record<string, unknown>;
-
-/** CloudFormation's service principal, as CloudTrail shows it on the calls it makes. */
-const cloudFormation = "cloudformation.amazonaws.com";
 
 const common = [
   "FunctionName",
@@ -452,16 +449,10 @@ function functionHandler(type: string, options: FunctionResourceOptions): Resour
     props: Props,
     work: (transaction: CallTransaction) => Promise<T>,
   ) =>
-    callOnBehalf(
+    callForStack(
       options.calls,
-      {
-        caller: ctx.caller,
-        accountId: ctx.accountId,
-        region: ctx.region,
-        service: "lambda",
-        operation,
-        invokedBy: cloudFormation,
-      },
+      ctx,
+      { service: "lambda", operation },
       traits,
       { ...props, FunctionName: name },
       work,

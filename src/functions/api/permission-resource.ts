@@ -6,7 +6,7 @@
  * statement id; `Fn::GetAtt Id` too.
  */
 import { createHash } from "node:crypto";
-import { callOnBehalf } from "../../operations/index.js";
+import { callForStack } from "../../operations/index.js";
 import { AwsError, type CallTransaction, mutates, type OperationRunner } from "../../protocol/index.js";
 import {
   isFunctionCall,
@@ -38,8 +38,6 @@ const optional = [
   "FunctionUrlAuthType",
   "PrincipalOrgID",
 ] as const;
-
-const cloudFormation = "cloudformation.amazonaws.com";
 
 const scopeOf = (ctx: ResourceContext): FunctionScope => ({ accountId: ctx.accountId, region: ctx.region });
 
@@ -80,16 +78,10 @@ export function permissionResource(calls: OperationRunner): ResourceHandler<Perm
     params: Record<string, unknown>,
     work: (transaction: CallTransaction) => Promise<T>,
   ) =>
-    callOnBehalf(
+    callForStack(
       calls,
-      {
-        caller: ctx.caller,
-        accountId: ctx.accountId,
-        region: ctx.region,
-        service: "lambda",
-        operation,
-        invokedBy: cloudFormation,
-      },
+      ctx,
+      { service: "lambda", operation },
       mutates(`lambda:${operation}`, onFunction),
       params,
       work,
