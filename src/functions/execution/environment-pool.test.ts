@@ -286,7 +286,21 @@ describe("scaling", () => {
     // Each environment is now idle, or already ended if the machine was slow to hand back the rest.
     expect(shortLived.stats().busy).toBe(0);
     await until(() => shortLived.stats().total === 0, "the idle environments to end");
-    expect(shortLived.stats()).toEqual({ total: 0, busy: 0, idle: 0, byFunction: {} });
+    expect(shortLived.stats()).toEqual({ total: 0, busy: 0, idle: 0, prestarted: 0, byFunction: {} });
+  });
+
+  it("starts an environment ahead of need, and the first invocation runs in it, its init already done", async () => {
+    const fn = spec("esm", "index.echo", { environment: { AHEAD: "1" } });
+    const before = pool.stats().prestarted;
+    await pool.prestart(fn);
+    expect(pool.stats().prestarted).toBe(before + 1);
+    expect(pool.stats().byFunction[fn.arn]).toEqual({ busy: 0, idle: 1 });
+    // One ahead is enough: a second request while one is idle starts nothing.
+    await pool.prestart(fn);
+    expect(pool.stats().byFunction[fn.arn]).toEqual({ busy: 0, idle: 1 });
+    const first = await invoke(fn);
+    expect(first.initDurationMs).toBeUndefined();
+    expect(json(first).invocations).toBe(1);
   });
 
   it("never reuses an environment for other code", async () => {
