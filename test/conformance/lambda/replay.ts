@@ -29,6 +29,7 @@ import {
 } from "@aws-sdk/client-lambda";
 import { zipSync } from "fflate";
 import type { JeffProcess } from "../../integration/jeff-process.js";
+import { until } from "../../integration/until.js";
 import { escapeRegExp, type Replacement } from "../snapshot-match.js";
 import type { ReplayedFile } from "./scope.js";
 
@@ -260,26 +261,28 @@ export class Replay {
     done: (events: FilteredLogEvent[]) => boolean,
     deadlineMs = 60_000,
   ): Promise<FilteredLogEvent[]> {
-    const deadline = Date.now() + deadlineMs;
-    for (;;) {
-      const events: FilteredLogEvent[] = [];
-      try {
-        let nextToken: string | undefined;
-        do {
-          const page = await this.logs.send(
-            new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${functionName}`, nextToken }),
-          );
-          events.push(...(page.events ?? []));
-          nextToken = page.nextToken;
-        } while (nextToken);
-      } catch (error) {
-        if ((error as { name?: string }).name !== "ResourceNotFoundException") throw error;
-      }
-      if (done(events)) return events;
-      if (Date.now() > deadline)
-        throw new Error(`the logs of ${functionName} never showed what was waited for`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+    let events: FilteredLogEvent[] = [];
+    await until(
+      async () => {
+        events = [];
+        try {
+          let nextToken: string | undefined;
+          do {
+            const page = await this.logs.send(
+              new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${functionName}`, nextToken }),
+            );
+            events.push(...(page.events ?? []));
+            nextToken = page.nextToken;
+          } while (nextToken);
+        } catch (error) {
+          if ((error as { name?: string }).name !== "ResourceNotFoundException") throw error;
+        }
+        return done(events);
+      },
+      `the logs of ${functionName} to show what was waited for`,
+      deadlineMs,
+    );
+    return events;
   }
 
   /** Waits until the function's configuration satisfies `done` (LocalStack's waiters). */
@@ -288,15 +291,12 @@ export class Replay {
     done: (configuration: Record<string, unknown>) => boolean,
     qualifier?: string,
   ): Promise<void> {
-    const deadline = Date.now() + 60_000;
-    for (;;) {
+    await until(async () => {
       const got = await this.lambda.send(
         new GetFunctionCommand({ FunctionName: name, Qualifier: qualifier }),
       );
-      if (done(got.Configuration as Record<string, unknown>)) return;
-      if (Date.now() > deadline) throw new Error(`${name} never reached the state waited for`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+      return done(got.Configuration as Record<string, unknown>);
+    }, `${name} to reach the state waited for`);
   }
 
   /** `waiter("function_active_v2")`. */

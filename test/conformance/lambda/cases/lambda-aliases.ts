@@ -1,5 +1,6 @@
 // test_lambda.py::TestLambdaAliases: an alias keeps its version until it is updated, and routes
 // between two versions by weight.
+
 import {
   CreateAliasCommand,
   InvokeCommand,
@@ -7,6 +8,7 @@ import {
   UpdateAliasCommand,
   UpdateFunctionCodeCommand,
 } from "@aws-sdk/client-lambda";
+import { until } from "../../../integration/until.js";
 import { type ReplayCase, replayed } from "../case.js";
 import { type Replay, shortUid, testLambdaFixture, zip } from "../replay.js";
 import { versionSource } from "./lambda-versions.js";
@@ -80,9 +82,12 @@ async function aliasMoving(r: Replay) {
     ),
   );
   // The test retries until the alias has moved; Jeff moves it with the update.
-  const deadline = Date.now() + 30_000;
   let moved = await invokeAlias();
-  while (moved.ExecutedVersion !== "2" && Date.now() < deadline) moved = await invokeAlias();
+  await until(async () => {
+    if (moved.ExecutedVersion === "2") return true;
+    moved = await invokeAlias();
+    return moved.ExecutedVersion === "2";
+  }, "the alias to move to version 2");
   r.match("invocation_result_qualifier_v2", moved);
   r.match(
     "invocation_exc_not_existent",

@@ -1,6 +1,5 @@
 // test_lambda.py::TestLambdaBaseFeatures: a function's state after create, large payloads and
 // responses, and the credentials each execution environment holds.
-import { CloudWatchLogsClient, FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { GetFunctionCommand, InvokeCommand } from "@aws-sdk/client-lambda";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { type ReplayCase, replayed } from "../case.js";
@@ -79,22 +78,7 @@ async function tooLargeResponse(r: Replay) {
     await r.ok(r.lambda.send(new InvokeCommand({ FunctionName: name, Payload: payload }))),
   );
   // The test's retry(_check_print_in_logs, retries=10): the function's print reaches its log group.
-  const logs = r.client(CloudWatchLogsClient);
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const events = [];
-    let nextToken: string | undefined;
-    do {
-      const page = await logs.send(
-        new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${name}`, nextToken }),
-      );
-      events.push(...(page.events ?? []));
-      nextToken = page.nextToken;
-    } while (nextToken);
-    if (events.some((e) => e.message?.includes("generating bytes"))) return;
-    check(Date.now() < deadline, "the print statement reached the log group");
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
+  await r.logEvents(name, (events) => events.some((e) => e.message?.includes("generating bytes")));
 }
 
 async function functionState(r: Replay) {

@@ -1,5 +1,6 @@
 // test_lambda.py::TestLambdaVersions: published versions keep their code and configuration while
 // $LATEST changes. (test_async_invoke_queue_upon_function_update writes to S3: excluded in scope.ts.)
+
 import {
   GetFunctionCommand,
   InvokeCommand,
@@ -7,6 +8,7 @@ import {
   UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
 } from "@aws-sdk/client-lambda";
+import { until } from "../../../integration/until.js";
 import { type ReplayCase, replayed } from "../case.js";
 import { type Replay, shortUid, testLambdaFixture, zip } from "../replay.js";
 
@@ -162,11 +164,7 @@ async function updateDuringInvoke(r: Replay) {
   // The test sleeps 5 s so that the invocation is running when the update comes; here the update
   // waits until Jeff reports an invocation running (its log lines arrive only when it ends).
   const update = async () => {
-    const deadline = Date.now() + 15_000;
-    while (!(await invocationRunning(r))) {
-      if (Date.now() > deadline) throw new Error("the first invocation never started");
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await until(() => invocationRunning(r), "the first invocation to start");
     await r.lambda.send(
       new UpdateFunctionConfigurationCommand({
         FunctionName: name,
