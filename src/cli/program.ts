@@ -148,7 +148,7 @@ export function defineCommands(program: Command): void {
     .option("--json", "print the nodes as JSON")
     .action(async (flags) => (await import("./commands/nodes.js")).runNodes(flags));
 
-  const events = program.command("events").description("the change events Jeff announces");
+  const events = program.command("events").description("event buses, and the change events Jeff announces");
   events
     .command("tail")
     .description("print change events live as calls commit them, following the server across restarts")
@@ -157,6 +157,35 @@ export function defineCommands(program: Command): void {
     .option("--endpoint <url>", endpointHelp)
     .option("--json", "print each event's EventBridge envelope as one JSON line")
     .action(async (flags) => (await import("./commands/events.js")).runEventsTail(flags));
+  events
+    .command("put")
+    .description("put an event on a bus, as EventBridge's PutEvents does")
+    .requiredOption("--source <source>", "the event's source, e.g. com.example.orders")
+    .requiredOption("--detail-type <type>", "the event's detail-type")
+    .option("--detail <json>", "the event's detail: a JSON object", "{}")
+    .option("--bus <name>", "the event bus's name or ARN (default: the default bus)")
+    .option("--resources <arn...>", "ARNs the event is about")
+    .option("--data-dir <dir>", "the data directory of the Jeff to put it on")
+    .option("--endpoint <url>", endpointHelp)
+    .option("--json", "print the event's id as JSON")
+    .action(async (flags) => (await import("./commands/events-bus.js")).runEventsPut(flags));
+  events
+    .command("test-pattern")
+    .description("say whether an event matches an event pattern, as TestEventPattern does")
+    .argument("<pattern>", "the event pattern (JSON)")
+    .argument("<event>", "the event (JSON, with id, account, source, time, region and detail-type)")
+    .option("--json", "print the result as JSON")
+    .action(async (pattern: string, event: string, flags) =>
+      (await import("./commands/events-bus.js")).runEventsTestPattern(pattern, event, flags),
+    );
+  events
+    .command("dead-letters")
+    .description("list the events deliveries gave up on, kept under their targets' dead-letter queue ARNs")
+    .option("--queue <arn>", "only this dead-letter queue's")
+    .option("--data-dir <dir>", "the data directory of the Jeff to ask")
+    .option("--endpoint <url>", endpointHelp)
+    .option("--json", "print the dead letters as JSON")
+    .action(async (flags) => (await import("./commands/events-bus.js")).runEventsDeadLetters(flags));
 
   program
     .command("validate")

@@ -38,10 +38,14 @@ export async function signedRouteRequest(
 export async function callSignedRoute(
   target: DeployTarget,
   path: string,
-  options: { readonly method?: string; readonly body?: Buffer } = {},
+  options: {
+    readonly method?: string;
+    readonly body?: Buffer;
+    readonly query?: Readonly<Record<string, string>>;
+  } = {},
 ): Promise<string> {
   const method = options.method ?? "GET";
-  const { url, headers } = await signedRouteRequest(target, path, {}, method, options.body);
+  const { url, headers } = await signedRouteRequest(target, path, options.query ?? {}, method, options.body);
   const send = url.protocol === "https:" ? requestTls : request;
   return new Promise<string>((resolve, reject) => {
     send(url, { method, headers }, (res) => {

@@ -1,5 +1,5 @@
 /**
- * EventBridge: event buses, rules, targets and delivery (as they land). So far only the
+ * EventBridge: event buses, rules, targets, PutEvents and delivery on the work queue; the
  * event-pattern language (`pattern/`), which PutRule, TestEventPattern and delivery all use.
  *
  * Contract: Amazon EventBridge (awsJson1_1, `AWSEvents.*`), its event patterns and their refusals
@@ -19,3 +19,4 @@ export {
   RuleSet,
   testEventPattern,
 } from "./pattern/index.js";
+export { eventsSubsystem } from "./subsystem.js";

@@ -14,7 +14,9 @@ export {
   createLambdaService,
   type FunctionResourceOptions,
   functionResources,
+  type InvokeOnBehalf,
   type LambdaServiceOptions,
+  type OnBehalfInvocation,
 } from "./api/index.js";
 export {
   packagesDirIn,

@@ -7,7 +7,7 @@
 import { join } from "node:path";
 import { issueRoleSession, presignedUrl } from "../identity/index.js";
 import type { Subsystem } from "../server/subsystem.js";
-import { createLambdaService, functionResources, permissionResource } from "./api/index.js";
+import { createLambdaService, functionResources, invokeOnBehalf, permissionResource } from "./api/index.js";
 import { AsyncInvoker, asyncEventsOntoQueue, asyncInvokeKind } from "./async/index.js";
 import {
   codePackageMigrations,
@@ -61,7 +61,7 @@ export const functionsSubsystem: Subsystem = {
     }),
     permissionResource(calls),
   ],
-  open: async ({ store, config, installation, logger, metrics, queue, outboxSignal }) => {
+  open: async ({ store, config, installation, logger, metrics, queue, outboxSignal, calls }) => {
     const codeRoot = codeRootIn(config.dataDir);
     // Functions call Jeff's own APIs; the endpoint is known once the server listens, so the
     // environment they get is filled in then (environments only start after that).
@@ -147,7 +147,8 @@ export const functionsSubsystem: Subsystem = {
                 }),
         }),
       ],
-      provides: { invoke },
+      // Other services (EventBridge) invoke as AWS's do: queued, on the call path as `Invoke`.
+      provides: { invoke, invokeOnBehalf: invokeOnBehalf(store, calls, invoke) },
       // Where `jeff deploy` sends the packages it builds, from this machine or another.
       signedRoutes: { [packageUploadPath]: packageUploadRoute({ store, codeRoot, logger }) },
       // How functions are isolated here: `sandbox`, or `process` where the operator accepted less.

@@ -3,7 +3,7 @@
  * serves, the resource types templates may use, and the work it does at start, hourly and at stop.
  * `server.ts` loops over the list in `subsystems.ts`; adding a subsystem is a folder and a line.
  */
-import type { Invoke } from "../functions/index.js";
+import type { Invoke, InvokeOnBehalf } from "../functions/index.js";
 import type { Installation } from "../identity/index.js";
 import type { CallPath, OutboxSignal } from "../operations/index.js";
 import type { Logger, MetricsRegistry } from "../ops/index.js";
@@ -22,6 +22,8 @@ import type { ServerConfig } from "./config.js";
 export interface Provided {
   /** Invokes a function, synchronously or queued, as Lambda's Invoke does (functions). */
   invoke?: Invoke;
+  /** Queues an invocation another service makes, as that service (functions). */
+  invokeOnBehalf?: InvokeOnBehalf;
 }
 
 /** What resource handlers are built with: the real store and call path, or stand-ins offline. */

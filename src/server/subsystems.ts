@@ -3,6 +3,7 @@
  * folder under `src/` and this one line. Operations opens before the subsystems whose calls it
  * records; stacks after the subsystems whose resource types it provisions.
  */
+import { eventsSubsystem } from "../events/index.js";
 import { functionsSubsystem } from "../functions/index.js";
 import { identitySubsystem } from "../identity/index.js";
 import { logsSubsystem } from "../logs/index.js";
@@ -21,6 +22,7 @@ export const subsystems: readonly Subsystem[] = [
   parametersSubsystem,
   stacksSubsystem,
   functionsSubsystem,
+  eventsSubsystem,
 ];
 
 /** Every subsystem's schema steps, applied in id order at start. */

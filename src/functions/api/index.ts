@@ -9,5 +9,6 @@
  * authorised and recorded like any other.
  */
 export { type FunctionResourceOptions, functionResources } from "./function-resource.js";
+export { type InvokeOnBehalf, invokeOnBehalf, type OnBehalfInvocation } from "./invoke-on-behalf.js";
 export { createLambdaService, type LambdaServiceOptions } from "./lambda-service.js";
 export { permissionResource } from "./permission-resource.js";

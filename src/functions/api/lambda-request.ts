@@ -119,4 +119,6 @@ export const functionWrites = {
     hidden: ["Environment"],
   }),
   DeleteFunction: mutates("lambda:DeleteFunction", onFunction),
+  /** A data event: recorded only when a trail selects data events. */
+  Invoke: mutates("lambda:InvokeFunction", onFunction, { dataEvent: true }),
 } as const;

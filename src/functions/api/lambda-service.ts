@@ -341,9 +341,7 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
           method: "POST",
           path: "/2015-03-31/functions/{FunctionName}/invocations",
           operation: "Invoke",
-
-          ...mutates("lambda:InvokeFunction", onFunction, { dataEvent: true }),
-
+          ...functionWrites.Invoke,
           payload: "Payload",
           handler: async (req, ctx) => {
             const target = await targetOf(req, ctx, { route: true, missingAs: "$LATEST" });

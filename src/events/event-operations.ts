@@ -1,0 +1,62 @@
+/**
+ * What IAM and the audit trail know of EventBridge's calls, declared once for the API and for the
+ * template resource types, whose changes are the same calls made on a stack's behalf.
+ */
+import { mutates, noResources, type OperationTraits, reads } from "../protocol/index.js";
+import { busArn, busNameOf, ruleArn } from "./bus-records.js";
+
+const scopeOf = (call: Parameters<OperationTraits["resources"]>[1]) => ({
+  accountId: call.caller.accountId,
+  region: call.region,
+});
+
+/** The bus a call names by `Name` (the bus calls) or `EventBusName`. */
+const onBus =
+  (member: "Name" | "EventBusName"): OperationTraits["resources"] =>
+  (params, call) => {
+    const name = busNameOf(params[member]);
+    return [{ type: "AWS::Events::EventBus", name, arn: busArn(scopeOf(call), name) }];
+  };
+
+/** The rule a call names by `Name` or `Rule`, on `EventBusName`. */
+const onRule =
+  (member: "Name" | "Rule"): OperationTraits["resources"] =>
+  (params, call) => {
+    const name = params[member];
+    if (typeof name !== "string" || name === "") return [];
+    const bus = busNameOf(params.EventBusName);
+    return [{ type: "AWS::Events::Rule", name, arn: ruleArn(scopeOf(call), bus, name) }];
+  };
+
+const onResourceArn: OperationTraits["resources"] = (params) => {
+  const arn = params.ResourceARN;
+  if (typeof arn !== "string") return [];
+  const resource = arn.split(":").slice(5).join(":");
+  const type = resource.startsWith("rule/") ? "AWS::Events::Rule" : "AWS::Events::EventBus";
+  return [{ type, name: resource.slice(resource.lastIndexOf("/") + 1), arn }];
+};
+
+export const eventsOperations = {
+  CreateEventBus: mutates("events:CreateEventBus", onBus("Name")),
+  DescribeEventBus: reads("events:DescribeEventBus", onBus("Name")),
+  DeleteEventBus: mutates("events:DeleteEventBus", onBus("Name")),
+  ListEventBuses: reads("events:ListEventBuses", noResources),
+  PutPermission: mutates("events:PutPermission", onBus("EventBusName")),
+  RemovePermission: mutates("events:RemovePermission", onBus("EventBusName")),
+  PutRule: mutates("events:PutRule", onRule("Name")),
+  DescribeRule: reads("events:DescribeRule", onRule("Name")),
+  ListRules: reads("events:ListRules", noResources),
+  DeleteRule: mutates("events:DeleteRule", onRule("Name")),
+  EnableRule: mutates("events:EnableRule", onRule("Name")),
+  DisableRule: mutates("events:DisableRule", onRule("Name")),
+  PutTargets: mutates("events:PutTargets", onRule("Rule")),
+  RemoveTargets: mutates("events:RemoveTargets", onRule("Rule")),
+  ListTargetsByRule: reads("events:ListTargetsByRule", onRule("Rule")),
+  ListRuleNamesByTarget: reads("events:ListRuleNamesByTarget", noResources),
+  TestEventPattern: reads("events:TestEventPattern", noResources),
+  // A data event, as CloudTrail classes it: the events themselves are not management.
+  PutEvents: mutates("events:PutEvents", onBus("EventBusName"), { dataEvent: true, hidden: ["Entries"] }),
+  TagResource: mutates("events:TagResource", onResourceArn),
+  UntagResource: mutates("events:UntagResource", onResourceArn),
+  ListTagsForResource: reads("events:ListTagsForResource", onResourceArn),
+} as const;

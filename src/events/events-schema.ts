@@ -1,0 +1,74 @@
+/**
+ * EventBridge's tables. Migration ids 800–899 belong to events.
+ *
+ * A bus's rules compile into one matcher per node; `rules_generation` moves with every change to
+ * the bus's rules or targets, so a node reads one row to know whether its matcher is current. The
+ * default bus has a row once something is kept on it (a rule, a policy); until then it exists
+ * without one.
+ */
+import type { Migration } from "../store/index.js";
+
+export const eventsMigrations: readonly Migration[] = [
+  {
+    id: 800,
+    name: "events: buses, rules, targets, tags",
+    up: `
+      CREATE TABLE events_buses (
+        account_id TEXT NOT NULL,
+        region TEXT NOT NULL,
+        name TEXT NOT NULL,
+        description TEXT,
+        policy TEXT,
+        kms_key_identifier TEXT,
+        dead_letter_arn TEXT,
+        created_at BIGINT NOT NULL,
+        modified_at BIGINT NOT NULL,
+        custom BIGINT NOT NULL,
+        rules_generation BIGINT NOT NULL,
+        PRIMARY KEY (account_id, region, name)
+      );
+      CREATE TABLE events_rules (
+        account_id TEXT NOT NULL,
+        region TEXT NOT NULL,
+        bus_name TEXT NOT NULL,
+        name TEXT NOT NULL,
+        event_pattern TEXT,
+        schedule_expression TEXT,
+        state TEXT NOT NULL,
+        description TEXT,
+        role_arn TEXT,
+        managed_by TEXT,
+        created_by TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        PRIMARY KEY (account_id, region, bus_name, name)
+      );
+      CREATE TABLE events_targets (
+        account_id TEXT NOT NULL,
+        region TEXT NOT NULL,
+        bus_name TEXT NOT NULL,
+        rule_name TEXT NOT NULL,
+        target_id TEXT NOT NULL,
+        arn TEXT NOT NULL,
+        definition TEXT NOT NULL,
+        PRIMARY KEY (account_id, region, bus_name, rule_name, target_id)
+      );
+      CREATE INDEX events_targets_by_arn ON events_targets (account_id, region, arn);
+      CREATE TABLE events_tags (
+        resource_arn TEXT NOT NULL,
+        tag_key TEXT NOT NULL,
+        tag_value TEXT NOT NULL,
+        PRIMARY KEY (resource_arn, tag_key)
+      );
+      CREATE TABLE events_dead_letters (
+        id TEXT NOT NULL PRIMARY KEY,
+        account_id TEXT NOT NULL,
+        region TEXT NOT NULL,
+        queue_arn TEXT NOT NULL,
+        body TEXT NOT NULL,
+        attributes TEXT NOT NULL,
+        sent_at BIGINT NOT NULL
+      );
+      CREATE INDEX events_dead_letters_by_queue ON events_dead_letters (account_id, region, queue_arn, sent_at);
+    `,
+  },
+];

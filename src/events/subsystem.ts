@@ -1,0 +1,42 @@
+/**
+ * EventBridge in the server: the schema, the API, and delivery as a kind of work on the one
+ * queue. Each node keeps its own compiled matchers, current by the buses' rules generations.
+ */
+import type { Subsystem } from "../server/subsystem.js";
+import { BusMatchers } from "./bus-matcher.js";
+import { deadLettersPath, deadLettersRoute } from "./dead-letters.js";
+import { Deliverer } from "./delivery.js";
+import { deliveryKind } from "./delivery-job.js";
+import { DeliveryMetrics } from "./delivery-metrics.js";
+import { eventsMigrations } from "./events-schema.js";
+import { createEventsService } from "./events-service.js";
+
+/** Deliveries this node runs at once. */
+const deliveryConcurrency = 16;
+
+export const eventsSubsystem: Subsystem = {
+  name: "events",
+  migrations: eventsMigrations,
+  open: ({ store, queue, metrics, provided, logger }) => {
+    const matchers = new BusMatchers();
+    const deliveryMetrics = new DeliveryMetrics(metrics);
+    const routing = { matchers, queue, metrics: deliveryMetrics };
+    const deliverer = new Deliverer({
+      store,
+      queue,
+      matchers,
+      metrics: deliveryMetrics,
+      invokeOnBehalf: () => provided.invokeOnBehalf,
+    });
+    queue.register(deliveryKind, {
+      handle: (job) => deliverer.handle(job as Parameters<Deliverer["handle"]>[0]),
+      concurrency: deliveryConcurrency,
+      maxAttempts: 186,
+      backoff: { initialMs: 1000, factor: 2, maxMs: 300_000, jitter: 0.5 },
+    });
+    return {
+      services: [createEventsService(store, routing)],
+      signedRoutes: { [deadLettersPath]: deadLettersRoute(store, logger) },
+    };
+  },
+};

@@ -1,0 +1,37 @@
+/**
+ * PutTargets' checks of each target that AWS answers per target rather than for the request
+ * (the model already refused ids that break its pattern or length): each failure is a
+ * `FailedEntries` member, and the other targets are still put.
+ */
+import type { TargetDefinition } from "./rule-records.js";
+
+export interface FailedTarget {
+  readonly TargetId: string;
+  readonly ErrorCode: string;
+  readonly ErrorMessage: string;
+}
+
+/** An ARN as EventBridge accepts a target's. */
+const arnPattern = /^arn:[\d\w:\-/]*/;
+
+export function checkTargets(targets: readonly TargetDefinition[]): FailedTarget[] {
+  const failed: FailedTarget[] = [];
+  for (const target of targets) {
+    if (!arnPattern.test(target.Arn)) {
+      failed.push({
+        TargetId: target.Id,
+        ErrorCode: "ValidationException",
+        ErrorMessage: `Parameter ${target.Arn} is not valid. Reason: Provided Arn is not in correct format.`,
+      });
+      continue;
+    }
+    if (target.Arn.includes(":sqs:") && target.Arn.endsWith(".fifo") && target.SqsParameters === undefined) {
+      failed.push({
+        TargetId: target.Id,
+        ErrorCode: "ValidationException",
+        ErrorMessage: `Parameter(s) SqsParameters must be specified for target: ${target.Id}.`,
+      });
+    }
+  }
+  return failed;
+}

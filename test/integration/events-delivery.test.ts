@@ -1,0 +1,268 @@
+// Events reaching their targets: a function invoked with the event as EventBridge sends it (or the
+// target's Input), a bus forwarding to another bus, the AWS CLI's event showing in a function's
+// log, and a target that does not exist ending in its dead-letter queue without retries.
+import {
+  CreateEventBusCommand,
+  EventBridgeClient,
+  PutEventsCommand,
+  PutRuleCommand,
+  PutTargetsCommand,
+} from "@aws-sdk/client-eventbridge";
+import type { LambdaClient } from "@aws-sdk/client-lambda";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { aws, type JeffProcess, runJeff, startJeff } from "./jeff-process.js";
+import { createNodeFunction, lambdaClientFor, startCollector } from "./lambda-helpers.js";
+import { until } from "./until.js";
+
+interface Report {
+  readonly fn: string;
+  readonly event: Record<string, unknown>;
+}
+
+let jeff: JeffProcess;
+let events: EventBridgeClient;
+let lambda: LambdaClient;
+let collector: Awaited<ReturnType<typeof startCollector<Report>>>;
+
+// Reports what it received to the collector, and logs it.
+const reporter = (fn: string) => `export const handler = async (event) => {
+  console.log("received " + JSON.stringify(event));
+  await (await fetch(process.env.COLLECTOR, { method: "POST", body: JSON.stringify({ fn: ${JSON.stringify(fn)}, event }) })).text();
+  return "ok";
+};`;
+
+beforeAll(async () => {
+  collector = await startCollector<Report>();
+  jeff = await startJeff({ env: collector.jeffEnv });
+  events = new EventBridgeClient({
+    endpoint: jeff.url,
+    region: jeff.region,
+    credentials: jeff.credentials,
+    maxAttempts: 1,
+  });
+  lambda = lambdaClientFor(jeff);
+  for (const fn of ["orders-fn", "fixed-fn", "audit-fn"]) {
+    await createNodeFunction(lambda, jeff.accountId, fn, reporter(fn), {
+      Environment: { Variables: { COLLECTOR: collector.url } },
+    });
+  }
+}, 120_000);
+afterAll(async () => {
+  await jeff?.stop();
+  await collector?.close();
+});
+
+const functionArn = (name: string) => `arn:aws:lambda:${jeff.region}:${jeff.accountId}:function:${name}`;
+const reportsOf = (fn: string) => collector.reports.filter((report) => report.fn === fn);
+
+describe("delivery", () => {
+  it("invokes each matching function target with the event, or with the target's Input", async () => {
+    await events.send(new CreateEventBusCommand({ Name: "shop" }));
+    await events.send(
+      new PutRuleCommand({
+        Name: "orders",
+        EventBusName: "shop",
+        EventPattern: JSON.stringify({ source: ["shop.orders"] }),
+      }),
+    );
+    await events.send(
+      new PutTargetsCommand({
+        Rule: "orders",
+        EventBusName: "shop",
+        Targets: [
+          { Id: "whole", Arn: functionArn("orders-fn") },
+          { Id: "fixed", Arn: functionArn("fixed-fn"), Input: '{"fixed":true}' },
+        ],
+      }),
+    );
+    const put = await events.send(
+      new PutEventsCommand({
+        Entries: [
+          {
+            EventBusName: "shop",
+            Source: "shop.orders",
+            DetailType: "Order Placed",
+            Detail: '{"id":7}',
+            Resources: ["arn:x"],
+          },
+          { EventBusName: "shop", Source: "shop.other", DetailType: "Order Placed", Detail: '{"id":8}' },
+        ],
+      }),
+    );
+    expect(put.FailedEntryCount).toBe(0);
+    await until(
+      () => reportsOf("orders-fn").length >= 1 && reportsOf("fixed-fn").length >= 1,
+      "both targets invoked",
+    );
+    const [received] = reportsOf("orders-fn");
+    expect(received!.event).toEqual({
+      version: "0",
+      id: put.Entries![0]!.EventId,
+      "detail-type": "Order Placed",
+      source: "shop.orders",
+      account: jeff.accountId,
+      time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
+      region: jeff.region,
+      resources: ["arn:x"],
+      detail: { id: 7 },
+    });
+    expect(reportsOf("fixed-fn")[0]!.event).toEqual({ fixed: true });
+    // The event that matched no rule reached no one.
+    expect(
+      collector.reports.some((report) => (report.event.detail as { id?: number } | undefined)?.id === 8),
+    ).toBe(false);
+  });
+
+  it("forwards an event from one bus to another bus's rules", async () => {
+    await events.send(new CreateEventBusCommand({ Name: "audit" }));
+    await events.send(
+      new PutRuleCommand({ Name: "forward", EventPattern: JSON.stringify({ source: ["forwarded"] }) }),
+    );
+    await events.send(
+      new PutTargetsCommand({
+        Rule: "forward",
+        Targets: [{ Id: "bus", Arn: `arn:aws:events:${jeff.region}:${jeff.accountId}:event-bus/audit` }],
+      }),
+    );
+    await events.send(
+      new PutRuleCommand({
+        Name: "record",
+        EventBusName: "audit",
+        EventPattern: JSON.stringify({ source: ["forwarded"] }),
+      }),
+    );
+    await events.send(
+      new PutTargetsCommand({
+        Rule: "record",
+        EventBusName: "audit",
+        Targets: [{ Id: "fn", Arn: functionArn("audit-fn") }],
+      }),
+    );
+    const put = await events.send(
+      new PutEventsCommand({ Entries: [{ Source: "forwarded", DetailType: "d", Detail: '{"hop":1}' }] }),
+    );
+    await until(() => reportsOf("audit-fn").length >= 1, "the event forwarded to the audit bus's function");
+    expect(reportsOf("audit-fn")[0]!.event).toMatchObject({
+      id: put.Entries![0]!.EventId,
+      detail: { hop: 1 },
+    });
+  });
+
+  it("shows an event put with the AWS CLI in the target function's log", async () => {
+    const env = jeff.awsEnv();
+    await aws(
+      ["events", "put-rule", "--name", "cli-logs", "--event-pattern", '{"source":["cli.logs"]}'],
+      env,
+    );
+    await aws(
+      ["events", "put-targets", "--rule", "cli-logs", "--targets", `Id=fn,Arn=${functionArn("orders-fn")}`],
+      env,
+    );
+    const put = await aws(
+      [
+        "events",
+        "put-events",
+        "--entries",
+        JSON.stringify([{ Source: "cli.logs", DetailType: "d", Detail: '{"from":"cli"}' }]),
+        "--output",
+        "json",
+      ],
+      env,
+    );
+    const eventId = JSON.parse(put.stdout).Entries[0].EventId as string;
+    let logged = "";
+    await until(
+      async () => {
+        const out = await aws(
+          [
+            "logs",
+            "filter-log-events",
+            "--log-group-name",
+            "/aws/lambda/orders-fn",
+            "--filter-pattern",
+            `"${eventId}"`,
+            "--output",
+            "json",
+          ],
+          env,
+        );
+        logged = out.stdout;
+        return out.code === 0 && (JSON.parse(out.stdout).events as unknown[]).length > 0;
+      },
+      () => `the event ${eventId} in the function's log (last answer: ${logged})`,
+    );
+    expect(logged).toContain("cli.logs");
+  });
+
+  it("sends a delivery to a function that does not exist to the dead-letter queue, without retrying", async () => {
+    const queueArn = `arn:aws:sqs:${jeff.region}:${jeff.accountId}:missed`;
+    await events.send(
+      new PutRuleCommand({ Name: "nowhere", EventPattern: JSON.stringify({ source: ["nowhere"] }) }),
+    );
+    await events.send(
+      new PutTargetsCommand({
+        Rule: "nowhere",
+        Targets: [{ Id: "gone", Arn: functionArn("no-such-fn"), DeadLetterConfig: { Arn: queueArn } }],
+      }),
+    );
+    const put = await events.send(
+      new PutEventsCommand({ Entries: [{ Source: "nowhere", DetailType: "d", Detail: "{}" }] }),
+    );
+    let letters: { queueArn: string; body: string; attributes: Record<string, string> }[] = [];
+    await until(async () => {
+      const { stdout } = await runJeff(["events", "dead-letters", "--json", "--data-dir", jeff.dataDir]);
+      letters = JSON.parse(stdout).deadLetters;
+      return letters.length > 0;
+    }, "a dead letter");
+    expect(letters).toHaveLength(1);
+    expect(letters[0]!.queueArn).toBe(queueArn);
+    expect(JSON.parse(letters[0]!.body).id).toBe(put.Entries![0]!.EventId);
+    expect(letters[0]!.attributes).toMatchObject({
+      RULE_ARN: `arn:aws:events:${jeff.region}:${jeff.accountId}:rule/nowhere`,
+      TARGET_ARN: functionArn("no-such-fn"),
+      ERROR_CODE: "NO_RESOURCE",
+      RETRY_ATTEMPTS: "0",
+    });
+  });
+
+  it("puts an event and tests a pattern from jeff's own CLI", async () => {
+    await events.send(
+      new PutRuleCommand({ Name: "jeff-cli", EventPattern: JSON.stringify({ source: ["jeff.cli"] }) }),
+    );
+    await events.send(
+      new PutTargetsCommand({ Rule: "jeff-cli", Targets: [{ Id: "fn", Arn: functionArn("fixed-fn") }] }),
+    );
+    const before = reportsOf("fixed-fn").length;
+    const put = await runJeff([
+      "events",
+      "put",
+      "--source",
+      "jeff.cli",
+      "--detail-type",
+      "d",
+      "--detail",
+      '{"via":"jeff"}',
+      "--json",
+      "--data-dir",
+      jeff.dataDir,
+    ]);
+    const { EventId } = JSON.parse(put.stdout) as { EventId: string };
+    await until(() => reportsOf("fixed-fn").length > before, "the event put by jeff events put");
+    expect(reportsOf("fixed-fn").at(-1)!.event).toMatchObject({ id: EventId, detail: { via: "jeff" } });
+
+    const event = JSON.stringify({
+      id: "1",
+      account: "1",
+      source: "jeff.cli",
+      time: "t",
+      region: "r",
+      "detail-type": "d",
+    });
+    expect((await runJeff(["events", "test-pattern", '{"source":["jeff.cli"]}', event])).stdout.trim()).toBe(
+      "true",
+    );
+    expect((await runJeff(["events", "test-pattern", '{"source":["other"]}', event])).stdout.trim()).toBe(
+      "false",
+    );
+  });
+});
