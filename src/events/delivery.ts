@@ -17,8 +17,8 @@ import type { BusMatchers } from "./bus-matcher.js";
 import { keepDeadLetter } from "./dead-letters.js";
 import { type Delivery, retryPolicyOf } from "./delivery-job.js";
 import type { DeliveryMetrics } from "./delivery-metrics.js";
-import { type EventEnvelope, routeEvent } from "./put-events.js";
-import { targetInput } from "./target-input.js";
+import { shapeInput } from "./input/index.js";
+import { type EventEnvelope, eventTime, routeEvent } from "./put-events.js";
 
 /** EventBridge's principal, as CloudTrail shows the calls it makes. */
 export const eventsPrincipal = "events.amazonaws.com";
@@ -104,11 +104,18 @@ export class Deliverer {
       const invoke = this.options.invokeOnBehalf();
       if (invoke === undefined)
         throw new DeliveryFailure("SDK_CLIENT_ERROR", "functions are not running", true);
-      const input = targetInput(target, delivery.event, event, {
+      const shaped = shapeInput(target, event as unknown as Record<string, unknown>, {
         ruleArn: delivery.ruleArn,
         ruleName: delivery.ruleName,
-        ingestedAt: delivery.ingestedAt,
+        ingestionTime: eventTime(delivery.ingestedAt),
       });
+      // What AWS would not deliver (an InputPath that selects nothing, a template that is not JSON
+      // once filled in) is delivered nowhere, and the delivery is done.
+      if (!shaped.delivered) {
+        await this.options.store.transaction(complete);
+        return;
+      }
+      const input = shaped.input;
       try {
         await invoke({
           functionArn: target.Arn,

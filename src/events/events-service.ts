@@ -37,7 +37,7 @@ import {
   setRuleState,
   type TargetDefinition,
 } from "./rule-records.js";
-import { checkTargets } from "./target-checks.js";
+import { checkTargetInputs, checkTargets } from "./target-checks.js";
 
 const scopeOf = (ctx: RequestContext): EventsScope => ({
   accountId: ctx.caller.accountId,
@@ -342,6 +342,7 @@ export function createEventsService(store: Store, routing: RoutingContext): Json
           const bus = busNameOf(input.EventBusName);
           const ruleName = String(input.Rule);
           const targets = (input.Targets ?? []) as TargetDefinition[];
+          checkTargetInputs(targets);
           return ctx.transaction(async (tx) => {
             await requireBus(tx, scope, bus);
             if (!(await findRule(tx, scope, bus, ruleName))) throw eventsErrors.ruleNotFound(ruleName, bus);

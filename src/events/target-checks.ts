@@ -3,7 +3,20 @@
  * (the model already refused ids that break its pattern or length): each failure is a
  * `FailedEntries` member, and the other targets are still put.
  */
+import { AwsError } from "../protocol/index.js";
+import { validateTargetInput } from "./input/index.js";
 import type { TargetDefinition } from "./rule-records.js";
+
+/**
+ * Refuses the whole request for the first target whose Input, InputPath or InputTransformer AWS
+ * refuses (its ValidationException names the target).
+ */
+export function checkTargetInputs(targets: readonly TargetDefinition[]): void {
+  for (const target of targets) {
+    const refused = validateTargetInput(target);
+    if (refused !== undefined) throw new AwsError(refused.code, refused.message, refused.status);
+  }
+}
 
 export interface FailedTarget {
   readonly TargetId: string;

@@ -11,7 +11,7 @@ import {
 import type { LambdaClient } from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { aws, type JeffProcess, runJeff, startJeff } from "./jeff-process.js";
-import { createNodeFunction, lambdaClientFor, startCollector } from "./lambda-helpers.js";
+import { createNodeFunction, failure, lambdaClientFor, startCollector } from "./lambda-helpers.js";
 import { until } from "./until.js";
 
 interface Report {
@@ -41,7 +41,7 @@ beforeAll(async () => {
     maxAttempts: 1,
   });
   lambda = lambdaClientFor(jeff);
-  for (const fn of ["orders-fn", "fixed-fn", "audit-fn"]) {
+  for (const fn of ["orders-fn", "fixed-fn", "audit-fn", "shaped-fn"]) {
     await createNodeFunction(lambda, jeff.accountId, fn, reporter(fn), {
       Environment: { Variables: { COLLECTOR: collector.url } },
     });
@@ -111,6 +111,53 @@ describe("delivery", () => {
     expect(
       collector.reports.some((report) => (report.event.detail as { id?: number } | undefined)?.id === 8),
     ).toBe(false);
+  });
+
+  it("shapes the input with an InputTransformer, and refuses a template naming an unknown placeholder", async () => {
+    await events.send(
+      new PutRuleCommand({ Name: "shaped", EventPattern: JSON.stringify({ source: ["shaped"] }) }),
+    );
+    const refused = await failure(
+      events.send(
+        new PutTargetsCommand({
+          Rule: "shaped",
+          Targets: [
+            {
+              Id: "t",
+              Arn: functionArn("shaped-fn"),
+              InputTransformer: {
+                InputPathsMap: { id: "$.detail.id" },
+                InputTemplate: '{"order": <id>, "x": <nope>}',
+              },
+            },
+          ],
+        }),
+      ),
+    );
+    expect([refused.name, refused.message]).toEqual([
+      "ValidationException",
+      "InputTemplate for target t contains invalid placeholder nope.",
+    ]);
+    await events.send(
+      new PutTargetsCommand({
+        Rule: "shaped",
+        Targets: [
+          {
+            Id: "t",
+            Arn: functionArn("shaped-fn"),
+            InputTransformer: {
+              InputPathsMap: { id: "$.detail.id", kind: "$.detail-type" },
+              InputTemplate: '{"order": <id>, "kind": "<kind>", "rule": "<aws.events.rule-name>"}',
+            },
+          },
+        ],
+      }),
+    );
+    await events.send(
+      new PutEventsCommand({ Entries: [{ Source: "shaped", DetailType: "Placed", Detail: '{"id":42}' }] }),
+    );
+    await until(() => reportsOf("shaped-fn").length >= 1, "the shaped input delivered");
+    expect(reportsOf("shaped-fn")[0]!.event).toEqual({ order: 42, kind: "Placed", rule: "shaped" });
   });
 
   it("forwards an event from one bus to another bus's rules", async () => {
