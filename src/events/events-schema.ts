@@ -71,4 +71,14 @@ export const eventsMigrations: readonly Migration[] = [
       CREATE INDEX events_dead_letters_by_queue ON events_dead_letters (account_id, region, queue_arn, sent_at);
     `,
   },
+  {
+    id: 801,
+    name: "events: the position up to which change events were put on the default buses",
+    up: `
+      CREATE TABLE events_outbox_relay (
+        id TEXT NOT NULL PRIMARY KEY,
+        seq BIGINT NOT NULL
+      );
+    `,
+  },
 ];

@@ -10,6 +10,7 @@ import { deliveryKind } from "./delivery-job.js";
 import { DeliveryMetrics } from "./delivery-metrics.js";
 import { eventsMigrations } from "./events-schema.js";
 import { createEventsService } from "./events-service.js";
+import { ensureOutboxRelay, outboxRelay, outboxRelayKind } from "./outbox-relay.js";
 
 /** Deliveries this node runs at once. */
 const deliveryConcurrency = 16;
@@ -17,7 +18,7 @@ const deliveryConcurrency = 16;
 export const eventsSubsystem: Subsystem = {
   name: "events",
   migrations: eventsMigrations,
-  open: ({ store, queue, metrics, provided, logger }) => {
+  open: ({ store, queue, metrics, provided, logger, outboxSignal }) => {
     const matchers = new BusMatchers();
     const deliveryMetrics = new DeliveryMetrics(metrics);
     const routing = { matchers, queue, metrics: deliveryMetrics };
@@ -34,8 +35,18 @@ export const eventsSubsystem: Subsystem = {
       maxAttempts: 186,
       backoff: { initialMs: 1000, factor: 2, maxMs: 300_000, jitter: 0.5 },
     });
+    // Jeff's own events (every call's, every stack's, every parameter's) onto the default buses.
+    const stopping = new AbortController();
+    queue.register(outboxRelayKind, {
+      handle: outboxRelay({ store, queue, signal: outboxSignal, routing, stopping: stopping.signal, logger }),
+      leaseMs: 30_000,
+      // It is given back, not failed, when its node stops; only failures count, and it must outlive them.
+      maxAttempts: 1_000_000,
+    });
     return {
       services: [createEventsService(store, routing)],
+      start: () => ensureOutboxRelay(store, queue),
+      stopping: () => stopping.abort(),
       signedRoutes: { [deadLettersPath]: deadLettersRoute(store, logger) },
     };
   },

@@ -1,6 +1,8 @@
 // Events reaching their targets: a function invoked with the event as EventBridge sends it (or the
 // target's Input), a bus forwarding to another bus, the AWS CLI's event showing in a function's
 // log, and a target that does not exist ending in its dead-letter queue without retries.
+
+import { CloudFormationClient, CreateStackCommand } from "@aws-sdk/client-cloudformation";
 import {
   CreateEventBusCommand,
   EventBridgeClient,
@@ -41,7 +43,7 @@ beforeAll(async () => {
     maxAttempts: 1,
   });
   lambda = lambdaClientFor(jeff);
-  for (const fn of ["orders-fn", "fixed-fn", "audit-fn", "shaped-fn"]) {
+  for (const fn of ["orders-fn", "fixed-fn", "audit-fn", "shaped-fn", "activity-fn"]) {
     await createNodeFunction(lambda, jeff.accountId, fn, reporter(fn), {
       Environment: { Variables: { COLLECTOR: collector.url } },
     });
@@ -269,6 +271,71 @@ describe("delivery", () => {
       TARGET_ARN: functionArn("no-such-fn"),
       ERROR_CODE: "NO_RESOURCE",
       RETRY_ATTEMPTS: "0",
+    });
+  });
+
+  it("puts Jeff's own events on the default bus: a stack reaching CREATE_COMPLETE, a parameter changing", async () => {
+    await events.send(
+      new PutRuleCommand({
+        Name: "activity",
+        EventPattern: JSON.stringify({
+          source: ["aws.cloudformation", "aws.ssm"],
+          "detail-type": ["CloudFormation Stack Status Change", "Parameter Store Change"],
+        }),
+      }),
+    );
+    await events.send(
+      new PutTargetsCommand({ Rule: "activity", Targets: [{ Id: "fn", Arn: functionArn("activity-fn") }] }),
+    );
+    const cloudformation = new CloudFormationClient({
+      endpoint: jeff.url,
+      region: jeff.region,
+      credentials: jeff.credentials,
+      maxAttempts: 1,
+    });
+    const template = {
+      Resources: {
+        Setting: {
+          Type: "AWS::SSM::Parameter",
+          Properties: { Name: "/activity/setting", Type: "String", Value: "on" },
+        },
+      },
+    };
+    const { StackId } = await cloudformation.send(
+      new CreateStackCommand({ StackName: "activity", TemplateBody: JSON.stringify(template) }),
+    );
+    const statusOf = (report: Report) =>
+      (report.event.detail as { "status-details"?: { status?: string } })["status-details"]?.status;
+    await until(
+      () => reportsOf("activity-fn").some((report) => statusOf(report) === "CREATE_COMPLETE"),
+      () => `the stack's CREATE_COMPLETE (seen: ${JSON.stringify(reportsOf("activity-fn").map(statusOf))})`,
+    );
+    const complete = reportsOf("activity-fn").find((report) => statusOf(report) === "CREATE_COMPLETE")!;
+    expect(complete.event).toMatchObject({
+      version: "0",
+      source: "aws.cloudformation",
+      "detail-type": "CloudFormation Stack Status Change",
+      account: jeff.accountId,
+      region: jeff.region,
+      resources: [StackId],
+      detail: {
+        "stack-id": StackId,
+        "status-details": { status: "CREATE_COMPLETE", "status-reason": "" },
+        "client-request-token": "",
+      },
+    });
+    // The parameter the stack created, in SSM's own words, invoked on CloudFormation's behalf.
+    await until(
+      () =>
+        reportsOf("activity-fn").some((report) => report.event["detail-type"] === "Parameter Store Change"),
+      "the Parameter Store Change",
+    );
+    expect(
+      reportsOf("activity-fn").find((report) => report.event["detail-type"] === "Parameter Store Change")!
+        .event,
+    ).toMatchObject({
+      source: "aws.ssm",
+      detail: { name: "/activity/setting", type: "String", operation: "Create" },
     });
   });
 
