@@ -152,7 +152,11 @@ function conditionOf(condition: Record<string, string>): Record<string, unknown>
   };
 }
 
-export function createEventsService(store: Store, routing: RoutingContext): JsonService {
+/**
+ * The API over `store`. `routing` (the matchers and the queue) is what PutEvents needs; the
+ * template resource types, built offline too (`jeff validate`), call the rest without it.
+ */
+export function createEventsService(store: Store, routing?: RoutingContext): JsonService {
   const ops = eventsOperations;
   return {
     signingName: "events",
@@ -325,7 +329,7 @@ export function createEventsService(store: Store, routing: RoutingContext): Json
             const rule = await findRule(tx, scope, bus, name);
             if (!rule) return;
             if (rule.managedBy !== undefined && input.Force !== true) throw eventsErrors.managedRule(name);
-            if (input.Force !== true && (await listTargets(tx, scope, bus, name)).length > 0) {
+            if ((await listTargets(tx, scope, bus, name)).length > 0) {
               throw eventsErrors.ruleHasTargets();
             }
             await deleteRule(tx, scope, bus, name, Date.now());
@@ -427,6 +431,7 @@ export function createEventsService(store: Store, routing: RoutingContext): Json
         ...ops.PutEvents,
         handler: async (input, ctx) => {
           const entries = (input.Entries ?? []) as PutEventsEntry[];
+          if (routing === undefined) throw new TypeError("PutEvents needs the running subsystem's routing");
           checkRequestSize(entries);
           const { results, deliveries } = await ctx.transaction((tx) =>
             putEvents(tx, routing, scopeOf(ctx), entries),

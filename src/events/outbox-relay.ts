@@ -110,7 +110,9 @@ export function outboxRelay(options: OutboxRelayOptions): (job: Job) => Promise<
     }
     // Given back, not finished: another node (or this one, restarted) takes it up again in a
     // moment. Not at once: this node, still stopping, would claim and give it back in a loop.
-    throw new RetryAfterError("the relay's node stopped holding it", givenBackForMs, { countsAsAttempt: false });
+    throw new RetryAfterError("the relay's node stopped holding it", givenBackForMs, {
+      countsAsAttempt: false,
+    });
   };
 }
 

@@ -8,6 +8,7 @@ import { deadLettersPath, deadLettersRoute } from "./dead-letters.js";
 import { Deliverer } from "./delivery.js";
 import { deliveryKind } from "./delivery-job.js";
 import { DeliveryMetrics } from "./delivery-metrics.js";
+import { eventBusResource, ruleResource } from "./event-resources.js";
 import { eventsMigrations } from "./events-schema.js";
 import { createEventsService } from "./events-service.js";
 import { ensureOutboxRelay, outboxRelay, outboxRelayKind } from "./outbox-relay.js";
@@ -18,6 +19,10 @@ const deliveryConcurrency = 16;
 export const eventsSubsystem: Subsystem = {
   name: "events",
   migrations: eventsMigrations,
+  resourceTypes: ({ store, calls }) => {
+    const service = createEventsService(store);
+    return [eventBusResource(calls, () => service), ruleResource(calls, () => service)];
+  },
   open: ({ store, queue, metrics, provided, logger, outboxSignal }) => {
     const matchers = new BusMatchers();
     const deliveryMetrics = new DeliveryMetrics(metrics);

@@ -20,6 +20,7 @@ export { type OutboxStream, outboxStream } from "./event-stream.js";
 export {
   callForStack,
   callOnBehalf,
+  callOperationForStack,
   type OnBehalfCall,
   type StackScope,
 } from "./on-behalf.js";

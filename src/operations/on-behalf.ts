@@ -4,7 +4,15 @@
  * also the source address and user agent.
  */
 import { randomUUID } from "node:crypto";
-import type { Caller, CallTransaction, OperationRunner, OperationTraits } from "../protocol/index.js";
+import {
+  type Caller,
+  type CallTransaction,
+  type JsonService,
+  type OperationCall,
+  type OperationRunner,
+  type OperationTraits,
+  validateInput,
+} from "../protocol/index.js";
 
 export interface OnBehalfCall {
   /** The principal the service acts for; absent for work nobody started (the account acts). */
@@ -18,6 +26,26 @@ export interface OnBehalfCall {
   readonly invokedBy: string;
 }
 
+/** The call as the call path and a handler see it, made by `invokedBy` for `call.caller`. */
+function operationCall(call: OnBehalfCall): OperationCall {
+  const caller = call.caller ?? {
+    accountId: call.accountId,
+    arn: `arn:aws:iam::${call.accountId}:root`,
+    userId: call.accountId,
+    accessKeyId: "",
+  };
+  return {
+    requestId: randomUUID(),
+    caller,
+    region: call.region,
+    service: call.service,
+    operation: call.operation,
+    sourceIPAddress: call.invokedBy,
+    userAgent: call.invokedBy,
+    invokedBy: call.invokedBy,
+  };
+}
+
 export function callOnBehalf<T>(
   runner: OperationRunner,
   call: OnBehalfCall,
@@ -25,27 +53,7 @@ export function callOnBehalf<T>(
   params: Readonly<Record<string, unknown>>,
   work: (transaction: CallTransaction) => Promise<T>,
 ): Promise<T> {
-  const caller = call.caller ?? {
-    accountId: call.accountId,
-    arn: `arn:aws:iam::${call.accountId}:root`,
-    userId: call.accountId,
-    accessKeyId: "",
-  };
-  return runner.run(
-    {
-      requestId: randomUUID(),
-      caller,
-      region: call.region,
-      service: call.service,
-      operation: call.operation,
-      sourceIPAddress: call.invokedBy,
-      userAgent: call.invokedBy,
-      invokedBy: call.invokedBy,
-    },
-    traits,
-    () => params,
-    work,
-  );
+  return runner.run(operationCall(call), traits, () => params, work);
 }
 
 /** CloudFormation's service principal, as CloudTrail shows it on the calls it makes. */
@@ -83,5 +91,41 @@ export function callForStack<T>(
     traits,
     params,
     work,
+  );
+}
+
+/**
+ * One of a JSON service's declared operations, called as CloudFormation calls it for a stack's
+ * resource: the input checked against AWS's model as the edge checks a request's, then the
+ * operation's own handler, on the call path with its own traits. A resource that is a service's
+ * calls (an EventBridge rule is PutRule and PutTargets) makes them this way, so it cannot
+ * disagree with the API.
+ */
+export function callOperationForStack(
+  runner: OperationRunner,
+  stack: StackScope,
+  service: JsonService,
+  operation: string,
+  input: Record<string, unknown>,
+): Promise<unknown> {
+  const declared = service.operations[operation];
+  if (declared === undefined)
+    throw new TypeError(`${service.signingName} declares no operation ${operation}`);
+  const call = operationCall({
+    caller: stack.caller,
+    accountId: stack.accountId,
+    region: stack.region,
+    service: service.signingName,
+    operation,
+    invokedBy: cloudFormationPrincipal,
+  });
+  return runner.run(
+    call,
+    declared,
+    () => input,
+    (transaction) => {
+      if (service.model !== undefined) validateInput(service.model, operation, input);
+      return declared.handler(input, { ...call, transaction });
+    },
   );
 }
