@@ -50,6 +50,8 @@ export interface Window {
   messages(count: number): Promise<Answer[]>;
   /** Everything received so far, as SQS messages. */
   received(): Answer[];
+  /** The events received so far, once there are at least `count`, as the function got them. */
+  events(count: number): Promise<unknown[]>;
 }
 
 const windowSource = (name: string) => `export const handler = async (event) => {
@@ -76,14 +78,17 @@ export class Replay extends RecordedReplay {
     return this.lambdaClient;
   }
 
-  /** `aws_client.events.<clientFn>(**input)`: the operation botocore names so (snake_case). */
-  call(clientFn: string, input: object = {}): Promise<object> {
+  /**
+   * `aws_client.events.<clientFn>(**input)`: the operation botocore names so (snake_case), sent
+   * with `client` (another Region's, say) or this replay's.
+   */
+  call(clientFn: string, input: object = {}, client = this.events): Promise<object> {
     const pascal = clientFn.replace(/(^|_)([a-z0-9])/g, (_, _sep, c: string) => c.toUpperCase());
     const Command = (eventsSdk as unknown as Record<string, new (input: unknown) => unknown>)[
       `${pascal}Command`
     ];
     if (!Command) throw new Error(`no EventBridge operation ${clientFn}`);
-    return this.events.send(new Command(input) as Parameters<EventBridgeClient["send"]>[0]);
+    return client.send(new Command(input) as Parameters<EventBridgeClient["send"]>[0]);
   }
 
   /** The call's answer; a failure fails the case. */
@@ -147,16 +152,20 @@ export class Replay extends RecordedReplay {
       Environment: { Variables: { COLLECTOR: this.collector.url } },
     });
     this.afterwards(() => this.lambda.send(new DeleteFunctionCommand({ FunctionName: name })));
-    const received = () =>
-      this.collector.reports
-        .filter((report) => report.window === name)
-        .map((report) => sqsMessage(report.event));
+    const events = () =>
+      this.collector.reports.filter((report) => report.window === name).map((report) => report.event);
+    const arrived = (count: number) =>
+      until(() => events().length >= count, `${count} deliveries to ${name}`);
     return {
       arn: this.functionArn(name),
-      received,
+      received: () => events().map(sqsMessage),
       messages: async (count) => {
-        await until(() => received().length >= count, `${count} deliveries to ${name}`);
-        return received();
+        await arrived(count);
+        return events().map(sqsMessage);
+      },
+      events: async (count) => {
+        await arrived(count);
+        return events();
       },
     };
   }
@@ -175,6 +184,45 @@ export class Replay extends RecordedReplay {
     if (put.FailedEntryCount) throw new Error(`PutEvents failed entries: ${JSON.stringify(put.Entries)}`);
     if (!shouldMatch) return [];
     return (await window.messages(before + 1)).slice(before);
+  }
+
+  /**
+   * The fixture `put_events_with_filter_to_sqs`, through a window: a bus (made unless named), a
+   * rule with `pattern`, the window as its target (with the input settings given), then each
+   * group of entries put and, when it should match, its message collected.
+   */
+  async putEventsWithFilter(options: {
+    pattern: object;
+    entriesAsserts: ReadonlyArray<readonly [entries: PutEventsRequestEntry[], shouldMatch: boolean]>;
+    eventBusName?: string;
+    inputPath?: string;
+    inputTransformer?: object;
+  }): Promise<Answer[]> {
+    const rule = `test-rule-${shortUid()}`;
+    const bus = options.eventBusName ?? `test-bus-${shortUid()}`;
+    if (options.eventBusName === undefined) await this.createEventBus({ Name: bus });
+    const window = await this.window();
+    await this.putRule({ Name: rule, EventBusName: bus, EventPattern: JSON.stringify(options.pattern) });
+    const put = await this.send("put_targets", {
+      Rule: rule,
+      EventBusName: bus,
+      Targets: [
+        {
+          Id: `test-target-${shortUid()}`,
+          Arn: window.arn,
+          ...(options.inputPath ? { InputPath: options.inputPath } : {}),
+          ...(options.inputTransformer ? { InputTransformer: options.inputTransformer } : {}),
+        },
+      ],
+    });
+    if (put.FailedEntryCount !== 0)
+      throw new Error(`PutTargets failed: ${JSON.stringify(put.FailedEntries)}`);
+    const messages: Answer[] = [];
+    for (const [entries, shouldMatch] of options.entriesAsserts) {
+      const withBus = entries.map((entry) => ({ ...entry, EventBusName: bus }));
+      messages.push(...(await this.putAndCollect(window, withBus, shouldMatch)));
+    }
+    return messages;
   }
 }
 
