@@ -33,7 +33,8 @@ export class Bindings {
   }
 }
 
-const placeholder = /<[^<>\s]+>/g;
+// LocalStack writes a jsonpath replacement that is itself in brackets as `<<next-token>:1>`.
+const placeholder = /<<[^<>\s]+>(?::\d+)?>|<[^<>\s]+>/g;
 const numbered = /:\d+>$/;
 
 /** ISO 8601 date-times, which the recordings wrote as `date`. */

@@ -1,17 +1,8 @@
+import { type ReplayCase as AnyReplayCase, replayCase } from "../recorded-runner.js";
 import type { Replay } from "./replay.js";
 import type { ReplayedFile } from "./scope.js";
 
-/** One recorded test replayed: its file, its key after `<file>.py::`, and the calls it makes. */
-export interface ReplayCase {
-  readonly file: ReplayedFile;
-  readonly test: string;
-  readonly run: (replay: Replay) => Promise<void>;
-}
+/** One recorded Lambda test replayed. */
+export type ReplayCase = AnyReplayCase<Replay, ReplayedFile>;
 
-export function replayed(
-  file: ReplayedFile,
-  test: string,
-  run: (replay: Replay) => Promise<void>,
-): ReplayCase {
-  return { file, test, run };
-}
+export const replayed = replayCase<Replay, ReplayedFile>;

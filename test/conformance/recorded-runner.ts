@@ -1,0 +1,189 @@
+/**
+ * The one runner of AWS's recorded answers, for every service: each recorded test in scope is
+ * replayed against a real Jeff by its case (a file of `<service>/cases/`), and each answer is
+ * compared with what AWS answered (snapshot-match.ts). It prints passed/total by file and class,
+ * what was excluded and by which reason, and answers the count the caller holds to its ratchet.
+ *
+ * JEFF_REPLAY=<text> runs only the tests whose key contains it and prints every difference.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { corpusFor } from "./corpus.js";
+import type { RecordedReplay } from "./recorded-replay.js";
+import { Bindings, differences, normalise } from "./snapshot-match.js";
+
+/** One recorded test replayed: its file, its key after `<file>.py::`, and the calls it makes. */
+export interface ReplayCase<R, F extends string = string> {
+  readonly file: F;
+  readonly test: string;
+  readonly run: (replay: R) => Promise<void>;
+}
+
+export function replayCase<R, F extends string>(
+  file: F,
+  test: string,
+  run: (replay: R) => Promise<void>,
+): ReplayCase<R, F> {
+  return { file, test, run };
+}
+
+export interface Recording<F extends string = string> {
+  readonly file: F;
+  /** The key after `<file>.py::`. */
+  readonly test: string;
+  readonly content: Record<string, unknown>;
+}
+
+export interface RecordedRun<R extends RecordedReplay, F extends string> {
+  /** The service's folder under recorded/, and its name in the summary. */
+  readonly service: string;
+  readonly title: string;
+  readonly files: readonly F[];
+  /** Why a test is out of scope, if it is. */
+  readonly excludedBy: (file: F, test: string) => string | undefined;
+  /** The folder of the case files, each exporting `cases: readonly ReplayCase[]`. */
+  readonly casesDir: URL;
+  /** A fresh replay for one recording. */
+  readonly replayFor: (recording: Recording<F>) => R;
+  /** Jeff's account, and the account AWS's recordings show instead. */
+  readonly accounts: ReadonlyMap<string, string>;
+  readonly caseDeadlineMs?: number;
+}
+
+export const only = process.env.JEFF_REPLAY;
+
+/** The account AWS's recordings show (LocalStack's tests ran in it). */
+export const recordedAccount = "111111111111";
+
+const ratchetFile = new URL("./ratchet.json", import.meta.url);
+
+/** The ratchet's value for `key`: a count of passes that may only go up. */
+export function ratchet(key: string): number {
+  return (JSON.parse(readFileSync(ratchetFile, "utf8")) as Record<string, number>)[key] ?? 0;
+}
+
+function recordings<F extends string>(service: string, files: readonly F[]): Recording<F>[] {
+  const dir = join(corpusFor("recorded").file, "..", service);
+  return files.flatMap((file) => {
+    const snapshot = JSON.parse(readFileSync(join(dir, `${file}.snapshot.json`), "utf8")) as Record<
+      string,
+      { "recorded-content": Record<string, unknown> }
+    >;
+    return Object.entries(snapshot).map(([key, value]) => ({
+      file,
+      test: key.slice(key.indexOf(".py::") + 5),
+      content: value["recorded-content"],
+    }));
+  });
+}
+
+async function loadCases<R, F extends string>(casesDir: URL): Promise<Map<string, ReplayCase<R, F>>> {
+  const dir = fileURLToPath(casesDir);
+  const out = new Map<string, ReplayCase<R, F>>();
+  for (const name of readdirSync(dir)
+    .filter((n) => n.endsWith(".ts"))
+    .sort()) {
+    const module = (await import(join(dir, name))) as { cases: readonly ReplayCase<R, F>[] };
+    for (const c of module.cases) {
+      const key = `${c.file}::${c.test}`;
+      if (out.has(key)) throw new Error(`${name}: ${key} has two cases`);
+      out.set(key, c);
+    }
+  }
+  return out;
+}
+
+/** Replays every recording in scope; prints the tally and the differences; answers the passes. */
+export async function replayRecorded<R extends RecordedReplay, F extends string>(
+  run: RecordedRun<R, F>,
+): Promise<number> {
+  const all = recordings(run.service, run.files);
+  const byKey = await loadCases<R, F>(run.casesDir);
+  // Cases for tests whose recordings are not here are kept: Jeff is checked against those too.
+  const unrecorded = [...byKey.keys()].filter((key) => !all.some((r) => `${r.file}::${r.test}` === key));
+  const excluded = new Map<string, number>();
+  const tally = new Map<string, { passed: number; total: number }>();
+  const byFile = new Map<string, { passed: number; total: number }>();
+  const failures: string[] = [];
+  let passed = 0;
+  let total = 0;
+  for (const recording of all) {
+    const key = `${recording.file}::${recording.test}`;
+    if (only !== undefined && !key.includes(only)) continue;
+    const reason = run.excludedBy(recording.file, recording.test);
+    if (reason !== undefined) {
+      excluded.set(reason, (excluded.get(reason) ?? 0) + 1);
+      continue;
+    }
+    const classOf = recording.test.includes("::") ? recording.test.split("::")[0] : "(module)";
+    const counts = [`${recording.file} ${classOf}`, recording.file].map((name, i) => {
+      const map = i === 0 ? tally : byFile;
+      const count = map.get(name) ?? { passed: 0, total: 0 };
+      map.set(name, count);
+      count.total++;
+      return count;
+    });
+    total++;
+    const replayCase = byKey.get(key);
+    const problems = replayCase ? await replay(run, replayCase, recording) : ["no case replays it yet"];
+    if (problems.length === 0) {
+      for (const count of counts) count.passed++;
+      passed++;
+    } else {
+      failures.push(`${key}\n    ${problems.slice(0, only === undefined ? 3 : 100).join("\n    ")}`);
+    }
+  }
+  const replayedCount = [...byKey.keys()].filter((k) => only === undefined || k.includes(only)).length;
+  const lines = [
+    `${run.title}, AWS's recorded answers: ${passed}/${total} in scope (${replayedCount} replayed by a case)`,
+    "  by file:",
+    ...[...byFile].map(([file, c]) => `    ${file}: ${c.passed}/${c.total}`),
+    "  by class:",
+    ...[...tally].map(([category, c]) => `    ${category}: ${c.passed}/${c.total}`),
+    `  cases whose recording is not here: ${unrecorded.length}`,
+    "  excluded, by reason:",
+    ...[...excluded].map(([reason, n]) => `    ${reason}: ${n}`),
+  ];
+  console.log(`${lines.join("\n")}\n\nDiffering:\n${failures.join("\n")}`);
+  return passed;
+}
+
+/** Runs one case and compares every answer it recorded with AWS's; the differences, if any. */
+async function replay<R extends RecordedReplay, F extends string>(
+  run: RecordedRun<R, F>,
+  replayCase: ReplayCase<R, F>,
+  recording: Recording<F>,
+): Promise<string[]> {
+  const r = run.replayFor(recording);
+  const deadline = run.caseDeadlineMs ?? 120_000;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      replayCase.run(r),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error("the case did not finish")), deadline);
+      }),
+    ]);
+  } catch (error) {
+    await r.cleanUp();
+    return [`the case failed: ${(error as Error).stack?.split("\n").slice(0, 3).join(" ") ?? error}`];
+  } finally {
+    clearTimeout(timer);
+  }
+  await r.cleanUp();
+  const bindings = new Bindings();
+  const problems: string[] = [];
+  for (const [label, recorded] of Object.entries(recording.content)) {
+    if (!r.matched.has(label)) {
+      problems.push(`${label}: not replayed`);
+      continue;
+    }
+    const actual = normalise(r.matched.get(label), run.accounts, r.replacements, label);
+    problems.push(...differences(recorded, actual, bindings, label));
+  }
+  for (const label of r.matched.keys()) {
+    if (!(label in recording.content)) problems.push(`${label}: AWS recorded no such answer`);
+  }
+  return problems;
+}
