@@ -57,6 +57,7 @@ export {
   type StackCaller,
   supportsAttribute,
 } from "./resource-registry.js";
+export { expandedSamEventTypes, expandSamEvents } from "./sam-events.js";
 export { applySamGlobals, GLOBALS_PROPERTIES, mergeGlobalValue, SAM_TRANSFORM } from "./sam-globals.js";
 export { IntrinsicError, TEMPLATE_ERROR_CODE, type TemplateError } from "./template-errors.js";
 export type { DeletionPolicy, UpdateReplacePolicy } from "./validate-resources.js";

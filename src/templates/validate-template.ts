@@ -17,6 +17,7 @@ import {
 } from "./parameters.js";
 import { collectReferences } from "./references.js";
 import type { ResourceRegistry } from "./resource-registry.js";
+import { expandSamEvents } from "./sam-events.js";
 import { applySamGlobals } from "./sam-globals.js";
 import { type TemplateError, templateError } from "./template-errors.js";
 import { checkReferences, resourcesBehind, type TemplateNames } from "./template-names.js";
@@ -84,8 +85,11 @@ export function analyzeTemplate(template: unknown, options: ValidateOptions): Te
   errors.push(...checkMappings(mappingsSection));
   const mappings = isPlainObject(mappingsSection) ? mappingsSection : {};
 
-  const merged = applySamGlobals(template);
-  errors.push(...merged.errors);
+  const globalsApplied = applySamGlobals(template);
+  errors.push(...globalsApplied.errors);
+  // SAM's event sources become the resources they stand for (a rule, a permission), as the
+  // transform expands them, so everything after sees them as the template's own.
+  const merged = { template: expandSamEvents(globalsApplied.template) };
 
   const conditionsSection = ownValue(merged.template, "Conditions");
   const conditionNames = new Set(isPlainObject(conditionsSection) ? Object.keys(conditionsSection) : []);

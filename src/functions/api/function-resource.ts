@@ -23,6 +23,7 @@ import {
 } from "../../protocol/index.js";
 import { type SqlExecutor, type Store, StoreConflictError } from "../../store/index.js";
 import {
+  expandedSamEventTypes,
   isFunctionCall,
   type ResourceContext,
   type ResourceHandler,
@@ -130,6 +131,8 @@ function validate(type: string, props: unknown, path: string): TemplateError[] {
     if (events !== null && typeof events === "object" && !isFunctionCall(events)) {
       for (const [name, event] of Object.entries(events)) {
         const kind = (event as { Type?: unknown } | null)?.Type;
+        // Expanded into the rule and permission they stand for before the function is planned.
+        if (typeof kind === "string" && expandedSamEventTypes.has(kind)) continue;
         errors.push({
           path: `${path}.Events.${name}`,
           message: `event source type ${String(kind)} is not supported yet: Jeff wires event sources to functions as their subsystems land`,
