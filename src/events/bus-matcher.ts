@@ -4,6 +4,7 @@
  * matcher is current, so a rule put through any node applies on every node from its commit on.
  */
 import type { SqlExecutor } from "../store/index.js";
+import { type ArchiveRecord, listArchives } from "./archive-records.js";
 import type { BusRecord, EventsScope } from "./bus-records.js";
 import { compilePattern, RuleSet } from "./pattern/index.js";
 import { listRules, type RuleRecord, type TargetDefinition, targetsOfBus } from "./rule-records.js";
@@ -16,6 +17,15 @@ export interface MatchedRule {
 interface CompiledBus {
   readonly generation: number;
   readonly rules: RuleSet<MatchedRule>;
+  /** Archives with a pattern, and those that keep every event. */
+  readonly archives: RuleSet<ArchiveRecord>;
+  readonly archivingAll: readonly ArchiveRecord[];
+}
+
+/** What an event on a bus reaches: the rules (with their targets) and the archives it matches. */
+export interface BusMatch {
+  readonly rules: MatchedRule[];
+  readonly archives: ArchiveRecord[];
 }
 
 /** Rules whose events are matched: enabled ones with a pattern (schedules fire by time, not by events). */
@@ -24,15 +34,21 @@ const matchesEvents = (rule: RuleRecord) => rule.state !== "DISABLED" && rule.ev
 export class BusMatchers {
   private readonly compiled = new Map<string, CompiledBus>();
 
-  /** The rules (with their targets) an event on `bus` matches. `event` is the envelope. */
+  /** The rules (with their targets) and archives an event on `bus` matches. `event` is the envelope. */
   async match(
     db: SqlExecutor,
     scope: EventsScope,
     bus: BusRecord,
     event: Record<string, unknown>,
-  ): Promise<MatchedRule[]> {
+  ): Promise<BusMatch> {
     const compiled = await this.current(db, scope, bus);
-    return compiled.rules.size === 0 ? [] : compiled.rules.matches(event);
+    return {
+      rules: compiled.rules.size === 0 ? [] : compiled.rules.matches(event),
+      archives: [
+        ...compiled.archivingAll,
+        ...(compiled.archives.size === 0 ? [] : compiled.archives.matches(event)),
+      ],
+    };
   }
 
   private async current(db: SqlExecutor, scope: EventsScope, bus: BusRecord): Promise<CompiledBus> {
@@ -40,6 +56,8 @@ export class BusMatchers {
     const cached = this.compiled.get(key);
     if (cached !== undefined && cached.generation === bus.rulesGeneration) return cached;
     const rules = new RuleSet<MatchedRule>();
+    const archives = new RuleSet<ArchiveRecord>();
+    const archivingAll: ArchiveRecord[] = [];
     if (bus.rulesGeneration > 0) {
       const targets = await targetsOfBus(db, scope, bus.name);
       for (const rule of await listRules(db, scope, bus.name)) {
@@ -53,8 +71,16 @@ export class BusMatchers {
           );
         } catch {}
       }
+      for (const archive of await listArchives(db, scope, bus.name)) {
+        if (archive.eventPattern === undefined) archivingAll.push(archive);
+        else {
+          try {
+            archives.set(archive, compilePattern(archive.eventPattern, { sizeLimit: Infinity }));
+          } catch {}
+        }
+      }
     }
-    const fresh = { generation: bus.rulesGeneration, rules };
+    const fresh = { generation: bus.rulesGeneration, rules, archives, archivingAll };
     this.compiled.set(key, fresh);
     return fresh;
   }

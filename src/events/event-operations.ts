@@ -3,7 +3,9 @@
  * template resource types, whose changes are the same calls made on a stack's behalf.
  */
 import { mutates, noResources, type OperationTraits, reads } from "../protocol/index.js";
+import { archiveArn } from "./archive-records.js";
 import { busArn, busNameOf, ruleArn } from "./bus-records.js";
+import { replayArn } from "./replay-records.js";
 
 const scopeOf = (call: Parameters<OperationTraits["resources"]>[1]) => ({
   accountId: call.caller.accountId,
@@ -27,6 +29,18 @@ const onRule =
     const bus = busNameOf(params.EventBusName);
     return [{ type: "AWS::Events::Rule", name, arn: ruleArn(scopeOf(call), bus, name) }];
   };
+
+const onArchive: OperationTraits["resources"] = (params, call) => {
+  const name = params.ArchiveName;
+  if (typeof name !== "string") return [];
+  return [{ type: "AWS::Events::Archive", name, arn: archiveArn(scopeOf(call), name) }];
+};
+
+const onReplay: OperationTraits["resources"] = (params, call) => {
+  const name = params.ReplayName;
+  if (typeof name !== "string") return [];
+  return [{ type: "AWS::Events::Replay", name, arn: replayArn(scopeOf(call), name) }];
+};
 
 const onResourceArn: OperationTraits["resources"] = (params) => {
   const arn = params.ResourceARN;
@@ -56,6 +70,15 @@ export const eventsOperations = {
   TestEventPattern: reads("events:TestEventPattern", noResources),
   // A data event, as CloudTrail classes it: the events themselves are not management.
   PutEvents: mutates("events:PutEvents", onBus("EventBusName"), { dataEvent: true, hidden: ["Entries"] }),
+  CreateArchive: mutates("events:CreateArchive", onArchive),
+  DescribeArchive: reads("events:DescribeArchive", onArchive),
+  UpdateArchive: mutates("events:UpdateArchive", onArchive),
+  DeleteArchive: mutates("events:DeleteArchive", onArchive),
+  ListArchives: reads("events:ListArchives", noResources),
+  StartReplay: mutates("events:StartReplay", onReplay),
+  DescribeReplay: reads("events:DescribeReplay", onReplay),
+  ListReplays: reads("events:ListReplays", noResources),
+  CancelReplay: mutates("events:CancelReplay", onReplay),
   TagResource: mutates("events:TagResource", onResourceArn),
   UntagResource: mutates("events:UntagResource", onResourceArn),
   ListTagsForResource: reads("events:ListTagsForResource", onResourceArn),

@@ -81,4 +81,49 @@ export const eventsMigrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    id: 802,
+    name: "events: archives, their events, and replays",
+    up: `
+      CREATE TABLE events_archives (
+        account_id TEXT NOT NULL,
+        region TEXT NOT NULL,
+        name TEXT NOT NULL,
+        bus_name TEXT NOT NULL,
+        description TEXT,
+        event_pattern TEXT,
+        retention_days BIGINT NOT NULL,
+        created_at BIGINT NOT NULL,
+        PRIMARY KEY (account_id, region, name)
+      );
+      CREATE TABLE events_archived (
+        account_id TEXT NOT NULL,
+        region TEXT NOT NULL,
+        archive_name TEXT NOT NULL,
+        event_id TEXT NOT NULL,
+        event_time BIGINT NOT NULL,
+        archived_at BIGINT NOT NULL,
+        size_bytes BIGINT NOT NULL,
+        body TEXT NOT NULL,
+        PRIMARY KEY (account_id, region, archive_name, event_id)
+      );
+      CREATE INDEX events_archived_by_time ON events_archived (account_id, region, archive_name, event_time);
+      CREATE TABLE events_replays (
+        account_id TEXT NOT NULL,
+        region TEXT NOT NULL,
+        name TEXT NOT NULL,
+        archive_name TEXT NOT NULL,
+        description TEXT,
+        destination TEXT NOT NULL,
+        event_start BIGINT NOT NULL,
+        event_end BIGINT NOT NULL,
+        state TEXT NOT NULL,
+        state_reason TEXT,
+        started_at BIGINT NOT NULL,
+        ended_at BIGINT,
+        last_replayed BIGINT,
+        PRIMARY KEY (account_id, region, name)
+      );
+    `,
+  },
 ];

@@ -6,6 +6,8 @@
  */
 import { eventsModel, type JsonService, type RequestContext } from "../protocol/index.js";
 import type { SqlExecutor, Store } from "../store/index.js";
+import { page, scopeOf, seconds, str } from "./api-values.js";
+import { archiveOperations } from "./archive-service.js";
 import {
   type BusRecord,
   bumpRulesGeneration,
@@ -39,32 +41,8 @@ import {
 } from "./rule-records.js";
 import { checkTargetInputs, checkTargets } from "./target-checks.js";
 
-const scopeOf = (ctx: RequestContext): EventsScope => ({
-  accountId: ctx.caller.accountId,
-  region: ctx.region,
-});
-const seconds = (ms: number) => ms / 1000;
-const str = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
-
 /** At most this many targets per rule, as on AWS. */
 export const targetsPerRule = 5;
-
-/** One page of `items` from an opaque NextToken (an offset), at most `limit` long. */
-function page<T>(items: readonly T[], input: Record<string, unknown>): { items: T[]; nextToken?: string } {
-  let start = 0;
-  const token = input.NextToken;
-  if (typeof token === "string") {
-    const decoded = Number(Buffer.from(token, "base64url").toString("utf8"));
-    if (!Number.isSafeInteger(decoded) || decoded < 0) throw eventsErrors.invalidNextToken();
-    start = decoded;
-  }
-  const limit = typeof input.Limit === "number" ? input.Limit : 100;
-  const end = start + limit;
-  return {
-    items: items.slice(start, end),
-    ...(end < items.length ? { nextToken: Buffer.from(String(end)).toString("base64url") } : {}),
-  };
-}
 
 function busEntry(bus: BusRecord): Record<string, unknown> {
   return {
@@ -164,6 +142,7 @@ export function createEventsService(store: Store, routing?: RoutingContext): Jso
     protocol: "awsJson1_1",
     targetPrefix: "AWSEvents",
     operations: {
+      ...archiveOperations(store, routing),
       CreateEventBus: {
         ...ops.CreateEventBus,
         handler: async (input, ctx) => {

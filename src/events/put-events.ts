@@ -8,6 +8,7 @@
 import { randomUUID } from "node:crypto";
 import type { WorkQueue } from "../queue/index.js";
 import type { SqlExecutor } from "../store/index.js";
+import { archiveEvent } from "./archive-records.js";
 import type { BusMatchers } from "./bus-matcher.js";
 import { busNameOf, type EventsScope, findBus } from "./bus-records.js";
 import { deliveryJob } from "./delivery-job.js";
@@ -132,10 +133,15 @@ export interface RoutingContext {
   readonly metrics?: DeliveryMetrics;
 }
 
+/** A replay's re-delivery: only to these rules (all when empty), and not archived again. */
+export interface ReplayRouting {
+  readonly ruleArns: ReadonlySet<string>;
+}
+
 /**
- * Puts an event on a bus: matches it against the bus's rules and enqueues a delivery per matching
- * target in `tx`. A bus that does not exist takes the event and delivers it nowhere, as on AWS.
- * Returns how many deliveries were enqueued.
+ * Puts an event on a bus: matches it against the bus's rules and archives, keeps it in each
+ * matching archive and enqueues a delivery per matching target, in `tx`. A bus that does not exist
+ * takes the event and delivers it nowhere, as on AWS. Returns how many deliveries were enqueued.
  */
 export async function routeEvent(
   tx: SqlExecutor,
@@ -144,16 +150,19 @@ export async function routeEvent(
   busName: string,
   event: EventEnvelope,
   ingestedAt: number,
+  replay?: ReplayRouting,
 ): Promise<number> {
   const bus = await findBus(tx, scope, busName);
   if (!bus) return 0;
   let enqueued = 0;
-  for (const { rule, targets } of await routing.matchers.match(
-    tx,
-    scope,
-    bus,
-    event as unknown as Record<string, unknown>,
-  )) {
+  const matched = await routing.matchers.match(tx, scope, bus, event as unknown as Record<string, unknown>);
+  const text = JSON.stringify(event);
+  if (replay === undefined) {
+    for (const archive of matched.archives)
+      await archiveEvent(tx, scope, archive.name, event, text, ingestedAt);
+  }
+  for (const { rule, targets } of matched.rules) {
+    if (replay !== undefined && replay.ruleArns.size > 0 && !replay.ruleArns.has(rule.arn)) continue;
     if (targets.length > 0) routing.metrics?.matched(rule.arn, targets.length);
     for (const target of targets) {
       await routing.queue.enqueue(
@@ -165,7 +174,7 @@ export async function routeEvent(
           ruleName: rule.name,
           ruleArn: rule.arn,
           target,
-          event: JSON.stringify(event),
+          event: text,
           ingestedAt,
         }),
       );

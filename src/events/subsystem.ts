@@ -3,6 +3,7 @@
  * queue. Each node keeps its own compiled matchers, current by the buses' rules generations.
  */
 import type { Subsystem } from "../server/subsystem.js";
+import { purgeArchives } from "./archive-records.js";
 import { BusMatchers } from "./bus-matcher.js";
 import { deadLettersPath, deadLettersRoute } from "./dead-letters.js";
 import { Deliverer } from "./delivery.js";
@@ -12,6 +13,7 @@ import { eventBusResource, ruleResource } from "./event-resources.js";
 import { eventsMigrations } from "./events-schema.js";
 import { createEventsService } from "./events-service.js";
 import { ensureOutboxRelay, outboxRelay, outboxRelayKind } from "./outbox-relay.js";
+import { replayHandler, replayKind } from "./replay-job.js";
 
 /** Deliveries this node runs at once. */
 const deliveryConcurrency = 16;
@@ -48,8 +50,10 @@ export const eventsSubsystem: Subsystem = {
       // It is given back, not failed, when its node stops; only failures count, and it must outlive them.
       maxAttempts: 1_000_000,
     });
+    queue.register(replayKind, { handle: replayHandler(store, routing) });
     return {
       services: [createEventsService(store, routing)],
+      housekeeping: () => purgeArchives(store, Date.now()),
       start: () => ensureOutboxRelay(store, queue),
       stopping: () => stopping.abort(),
       signedRoutes: { [deadLettersPath]: deadLettersRoute(store, logger) },
