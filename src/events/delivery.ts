@@ -13,6 +13,7 @@ import type { InvokeOnBehalf } from "../functions/index.js";
 import { isAwsError } from "../protocol/index.js";
 import type { Job, WorkQueue } from "../queue/index.js";
 import type { SqlExecutor, Store } from "../store/index.js";
+import { sendToApiDestination } from "./api-destination-delivery.js";
 import type { BusMatchers } from "./bus-matcher.js";
 import { keepDeadLetter } from "./dead-letters.js";
 import { type Delivery, retryPolicyOf } from "./delivery-job.js";
@@ -100,26 +101,41 @@ export class Deliverer {
     const complete = async (tx: SqlExecutor) => {
       if (!(await job.completeIn(tx))) throw new Error("the delivery's lease was lost");
     };
+    if (arn.service === "events" && arn.resource.startsWith("event-bus/")) {
+      // Another bus gets the event itself, to match against its own rules.
+      const busName = arn.resource.slice("event-bus/".length);
+      await this.options.store.transaction(async (tx) => {
+        await routeEvent(
+          tx,
+          this.options,
+          { accountId: arn.accountId, region: arn.region },
+          busName,
+          event,
+          this.now(),
+        );
+        await complete(tx);
+      });
+      return;
+    }
+    const shaped = shapeInput(target, event as unknown as Record<string, unknown>, {
+      ruleArn: delivery.ruleArn,
+      ruleName: delivery.ruleName,
+      ingestionTime: eventTime(delivery.ingestedAt),
+    });
+    // What AWS would not deliver (an InputPath that selects nothing, a template that is not JSON
+    // once filled in) is delivered nowhere, and the delivery is done.
+    if (!shaped.delivered) {
+      await this.options.store.transaction(complete);
+      return;
+    }
     if (arn.service === "lambda") {
       const invoke = this.options.invokeOnBehalf();
       if (invoke === undefined)
         throw new DeliveryFailure("SDK_CLIENT_ERROR", "functions are not running", true);
-      const shaped = shapeInput(target, event as unknown as Record<string, unknown>, {
-        ruleArn: delivery.ruleArn,
-        ruleName: delivery.ruleName,
-        ingestionTime: eventTime(delivery.ingestedAt),
-      });
-      // What AWS would not deliver (an InputPath that selects nothing, a template that is not JSON
-      // once filled in) is delivered nowhere, and the delivery is done.
-      if (!shaped.delivered) {
-        await this.options.store.transaction(complete);
-        return;
-      }
-      const input = shaped.input;
       try {
         await invoke({
           functionArn: target.Arn,
-          payload: Buffer.from(input),
+          payload: Buffer.from(shaped.input),
           invokedBy: eventsPrincipal,
           alsoCommit: complete,
         });
@@ -139,19 +155,12 @@ export class Deliverer {
       }
       return;
     }
-    if (arn.service === "events" && arn.resource.startsWith("event-bus/")) {
-      const busName = arn.resource.slice("event-bus/".length);
-      await this.options.store.transaction(async (tx) => {
-        await routeEvent(
-          tx,
-          this.options,
-          { accountId: arn.accountId, region: arn.region },
-          busName,
-          event,
-          this.now(),
-        );
-        await complete(tx);
-      });
+    if (arn.service === "events" && arn.resource.startsWith("api-destination/")) {
+      const scope = { accountId: delivery.accountId, region: delivery.region };
+      const outcome = await sendToApiDestination(this.options.store, scope, target, shaped.input);
+      if (!outcome.delivered)
+        throw new DeliveryFailure(outcome.errorCode, outcome.message, outcome.retriable);
+      await this.options.store.transaction(complete);
       return;
     }
     throw new DeliveryFailure(

@@ -42,6 +42,19 @@ const onReplay: OperationTraits["resources"] = (params, call) => {
   return [{ type: "AWS::Events::Replay", name, arn: replayArn(scopeOf(call), name) }];
 };
 
+/**
+ * A connection or API destination, by `Name`. Their ARNs end with an id the name does not tell, so
+ * the audit trail names the resource and its ARN up to the name.
+ */
+const onNamed =
+  (type: string): OperationTraits["resources"] =>
+  (params, call) => {
+    const name = params.Name;
+    if (typeof name !== "string") return [];
+    const kind = type === "AWS::Events::Connection" ? "connection" : "api-destination";
+    return [{ type, name, arn: `arn:aws:events:${call.region}:${call.caller.accountId}:${kind}/${name}` }];
+  };
+
 const onResourceArn: OperationTraits["resources"] = (params) => {
   const arn = params.ResourceARN;
   if (typeof arn !== "string") return [];
@@ -79,6 +92,20 @@ export const eventsOperations = {
   DescribeReplay: reads("events:DescribeReplay", onReplay),
   ListReplays: reads("events:ListReplays", noResources),
   CancelReplay: mutates("events:CancelReplay", onReplay),
+  CreateConnection: mutates("events:CreateConnection", onNamed("AWS::Events::Connection"), {
+    hidden: ["AuthParameters"],
+  }),
+  DescribeConnection: reads("events:DescribeConnection", onNamed("AWS::Events::Connection")),
+  UpdateConnection: mutates("events:UpdateConnection", onNamed("AWS::Events::Connection"), {
+    hidden: ["AuthParameters"],
+  }),
+  DeleteConnection: mutates("events:DeleteConnection", onNamed("AWS::Events::Connection")),
+  ListConnections: reads("events:ListConnections", noResources),
+  CreateApiDestination: mutates("events:CreateApiDestination", onNamed("AWS::Events::ApiDestination")),
+  DescribeApiDestination: reads("events:DescribeApiDestination", onNamed("AWS::Events::ApiDestination")),
+  UpdateApiDestination: mutates("events:UpdateApiDestination", onNamed("AWS::Events::ApiDestination")),
+  DeleteApiDestination: mutates("events:DeleteApiDestination", onNamed("AWS::Events::ApiDestination")),
+  ListApiDestinations: reads("events:ListApiDestinations", noResources),
   TagResource: mutates("events:TagResource", onResourceArn),
   UntagResource: mutates("events:UntagResource", onResourceArn),
   ListTagsForResource: reads("events:ListTagsForResource", onResourceArn),

@@ -126,4 +126,39 @@ export const eventsMigrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    id: 803,
+    name: "events: connections and API destinations",
+    up: `
+      CREATE TABLE events_connections (
+        account_id TEXT NOT NULL,
+        region TEXT NOT NULL,
+        name TEXT NOT NULL,
+        resource_id TEXT NOT NULL,
+        secret_id TEXT NOT NULL,
+        description TEXT,
+        authorization_type TEXT NOT NULL,
+        auth_parameters TEXT NOT NULL,
+        state TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        modified_at BIGINT NOT NULL,
+        authorized_at BIGINT NOT NULL,
+        PRIMARY KEY (account_id, region, name)
+      );
+      CREATE TABLE events_api_destinations (
+        account_id TEXT NOT NULL,
+        region TEXT NOT NULL,
+        name TEXT NOT NULL,
+        resource_id TEXT NOT NULL,
+        description TEXT,
+        connection_arn TEXT NOT NULL,
+        endpoint TEXT NOT NULL,
+        http_method TEXT NOT NULL,
+        rate_limit BIGINT NOT NULL,
+        created_at BIGINT NOT NULL,
+        modified_at BIGINT NOT NULL,
+        PRIMARY KEY (account_id, region, name)
+      );
+    `,
+  },
 ];

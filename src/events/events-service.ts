@@ -20,6 +20,7 @@ import {
   requireBus,
   setBusPolicy,
 } from "./bus-records.js";
+import { connectionOperations } from "./connection-service.js";
 import { eventsOperations } from "./event-operations.js";
 import { eventsErrors } from "./events-errors.js";
 import { compilePattern, parseTestEvent, RuleSet } from "./pattern/index.js";
@@ -143,6 +144,7 @@ export function createEventsService(store: Store, routing?: RoutingContext): Jso
     targetPrefix: "AWSEvents",
     operations: {
       ...archiveOperations(store, routing),
+      ...connectionOperations(store),
       CreateEventBus: {
         ...ops.CreateEventBus,
         handler: async (input, ctx) => {

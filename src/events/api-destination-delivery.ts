@@ -1,0 +1,143 @@
+/**
+ * Delivering to an API destination: the HTTP request EventBridge makes — the destination's method
+ * and endpoint (each `*` filled from the target's `PathParameterValues`), the connection's
+ * invocation parameters and the target's `HttpParameters` as headers and query string, the
+ * connection's authorisation (an API key header, or Basic), the event (as the target shapes it)
+ * as a JSON body — with a five-second timeout. 2xx is delivered; 401, 407, 409, 429, 5xx, a
+ * timeout or no connection are retried, as AWS retries them; other answers are not.
+ */
+import type { SqlExecutor } from "../store/index.js";
+import type { EventsScope } from "./bus-records.js";
+import { connectionByArn, findApiDestination } from "./connection-records.js";
+import type { TargetDefinition } from "./rule-records.js";
+
+/** How long EventBridge waits for an API destination's answer. */
+export const apiDestinationTimeoutMs = 5_000;
+
+export type HttpOutcome =
+  | { readonly delivered: true }
+  | {
+      readonly delivered: false;
+      readonly errorCode: string;
+      readonly message: string;
+      readonly retriable: boolean;
+    };
+
+const retriedStatuses = new Set([401, 407, 409, 429]);
+
+interface KeyValue {
+  readonly Key?: string;
+  readonly Value?: string;
+}
+
+interface HttpParameters {
+  readonly HeaderParameters?: readonly KeyValue[];
+  readonly QueryStringParameters?: readonly KeyValue[];
+  readonly BodyParameters?: readonly KeyValue[];
+}
+
+const failed = (errorCode: string, message: string, retriable: boolean): HttpOutcome => ({
+  delivered: false,
+  errorCode,
+  message,
+  retriable,
+});
+
+export async function sendToApiDestination(
+  db: SqlExecutor,
+  scope: EventsScope,
+  target: TargetDefinition,
+  input: string,
+): Promise<HttpOutcome> {
+  const name = target.Arn.split(":api-destination/")[1]?.split("/")[0] ?? "";
+  const destination = await findApiDestination(db, scope, name);
+  if (destination === undefined || destination.arn !== target.Arn) {
+    return failed("NO_RESOURCE", `API destination ${target.Arn} does not exist.`, false);
+  }
+  const connection = await connectionByArn(db, scope, destination.connectionArn);
+  if (connection === undefined)
+    return failed("NO_RESOURCE", `Connection ${destination.connectionArn} does not exist.`, false);
+  if (connection.authorizationType === "OAUTH_CLIENT_CREDENTIALS") {
+    return failed(
+      "INVALID_PARAMETER",
+      "Jeff does not authorise OAuth client-credentials connections yet.",
+      false,
+    );
+  }
+  const auth = connection.authParameters as {
+    BasicAuthParameters?: { Username?: string; Password?: string };
+    ApiKeyAuthParameters?: { ApiKeyName?: string; ApiKeyValue?: string };
+    InvocationHttpParameters?: HttpParameters;
+  };
+  const fromTarget = (target.HttpParameters ?? {}) as {
+    PathParameterValues?: string[];
+    HeaderParameters?: Record<string, string>;
+    QueryStringParameters?: Record<string, string>;
+  };
+
+  const paths = [...(fromTarget.PathParameterValues ?? [])];
+  const url = new URL(destination.endpoint.replace(/\*/g, () => encodeURIComponent(paths.shift() ?? "")));
+  const headers: Record<string, string> = {
+    "content-type": "application/json; charset=utf-8",
+    "user-agent": "Amazon/EventBridge/ApiDestinations",
+  };
+  const invocation = auth.InvocationHttpParameters ?? {};
+  for (const { Key, Value } of invocation.HeaderParameters ?? [])
+    if (Key) headers[Key.toLowerCase()] = Value ?? "";
+  for (const [key, value] of Object.entries(fromTarget.HeaderParameters ?? {}))
+    headers[key.toLowerCase()] = value;
+  for (const { Key, Value } of invocation.QueryStringParameters ?? [])
+    if (Key) url.searchParams.set(Key, Value ?? "");
+  for (const [key, value] of Object.entries(fromTarget.QueryStringParameters ?? {}))
+    url.searchParams.set(key, value);
+  if (auth.ApiKeyAuthParameters?.ApiKeyName) {
+    headers[auth.ApiKeyAuthParameters.ApiKeyName.toLowerCase()] = auth.ApiKeyAuthParameters.ApiKeyValue ?? "";
+  }
+  if (auth.BasicAuthParameters) {
+    const { Username = "", Password = "" } = auth.BasicAuthParameters;
+    headers.authorization = `Basic ${Buffer.from(`${Username}:${Password}`).toString("base64")}`;
+  }
+
+  let body: string | undefined = input;
+  const bodyParameters = invocation.BodyParameters ?? [];
+  if (bodyParameters.length > 0) {
+    try {
+      const parsed = JSON.parse(input) as unknown;
+      if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)) {
+        for (const { Key, Value } of bodyParameters)
+          if (Key) (parsed as Record<string, unknown>)[Key] = Value ?? "";
+        body = JSON.stringify(parsed);
+      }
+    } catch {}
+  }
+  const method = destination.httpMethod;
+  if (method === "GET" || method === "HEAD") body = undefined;
+
+  let status: number;
+  try {
+    const response = await fetch(url, {
+      method,
+      headers,
+      ...(body !== undefined ? { body } : {}),
+      signal: AbortSignal.timeout(apiDestinationTimeoutMs),
+      redirect: "manual",
+    });
+    await response.arrayBuffer().catch(() => undefined);
+    status = response.status;
+  } catch (error) {
+    const timedOut = (error as Error).name === "TimeoutError";
+    return failed(
+      timedOut ? "TIMEOUT" : "CONNECTION_FAILURE",
+      timedOut
+        ? `No answer from ${url.origin} within 5 seconds.`
+        : `Could not reach ${url.origin}: ${(error as Error).message}`,
+      true,
+    );
+  }
+  if (status >= 200 && status < 300) return { delivered: true };
+  return failed(
+    "SDK_CLIENT_ERROR",
+    `Received a response status code of ${status} from the API destination.`,
+    status >= 500 || retriedStatuses.has(status),
+  );
+}

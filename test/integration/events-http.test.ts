@@ -1,0 +1,251 @@
+// HTTP targets: connections (API key, Basic) and API destinations, an event delivered as the
+// HTTP request EventBridge makes, and an endpoint that always fails ending in the dead-letter
+// queue after its target's retry policy.
+import { createServer, type IncomingHttpHeaders } from "node:http";
+import type { AddressInfo } from "node:net";
+import {
+  CreateApiDestinationCommand,
+  CreateConnectionCommand,
+  DeleteConnectionCommand,
+  DescribeApiDestinationCommand,
+  DescribeConnectionCommand,
+  EventBridgeClient,
+  ListApiDestinationsCommand,
+  ListConnectionsCommand,
+  PutEventsCommand,
+  PutRuleCommand,
+  PutTargetsCommand,
+  UpdateConnectionCommand,
+} from "@aws-sdk/client-eventbridge";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type JeffProcess, runJeff, startJeff } from "./jeff-process.js";
+import { failure } from "./lambda-helpers.js";
+import { until } from "./until.js";
+
+interface Received {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: string;
+}
+
+let jeff: JeffProcess;
+let events: EventBridgeClient;
+const received: Received[] = [];
+let endpoint: string;
+const server = createServer((req, res) => {
+  let body = "";
+  req.on("data", (chunk) => {
+    body += chunk;
+  });
+  req.on("end", () => {
+    received.push({ method: req.method!, url: req.url!, headers: req.headers, body });
+    res.statusCode = req.url!.startsWith("/broken") ? 503 : 200;
+    res.end("{}");
+  });
+});
+
+beforeAll(async () => {
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  jeff = await startJeff();
+  events = new EventBridgeClient({
+    endpoint: jeff.url,
+    region: jeff.region,
+    credentials: jeff.credentials,
+    maxAttempts: 1,
+  });
+});
+afterAll(async () => {
+  await jeff?.stop();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
+
+describe("connections and API destinations", () => {
+  it("keeps connections without showing their secrets, and answers as AWS does", async () => {
+    const created = await events.send(
+      new CreateConnectionCommand({
+        Name: "hook-key",
+        AuthorizationType: "API_KEY",
+        AuthParameters: { ApiKeyAuthParameters: { ApiKeyName: "x-api-key", ApiKeyValue: "s3cret" } },
+      }),
+    );
+    expect(created.ConnectionArn).toMatch(
+      new RegExp(`^arn:aws:events:${jeff.region}:${jeff.accountId}:connection/hook-key/[0-9a-f-]{36}$`),
+    );
+    expect(created.ConnectionState).toBe("AUTHORIZED");
+    const described = await events.send(new DescribeConnectionCommand({ Name: "hook-key" }));
+    expect(described).toMatchObject({
+      Name: "hook-key",
+      AuthorizationType: "API_KEY",
+      AuthParameters: { ApiKeyAuthParameters: { ApiKeyName: "x-api-key" } },
+      ConnectionState: "AUTHORIZED",
+    });
+    expect(JSON.stringify(described)).not.toContain("s3cret");
+    expect(described.SecretArn).toMatch(/^arn:aws:secretsmanager:.*:secret:events!connection\/hook-key\//);
+
+    await events.send(
+      new UpdateConnectionCommand({
+        Name: "hook-key",
+        AuthParameters: { ApiKeyAuthParameters: { ApiKeyName: "x-key" } },
+      }),
+    );
+    expect(
+      (await events.send(new DescribeConnectionCommand({ Name: "hook-key" }))).AuthParameters
+        ?.ApiKeyAuthParameters,
+    ).toEqual({
+      ApiKeyName: "x-key",
+    });
+    const listed = await events.send(new ListConnectionsCommand({ NamePrefix: "hook" }));
+    expect(listed.Connections!.map((connection) => connection.Name)).toEqual(["hook-key"]);
+
+    await events.send(
+      new CreateConnectionCommand({
+        Name: "oauth",
+        AuthorizationType: "OAUTH_CLIENT_CREDENTIALS",
+        AuthParameters: {
+          OAuthParameters: {
+            AuthorizationEndpoint: "https://example.com/oauth",
+            HttpMethod: "POST",
+            ClientParameters: { ClientID: "id", ClientSecret: "secret" },
+          },
+        },
+      }),
+    );
+    const oauth = await events.send(new DescribeConnectionCommand({ Name: "oauth" }));
+    expect(oauth.ConnectionState).toBe("AUTHORIZING");
+    const destination = await events.send(
+      new CreateApiDestinationCommand({
+        Name: "via-oauth",
+        ConnectionArn: oauth.ConnectionArn,
+        InvocationEndpoint: "https://example.com/api",
+        HttpMethod: "POST",
+      }),
+    );
+    expect(destination.ApiDestinationState).toBe("INACTIVE");
+    const deleted = await events.send(new DeleteConnectionCommand({ Name: "oauth" }));
+    expect(deleted.ConnectionState).toBe("DELETING");
+    const missing = await failure(events.send(new DescribeConnectionCommand({ Name: "oauth" })));
+    expect([missing.name, missing.message]).toEqual([
+      "ResourceNotFoundException",
+      "Failed to describe the connection(s). Connection 'oauth' does not exist.",
+    ]);
+    const badName = await failure(
+      events.send(
+        new CreateConnectionCommand({
+          Name: "Invalid Name With Spaces!",
+          AuthorizationType: "BASIC",
+          AuthParameters: {},
+        }),
+      ),
+    );
+    expect(badName.message).toBe(
+      "1 validation error detected: Value 'Invalid Name With Spaces!' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+",
+    );
+  });
+
+  it("delivers an event as an HTTP request with the connection's key and the target's parameters", async () => {
+    const connection = await events.send(new DescribeConnectionCommand({ Name: "hook-key" }));
+    const destination = await events.send(
+      new CreateApiDestinationCommand({
+        Name: "hook",
+        ConnectionArn: connection.ConnectionArn,
+        InvocationEndpoint: `${endpoint}/hooks/*`,
+        HttpMethod: "POST",
+      }),
+    );
+    expect(destination.ApiDestinationState).toBe("ACTIVE");
+    const described = await events.send(new DescribeApiDestinationCommand({ Name: "hook" }));
+    expect(described).toMatchObject({ Name: "hook", HttpMethod: "POST", InvocationRateLimitPerSecond: 300 });
+    expect(
+      (await events.send(new ListApiDestinationsCommand({}))).ApiDestinations!.map((d) => d.Name),
+    ).toContain("hook");
+
+    await events.send(
+      new PutRuleCommand({ Name: "to-http", EventPattern: JSON.stringify({ source: ["http"] }) }),
+    );
+    await events.send(
+      new PutTargetsCommand({
+        Rule: "to-http",
+        Targets: [
+          {
+            Id: "hook",
+            Arn: destination.ApiDestinationArn,
+            HttpParameters: {
+              PathParameterValues: ["deploys"],
+              HeaderParameters: { "x-team": "infra" },
+              QueryStringParameters: { v: "1" },
+            },
+          },
+        ],
+      }),
+    );
+    const put = await events.send(
+      new PutEventsCommand({ Entries: [{ Source: "http", DetailType: "d", Detail: '{"ok":1}' }] }),
+    );
+    await until(() => received.some((request) => request.url.startsWith("/hooks/")), "the HTTP request");
+    const request = received.find((r) => r.url.startsWith("/hooks/"))!;
+    expect(request.method).toBe("POST");
+    expect(request.url).toBe("/hooks/deploys?v=1");
+    expect(request.headers["x-key"]).toBe("s3cret");
+    expect(request.headers["x-team"]).toBe("infra");
+    expect(request.headers["content-type"]).toBe("application/json; charset=utf-8");
+    expect(JSON.parse(request.body)).toMatchObject({ id: put.Entries![0]!.EventId, detail: { ok: 1 } });
+  });
+
+  it("retries an endpoint that always fails as its retry policy says, then dead-letters the event", async () => {
+    await events.send(
+      new CreateConnectionCommand({
+        Name: "basic",
+        AuthorizationType: "BASIC",
+        AuthParameters: { BasicAuthParameters: { Username: "u", Password: "p" } },
+      }),
+    );
+    const connection = await events.send(new DescribeConnectionCommand({ Name: "basic" }));
+    const destination = await events.send(
+      new CreateApiDestinationCommand({
+        Name: "broken",
+        ConnectionArn: connection.ConnectionArn,
+        InvocationEndpoint: `${endpoint}/broken`,
+        HttpMethod: "PUT",
+      }),
+    );
+    const queueArn = `arn:aws:sqs:${jeff.region}:${jeff.accountId}:broken-dlq`;
+    await events.send(
+      new PutRuleCommand({ Name: "to-broken", EventPattern: JSON.stringify({ source: ["broken"] }) }),
+    );
+    await events.send(
+      new PutTargetsCommand({
+        Rule: "to-broken",
+        Targets: [
+          {
+            Id: "broken",
+            Arn: destination.ApiDestinationArn,
+            RetryPolicy: { MaximumRetryAttempts: 2 },
+            DeadLetterConfig: { Arn: queueArn },
+          },
+        ],
+      }),
+    );
+    await events.send(
+      new PutEventsCommand({ Entries: [{ Source: "broken", DetailType: "d", Detail: "{}" }] }),
+    );
+    let letters: { attributes: Record<string, string> }[] = [];
+    await until(async () => {
+      letters = JSON.parse(
+        (await runJeff(["events", "dead-letters", "--queue", queueArn, "--json", "--data-dir", jeff.dataDir]))
+          .stdout,
+      ).deadLetters;
+      return letters.length > 0;
+    }, "the dead letter");
+    const attempts = received.filter((request) => request.url === "/broken");
+    expect(attempts).toHaveLength(3);
+    expect(attempts[0]!.headers.authorization).toBe(`Basic ${Buffer.from("u:p").toString("base64")}`);
+    expect(letters[0]!.attributes).toMatchObject({
+      ERROR_CODE: "SDK_CLIENT_ERROR",
+      ERROR_MESSAGE: "Received a response status code of 503 from the API destination.",
+      EXHAUSTED_RETRY_CONDITION: "MaximumRetryAttempts",
+      RETRY_ATTEMPTS: "2",
+    });
+  });
+});
