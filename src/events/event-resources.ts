@@ -1,11 +1,12 @@
 /**
- * `AWS::Events::EventBus` and `AWS::Events::Rule` in templates. Each is the EventBridge calls
+ * `AWS::Events::EventBus`, `AWS::Events::Rule`, `AWS::Events::Archive`, `AWS::Events::Connection`
+ * and `AWS::Events::ApiDestination` in templates. Each is the EventBridge calls
  * CloudFormation makes for it — CreateEventBus, PutRule, PutTargets, RemoveTargets, DeleteRule, … —
  * made through the API's own declared operations on the stack caller's behalf, so a rule from a
  * template and one from the CLI cannot differ.
  *
- * Ref: a bus's name; a rule's name, or `BUS|NAME` for a rule on a custom bus. GetAtt: `Arn` (and a
- * bus's `Name`).
+ * Ref: each one's name (a rule on a custom bus: `BUS|NAME`). GetAtt: `Arn`, and a bus's `Name`, an
+ * archive's `ArchiveName`, a connection's `SecretArn`, an API destination's `ArnForPolicy`.
  */
 import { createHash } from "node:crypto";
 import { callOperationForStack } from "../operations/index.js";
@@ -191,10 +192,7 @@ export function ruleResource(calls: OperationRunner, service: () => JsonService)
     },
     async delete(physicalId, _props, ctx) {
       const { bus, name } = fromRef(physicalId);
-      // Already gone is fine: a recovered delete may run twice.
-      const gone = (error: unknown) => {
-        if ((error as { code?: string }).code !== "ResourceNotFoundException") throw error;
-      };
+      const gone = notFoundIsGone;
       const listed = (await call(ctx, "ListTargetsByRule", { Rule: name, EventBusName: bus }).catch(gone)) as
         | { Targets?: { Id: string }[] }
         | undefined;
@@ -202,6 +200,169 @@ export function ruleResource(calls: OperationRunner, service: () => JsonService)
       if (ids.length > 0)
         await call(ctx, "RemoveTargets", { Rule: name, EventBusName: bus, Ids: ids }).catch(gone);
       await call(ctx, "DeleteRule", { Name: name, EventBusName: bus }).catch(gone);
+    },
+  };
+}
+
+/** The answer of a Describe call made for a resource, as an object. */
+type Answer = Record<string, unknown>;
+
+export interface ArchiveProps {
+  ArchiveName?: string;
+  SourceArn: string;
+  Description?: string;
+  EventPattern?: unknown;
+  RetentionDays?: number;
+}
+
+export function archiveResource(
+  calls: OperationRunner,
+  service: () => JsonService,
+): ResourceHandler<ArchiveProps> {
+  const call = (ctx: ResourceContext, operation: string, input: Record<string, unknown>) =>
+    callOperationForStack(calls, ctx, service(), operation, input);
+  const nameOf = (props: ArchiveProps, ctx: ResourceContext) =>
+    text(props.ArchiveName) ?? generatedName(ctx, 48);
+  const settings = (props: ArchiveProps) => {
+    const pattern = patternText(props.EventPattern);
+    return {
+      ...(text(props.Description) !== undefined ? { Description: text(props.Description) } : {}),
+      ...(pattern !== undefined ? { EventPattern: pattern } : {}),
+      ...(props.RetentionDays !== undefined ? { RetentionDays: Number(props.RetentionDays) } : {}),
+    };
+  };
+  const result = (answer: Answer, name: string) => ({
+    physicalId: name,
+    attributes: { Arn: answer.ArchiveArn, ArchiveName: name },
+  });
+  return {
+    type: "AWS::Events::Archive",
+    attributes: ["Arn", "ArchiveName"],
+    validateProperties: (props, path) => requireProps(props, path, ["SourceArn"]),
+    replaceOnChange: ["ArchiveName", "SourceArn"],
+    physicalIdFor: (props, ctx) => nameOf(props, ctx),
+    async create(props, ctx) {
+      const name = nameOf(props, ctx);
+      const answer = (await call(ctx, "CreateArchive", {
+        ArchiveName: name,
+        EventSourceArn: String(props.SourceArn),
+        ...settings(props),
+      })) as Answer;
+      return result(answer, name);
+    },
+    async update(physicalId, props, _previous, ctx) {
+      return result(
+        (await call(ctx, "UpdateArchive", { ArchiveName: physicalId, ...settings(props) })) as Answer,
+        physicalId,
+      );
+    },
+    async delete(physicalId, _props, ctx) {
+      await call(ctx, "DeleteArchive", { ArchiveName: physicalId }).catch(notFoundIsGone);
+    },
+  };
+}
+
+/** Already gone is fine: a recovered delete may run twice. */
+const notFoundIsGone = (error: unknown) => {
+  if ((error as { code?: string }).code !== "ResourceNotFoundException") throw error;
+};
+
+export interface ConnectionProps {
+  Name?: string;
+  AuthorizationType: string;
+  AuthParameters: Record<string, unknown>;
+  Description?: string;
+}
+
+export function connectionResource(
+  calls: OperationRunner,
+  service: () => JsonService,
+): ResourceHandler<ConnectionProps> {
+  const call = (ctx: ResourceContext, operation: string, input: Record<string, unknown>) =>
+    callOperationForStack(calls, ctx, service(), operation, input);
+  const nameOf = (props: ConnectionProps, ctx: ResourceContext) => text(props.Name) ?? generatedName(ctx, 64);
+  const settings = (props: ConnectionProps) => ({
+    AuthorizationType: String(props.AuthorizationType),
+    AuthParameters: props.AuthParameters,
+    ...(text(props.Description) !== undefined ? { Description: text(props.Description) } : {}),
+  });
+  const described = async (ctx: ResourceContext, name: string) => {
+    const answer = (await call(ctx, "DescribeConnection", { Name: name })) as Answer;
+    return { physicalId: name, attributes: { Arn: answer.ConnectionArn, SecretArn: answer.SecretArn } };
+  };
+  return {
+    type: "AWS::Events::Connection",
+    attributes: ["Arn", "SecretArn"],
+    validateProperties: (props, path) => requireProps(props, path, ["AuthorizationType", "AuthParameters"]),
+    replaceOnChange: ["Name"],
+    physicalIdFor: (props, ctx) => nameOf(props, ctx),
+    async create(props, ctx) {
+      const name = nameOf(props, ctx);
+      await call(ctx, "CreateConnection", { Name: name, ...settings(props) });
+      return described(ctx, name);
+    },
+    async update(physicalId, props, _previous, ctx) {
+      await call(ctx, "UpdateConnection", { Name: physicalId, ...settings(props) });
+      return described(ctx, physicalId);
+    },
+    async delete(physicalId, _props, ctx) {
+      await call(ctx, "DeleteConnection", { Name: physicalId }).catch(notFoundIsGone);
+    },
+  };
+}
+
+export interface ApiDestinationProps {
+  Name?: string;
+  ConnectionArn: string;
+  InvocationEndpoint: string;
+  HttpMethod: string;
+  InvocationRateLimitPerSecond?: number;
+  Description?: string;
+}
+
+export function apiDestinationResource(
+  calls: OperationRunner,
+  service: () => JsonService,
+): ResourceHandler<ApiDestinationProps> {
+  const call = (ctx: ResourceContext, operation: string, input: Record<string, unknown>) =>
+    callOperationForStack(calls, ctx, service(), operation, input);
+  const nameOf = (props: ApiDestinationProps, ctx: ResourceContext) =>
+    text(props.Name) ?? generatedName(ctx, 64);
+  const settings = (props: ApiDestinationProps) => ({
+    ConnectionArn: String(props.ConnectionArn),
+    InvocationEndpoint: String(props.InvocationEndpoint),
+    HttpMethod: String(props.HttpMethod),
+    ...(props.InvocationRateLimitPerSecond !== undefined
+      ? { InvocationRateLimitPerSecond: Number(props.InvocationRateLimitPerSecond) }
+      : {}),
+    ...(text(props.Description) !== undefined ? { Description: text(props.Description) } : {}),
+  });
+  const result = (answer: Answer, name: string) => ({
+    physicalId: name,
+    attributes: { Arn: answer.ApiDestinationArn, ArnForPolicy: answer.ApiDestinationArn },
+  });
+  return {
+    type: "AWS::Events::ApiDestination",
+    attributes: ["Arn", "ArnForPolicy"],
+    validateProperties: (props, path) =>
+      requireProps(props, path, ["ConnectionArn", "InvocationEndpoint", "HttpMethod"]),
+    replaceOnChange: ["Name"],
+    physicalIdFor: (props, ctx) => nameOf(props, ctx),
+    async create(props, ctx) {
+      const name = nameOf(props, ctx);
+      return result(
+        (await call(ctx, "CreateApiDestination", { Name: name, ...settings(props) })) as Answer,
+        name,
+      );
+    },
+    async update(physicalId, props, _previous, ctx) {
+      return result(
+        (await call(ctx, "UpdateApiDestination", { Name: physicalId, ...settings(props) })) as Answer,
+        physicalId,
+      );
+    },
+    async delete(physicalId, _props, ctx) {
+      await call(ctx, "DeleteApiDestination", { Name: physicalId }).catch(notFoundIsGone);
     },
   };
 }

@@ -9,7 +9,13 @@ import { deadLettersPath, deadLettersRoute } from "./dead-letters.js";
 import { Deliverer } from "./delivery.js";
 import { deliveryKind } from "./delivery-job.js";
 import { DeliveryMetrics } from "./delivery-metrics.js";
-import { eventBusResource, ruleResource } from "./event-resources.js";
+import {
+  apiDestinationResource,
+  archiveResource,
+  connectionResource,
+  eventBusResource,
+  ruleResource,
+} from "./event-resources.js";
 import { eventsMigrations } from "./events-schema.js";
 import { createEventsService } from "./events-service.js";
 import { ensureOutboxRelay, outboxRelay, outboxRelayKind } from "./outbox-relay.js";
@@ -23,7 +29,14 @@ export const eventsSubsystem: Subsystem = {
   migrations: eventsMigrations,
   resourceTypes: ({ store, calls }) => {
     const service = createEventsService(store);
-    return [eventBusResource(calls, () => service), ruleResource(calls, () => service)];
+    const made = () => service;
+    return [
+      eventBusResource(calls, made),
+      ruleResource(calls, made),
+      archiveResource(calls, made),
+      connectionResource(calls, made),
+      apiDestinationResource(calls, made),
+    ];
   },
   open: ({ store, queue, metrics, provided, logger, outboxSignal }) => {
     const matchers = new BusMatchers();

@@ -7,8 +7,12 @@ import {
   DescribeStacksCommand,
 } from "@aws-sdk/client-cloudformation";
 import {
+  DescribeArchiveCommand,
   DescribeEventBusCommand,
   EventBridgeClient,
+  ListApiDestinationsCommand,
+  ListArchivesCommand,
+  ListConnectionsCommand,
   ListRulesCommand,
   ListTargetsByRuleCommand,
   PutEventsCommand,
@@ -44,6 +48,29 @@ describe("EventBridge resources in templates", () => {
       Transform: "AWS::Serverless-2016-10-31",
       Resources: {
         Bus: { Type: "AWS::Events::EventBus", Properties: { Name: "stack-bus" } },
+        Kept: {
+          Type: "AWS::Events::Archive",
+          Properties: {
+            SourceArn: { "Fn::GetAtt": ["Bus", "Arn"] },
+            EventPattern: { source: ["from-stack"] },
+            RetentionDays: 3,
+          },
+        },
+        Key: {
+          Type: "AWS::Events::Connection",
+          Properties: {
+            AuthorizationType: "API_KEY",
+            AuthParameters: { ApiKeyAuthParameters: { ApiKeyName: "x-api-key", ApiKeyValue: "v" } },
+          },
+        },
+        Hook: {
+          Type: "AWS::Events::ApiDestination",
+          Properties: {
+            ConnectionArn: { "Fn::GetAtt": ["Key", "Arn"] },
+            InvocationEndpoint: "https://example.com/hook",
+            HttpMethod: "POST",
+          },
+        },
         Reporter: {
           Type: "AWS::Serverless::Function",
           Properties: {
@@ -64,7 +91,11 @@ describe("EventBridge resources in templates", () => {
           },
         },
       },
-      Outputs: { RuleArn: { Value: { "Fn::GetAtt": ["ReporterFromStack", "Arn"] } } },
+      Outputs: {
+        RuleArn: { Value: { "Fn::GetAtt": ["ReporterFromStack", "Arn"] } },
+        Archive: { Value: { Ref: "Kept" } },
+        Hook: { Value: { "Fn::GetAtt": ["Hook", "Arn"] } },
+      },
     };
     await cloudformation.send(
       new CreateStackCommand({ StackName: "wired", TemplateBody: JSON.stringify(template) }),
@@ -91,7 +122,17 @@ describe("EventBridge resources in templates", () => {
     ]);
     const outputs = (await cloudformation.send(new DescribeStacksCommand({ StackName: "wired" }))).Stacks![0]!
       .Outputs!;
-    expect(outputs.find((output) => output.OutputKey === "RuleArn")?.OutputValue).toBe(rule.Arn);
+    const output = (key: string) => outputs.find((entry) => entry.OutputKey === key)?.OutputValue;
+    expect(output("RuleArn")).toBe(rule.Arn);
+    const archive = await events.send(new DescribeArchiveCommand({ ArchiveName: output("Archive") }));
+    expect(archive).toMatchObject({
+      EventSourceArn: `arn:aws:events:${jeff.region}:${jeff.accountId}:event-bus/stack-bus`,
+      RetentionDays: 3,
+    });
+    const hooks = (await events.send(new ListApiDestinationsCommand({}))).ApiDestinations!;
+    expect(hooks.map((hook) => [hook.ApiDestinationArn, hook.ApiDestinationState])).toEqual([
+      [output("Hook"), "ACTIVE"],
+    ]);
 
     await events.send(
       new PutEventsCommand({
@@ -100,6 +141,9 @@ describe("EventBridge resources in templates", () => {
     );
     await until(() => collector.reports.length > 0, "the stack's function to receive the event");
     expect(collector.reports[0]!.event).toEqual({ n: 1 });
+    expect(
+      (await events.send(new DescribeArchiveCommand({ ArchiveName: output("Archive") }))).EventCount,
+    ).toBe(1);
 
     await cloudformation.send(new DeleteStackCommand({ StackName: "wired" }));
     await until(async () => {
@@ -108,5 +152,8 @@ describe("EventBridge resources in templates", () => {
     }, "the stack to be deleted");
     const bus = await failure(events.send(new DescribeEventBusCommand({ Name: "stack-bus" })));
     expect(bus.name).toBe("ResourceNotFoundException");
+    expect((await events.send(new ListApiDestinationsCommand({}))).ApiDestinations).toEqual([]);
+    expect((await events.send(new ListConnectionsCommand({}))).Connections).toEqual([]);
+    expect((await events.send(new ListArchivesCommand({}))).Archives).toEqual([]);
   });
 });
