@@ -4,6 +4,12 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import {
+  EventBridgeClient,
+  PutEventsCommand,
+  PutRuleCommand,
+  PutTargetsCommand,
+} from "@aws-sdk/client-eventbridge";
 import { InvokeCommand, type LambdaClient } from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { storeUrlFor, testEngine } from "../stores.js";
@@ -88,6 +94,50 @@ describe.skipIf(testEngine !== "postgres")("three nodes on one PostgreSQL databa
     );
     expect(out.FunctionError).toBeUndefined();
     expect(JSON.parse(decode(out.Payload))).toEqual({ echoed: 7, from: "a package sent over HTTP" });
+  });
+
+  it("matches an event put through node C against a rule put through node A, and changes it when node B changes the rule", async () => {
+    const bridge = (node: JeffProcess) =>
+      new EventBridgeClient({
+        endpoint: node.url,
+        region: node.region,
+        credentials: node.credentials,
+        maxAttempts: 1,
+      });
+    await createNodeFunction(
+      clients[0]!,
+      nodes[0]!.accountId,
+      "bus-reporter",
+      `export const handler = async (event) => { await (await fetch(process.env.COLLECTOR, { method: "POST", body: JSON.stringify({ id: "bus-" + event.detail.n }) })).text(); };`,
+      { Environment: { Variables: { COLLECTOR: collector.url } } },
+    );
+    const arn = `arn:aws:lambda:${nodes[0]!.region}:${nodes[0]!.accountId}:function:bus-reporter`;
+    await bridge(nodes[0]!).send(
+      new PutRuleCommand({ Name: "across", EventPattern: JSON.stringify({ source: ["first"] }) }),
+    );
+    await bridge(nodes[0]!).send(
+      new PutTargetsCommand({ Rule: "across", Targets: [{ Id: "fn", Arn: arn }] }),
+    );
+    const seen = (n: number) => collector.reports.some((report) => report.id === `bus-${n}`);
+    // Node C has matched nothing on this bus yet; it must see A's rule from its commit on.
+    await bridge(nodes[2]!).send(
+      new PutEventsCommand({ Entries: [{ Source: "first", DetailType: "d", Detail: '{"n":1}' }] }),
+    );
+    await until(() => seen(1), "the event put through C, matched by A's rule");
+    // B changes the rule; C, which compiled the old one, must match by the new one.
+    await bridge(nodes[1]!).send(
+      new PutRuleCommand({ Name: "across", EventPattern: JSON.stringify({ source: ["second"] }) }),
+    );
+    await bridge(nodes[2]!).send(
+      new PutEventsCommand({
+        Entries: [
+          { Source: "first", DetailType: "d", Detail: '{"n":2}' },
+          { Source: "second", DetailType: "d", Detail: '{"n":3}' },
+        ],
+      }),
+    );
+    await until(() => seen(3), "the event matching B's new pattern");
+    expect(seen(2)).toBe(false);
   });
 
   it("runs Event invocations sent to all three nodes once each, and a killed node's after its leases end", async () => {
