@@ -6,9 +6,10 @@
  * as a JSON body — with a five-second timeout. 2xx is delivered; 401, 407, 409, 429, 5xx, a
  * timeout or no connection are retried, as AWS retries them; other answers are not.
  */
-import type { SqlExecutor } from "../store/index.js";
+import type { SqlExecutor, Store } from "../store/index.js";
 import type { EventsScope } from "./bus-records.js";
 import { connectionByArn, findApiDestination } from "./connection-records.js";
+import { TargetFailure, type TargetHandler } from "./event-targets.js";
 import type { TargetDefinition } from "./rule-records.js";
 
 /** How long EventBridge waits for an API destination's answer. */
@@ -36,29 +37,33 @@ interface HttpParameters {
   readonly BodyParameters?: readonly KeyValue[];
 }
 
-const failed = (errorCode: string, message: string, retriable: boolean): HttpOutcome => ({
-  delivered: false,
-  errorCode,
-  message,
-  retriable,
-});
+const failed = (errorCode: string, message: string, retriable: boolean) =>
+  new TargetFailure(errorCode, message, retriable);
 
-export async function sendToApiDestination(
+/** The handler of `events:api-destination` targets; completes the delivery once the endpoint accepted. */
+export function apiDestinationTargets(store: Store): TargetHandler {
+  return async ({ target, input, scope, complete }) => {
+    await sendToApiDestination(store, scope, target, input);
+    await store.transaction(complete);
+  };
+}
+
+async function sendToApiDestination(
   db: SqlExecutor,
   scope: EventsScope,
   target: TargetDefinition,
   input: string,
-): Promise<HttpOutcome> {
+): Promise<void> {
   const name = target.Arn.split(":api-destination/")[1]?.split("/")[0] ?? "";
   const destination = await findApiDestination(db, scope, name);
   if (destination === undefined || destination.arn !== target.Arn) {
-    return failed("NO_RESOURCE", `API destination ${target.Arn} does not exist.`, false);
+    throw failed("NO_RESOURCE", `API destination ${target.Arn} does not exist.`, false);
   }
   const connection = await connectionByArn(db, scope, destination.connectionArn);
   if (connection === undefined)
-    return failed("NO_RESOURCE", `Connection ${destination.connectionArn} does not exist.`, false);
+    throw failed("NO_RESOURCE", `Connection ${destination.connectionArn} does not exist.`, false);
   if (connection.authorizationType === "OAUTH_CLIENT_CREDENTIALS") {
-    return failed(
+    throw failed(
       "INVALID_PARAMETER",
       "Jeff does not authorise OAuth client-credentials connections yet.",
       false,
@@ -126,7 +131,7 @@ export async function sendToApiDestination(
     status = response.status;
   } catch (error) {
     const timedOut = (error as Error).name === "TimeoutError";
-    return failed(
+    throw failed(
       timedOut ? "TIMEOUT" : "CONNECTION_FAILURE",
       timedOut
         ? `No answer from ${url.origin} within 5 seconds.`
@@ -134,8 +139,8 @@ export async function sendToApiDestination(
       true,
     );
   }
-  if (status >= 200 && status < 300) return { delivered: true };
-  return failed(
+  if (status >= 200 && status < 300) return;
+  throw failed(
     "SDK_CLIENT_ERROR",
     `Received a response status code of ${status} from the API destination.`,
     status >= 500 || retriedStatuses.has(status),

@@ -1,54 +1,28 @@
 /**
  * Delivering an event to one target of one rule: a job of kind `events.deliver` on the one work
- * queue, enqueued in the PutEvents call's transaction. A function target is invoked as AWS
- * invokes it (asynchronously, as `events.amazonaws.com`), its queued invocation committed with
- * this job's completion; another bus gets the event in the same way. A failed attempt is retried
+ * queue, enqueued in the PutEvents call's transaction. The target's kind (its ARN's service) finds
+ * its handler in the EventTargets registry: a function is invoked as AWS invokes it
+ * (asynchronously, as `events.amazonaws.com`), its queued invocation committed with this job's
+ * completion; another bus gets the event in the same way; an API destination gets its HTTP request. A failed attempt is retried
  * with the queue's exponential backoff and jitter within the target's RetryPolicy (by default 185
  * retries over 24 hours); one that exhausts it, or that can never succeed, goes to the target's
  * dead-letter queue (kept in the store under the queue's ARN until Jeff has queues) with the
  * attributes AWS adds, or is dropped.
  */
 import { randomUUID } from "node:crypto";
-import type { InvokeOnBehalf } from "../functions/index.js";
-import { isAwsError } from "../protocol/index.js";
-import type { Job, WorkQueue } from "../queue/index.js";
+import type { Job } from "../queue/index.js";
 import type { SqlExecutor, Store } from "../store/index.js";
-import { sendToApiDestination } from "./api-destination-delivery.js";
-import type { BusMatchers } from "./bus-matcher.js";
 import { keepDeadLetter } from "./dead-letters.js";
 import { type Delivery, retryPolicyOf } from "./delivery-job.js";
 import type { DeliveryMetrics } from "./delivery-metrics.js";
+import { type EventTargets, TargetFailure, targetKindOf } from "./event-targets.js";
 import { shapeInput } from "./input/index.js";
-import { type EventEnvelope, eventTime, routeEvent } from "./put-events.js";
-
-/** EventBridge's principal, as CloudTrail shows the calls it makes. */
-export const eventsPrincipal = "events.amazonaws.com";
-
-/** Why an attempt failed, in the words of AWS's dead-letter attributes. */
-class DeliveryFailure extends Error {
-  constructor(
-    readonly errorCode: string,
-    message: string,
-    /** False for failures no retry can mend (the target does not exist). */
-    readonly retriable: boolean,
-  ) {
-    super(message);
-  }
-}
-
-/** Which service a target ARN names, and for a bus, which bus. */
-function targetKind(arn: string): { service: string; region: string; accountId: string; resource: string } {
-  const [, , service = "", region = "", accountId = "", ...rest] = arn.split(":");
-  return { service, region, accountId, resource: rest.join(":") };
-}
+import { type EventEnvelope, eventTime } from "./put-events.js";
 
 export interface DelivererOptions {
   readonly store: Store;
-  readonly queue: WorkQueue;
-  readonly matchers: BusMatchers;
   readonly metrics: DeliveryMetrics;
-  /** Present once the functions subsystem is open. */
-  readonly invokeOnBehalf: () => InvokeOnBehalf | undefined;
+  readonly targets: EventTargets;
   readonly now?: () => number;
 }
 
@@ -65,11 +39,8 @@ export class Deliverer {
     const policy = retryPolicyOf(delivery.target);
     const ageMs = this.now() - delivery.ingestedAt;
     if (ageMs > policy.maximumEventAgeInSeconds * 1000) {
-      await this.giveUp(
-        job,
-        new DeliveryFailure("EVENT_EXPIRED", "The event is older than MaximumEventAgeInSeconds.", false),
-        "MaximumEventAgeInSeconds",
-      );
+      const last = job.previousError ?? "The event is older than its target's MaximumEventAgeInSeconds.";
+      await this.giveUp(job, new TargetFailure("TIMEOUT", last, false), "MaximumEventAgeInSeconds");
       return;
     }
     try {
@@ -77,9 +48,9 @@ export class Deliverer {
       metrics.delivered(delivery.ruleArn);
     } catch (error) {
       const failure =
-        error instanceof DeliveryFailure
+        error instanceof TargetFailure
           ? error
-          : new DeliveryFailure(
+          : new TargetFailure(
               "SDK_CLIENT_ERROR",
               error instanceof Error ? error.message : String(error),
               true,
@@ -92,31 +63,22 @@ export class Deliverer {
     }
   }
 
-  /** One attempt: hands the event to the target, committing the hand-over with the job's completion. */
+  /** One attempt: hands the shaped event to its target's handler, which completes the job. */
   private async deliver(job: Job<Delivery>): Promise<void> {
     const delivery = job.payload;
     const { target } = delivery;
-    const event = JSON.parse(delivery.event) as EventEnvelope;
-    const arn = targetKind(target.Arn);
     const complete = async (tx: SqlExecutor) => {
       if (!(await job.completeIn(tx))) throw new Error("the delivery's lease was lost");
     };
-    if (arn.service === "events" && arn.resource.startsWith("event-bus/")) {
-      // Another bus gets the event itself, to match against its own rules.
-      const busName = arn.resource.slice("event-bus/".length);
-      await this.options.store.transaction(async (tx) => {
-        await routeEvent(
-          tx,
-          this.options,
-          { accountId: arn.accountId, region: arn.region },
-          busName,
-          event,
-          this.now(),
-        );
-        await complete(tx);
-      });
-      return;
+    const handler = this.options.targets.handlerFor(target.Arn);
+    if (handler === undefined) {
+      throw new TargetFailure(
+        "INVALID_PARAMETER",
+        `Jeff does not deliver to ${targetKindOf(target.Arn) || target.Arn} targets yet.`,
+        false,
+      );
     }
+    const event = JSON.parse(delivery.event) as EventEnvelope;
     const shaped = shapeInput(target, event as unknown as Record<string, unknown>, {
       ruleArn: delivery.ruleArn,
       ruleName: delivery.ruleName,
@@ -128,50 +90,18 @@ export class Deliverer {
       await this.options.store.transaction(complete);
       return;
     }
-    if (arn.service === "lambda") {
-      const invoke = this.options.invokeOnBehalf();
-      if (invoke === undefined)
-        throw new DeliveryFailure("SDK_CLIENT_ERROR", "functions are not running", true);
-      try {
-        await invoke({
-          functionArn: target.Arn,
-          payload: Buffer.from(shaped.input),
-          invokedBy: eventsPrincipal,
-          alsoCommit: complete,
-        });
-      } catch (error) {
-        // As on AWS, a target that does not exist is not retried: the event goes to the
-        // dead-letter queue at once.
-        if (isAwsError(error) && error.code === "ResourceNotFoundException") {
-          throw new DeliveryFailure("NO_RESOURCE", error.message, false);
-        }
-        if (isAwsError(error) && error.code === "TooManyRequestsException") {
-          throw new DeliveryFailure("THROTTLING", error.message, true);
-        }
-        if (isAwsError(error) && error.status < 500) {
-          throw new DeliveryFailure("INVALID_PARAMETER", `${error.code}: ${error.message}`, false);
-        }
-        throw error;
-      }
-      return;
-    }
-    if (arn.service === "events" && arn.resource.startsWith("api-destination/")) {
-      const scope = { accountId: delivery.accountId, region: delivery.region };
-      const outcome = await sendToApiDestination(this.options.store, scope, target, shaped.input);
-      if (!outcome.delivered)
-        throw new DeliveryFailure(outcome.errorCode, outcome.message, outcome.retriable);
-      await this.options.store.transaction(complete);
-      return;
-    }
-    throw new DeliveryFailure(
-      "INVALID_PARAMETER",
-      `Jeff does not deliver to ${arn.service === "" ? target.Arn : `${arn.service} targets`} yet.`,
-      false,
-    );
+    await handler({
+      target,
+      input: shaped.input,
+      event,
+      scope: { accountId: delivery.accountId, region: delivery.region },
+      ruleArn: delivery.ruleArn,
+      complete,
+    });
   }
 
   /** Ends the delivery: to the target's dead-letter queue when it has one, else dropped. */
-  private async giveUp(job: Job<Delivery>, failure: DeliveryFailure, condition: string): Promise<void> {
+  private async giveUp(job: Job<Delivery>, failure: TargetFailure, condition: string): Promise<void> {
     const delivery = job.payload;
     const deadLetterArn = (delivery.target.DeadLetterConfig as { Arn?: string } | undefined)?.Arn;
     await this.options.store.transaction(async (tx) => {

@@ -11,6 +11,12 @@
  */
 
 export {
+  EventTargets,
+  TargetFailure,
+  type TargetHandler,
+  type TargetHandOver,
+} from "./event-targets.js";
+export {
   type InputContext,
   type ShapedInput,
   shapeInput,

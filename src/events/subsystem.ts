@@ -3,7 +3,9 @@
  * queue. Each node keeps its own compiled matchers, current by the buses' rules generations.
  */
 import type { Subsystem } from "../server/subsystem.js";
+import { apiDestinationTargets } from "./api-destination-delivery.js";
 import { purgeArchives } from "./archive-records.js";
+import { busTargets, functionTargets } from "./builtin-targets.js";
 import { BusMatchers } from "./bus-matcher.js";
 import { deadLettersPath, deadLettersRoute } from "./dead-letters.js";
 import { Deliverer } from "./delivery.js";
@@ -16,6 +18,7 @@ import {
   eventBusResource,
   ruleResource,
 } from "./event-resources.js";
+import { EventTargets } from "./event-targets.js";
 import { eventsMigrations } from "./events-schema.js";
 import { createEventsService } from "./events-service.js";
 import { ensureOutboxRelay, outboxRelay, outboxRelayKind } from "./outbox-relay.js";
@@ -42,13 +45,15 @@ export const eventsSubsystem: Subsystem = {
     const matchers = new BusMatchers();
     const deliveryMetrics = new DeliveryMetrics(metrics);
     const routing = { matchers, queue, metrics: deliveryMetrics };
-    const deliverer = new Deliverer({
-      store,
-      queue,
-      matchers,
-      metrics: deliveryMetrics,
-      invokeOnBehalf: () => provided.invokeOnBehalf,
-    });
+    // The kinds of target; other subsystems add theirs (workflows: `states`) through `provides`.
+    const targets = new EventTargets()
+      .register(
+        "lambda",
+        functionTargets(() => provided.invokeOnBehalf),
+      )
+      .register("events:event-bus", busTargets(store, routing))
+      .register("events:api-destination", apiDestinationTargets(store));
+    const deliverer = new Deliverer({ store, metrics: deliveryMetrics, targets });
     queue.register(deliveryKind, {
       handle: (job) => deliverer.handle(job as Parameters<Deliverer["handle"]>[0]),
       concurrency: deliveryConcurrency,
@@ -66,6 +71,7 @@ export const eventsSubsystem: Subsystem = {
     queue.register(replayKind, { handle: replayHandler(store, routing) });
     return {
       services: [createEventsService(store, routing)],
+      provides: { eventTargets: targets },
       housekeeping: () => purgeArchives(store, Date.now()),
       start: () => ensureOutboxRelay(store, queue),
       stopping: () => stopping.abort(),

@@ -3,6 +3,7 @@
  * serves, the resource types templates may use, and the work it does at start, hourly and at stop.
  * `server.ts` loops over the list in `subsystems.ts`; adding a subsystem is a folder and a line.
  */
+import type { EventTargets } from "../events/index.js";
 import type { Invoke, InvokeOnBehalf } from "../functions/index.js";
 import type { Installation } from "../identity/index.js";
 import type { CallPath, OutboxSignal } from "../operations/index.js";
@@ -24,6 +25,8 @@ export interface Provided {
   invoke?: Invoke;
   /** Queues an invocation another service makes, as that service (functions). */
   invokeOnBehalf?: InvokeOnBehalf;
+  /** The kinds of target EventBridge delivers to, which other subsystems extend (events). */
+  eventTargets?: EventTargets;
 }
 
 /** What resource handlers are built with: the real store and call path, or stand-ins offline. */

@@ -9,6 +9,7 @@ import { zipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toySubsystem } from "../../test/fixtures/toy-subsystem/index.js";
 import { signedHeaders } from "../../test/integration/aws-signer.js";
+import { until } from "../../test/integration/until.js";
 import { storeUrlFor } from "../../test/stores.js";
 import { createLogger } from "../ops/index.js";
 import {
@@ -168,6 +169,27 @@ describe("a toy service", () => {
     expect(created.status).toBe(201);
     const played = await call("toy", "Toy_20261202.PlayWith", { Name: "duck", FunctionName: "toy-box" });
     expect(played).toEqual({ status: 200, body: { Answer: "played with duck" } });
+  });
+
+  it("adds a kind of event target of its own, which rules then deliver to", async () => {
+    const toyArn = `arn:aws:toy:${jeff.config.region}:${jeff.installation.accountId}:toy/boat`;
+    expect(
+      (await call("events", "AWSEvents.PutRule", { Name: "paint", EventPattern: '{"source":["paint"]}' }))
+        .status,
+    ).toBe(200);
+    const targets = await call("events", "AWSEvents.PutTargets", {
+      Rule: "paint",
+      Targets: [{ Id: "toy", Arn: toyArn }],
+    });
+    expect(targets.body).toEqual({ FailedEntryCount: 0, FailedEntries: [] });
+    const put = await call("events", "AWSEvents.PutEvents", {
+      Entries: [{ Source: "paint", DetailType: "Paint", Detail: '{"colour":"blue"}' }],
+    });
+    expect(put.body).toMatchObject({ FailedEntryCount: 0 });
+    // Read from the store, so that the toy API's own audit trail (tested below) stays as it was.
+    const boat = () => jeff.store.get<{ colour: string }>("SELECT colour FROM toys WHERE name = ?", ["boat"]);
+    await until(async () => (await boat()) !== undefined, "the toy target to receive the event");
+    expect(await boat()).toEqual({ colour: "blue" });
   });
 
   it("is served, audited and announced like any AWS API, from one folder and one line", async () => {
