@@ -151,8 +151,18 @@ export function defineCommands(program: Command): void {
   const events = program.command("events").description("event buses, and the change events Jeff announces");
   events
     .command("tail")
-    .description("print change events live as calls commit them, following the server across restarts")
+    .description(
+      "print change events live as calls commit them, following the server across restarts; or, with --bus or --pattern, a bus's events",
+    )
     .option("--all", "start from the oldest event kept (a day), not from now")
+    .option(
+      "--bus <name>",
+      "watch the events put on this event bus instead (its name or ARN), as they are routed",
+    )
+    .option(
+      "--pattern <json>",
+      "with --bus (default: the default bus): only events matching this event pattern",
+    )
     .option("--data-dir <dir>", "the data directory of the Jeff to follow")
     .option("--endpoint <url>", endpointHelp)
     .option("--json", "print each event's EventBridge envelope as one JSON line")

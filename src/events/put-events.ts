@@ -11,6 +11,7 @@ import type { SqlExecutor } from "../store/index.js";
 import { archiveEvent } from "./archive-records.js";
 import type { BusMatchers } from "./bus-matcher.js";
 import { busNameOf, type EventsScope, findBus } from "./bus-records.js";
+import type { BusTaps } from "./bus-taps.js";
 import { deliveryJob } from "./delivery-job.js";
 import type { DeliveryMetrics } from "./delivery-metrics.js";
 import { entryErrors, eventsErrors } from "./events-errors.js";
@@ -131,6 +132,8 @@ export interface RoutingContext {
   readonly matchers: BusMatchers;
   readonly queue: WorkQueue;
   readonly metrics?: DeliveryMetrics;
+  /** Those watching buses live (`jeff events tail --bus`). */
+  readonly taps?: BusTaps;
 }
 
 /** A replay's re-delivery: only to these rules (all when empty), and not archived again. */
@@ -156,6 +159,7 @@ export async function routeEvent(
   if (!bus) return 0;
   let enqueued = 0;
   const matched = await routing.matchers.match(tx, scope, bus, event as unknown as Record<string, unknown>);
+  routing.taps?.emit(scope, bus.name, event);
   const text = JSON.stringify(event);
   if (replay === undefined) {
     for (const archive of matched.archives)

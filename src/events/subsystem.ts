@@ -7,6 +7,7 @@ import { apiDestinationTargets } from "./api-destination-delivery.js";
 import { purgeArchives } from "./archive-records.js";
 import { busTargets, functionTargets } from "./builtin-targets.js";
 import { BusMatchers } from "./bus-matcher.js";
+import { BusTaps, busTapPath } from "./bus-taps.js";
 import { deadLettersPath, deadLettersRoute } from "./dead-letters.js";
 import { Deliverer } from "./delivery.js";
 import { deliveryKind } from "./delivery-job.js";
@@ -41,10 +42,11 @@ export const eventsSubsystem: Subsystem = {
       apiDestinationResource(calls, made),
     ];
   },
-  open: ({ store, queue, metrics, provided, logger, outboxSignal }) => {
+  open: ({ store, queue, metrics, provided, logger, outboxSignal, config }) => {
     const matchers = new BusMatchers();
     const deliveryMetrics = new DeliveryMetrics(metrics);
-    const routing = { matchers, queue, metrics: deliveryMetrics };
+    const taps = new BusTaps();
+    const routing = { matchers, queue, metrics: deliveryMetrics, taps };
     // The kinds of target; other subsystems add theirs (workflows: `states`) through `provides`.
     const targets = new EventTargets()
       .register(
@@ -74,8 +76,14 @@ export const eventsSubsystem: Subsystem = {
       provides: { eventTargets: targets },
       housekeeping: () => purgeArchives(store, Date.now()),
       start: () => ensureOutboxRelay(store, queue),
-      stopping: () => stopping.abort(),
-      signedRoutes: { [deadLettersPath]: deadLettersRoute(store, logger) },
+      stopping: () => {
+        stopping.abort();
+        taps.closeAll();
+      },
+      signedRoutes: {
+        [deadLettersPath]: deadLettersRoute(store, logger),
+        [busTapPath]: taps.route(config.region),
+      },
     };
   },
 };

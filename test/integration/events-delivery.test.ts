@@ -2,6 +2,7 @@
 // target's Input), a bus forwarding to another bus, the AWS CLI's event showing in a function's
 // log, and a target that does not exist ending in its dead-letter queue without retries.
 
+import { spawn } from "node:child_process";
 import { CloudFormationClient, CreateStackCommand } from "@aws-sdk/client-cloudformation";
 import {
   CreateEventBusCommand,
@@ -12,7 +13,8 @@ import {
 } from "@aws-sdk/client-eventbridge";
 import type { LambdaClient } from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { aws, type JeffProcess, runJeff, startJeff } from "./jeff-process.js";
+import { storeEnvFor } from "../stores.js";
+import { aws, type JeffProcess, jeffBin, runJeff, startJeff } from "./jeff-process.js";
 import { createNodeFunction, failure, lambdaClientFor, startCollector } from "./lambda-helpers.js";
 import { until } from "./until.js";
 
@@ -337,6 +339,54 @@ describe("delivery", () => {
       source: "aws.ssm",
       detail: { name: "/activity/setting", type: "String", operation: "Create" },
     });
+  });
+
+  it("watches a bus live with jeff events tail --bus, filtered by a pattern", async () => {
+    await events.send(new CreateEventBusCommand({ Name: "watched" }));
+    const tail = spawn(
+      process.execPath,
+      [
+        jeffBin,
+        "events",
+        "tail",
+        "--bus",
+        "watched",
+        "--pattern",
+        '{"source":["seen"]}',
+        "--json",
+        "--data-dir",
+        jeff.dataDir,
+      ],
+      {
+        env: { ...process.env, ...(await storeEnvFor(jeff.dataDir)) },
+      },
+    );
+    let out = "";
+    tail.stdout.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    try {
+      // The watch starts once connected: put events until one shows.
+      await until(async () => {
+        await events.send(
+          new PutEventsCommand({
+            Entries: [
+              { EventBusName: "watched", Source: "seen", DetailType: "d", Detail: '{"watch":1}' },
+              { EventBusName: "watched", Source: "unseen", DetailType: "d", Detail: '{"watch":2}' },
+            ],
+          }),
+        );
+        return out.includes('"source":"seen"');
+      }, "jeff events tail --bus to print the matching event");
+      const shown = out
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line) as { source: string; detail: unknown });
+      expect(shown[0]).toMatchObject({ source: "seen", "detail-type": "d", detail: { watch: 1 } });
+      expect(shown.every((event) => event.source === "seen")).toBe(true);
+    } finally {
+      tail.kill("SIGINT");
+    }
   });
 
   it("puts an event and tests a pattern from jeff's own CLI", async () => {

@@ -6,7 +6,7 @@
  */
 import { request } from "node:http";
 import { targetFor } from "../deployer.js";
-import { createOutput } from "../output.js";
+import { CliError, createOutput } from "../output.js";
 import { dataDirFor } from "../project.js";
 import { signedRouteRequest } from "../signed-route.js";
 
@@ -15,6 +15,10 @@ export interface EventsFlags {
   json?: boolean;
   dataDir?: string;
   endpoint?: string;
+  /** Watch this bus's events instead of the change events. */
+  bus?: string;
+  /** Only the bus's events that match this event pattern. */
+  pattern?: string;
 }
 
 /** An event, or (first on each connection) the position the stream starts from. */
@@ -39,6 +43,7 @@ interface StreamLine {
 const reconnectMs = 500;
 
 export async function runEventsTail(flags: EventsFlags): Promise<void> {
+  if (flags.bus !== undefined || flags.pattern !== undefined) return runBusTail(flags);
   const out = createOutput(flags.json === true);
   const dataDir = dataDirFor(process.cwd(), flags.dataDir);
   let after: number | undefined = flags.all ? 0 : undefined;
@@ -135,4 +140,78 @@ async function follow(
     onCancel(() => req.destroy());
     req.end();
   });
+}
+
+/**
+ * `jeff events tail --bus B [--pattern P]`: the events put on a bus, live, filtered by an event
+ * pattern, as the server routes them; reconnects when the server goes away (what was put
+ * meanwhile is not shown: a bus keeps no history but its archives).
+ */
+async function runBusTail(flags: EventsFlags): Promise<void> {
+  const out = createOutput(flags.json === true);
+  const dataDir = dataDirFor(process.cwd(), flags.dataDir);
+  const query: Record<string, string> = { bus: flags.bus ?? "default" };
+  if (flags.pattern !== undefined) query.pattern = flags.pattern;
+  let stopped = false;
+  let cancel: (() => void) | undefined;
+  const stop = () => {
+    stopped = true;
+    cancel?.();
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  let warned = false;
+  while (!stopped) {
+    try {
+      const target = await targetFor(dataDir, flags.endpoint);
+      const { url, headers } = await signedRouteRequest(target, "/_jeff/events/bus", query);
+      await new Promise<void>((resolve, reject) => {
+        const req = request(url, { method: "GET", headers }, (res) => {
+          if (res.statusCode !== 200) {
+            let body = "";
+            res.setEncoding("utf8");
+            res.on("data", (chunk: string) => {
+              body += chunk;
+            });
+            res.on("end", () => {
+              const message = (JSON.parse(body || "{}") as { message?: string }).message;
+              reject(new CliError(message ?? `the server answered ${res.statusCode}`));
+            });
+            return;
+          }
+          warned = false;
+          let buffered = "";
+          res.setEncoding("utf8");
+          res.on("data", (chunk: string) => {
+            buffered += chunk;
+            let newline = buffered.indexOf("\n");
+            while (newline !== -1) {
+              const text = buffered.slice(0, newline);
+              buffered = buffered.slice(newline + 1);
+              if (text.trim() !== "") {
+                const { event } = JSON.parse(text) as {
+                  event: NonNullable<StreamLine["event"]> & { id?: string };
+                };
+                process.stdout.write(
+                  out.json ? `${JSON.stringify(event)}\n` : `${describe(event, out.dim)}\n`,
+                );
+              }
+              newline = buffered.indexOf("\n");
+            }
+          });
+          res.on("end", () => resolve());
+          res.on("close", () => resolve());
+        });
+        req.on("error", reject);
+        cancel = () => req.destroy();
+        req.end();
+      });
+    } catch (error) {
+      if (error instanceof CliError) throw error;
+      if (!warned)
+        process.stderr.write(`jeff events: waiting for the server (${(error as Error).message})\n`);
+      warned = true;
+    }
+    if (!stopped) await new Promise((resolve) => setTimeout(resolve, reconnectMs));
+  }
 }
