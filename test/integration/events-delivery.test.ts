@@ -3,7 +3,8 @@
 // log, and a target that does not exist ending in its dead-letter queue without retries.
 
 import { spawn } from "node:child_process";
-import { CloudFormationClient, CreateStackCommand } from "@aws-sdk/client-cloudformation";
+import { join } from "node:path";
+import { CloudFormationClient, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
 import {
   CreateEventBusCommand,
   EventBridgeClient,
@@ -12,9 +13,10 @@ import {
   PutTargetsCommand,
 } from "@aws-sdk/client-eventbridge";
 import type { LambdaClient } from "@aws-sdk/client-lambda";
+import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { storeEnvFor } from "../stores.js";
-import { aws, type JeffProcess, jeffBin, runJeff, startJeff } from "./jeff-process.js";
+import { aws, type JeffProcess, jeffBin, repoRoot, runJeff, startJeff } from "./jeff-process.js";
 import { createNodeFunction, failure, lambdaClientFor, startCollector } from "./lambda-helpers.js";
 import { until } from "./until.js";
 
@@ -276,7 +278,7 @@ describe("delivery", () => {
     });
   });
 
-  it("puts Jeff's own events on the default bus: a stack reaching CREATE_COMPLETE, a parameter changing", async () => {
+  it("puts Jeff's own events on the default bus: a stack jeff deploy creates reaching CREATE_COMPLETE, a parameter changing", async () => {
     await events.send(
       new PutRuleCommand({
         Name: "activity",
@@ -289,23 +291,26 @@ describe("delivery", () => {
     await events.send(
       new PutTargetsCommand({ Rule: "activity", Targets: [{ Id: "fn", Arn: functionArn("activity-fn") }] }),
     );
+    // A stack deployed as a user deploys one.
+    const deployed = await runJeff(["deploy", "--stack", "activity", "--data-dir", jeff.dataDir, "--json"], {
+      cwd: join(repoRoot, "test/fixtures/projects/remote"),
+    });
+    expect(JSON.parse(deployed.stdout)).toMatchObject({ status: "CREATE_COMPLETE" });
     const cloudformation = new CloudFormationClient({
       endpoint: jeff.url,
       region: jeff.region,
       credentials: jeff.credentials,
       maxAttempts: 1,
     });
-    const template = {
-      Resources: {
-        Setting: {
-          Type: "AWS::SSM::Parameter",
-          Properties: { Name: "/activity/setting", Type: "String", Value: "on" },
-        },
-      },
-    };
-    const { StackId } = await cloudformation.send(
-      new CreateStackCommand({ StackName: "activity", TemplateBody: JSON.stringify(template) }),
-    );
+    const StackId = (await cloudformation.send(new DescribeStacksCommand({ StackName: "activity" })))
+      .Stacks![0]!.StackId;
+    const ssm = new SSMClient({
+      endpoint: jeff.url,
+      region: jeff.region,
+      credentials: jeff.credentials,
+      maxAttempts: 1,
+    });
+    await ssm.send(new PutParameterCommand({ Name: "/activity/setting", Type: "String", Value: "on" }));
     const statusOf = (report: Report) =>
       (report.event.detail as { "status-details"?: { status?: string } })["status-details"]?.status;
     await until(
@@ -326,7 +331,7 @@ describe("delivery", () => {
         "client-request-token": "",
       },
     });
-    // The parameter the stack created, in SSM's own words, invoked on CloudFormation's behalf.
+    // The parameter put, in SSM's own words.
     await until(
       () =>
         reportsOf("activity-fn").some((report) => report.event["detail-type"] === "Parameter Store Change"),
