@@ -88,6 +88,8 @@ export function outboxRelay(options: OutboxRelayOptions): (job: Job) => Promise<
   const { store, queue, signal, routing, stopping, logger } = options;
   return async (job) => {
     const given = AbortSignal.any([job.signal, stopping]);
+    // One listener for the whole watch: one per wait would pile up on a signal that never fires.
+    const givenBack = aborted(given);
     let seq = await relayedUpTo(store);
     while (!given.aborted) {
       const woken = signal.next(idleReadMs);
@@ -106,7 +108,7 @@ export function outboxRelay(options: OutboxRelayOptions): (job: Job) => Promise<
         logger.warn("could not put change events on the default bus; trying again", { error });
         seq = await relayedUpTo(store).catch(() => seq);
       }
-      await Promise.race([woken, aborted(given)]);
+      await Promise.race([woken, givenBack]);
     }
     // Given back, not finished: another node (or this one, restarted) takes it up again in a
     // moment. Not at once: this node, still stopping, would claim and give it back in a loop.
