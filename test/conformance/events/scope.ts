@@ -40,6 +40,10 @@ export const outOfScope: ReadonlyArray<readonly [reason: string, prefixes: reado
     "events from services Jeff does not have (S3's notifications)",
     ["test_events.py::TestEventBus::test_put_events_to_default_eventbus_for_custom_eventbus"],
   ],
+  [
+    "recorded from a template LocalStack later renamed exists_list_empty_NEG, whose newer recording AWS answered the other way",
+    ["test_events_patterns.py::TestEventPattern::test_event_pattern[exists_list_empty]"],
+  ],
   ["archives and replays (not built yet)", ["test_archive_and_replay.py"]],
   [
     "connections and API destinations (not built yet)",
