@@ -79,29 +79,31 @@ const nestedPathsMap = {
   valid: "$.detail.valid",
 };
 
+/** The tests' transformer of the envelope's detail-type, time and command into `template`. */
+const transformer = (template: string) => ({
+  InputPathsMap: { "detail-type": "$.detail-type", timestamp: "$.time", command: "$.detail.command" },
+  InputTemplate: template,
+});
+
+/** PutTargets of one target to a queue with `input`, on a new bus's rule, refused as expected. */
+async function refusedTarget(r: Replay, input: object): Promise<Answer> {
+  const { bus, rule } = await busAndRule(r);
+  const target = `target-${shortUid()}`;
+  r.regex(target, "<target-id>");
+  return r.refuse("put_targets", {
+    Rule: rule,
+    EventBusName: bus,
+    Targets: [{ Id: target, Arn: queueArn(r), ...input }],
+  });
+}
+
 export const cases: ReplayCase[] = [
   replayed(file, "test_put_event_input_path_and_input_transformer", async (r) => {
-    const { bus, rule } = await busAndRule(r);
-    const target = `target-${shortUid()}`;
-    r.regex(target, "<target-id>");
-    const error = await r.refuse("put_targets", {
-      Rule: rule,
-      EventBusName: bus,
-      Targets: [
-        {
-          Id: target,
-          Arn: queueArn(r),
-          InputTransformer: {
-            InputPathsMap: {
-              "detail-type": "$.detail-type",
-              timestamp: "$.time",
-              command: "$.detail.command",
-            },
-            InputTemplate: '{"detailType": <detail-type>,  "time": <timestamp>, "command": <command>}',
-          },
-          InputPath: "$.detail",
-        },
-      ],
+    const error = await refusedTarget(r, {
+      InputTransformer: transformer(
+        '{"detailType": <detail-type>,  "time": <timestamp>, "command": <command>}',
+      ),
+      InputPath: "$.detail",
     });
     r.match("duplicated-input-operations-error", error);
   }),
@@ -122,26 +124,8 @@ export const cases: ReplayCase[] = [
     r.match("message", messages);
   }),
   replayed(file, "TestInputTransformer::test_put_events_with_input_transformer_missing_keys", async (r) => {
-    const { bus, rule } = await busAndRule(r);
-    const target = `target-${shortUid()}`;
-    r.regex(target, "<target-id>");
-    const error = await r.refuse("put_targets", {
-      Rule: rule,
-      EventBusName: bus,
-      Targets: [
-        {
-          Id: target,
-          Arn: queueArn(r),
-          InputTransformer: {
-            InputPathsMap: {
-              "detail-type": "$.detail-type",
-              timestamp: "$.time",
-              command: "$.detail.command",
-            },
-            InputTemplate: '"Event of <detail-type> type, with not defined key <notdefinedkey>"',
-          },
-        },
-      ],
+    const error = await refusedTarget(r, {
+      InputTransformer: transformer('"Event of <detail-type> type, with not defined key <notdefinedkey>"'),
     });
     r.match("missing-key-exception-error", error);
   }),
