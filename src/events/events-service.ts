@@ -40,6 +40,7 @@ import {
   setRuleState,
   type TargetDefinition,
 } from "./rule-records.js";
+import { parseScheduleExpression } from "./schedule-expression.js";
 import { checkTargetInputs, checkTargets } from "./target-checks.js";
 
 /** At most this many targets per rule, as on AWS. */
@@ -73,17 +74,13 @@ function ruleEntry(rule: RuleRecord): Record<string, unknown> {
   };
 }
 
-/** EventBridge's schedule expressions: `rate(N unit)` or a six-field `cron(…)`. */
-const ratePattern = /^rate\(\d+ (minute|minutes|hour|hours|day|days)\)$/;
-const cronPattern = /^cron\((\S+ ){5}\S+\)$/;
-
 function checkRule(input: Record<string, unknown>, bus: string): void {
   const pattern = str(input.EventPattern);
   const schedule = str(input.ScheduleExpression);
   if (!pattern && !schedule) throw eventsErrors.patternOrSchedule();
   if (schedule) {
     if (bus !== defaultBusName) throw eventsErrors.scheduleOnlyOnDefault();
-    if (!ratePattern.test(schedule) && !cronPattern.test(schedule)) throw eventsErrors.scheduleNotValid();
+    if (!parseScheduleExpression(schedule)) throw eventsErrors.scheduleNotValid();
   }
   if (pattern) compilePattern(pattern);
 }

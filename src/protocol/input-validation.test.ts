@@ -191,4 +191,10 @@ describe("values as Java prints them", () => {
     );
     expect(javaText(lambdaModel, undefined, { a: true, b: null })).toBe("{a=true, b=null}");
   });
+
+  it("prints the members AWS's Java class has beyond the model, as null", () => {
+    expect(javaText(eventsModel, "PutEventsRequestEntry", { Source: "s", DetailType: "d" })).toBe(
+      "PutEventsRequestEntry(time=null, source=s, resources=null, detailType=d, detail=null, eventBusName=null, traceHeader=null, kmsKeyIdentifier=null, internalMetadata=null)",
+    );
+  });
 });

@@ -33,6 +33,18 @@ function javaDate(date: Date): string {
   return `${days[date.getUTCDay()]} ${months[date.getUTCMonth()]} ${two(date.getUTCDate())} ${time} UTC ${date.getUTCFullYear()}`;
 }
 
+/**
+ * Members AWS's own Java classes have beyond the public model, which their `toString()` prints
+ * last (null when the caller cannot send them), by service and shape. No public model declares
+ * them — botocore's and the AWS SDK's of 2026 have neither on PutEventsRequestEntry —, so they
+ * are no model supplement: a client cannot send them, and only this text shows them. Evidence:
+ * PutEventsRequestEntry (recorded: test_put_events_exceed_limit_ten_entries, "…, traceHeader=null,
+ * kmsKeyIdentifier=null, internalMetadata=null)").
+ */
+const javaOnlyMembers: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> = {
+  events: { PutEventsRequestEntry: ["kmsKeyIdentifier", "internalMetadata"] },
+};
+
 /** The value as AWS prints it in `Value '…' at …`; `shapeName` gives structures their Java names. */
 export function javaText(model: ServiceModel, shapeName: string | undefined, value: unknown): string {
   if (value === undefined || value === null) return "null";
@@ -55,6 +67,7 @@ export function javaText(model: ServiceModel, shapeName: string | undefined, val
         ([name, ref]) =>
           `${name.charAt(0).toLowerCase()}${name.slice(1)}=${javaText(model, ref.shape, record[name])}`,
       );
+      for (const name of javaOnlyMembers[model.id]?.[shapeName] ?? []) members.push(`${name}=null`);
       return `${shapeName}(${members.join(", ")})`;
     }
     const valueShape = shape?.type === "map" ? shape.value.shape : undefined;

@@ -37,6 +37,14 @@ function answer(c: PatternCase): boolean | { code: string; message: string } {
   }
 }
 
+/**
+ * AWS's message, as the case keeps it: most cases keep only its first line, without the parser
+ * position AWS appends (the replay of test_events_patterns compares the whole, `MessageRaw`).
+ */
+function sameMessage(ours: string, evidence: string | undefined): boolean {
+  return evidence?.includes("\n") ? ours === evidence : ours.split("\n")[0] === evidence;
+}
+
 describe("EventBridge pattern conformance (TestEventPattern as recorded from AWS)", () => {
   it("answers every case as AWS did, alone and with all the corpus's rules in one set", (context) => {
     skipOrFail("eventPatterns", (note) => context.skip(note));
@@ -66,7 +74,7 @@ describe("EventBridge pattern conformance (TestEventPattern as recorded from AWS
         ok =
           typeof ours === "object" &&
           ours.code === c.evidence.errorCode &&
-          ours.message === c.evidence.errorMessage;
+          sameMessage(ours.message, c.evidence.errorMessage);
         why = `expected ${c.evidence.errorCode}: ${JSON.stringify(c.evidence.errorMessage)}, got ${JSON.stringify(ours)}`;
       } else {
         const inSet = all.matches(parseTestEvent(c.eventText)).includes(i);

@@ -1,11 +1,33 @@
 import { InvalidEventPatternError, patternErrors } from "./pattern-errors.js";
 
 /**
+ * Where a value of the pattern sits in its text, as offsets Jackson's streaming parser would report
+ * (AWS reads patterns with it and appends its position to every refusal it finds while reading):
+ * `token` is just past the value's first token as `nextToken()` leaves it (past `[` or `{`, past a
+ * whole number or literal, past only the opening quote of a string, whose text Jackson reads
+ * lazily), `end` just past the whole value. An object's spans are by key (the last of duplicate keys,
+ * as the value), an array's by index.
+ */
+export interface ValueSpan {
+  readonly token: number;
+  readonly end: number;
+  readonly members?: ReadonlyMap<string, ValueSpan>;
+  readonly items?: readonly ValueSpan[];
+}
+
+/** A pattern read: its value, and where each part of it is in `text`. */
+export interface PatternDocument {
+  readonly text: string;
+  readonly value: Record<string, unknown>;
+  readonly span: ValueSpan;
+}
+
+/**
  * Reads a pattern's JSON text. AWS parses patterns with Jackson, so a syntax error is worded as
  * Jackson words it, with its location suffix (`at [Source: (String)"…"; line: L, column: C]`).
  * Duplicate keys keep the last value, as Jackson's tree does.
  */
-export function parsePatternJson(text: string): unknown {
+export function parsePatternJson(text: string): PatternDocument {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -18,7 +40,83 @@ export function parsePatternJson(text: string): unknown {
       `${patternErrors.notAnObject()}${locationSuffix(text, first < 0 ? 0 : first + 1)}`,
     );
   }
-  return value;
+  const read = readSpans(text);
+  return { text, value: read.value as Record<string, unknown>, span: read.span };
+}
+
+/**
+ * Reads text JSON.parse has accepted into the same value, with every part's span. Objects are
+ * built as JSON.parse builds them (own properties in the same order, `__proto__` an ordinary key).
+ */
+function readSpans(text: string): { value: unknown; span: ValueSpan } {
+  let i = 0;
+  const ws = () => {
+    while (i < text.length && (text[i] === " " || text[i] === "\t" || text[i] === "\n" || text[i] === "\r"))
+      i++;
+  };
+  const string = (): string => {
+    const start = i;
+    i++;
+    while (text[i] !== '"') i += text[i] === "\\" ? 2 : 1;
+    i++;
+    return JSON.parse(text.slice(start, i)) as string;
+  };
+  const read = (): { value: unknown; span: ValueSpan } => {
+    ws();
+    const ch = text[i];
+    if (ch === "{") {
+      const token = ++i;
+      const obj: Record<string, unknown> = {};
+      const members = new Map<string, ValueSpan>();
+      ws();
+      while (text[i] !== "}") {
+        ws();
+        const key = string();
+        ws();
+        i++; // the colon
+        const member = read();
+        Object.defineProperty(obj, key, {
+          value: member.value,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
+        members.set(key, member.span);
+        ws();
+        if (text[i] === ",") i++;
+        ws();
+      }
+      i++;
+      return { value: obj, span: { token, end: i, members } };
+    }
+    if (ch === "[") {
+      const token = ++i;
+      const list: unknown[] = [];
+      const items: ValueSpan[] = [];
+      ws();
+      while (text[i] !== "]") {
+        const item = read();
+        list.push(item.value);
+        items.push(item.span);
+        ws();
+        if (text[i] === ",") i++;
+        ws();
+      }
+      i++;
+      return { value: list, span: { token, end: i, items } };
+    }
+    const start = i;
+    if (ch === '"') {
+      const value = string();
+      return { value, span: { token: start + 1, end: i } };
+    }
+    const m = /-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?|true|false|null/y;
+    m.lastIndex = i;
+    const literal = m.exec(text)![0];
+    i += literal.length;
+    return { value: JSON.parse(literal), span: { token: i, end: i } };
+  };
+  return read();
 }
 
 /** Jackson's ` at [Source: …]` suffix for the character offset `offset` (0-based, the next char). */

@@ -226,9 +226,13 @@ export class Replay extends RecordedReplay {
   }
 }
 
-/** A delivered event as SQS would hold it: its text as `Body`, and the message's own ids. */
+/**
+ * A delivered event as SQS would hold it: its text as `Body`, and the message's own ids. A
+ * function receives only JSON, parsed (a template filled in as a JSON string arrives as a string),
+ * so its text is the JSON again: AWS delivers JSON minified.
+ */
 function sqsMessage(event: unknown): Answer {
-  const body = typeof event === "string" ? event : JSON.stringify(event);
+  const body = JSON.stringify(event);
   return {
     MessageId: randomUUID(),
     ReceiptHandle: randomUUID(),

@@ -1,6 +1,6 @@
 /**
  * Which recorded EventBridge tests the replay covers: every test of the files below, except those
- * named here, each with its reason: what other accounts and Regions need, targets of services
+ * named here, each with its reason: what other accounts and Regions need, targets (and sources) of services
  * Jeff does not have, and features not built yet. A test in scope without a case counts as failed.
  *
  * A test that reads its deliveries from an SQS queue only to see what a rule delivered (the
@@ -35,6 +35,14 @@ export const outOfScope: ReadonlyArray<readonly [reason: string, prefixes: reado
       "test_events_targets.py::TestEventsTargetFirehose::",
       "test_events_targets.py::TestEventsTargetCloudWatchLogs::",
     ],
+  ],
+  [
+    "events from services Jeff does not have (S3's notifications)",
+    ["test_events.py::TestEventBus::test_put_events_to_default_eventbus_for_custom_eventbus"],
+  ],
+  [
+    "recorded from a template LocalStack later renamed exists_list_empty_NEG, whose newer recording AWS answered the other way",
+    ["test_events_patterns.py::TestEventPattern::test_event_pattern[exists_list_empty]"],
   ],
   ["archives and replays (not built yet)", ["test_archive_and_replay.py"]],
   [

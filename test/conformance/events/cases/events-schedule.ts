@@ -50,6 +50,12 @@ export const cases: ReplayCase[] = [
       }),
     );
   }),
+  // Recorded before the test took its expression as a parameter.
+  replayed(file, "TestScheduleCron::tests_put_rule_with_schedule_cron", async (r) => {
+    const rule = `rule-${shortUid()}`;
+    r.match("put-rule", await r.putRule({ Name: rule, ScheduleExpression: "cron(0 20 * * ? *)" }));
+    r.match("list-rules", await r.send("list_rules", { NamePrefix: rule }));
+  }),
   ...crons.map((cron) =>
     replayed(file, `TestScheduleCron::tests_put_rule_with_schedule_cron[${cron}]`, async (r) => {
       const rule = `rule-${shortUid()}`;
