@@ -100,3 +100,30 @@ export function joinPlaces(a: ArrayPlace, b: ArrayPlace): ArrayPlace | undefined
   }
   return joined ?? a;
 }
+
+/** A path's leaves by the element of one array they all lie in (see leavesByElement). */
+export interface LeavesByElement {
+  readonly array: number;
+  readonly elements: Map<number, EventLeaf[]>;
+}
+
+/**
+ * A path's leaves grouped by their element of the outermost array they lie in, when every one
+ * lies in an element of the same array (as `detail.lines.sku` does in `lines`); undefined
+ * otherwise. A match that has used element e of that array can take only element e's leaves, so
+ * a walk finds them by one lookup instead of trying every element's leaves, which made matching
+ * an array of n objects cost n² joins.
+ */
+export function leavesByElement(leaves: readonly EventLeaf[]): LeavesByElement | undefined {
+  const array = leaves[0]?.place[0]?.[0];
+  if (array === undefined) return undefined;
+  const elements = new Map<number, EventLeaf[]>();
+  for (const leaf of leaves) {
+    const outer = leaf.place[0];
+    if (outer === undefined || outer[0] !== array) return undefined;
+    const list = elements.get(outer[1]);
+    if (list === undefined) elements.set(outer[1], [leaf]);
+    else list.push(leaf);
+  }
+  return { array, elements };
+}

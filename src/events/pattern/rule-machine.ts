@@ -3,6 +3,8 @@ import {
   type EventLeaf,
   eventLeaves,
   joinPlaces,
+  type LeavesByElement,
+  leavesByElement,
   type PathTree,
   pathTree,
 } from "./event-leaves.js";
@@ -132,8 +134,24 @@ export class RuleMachine<Id> {
       }
       pending.push({ state, place });
     };
+    // A path's leaves by array element, built the first time a walk inside an array needs them.
+    let grouped: Map<readonly EventLeaf[], LeavesByElement | null> | undefined;
     const step = (transition: FieldTransition, values: readonly EventLeaf[], from: ArrayPlace): void => {
-      for (const leaf of values) {
+      let candidates = values;
+      if (from.length > 0 && values.length > 1) {
+        grouped ??= new Map();
+        let byElement = grouped.get(values);
+        if (byElement === undefined) {
+          byElement = leavesByElement(values) ?? null;
+          grouped.set(values, byElement);
+        }
+        if (byElement !== null) {
+          const array = byElement.array;
+          const used = from.find(([a]) => a === array);
+          if (used !== undefined) candidates = byElement.elements.get(used[1]) ?? [];
+        }
+      }
+      for (const leaf of candidates) {
         const joined = joinPlaces(from, leaf.place);
         if (joined === undefined) continue;
         place = joined;
