@@ -99,7 +99,7 @@ describe("delivery across crashes", () => {
       await until(
         () => delivered() >= owed * share,
         () => `${share * 100} % delivered (${delivered()}/${owed})`,
-        240_000,
+        1_200_000,
       );
       await jeff.stop("SIGKILL");
       jeff = await startJeff({ dataDir, env: collector.jeffEnv });
