@@ -17,6 +17,14 @@ export const supplements = {
       TemplateBody: { max: 51200 },
     },
   },
+  events: {
+    shapes: {
+      // The methods in the order AWS's answer lists them ("Member must satisfy enum value set:
+      // [HEAD, POST, PATCH, DELETE, PUT, GET, OPTIONS]", recorded: test_api_destinations_and_connection,
+      // test_create_api_destination_invalid_parameters); the model lists them otherwise.
+      ApiDestinationHttpMethod: { enum: ["HEAD", "POST", "PATCH", "DELETE", "PUT", "GET", "OPTIONS"] },
+    },
+  },
   lambda: {
     shapes: {
       // Runtimes AWS added after the model was cut (docs: lambda/latest/dg/lambda-runtimes.html);

@@ -183,7 +183,8 @@ export async function archivedEvents(
   const rows = await db.all<{ body: string }>(
     `SELECT body FROM events_archived WHERE account_id = ? AND region = ? AND archive_name = ?
        AND event_time >= ? AND event_time < ? ORDER BY event_time, event_id`,
-    [scope.accountId, scope.region, archive, start, end],
+    // An event's time has whole seconds: one put in the second the range starts in is in it.
+    [scope.accountId, scope.region, archive, Math.floor(start / 1000) * 1000, end],
   );
   return rows.map((row) => row.body);
 }

@@ -217,6 +217,9 @@ export function archiveOperations(
           const archive = await findArchive(tx, scope, archiveName);
           if (!archive) throw archiveErrors.replaySourceMissing(archiveName);
           if (!(start < end)) throw archiveErrors.endBeforeStart();
+          // AWS names a destination bus that does not exist before refusing one that is not the archive's.
+          if (String(destination.Arn).startsWith("arn:"))
+            await requireBus(tx, scope, busNameOf(destination.Arn));
           if (busNameOf(destination.Arn) !== archive.busName || !String(destination.Arn).startsWith("arn:")) {
             throw archiveErrors.crossBus();
           }

@@ -74,7 +74,8 @@ export function replayHandler(store: Store, routing: RoutingContext): (job: Job)
       const cancelled = (await findReplay(tx, scope, name))?.state === "CANCELLING";
       await setReplayState(tx, scope, name, cancelled ? "CANCELLED" : "COMPLETED", {
         endedAt: now,
-        lastReplayed: lastReplayed ?? replay.eventEnd,
+        // AWS answers no EventLastReplayedTime for a replay that replayed nothing.
+        ...(lastReplayed !== undefined ? { lastReplayed } : {}),
       });
       await job.completeIn(tx);
     });

@@ -44,12 +44,11 @@ export const outOfScope: ReadonlyArray<readonly [reason: string, prefixes: reado
     "recorded from a template LocalStack later renamed exists_list_empty_NEG, whose newer recording AWS answered the other way",
     ["test_events_patterns.py::TestEventPattern::test_event_pattern[exists_list_empty]"],
   ],
-  ["archives and replays (not built yet)", ["test_archive_and_replay.py"]],
   [
-    "connections and API destinations (not built yet)",
+    "reads the connection's secret from Secrets Manager, which Jeff does not have",
     [
-      "test_api_destinations_and_connection.py",
-      "test_events.py::TestEvents::test_create_connection_validations",
+      "test_api_destinations_and_connection.py::TestEventBridgeConnections::test_update_connection",
+      "test_api_destinations_and_connection.py::TestEventBridgeConnections::test_connection_secrets",
     ],
   ],
   [
