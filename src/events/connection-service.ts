@@ -7,6 +7,7 @@ import { AwsError, type Declared, type JsonOperation } from "../protocol/index.j
 import type { Store } from "../store/index.js";
 import { page, scopeOf, seconds, str } from "./api-values.js";
 import {
+  type ApiDestinationRecord,
   type AuthorizationType,
   type ConnectionRecord,
   connectionByArn,
@@ -121,9 +122,42 @@ const stateTimes = (connection: ConnectionRecord) => ({
   LastAuthorizedTime: seconds(connection.authorizedAt),
 });
 
+/** Create's and Update's answer: the destination's ARN, state and times. */
 /** An API destination is active while its connection is authorised. */
 const destinationState = (connection: ConnectionRecord | undefined) =>
   connection?.state === "AUTHORIZED" ? "ACTIVE" : "INACTIVE";
+
+/** Create's and Update's answer: the destination's ARN, its state and its times. */
+function destinationChange(destination: ApiDestinationRecord, connection: ConnectionRecord | undefined) {
+  return {
+    ApiDestinationArn: destination.arn,
+    ApiDestinationState: destinationState(connection),
+    CreationTime: seconds(destination.createdAt),
+    LastModifiedTime: seconds(destination.modifiedAt),
+  };
+}
+
+/** An API destination as Describe answers it (List's entries are the same without Description). */
+function destinationEntry(
+  destination: ApiDestinationRecord,
+  connection: ConnectionRecord | undefined,
+  withDescription: boolean,
+) {
+  return {
+    ApiDestinationArn: destination.arn,
+    Name: destination.name,
+    ...(withDescription && destination.description !== undefined
+      ? { Description: destination.description }
+      : {}),
+    ApiDestinationState: destinationState(connection),
+    ConnectionArn: destination.connectionArn,
+    InvocationEndpoint: destination.endpoint,
+    HttpMethod: destination.httpMethod,
+    InvocationRateLimitPerSecond: destination.rateLimit,
+    CreationTime: seconds(destination.createdAt),
+    LastModifiedTime: seconds(destination.modifiedAt),
+  };
+}
 
 export function connectionOperations(store: Store): Record<string, Declared<JsonOperation>> {
   return {
@@ -256,12 +290,7 @@ export function connectionOperations(store: Store): Record<string, Declared<Json
           );
           return { destination, connection };
         });
-        return {
-          ApiDestinationArn: destination.arn,
-          ApiDestinationState: destinationState(connection),
-          CreationTime: seconds(destination.createdAt),
-          LastModifiedTime: seconds(destination.modifiedAt),
-        };
+        return destinationChange(destination, connection);
       },
     },
     DescribeApiDestination: {
@@ -271,20 +300,11 @@ export function connectionOperations(store: Store): Record<string, Declared<Json
         const name = String(input.Name);
         const destination = await findApiDestination(store, scope, name);
         if (!destination) throw connectionErrors.destinationNotFound(name);
-        return {
-          ApiDestinationArn: destination.arn,
-          Name: destination.name,
-          ...(destination.description !== undefined ? { Description: destination.description } : {}),
-          ApiDestinationState: destinationState(
-            await connectionByArn(store, scope, destination.connectionArn),
-          ),
-          ConnectionArn: destination.connectionArn,
-          InvocationEndpoint: destination.endpoint,
-          HttpMethod: destination.httpMethod,
-          InvocationRateLimitPerSecond: destination.rateLimit,
-          CreationTime: seconds(destination.createdAt),
-          LastModifiedTime: seconds(destination.modifiedAt),
-        };
+        return destinationEntry(
+          destination,
+          await connectionByArn(store, scope, destination.connectionArn),
+          true,
+        );
       },
     },
     UpdateApiDestination: {
@@ -313,12 +333,7 @@ export function connectionOperations(store: Store): Record<string, Declared<Json
           await saveApiDestination(tx, scope, next, now);
           return { destination: { ...next, modifiedAt: now }, connection };
         });
-        return {
-          ApiDestinationArn: destination.arn,
-          ApiDestinationState: destinationState(connection),
-          CreationTime: seconds(destination.createdAt),
-          LastModifiedTime: seconds(destination.modifiedAt),
-        };
+        return destinationChange(destination, connection);
       },
     },
     DeleteApiDestination: {
@@ -347,19 +362,13 @@ export function connectionOperations(store: Store): Record<string, Declared<Json
         const { items, nextToken } = page(destinations, input);
         const entries = [];
         for (const destination of items) {
-          entries.push({
-            ApiDestinationArn: destination.arn,
-            Name: destination.name,
-            ApiDestinationState: destinationState(
+          entries.push(
+            destinationEntry(
+              destination,
               await connectionByArn(store, scope, destination.connectionArn),
+              false,
             ),
-            ConnectionArn: destination.connectionArn,
-            InvocationEndpoint: destination.endpoint,
-            HttpMethod: destination.httpMethod,
-            InvocationRateLimitPerSecond: destination.rateLimit,
-            CreationTime: seconds(destination.createdAt),
-            LastModifiedTime: seconds(destination.modifiedAt),
-          });
+          );
         }
         return { ApiDestinations: entries, ...(nextToken ? { NextToken: nextToken } : {}) };
       },

@@ -4,7 +4,7 @@
  * follows the server across restarts, resuming after the last event it printed, so an event
  * committed just before a crash is printed once the server is back.
  */
-import { request } from "node:http";
+import { type IncomingMessage, request } from "node:http";
 import { targetFor } from "../deployer.js";
 import { CliError, createOutput } from "../output.js";
 import { dataDirFor } from "../project.js";
@@ -99,6 +99,22 @@ function statusOf(detail: NonNullable<StreamLine["event"]>["detail"]): string {
   return ` ${subject} ${status}`;
 }
 
+/** Calls `onLine` with each non-blank line of an NDJSON stream as it arrives. */
+function eachLine(res: IncomingMessage, onLine: (text: string) => void): void {
+  let buffered = "";
+  res.setEncoding("utf8");
+  res.on("data", (chunk: string) => {
+    buffered += chunk;
+    let newline = buffered.indexOf("\n");
+    while (newline !== -1) {
+      const text = buffered.slice(0, newline);
+      buffered = buffered.slice(newline + 1);
+      if (text.trim() !== "") onLine(text);
+      newline = buffered.indexOf("\n");
+    }
+  });
+}
+
 /** One connection: resolves when the server closes it, rejects when it cannot be made. */
 async function follow(
   dataDir: string,
@@ -120,18 +136,7 @@ async function follow(
         reject(new Error(`the server answered ${res.statusCode}`));
         return;
       }
-      let buffered = "";
-      res.setEncoding("utf8");
-      res.on("data", (chunk: string) => {
-        buffered += chunk;
-        let newline = buffered.indexOf("\n");
-        while (newline !== -1) {
-          const text = buffered.slice(0, newline);
-          buffered = buffered.slice(newline + 1);
-          if (text.trim() !== "") onLine(JSON.parse(text) as StreamLine);
-          newline = buffered.indexOf("\n");
-        }
-      });
+      eachLine(res, (text) => onLine(JSON.parse(text) as StreamLine));
       res.on("end", () => resolve());
       res.on("error", () => resolve());
       res.on("close", () => resolve());
@@ -180,24 +185,9 @@ async function runBusTail(flags: EventsFlags): Promise<void> {
             return;
           }
           warned = false;
-          let buffered = "";
-          res.setEncoding("utf8");
-          res.on("data", (chunk: string) => {
-            buffered += chunk;
-            let newline = buffered.indexOf("\n");
-            while (newline !== -1) {
-              const text = buffered.slice(0, newline);
-              buffered = buffered.slice(newline + 1);
-              if (text.trim() !== "") {
-                const { event } = JSON.parse(text) as {
-                  event: NonNullable<StreamLine["event"]> & { id?: string };
-                };
-                process.stdout.write(
-                  out.json ? `${JSON.stringify(event)}\n` : `${describe(event, out.dim)}\n`,
-                );
-              }
-              newline = buffered.indexOf("\n");
-            }
+          eachLine(res, (text) => {
+            const { event } = JSON.parse(text) as { event: NonNullable<StreamLine["event"]> };
+            process.stdout.write(out.json ? `${JSON.stringify(event)}\n` : `${describe(event, out.dim)}\n`);
           });
           res.on("end", () => resolve());
           res.on("close", () => resolve());
