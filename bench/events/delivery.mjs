@@ -120,12 +120,17 @@ export async function measureDelivery({ root, work, count, clients, timeoutMs })
     const admin = new EventBridgeClient(config);
     sdkClients.push(admin);
     await admin.send(
-      new PutRuleCommand({ Name: "bench-orders", EventPattern: JSON.stringify({ source: ["bench.orders"] }) }),
+      new PutRuleCommand({
+        Name: "bench-orders",
+        EventPattern: JSON.stringify({ source: ["bench.orders"] }),
+      }),
     );
     await admin.send(
       new PutTargetsCommand({
         Rule: "bench-orders",
-        Targets: [{ Id: "fn", Arn: `arn:aws:lambda:${creds.AWS_REGION}:${accountId}:function:bench-events-target` }],
+        Targets: [
+          { Id: "fn", Arn: `arn:aws:lambda:${creds.AWS_REGION}:${accountId}:function:bench-events-target` },
+        ],
       }),
     );
     const entry = (i) => ({

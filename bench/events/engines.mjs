@@ -30,9 +30,10 @@ export async function loadEngines(root) {
   const { compilePattern, RuleSet } = await import(
     pathToFileURL(join(root, "dist", "events", "pattern", "index.js")).href
   );
-  const { matchesPattern, entryToEvent } = require(
-    "@coorpacademy/serverless-offline-eventbridge/src/eventbridge.js",
-  );
+  const {
+    matchesPattern,
+    entryToEvent,
+  } = require("@coorpacademy/serverless-offline-eventbridge/src/eventbridge.js");
   const AwsEventBridgePlugin = require("serverless-offline-aws-eventbridge");
   const region = "eu-west-1";
   const counters = { throws: 0 };
@@ -69,7 +70,11 @@ export async function loadEngines(root) {
         input: "entry",
         prepare(rules) {
           const plugin = new AwsEventBridgePlugin({ service: {} }, {}, { log: { notice() {} } });
-          const subscribers = rules.map((pattern, id) => ({ functionKey: `fn${id}`, id, event: { pattern } }));
+          const subscribers = rules.map((pattern, id) => ({
+            functionKey: `fn${id}`,
+            id,
+            event: { pattern },
+          }));
           return (text) => {
             const entry = JSON.parse(text);
             const ids = [];

@@ -62,7 +62,12 @@ if (!existsSync(join(root, "dist", "events", "pattern", "index.js"))) {
 
 const datasets = {
   small: { label: "EventBridge events, ~850 B", events: 1000, make: eventObject, rule: ruleText },
-  large: { label: "large nested records, 20-47 KB", events: 200, make: largeRecordObject, rule: nestedRuleText },
+  large: {
+    label: "large nested records, 20-47 KB",
+    events: 200,
+    make: largeRecordObject,
+    rule: nestedRuleText,
+  },
 };
 
 const versionOf = (pkg) =>
@@ -146,7 +151,15 @@ if (parts.has("match")) {
       // Answers beside Jeff's, on the first events of the data set, for at most sampleSeconds each.
       const jeff = matchers.find((m) => m.name === "Jeff");
       for (const m of matchers.filter((x) => x.name !== "Jeff" && !x.baseline)) {
-        const d = { dataset: name, rules: ruleCount, peer: m.name, events: 0, differing: 0, extra: 0, missed: 0 };
+        const d = {
+          dataset: name,
+          rules: ruleCount,
+          peer: m.name,
+          events: 0,
+          differing: 0,
+          extra: 0,
+          missed: 0,
+        };
         d.byShape = {};
         const throws0 = counters.throws;
         const until = performance.now() + sampleSeconds * 1000;
@@ -222,13 +235,17 @@ const goals = [];
 const one = rowOf("small", 1);
 if (one) {
   const rate = one.by.Jeff.rate;
-  goals.push(`>= 300,000 events/s at 1 rule on ~1 KB events: ${fmt(rate)} events/s: ${rate >= 300_000 ? "met" : "MISSED"}`);
+  goals.push(
+    `>= 300,000 events/s at 1 rule on ~1 KB events: ${fmt(rate)} events/s: ${rate >= 300_000 ? "met" : "MISSED"}`,
+  );
 }
 const ten = rowOf("small", 10);
 const tenK = rowOf("small", 10000);
 if (ten && tenK) {
   const slower = ten.by.Jeff.rate / tenK.by.Jeff.rate;
-  goals.push(`10,000 rules no worse than 2x slower than 10: ${fmt(slower, 2)}x slower: ${slower <= 2 ? "met" : "MISSED"}`);
+  goals.push(
+    `10,000 rules no worse than 2x slower than 10: ${fmt(slower, 2)}x slower: ${slower <= 2 ? "met" : "MISSED"}`,
+  );
 }
 for (const r of results.match.filter((x) => x.dataset === "large")) {
   const ratio = r.by.Jeff.rate / r.by["JSON.parse"].rate;

@@ -51,9 +51,11 @@ export const ruleShapes = [
 export function nestedRuleText(i) {
   if (i % 4 !== 3) return ruleText(i);
   const n = Math.floor(i / 8);
-  if (i % 8 === 3)
-    return { detail: { lines: { sku: [`SKU-${n}`], qty: [{ numeric: [">", n % 7] }] } } };
-  return { source: [{ prefix: "app." }], detail: { lines: { warehouse: { bins: { bin: [{ suffix: `-${n}` }] } } } } };
+  if (i % 8 === 3) return { detail: { lines: { sku: [`SKU-${n}`], qty: [{ numeric: [">", n % 7] }] } } };
+  return {
+    source: [{ prefix: "app." }],
+    detail: { lines: { warehouse: { bins: { bin: [{ suffix: `-${n}` }] } } } },
+  };
 }
 
 /**
