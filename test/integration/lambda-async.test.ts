@@ -61,6 +61,9 @@ beforeAll(async () => {
         Handler: "index.handler",
         Role: role,
         Environment: { Variables: { COLLECTOR: collectorUrl } },
+        // Lambda's 3 s default can pass on a busy machine before the handler reports its run: an
+        // attempt that times out unreported would look like a retry that never ran.
+        Timeout: 60,
         Code: { ZipFile: zipSync({ "index.mjs": text(source) }) },
       }),
     );
