@@ -30,7 +30,7 @@ let jeff: JeffProcess;
 let lambda: LambdaClient;
 let barrierPort: number;
 
-async function createFunction(name: string, source: string) {
+async function createFunction(name: string, source: string, timeout?: number) {
   await lambda.send(
     new CreateFunctionCommand({
       FunctionName: name,
@@ -38,9 +38,16 @@ async function createFunction(name: string, source: string) {
       Handler: "index.handler",
       Role: `arn:aws:iam::${jeff.accountId}:role/lambda-role`,
       Code: { ZipFile: zipSync({ "index.mjs": text(source) }) },
+      ...(timeout !== undefined ? { Timeout: timeout } : {}),
     }),
   );
 }
+
+/**
+ * Barrier functions wait for each other's cold starts, which a busy machine can stretch past
+ * Lambda's 3 s default: they get a minute.
+ */
+const barrierTimeout = 60;
 
 beforeAll(async () => {
   barrierPort = await freeLoopbackPort();
@@ -192,7 +199,7 @@ def handler(event, context):
 
 describe("concurrency", () => {
   it("refuses a call over a function's reserved concurrency with 429 and Lambda's reason", async () => {
-    await createFunction("sleeper", barrierHandler);
+    await createFunction("sleeper", barrierHandler, barrierTimeout);
     expect(
       (
         await lambda.send(
@@ -246,7 +253,7 @@ describe("concurrency", () => {
   });
 
   it("runs concurrent invocations in parallel environments", async () => {
-    await createFunction("napper", barrierHandler);
+    await createFunction("napper", barrierHandler, barrierTimeout);
     const barrier = await startBarrier(barrierPort);
     try {
       const payload = text(JSON.stringify({ barrier: barrier.url }));
