@@ -13,6 +13,8 @@ const dataDirHelp = `where the store lives (default: .jeff/ in the project folde
 const endpointHelp = `the Jeff to talk to, here or on another machine, as the user whose keys AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY hold (default $${envVars.endpoint}, else the Jeff serving the data directory)`;
 const loopbackFlag = "--function-loopback-port <port>";
 const loopbackHelp = `a port on this machine's loopback that functions may reach besides Jeff's API (repeatable; default none, or $${envVars.functionLoopbackPorts})`;
+const httpTargetAllowFlag = "--http-target-allow <address>";
+const httpTargetAllowHelp = `an address or CIDR block, with an optional port, on loopback or a private network that HTTP targets (API destinations) may reach: 127.0.0.1:8080, 10.0.0.0/8 (repeatable; default none, or $${envVars.httpTargetAllow})`;
 const sandboxAllowFlag = "--sandbox-allow <function=what>";
 const sandboxAllowHelp = `let this Node function's sandbox also allow child-process, worker, addons or wasi (comma-separated; repeatable; default $${envVars.sandboxAllow})`;
 
@@ -62,6 +64,7 @@ export function defineCommands(program: Command): void {
     )
     .option(sandboxAllowFlag, sandboxAllowHelp, collect)
     .option(loopbackFlag, loopbackHelp, collect)
+    .option(httpTargetAllowFlag, httpTargetAllowHelp, collect)
     .option("--log-level <level>", "debug, info, warn or error", process.env[envVars.logLevel] ?? "warn")
     .option("--json", "print results as JSON")
     .action(async (dir: string, flags) => (await import("./commands/dev.js")).runDev(dir, flags));
@@ -86,6 +89,7 @@ export function defineCommands(program: Command): void {
     .option("--log-level <level>", "debug, info, warn or error", process.env[envVars.logLevel])
     .option(sandboxAllowFlag, sandboxAllowHelp, collect)
     .option(loopbackFlag, loopbackHelp, collect)
+    .option(httpTargetAllowFlag, httpTargetAllowHelp, collect)
     .option("--json", "print the endpoint as JSON")
     .action(async (flags) => (await import("./commands/serve.js")).runServe(flags));
 

@@ -4,8 +4,10 @@
  * invocation parameters and the target's `HttpParameters` as headers and query string, the
  * connection's authorisation (an API key header, or Basic), the event (as the target shapes it)
  * as a JSON body — with a five-second timeout. 2xx is delivered; 401, 407, 409, 429, 5xx, a
- * timeout or no connection are retried, as AWS retries them; other answers are not.
+ * timeout or no connection are retried, as AWS retries them; other answers are not. An endpoint
+ * on loopback or a private network is refused (see `outbound-http.ts`) unless the operator allows it.
  */
+import { type OutboundPolicy, OutboundRefused, sendOutbound } from "../server/outbound-http.js";
 import type { SqlExecutor, Store } from "../store/index.js";
 import type { EventsScope } from "./bus-records.js";
 import { connectionByArn, findApiDestination } from "./connection-records.js";
@@ -41,15 +43,16 @@ const failed = (errorCode: string, message: string, retriable: boolean) =>
   new TargetFailure(errorCode, message, retriable);
 
 /** The handler of `events:api-destination` targets; completes the delivery once the endpoint accepted. */
-export function apiDestinationTargets(store: Store): TargetHandler {
+export function apiDestinationTargets(store: Store, policy: OutboundPolicy): TargetHandler {
   return async ({ target, input, scope, complete }) => {
-    await sendToApiDestination(store, scope, target, input);
+    await sendToApiDestination(store, policy, scope, target, input);
     await store.transaction(complete);
   };
 }
 
 async function sendToApiDestination(
   db: SqlExecutor,
+  policy: OutboundPolicy,
   scope: EventsScope,
   target: TargetDefinition,
   input: string,
@@ -120,16 +123,14 @@ async function sendToApiDestination(
 
   let status: number;
   try {
-    const response = await fetch(url, {
+    ({ status } = await sendOutbound(policy, url, {
       method,
       headers,
       ...(body !== undefined ? { body } : {}),
-      signal: AbortSignal.timeout(apiDestinationTimeoutMs),
-      redirect: "manual",
-    });
-    await response.arrayBuffer().catch(() => undefined);
-    status = response.status;
+      timeoutMs: apiDestinationTimeoutMs,
+    }));
   } catch (error) {
+    if (error instanceof OutboundRefused) throw failed("CONNECTION_FAILURE", error.message, false);
     const timedOut = (error as Error).name === "TimeoutError";
     throw failed(
       timedOut ? "TIMEOUT" : "CONNECTION_FAILURE",

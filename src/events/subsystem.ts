@@ -2,6 +2,7 @@
  * EventBridge in the server: the schema, the API, and delivery as a kind of work on the one
  * queue. Each node keeps its own compiled matchers, current by the buses' rules generations.
  */
+import { OutboundPolicy } from "../server/outbound-http.js";
 import type { Subsystem } from "../server/subsystem.js";
 import { apiDestinationTargets } from "./api-destination-delivery.js";
 import { purgeArchives } from "./archive-records.js";
@@ -54,7 +55,10 @@ export const eventsSubsystem: Subsystem = {
         functionTargets(() => provided.invokeOnBehalf),
       )
       .register("events:event-bus", busTargets(store, routing))
-      .register("events:api-destination", apiDestinationTargets(store));
+      .register(
+        "events:api-destination",
+        apiDestinationTargets(store, new OutboundPolicy(config.httpTargetAllow)),
+      );
     const deliverer = new Deliverer({ store, metrics: deliveryMetrics, targets });
     queue.register(deliveryKind, {
       handle: (job) => deliverer.handle(job as Parameters<Deliverer["handle"]>[0]),

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { sandboxAllowances } from "../functions/index.js";
 import { defaultPort, defaultRegion } from "./defaults.js";
+import { parseAllowance } from "./outbound-http.js";
 
 const serverConfigSchema = z.strictObject({
   port: z.number().int().min(0).max(65_535).default(defaultPort),
@@ -63,6 +64,22 @@ const serverConfigSchema = z.strictObject({
    * (the store's PostgreSQL, other environments, debuggers) stays out of reach.
    */
   functionLoopbackPorts: z.array(z.number().int().min(1).max(65_535)).default([]),
+  /**
+   * Addresses on loopback, link-local or private networks that HTTP targets (API destinations)
+   * may reach: `127.0.0.1:8080`, `10.0.0.0/8`, `[::1]:8080`. None by default, since a caller —
+   * a function with its role's credentials, say — chooses where they send.
+   */
+  httpTargetAllow: z
+    .array(
+      z.string().superRefine((text, ctx) => {
+        try {
+          parseAllowance(text);
+        } catch (error) {
+          ctx.addIssue({ code: "custom", message: (error as Error).message });
+        }
+      }),
+    )
+    .default([]),
   /**
    * By function name, what its Node sandbox also allows (`--sandbox-allow NAME=child-process`).
    * Only the operator widens a sandbox: nothing a caller of the API sends (a tag, a variable)

@@ -17,4 +17,6 @@ export const envVars = {
   isolation: "JEFF_ISOLATION",
   functionLoopbackPorts: "JEFF_FUNCTION_LOOPBACK_PORTS",
   sandboxAllow: "JEFF_SANDBOX_ALLOW",
+  /** Addresses on private networks HTTP targets may reach, separated by commas or spaces. */
+  httpTargetAllow: "JEFF_HTTP_TARGET_ALLOW",
 } as const;

@@ -1,6 +1,7 @@
 // HTTP targets: connections (API key, Basic) and API destinations, an event delivered as the
 // HTTP request EventBridge makes, and an endpoint that always fails ending in the dead-letter
-// queue after its target's retry policy.
+// queue after its target's retry policy; an endpoint on loopback the operator did not allow is
+// never sent to.
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import {
@@ -48,7 +49,8 @@ const server = createServer((req, res) => {
 beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
   endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  jeff = await startJeff();
+  // The operator lets HTTP targets reach this one collector on loopback, and nothing else there.
+  jeff = await startJeff({ args: ["--http-target-allow", new URL(endpoint).host] });
   events = new EventBridgeClient({
     endpoint: jeff.url,
     region: jeff.region,
@@ -247,5 +249,64 @@ describe("connections and API destinations", () => {
       EXHAUSTED_RETRY_CONDITION: "MaximumRetryAttempts",
       RETRY_ATTEMPTS: "2",
     });
+  });
+
+  it("sends nothing to a loopback port the operator did not allow, and dead-letters the event at once", async () => {
+    let hits = 0;
+    const other = createServer((_req, res) => {
+      hits += 1;
+      res.end();
+    });
+    await new Promise<void>((resolve) => other.listen(0, "127.0.0.1", () => resolve()));
+    try {
+      const connection = await events.send(new DescribeConnectionCommand({ Name: "basic" }));
+      const destination = await events.send(
+        new CreateApiDestinationCommand({
+          Name: "elsewhere",
+          ConnectionArn: connection.ConnectionArn,
+          InvocationEndpoint: `http://127.0.0.1:${(other.address() as AddressInfo).port}/`,
+          HttpMethod: "POST",
+        }),
+      );
+      const queueArn = `arn:aws:sqs:${jeff.region}:${jeff.accountId}:elsewhere-dlq`;
+      await events.send(
+        new PutRuleCommand({ Name: "to-elsewhere", EventPattern: JSON.stringify({ source: ["elsewhere"] }) }),
+      );
+      await events.send(
+        new PutTargetsCommand({
+          Rule: "to-elsewhere",
+          Targets: [{ Id: "e", Arn: destination.ApiDestinationArn, DeadLetterConfig: { Arn: queueArn } }],
+        }),
+      );
+      await events.send(
+        new PutEventsCommand({ Entries: [{ Source: "elsewhere", DetailType: "d", Detail: "{}" }] }),
+      );
+      let letters: { attributes: Record<string, string> }[] = [];
+      await until(async () => {
+        letters = JSON.parse(
+          (
+            await runJeff([
+              "events",
+              "dead-letters",
+              "--queue",
+              queueArn,
+              "--json",
+              "--data-dir",
+              jeff.dataDir,
+            ])
+          ).stdout,
+        ).deadLetters;
+        return letters.length > 0;
+      }, "the dead letter");
+      expect(letters[0]!.attributes).toMatchObject({
+        ERROR_CODE: "CONNECTION_FAILURE",
+        ERROR_MESSAGE:
+          "Jeff does not send to 127.0.0.1 (a loopback address) unless the operator allows it with --http-target-allow.",
+        RETRY_ATTEMPTS: "0",
+      });
+      expect(hits).toBe(0);
+    } finally {
+      await new Promise<void>((resolve) => other.close(() => resolve()));
+    }
   });
 });

@@ -3,7 +3,8 @@
 // was the only wall). Every one must fail, and Jeff must keep answering.
 
 import { readdirSync, readFileSync } from "node:fs";
-import { connect } from "node:net";
+import { createServer } from "node:http";
+import { type AddressInfo, connect } from "node:net";
 import { networkInterfaces } from "node:os";
 import { join } from "node:path";
 import {
@@ -17,7 +18,7 @@ import {
 import { zipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { storeFileIn } from "../stores.js";
-import { type JeffProcess, startJeff } from "./jeff-process.js";
+import { type JeffProcess, runJeff, startJeff } from "./jeff-process.js";
 import { decode, lambdaClientFor, text } from "./lambda-helpers.js";
 import { until } from "./until.js";
 
@@ -352,7 +353,8 @@ time.sleep(60)`,
     for (const host of candidates) if (await connects(host, 5432)) reachable.push(host);
     if (reachable.length === 0) ctx.skip("no PostgreSQL answers on this machine's port 5432");
     await create("pg-prober", "nodejs20.x", {
-      "index.mjs": `import { connect } from "node:net";
+      "index.mjs": `import { createServer } from "node:http";
+import { type AddressInfo, connect } from "node:net";
 const attempt = (host) => new Promise((resolve) => {
   const socket = connect({ host, port: 5432, timeout: 5000 });
   socket.once("connect", () => { socket.destroy(); resolve("connected"); });
@@ -422,25 +424,25 @@ describe.runIf(process.platform === "linux")("a SIGKILL of Jeff", () => {
   }, 60_000);
 });
 
-/** Python that signs a PUT to Jeff's package route with the function's own session, as any client could. */
-const pythonUpload = `
-import os, hashlib, hmac, datetime, io, zipfile, urllib.request, urllib.error
+/** Python that signs a request to Jeff with the function's own session, as any client could. */
+const pythonSigner = `
+import os, json, hashlib, hmac, datetime, urllib.request, urllib.error
 from urllib.parse import urlparse
-def put(body, signed=True):
-    url = os.environ["AWS_ENDPOINT_URL"] + "/_jeff/packages"
+def send(method, path, service, body, headers, signed=True):
+    url = os.environ["AWS_ENDPOINT_URL"] + path
     u = urlparse(url)
     now = datetime.datetime.now(datetime.timezone.utc)
     amz, day = now.strftime("%Y%m%dT%H%M%SZ"), now.strftime("%Y%m%d")
     region = os.environ["AWS_REGION"]
     digest = hashlib.sha256(body).hexdigest()
-    headers = {"host": u.netloc, "x-amz-date": amz, "x-amz-content-sha256": digest,
-               "x-amz-security-token": os.environ["AWS_SESSION_TOKEN"]}
+    headers = dict(headers, **{"host": u.netloc, "x-amz-date": amz, "x-amz-content-sha256": digest,
+               "x-amz-security-token": os.environ["AWS_SESSION_TOKEN"]})
     names = ";".join(sorted(headers))
-    canonical = "\\n".join(["PUT", u.path, "", "".join(k + ":" + headers[k] + "\\n" for k in sorted(headers)), names, digest])
-    scope = "/".join([day, region, "jeff", "aws4_request"])
+    canonical = "\\n".join([method, u.path, "", "".join(k + ":" + headers[k] + "\\n" for k in sorted(headers)), names, digest])
+    scope = "/".join([day, region, service, "aws4_request"])
     to_sign = "\\n".join(["AWS4-HMAC-SHA256", amz, scope, hashlib.sha256(canonical.encode()).hexdigest()])
     key = ("AWS4" + os.environ["AWS_SECRET_ACCESS_KEY"]).encode()
-    for part in (day, region, "jeff", "aws4_request"):
+    for part in (day, region, service, "aws4_request"):
         key = hmac.new(key, part.encode(), hashlib.sha256).digest()
     signature = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
     if signed:
@@ -448,10 +450,23 @@ def put(body, signed=True):
             + ", SignedHeaders=" + names + ", Signature=" + signature)
     del headers["host"]
     try:
-        answer = urllib.request.urlopen(urllib.request.Request(url, data=body, method="PUT", headers=headers))
+        answer = urllib.request.urlopen(urllib.request.Request(url, data=body, method=method, headers=headers))
         return [answer.status, answer.read().decode()]
     except urllib.error.HTTPError as e:
         return [e.code, e.read().decode()]
+def events(action, request):
+    answer = send("POST", "/", "events", json.dumps(request).encode(),
+        {"content-type": "application/x-amz-json-1.1", "x-amz-target": "AWSEvents." + action})
+    if answer[0] != 200:
+        raise Exception(action + ": " + answer[1])
+    return json.loads(answer[1])
+`;
+
+/** Python that uploads packages to Jeff's package route, signed and unsigned. */
+const pythonUpload = `${pythonSigner}
+import io, zipfile
+def put(body, signed=True):
+    return send("PUT", "/_jeff/packages", "jeff", body, {}, signed)
 def package(build):
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
@@ -497,5 +512,82 @@ describe("the package route, from inside functions", () => {
       `curl -s -o /dev/null -w '%{http_code}' -X PUT --data-binary @/etc/hostname "$AWS_ENDPOINT_URL/_jeff/packages"`,
     );
     expect(status.trim()).toBe("403");
+  }, 180_000);
+});
+
+describe("HTTP targets aimed at the host's loopback, from inside functions", () => {
+  it("sends nothing to a service on loopback, whether Python or a shell sets up the rule", async () => {
+    // A service on the host's loopback that the sandbox hides: what PostgreSQL or Redis would be.
+    let hits = 0;
+    const internal = createServer((req, res) => {
+      hits += 1;
+      req.resume();
+      res.end("secret");
+    });
+    await new Promise<void>((resolve) => internal.listen(0, "127.0.0.1", () => resolve()));
+    const port = (internal.address() as AddressInfo).port;
+    const queue = (who: string) => `arn:aws:sqs:${jeff.region}:${jeff.accountId}:${who}-dlq`;
+    try {
+      // Python: a connection, an API destination on loopback, a rule and a target, then an event.
+      await create("py-hook", "python3.12", { "app.py": pythonHandler }, { Timeout: 60 });
+      const made = await invoke("py-hook", {
+        code: `${pythonSigner}
+connection = events("CreateConnection", {"Name": "py-conn", "AuthorizationType": "API_KEY",
+    "AuthParameters": {"ApiKeyAuthParameters": {"ApiKeyName": "k", "ApiKeyValue": "v"}}})
+destination = events("CreateApiDestination", {"Name": "py-dest", "ConnectionArn": connection["ConnectionArn"],
+    "InvocationEndpoint": "http://127.0.0.1:${port}/py", "HttpMethod": "POST"})
+events("PutRule", {"Name": "py-rule", "EventPattern": json.dumps({"source": ["py-attack"]})})
+events("PutTargets", {"Rule": "py-rule", "Targets": [{"Id": "t", "Arn": destination["ApiDestinationArn"],
+    "DeadLetterConfig": {"Arn": "${queue("py")}"}}]})
+result = events("PutEvents", {"Entries": [{"Source": "py-attack", "DetailType": "d", "Detail": "{}"}]})["FailedEntryCount"]`,
+      });
+      expect(made, JSON.stringify(made.body)).toEqual({ error: undefined, body: 0 });
+
+      // A shell, signing with curl: the same through a name that resolves to loopback.
+      await create("sh-hook", "provided.al2023", { bootstrap: shellBootstrap }, { Timeout: 60 });
+      const out = (
+        await invoke(
+          "sh-hook",
+          `call() { curl -sS --aws-sigv4 "aws:amz:$AWS_REGION:events" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \\
+  -H "x-amz-security-token: $AWS_SESSION_TOKEN" -H "content-type: application/x-amz-json-1.1" \\
+  -H "x-amz-target: AWSEvents.$1" --data-binary "$2" "$AWS_ENDPOINT_URL/"; echo; }
+CONN=$(call CreateConnection '{"Name":"sh-conn","AuthorizationType":"BASIC","AuthParameters":{"BasicAuthParameters":{"Username":"u","Password":"p"}}}' | sed 's/.*"ConnectionArn":"\\([^"]*\\)".*/\\1/')
+DEST=$(call CreateApiDestination '{"Name":"sh-dest","ConnectionArn":"'"$CONN"'","InvocationEndpoint":"http://localhost:${port}/sh","HttpMethod":"GET"}' | sed 's/.*"ApiDestinationArn":"\\([^"]*\\)".*/\\1/')
+call PutRule '{"Name":"sh-rule","EventPattern":"{\\"source\\":[\\"sh-attack\\"]}"}'
+call PutTargets '{"Rule":"sh-rule","Targets":[{"Id":"t","Arn":"'"$DEST"'","DeadLetterConfig":{"Arn":"${queue("sh")}"}}]}'
+call PutEvents '{"Entries":[{"Source":"sh-attack","DetailType":"d","Detail":"{}"}]}'`,
+        )
+      ).body as string;
+      expect(out).toContain('"FailedEntryCount":0');
+
+      // Each event ends as a dead letter that names the refusal; the service never heard of it.
+      for (const who of ["py", "sh"]) {
+        let letters: { attributes: Record<string, string> }[] = [];
+        await until(async () => {
+          letters = JSON.parse(
+            (
+              await runJeff([
+                "events",
+                "dead-letters",
+                "--queue",
+                queue(who),
+                "--json",
+                "--data-dir",
+                jeff.dataDir,
+              ])
+            ).stdout,
+          ).deadLetters;
+          return letters.length > 0;
+        }, `${who}'s dead letter`);
+        expect(letters[0]!.attributes.ERROR_CODE).toBe("CONNECTION_FAILURE");
+        expect(letters[0]!.attributes.ERROR_MESSAGE).toMatch(
+          /^Jeff does not send to (127\.0\.0\.1|::1) \(a loopback (or unspecified )?address\) unless the operator allows it with --http-target-allow\.$/,
+        );
+      }
+      expect(hits).toBe(0);
+      expect(await healthy()).toBe(true);
+    } finally {
+      await new Promise<void>((resolve) => internal.close(() => resolve()));
+    }
   }, 180_000);
 });

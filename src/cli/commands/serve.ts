@@ -23,6 +23,8 @@ export interface ServeFlags {
   prestart?: boolean;
   /** `--function-loopback-port PORT` (repeatable), or JEFF_FUNCTION_LOOPBACK_PORTS. */
   functionLoopbackPort?: string[];
+  /** `--http-target-allow ADDRESS` (repeatable), or JEFF_HTTP_TARGET_ALLOW. */
+  httpTargetAllow?: string[];
   /** `--sandbox-allow NAME=child-process,worker…`, repeatable; else `$JEFF_SANDBOX_ALLOW`. */
   sandboxAllow?: string[];
 }
@@ -57,6 +59,7 @@ export async function serveProject(projectDir: string, flags: ServeFlags): Promi
       : {}),
     ...(flags.isolation !== undefined ? { isolation: flags.isolation as "sandbox" } : {}),
     ...loopbackPortsFrom(flags.functionLoopbackPort),
+    ...httpTargetAllowFrom(flags.httpTargetAllow),
     ...sandboxAllowFrom(flags.sandboxAllow),
     ...prestartFrom(flags.prestart),
     ...numberFromEnv("functionIdleMs", envVars.functionIdleMs),
@@ -148,6 +151,16 @@ function loopbackPortsFrom(flags: readonly string[] | undefined): { functionLoop
       ];
   if (texts.length === 0) return {};
   return { functionLoopbackPorts: texts.map((text) => parsePort(text, source)) };
+}
+
+/** The flag's addresses, or else JEFF_HTTP_TARGET_ALLOW (separated by commas or spaces). */
+function httpTargetAllowFrom(
+  flags: readonly string[] | undefined,
+): Pick<ServerConfigInput, "httpTargetAllow"> {
+  const entries = flags?.length
+    ? flags
+    : (process.env[envVars.httpTargetAllow]?.split(/[\s,]+/).filter(Boolean) ?? []);
+  return entries.length === 0 ? {} : { httpTargetAllow: [...entries] };
 }
 
 function parseWhole(text: string, flag: string): number {
