@@ -10,8 +10,14 @@
 import { type OutboundPolicy, OutboundRefused, sendOutbound } from "../server/outbound-http.js";
 import type { SqlExecutor, Store } from "../store/index.js";
 import type { EventsScope } from "./bus-records.js";
-import { connectionByArn, findApiDestination } from "./connection-records.js";
+import {
+  type ConnectionRecord,
+  connectionByArn,
+  findApiDestination,
+  markAuthorization,
+} from "./connection-records.js";
 import { TargetFailure, type TargetHandler } from "./event-targets.js";
+import { OAuthTokens, TokenFailure } from "./oauth-tokens.js";
 import type { TargetDefinition } from "./rule-records.js";
 
 /** How long EventBridge waits for an API destination's answer. */
@@ -44,15 +50,58 @@ const failed = (errorCode: string, message: string, retriable: boolean) =>
 
 /** The handler of `events:api-destination` targets; completes the delivery once the endpoint accepted. */
 export function apiDestinationTargets(store: Store, policy: OutboundPolicy): TargetHandler {
+  const tokens = new OAuthTokens(policy, apiDestinationTimeoutMs);
   return async ({ target, input, scope, complete }) => {
-    await sendToApiDestination(store, policy, scope, target, input);
+    await sendToApiDestination(store, policy, tokens, scope, target, input);
     await store.transaction(complete);
   };
+}
+
+/**
+ * An OAuth connection's `Authorization` header: its token, fetched when needed. The first fetch
+ * marks the connection AUTHORIZED; an endpoint's refusal marks it DEAUTHORIZED, and deliveries
+ * through it fail until it is updated, as on AWS.
+ */
+async function bearer(
+  db: SqlExecutor,
+  tokens: OAuthTokens,
+  scope: EventsScope,
+  connection: ConnectionRecord,
+): Promise<string> {
+  if (connection.state === "DEAUTHORIZED") {
+    throw failed(
+      "CONNECTION_FAILURE",
+      `Connection ${connection.name} is deauthorized: ${connection.stateReason ?? "its authorization failed"}`,
+      false,
+    );
+  }
+  try {
+    const token = await tokens.token(connection);
+    if (connection.state !== "AUTHORIZED")
+      await markAuthorization(db, scope, connection, { authorized: true }, Date.now());
+    return `Bearer ${token}`;
+  } catch (error) {
+    if (!(error instanceof TokenFailure)) throw error;
+    if (error.deauthorizes)
+      await markAuthorization(
+        db,
+        scope,
+        connection,
+        { authorized: false, reason: error.message },
+        Date.now(),
+      );
+    throw failed(
+      "CONNECTION_FAILURE",
+      `Could not authorize connection ${connection.name}: ${error.message}`,
+      !error.deauthorizes,
+    );
+  }
 }
 
 async function sendToApiDestination(
   db: SqlExecutor,
   policy: OutboundPolicy,
+  tokens: OAuthTokens,
   scope: EventsScope,
   target: TargetDefinition,
   input: string,
@@ -65,13 +114,6 @@ async function sendToApiDestination(
   const connection = await connectionByArn(db, scope, destination.connectionArn);
   if (connection === undefined)
     throw failed("NO_RESOURCE", `Connection ${destination.connectionArn} does not exist.`, false);
-  if (connection.authorizationType === "OAUTH_CLIENT_CREDENTIALS") {
-    throw failed(
-      "INVALID_PARAMETER",
-      "Jeff does not authorise OAuth client-credentials connections yet.",
-      false,
-    );
-  }
   const auth = connection.authParameters as {
     BasicAuthParameters?: { Username?: string; Password?: string };
     ApiKeyAuthParameters?: { ApiKeyName?: string; ApiKeyValue?: string };
@@ -98,13 +140,17 @@ async function sendToApiDestination(
     if (Key) url.searchParams.set(Key, Value ?? "");
   for (const [key, value] of Object.entries(fromTarget.QueryStringParameters ?? {}))
     url.searchParams.set(key, value);
-  if (auth.ApiKeyAuthParameters?.ApiKeyName) {
+  // The connection's own kind of authorisation only: an update may have left another kind's parameters.
+  const type = connection.authorizationType;
+  if (type === "API_KEY" && auth.ApiKeyAuthParameters?.ApiKeyName) {
     headers[auth.ApiKeyAuthParameters.ApiKeyName.toLowerCase()] = auth.ApiKeyAuthParameters.ApiKeyValue ?? "";
   }
-  if (auth.BasicAuthParameters) {
+  if (type === "BASIC" && auth.BasicAuthParameters) {
     const { Username = "", Password = "" } = auth.BasicAuthParameters;
     headers.authorization = `Basic ${Buffer.from(`${Username}:${Password}`).toString("base64")}`;
   }
+  if (type === "OAUTH_CLIENT_CREDENTIALS")
+    headers.authorization = await bearer(db, tokens, scope, connection);
 
   let body: string | undefined = input;
   const bodyParameters = invocation.BodyParameters ?? [];
@@ -141,6 +187,7 @@ async function sendToApiDestination(
     );
   }
   if (status >= 200 && status < 300) return;
+  if ((status === 401 || status === 407) && type === "OAUTH_CLIENT_CREDENTIALS") tokens.forget(connection);
   throw failed(
     "SDK_CLIENT_ERROR",
     `Received a response status code of ${status} from the API destination.`,

@@ -19,6 +19,8 @@ export interface ConnectionRecord {
   /** AWS's AuthParameters as given, secrets and all. */
   readonly authParameters: Record<string, unknown>;
   readonly state: string;
+  /** Why an OAuth connection is DEAUTHORIZED: what its authorization endpoint answered. */
+  readonly stateReason?: string;
   readonly createdAt: number;
   readonly modifiedAt: number;
   readonly authorizedAt: number;
@@ -46,6 +48,7 @@ interface ConnectionRow {
   authorization_type: AuthorizationType;
   auth_parameters: string;
   state: string;
+  state_reason: string | null;
   created_at: number | string;
   modified_at: number | string;
   authorized_at: number | string;
@@ -60,6 +63,7 @@ function connectionOf(scope: EventsScope, row: ConnectionRow): ConnectionRecord 
     authorizationType: row.authorization_type,
     authParameters: JSON.parse(row.auth_parameters) as Record<string, unknown>,
     state: row.state,
+    ...(row.state_reason !== null ? { stateReason: row.state_reason } : {}),
     createdAt: Number(row.created_at),
     modifiedAt: Number(row.modified_at),
     authorizedAt: Number(row.authorized_at),
@@ -67,7 +71,7 @@ function connectionOf(scope: EventsScope, row: ConnectionRow): ConnectionRecord 
 }
 
 const connectionColumns =
-  "name, resource_id, secret_id, description, authorization_type, auth_parameters, state, created_at, modified_at, authorized_at";
+  "name, resource_id, secret_id, description, authorization_type, auth_parameters, state, state_reason, created_at, modified_at, authorized_at";
 
 export async function findConnection(
   db: SqlExecutor,
@@ -89,7 +93,10 @@ export async function listConnections(db: SqlExecutor, scope: EventsScope): Prom
   return rows.map((row) => connectionOf(scope, row));
 }
 
-/** OAuth connections authorise against their endpoint (not done yet: they stay AUTHORIZING); the others are authorised at once. */
+/**
+ * OAuth connections are AUTHORIZING until their first delivery fetches a token (then AUTHORIZED,
+ * or DEAUTHORIZED with the endpoint's reason); the others are authorised at once.
+ */
 export const initialState = (type: AuthorizationType) =>
   type === "OAUTH_CLIENT_CREDENTIALS" ? "AUTHORIZING" : "AUTHORIZED";
 
@@ -132,8 +139,8 @@ export async function saveConnection(
   now: number,
 ): Promise<void> {
   await db.run(
-    `UPDATE events_connections SET description = ?, authorization_type = ?, auth_parameters = ?, state = ?, modified_at = ?,
-       authorized_at = ? WHERE account_id = ? AND region = ? AND name = ?`,
+    `UPDATE events_connections SET description = ?, authorization_type = ?, auth_parameters = ?, state = ?, state_reason = NULL,
+       modified_at = ?, authorized_at = ? WHERE account_id = ? AND region = ? AND name = ?`,
     [
       connection.description ?? null,
       connection.authorizationType,
@@ -144,6 +151,32 @@ export async function saveConnection(
       scope.accountId,
       scope.region,
       connection.name,
+    ],
+  );
+}
+
+/**
+ * What authorising an OAuth connection came to: AUTHORIZED (at `now`) or DEAUTHORIZED with the
+ * reason. Only the version that was authorised is marked: an update in between wins.
+ */
+export async function markAuthorization(
+  db: SqlExecutor,
+  scope: EventsScope,
+  connection: ConnectionRecord,
+  outcome: { readonly authorized: true } | { readonly authorized: false; readonly reason: string },
+  now: number,
+): Promise<void> {
+  await db.run(
+    `UPDATE events_connections SET state = ?, state_reason = ?, authorized_at = ?
+       WHERE account_id = ? AND region = ? AND name = ? AND modified_at = ?`,
+    [
+      outcome.authorized ? "AUTHORIZED" : "DEAUTHORIZED",
+      outcome.authorized ? null : outcome.reason,
+      outcome.authorized ? now : connection.authorizedAt,
+      scope.accountId,
+      scope.region,
+      connection.name,
+      connection.modifiedAt,
     ],
   );
 }

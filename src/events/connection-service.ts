@@ -196,6 +196,7 @@ export function connectionOperations(store: Store): Record<string, Declared<Json
         if (!connection) throw connectionErrors.notFound(name);
         return {
           ...stateTimes(connection),
+          ...(connection.stateReason !== undefined ? { StateReason: connection.stateReason } : {}),
           Name: connection.name,
           ...(connection.description !== undefined ? { Description: connection.description } : {}),
           AuthorizationType: connection.authorizationType,

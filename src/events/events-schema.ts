@@ -161,4 +161,9 @@ export const eventsMigrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    id: 804,
+    name: "events: why a connection is in its state (an OAuth endpoint's refusal)",
+    up: "ALTER TABLE events_connections ADD COLUMN state_reason TEXT",
+  },
 ];

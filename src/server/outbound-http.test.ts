@@ -52,9 +52,11 @@ describe("HTTP sent on a caller's behalf", () => {
       post(new OutboundPolicy([`127.0.0.1:${port}`]), `http://127.0.0.1:${port}/`),
     ).resolves.toEqual({
       status: 204,
+      body: "",
     });
     await expect(post(new OutboundPolicy(["127.0.0.0/8"]), `http://localhost:${port}/`)).resolves.toEqual({
       status: 204,
+      body: "",
     });
     expect(received).toBe(before + 2);
     await expect(

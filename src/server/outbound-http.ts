@@ -114,10 +114,14 @@ export interface OutboundRequest {
   readonly timeoutMs: number;
 }
 
-/** What came back: the status only (the body is read and dropped; redirects are not followed). */
+/** What came back (redirects are not followed): the status, and the body's first 64 KiB as text. */
 export interface OutboundAnswer {
   readonly status: number;
+  readonly body: string;
 }
+
+/** How much of an answer's body is kept: enough for a token, not for a flood. */
+const bodyKeptBytes = 64 * 1024;
 
 /**
  * Sends one request to `url` if the policy allows every address it connects to. Rejects with
@@ -177,10 +181,17 @@ export function sendOutbound(
       reject(error);
     });
     outgoing.on("response", (response: IncomingMessage) => {
-      response.resume();
+      const kept: Buffer[] = [];
+      let keptBytes = 0;
+      response.on("data", (chunk: Buffer) => {
+        if (keptBytes >= bodyKeptBytes) return;
+        kept.push(chunk);
+        keptBytes += chunk.length;
+      });
       response.on("end", () => {
         clearTimeout(timer);
-        resolve({ status: response.statusCode ?? 0 });
+        const body = Buffer.concat(kept).subarray(0, bodyKeptBytes).toString("utf8");
+        resolve({ status: response.statusCode ?? 0, body });
       });
       response.on("error", (error) => {
         clearTimeout(timer);

@@ -34,6 +34,8 @@ let jeff: JeffProcess;
 let events: EventBridgeClient;
 const received: Received[] = [];
 let endpoint: string;
+/** The token the OAuth endpoint issues now, and the only one `/secured` takes. */
+let oauthToken = "token-1";
 const server = createServer((req, res) => {
   let body = "";
   req.on("data", (chunk) => {
@@ -41,7 +43,18 @@ const server = createServer((req, res) => {
   });
   req.on("end", () => {
     received.push({ method: req.method!, url: req.url!, headers: req.headers, body });
-    res.statusCode = req.url!.startsWith("/broken") ? 503 : 200;
+    if (req.url === "/oauth/token") {
+      res.setHeader("content-type", "application/json");
+      res.end(JSON.stringify({ access_token: oauthToken, token_type: "Bearer", expires_in: 3600 }));
+      return;
+    }
+    res.statusCode = req.url!.startsWith("/broken")
+      ? 503
+      : req.url === "/oauth/deny"
+        ? 400
+        : req.url!.startsWith("/secured") && req.headers.authorization !== `Bearer ${oauthToken}`
+          ? 401
+          : 200;
     res.end("{}");
   });
 });
@@ -308,5 +321,130 @@ describe("connections and API destinations", () => {
     } finally {
       await new Promise<void>((resolve) => other.close(() => resolve()));
     }
+  });
+
+  it("fetches an OAuth connection's token at its first delivery, sends it, and fetches anew when the target refuses it", async () => {
+    const created = await events.send(
+      new CreateConnectionCommand({
+        Name: "oauth-live",
+        AuthorizationType: "OAUTH_CLIENT_CREDENTIALS",
+        AuthParameters: {
+          OAuthParameters: {
+            AuthorizationEndpoint: `${endpoint}/oauth/token`,
+            HttpMethod: "POST",
+            ClientParameters: { ClientID: "jeff-client", ClientSecret: "very-secret" },
+            OAuthHttpParameters: { BodyParameters: [{ Key: "scope", Value: "events" }] },
+          },
+        },
+      }),
+    );
+    expect(created.ConnectionState).toBe("AUTHORIZING");
+    const destination = await events.send(
+      new CreateApiDestinationCommand({
+        Name: "secured",
+        ConnectionArn: created.ConnectionArn,
+        InvocationEndpoint: `${endpoint}/secured`,
+        HttpMethod: "POST",
+      }),
+    );
+    expect(destination.ApiDestinationState).toBe("INACTIVE");
+    await events.send(
+      new PutRuleCommand({ Name: "to-secured", EventPattern: JSON.stringify({ source: ["secured"] }) }),
+    );
+    await events.send(
+      new PutTargetsCommand({
+        Rule: "to-secured",
+        Targets: [{ Id: "s", Arn: destination.ApiDestinationArn, RetryPolicy: { MaximumRetryAttempts: 5 } }],
+      }),
+    );
+    const delivered = (token: string) =>
+      received.filter((r) => r.url === "/secured" && r.headers.authorization === `Bearer ${token}`).length;
+
+    await events.send(
+      new PutEventsCommand({ Entries: [{ Source: "secured", DetailType: "d", Detail: '{"n":1}' }] }),
+    );
+    await until(() => delivered("token-1") === 1, "the event, sent with the first token");
+    const tokenRequest = received.find((r) => r.url === "/oauth/token")!;
+    expect(tokenRequest.method).toBe("POST");
+    expect(tokenRequest.headers.authorization).toBe(
+      `Basic ${Buffer.from("jeff-client:very-secret").toString("base64")}`,
+    );
+    expect(tokenRequest.headers["content-type"]).toBe("application/x-www-form-urlencoded");
+    expect(Object.fromEntries(new URLSearchParams(tokenRequest.body))).toEqual({
+      scope: "events",
+      grant_type: "client_credentials",
+    });
+    const authorized = await events.send(new DescribeConnectionCommand({ Name: "oauth-live" }));
+    expect(authorized.ConnectionState).toBe("AUTHORIZED");
+    expect(JSON.stringify(authorized)).not.toContain("very-secret");
+    expect(
+      (await events.send(new DescribeApiDestinationCommand({ Name: "secured" }))).ApiDestinationState,
+    ).toBe("ACTIVE");
+
+    // The endpoint rotates its token: the kept one is refused once, then a new one is fetched.
+    oauthToken = "token-2";
+    await events.send(
+      new PutEventsCommand({ Entries: [{ Source: "secured", DetailType: "d", Detail: '{"n":2}' }] }),
+    );
+    await until(() => delivered("token-2") === 1, "the event, sent again with the new token");
+    expect(received.filter((r) => r.url === "/oauth/token")).toHaveLength(2);
+    expect(
+      received.filter((r) => r.url === "/secured" && r.headers.authorization === "Bearer token-1"),
+    ).toHaveLength(2);
+  });
+
+  it("deauthorizes an OAuth connection whose endpoint refuses it, and says why", async () => {
+    const created = await events.send(
+      new CreateConnectionCommand({
+        Name: "oauth-denied",
+        AuthorizationType: "OAUTH_CLIENT_CREDENTIALS",
+        AuthParameters: {
+          OAuthParameters: {
+            AuthorizationEndpoint: `${endpoint}/oauth/deny`,
+            HttpMethod: "POST",
+            ClientParameters: { ClientID: "id", ClientSecret: "wrong" },
+          },
+        },
+      }),
+    );
+    const destination = await events.send(
+      new CreateApiDestinationCommand({
+        Name: "denied",
+        ConnectionArn: created.ConnectionArn,
+        InvocationEndpoint: `${endpoint}/secured/denied`,
+        HttpMethod: "POST",
+      }),
+    );
+    const queueArn = `arn:aws:sqs:${jeff.region}:${jeff.accountId}:denied-dlq`;
+    await events.send(
+      new PutRuleCommand({ Name: "to-denied", EventPattern: JSON.stringify({ source: ["denied"] }) }),
+    );
+    await events.send(
+      new PutTargetsCommand({
+        Rule: "to-denied",
+        Targets: [{ Id: "d", Arn: destination.ApiDestinationArn, DeadLetterConfig: { Arn: queueArn } }],
+      }),
+    );
+    await events.send(
+      new PutEventsCommand({ Entries: [{ Source: "denied", DetailType: "d", Detail: "{}" }] }),
+    );
+    let letters: { attributes: Record<string, string> }[] = [];
+    await until(async () => {
+      letters = JSON.parse(
+        (await runJeff(["events", "dead-letters", "--queue", queueArn, "--json", "--data-dir", jeff.dataDir]))
+          .stdout,
+      ).deadLetters;
+      return letters.length > 0;
+    }, "the dead letter");
+    expect(letters[0]!.attributes).toMatchObject({
+      ERROR_CODE: "CONNECTION_FAILURE",
+      ERROR_MESSAGE: "Could not authorize connection oauth-denied: The authorization endpoint answered 400.",
+    });
+    const described = await events.send(new DescribeConnectionCommand({ Name: "oauth-denied" }));
+    expect([described.ConnectionState, described.StateReason]).toEqual([
+      "DEAUTHORIZED",
+      "The authorization endpoint answered 400.",
+    ]);
+    expect(received.some((r) => r.url === "/secured/denied")).toBe(false);
   });
 });

@@ -353,8 +353,7 @@ time.sleep(60)`,
     for (const host of candidates) if (await connects(host, 5432)) reachable.push(host);
     if (reachable.length === 0) ctx.skip("no PostgreSQL answers on this machine's port 5432");
     await create("pg-prober", "nodejs20.x", {
-      "index.mjs": `import { createServer } from "node:http";
-import { type AddressInfo, connect } from "node:net";
+      "index.mjs": `import { connect } from "node:net";
 const attempt = (host) => new Promise((resolve) => {
   const socket = connect({ host, port: 5432, timeout: 5000 });
   socket.once("connect", () => { socket.destroy(); resolve("connected"); });
