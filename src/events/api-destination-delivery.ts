@@ -7,6 +7,8 @@
  * timeout or no connection are retried, as AWS retries them; other answers are not. An endpoint
  * on loopback or a private network is refused (see `outbound-http.ts`) unless the operator allows it.
  */
+
+import { RetryAfterError } from "../queue/index.js";
 import { type OutboundPolicy, OutboundRefused, sendOutbound } from "../server/outbound-http.js";
 import type { SqlExecutor, Store } from "../store/index.js";
 import type { EventsScope } from "./bus-records.js";
@@ -18,6 +20,7 @@ import {
 } from "./connection-records.js";
 import { TargetFailure, type TargetHandler } from "./event-targets.js";
 import { OAuthTokens, TokenFailure } from "./oauth-tokens.js";
+import { RateLimiter } from "./rate-limiter.js";
 import type { TargetDefinition } from "./rule-records.js";
 
 /** How long EventBridge waits for an API destination's answer. */
@@ -51,8 +54,9 @@ const failed = (errorCode: string, message: string, retriable: boolean) =>
 /** The handler of `events:api-destination` targets; completes the delivery once the endpoint accepted. */
 export function apiDestinationTargets(store: Store, policy: OutboundPolicy): TargetHandler {
   const tokens = new OAuthTokens(policy, apiDestinationTimeoutMs);
+  const limiter = new RateLimiter();
   return async ({ target, input, scope, complete }) => {
-    await sendToApiDestination(store, policy, tokens, scope, target, input);
+    await sendToApiDestination(store, { policy, tokens, limiter }, scope, target, input);
     await store.transaction(complete);
   };
 }
@@ -98,10 +102,15 @@ async function bearer(
   }
 }
 
+interface Senders {
+  readonly policy: OutboundPolicy;
+  readonly tokens: OAuthTokens;
+  readonly limiter: RateLimiter;
+}
+
 async function sendToApiDestination(
   db: SqlExecutor,
-  policy: OutboundPolicy,
-  tokens: OAuthTokens,
+  { policy, tokens, limiter }: Senders,
   scope: EventsScope,
   target: TargetDefinition,
   input: string,
@@ -110,6 +119,12 @@ async function sendToApiDestination(
   const destination = await findApiDestination(db, scope, name);
   if (destination === undefined || destination.arn !== target.Arn) {
     throw failed("NO_RESOURCE", `API destination ${target.Arn} does not exist.`, false);
+  }
+  const waitMs = limiter.take(destination.arn, destination.rateLimit, Date.now());
+  if (waitMs > 0) {
+    throw new RetryAfterError(`${destination.name} is over its InvocationRateLimitPerSecond`, waitMs, {
+      countsAsAttempt: false,
+    });
   }
   const connection = await connectionByArn(db, scope, destination.connectionArn);
   if (connection === undefined)

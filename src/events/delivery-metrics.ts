@@ -1,4 +1,4 @@
-/** What a rule's deliveries did, per rule: matched, delivered, failed, retried, dead-lettered, dropped. */
+/** What a rule's deliveries did, per rule: matched, delivered, failed, retried, dead-lettered, dropped, throttled. */
 import type { MetricsRegistry } from "../ops/index.js";
 
 export class DeliveryMetrics {
@@ -8,6 +8,7 @@ export class DeliveryMetrics {
   private readonly retriedTotal;
   private readonly deadLetteredTotal;
   private readonly droppedTotal;
+  private readonly throttledTotal;
 
   constructor(registry: MetricsRegistry) {
     this.matchedTotal = registry.counter(
@@ -34,6 +35,10 @@ export class DeliveryMetrics {
       "jeff_events_dropped_total",
       "Deliveries that ended without a dead-letter queue to take them.",
     );
+    this.throttledTotal = registry.counter(
+      "jeff_events_delivery_throttled_total",
+      "Deliveries put back to wait for their API destination's InvocationRateLimitPerSecond.",
+    );
   }
 
   matched(rule: string, by: number): void {
@@ -53,5 +58,8 @@ export class DeliveryMetrics {
   }
   dropped(rule: string): void {
     this.droppedTotal.inc({ rule });
+  }
+  throttled(rule: string): void {
+    this.throttledTotal.inc({ rule });
   }
 }

@@ -10,7 +10,7 @@
  * attributes AWS adds, or is dropped.
  */
 import { randomUUID } from "node:crypto";
-import type { Job } from "../queue/index.js";
+import { type Job, RetryAfterError } from "../queue/index.js";
 import type { SqlExecutor, Store } from "../store/index.js";
 import { keepDeadLetter } from "./dead-letters.js";
 import { type Delivery, retryPolicyOf } from "./delivery-job.js";
@@ -47,6 +47,11 @@ export class Deliverer {
       await this.deliver(job);
       metrics.delivered(delivery.ruleArn);
     } catch (error) {
+      // A target over its rate waits its turn on the queue; the wait is no attempt.
+      if (error instanceof RetryAfterError) {
+        metrics.throttled(delivery.ruleArn);
+        throw error;
+      }
       const failure =
         error instanceof TargetFailure
           ? error

@@ -447,4 +447,57 @@ describe("connections and API destinations", () => {
     ]);
     expect(received.some((r) => r.url === "/secured/denied")).toBe(false);
   });
+
+  it("holds deliveries over an API destination's rate limit back, without spending their retries", async () => {
+    const connection = await events.send(new DescribeConnectionCommand({ Name: "basic" }));
+    const destination = await events.send(
+      new CreateApiDestinationCommand({
+        Name: "limited",
+        ConnectionArn: connection.ConnectionArn,
+        InvocationEndpoint: `${endpoint}/limited`,
+        HttpMethod: "POST",
+        InvocationRateLimitPerSecond: 1,
+      }),
+    );
+    const queueArn = `arn:aws:sqs:${jeff.region}:${jeff.accountId}:limited-dlq`;
+    await events.send(
+      new PutRuleCommand({ Name: "to-limited", EventPattern: JSON.stringify({ source: ["limited"] }) }),
+    );
+    await events.send(
+      new PutTargetsCommand({
+        Rule: "to-limited",
+        Targets: [
+          {
+            Id: "l",
+            Arn: destination.ApiDestinationArn,
+            RetryPolicy: { MaximumRetryAttempts: 0 },
+            DeadLetterConfig: { Arn: queueArn },
+          },
+        ],
+      }),
+    );
+    await events.send(
+      new PutEventsCommand({
+        Entries: [1, 2, 3, 4].map((n) => ({
+          Source: "limited",
+          DetailType: "d",
+          Detail: JSON.stringify({ n }),
+        })),
+      }),
+    );
+    await until(() => received.filter((r) => r.url === "/limited").length === 4, "all four events");
+    const metrics = await (await fetch(`${jeff.url}/_jeff/metrics`)).text();
+    const throttled = metrics
+      .split("\n")
+      .filter(
+        (line) => line.startsWith("jeff_events_delivery_throttled_total") && line.includes("to-limited"),
+      )
+      .map((line) => Number(line.split(" ").at(-1)));
+    expect(throttled.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    const letters = JSON.parse(
+      (await runJeff(["events", "dead-letters", "--queue", queueArn, "--json", "--data-dir", jeff.dataDir]))
+        .stdout,
+    ).deadLetters;
+    expect(letters).toEqual([]);
+  });
 });

@@ -1,0 +1,24 @@
+import { describe, expect, it } from "vitest";
+import { RateLimiter } from "./rate-limiter.js";
+
+describe("an API destination's rate limit", () => {
+  it("lets one second's worth through at once, then one per interval", () => {
+    const limiter = new RateLimiter();
+    const t0 = 1_000_000;
+    expect([1, 2, 3].map(() => limiter.take("d", 3, t0))).toEqual([0, 0, 0]);
+    expect(limiter.take("d", 3, t0)).toBe(334);
+    expect(limiter.take("d", 3, t0 + 200)).toBe(134);
+    expect(limiter.take("d", 3, t0 + 334)).toBe(0);
+    // A little of the next token had accrued by then.
+    expect(limiter.take("d", 3, t0 + 334)).toBe(333);
+  });
+
+  it("keeps each destination's rate apart, and never saves up more than a second's worth", () => {
+    const limiter = new RateLimiter();
+    expect(limiter.take("a", 1, 0)).toBe(0);
+    expect(limiter.take("b", 1, 0)).toBe(0);
+    expect(limiter.take("a", 1, 0)).toBe(1000);
+    expect(limiter.take("a", 1, 60_000)).toBe(0);
+    expect(limiter.take("a", 1, 60_000)).toBe(1000);
+  });
+});
