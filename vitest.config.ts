@@ -20,6 +20,7 @@ const storeTouching = [
   "src/logs/log-store.test.ts",
   "src/operations/audit-trail.test.ts",
   "src/operations/call-path.test.ts",
+  "src/server/store-upgrades.test.ts",
   "src/server/subsystems.test.ts",
   "src/stacks/stack-operation-job.test.ts",
 ];

@@ -52,7 +52,7 @@ export const queueSubsystem: Subsystem = {
       signedRoutes: { "/_jeff/nodes": route },
       health: () => ({
         node: nodeId,
-        nodes: known.map(({ nodeId: id, url, live }) => ({ nodeId: id, url, live })),
+        nodes: known.map(({ nodeId: id, url, live, holds }) => ({ nodeId: id, url, live, holds })),
       }),
       start: async (endpoint) => {
         await registerNode(store, nodeId, endpoint);

@@ -2,12 +2,14 @@
 // are rebuilt from today's list with some steps held back: each subsystem k steps behind, for
 // every subsystem and every k (up to its not existing yet), and every subsystem at its first
 // step. Subsystems grow in parallel, so any one of them may be behind while the others are not.
+// On both engines: a file per store on SQLite, a schema per store on PostgreSQL.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openTestStore, testEngine } from "../../test/stores.js";
 import { ensureInstallation, findInstallation } from "../identity/index.js";
-import { type Migration, migrationRangeOf, openStore, type Store } from "../store/index.js";
+import { type Migration, migrationRangeOf, type Store } from "../store/index.js";
 import { allMigrations } from "./server.js";
 
 interface EarlierStore {
@@ -36,19 +38,42 @@ function earlierStores(all: readonly Migration[]): EarlierStore[] {
   return stores;
 }
 
-/** The tables and indexes, as SQLite records them: these stores are SQLite files. */
-const schemaOf = (store: Store) =>
-  store.all(
-    "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name",
+/** The tables, their columns, indexes and triggers, as the project's engine records them. */
+async function schemaOf(store: Store): Promise<unknown> {
+  if (testEngine === "sqlite") {
+    return store.all(
+      "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name",
+    );
+  }
+  // Each store is a schema of its own: its name is left out of what is compared.
+  const [{ schema }] = (await store.all<{ schema: string }>("SELECT current_schema() AS schema")) as [
+    { schema: string },
+  ];
+  const columns = await store.all(
+    `SELECT table_name, column_name, data_type, is_nullable, column_default FROM information_schema.columns
+     WHERE table_schema = current_schema() ORDER BY table_name, column_name`,
   );
+  const indexes = await store.all<{ indexname: string; indexdef: string }>(
+    "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() ORDER BY indexname",
+  );
+  const triggers = await store.all(
+    `SELECT event_object_table, trigger_name, event_manipulation, action_statement FROM information_schema.triggers
+     WHERE trigger_schema = current_schema() ORDER BY trigger_name, event_manipulation`,
+  );
+  return {
+    columns,
+    indexes: indexes.map((index) => ({ ...index, indexdef: index.indexdef.replaceAll(`${schema}.`, "") })),
+    triggers,
+  };
+}
 
 const root = mkdtempSync(join(tmpdir(), "jeff-store-upgrades-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe("stores written by earlier sets of migrations", () => {
-  let freshSchema: unknown[];
+  let freshSchema: unknown;
   beforeAll(async () => {
-    const fresh = await openStore({ dataDir: join(root, "fresh"), migrations: allMigrations });
+    const fresh = await openTestStore({ dataDir: join(root, "fresh"), migrations: allMigrations });
     freshSchema = await schemaOf(fresh).finally(() => fresh.close());
   });
 
@@ -60,9 +85,9 @@ describe("stores written by earlier sets of migrations", () => {
 
   it.each(earlierStores(allMigrations))("upgrade: the store $label", async ({ label, migrations }) => {
     const dataDir = join(root, label.replaceAll(/[^0-9a-z]+/g, "-"));
-    await (await openStore({ dataDir, migrations })).close();
+    await (await openTestStore({ dataDir, migrations })).close();
 
-    const store = await openStore({ dataDir, migrations: allMigrations });
+    const store = await openTestStore({ dataDir, migrations: allMigrations });
     try {
       const applied = await store.all<{ id: number }>("SELECT id FROM jeff_migrations ORDER BY id");
       expect(applied.map((row) => row.id)).toEqual(allMigrations.map((m) => m.id).sort((a, b) => a - b));
