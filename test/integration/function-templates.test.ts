@@ -401,6 +401,62 @@ describe("jeff dev", () => {
     expect(session.child.exitCode).toBeNull();
   }, 90_000);
 
+  it("with --endpoint, serves nothing itself and deploys each save to that Jeff with the user's keys", async () => {
+    project = await copyProject();
+    const jeff = await startJeff();
+    const child = spawn(
+      process.execPath,
+      [jeffBin, "dev", project, "--endpoint", jeff.url, "--json", "--stack", "dev"],
+      {
+        cwd: project,
+        // A user's keys and the endpoint: no data directory of the server's, no store.
+        env: {
+          ...process.env,
+          JEFF_STORE: "",
+          JEFF_DATA_DIR: join(project, "cli-has-none"),
+          AWS_ACCESS_KEY_ID: jeff.credentials.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: jeff.credentials.secretAccessKey,
+          AWS_REGION: jeff.region,
+        },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    let stdout = "";
+    let stderr = "";
+    child.stdout!.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr!.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    try {
+      await until(
+        () => /"stackName": ?"dev"/.test(stdout),
+        () => `jeff dev --endpoint did not deploy:\n${stdout}\n${stderr}`,
+      );
+      expect(stdout).not.toMatch(/"url": ?"/);
+      const lambda = client(jeff.url, jeff.region, jeff.credentials);
+      expect((await invoke(lambda, "dev-greeter", { name: "Ada" })).body.message).toBe("Hello, Ada!");
+      const source = join(project, "src/greeting.ts");
+      await writeFile(
+        source,
+        (await readFile(source, "utf8")).replace("${greeting}, ${name}!", "${greeting} from afar, ${name}."),
+      );
+      let message: unknown;
+      await until(
+        async () => {
+          message = (await invoke(lambda, "dev-greeter", { name: "Ada" })).body.message;
+          return message === "Hello from afar, Ada.";
+        },
+        () => `the save never reached the remote Jeff (last answer ${String(message)}):\n${stderr}`,
+      );
+    } finally {
+      child.kill("SIGTERM");
+      if (child.exitCode === null) await new Promise((resolve) => child.once("exit", resolve));
+      await jeff.stop();
+    }
+  }, 120_000);
+
   it("sees twenty atomic saves in a row, as editors write them: aside, then renamed over", async () => {
     project = await copyProject();
     session = await startDev(project);

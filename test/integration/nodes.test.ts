@@ -1,9 +1,15 @@
 // Three `jeff serve` nodes on one PostgreSQL database, each with a data directory of its own, acting
 // as one Jeff: any node answers for any function, asynchronous invocations sent to all three run,
-// and the work a SIGKILLed node held runs on the others once its leases end.
+// and the work a SIGKILLed node held (invocations, a stack operation) runs on the others once its
+// leases end.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import {
+  CloudFormationClient,
+  CreateStackCommand,
+  DescribeStacksCommand,
+} from "@aws-sdk/client-cloudformation";
 import {
   EventBridgeClient,
   PutEventsCommand,
@@ -11,6 +17,7 @@ import {
   PutTargetsCommand,
 } from "@aws-sdk/client-eventbridge";
 import { InvokeCommand, type LambdaClient } from "@aws-sdk/client-lambda";
+import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { storeUrlFor, testEngine } from "../stores.js";
 import { type JeffProcess, repoRoot, runJeff, startJeff } from "./jeff-process.js";
@@ -22,6 +29,8 @@ const perPhase = process.env.JEFF_SOAK === "1" ? 600 : 120;
 
 interface Report {
   readonly id: string;
+  /** The URL of the node that ran it, where the function says. */
+  readonly node?: string;
 }
 
 describe.skipIf(testEngine !== "postgres")("three nodes on one PostgreSQL database", () => {
@@ -36,7 +45,10 @@ describe.skipIf(testEngine !== "postgres")("three nodes on one PostgreSQL databa
     collector = await startCollector<Report>();
     // One store for all three: the schema of the first node's data directory.
     env = { ...collector.jeffEnv, JEFF_STORE: await storeUrlFor(join(root, "a")) };
-    for (const name of ["a", "b", "c"]) nodes.push(await startJeff({ dataDir: join(root, name), env }));
+    // All three start at once on the empty database: one makes the schema, the others wait for it.
+    nodes.push(
+      ...(await Promise.all(["a", "b", "c"].map((name) => startJeff({ dataDir: join(root, name), env })))),
+    );
     clients = nodes.map((node) => lambdaClientFor(node));
   });
   afterAll(async () => {
@@ -59,6 +71,9 @@ describe.skipIf(testEngine !== "postgres")("three nodes on one PostgreSQL databa
       return health.nodes.length === 3;
     }, "node B's health to list all three nodes");
     expect(health.node).not.toBe(listed.node);
+    // Each node's entry says what it holds: the outbox relay, one node's at a time.
+    const holds = (health.nodes as Array<{ holds: Record<string, number> }>).map((node) => node.holds);
+    expect(holds.every((held) => typeof held === "object")).toBe(true);
   });
 
   it("runs a function created through node A when it is invoked through node C", async () => {
@@ -145,20 +160,21 @@ describe.skipIf(testEngine !== "postgres")("three nodes on one PostgreSQL databa
       clients[1]!,
       nodes[0]!.accountId,
       "reporter",
+      // Each run says which node ran it: a function calls back the node that runs it.
       `export const handler = async (event) => {
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  await (await fetch(process.env.COLLECTOR, { method: "POST", body: JSON.stringify({ id: event.id }) })).text();
+  await new Promise((resolve) => setTimeout(resolve, event.sleepMs));
+  await (await fetch(process.env.COLLECTOR, { method: "POST", body: JSON.stringify({ id: event.id, node: process.env.AWS_ENDPOINT_URL }) })).text();
 };`,
       { Environment: { Variables: { COLLECTOR: collector.url } }, Timeout: 30 },
     );
-    const send = async (ids: readonly string[], through: readonly LambdaClient[]) => {
+    const send = async (ids: readonly string[], through: readonly LambdaClient[], sleepMs: number) => {
       await Promise.all(
         ids.map((id, i) =>
           through[i % through.length]!.send(
             new InvokeCommand({
               FunctionName: "reporter",
               InvocationType: "Event",
-              Payload: text(JSON.stringify({ id })),
+              Payload: text(JSON.stringify({ id, sleepMs })),
             }),
           ),
         ),
@@ -168,18 +184,83 @@ describe.skipIf(testEngine !== "postgres")("three nodes on one PostgreSQL databa
 
     // The happy path: every invocation runs exactly once, whichever node accepted it.
     const first = Array.from({ length: perPhase }, (_, i) => `first-${i}`);
-    await send(first, clients);
+    await send(first, clients, 50);
     await until(() => first.every((id) => ran(id) >= 1), "the first invocations to run", 300_000);
     expect(first.filter((id) => ran(id) !== 1)).toEqual([]);
+    // They ran on all three nodes.
+    const ranOn = new Set(
+      collector.reports.filter((report) => report.id.startsWith("first-")).map((report) => report.node),
+    );
+    expect([...ranOn].sort()).toEqual(nodes.map((node) => node.url).sort());
 
-    // Node B dies with invocations it accepted still queued or running on it.
+    // Node B dies holding invocations it accepted: killed once node A sees it running some.
     const second = Array.from({ length: perPhase }, (_, i) => `second-${i}`);
-    await send(second, clients);
-    await nodes[1]!.stop("SIGKILL");
+    const b = nodes[1]!;
+    // Accepted by all three (each answered 202) before anything is killed.
+    await send(second, clients, 2_000);
+    const bHolds = async () => {
+      const { stdout } = await runJeff(["nodes", "--json", "--data-dir", nodes[0]!.dataDir], { env });
+      const listed = JSON.parse(stdout) as { nodes: Array<{ url: string; holds: Record<string, number> }> };
+      return listed.nodes.find((node) => node.url === b.url)?.holds["lambda.async-invoke"] ?? 0;
+    };
+    await until(async () => (await bHolds()) > 0, "node B to be running invocations");
+    await b.stop("SIGKILL");
     await until(
       () => second.every((id) => ran(id) >= 1),
       () => `every second invocation to run (missing ${second.filter((id) => ran(id) === 0).length})`,
       600_000,
     );
+  }, 900_000);
+
+  it("rolls back, on another node, a stack create that node C was running when it was killed", async () => {
+    const c = nodes[2]!;
+    const a = nodes[0]!;
+    const config = (node: JeffProcess) => ({
+      endpoint: node.url,
+      region: node.region,
+      credentials: node.credentials,
+    });
+    const parameters = Array.from(
+      { length: 300 },
+      (_, i) =>
+        `  P${i}:\n    Type: AWS::SSM::Parameter\n    Properties: { Name: /orphan/p${i}, Type: String, Value: v }\n`,
+    );
+    await new CloudFormationClient(config(c)).send(
+      new CreateStackCommand({ StackName: "orphan", TemplateBody: `Resources:\n${parameters.join("")}` }),
+    );
+    const cHolds = async () => {
+      const { stdout } = await runJeff(["nodes", "--json", "--data-dir", a.dataDir], { env });
+      const listed = JSON.parse(stdout) as { nodes: Array<{ url: string; holds: Record<string, number> }> };
+      return listed.nodes.find((node) => node.url === c.url)?.holds["cloudformation.stack-operation"] ?? 0;
+    };
+    await until(async () => (await cHolds()) > 0, "node C to be running the stack's operation");
+    await c.stop("SIGKILL");
+
+    const cfn = new CloudFormationClient(config(a));
+    let status = "";
+    await until(
+      async () => {
+        status =
+          (await cfn.send(new DescribeStacksCommand({ StackName: "orphan" }))).Stacks?.[0]?.StackStatus ?? "";
+        return !status.endsWith("_IN_PROGRESS");
+      },
+      () => `the stack to settle on node A (still ${status})`,
+      600_000,
+    );
+    expect(status).toBe("ROLLBACK_COMPLETE");
+    const ssm = new SSMClient(config(a));
+    const left: string[] = [];
+    for (let i = 0; i < 300; i++) {
+      const name = `/orphan/p${i}`;
+      const found = await ssm.send(new GetParameterCommand({ Name: name })).then(
+        () => true,
+        (error: Error) => {
+          if (error.name !== "ParameterNotFound") throw error;
+          return false;
+        },
+      );
+      if (found) left.push(name);
+    }
+    expect(left).toEqual([]);
   }, 900_000);
 });
