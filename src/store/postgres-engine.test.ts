@@ -29,6 +29,46 @@ describe.skipIf(base === undefined)("postgres", () => {
       expect(numbered("SELECT 'it''s ?', ?")).toBe("SELECT 'it''s ?', $1");
     });
 
+    it("retries the loser of a deadlock, so both transactions commit", async () => {
+      const store = await openAt("deadlock", [
+        {
+          id: 1,
+          name: "two rows",
+          up: "CREATE TABLE pair (id INTEGER PRIMARY KEY, n INTEGER NOT NULL); INSERT INTO pair VALUES (1, 0), (2, 0)",
+        },
+      ]);
+      try {
+        let runs = 0;
+        let holding = 0;
+        let release!: () => void;
+        const eachHoldsOne = new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        // Each locks one row, waits until the other holds the other row, then asks for it.
+        const both = (first: number, second: number) =>
+          store.transaction(
+            async (tx) => {
+              runs += 1;
+              await tx.run("UPDATE pair SET n = n + 1 WHERE id = ?", [first]);
+              holding += 1;
+              if (holding === 2) release();
+              await eachHoldsOne;
+              await tx.run("UPDATE pair SET n = n + 1 WHERE id = ?", [second]);
+            },
+            { serializable: false },
+          );
+        await Promise.all([both(1, 2), both(2, 1)]);
+        expect(await store.all("SELECT id, n FROM pair ORDER BY id")).toEqual([
+          { id: 1, n: 2 },
+          { id: 2, n: 2 },
+        ]);
+        // PostgreSQL ended one of them (40P01), and it ran again.
+        expect(runs).toBeGreaterThanOrEqual(3);
+      } finally {
+        await store.close();
+      }
+    });
+
     it("names the database and the reason when it cannot open one, and hides the password", async () => {
       const wrong = new URL(base!);
       wrong.pathname = "/jeff_no_such_database";
