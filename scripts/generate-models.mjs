@@ -45,6 +45,7 @@ const shapeKeys = [
   "max",
   "pattern",
   "enum",
+  "enumIgnoresCase",
   "required",
   "payload",
   "timestampFormat",

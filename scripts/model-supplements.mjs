@@ -23,6 +23,10 @@ export const supplements = {
       // [HEAD, POST, PATCH, DELETE, PUT, GET, OPTIONS]", recorded: test_api_destinations_and_connection,
       // test_create_api_destination_invalid_parameters); the model lists them otherwise.
       ApiDestinationHttpMethod: { enum: ["HEAD", "POST", "PATCH", "DELETE", "PUT", "GET", "OPTIONS"] },
+      // An OAuth connection's token method is taken in any case: CreateConnection with
+      // `HttpMethod: "put"` succeeded (recorded: test_api_destinations_and_connection,
+      // test_api_destinations[auth2]).
+      ConnectionOAuthHttpMethod: { enumIgnoresCase: true },
     },
   },
   lambda: {

@@ -145,6 +145,28 @@ describe("validateInput", () => {
     });
   });
 
+  it("takes an enum's values in any case where AWS does, and still refuses the rest", () => {
+    const connection = (HttpMethod: string) => ({
+      Name: "c",
+      AuthorizationType: "OAUTH_CLIENT_CREDENTIALS",
+      AuthParameters: {
+        OAuthParameters: {
+          ClientParameters: { ClientID: "id", ClientSecret: "secret" },
+          AuthorizationEndpoint: "https://example.com/token",
+          HttpMethod,
+        },
+      },
+    });
+    expect(refusal(eventsModel, "CreateConnection", connection("put"))).toBeUndefined();
+    expect(refusal(eventsModel, "CreateConnection", connection("PATCH"))?.message).toBe(
+      "1 validation error detected: Value 'PATCH' at 'authParameters.oAuthParameters.httpMethod' failed to satisfy constraint: Member must satisfy enum value set: [GET, POST, PUT]",
+    );
+    // Elsewhere the case matters, as AWS's answers show.
+    expect(refusal(eventsModel, "PutRule", { Name: "r", State: "enabled" })?.message).toMatch(
+      /Member must satisfy enum value set/,
+    );
+  });
+
   it("lists at most ten failures, and says ten", () => {
     const input = { Rule: "r", Targets: Array.from({ length: 12 }, () => ({})) };
     const violations = findValidationErrors(eventsModel, "PutTargets", input);

@@ -207,7 +207,10 @@ function scalarViolations(shape: Shape, value: unknown): string[] {
     out.push(maxConstraint(shape, shape.max));
   }
   if (shape.type === "string" && shape.enum !== undefined && typeof value === "string") {
-    if (!shape.enum.includes(value)) out.push(enumConstraint(shape.enum));
+    const known = shape.enumIgnoresCase
+      ? shape.enum.some((allowed) => allowed.toLowerCase() === value.toLowerCase())
+      : shape.enum.includes(value);
+    if (!known) out.push(enumConstraint(shape.enum));
   }
   return out;
 }

@@ -64,6 +64,8 @@ export interface StringShape extends Bounded {
   readonly type: "string";
   readonly pattern?: string;
   readonly enum?: readonly string[];
+  /** AWS takes the enum's values in any case (a supplement: the models cannot say so). */
+  readonly enumIgnoresCase?: boolean;
 }
 
 export interface NumberShape extends Bounded {
