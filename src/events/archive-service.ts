@@ -32,7 +32,13 @@ import {
 /** A timestamp member as decoded: seconds since the epoch. */
 const millis = (value: unknown): number => (typeof value === "number" ? value * 1000 : Number.NaN);
 
+/** EventBridge runs at most this many replays at once in an account and region. */
+const maxActiveReplays = 10;
+const activeReplayStates = new Set(["STARTING", "RUNNING", "CANCELLING"]);
+
 const archiveErrors = {
+  tooManyReplays: () =>
+    new AwsError("LimitExceededException", "The requested resource exceeds the maximum number allowed."),
   notFound: (name: string) => new AwsError("ResourceNotFoundException", `Archive ${name} does not exist.`),
   exists: (name: string) => new AwsError("ResourceAlreadyExistsException", `Archive ${name} already exists.`),
   replayNotFound: (name: string) =>
@@ -223,6 +229,10 @@ export function archiveOperations(
           if (busNameOf(destination.Arn) !== archive.busName || !String(destination.Arn).startsWith("arn:")) {
             throw archiveErrors.crossBus();
           }
+          const active = (await listReplays(tx, scope)).filter((replay) =>
+            activeReplayStates.has(replay.state),
+          );
+          if (active.length >= maxActiveReplays) throw archiveErrors.tooManyReplays();
           await insertReplay(
             tx,
             scope,

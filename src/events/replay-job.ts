@@ -19,9 +19,17 @@ export interface ReplayJob {
   readonly name: string;
 }
 
-export const replayJob = (scope: EventsScope, name: string): NewJob => ({
+/**
+ * How long a replay stays STARTING before its events go out. EventBridge takes a minute or more;
+ * Jeff waits a few seconds, so that a replay can still be cancelled (and counted among the ten
+ * active ones) just after it was started, as clients written against AWS expect.
+ */
+export const replayStartDelayMs = 5_000;
+
+export const replayJob = (scope: EventsScope, name: string, now = Date.now()): NewJob => ({
   kind: replayKind,
   payload: { accountId: scope.accountId, region: scope.region, name } satisfies ReplayJob,
+  runAt: now + replayStartDelayMs,
 });
 
 /** Events replayed per transaction. */

@@ -1,6 +1,7 @@
 // Archives keep a bus's matching events; a replay re-delivers a time range of them to the rules it
 // names, with `replay-name` in each event, as AWS does.
 import {
+  CancelReplayCommand,
   CreateArchiveCommand,
   CreateEventBusCommand,
   DeleteArchiveCommand,
@@ -185,6 +186,26 @@ describe("archives and replays", () => {
     expect(backwards.message).toBe(
       "Parameter EventEndTime is not valid. Reason: EventStartTime must be before EventEndTime.",
     );
+
+    // A replay just started can still be cancelled, and ten may be active at once, as on AWS.
+    const waiting = Array.from({ length: 10 }, (_, i) => `waiting-${i}`);
+    for (const ReplayName of waiting)
+      await events.send(new StartReplayCommand({ ...replayInput, ReplayName }));
+    const eleventh = await failure(
+      events.send(new StartReplayCommand({ ...replayInput, ReplayName: "eleventh" })),
+    );
+    expect([eleventh.name, eleventh.message]).toEqual([
+      "LimitExceededException",
+      "The requested resource exceeds the maximum number allowed.",
+    ]);
+    const cancelled = await events.send(new CancelReplayCommand({ ReplayName: "waiting-0" }));
+    expect(cancelled.State).toBe("CANCELLING");
+    await until(
+      async () =>
+        (await events.send(new DescribeReplayCommand({ ReplayName: "waiting-0" }))).State === "CANCELLED",
+      "the cancelled replay to end",
+    );
+    expect(collector.reports.some((event) => event["replay-name"] === "waiting-0")).toBe(false);
 
     await events.send(new UpdateArchiveCommand({ ArchiveName: "kept-archive", RetentionDays: 7 }));
     expect(
