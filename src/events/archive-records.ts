@@ -134,6 +134,7 @@ export async function archiveEvent(
   archive: string,
   event: { readonly id: string; readonly time: string },
   body: string,
+  sizeBytes: number,
   now: number,
 ): Promise<void> {
   const time = Date.parse(event.time);
@@ -148,7 +149,7 @@ export async function archiveEvent(
       event.id,
       Number.isFinite(time) ? time : now,
       now,
-      Buffer.byteLength(body, "utf8"),
+      sizeBytes,
       body,
       scope.accountId,
       scope.region,

@@ -71,7 +71,9 @@ export function replayHandler(store: Store, routing: RoutingContext): (job: Job)
       await store.transaction(async (tx) => {
         for (const text of events.slice(i, i + batch)) {
           const event = JSON.parse(text) as EventEnvelope;
-          await routeEvent(tx, routing, scope, bus, replayed(event, name), Date.now(), { ruleArns: rules });
+          await routeEvent(tx, routing, scope, bus, replayed(event, name), Date.now(), {
+            replayRules: rules,
+          });
           lastReplayed = Date.parse(event.time);
         }
       });

@@ -16,10 +16,12 @@ import {
   PutEventsCommand,
   PutRuleCommand,
   PutTargetsCommand,
+  type Target,
   UpdateConnectionCommand,
 } from "@aws-sdk/client-eventbridge";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type JeffProcess, runJeff, startJeff } from "./jeff-process.js";
+import { deadLettersIn, firstDeadLetters } from "./dead-letters.js";
+import { type JeffProcess, startJeff } from "./jeff-process.js";
 import { failure } from "./lambda-helpers.js";
 import { until } from "./until.js";
 
@@ -58,6 +60,25 @@ const server = createServer((req, res) => {
     res.end("{}");
   });
 });
+
+/** A rule `to-SOURCE` for the events from SOURCE, with one target: the API destination. */
+async function ruleTo(source: string, destinationArn: string | undefined, target: Partial<Target> = {}) {
+  await events.send(
+    new PutRuleCommand({ Name: `to-${source}`, EventPattern: JSON.stringify({ source: [source] }) }),
+  );
+  await events.send(
+    new PutTargetsCommand({
+      Rule: `to-${source}`,
+      Targets: [{ Id: source, Arn: destinationArn, ...target }],
+    }),
+  );
+}
+
+/** Puts an event from SOURCE for each detail. */
+const putFrom = (source: string, ...details: string[]) =>
+  events.send(
+    new PutEventsCommand({ Entries: details.map((Detail) => ({ Source: source, DetailType: "d", Detail })) }),
+  );
 
 beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
@@ -176,28 +197,14 @@ describe("connections and API destinations", () => {
       (await events.send(new ListApiDestinationsCommand({}))).ApiDestinations!.map((d) => d.Name),
     ).toContain("hook");
 
-    await events.send(
-      new PutRuleCommand({ Name: "to-http", EventPattern: JSON.stringify({ source: ["http"] }) }),
-    );
-    await events.send(
-      new PutTargetsCommand({
-        Rule: "to-http",
-        Targets: [
-          {
-            Id: "hook",
-            Arn: destination.ApiDestinationArn,
-            HttpParameters: {
-              PathParameterValues: ["deploys"],
-              HeaderParameters: { "x-team": "infra" },
-              QueryStringParameters: { v: "1" },
-            },
-          },
-        ],
-      }),
-    );
-    const put = await events.send(
-      new PutEventsCommand({ Entries: [{ Source: "http", DetailType: "d", Detail: '{"ok":1}' }] }),
-    );
+    await ruleTo("http", destination.ApiDestinationArn, {
+      HttpParameters: {
+        PathParameterValues: ["deploys"],
+        HeaderParameters: { "x-team": "infra" },
+        QueryStringParameters: { v: "1" },
+      },
+    });
+    const put = await putFrom("http", '{"ok":1}');
     await until(() => received.some((request) => request.url.startsWith("/hooks/")), "the HTTP request");
     const request = received.find((r) => r.url.startsWith("/hooks/"))!;
     expect(request.method).toBe("POST");
@@ -226,33 +233,12 @@ describe("connections and API destinations", () => {
       }),
     );
     const queueArn = `arn:aws:sqs:${jeff.region}:${jeff.accountId}:broken-dlq`;
-    await events.send(
-      new PutRuleCommand({ Name: "to-broken", EventPattern: JSON.stringify({ source: ["broken"] }) }),
-    );
-    await events.send(
-      new PutTargetsCommand({
-        Rule: "to-broken",
-        Targets: [
-          {
-            Id: "broken",
-            Arn: destination.ApiDestinationArn,
-            RetryPolicy: { MaximumRetryAttempts: 2 },
-            DeadLetterConfig: { Arn: queueArn },
-          },
-        ],
-      }),
-    );
-    await events.send(
-      new PutEventsCommand({ Entries: [{ Source: "broken", DetailType: "d", Detail: "{}" }] }),
-    );
-    let letters: { attributes: Record<string, string> }[] = [];
-    await until(async () => {
-      letters = JSON.parse(
-        (await runJeff(["events", "dead-letters", "--queue", queueArn, "--json", "--data-dir", jeff.dataDir]))
-          .stdout,
-      ).deadLetters;
-      return letters.length > 0;
-    }, "the dead letter");
+    await ruleTo("broken", destination.ApiDestinationArn, {
+      RetryPolicy: { MaximumRetryAttempts: 2 },
+      DeadLetterConfig: { Arn: queueArn },
+    });
+    await putFrom("broken", "{}");
+    const letters = await firstDeadLetters(jeff, queueArn, "the dead letter");
     const attempts = received.filter((request) => request.url === "/broken");
     expect(attempts).toHaveLength(3);
     expect(attempts[0]!.headers.authorization).toBe(`Basic ${Buffer.from("u:p").toString("base64")}`);
@@ -282,35 +268,9 @@ describe("connections and API destinations", () => {
         }),
       );
       const queueArn = `arn:aws:sqs:${jeff.region}:${jeff.accountId}:elsewhere-dlq`;
-      await events.send(
-        new PutRuleCommand({ Name: "to-elsewhere", EventPattern: JSON.stringify({ source: ["elsewhere"] }) }),
-      );
-      await events.send(
-        new PutTargetsCommand({
-          Rule: "to-elsewhere",
-          Targets: [{ Id: "e", Arn: destination.ApiDestinationArn, DeadLetterConfig: { Arn: queueArn } }],
-        }),
-      );
-      await events.send(
-        new PutEventsCommand({ Entries: [{ Source: "elsewhere", DetailType: "d", Detail: "{}" }] }),
-      );
-      let letters: { attributes: Record<string, string> }[] = [];
-      await until(async () => {
-        letters = JSON.parse(
-          (
-            await runJeff([
-              "events",
-              "dead-letters",
-              "--queue",
-              queueArn,
-              "--json",
-              "--data-dir",
-              jeff.dataDir,
-            ])
-          ).stdout,
-        ).deadLetters;
-        return letters.length > 0;
-      }, "the dead letter");
+      await ruleTo("elsewhere", destination.ApiDestinationArn, { DeadLetterConfig: { Arn: queueArn } });
+      await putFrom("elsewhere", "{}");
+      const letters = await firstDeadLetters(jeff, queueArn, "the dead letter");
       expect(letters[0]!.attributes).toMatchObject({
         ERROR_CODE: "CONNECTION_FAILURE",
         ERROR_MESSAGE:
@@ -348,21 +308,11 @@ describe("connections and API destinations", () => {
       }),
     );
     expect(destination.ApiDestinationState).toBe("INACTIVE");
-    await events.send(
-      new PutRuleCommand({ Name: "to-secured", EventPattern: JSON.stringify({ source: ["secured"] }) }),
-    );
-    await events.send(
-      new PutTargetsCommand({
-        Rule: "to-secured",
-        Targets: [{ Id: "s", Arn: destination.ApiDestinationArn, RetryPolicy: { MaximumRetryAttempts: 5 } }],
-      }),
-    );
+    await ruleTo("secured", destination.ApiDestinationArn, { RetryPolicy: { MaximumRetryAttempts: 5 } });
     const delivered = (token: string) =>
       received.filter((r) => r.url === "/secured" && r.headers.authorization === `Bearer ${token}`).length;
 
-    await events.send(
-      new PutEventsCommand({ Entries: [{ Source: "secured", DetailType: "d", Detail: '{"n":1}' }] }),
-    );
+    await putFrom("secured", '{"n":1}');
     await until(() => delivered("token-1") === 1, "the event, sent with the first token");
     const tokenRequest = received.find((r) => r.url === "/oauth/token")!;
     expect(tokenRequest.method).toBe("POST");
@@ -383,9 +333,7 @@ describe("connections and API destinations", () => {
 
     // The endpoint rotates its token: the kept one is refused once, then a new one is fetched.
     oauthToken = "token-2";
-    await events.send(
-      new PutEventsCommand({ Entries: [{ Source: "secured", DetailType: "d", Detail: '{"n":2}' }] }),
-    );
+    await putFrom("secured", '{"n":2}');
     await until(() => delivered("token-2") === 1, "the event, sent again with the new token");
     expect(received.filter((r) => r.url === "/oauth/token")).toHaveLength(2);
     expect(
@@ -416,26 +364,9 @@ describe("connections and API destinations", () => {
       }),
     );
     const queueArn = `arn:aws:sqs:${jeff.region}:${jeff.accountId}:denied-dlq`;
-    await events.send(
-      new PutRuleCommand({ Name: "to-denied", EventPattern: JSON.stringify({ source: ["denied"] }) }),
-    );
-    await events.send(
-      new PutTargetsCommand({
-        Rule: "to-denied",
-        Targets: [{ Id: "d", Arn: destination.ApiDestinationArn, DeadLetterConfig: { Arn: queueArn } }],
-      }),
-    );
-    await events.send(
-      new PutEventsCommand({ Entries: [{ Source: "denied", DetailType: "d", Detail: "{}" }] }),
-    );
-    let letters: { attributes: Record<string, string> }[] = [];
-    await until(async () => {
-      letters = JSON.parse(
-        (await runJeff(["events", "dead-letters", "--queue", queueArn, "--json", "--data-dir", jeff.dataDir]))
-          .stdout,
-      ).deadLetters;
-      return letters.length > 0;
-    }, "the dead letter");
+    await ruleTo("denied", destination.ApiDestinationArn, { DeadLetterConfig: { Arn: queueArn } });
+    await putFrom("denied", "{}");
+    const letters = await firstDeadLetters(jeff, queueArn, "the dead letter");
     expect(letters[0]!.attributes).toMatchObject({
       ERROR_CODE: "CONNECTION_FAILURE",
       ERROR_MESSAGE: "Could not authorize connection oauth-denied: The authorization endpoint answered 400.",
@@ -460,22 +391,10 @@ describe("connections and API destinations", () => {
       }),
     );
     const queueArn = `arn:aws:sqs:${jeff.region}:${jeff.accountId}:limited-dlq`;
-    await events.send(
-      new PutRuleCommand({ Name: "to-limited", EventPattern: JSON.stringify({ source: ["limited"] }) }),
-    );
-    await events.send(
-      new PutTargetsCommand({
-        Rule: "to-limited",
-        Targets: [
-          {
-            Id: "l",
-            Arn: destination.ApiDestinationArn,
-            RetryPolicy: { MaximumRetryAttempts: 0 },
-            DeadLetterConfig: { Arn: queueArn },
-          },
-        ],
-      }),
-    );
+    await ruleTo("limited", destination.ApiDestinationArn, {
+      RetryPolicy: { MaximumRetryAttempts: 0 },
+      DeadLetterConfig: { Arn: queueArn },
+    });
     await events.send(
       new PutEventsCommand({
         Entries: [1, 2, 3, 4].map((n) => ({
@@ -494,10 +413,6 @@ describe("connections and API destinations", () => {
       )
       .map((line) => Number(line.split(" ").at(-1)));
     expect(throttled.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
-    const letters = JSON.parse(
-      (await runJeff(["events", "dead-letters", "--queue", queueArn, "--json", "--data-dir", jeff.dataDir]))
-        .stdout,
-    ).deadLetters;
-    expect(letters).toEqual([]);
+    expect(await deadLettersIn(jeff, queueArn)).toEqual([]);
   });
 });

@@ -365,6 +365,29 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/**
+ * Saves the fixture's greeting with `${greeting}` and `${name}` put into `template` instead of
+ * "${greeting}, ${name}!", and waits until the function answers for Ada with `expected`.
+ */
+async function saveGreeting(
+  lambda: LambdaClient,
+  project: string,
+  template: string,
+  expected: string,
+  logs: () => string,
+): Promise<void> {
+  const source = join(project, "src/greeting.ts");
+  await writeFile(source, (await readFile(source, "utf8")).replace("${greeting}, ${name}!", template));
+  let message: unknown;
+  await until(
+    async () => {
+      message = (await invoke(lambda, "dev-greeter", { name: "Ada" })).body.message;
+      return message === expected;
+    },
+    () => `the save never reached the function (last answer ${String(message)}):\n${logs()}`,
+  );
+}
+
 describe("jeff dev", () => {
   let session: DevSession | undefined;
   let project: string | undefined;
@@ -381,18 +404,8 @@ describe("jeff dev", () => {
     const { lambda } = session;
     expect((await invoke(lambda, "dev-greeter", { name: "Ada" })).body.message).toBe("Hello, Ada!");
 
-    const source = join(project, "src/greeting.ts");
-    await writeFile(
-      source,
-      (await readFile(source, "utf8")).replace("${greeting}, ${name}!", "${greeting} there, ${name}."),
-    );
-    let message: unknown;
-    await until(
-      async () => {
-        message = (await invoke(lambda, "dev-greeter", { name: "Ada" })).body.message;
-        return message === "Hello there, Ada.";
-      },
-      () => `the edit never reached the function (last answer ${String(message)}):\n${session?.logs()}`,
+    await saveGreeting(lambda, project, "${greeting} there, ${name}.", "Hello there, Ada.", () =>
+      session!.logs(),
     );
     // AutoPublishAlias published the new code as version 2 and moved the alias to it.
     expect((await invoke(lambda, "dev-greeter:live", { name: "Ada" })).body.message).toBe(
@@ -437,18 +450,12 @@ describe("jeff dev", () => {
       expect(stdout).not.toMatch(/"url": ?"/);
       const lambda = client(jeff.url, jeff.region, jeff.credentials);
       expect((await invoke(lambda, "dev-greeter", { name: "Ada" })).body.message).toBe("Hello, Ada!");
-      const source = join(project, "src/greeting.ts");
-      await writeFile(
-        source,
-        (await readFile(source, "utf8")).replace("${greeting}, ${name}!", "${greeting} from afar, ${name}."),
-      );
-      let message: unknown;
-      await until(
-        async () => {
-          message = (await invoke(lambda, "dev-greeter", { name: "Ada" })).body.message;
-          return message === "Hello from afar, Ada.";
-        },
-        () => `the save never reached the remote Jeff (last answer ${String(message)}):\n${stderr}`,
+      await saveGreeting(
+        lambda,
+        project!,
+        "${greeting} from afar, ${name}.",
+        "Hello from afar, Ada.",
+        () => stderr,
       );
     } finally {
       child.kill("SIGTERM");

@@ -18,7 +18,8 @@ import {
 import { zipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { storeFileIn } from "../stores.js";
-import { type JeffProcess, runJeff, startJeff } from "./jeff-process.js";
+import { firstDeadLetters } from "./dead-letters.js";
+import { type JeffProcess, startJeff } from "./jeff-process.js";
 import { decode, lambdaClientFor, text } from "./lambda-helpers.js";
 import { until } from "./until.js";
 
@@ -561,23 +562,7 @@ call PutEvents '{"Entries":[{"Source":"sh-attack","DetailType":"d","Detail":"{}"
 
       // Each event ends as a dead letter that names the refusal; the service never heard of it.
       for (const who of ["py", "sh"]) {
-        let letters: { attributes: Record<string, string> }[] = [];
-        await until(async () => {
-          letters = JSON.parse(
-            (
-              await runJeff([
-                "events",
-                "dead-letters",
-                "--queue",
-                queue(who),
-                "--json",
-                "--data-dir",
-                jeff.dataDir,
-              ])
-            ).stdout,
-          ).deadLetters;
-          return letters.length > 0;
-        }, `${who}'s dead letter`);
+        const letters = await firstDeadLetters(jeff, queue(who), `${who}'s dead letter`);
         expect(letters[0]!.attributes.ERROR_CODE).toBe("CONNECTION_FAILURE");
         expect(letters[0]!.attributes.ERROR_MESSAGE).toMatch(
           /^Jeff does not send to (127\.0\.0\.1|::1) \(a loopback (or unspecified )?address\) unless the operator allows it with --http-target-allow\.$/,

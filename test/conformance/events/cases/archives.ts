@@ -72,6 +72,18 @@ async function customBusArchive(r: Replay, archiveName?: string) {
   return { bus, busArn, archiveArn };
 }
 
+/**
+ * Waits until no replay of the account is active. AWS's tests ran far apart, each replay long
+ * finished before the next test; here earlier cases' replays may still be starting, and count
+ * against the ten a test that starts many may have.
+ */
+async function noActiveReplays(r: Replay): Promise<void> {
+  await until(async () => {
+    const { Replays = [] } = (await r.send("list_replays", {})) as { Replays?: { State: string }[] };
+    return Replays.every((replay) => ["COMPLETED", "CANCELLED", "FAILED"].includes(replay.State));
+  }, "the earlier cases' replays to end");
+}
+
 const inAMinute = (from: Date) => new Date(from.getTime() + 60_000);
 const aMinuteBefore = (to: Date) => new Date(to.getTime() - 60_000);
 
@@ -387,6 +399,7 @@ export const cases: readonly ReplayCase[] = [
     r.match("start-replay-duplicate-error", await r.refuse("start_replay", input));
   }),
   replayed(file, "TestReplay::test_start_replay_error_duplicate_different_archive", async (r) => {
+    await noActiveReplays(r);
     const one = await customBusArchive(r);
     const two = await customBusArchive(r);
     const replay = `test-replay-${shortUid()}`;
@@ -424,6 +437,7 @@ export const cases: readonly ReplayCase[] = [
     }),
   ),
   replayed(file, "TestReplay::tests_concurrency_error_too_many_active_replays", async (r) => {
+    await noActiveReplays(r);
     const archive = `test-archive-${shortUid()}`;
     const { busArn, archiveArn } = await customBusArchive(r, archive);
     const prefix = shortUid();
