@@ -2,7 +2,7 @@
  * Delivering to an API destination: the HTTP request EventBridge makes — the destination's method
  * and endpoint (each `*` filled from the target's `PathParameterValues`), the connection's
  * invocation parameters and the target's `HttpParameters` as headers and query string, the
- * connection's authorisation (an API key header, or Basic), the event (as the target shapes it)
+ * connection's authorisation (an API key header, Basic, or an OAuth bearer token), the event (as the target shapes it)
  * as a JSON body — with a five-second timeout. 2xx is delivered; 401, 407, 409, 429, 5xx, a
  * timeout or no connection are retried, as AWS retries them; other answers are not. An endpoint
  * on loopback or a private network is refused (see `outbound-http.ts`) unless the operator allows it.

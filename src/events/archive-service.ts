@@ -82,9 +82,15 @@ function replayEntry(scope: EventsScope, replay: ReplayRecord, full: boolean): R
   };
 }
 
+export interface ArchiveOptions {
+  /** How long a replay stays STARTING before its events go out (`replayStartDelayMs` in the config). */
+  readonly replayStartDelayMs?: number;
+}
+
 export function archiveOperations(
   store: Store,
   routing?: RoutingContext,
+  options: ArchiveOptions = {},
 ): Record<string, Declared<JsonOperation>> {
   return {
     CreateArchive: {
@@ -249,7 +255,7 @@ export function archiveOperations(
             },
             now,
           );
-          await routing.queue.enqueue(tx, replayJob(scope, name));
+          await routing.queue.enqueue(tx, replayJob(scope, name, now, options.replayStartDelayMs));
         });
         routing.queue.wake();
         return {

@@ -7,7 +7,7 @@
 import { eventsModel, type JsonService, type RequestContext } from "../protocol/index.js";
 import type { SqlExecutor, Store } from "../store/index.js";
 import { page, scopeOf, seconds, str } from "./api-values.js";
-import { archiveOperations } from "./archive-service.js";
+import { type ArchiveOptions, archiveOperations } from "./archive-service.js";
 import {
   type BusRecord,
   bumpRulesGeneration,
@@ -132,7 +132,11 @@ function conditionOf(condition: Record<string, string>): Record<string, unknown>
  * The API over `store`. `routing` (the matchers and the queue) is what PutEvents needs; the
  * template resource types, built offline too (`jeff validate`), call the rest without it.
  */
-export function createEventsService(store: Store, routing?: RoutingContext): JsonService {
+export function createEventsService(
+  store: Store,
+  routing?: RoutingContext,
+  options: ArchiveOptions = {},
+): JsonService {
   const ops = eventsOperations;
   return {
     signingName: "events",
@@ -140,7 +144,7 @@ export function createEventsService(store: Store, routing?: RoutingContext): Jso
     protocol: "awsJson1_1",
     targetPrefix: "AWSEvents",
     operations: {
-      ...archiveOperations(store, routing),
+      ...archiveOperations(store, routing, options),
       ...connectionOperations(store),
       CreateEventBus: {
         ...ops.CreateEventBus,

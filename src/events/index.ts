@@ -36,4 +36,5 @@ export {
   RuleSet,
   testEventPattern,
 } from "./pattern/index.js";
+export { defaultReplayStartDelayMs } from "./replay-job.js";
 export { eventsSubsystem } from "./subsystem.js";

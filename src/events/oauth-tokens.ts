@@ -4,7 +4,8 @@
  * body parameters, the client ID and secret as Basic authorisation and `grant_type=client_credentials`
  * (unless the body parameters name one). A token is kept on this node until a minute before it
  * expires (`expires_in`; an hour when the answer gives none), or until a target answers 401 or 407,
- * and a change of the connection fetches a new one.
+ * and a change of the connection fetches a new one. One entry per connection: the map holds no
+ * more tokens than there are connections that delivered.
  */
 import { type OutboundPolicy, OutboundRefused, sendOutbound } from "../server/outbound-http.js";
 import type { ConnectionRecord } from "./connection-records.js";
@@ -41,27 +42,57 @@ const refreshBeforeMs = 60_000;
 /** A token whose answer names no lifetime is kept this long. */
 const defaultLifetimeMs = 3_600_000;
 
+/** Tokens kept on a node at most. */
+const maxKept = 1_000;
+/** A token longer than this is no token a target takes in a header: the endpoint is refused. */
+const maxTokenLength = 8 * 1024;
+
+interface Kept {
+  /** The connection's version the token belongs to: an update fetches anew. */
+  readonly version: number;
+  readonly token: Promise<{ token: string; lifetimeMs: number }>;
+  until: number;
+}
+
 export class OAuthTokens {
-  readonly #kept = new Map<string, { readonly token: string; readonly until: number }>();
+  /** By connection ARN: one entry each, replaced when the connection changes or is deleted and made again. */
+  readonly #kept = new Map<string, Kept>();
 
   constructor(
     private readonly policy: OutboundPolicy,
     private readonly timeoutMs: number,
   ) {}
 
-  /** The connection's access token, fetched when none is kept or it is about to expire. */
+  /**
+   * The connection's access token, fetched when none is kept or it is about to expire. Deliveries
+   * that want one at once share one fetch.
+   */
   async token(connection: ConnectionRecord, now = Date.now()): Promise<string> {
-    const key = keyOf(connection);
-    const kept = this.#kept.get(key);
-    if (kept !== undefined && kept.until - refreshBeforeMs > now) return kept.token;
-    const fetched = await this.#fetch(connection);
-    this.#kept.set(key, { token: fetched.token, until: now + fetched.lifetimeMs });
-    return fetched.token;
+    const kept = this.#kept.get(connection.arn);
+    if (kept !== undefined && kept.version === connection.modifiedAt && kept.until - refreshBeforeMs > now)
+      return (await kept.token).token;
+    const entry: Kept = {
+      version: connection.modifiedAt,
+      token: this.#fetch(connection),
+      until: Number.POSITIVE_INFINITY,
+    };
+    this.#kept.delete(connection.arn);
+    this.#kept.set(connection.arn, entry);
+    // Connections deleted and made again have new ARNs: the oldest entries make room.
+    if (this.#kept.size > maxKept) this.#kept.delete(this.#kept.keys().next().value!);
+    try {
+      const fetched = await entry.token;
+      entry.until = now + fetched.lifetimeMs;
+      return fetched.token;
+    } catch (error) {
+      if (this.#kept.get(connection.arn) === entry) this.#kept.delete(connection.arn);
+      throw error;
+    }
   }
 
   /** A target refused the token (401, 407): the next delivery fetches a new one. */
   forget(connection: ConnectionRecord): void {
-    this.#kept.delete(keyOf(connection));
+    this.#kept.delete(connection.arn);
   }
 
   async #fetch(connection: ConnectionRecord): Promise<{ token: string; lifetimeMs: number }> {
@@ -104,6 +135,7 @@ export class OAuthTokens {
         headers,
         ...(body !== undefined ? { body } : {}),
         timeoutMs: this.timeoutMs,
+        readBody: true,
       });
     } catch (error) {
       if (error instanceof OutboundRefused) throw new TokenFailure(error.message, true);
@@ -124,6 +156,11 @@ export class OAuthTokens {
     }
     if (typeof parsed?.access_token !== "string" || parsed.access_token === "")
       throw new TokenFailure("The authorization endpoint's answer has no access_token.", true);
+    if (parsed.access_token.length > maxTokenLength)
+      throw new TokenFailure(
+        `The authorization endpoint's access_token is over ${maxTokenLength} characters.`,
+        true,
+      );
     const expiresIn = Number(parsed.expires_in);
     return {
       token: parsed.access_token,
@@ -131,6 +168,3 @@ export class OAuthTokens {
     };
   }
 }
-
-/** A connection's token belongs to one version of it: an update fetches anew. */
-const keyOf = (connection: ConnectionRecord) => `${connection.arn}@${connection.modifiedAt}`;

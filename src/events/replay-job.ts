@@ -20,16 +20,21 @@ export interface ReplayJob {
 }
 
 /**
- * How long a replay stays STARTING before its events go out. EventBridge takes a minute or more;
- * Jeff waits a few seconds, so that a replay can still be cancelled (and counted among the ten
- * active ones) just after it was started, as clients written against AWS expect.
+ * How long a replay stays STARTING before its events go out, by default. EventBridge takes a
+ * minute or more; Jeff waits a few seconds, so that a replay can still be cancelled (and counted
+ * among the ten active ones) just after it was started, as clients written against AWS expect.
  */
-export const replayStartDelayMs = 5_000;
+export const defaultReplayStartDelayMs = 10_000;
 
-export const replayJob = (scope: EventsScope, name: string, now = Date.now()): NewJob => ({
+export const replayJob = (
+  scope: EventsScope,
+  name: string,
+  now = Date.now(),
+  delayMs = defaultReplayStartDelayMs,
+): NewJob => ({
   kind: replayKind,
   payload: { accountId: scope.accountId, region: scope.region, name } satisfies ReplayJob,
-  runAt: now + replayStartDelayMs,
+  runAt: now + delayMs,
 });
 
 /** Events replayed per transaction. */

@@ -76,7 +76,7 @@ export const eventsSubsystem: Subsystem = {
     });
     queue.register(replayKind, { handle: replayHandler(store, routing) });
     return {
-      services: [createEventsService(store, routing)],
+      services: [createEventsService(store, routing, { replayStartDelayMs: config.replayStartDelayMs })],
       provides: { eventTargets: targets },
       housekeeping: () => purgeArchives(store, Date.now()),
       start: () => ensureOutboxRelay(store, queue),

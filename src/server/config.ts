@@ -3,6 +3,7 @@
  * one place, and the result is frozen.
  */
 import { z } from "zod";
+import { defaultReplayStartDelayMs } from "../events/index.js";
 import { sandboxAllowances } from "../functions/index.js";
 import { defaultPort, defaultRegion } from "./defaults.js";
 import { parseAllowance } from "./outbound-http.js";
@@ -101,6 +102,11 @@ const serverConfigSchema = z.strictObject({
       },
     )
     .default({}),
+  /**
+   * How long an EventBridge replay stays STARTING before its events go out (AWS takes a minute or
+   * more; a replay can be cancelled until then).
+   */
+  replayStartDelayMs: z.number().int().nonnegative().default(defaultReplayStartDelayMs),
   /** How long function logs are kept. */
   logRetentionDays: z.number().positive().default(7),
   /** How long the audit trail keeps a call's record: CloudTrail's event history keeps 90 days. */

@@ -17,6 +17,8 @@ export const envVars = {
   isolation: "JEFF_ISOLATION",
   functionLoopbackPorts: "JEFF_FUNCTION_LOOPBACK_PORTS",
   sandboxAllow: "JEFF_SANDBOX_ALLOW",
+  /** How long a replay stays STARTING, in milliseconds (default 10 s). */
+  replayStartDelayMs: "JEFF_REPLAY_START_DELAY_MS",
   /** Addresses on private networks HTTP targets may reach, separated by commas or spaces. */
   httpTargetAllow: "JEFF_HTTP_TARGET_ALLOW",
 } as const;

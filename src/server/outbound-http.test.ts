@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { networkInterfaces } from "node:os";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OutboundPolicy, OutboundRefused, parseAllowance, sendOutbound } from "./outbound-http.js";
 
@@ -65,6 +66,75 @@ describe("HTTP sent on a caller's behalf", () => {
         `http://127.0.0.1:${port}/`,
       ),
     ).rejects.toBeInstanceOf(OutboundRefused);
+  });
+
+  it("refuses loopback however the URL spells it, and IPv4 carried in IPv6", async () => {
+    const policy = new OutboundPolicy();
+    for (const url of [
+      `http://0x7f.1:${port}/`,
+      `http://2130706433:${port}/`,
+      `http://127.1:${port}/`,
+      `http://0177.0.0.1:${port}/`,
+    ])
+      await expect(post(policy, url), url).rejects.toBeInstanceOf(OutboundRefused);
+    expect(policy.refusal("64:ff9b::7f00:1", 80)).toBe("a loopback address");
+    expect(policy.refusal("64:ff9b::a00:1", 80)).toBe("a private address");
+    expect(policy.refusal("2002:a9fe:a9fe::", 80)).toBe("a link-local address");
+    expect(policy.refusal("fec0::1", 80)).toBe("a site-local address");
+    expect(policy.refusal("64:ff9b::5db8:d822", 80)).toBeUndefined();
+  });
+
+  it("refuses this machine's own addresses, whatever network they are on", () => {
+    const policy = new OutboundPolicy();
+    const own = Object.values(networkInterfaces())
+      .flat()
+      .filter((entry) => entry !== undefined)
+      .map((entry) => entry!.address);
+    expect(own.length).toBeGreaterThan(0);
+    for (const address of own) expect(policy.refusal(address, 5432), address).toBeDefined();
+  });
+
+  it("does not say which address a refused name resolved to", async () => {
+    const refused = await post(new OutboundPolicy(), `http://localhost:${port}/`).catch(
+      (error: Error) => error,
+    );
+    expect((refused as Error).message).toBe(
+      "Jeff does not send to localhost: it resolves to a loopback address, unless the operator allows it with --http-target-allow.",
+    );
+  });
+
+  it("takes only the status line of a target's answer, however long its body goes on", async () => {
+    const endless = createServer((_req, res) => {
+      res.writeHead(200);
+      const more = () => res.write("x".repeat(65_536), () => setImmediate(more));
+      more();
+    });
+    await new Promise<void>((resolve) => endless.listen(0, "127.0.0.1", () => resolve()));
+    try {
+      const at = `127.0.0.1:${(endless.address() as AddressInfo).port}`;
+      const policy = new OutboundPolicy([at]);
+      await expect(post(policy, `http://${at}/`)).resolves.toEqual({ status: 200, body: "" });
+      const read = await sendOutbound(policy, new URL(`http://${at}/`), {
+        method: "GET",
+        headers: {},
+        timeoutMs: 5_000,
+        readBody: true,
+      });
+      expect(read.body.length).toBe(64 * 1024);
+    } finally {
+      endless.closeAllConnections();
+      await new Promise<void>((resolve) => endless.close(() => resolve()));
+    }
+  });
+
+  it("refuses a request Node cannot send as written, rather than failing it again and again", async () => {
+    const policy = new OutboundPolicy([`127.0.0.1:${port}`]);
+    const refused = sendOutbound(policy, new URL(`http://127.0.0.1:${port}/`), {
+      method: "POST",
+      headers: { "x-api-key": "ā\n" },
+      timeoutMs: 5_000,
+    });
+    await expect(refused).rejects.toBeInstanceOf(OutboundRefused);
   });
 
   it("leaves public addresses alone", () => {

@@ -60,8 +60,13 @@ async function schemaOf(store: Store): Promise<unknown> {
     `SELECT event_object_table, trigger_name, event_manipulation, action_statement FROM information_schema.triggers
      WHERE trigger_schema = current_schema() ORDER BY trigger_name, event_manipulation`,
   );
+  const constraints = await store.all(
+    `SELECT conrelid::regclass::text AS table_name, conname, pg_get_constraintdef(oid) AS definition
+     FROM pg_constraint WHERE connamespace = current_schema()::regnamespace ORDER BY conrelid::regclass::text, conname`,
+  );
   return {
     columns,
+    constraints,
     indexes: indexes.map((index) => ({ ...index, indexdef: index.indexdef.replaceAll(`${schema}.`, "") })),
     triggers,
   };

@@ -27,7 +27,9 @@ let collector: Awaited<ReturnType<typeof startCollector<Record<string, unknown>>
 
 beforeAll(async () => {
   collector = await startCollector();
-  jeff = await startJeff({ env: collector.jeffEnv });
+  // Replays wait 20 s before they start, so that eleven StartReplay calls and a cancel fit in
+  // the STARTING window however busy the machine is.
+  jeff = await startJeff({ env: { ...collector.jeffEnv, JEFF_REPLAY_START_DELAY_MS: "20000" } });
   events = new EventBridgeClient({
     endpoint: jeff.url,
     region: jeff.region,
@@ -198,14 +200,14 @@ describe("archives and replays", () => {
       "LimitExceededException",
       "The requested resource exceeds the maximum number allowed.",
     ]);
-    const cancelled = await events.send(new CancelReplayCommand({ ReplayName: "waiting-0" }));
+    const cancelled = await events.send(new CancelReplayCommand({ ReplayName: "waiting-9" }));
     expect(cancelled.State).toBe("CANCELLING");
     await until(
       async () =>
-        (await events.send(new DescribeReplayCommand({ ReplayName: "waiting-0" }))).State === "CANCELLED",
+        (await events.send(new DescribeReplayCommand({ ReplayName: "waiting-9" }))).State === "CANCELLED",
       "the cancelled replay to end",
     );
-    expect(collector.reports.some((event) => event["replay-name"] === "waiting-0")).toBe(false);
+    expect(collector.reports.some((event) => event["replay-name"] === "waiting-9")).toBe(false);
 
     await events.send(new UpdateArchiveCommand({ ArchiveName: "kept-archive", RetentionDays: 7 }));
     expect(
