@@ -179,7 +179,8 @@ export class RuleMachine<Id> {
    * event has arrays of objects on the paths rules name: then see matchPlaced.
    */
   match(event: Record<string, unknown>): Id[] {
-    const w = (this.walkable ??= this.build());
+    this.walkable ??= this.build();
+    const w = this.walkable;
     if (++this.generation === 0x7fffffff) {
       this.generation = 1;
       this.seen.fill(0);
