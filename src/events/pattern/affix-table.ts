@@ -28,19 +28,17 @@ export class AffixTable {
   private readonly byKey = new Map<string, Keyed[]>();
   private built = false;
   private lengths = new Int32Array(0);
-  /** Open addressing: per slot, the key's hash and its number in `keys` plus one (0: empty). */
-  private hashes = new Int32Array(0);
-  private slots = new Int32Array(0);
-  private keys: string[] = [];
+  /**
+   * Open addressing, four numbers a slot, so that a probe reads one run of memory: the key's
+   * hash, where the key starts in `keyText`, its length (-1: an empty slot), and its entry: the
+   * id itself when the key has one entry and no wildcard to verify, else -1 - k for entries[k].
+   */
+  private table = new Int32Array(0);
+  /** Every key, one after the other. */
+  private keyText = "";
   private entries: Keyed[][] = [];
-  /** A key's one entry's id when it has one entry and no wildcard to verify, else -1. */
-  private single = new Int32Array(0);
 
   constructor(private readonly end: "start" | "end") {}
-
-  get empty(): boolean {
-    return this.byKey.size === 0;
-  }
 
   add(key: string, entry: Keyed): void {
     const list = this.byKey.get(key);
@@ -51,24 +49,28 @@ export class AffixTable {
 
   private build(): void {
     const fromEnd = this.end === "end";
-    this.keys = [...this.byKey.keys()];
+    const keys = [...this.byKey.keys()];
     this.entries = [...this.byKey.values()];
-    this.lengths = Int32Array.from(new Set(this.keys.map((k) => k.length))).sort();
+    this.keyText = keys.join("");
+    this.lengths = Int32Array.from(new Set(keys.map((k) => k.length))).sort();
     let capacity = 8;
-    while (capacity < this.keys.length * 2) capacity *= 2;
-    this.hashes = new Int32Array(capacity);
-    this.slots = new Int32Array(capacity);
-    this.single = new Int32Array(this.keys.length);
+    while (capacity < keys.length * 2) capacity *= 2;
+    const table = new Int32Array(4 * capacity);
+    for (let at = 0; at < capacity; at++) table[4 * at + 2] = -1;
     const mask = capacity - 1;
-    for (let k = 0; k < this.keys.length; k++) {
-      const h = hashOf(this.keys[k]!, fromEnd);
+    let offset = 0;
+    for (const [k, key] of keys.entries()) {
+      const h = hashOf(key, fromEnd);
       let at = mix(h) & mask;
-      while (this.slots[at] !== 0) at = (at + 1) & mask;
-      this.hashes[at] = h;
-      this.slots[at] = k + 1;
+      while (table[4 * at + 2] !== -1) at = (at + 1) & mask;
       const list = this.entries[k]!;
-      this.single[k] = list.length === 1 && list[0]!.verify === undefined ? list[0]!.id : -1;
+      table[4 * at] = h;
+      table[4 * at + 1] = offset;
+      table[4 * at + 2] = key.length;
+      table[4 * at + 3] = list.length === 1 && list[0]!.verify === undefined ? list[0]!.id : -1 - k;
+      offset += key.length;
     }
+    this.table = table;
     this.built = true;
   }
 
@@ -78,9 +80,8 @@ export class AffixTable {
     const fromEnd = this.end === "end";
     const length = value.length;
     const lengths = this.lengths;
-    const hashes = this.hashes;
-    const slots = this.slots;
-    const mask = slots.length - 1;
+    const table = this.table;
+    const mask = (table.length >> 2) - 1;
     let h = 0;
     let read = 0;
     for (let l = 0; l < lengths.length; l++) {
@@ -89,19 +90,25 @@ export class AffixTable {
       for (; read < n; read++) {
         h = (Math.imul(h, 31) + value.charCodeAt(fromEnd ? length - 1 - read : read)) | 0;
       }
-      for (let at = mix(h) & mask; slots[at] !== 0; at = (at + 1) & mask) {
-        if (hashes[at] !== h) continue;
-        const k = slots[at]! - 1;
-        const key = this.keys[k]!;
-        if (key.length !== n || !(fromEnd ? value.endsWith(key) : value.startsWith(key))) continue;
-        const one = this.single[k]!;
-        if (one >= 0) out.push(one);
+      for (let at = 4 * (mix(h) & mask); table[at + 2] !== -1; at = (at + 4) & (4 * mask + 3)) {
+        if (table[at] !== h || table[at + 2] !== n || !this.keyAt(value, table[at + 1]!, n, fromEnd))
+          continue;
+        const entry = table[at + 3]!;
+        if (entry >= 0) out.push(entry);
         else {
-          for (const entry of this.entries[k]!) {
-            if (entry.verify === undefined || wildcardMatches(entry.verify, original)) out.push(entry.id);
+          for (const e of this.entries[-1 - entry]!) {
+            if (e.verify === undefined || wildcardMatches(e.verify, original)) out.push(e.id);
           }
         }
       }
     }
+  }
+
+  /** Whether `value` begins (ends) with the n characters of keyText at `offset`. */
+  private keyAt(value: string, offset: number, n: number, fromEnd: boolean): boolean {
+    const text = this.keyText;
+    const start = fromEnd ? value.length - n : 0;
+    for (let i = 0; i < n; i++) if (value.charCodeAt(start + i) !== text.charCodeAt(offset + i)) return false;
+    return true;
   }
 }

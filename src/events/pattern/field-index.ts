@@ -11,23 +11,19 @@ import {
 } from "./value-matchers.js";
 
 /** Ids by key: one id as itself (the usual case, one fewer object to reach), more as an array. */
-type Ids = number | number[];
+type Ids = number | readonly number[];
 
 function push<K>(map: Map<K, Ids>, key: K, id: number): void {
   const ids = map.get(key);
   if (ids === undefined) map.set(key, id);
   else if (typeof ids === "number") map.set(key, [ids, id]);
-  else ids.push(id);
+  else (ids as number[]).push(id);
 }
 
 function pushIds(out: number[], ids: Ids | undefined): void {
   if (ids === undefined) return;
   if (typeof ids === "number") out.push(ids);
   else for (let i = 0; i < ids.length; i++) out.push(ids[i]!);
-}
-
-function pushAll(out: number[], ids: readonly number[]): void {
-  for (let i = 0; i < ids.length; i++) out.push(ids[i]!);
 }
 
 /**
@@ -39,128 +35,97 @@ function pushAll(out: number[], ids: readonly number[]): void {
  * literal end and anything-but's survivors are walked.
  */
 export class FieldIndex {
-  private readonly strings = new Map<string, Ids>();
-  private readonly numbers = new Map<number, Ids>();
-  private readonly trues: number[] = [];
-  private readonly falses: number[] = [];
-  private readonly nulls: number[] = [];
-  private readonly ignoreCase = new Map<string, Ids>();
-  private readonly prefix = new AffixTable("start");
-  private readonly suffix = new AffixTable("end");
-  private readonly prefixFolded = new AffixTable("start");
-  private readonly suffixFolded = new AffixTable("end");
-  private readonly numeric = new NumericIndex();
-  /** IPv4 blocks as ranges of 32-bit addresses. */
-  private readonly cidr4 = new NumericIndex();
-  /** IPv6 blocks by their bits ("6:0101…"), a prefix of the address's bits. */
-  private readonly cidr6 = new AffixTable("start");
-  private readonly wildcards: { wildcard: Wildcard; id: number }[] = [];
-  private readonly exists: number[] = [];
+  // Every table is made when its first matcher comes: most indexes hold one or two kinds, and a
+  // lookup should touch only those (at 10,000 rules, memory reads are most of a match's cost).
+  private strings: Map<string, Ids> | undefined;
+  private numbers: Map<number, Ids> | undefined;
+  private trues: number[] | undefined;
+  private falses: number[] | undefined;
+  private nulls: number[] | undefined;
+  private exists: number[] | undefined;
+  /** Whether any matcher but an exact one or exists looks at strings. */
+  private stringOps: StringOps | undefined;
+  private numeric: NumericIndex | undefined;
   /** The condition of each anything-but; one condition may hold several. */
-  private readonly anythingBut: number[] = [];
+  private anythingBut: number[] | undefined;
   /** What each anything-but excludes, indexed like any matcher, under its place in `anythingBut`. */
   private excluded: FieldIndex | undefined;
   /** Which anything-but a leaf was excluded by, marked with `generation`. */
   private excludedBy = new Int32Array(0);
   private generation = 0;
-  private hasStringOps = false;
-  private hasFolded = false;
 
   add(m: ValueMatcher, id: number): void {
     switch (m.kind) {
       case "exact":
         this.addExact(m.key, id);
         return;
-      case "equals-ignore-case":
-        push(this.ignoreCase, m.text, id);
-        this.hasFolded = true;
-        break;
-      case "prefix":
-        if (m.ignoreCase) this.hasFolded = true;
-        (m.ignoreCase ? this.prefixFolded : this.prefix).add(m.text, { id });
-        break;
-      case "suffix":
-        if (m.ignoreCase) this.hasFolded = true;
-        (m.ignoreCase ? this.suffixFolded : this.suffix).add(m.text, { id });
-        break;
-      case "wildcard": {
-        const { pieces } = m.wildcard;
-        if (pieces.length === 1) {
-          push(this.strings, pieces[0]!, id);
+      case "wildcard":
+        if (m.wildcard.pieces.length === 1) {
+          this.strings ??= new Map();
+          push(this.strings, m.wildcard.pieces[0]!, id);
           return;
         }
-        const first = pieces[0]!;
-        const last = pieces[pieces.length - 1]!;
-        // One `*`, at an end, is a plain prefix or suffix: nothing is left to verify.
-        const plain = pieces.length === 2;
-        if (first !== "") this.prefix.add(first, plain && last === "" ? { id } : { id, verify: m.wildcard });
-        else if (last !== "") this.suffix.add(last, plain ? { id } : { id, verify: m.wildcard });
-        else this.wildcards.push({ wildcard: m.wildcard, id });
         break;
-      }
       case "numeric":
+        this.numeric ??= new NumericIndex();
         this.numeric.add(m.range, id);
         return;
-      case "cidr":
-        if (m.network.startsWith("4:")) {
-          const bits = m.network.slice(2);
-          const size = 2 ** (32 - bits.length);
-          const low = bits === "" ? 0 : Number.parseInt(bits, 2) * size;
-          this.cidr4.add({ low, lowOpen: false, high: low + size - 1, highOpen: false }, id);
-        } else this.cidr6.add(m.network, { id });
-        break;
       case "exists":
+        this.exists ??= [];
         this.exists.push(id);
         return;
       case "anything-but":
         this.excluded ??= new FieldIndex();
+        this.anythingBut ??= [];
         for (const x of m.excluded) this.excluded.add(x, this.anythingBut.length);
         this.anythingBut.push(id);
         return;
-      default: {
-        const never: never = m;
-        throw new Error(`unknown matcher ${JSON.stringify(never)}`);
-      }
+      default:
+        break;
     }
-    this.hasStringOps = true;
+    this.stringOps ??= new StringOps();
+    this.stringOps.add(m, id);
   }
 
   /** An exact value by its leafKey: "s:text", "n:number", "b:true", "b:false" or "null". */
   private addExact(key: string, id: number): void {
-    if (key.startsWith("s:")) push(this.strings, key.slice(2), id);
-    else if (key.startsWith("n:")) {
+    if (key.startsWith("s:")) {
+      this.strings ??= new Map();
+      push(this.strings, key.slice(2), id);
+    } else if (key.startsWith("n:")) {
       const n = Number(key.slice(2));
       // leafKey writes every number as String(n) does: any other spelling matches no leaf.
+      this.numbers ??= new Map();
       if (`n:${n}` === key) push(this.numbers, n, id);
-    } else if (key === "b:true") this.trues.push(id);
-    else if (key === "b:false") this.falses.push(id);
-    else if (key === "null") this.nulls.push(id);
+    } else if (key === "b:true") (this.trues ??= []).push(id);
+    else if (key === "b:false") (this.falses ??= []).push(id);
+    else if (key === "null") (this.nulls ??= []).push(id);
   }
 
   /** Appends to `out` the id of every matcher `leaf` satisfies (an id may come more than once). */
   collect(leaf: Leaf, out: number[]): void {
     if (typeof leaf === "string") {
-      pushIds(out, this.strings.get(leaf));
-      if (this.hasStringOps) this.collectString(leaf, out);
+      if (this.strings !== undefined) pushIds(out, this.strings.get(leaf));
+      if (this.stringOps !== undefined) this.stringOps.collect(leaf, out);
     } else if (typeof leaf === "number") {
-      pushIds(out, this.numbers.get(leaf));
-      if (this.numeric.size > 0) this.numeric.collect(leaf, out);
-    } else if (leaf === true) pushAll(out, this.trues);
-    else if (leaf === false) pushAll(out, this.falses);
-    else pushAll(out, this.nulls);
-    if (this.exists.length > 0) pushAll(out, this.exists);
-    if (this.anythingBut.length > 0) this.collectAnythingBut(leaf, out);
+      if (this.numbers !== undefined) pushIds(out, this.numbers.get(leaf));
+      if (this.numeric !== undefined) this.numeric.collect(leaf, out);
+    } else if (leaf === true) pushIds(out, this.trues);
+    else if (leaf === false) pushIds(out, this.falses);
+    else pushIds(out, this.nulls);
+    if (this.exists !== undefined) pushIds(out, this.exists);
+    if (this.anythingBut !== undefined) this.collectAnythingBut(this.anythingBut, leaf, out);
   }
 
-  private collectAnythingBut(leaf: Leaf, out: number[]): void {
+  private collectAnythingBut(anythingBut: readonly number[], leaf: Leaf, out: number[]): void {
     const hits: number[] = [];
     this.excluded?.collect(leaf, hits);
     if (hits.length === 0) {
-      pushAll(out, this.anythingBut);
+      pushIds(out, anythingBut);
       return;
     }
-    if (this.excludedBy.length !== this.anythingBut.length) {
-      this.excludedBy = new Int32Array(this.anythingBut.length);
+    if (this.excludedBy.length !== anythingBut.length) {
+      this.excludedBy = new Int32Array(anythingBut.length);
       this.generation = 0;
     }
     if (++this.generation === 0x7fffffff) {
@@ -169,26 +134,104 @@ export class FieldIndex {
     }
     const gen = this.generation;
     for (let i = 0; i < hits.length; i++) this.excludedBy[hits[i]!] = gen;
-    for (let k = 0; k < this.anythingBut.length; k++) {
-      if (this.excludedBy[k] !== gen) out.push(this.anythingBut[k]!);
+    for (let k = 0; k < anythingBut.length; k++) {
+      if (this.excludedBy[k] !== gen) out.push(anythingBut[k]!);
+    }
+  }
+}
+
+/**
+ * The matchers of one field that look at a string beyond its exact value: ignore-case values,
+ * prefixes, suffixes, wildcards and CIDR blocks, each table made when its first matcher comes.
+ */
+class StringOps {
+  private ignoreCase: Map<string, Ids> | undefined;
+  private prefix: AffixTable | undefined;
+  private suffix: AffixTable | undefined;
+  private prefixFolded: AffixTable | undefined;
+  private suffixFolded: AffixTable | undefined;
+  private folded = false;
+  private wildcards: { wildcard: Wildcard; id: number }[] | undefined;
+  /** IPv4 blocks as ranges of 32-bit addresses. */
+  private cidr4: NumericIndex | undefined;
+  /** IPv6 blocks by their bits ("6:0101…"), a prefix of the address's bits. */
+  private cidr6: AffixTable | undefined;
+
+  add(m: ValueMatcher, id: number): void {
+    switch (m.kind) {
+      case "equals-ignore-case":
+        this.ignoreCase ??= new Map();
+        push(this.ignoreCase, m.text, id);
+        this.folded = true;
+        return;
+      case "prefix":
+        if (m.ignoreCase) {
+          this.prefixFolded ??= new AffixTable("start");
+          this.prefixFolded.add(m.text, { id });
+          this.folded = true;
+        } else {
+          this.prefix ??= new AffixTable("start");
+          this.prefix.add(m.text, { id });
+        }
+        return;
+      case "suffix":
+        if (m.ignoreCase) {
+          this.suffixFolded ??= new AffixTable("end");
+          this.suffixFolded.add(m.text, { id });
+          this.folded = true;
+        } else {
+          this.suffix ??= new AffixTable("end");
+          this.suffix.add(m.text, { id });
+        }
+        return;
+      case "wildcard": {
+        const { pieces } = m.wildcard;
+        const first = pieces[0]!;
+        const last = pieces[pieces.length - 1]!;
+        // One `*`, at an end, is a plain prefix or suffix: nothing is left to verify.
+        const plain = pieces.length === 2;
+        if (first !== "") {
+          this.prefix ??= new AffixTable("start");
+          this.prefix.add(first, plain && last === "" ? { id } : { id, verify: m.wildcard });
+        } else if (last !== "") {
+          this.suffix ??= new AffixTable("end");
+          this.suffix.add(last, plain ? { id } : { id, verify: m.wildcard });
+        } else (this.wildcards ??= []).push({ wildcard: m.wildcard, id });
+        return;
+      }
+      case "cidr":
+        if (m.network.startsWith("4:")) {
+          const bits = m.network.slice(2);
+          const size = 2 ** (32 - bits.length);
+          const low = bits === "" ? 0 : Number.parseInt(bits, 2) * size;
+          this.cidr4 ??= new NumericIndex();
+          this.cidr4.add({ low, lowOpen: false, high: low + size - 1, highOpen: false }, id);
+        } else {
+          this.cidr6 ??= new AffixTable("start");
+          this.cidr6.add(m.network, { id });
+        }
+        return;
+      default:
+        throw new Error(`not a string matcher: ${m.kind}`);
     }
   }
 
-  private collectString(s: string, out: number[]): void {
-    this.prefix.lookup(s, s, out);
-    this.suffix.lookup(s, s, out);
-    if (this.hasFolded) {
+  collect(s: string, out: number[]): void {
+    this.prefix?.lookup(s, s, out);
+    this.suffix?.lookup(s, s, out);
+    if (this.folded) {
       const folded = fold(s);
-      pushIds(out, this.ignoreCase.get(folded));
-      this.prefixFolded.lookup(folded, s, out);
-      this.suffixFolded.lookup(folded, s, out);
+      if (this.ignoreCase !== undefined) pushIds(out, this.ignoreCase.get(folded));
+      this.prefixFolded?.lookup(folded, s, out);
+      this.suffixFolded?.lookup(folded, s, out);
     }
-    for (const w of this.wildcards) if (wildcardMatches(w.wildcard, s)) out.push(w.id);
-    if (this.cidr4.size > 0 || !this.cidr6.empty) {
+    if (this.wildcards !== undefined) {
+      for (const w of this.wildcards) if (wildcardMatches(w.wildcard, s)) out.push(w.id);
+    }
+    if (this.cidr4 !== undefined || this.cidr6 !== undefined) {
       const v4 = ipv4Number(s);
-      if (v4 !== undefined) {
-        if (this.cidr4.size > 0) this.cidr4.collect(v4, out);
-      } else if (!this.cidr6.empty) {
+      if (v4 !== undefined) this.cidr4?.collect(v4, out);
+      else if (this.cidr6 !== undefined) {
         const bits = ipBits(s);
         if (bits !== undefined) this.cidr6.lookup(bits, bits, out);
       }
