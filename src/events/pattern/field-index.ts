@@ -97,9 +97,9 @@ export class FieldIndex {
       // leafKey writes every number as String(n) does: any other spelling matches no leaf.
       this.numbers ??= new Map();
       if (`n:${n}` === key) push(this.numbers, n, id);
-    } else if (key === "b:true") (this.trues ??= []).push(id);
-    else if (key === "b:false") (this.falses ??= []).push(id);
-    else if (key === "null") (this.nulls ??= []).push(id);
+    } else if (key === "b:true") this.trues = [...(this.trues ?? []), id];
+    else if (key === "b:false") this.falses = [...(this.falses ?? []), id];
+    else if (key === "null") this.nulls = [...(this.nulls ?? []), id];
   }
 
   /** Appends to `out` the id of every matcher `leaf` satisfies (an id may come more than once). */
@@ -196,7 +196,10 @@ class StringOps {
         } else if (last !== "") {
           this.suffix ??= new AffixTable("end");
           this.suffix.add(last, plain ? { id } : { id, verify: m.wildcard });
-        } else (this.wildcards ??= []).push({ wildcard: m.wildcard, id });
+        } else {
+          this.wildcards ??= [];
+          this.wildcards.push({ wildcard: m.wildcard, id });
+        }
         return;
       }
       case "cidr":

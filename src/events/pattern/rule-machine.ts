@@ -252,22 +252,25 @@ export class RuleMachine<Id> {
   /**
    * The walk for an event with leaves in arrays of objects. A walk carries the array places of
    * the leaves it used, and takes no leaf from another element of an array it already used an
-   * element of. Walks that used no element of an array (the usual case) visit each state once.
+   * element of. Walks that used no element of an array (the usual case) visit each state once;
+   * others, each state once per place.
    */
   private matchPlaced(w: Walkable): Id[] {
     const gen = this.generation;
     const leaves = w.leaves;
     const hits: number[] = [];
     const matched: Id[] = [];
-    const pending: { state: number; place: ArrayPlace }[] = [{ state: 0, place: nowhere }];
+    const pendingStates: number[] = [0];
+    const pendingPlaces: ArrayPlace[] = [nowhere];
     this.seen[0] = gen;
-    let seenPlaced: Set<string> | undefined;
+    const placed = new PlacedVisits();
     // A path's leaves by array element, built the first time a walk inside an array needs them.
     let grouped: Map<number, LeavesByElement | null> | undefined;
-    for (let at = pending.pop(); at !== undefined; at = pending.pop()) {
-      const from = at.place;
-      this.addRules(at.state, w, matched);
-      for (let f = w.layout[3 * at.state]!, end = w.layout[3 * at.state + 3]!; f < end; f++) {
+    while (pendingStates.length > 0) {
+      const state = pendingStates.pop()!;
+      const from = pendingPlaces.pop()!;
+      this.addRules(state, w, matched);
+      for (let f = w.layout[3 * state]!, end = w.layout[3 * state + 3]!; f < end; f++) {
         const path = w.fieldPath[f]!;
         if (!leaves.has(path)) continue;
         const values = leaves.values[path]!;
@@ -282,48 +285,72 @@ export class RuleMachine<Id> {
             grouped.set(path, byElement);
           }
           if (byElement !== null) {
-            const array = byElement.array;
-            const used = from.find(([a]) => a === array);
-            if (used !== undefined) candidates = byElement.elements.get(used[1]) ?? [];
+            const element = elementOf(from, byElement.array);
+            if (element >= 0) candidates = byElement.elements.get(element) ?? [];
           }
         }
         const count = candidates === undefined ? total : candidates.length;
+        const index = w.fieldIndex[f]!;
         for (let c = 0; c < count; c++) {
           const v = candidates === undefined ? c : candidates[c]!;
           const place = joinPlaces(from, places[v]!);
           if (place === undefined) continue;
           const first = hits.length;
-          w.fieldIndex[f]!.collect(values[v]!, hits);
+          index.collect(values[v]!, hits);
           for (let h = first; h < hits.length; h++) {
             const next = hits[h]!;
             if (place.length === 0) {
               if (this.seen[next] === gen) continue;
               this.seen[next] = gen;
-            } else {
-              const key = `${next}|${place.map(([a, e]) => `${a}:${e}`).join(",")}`;
-              seenPlaced ??= new Set();
-              if (seenPlaced.has(key)) continue;
-              seenPlaced.add(key);
-            }
-            pending.push({ state: next, place });
+            } else if (!placed.first(next, place)) continue;
+            pendingStates.push(next);
+            pendingPlaces.push(place);
           }
         }
       }
-      for (let a = w.layout[3 * at.state + 1]!, end = w.layout[3 * at.state + 4]!; a < end; a++) {
+      for (let a = w.layout[3 * state + 1]!, end = w.layout[3 * state + 4]!; a < end; a++) {
         if (leaves.has(w.absentPath[a]!)) continue;
         const next = w.absentNext[a]!;
         if (from.length === 0) {
           if (this.seen[next] === gen) continue;
           this.seen[next] = gen;
-        } else {
-          const key = `${next}|${from.map(([a, e]) => `${a}:${e}`).join(",")}`;
-          seenPlaced ??= new Set();
-          if (seenPlaced.has(key)) continue;
-          seenPlaced.add(key);
-        }
-        pending.push({ state: next, place: from });
+        } else if (!placed.first(next, from)) continue;
+        pendingStates.push(next);
+        pendingPlaces.push(from);
       }
     }
     return matched;
+  }
+}
+
+/** The element of `array` a place lies in, or -1 if it lies in none. */
+function elementOf(place: ArrayPlace, array: number): number {
+  for (let i = 0; i < place.length; i++) if (place[i]![0] === array) return place[i]![1];
+  return -1;
+}
+
+/**
+ * Which states one placed walk has reached at which places. A place's text is made once per
+ * place object (leaves of one element share theirs), not once per state reached.
+ */
+class PlacedVisits {
+  private readonly keys = new Map<ArrayPlace, string>();
+  private readonly states = new Map<string, Set<number>>();
+
+  /** Whether this is the first time `state` is reached at `place` (an equal place counts as the same). */
+  first(state: number, place: ArrayPlace): boolean {
+    let key = this.keys.get(place);
+    if (key === undefined) {
+      key = place.map(([a, e]) => `${a}:${e}`).join(",");
+      this.keys.set(place, key);
+    }
+    let states = this.states.get(key);
+    if (states === undefined) {
+      states = new Set();
+      this.states.set(key, states);
+    }
+    if (states.has(state)) return false;
+    states.add(state);
+    return true;
   }
 }
