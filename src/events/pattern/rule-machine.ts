@@ -222,7 +222,8 @@ export class RuleMachine<Id> {
           const next = hits[h]!;
           if (seen[next] !== gen) {
             seen[next] = gen;
-            pending[top++] = next;
+            if (isFinal(layout, next)) this.addRules(next, w, matched);
+            else pending[top++] = next;
           }
         }
       }
@@ -299,6 +300,11 @@ export class RuleMachine<Id> {
           index.collect(values[v]!, hits);
           for (let h = first; h < hits.length; h++) {
             const next = hits[h]!;
+            // A state that leads nowhere needs no place: its rules match, whatever the place.
+            if (isFinal(w.layout, next)) {
+              this.addRules(next, w, matched);
+              continue;
+            }
             if (place.length === 0) {
               if (this.seen[next] === gen) continue;
               this.seen[next] = gen;
@@ -321,6 +327,12 @@ export class RuleMachine<Id> {
     }
     return matched;
   }
+}
+
+/** Whether state s (3s in layout) leads nowhere: reaching it only means its rules match. */
+function isFinal(layout: Int32Array, s: number): boolean {
+  const at = 3 * s;
+  return layout[at] === layout[at + 3] && layout[at + 1] === layout[at + 4];
 }
 
 /** The element of `array` a place lies in, or -1 if it lies in none. */
