@@ -21,6 +21,33 @@ export interface PathTree {
   readonly children: Map<string, PathTree>;
 }
 
+/**
+ * A node's children as flattening reads them: by key, or (`direct`) by looking each child's key
+ * up in the object, when no key with a dot could lead past a child (no child has children of its
+ * own) and no child's key is also an inherited property (`constructor`, `__proto__`): then an
+ * object's other keys cost nothing.
+ */
+interface Reading {
+  readonly direct: boolean;
+  /** For each ASCII code, 1 if some child's key begins with it. */
+  readonly firsts: Uint8Array;
+  readonly keys: readonly string[];
+  readonly nodes: readonly PathTree[];
+}
+
+function readingOf(node: PathTree): Reading {
+  const keys = [...node.children.keys()];
+  const nodes = [...node.children.values()];
+  const direct =
+    nodes.every((child) => child.children.size === 0) && keys.every((key) => !(key in Object.prototype));
+  const firsts = new Uint8Array(128);
+  for (const key of keys) {
+    const c = key.charCodeAt(0);
+    if (c < 128) firsts[c] = 1;
+  }
+  return { direct, firsts, keys, nodes };
+}
+
 /** The tree of `paths` (which hold each path's prefixes too), and each path's number in it. */
 export function pathTree(paths: Iterable<string>): { tree: PathTree; ids: Map<string, number> } {
   const ids = new Map<string, number>([["", 0]]);
@@ -73,10 +100,18 @@ export class LeafTable {
   /** Whether some leaf of the current event lies in an element of an array of objects. */
   placed = false;
 
+  /** Each node's Reading, by node number. */
+  private readonly readings: Reading[] = [];
+
   constructor(
     private readonly tree: PathTree,
     size: number,
   ) {
+    const nodes = [tree];
+    for (const node of nodes) {
+      this.readings[node.id] = readingOf(node);
+      nodes.push(...node.children.values());
+    }
     this.stamp = new Int32Array(size);
     this.counts = new Int32Array(size);
     for (let i = 0; i < size; i++) {
@@ -104,7 +139,19 @@ export class LeafTable {
   private visitObject(value: Record<string, unknown>, node: PathTree, place: ArrayPlace): void {
     const children = node.children;
     if (children.size === 0) return;
+    const reading = this.readings[node.id]!;
+    if (reading.direct) {
+      for (let i = 0; i < reading.keys.length; i++) {
+        const child: unknown = value[reading.keys[i]!];
+        if (child !== undefined) this.visit(child, reading.nodes[i]!, place);
+      }
+      return;
+    }
+    const firsts = reading.firsts;
     for (const key in value) {
+      // A key (dotted or not) can lead to a child only if it begins as one of the children's keys.
+      const c = key.charCodeAt(0);
+      if (c < 128 && firsts[c] === 0) continue;
       let child = children.get(key);
       if (child === undefined) {
         if (!key.includes(".")) continue;
@@ -131,12 +178,22 @@ export class LeafTable {
       const array = this.arrays++;
       for (let i = 0; i < value.length; i++) {
         const element: unknown = value[i];
-        const inner =
-          element !== null && typeof element === "object" ? [...place, [array, i] as const] : place;
-        this.visit(element, node, inner);
+        this.visit(
+          element,
+          node,
+          element !== null && typeof element === "object" ? within(place, array, i) : place,
+        );
       }
     } else this.visitObject(value as Record<string, unknown>, node, place);
   }
+}
+
+/** `place` and, inside it, element `element` of array `array`. */
+function within(place: ArrayPlace, array: number, element: number): ArrayPlace {
+  const inner: (readonly [number, number])[] = [];
+  for (let i = 0; i < place.length; i++) inner.push(place[i]!);
+  inner.push([array, element]);
+  return inner;
 }
 
 /** The place of a match that has used leaves at `a` and now one at `b`, or undefined if they conflict. */
