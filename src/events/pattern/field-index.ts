@@ -37,6 +37,9 @@ function pushIds(out: number[], ids: Ids | undefined): void {
 export class FieldIndex {
   // Every table is made when its first matcher comes: most indexes hold one or two kinds, and a
   // lookup should touch only those (at 10,000 rules, memory reads are most of a match's cost).
+  /** The one exact string, while there is one (the usual case for a field after the first). */
+  private oneString: string | undefined;
+  private oneStringIds: Ids = [];
   private strings: Map<string, Ids> | undefined;
   private numbers: Map<number, Ids> | undefined;
   private trues: number[] | undefined;
@@ -61,8 +64,7 @@ export class FieldIndex {
         return;
       case "wildcard":
         if (m.wildcard.pieces.length === 1) {
-          this.strings ??= new Map();
-          push(this.strings, m.wildcard.pieces[0]!, id);
+          this.addString(m.wildcard.pieces[0]!, id);
           return;
         }
         break;
@@ -87,11 +89,25 @@ export class FieldIndex {
     this.stringOps.add(m, id);
   }
 
+  private addString(text: string, id: number): void {
+    if (this.strings !== undefined) push(this.strings, text, id);
+    else if (this.oneString === undefined) {
+      this.oneString = text;
+      this.oneStringIds = id;
+    } else if (this.oneString === text) {
+      const ids = this.oneStringIds;
+      this.oneStringIds = typeof ids === "number" ? [ids, id] : [...ids, id];
+    } else {
+      this.strings = new Map([[this.oneString, this.oneStringIds]]);
+      this.oneString = undefined;
+      push(this.strings, text, id);
+    }
+  }
+
   /** An exact value by its leafKey: "s:text", "n:number", "b:true", "b:false" or "null". */
   private addExact(key: string, id: number): void {
     if (key.startsWith("s:")) {
-      this.strings ??= new Map();
-      push(this.strings, key.slice(2), id);
+      this.addString(key.slice(2), id);
     } else if (key.startsWith("n:")) {
       const n = Number(key.slice(2));
       // leafKey writes every number as String(n) does: any other spelling matches no leaf.
@@ -105,7 +121,9 @@ export class FieldIndex {
   /** Appends to `out` the id of every matcher `leaf` satisfies (an id may come more than once). */
   collect(leaf: Leaf, out: number[]): void {
     if (typeof leaf === "string") {
-      if (this.strings !== undefined) pushIds(out, this.strings.get(leaf));
+      if (this.oneString !== undefined) {
+        if (leaf === this.oneString) pushIds(out, this.oneStringIds);
+      } else if (this.strings !== undefined) pushIds(out, this.strings.get(leaf));
       if (this.stringOps !== undefined) this.stringOps.collect(leaf, out);
     } else if (typeof leaf === "number") {
       if (this.numbers !== undefined) pushIds(out, this.numbers.get(leaf));
