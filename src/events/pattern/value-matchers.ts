@@ -76,6 +76,12 @@ export function ipBits(text: string): string | undefined {
 }
 
 function ipv4Bits(text: string): string | undefined {
+  const address = ipv4Number(text);
+  return address === undefined ? undefined : address.toString(2).padStart(32, "0");
+}
+
+/** A dotted IPv4 address as its 32-bit number, or undefined if the text is not one. */
+export function ipv4Number(text: string): number | undefined {
   let address = 0;
   let octet = -1;
   let digits = 0;
@@ -93,7 +99,7 @@ function ipv4Bits(text: string): string | undefined {
       if (i < text.length && ++dots > 3) return undefined;
     } else return undefined;
   }
-  return dots === 3 ? address.toString(2).padStart(32, "0") : undefined;
+  return dots === 3 ? address : undefined;
 }
 
 function ipv6Bits(text: string): string | undefined {
