@@ -281,10 +281,8 @@ export function createEdge(options: EdgeOptions): Edge {
     const inspection = inspectSigV4(sigReq);
     const route = limit === undefined ? routeOf(inspection, sigReq) : undefined;
     const body = route?.maxBodyBytes
-      ? await readBody(
-          req,
-          route.maxBodyBytes,
-          commonErrors.payloadTooLargeFor(route.maxBodyBytes, route.operation),
+      ? await readBody(req, route.maxBodyBytes, () =>
+          commonErrors.payloadTooLargeFor(route.maxBodyBytes!, route.operation),
         )
       : await readBody(req, limit ?? options.maxBodyBytes);
     return { body, sigReq: { ...sigReq, body }, inspection };
@@ -423,16 +421,17 @@ function pairHeaders(raw: readonly string[]): Array<[string, string]> {
  */
 const drainedOverLimit = 2;
 
-function readBody(
-  req: IncomingMessage,
-  limit: number,
-  tooLarge: AwsError = commonErrors.payloadTooLarge(limit),
-): Promise<Buffer> {
+/**
+ * The body read whole, or the 413 `tooLarge` builds. The error is built only when the limit is
+ * exceeded: an `Error` captures a stack, which every request would otherwise pay for.
+ */
+function readBody(req: IncomingMessage, limit: number, tooLargeFor?: () => AwsError): Promise<Buffer> {
+  const tooLarge = () => tooLargeFor?.() ?? commonErrors.payloadTooLarge(limit);
   const declared = Number(req.headers["content-length"] ?? 0);
   const drainable = limit * drainedOverLimit;
   if (declared > drainable) {
     req.resume();
-    return Promise.reject(tooLarge);
+    return Promise.reject(tooLarge());
   }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -445,12 +444,12 @@ function readBody(
       }
       chunks.length = 0;
       if (size > drainable) {
-        reject(tooLarge);
+        reject(tooLarge());
         req.resume();
       }
     });
     req.on("end", () => {
-      if (size > limit) reject(tooLarge);
+      if (size > limit) reject(tooLarge());
       else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
     });
     req.on("error", () => reject(new ClientGoneError()));
