@@ -29,7 +29,7 @@ import type {
   WireProtocol,
 } from "./service.js";
 import type { ServiceModel } from "./service-model.js";
-import { inspectSigV4, type SigV4Inspection, type SigV4Request } from "./sigv4-verify.js";
+import { inspectSigV4, RequestHeaders, type SigV4Inspection, type SigV4Request } from "./sigv4-verify.js";
 import type { WireResponse } from "./wire.js";
 import { escapeXml } from "./xml.js";
 
@@ -92,6 +92,7 @@ export interface Edge {
 
 export function createEdge(options: EdgeOptions): Edge {
   const now = options.now ?? (() => new Date());
+  const authOptions = { credentials: options.credentials, now };
   const bySigningName = new Map(options.services.map((s) => [s.signingName, s]));
   const routers = new Map(
     options.services.flatMap((s) =>
@@ -231,7 +232,7 @@ export function createEdge(options: EdgeOptions): Edge {
       service = inspection.scope ? bySigningName.get(inspection.scope.service) : undefined;
       if (service) protocol = service.protocol;
       else xmlClient = restXmlServices.has(inspection.scope?.service ?? "");
-      const checked = authenticate(sigReq, inspection, protocol, { credentials: options.credentials, now });
+      const checked = authenticate(sigReq, inspection, protocol, authOptions);
       const who = checked instanceof Promise ? await checked : checked;
       if (!service) {
         throw new AwsError(
@@ -271,12 +272,12 @@ export function createEdge(options: EdgeOptions): Edge {
    * of the operation the request names (Lambda's CreateFunction takes 70,167,211 bytes).
    */
   async function readSigned(req: IncomingMessage, path: string, query: string, limit?: number) {
-    const sigReq: SigV4Request = {
+    const sigReq: SigV4Request<RequestHeaders> = {
       method: req.method ?? "GET",
       path,
       query,
-      headers: pairHeaders(req.rawHeaders),
-      body: Buffer.alloc(0),
+      headers: RequestHeaders.fromRaw(req.rawHeaders),
+      body: noBody,
     };
     const inspection = inspectSigV4(sigReq);
     const route = limit === undefined ? routeOf(inspection, sigReq) : undefined;
@@ -285,11 +286,12 @@ export function createEdge(options: EdgeOptions): Edge {
           commonErrors.payloadTooLargeFor(route.maxBodyBytes!, route.operation),
         )
       : await readBody(req, limit ?? options.maxBodyBytes);
-    return { body, sigReq: { ...sigReq, body }, inspection };
+    sigReq.body = body;
+    return { body, sigReq, inspection };
   }
 
   /** The restJson1 route a request names, by its signing scope, method and path, if any. */
-  function routeOf(inspection: SigV4Inspection, sigReq: SigV4Request): RestRoute | undefined {
+  function routeOf(inspection: SigV4Inspection, sigReq: SigV4Request<RequestHeaders>): RestRoute | undefined {
     const router = inspection.scope ? routers.get(inspection.scope.service) : undefined;
     try {
       return router?.match(sigReq.method, sigReq.path).route;
@@ -306,7 +308,7 @@ export function createEdge(options: EdgeOptions): Edge {
     limit: number | undefined,
   ): Promise<{ caller: Caller; body: Buffer }> {
     const { body, sigReq, inspection } = await readSigned(req, path, query, limit);
-    const checked = authenticate(sigReq, inspection, "restJson1", { credentials: options.credentials, now });
+    const checked = authenticate(sigReq, inspection, "restJson1", authOptions);
     return { caller: (checked instanceof Promise ? await checked : checked).caller, body };
   }
 
@@ -408,11 +410,8 @@ function guessProtocol(req: IncomingMessage): WireProtocol {
   return "restJson1";
 }
 
-function pairHeaders(raw: readonly string[]): Array<[string, string]> {
-  const pairs: Array<[string, string]> = [];
-  for (let i = 0; i + 1 < raw.length; i += 2) pairs.push([raw[i]!, raw[i + 1]!]);
-  return pairs;
-}
+/** The body of a request before it is read. */
+const noBody = Buffer.alloc(0);
 
 /**
  * A body over its limit by no more than this factor is read to its end (and dropped) before the
