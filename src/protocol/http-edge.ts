@@ -16,6 +16,7 @@ import { findJsonOperation, jsonError, jsonSuccess, parseJsonBody } from "./json
 import { decodeQueryInput } from "./query-input.js";
 import { findQueryOperation, parseQueryParams, queryError, querySuccess } from "./query-protocol.js";
 import { requestParameters } from "./request-parameters.js";
+import { ResponseWriter } from "./response-writer.js";
 import { decodeRestJsonInput } from "./rest-json-input.js";
 import { RestRouter } from "./rest-router.js";
 import type {
@@ -76,6 +77,8 @@ export interface Edge {
 export function createEdge(options: EdgeOptions): Edge {
   const now = options.now ?? (() => new Date());
   const authOptions = { credentials: options.credentials, now };
+  const writer = new ResponseWriter();
+  const send = (res: ServerResponse, out: WireResponse) => writer.send(res, out);
   const bySigningName = new Map(options.services.map((s) => [s.signingName, s]));
   const routers = new Map(
     options.services.flatMap((s) =>
@@ -479,12 +482,4 @@ function restResponse(out: RestResponse, requestId: string): WireResponse {
     headers["content-type"] ??= "application/json";
   }
   return { status: out.status ?? 200, headers, body };
-}
-
-function send(res: ServerResponse, out: WireResponse): void {
-  out.headers["content-length"] = String(
-    typeof out.body === "string" ? Buffer.byteLength(out.body) : out.body.length,
-  );
-  res.writeHead(out.status, out.headers);
-  res.end(out.body);
 }
