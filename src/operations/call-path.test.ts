@@ -8,7 +8,7 @@ import { openTestStore } from "../../test/stores.js";
 import { createLogger } from "../ops/index.js";
 import { AwsError, mutates, type OperationCall, reads } from "../protocol/index.js";
 import type { Store } from "../store/index.js";
-import { purgeAuditEntries, queryAuditEntries } from "./audit-trail.js";
+import { allAuditRecords, purgeAuditEntries, queryAuditEntries } from "./audit-trail.js";
 import { CallPath } from "./call-path.js";
 import { hiddenValue } from "./cloudtrail-record.js";
 import { operationsMigrations } from "./operations-schema.js";
@@ -190,9 +190,9 @@ describe("CallPath", () => {
     );
     await recording.flush();
     // Data events are kept, but the event history (management events) does not list them.
-    const row = await store.get<{ record: string }>("SELECT record FROM audit_events");
-    expect(JSON.parse(row!.record)).toMatchObject({ eventCategory: "Data", managementEvent: false });
-    expect(JSON.parse(row!.record).requestParameters.payload).toBe(hiddenValue);
+    const [record] = await allAuditRecords(store);
+    expect(record).toMatchObject({ eventCategory: "Data", managementEvent: false });
+    expect((record!.requestParameters as Record<string, unknown>).payload).toBe(hiddenValue);
   });
 
   it("refuses a denied call before its handler runs, and records the denial", async () => {
@@ -234,6 +234,83 @@ describe("CallPath", () => {
 });
 
 describe("the audit table", () => {
+  it("rebuilds at lookup the very record the call's change event carried", async () => {
+    await calls.run(
+      call("PutParameter", { invokedBy: "cloudformation.amazonaws.com" }),
+      put,
+      () => ({ Name: "/r", Value: "s3cret", Tags: [{ Key: "K", Value: "v" }] }),
+      (tx) => tx(async () => ({ Version: 3, Tier: "Standard" })),
+    );
+    await expect(
+      calls.run(
+        call("GetParameter"),
+        reads("ssm:GetParameter", onName),
+        () => ({ Name: "/missing" }),
+        async () => {
+          throw new AwsError("ParameterNotFound", "no /missing", 400);
+        },
+      ),
+    ).rejects.toThrow("no /missing");
+    const [read, write] = await records();
+    const [event] = await readOutbox(store, 0, 10);
+    expect(JSON.stringify(write!.record)).toBe(JSON.stringify(event!.event.detail));
+    expect(write!.record.resources).toEqual([
+      { accountId: caller.accountId, type: "AWS::SSM::Parameter", ARN: "arn:aws:ssm:::parameter//r" },
+    ]);
+    expect(read!.record).toMatchObject({
+      errorCode: "ParameterNotFound",
+      errorMessage: "no /missing",
+      requestParameters: { name: "/missing" },
+      responseElements: null,
+    });
+  });
+
+  it("reads the rows a store kept before migration 702 as they were written", async () => {
+    const dataDir = join(dir, `before-702-${++n}`);
+    const before = await openTestStore({
+      dataDir,
+      migrations: operationsMigrations.filter((migration) => migration.id < 702),
+    });
+    const record = {
+      eventVersion: "1.11",
+      userIdentity: { type: "IAMUser", principalId: "AIDAOLD", arn: caller.arn, accountId: caller.accountId },
+      eventTime: "2026-12-01T10:00:00Z",
+      eventSource: "ssm.amazonaws.com",
+      eventName: "PutParameter",
+      awsRegion: "eu-west-1",
+      requestParameters: { name: "/old" },
+      eventID: "00000000-0000-7000-8000-000000000001",
+      resources: [{ accountId: caller.accountId, type: "AWS::SSM::Parameter", ARN: "arn:old" }],
+    };
+    await before.run(
+      `INSERT INTO audit_events (event_id, event_time, account_id, region, event_source, event_name,
+         read_only, management, access_key_id, username, resources, record)
+       VALUES (?, ?, ?, 'eu-west-1', 'ssm.amazonaws.com', 'PutParameter', 0, 1, 'AKIAOLD', 'admin', ?, ?)`,
+      [
+        record.eventID,
+        Date.now() - 60_000,
+        caller.accountId,
+        '[{"type":"AWS::SSM::Parameter","name":"/old"}]',
+        JSON.stringify(record),
+      ],
+    );
+    await before.close();
+    const after = await openTestStore({ dataDir, migrations: operationsMigrations });
+    try {
+      const rows = await queryAuditEntries(after, {
+        accountId: caller.accountId,
+        region: "eu-west-1",
+        startMs: 0,
+        endMs: Date.now() + 60_000,
+        limit: 50,
+      });
+      expect(rows.map((row) => JSON.stringify(row.record))).toEqual([JSON.stringify(record)]);
+      expect(rows[0]!.resources).toEqual([{ type: "AWS::SSM::Parameter", name: "/old" }]);
+    } finally {
+      await after.close();
+    }
+  });
+
   it("refuses to change a record, or to delete one younger than the retention period", async () => {
     await calls.run(
       call("PutParameter"),

@@ -15,8 +15,8 @@ import {
   type ResourceRef,
 } from "../protocol/index.js";
 import type { SqlExecutor, Store } from "../store/index.js";
-import { AuditBatcher, type AuditEntry, appendAuditEntries } from "./audit-trail.js";
-import { buildRecord } from "./cloudtrail-record.js";
+import { AuditBatcher, appendAuditEntries } from "./audit-trail.js";
+import { type CallFacts, factsOf, recordOf } from "./cloudtrail-record.js";
 import { appendChangeEvents, changeEvent, type OutboxSignal } from "./outbox.js";
 import { timeOrderedUuid } from "./time-ordered-uuid.js";
 
@@ -61,7 +61,6 @@ export class CallPath implements OperationRunner {
     params: () => Readonly<Record<string, unknown>>,
     work: (transaction: CallTransaction) => Promise<T>,
   ): Promise<T> {
-    const { store } = this.options;
     if (traits.dataEvent === true && this.options.recordDataEvents !== true) {
       // The warm invoke path: authorised, but nothing to record unless a trail asks for data events.
       await this.options.authorise?.(call, traits.action, []);
@@ -69,25 +68,51 @@ export class CallPath implements OperationRunner {
     }
     const parameters = params();
     const resources = traits.resources(parameters, call);
-    const time = new Date();
-    const eventId = timeOrderedUuid(time.getTime());
-    const entryFor = (outcome: {
-      response?: unknown;
-      error?: { code: string; message: string };
-    }): AuditEntry => ({
-      record: buildRecord({ call, traits, eventId, time, params: parameters, resources, ...outcome }),
-      resources,
-      timeMs: time.getTime(),
-    });
-    const record = async (tx: SqlExecutor, entry: AuditEntry, response: unknown) => {
-      await appendAuditEntries(tx, [entry]);
-      if (traits.readOnly) return;
+    const timeMs = Date.now();
+    const eventId = timeOrderedUuid(timeMs);
+    if (traits.readOnly) {
+      // The hot path (every GetCallerIdentity): no closures, one facts object, recorded after the answer.
+      let result: T;
+      try {
+        const authorised = this.options.authorise?.(call, traits.action, resources);
+        if (authorised !== undefined) await authorised;
+        result = await work(this.plainTransaction);
+      } catch (error) {
+        this.batcher.add(
+          factsOf(call, traits, eventId, timeMs, parameters, resources, undefined, failureOf(error)),
+        );
+        throw error;
+      }
+      this.batcher.add(factsOf(call, traits, eventId, timeMs, parameters, resources, undefined, undefined));
+      return result;
+    }
+    return this.mutate(call, traits, parameters, resources, timeMs, eventId, work);
+  }
+
+  /** A mutating call: its record and change events commit in the transaction of its effect. */
+  private async mutate<T>(
+    call: OperationCall,
+    traits: OperationTraits,
+    parameters: Readonly<Record<string, unknown>>,
+    resources: readonly ResourceRef[],
+    timeMs: number,
+    eventId: string,
+    work: (transaction: CallTransaction) => Promise<T>,
+  ): Promise<T> {
+    const { store } = this.options;
+    const record = async (tx: SqlExecutor, facts: CallFacts, response: unknown) => {
+      await appendAuditEntries(tx, [facts]);
       const ownEvents =
-        entry.record.errorCode === undefined ? (traits.changeEvents?.(parameters, response, call) ?? []) : [];
+        facts.errorCode === undefined ? (traits.changeEvents?.(parameters, response, call) ?? []) : [];
       const source = `aws.${call.service}`;
-      const envelope = { source, account: call.caller.accountId, region: call.region, time };
+      const envelope = {
+        source,
+        account: call.caller.accountId,
+        region: call.region,
+        time: new Date(timeMs),
+      };
       await appendChangeEvents(tx, [
-        changeEvent({ ...envelope, detailType: "AWS API Call via CloudTrail", detail: entry.record }),
+        changeEvent({ ...envelope, detailType: "AWS API Call via CloudTrail", detail: recordOf(facts) }),
         ...ownEvents.map((own) =>
           changeEvent({
             ...envelope,
@@ -98,12 +123,14 @@ export class CallPath implements OperationRunner {
         ),
       ]);
     };
+    const succeeded = (response: unknown) =>
+      factsOf(call, traits, eventId, timeMs, parameters, resources, response, undefined);
     let committed = false;
     const transaction: CallTransaction = async (fn) => {
-      if (traits.readOnly || committed) return store.transaction(fn);
+      if (committed) return store.transaction(fn);
       const result = await store.transaction(async (tx) => {
         const value = await fn(tx);
-        await record(tx, entryFor({ response: value }), value);
+        await record(tx, succeeded(value), value);
         return value;
       });
       committed = true;
@@ -113,30 +140,39 @@ export class CallPath implements OperationRunner {
     try {
       await this.options.authorise?.(call, traits.action, resources);
       const result = await work(transaction);
-      if (traits.readOnly) this.batcher.add(entryFor({}));
-      else if (!committed) {
+      if (!committed) {
         // A mutation that wrote nothing through its call's transaction (a no-op) is still recorded.
-        await store.transaction((tx) => record(tx, entryFor({ response: result }), result));
+        await store.transaction((tx) => record(tx, succeeded(result), result));
         this.options.outboxSignal.notify();
       }
       return result;
     } catch (error) {
       if (committed) throw error;
-      const failure = isAwsError(error) ? error : commonErrors.internal();
-      const entry = entryFor({ error: { code: failure.code, message: failure.message } });
-      if (traits.readOnly) this.batcher.add(entry);
-      else {
-        await store
-          .transaction((tx) => record(tx, entry, undefined))
-          .then(() => this.options.outboxSignal.notify())
-          .catch((recordError: unknown) =>
-            this.options.logger.error("could not record a failed call in the audit trail", {
-              requestId: call.requestId,
-              error: recordError,
-            }),
-          );
-      }
+      const facts = factsOf(
+        call,
+        traits,
+        eventId,
+        timeMs,
+        parameters,
+        resources,
+        undefined,
+        failureOf(error),
+      );
+      await store
+        .transaction((tx) => record(tx, facts, undefined))
+        .then(() => this.options.outboxSignal.notify())
+        .catch((recordError: unknown) =>
+          this.options.logger.error("could not record a failed call in the audit trail", {
+            requestId: call.requestId,
+            error: recordError,
+          }),
+        );
       throw error;
     }
   }
+}
+
+/** What a failed call's record says: its AWS error, or InternalFailure for anything unexpected. */
+function failureOf(error: unknown): { code: string; message: string } {
+  return isAwsError(error) ? error : commonErrors.internal();
 }

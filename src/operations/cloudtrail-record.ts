@@ -52,16 +52,38 @@ export interface CloudTrailRecord {
   readonly eventCategory: "Management" | "Data";
 }
 
-export interface RecordInput {
-  readonly call: OperationCall;
-  readonly traits: OperationTraits;
+/**
+ * What a call leaves to be recorded: the few facts its CloudTrail record is made of, with nothing
+ * derived from them. The audit trail stores these (most in columns of their own) rather than the
+ * record's JSON, and `recordOf` builds the record from them: at lookup, and for a change event.
+ */
+export interface CallFacts {
   readonly eventId: string;
-  readonly time: Date;
-  readonly params: Readonly<Record<string, unknown>>;
+  /** Milliseconds since the epoch; the record's `eventTime` has only seconds. */
+  readonly timeMs: number;
+  /** The caller's account, which is also the record's recipient. */
+  readonly accountId: string;
+  readonly region: string;
+  readonly eventSource: string;
+  readonly eventName: string;
+  readonly readOnly: boolean;
+  readonly management: boolean;
+  readonly principalId: string;
+  readonly callerArn: string;
+  readonly accessKeyId: string;
+  /** `userIdentity.userName`, kept for the lookup by Username; `recordOf` reads it from the ARN. */
+  readonly userName: string | undefined;
+  readonly invokedBy: string | undefined;
+  /** As the record shows them: the service's name for a call made on someone's behalf. */
+  readonly sourceIPAddress: string;
+  readonly userAgent: string;
+  readonly requestId: string;
+  readonly errorCode: string | undefined;
+  readonly errorMessage: string | undefined;
+  /** Already redacted, in CloudTrail's member names; null when there are none. */
+  readonly requestParameters: unknown;
+  readonly responseElements: unknown;
   readonly resources: readonly ResourceRef[];
-  /** What the call answered, for a mutating call that succeeded. */
-  readonly response?: unknown;
-  readonly error?: { readonly code: string; readonly message: string };
 }
 
 /** `ssm.amazonaws.com` for the service whose signing name is `ssm`. */
@@ -69,54 +91,124 @@ export function eventSourceOf(service: string): string {
   return `${service}.amazonaws.com`;
 }
 
-export function buildRecord(input: RecordInput): CloudTrailRecord {
-  const { call, traits } = input;
-  const hidden = new Set([...alwaysHidden, ...(traits.hidden ?? [])].map(lowerFirst));
-  const management = traits.dataEvent !== true;
+/**
+ * The facts of one call. `response` is what a mutating call that succeeded answered; `error` is
+ * set for a call that failed. Only the values present are redacted, so a read with no parameters
+ * (GetCallerIdentity) costs one object.
+ */
+export function factsOf(
+  call: OperationCall,
+  traits: OperationTraits,
+  eventId: string,
+  timeMs: number,
+  params: Readonly<Record<string, unknown>>,
+  resources: readonly ResourceRef[],
+  response: unknown,
+  error: { readonly code: string; readonly message: string } | undefined,
+): CallFacts {
+  const invokedBy = call.invokedBy;
   return {
-    eventVersion: "1.11",
-    userIdentity: userIdentityOf(call.caller, call.invokedBy),
-    eventTime: `${input.time.toISOString().slice(0, 19)}Z`,
+    eventId,
+    timeMs,
+    accountId: call.caller.accountId,
+    region: call.region,
     eventSource: eventSourceOf(call.service),
     eventName: call.operation,
-    awsRegion: call.region,
-    // A call Jeff made on someone's behalf comes from the service, as CloudTrail shows it.
-    sourceIPAddress: call.invokedBy ?? call.sourceIPAddress,
-    userAgent: call.invokedBy ?? call.userAgent,
-    ...(input.error ? { errorCode: input.error.code, errorMessage: input.error.message } : {}),
-    requestParameters: Object.keys(input.params).length > 0 ? redact(input.params, hidden) : null,
-    responseElements:
-      traits.readOnly || input.error || input.response === undefined ? null : redact(input.response, hidden),
-    requestID: call.requestId,
-    eventID: input.eventId,
     readOnly: traits.readOnly,
-    ...(input.resources.length > 0
+    management: traits.dataEvent !== true,
+    principalId: call.caller.userId,
+    callerArn: call.caller.arn,
+    accessKeyId: call.caller.accessKeyId,
+    userName: userIdentityOf(call.caller, invokedBy).userName,
+    invokedBy,
+    // A call Jeff made on someone's behalf comes from the service, as CloudTrail shows it.
+    sourceIPAddress: invokedBy ?? call.sourceIPAddress,
+    userAgent: invokedBy ?? call.userAgent,
+    requestId: call.requestId,
+    errorCode: error?.code,
+    errorMessage: error?.message,
+    requestParameters: hasMembers(params) ? redact(params, hiddenOf(traits)) : null,
+    responseElements:
+      traits.readOnly || error !== undefined || response === undefined
+        ? null
+        : redact(response, hiddenOf(traits)),
+    resources,
+  };
+}
+
+/** The CloudTrail record of a call, from its facts; every record Jeff shows is built here. */
+export function recordOf(facts: CallFacts): CloudTrailRecord {
+  const caller: Caller = {
+    accountId: facts.accountId,
+    arn: facts.callerArn,
+    userId: facts.principalId,
+    accessKeyId: facts.accessKeyId,
+  };
+  return {
+    eventVersion: "1.11",
+    userIdentity: userIdentityOf(caller, facts.invokedBy),
+    eventTime: `${new Date(facts.timeMs).toISOString().slice(0, 19)}Z`,
+    eventSource: facts.eventSource,
+    eventName: facts.eventName,
+    awsRegion: facts.region,
+    sourceIPAddress: facts.sourceIPAddress,
+    userAgent: facts.userAgent,
+    ...(facts.errorCode !== undefined
+      ? { errorCode: facts.errorCode, errorMessage: facts.errorMessage ?? "" }
+      : {}),
+    requestParameters: facts.requestParameters,
+    responseElements: facts.responseElements,
+    requestID: facts.requestId,
+    eventID: facts.eventId,
+    readOnly: facts.readOnly,
+    ...(facts.resources.length > 0
       ? {
-          resources: input.resources.map((r) => ({
-            accountId: call.caller.accountId,
-            type: r.type,
-            ARN: r.arn,
-          })),
+          resources: facts.resources.map((r) => ({ accountId: facts.accountId, type: r.type, ARN: r.arn })),
         }
       : {}),
     eventType: "AwsApiCall",
-    managementEvent: management,
-    recipientAccountId: call.caller.accountId,
-    eventCategory: management ? "Management" : "Data",
+    managementEvent: facts.management,
+    recipientAccountId: facts.accountId,
+    eventCategory: facts.management ? "Management" : "Data",
   };
+}
+
+function hasMembers(value: object): boolean {
+  for (const _ in value) return true;
+  return false;
+}
+
+/** The members an operation's records hide, in CloudTrail's lowerCamelCase, once per operation. */
+const hiddenByTraits = new WeakMap<OperationTraits, ReadonlySet<string>>();
+function hiddenOf(traits: OperationTraits): ReadonlySet<string> {
+  let hidden = hiddenByTraits.get(traits);
+  if (hidden === undefined) {
+    hidden = new Set([...alwaysHidden, ...(traits.hidden ?? [])].map(lowerFirst));
+    hiddenByTraits.set(traits, hidden);
+  }
+  return hidden;
 }
 
 /** Identities by caller: a client calls again and again with the same key. */
 const identities = new Map<string, UserIdentity>();
 
+/** The same, by caller object: the edge hands each cached key's caller object to every call. */
+const identityOfCaller = new WeakMap<Caller, UserIdentity>();
+
 /** CloudTrail's `userIdentity`, read from the caller's ARN. */
 export function userIdentityOf(caller: Caller, invokedBy?: string): UserIdentity {
+  if (invokedBy === undefined) {
+    const same = identityOfCaller.get(caller);
+    if (same !== undefined) return same;
+  }
   const key = `${caller.accessKeyId}\n${caller.arn}\n${caller.userId}\n${invokedBy ?? ""}`;
-  const known = identities.get(key);
-  if (known) return known;
-  if (identities.size >= 1000) identities.clear();
-  const identity = readUserIdentity(caller, invokedBy);
-  identities.set(key, identity);
+  let identity = identities.get(key);
+  if (identity === undefined) {
+    if (identities.size >= 1000) identities.clear();
+    identity = readUserIdentity(caller, invokedBy);
+    identities.set(key, identity);
+  }
+  if (invokedBy === undefined) identityOfCaller.set(caller, identity);
   return identity;
 }
 

@@ -9,6 +9,9 @@ import { randomUUID } from "node:crypto";
 
 let lastMs = 0;
 let counter = 0;
+/** The ids of one millisecond share their first 15 characters: made once per millisecond. */
+let prefixMs = -1;
+let prefix = "";
 
 export function timeOrderedUuid(ms: number): string {
   if (ms > lastMs) {
@@ -20,7 +23,10 @@ export function timeOrderedUuid(ms: number): string {
     lastMs++;
     counter = 0;
   }
-  const time = lastMs.toString(16).padStart(12, "0").slice(-12);
-  const random = randomUUID();
-  return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${counter.toString(16).padStart(3, "0")}-${random.slice(19)}`;
+  if (lastMs !== prefixMs) {
+    const time = lastMs.toString(16).padStart(12, "0").slice(-12);
+    prefix = `${time.slice(0, 8)}-${time.slice(8, 12)}-7`;
+    prefixMs = lastMs;
+  }
+  return `${prefix}${counter.toString(16).padStart(3, "0")}-${randomUUID().slice(19)}`;
 }

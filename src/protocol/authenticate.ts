@@ -4,7 +4,13 @@
  */
 import { type AuthFailure, authError } from "./auth-errors.js";
 import type { Caller, WireProtocol } from "./service.js";
-import { SigV4Error, type SigV4Inspection, type SigV4Request, verifySigV4 } from "./sigv4-verify.js";
+import {
+  type HeaderSource,
+  SigV4Error,
+  type SigV4Inspection,
+  type SigV4Request,
+  verifySigV4,
+} from "./sigv4-verify.js";
 
 /** What the edge needs to know about an access key; the identity subsystem supplies it. */
 export interface CredentialRecord {
@@ -36,7 +42,7 @@ export interface Authenticated {
  * only when the key had to be fetched from the store.
  */
 export function authenticate(
-  req: SigV4Request,
+  req: SigV4Request<HeaderSource>,
   inspection: SigV4Inspection,
   protocol: WireProtocol,
   options: AuthenticateOptions,
@@ -49,7 +55,7 @@ export function authenticate(
 }
 
 function check(
-  req: SigV4Request,
+  req: SigV4Request<HeaderSource>,
   inspection: SigV4Inspection,
   protocol: WireProtocol,
   options: AuthenticateOptions,
@@ -61,7 +67,7 @@ function check(
     // The record was looked up by the key id the scope claims; hand it only for that same id.
     const claimed = inspection.scope?.accessKeyId;
     const secretFor = (id: string) => (id === claimed ? record : undefined);
-    verified = verifySigV4(req, { now, secretFor, normalizePath: (service) => service !== "s3" }, inspection);
+    verified = verifySigV4(req, { now, secretFor, normalizePath }, inspection);
   } catch (error) {
     if (error instanceof SigV4Error) throw authError(error.reason as AuthFailure, protocol, error.message);
     throw error;
@@ -74,4 +80,9 @@ function check(
     throw authError("expired-token", protocol, "");
   }
   return { caller: record.caller, region: verified.region, service: verified.service };
+}
+
+/** S3 signs its paths as sent; every other service normalises them. */
+function normalizePath(service: string): boolean {
+  return service !== "s3";
 }

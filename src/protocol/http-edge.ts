@@ -7,19 +7,20 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import type { Logger, MetricsRegistry } from "../ops/index.js";
-import { authenticate, type CredentialLookup } from "./authenticate.js";
+import { type Authenticated, authenticate, type CredentialLookup } from "./authenticate.js";
 import { AwsError, commonErrors, isAwsError } from "./aws-error.js";
+import { EdgeCall, RequestLabel } from "./edge-call.js";
 import { validateInput } from "./input-validation.js";
 import { decodeJsonInput } from "./json-input.js";
 import { findJsonOperation, jsonError, jsonSuccess, parseJsonBody } from "./json-protocol.js";
 import { decodeQueryInput } from "./query-input.js";
 import { findQueryOperation, parseQueryParams, queryError, querySuccess } from "./query-protocol.js";
 import { requestParameters } from "./request-parameters.js";
+import { ResponseWriter } from "./response-writer.js";
 import { decodeRestJsonInput } from "./rest-json-input.js";
 import { RestRouter } from "./rest-router.js";
 import type {
   Caller,
-  OperationCall,
   OperationRunner,
   OperationTraits,
   RequestContext,
@@ -29,7 +30,7 @@ import type {
   WireProtocol,
 } from "./service.js";
 import type { ServiceModel } from "./service-model.js";
-import { inspectSigV4, type SigV4Inspection, type SigV4Request } from "./sigv4-verify.js";
+import { inspectSigV4, RequestHeaders, type SigV4Inspection, type SigV4Request } from "./sigv4-verify.js";
 import type { WireResponse } from "./wire.js";
 import { escapeXml } from "./xml.js";
 
@@ -65,23 +66,6 @@ export type SignedRoute = ((
   who: { readonly caller: Caller; readonly query: URLSearchParams; readonly body: Buffer },
 ) => void) & { readonly maxBodyBytes?: number };
 
-type Dispatched = { wire: WireResponse; operation: string };
-/** Where dispatch notes the operation as soon as it is known, so a failure is counted under it. */
-type OperationLabel = { operation: string };
-type Dispatch = (
-  service: ServiceDefinition,
-  input: DecodedRequest,
-  call: Omit<OperationCall, "operation">,
-  label: OperationLabel,
-) => Promise<Dispatched>;
-
-interface DecodedRequest {
-  readonly req: IncomingMessage;
-  readonly path: string;
-  readonly query: string;
-  readonly body: Buffer;
-}
-
 export interface Edge {
   handle(req: IncomingMessage, res: ServerResponse): void;
   /** API requests being served right now. */
@@ -92,6 +76,9 @@ export interface Edge {
 
 export function createEdge(options: EdgeOptions): Edge {
   const now = options.now ?? (() => new Date());
+  const authOptions = { credentials: options.credentials, now };
+  const writer = new ResponseWriter();
+  const send = (res: ServerResponse, out: WireResponse) => writer.send(res, out);
   const bySigningName = new Map(options.services.map((s) => [s.signingName, s]));
   const routers = new Map(
     options.services.flatMap((s) =>
@@ -108,31 +95,28 @@ export function createEdge(options: EdgeOptions): Edge {
     [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5],
   );
 
-  /** Runs a decoded call through the operation runner, giving the handler its context. */
-  const runCall = <T>(
-    call: OperationCall,
-    traits: OperationTraits,
-    params: () => Readonly<Record<string, unknown>>,
-    handler: (ctx: RequestContext) => Promise<T>,
-  ): Promise<T> =>
-    options.calls.run(call, traits, params, (transaction) => handler({ ...call, transaction }));
-
   /**
-   * Runs a call whose input the service's model declares: decoded by the model (member names, the
+   * Runs a call through the operation runner, the handler getting the call itself as its context.
+   * A call whose input the service's model declares is decoded by the model (member names, the
    * recorded parameters) and checked against its constraints before the handler runs, so a bad
    * request is refused in AWS's words — and recorded as refused. Operations no model declares
    * (Jeff's own) keep the parameters they were given.
    */
-  const runModelCall = <T>(
+  const runCall = <T>(
     service: ServiceDefinition,
-    call: OperationCall,
+    call: EdgeCall,
     traits: OperationTraits,
     decode: (model: ServiceModel) => Record<string, unknown>,
     raw: () => Readonly<Record<string, unknown>>,
     handler: (ctx: RequestContext) => Promise<T>,
   ): Promise<T> => {
     const model = service.model?.operations[call.operation] ? service.model : undefined;
-    if (!model) return runCall(call, traits, raw, handler);
+    if (!model) {
+      return options.calls.run(call, traits, raw, (transaction) => {
+        call.transaction = transaction;
+        return handler(call);
+      });
+    }
     let input: Record<string, unknown> | undefined;
     let failure: unknown;
     try {
@@ -140,98 +124,120 @@ export function createEdge(options: EdgeOptions): Edge {
     } catch (error) {
       failure = error;
     }
-    return runCall(
-      call,
-      traits,
-      () => input ?? raw(),
-      (ctx) => {
-        if (failure !== undefined) throw failure;
-        validateInput(model, call.operation, input!);
-        return handler(ctx);
-      },
-    );
+    const decoded = input;
+    return options.calls.run(call, traits, decoded === undefined ? raw : () => decoded, (transaction) => {
+      if (decoded === undefined) return Promise.reject(failure);
+      try {
+        validateInput(model, call.operation, decoded);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      call.transaction = transaction;
+      return handler(call);
+    });
   };
 
-  const dispatch: Dispatch = async (service, input, base, label) => {
+  /** The operation's answer in the service's wire protocol; `label` learns the operation first. */
+  async function dispatch(
+    service: ServiceDefinition,
+    req: IncomingMessage,
+    path: string,
+    query: string,
+    body: Buffer,
+    who: Authenticated,
+    requestId: string,
+    label: RequestLabel,
+  ): Promise<WireResponse> {
+    const callOf = (operation: string) =>
+      new EdgeCall(
+        requestId,
+        who.caller,
+        who.region,
+        service.signingName,
+        operation,
+        req.socket.remoteAddress ?? "",
+        req.headers["user-agent"] ?? "",
+      );
     switch (service.protocol) {
       case "awsJson1_0":
       case "awsJson1_1": {
-        const { operation, declared } = findJsonOperation(service, input.req.headers["x-amz-target"]);
+        const { operation, declared } = findJsonOperation(service, req.headers["x-amz-target"]);
         label.operation = operation;
-        const body = parseJsonBody(input.body);
-        const call = { ...base, operation };
-        const output = await runModelCall(
+        const input = parseJsonBody(body);
+        const output = await runCall(
           service,
-          call,
+          callOf(operation),
           declared,
-          (model) => decodeJsonInput(model, operation, body),
-          () => body,
-          (ctx) => declared.handler(body, ctx),
+          (model) => decodeJsonInput(model, operation, input),
+          () => input,
+          (ctx) => declared.handler(input, ctx),
         );
-        return { wire: jsonSuccess(service.protocol, output, base.requestId), operation };
+        return jsonSuccess(service.protocol, output, requestId);
       }
       case "awsQuery": {
-        const params = parseQueryParams(input.query, input.body, input.req.headers["content-type"]);
+        const params = parseQueryParams(query, body, req.headers["content-type"]);
         const { operation, declared } = findQueryOperation(service, params);
         label.operation = operation;
-        const call = { ...base, operation };
-        const result = await runModelCall(
+        const result = await runCall(
           service,
-          call,
+          callOf(operation),
           declared,
           (model) => decodeQueryInput(model, operation, params),
           () => requestParameters.fromQuery(params),
           (ctx) => declared.handler(params, ctx),
         );
-        return { wire: querySuccess(service.xmlNamespace, operation, result, base.requestId), operation };
+        return querySuccess(service.xmlNamespace, operation, result, requestId);
       }
       case "restJson1": {
-        const { route, pathParams } = routers
-          .get(service.signingName)!
-          .match(input.req.method ?? "GET", input.path);
+        const { route, pathParams } = routers.get(service.signingName)!.match(req.method ?? "GET", path);
         label.operation = route.operation;
         const request = {
-          method: input.req.method ?? "GET",
+          method: req.method ?? "GET",
           pathParams,
-          query: new URLSearchParams(input.query),
-          headers: input.req.headers,
-          body: input.body,
+          query: new URLSearchParams(query),
+          headers: req.headers,
+          body,
         };
-        const call = { ...base, operation: route.operation };
-        const out = await runModelCall(
+        const out = await runCall(
           service,
-          call,
+          callOf(route.operation),
           route,
           (model) => decodeRestJsonInput(model, route.operation, request),
           () => requestParameters.fromRest(request, route.payload),
           (ctx) => route.handler(request, ctx),
         );
-        return { wire: restResponse(out, base.requestId), operation: route.operation };
+        return restResponse(out, requestId);
       }
       default: {
         const unreachable: never = service;
         throw new Error(`unknown protocol ${String(unreachable)}`);
       }
     }
-  };
+  }
 
+  /** The answer to an AWS call, or the error in the shape its client reads; `label` says what it was. */
   async function serve(
     req: IncomingMessage,
     requestId: string,
     path: string,
     query: string,
-  ): Promise<WireResponse & { op: string; svc: string }> {
+    label: RequestLabel,
+  ): Promise<WireResponse> {
     let protocol: WireProtocol = guessProtocol(req);
     let service: ServiceDefinition | undefined;
     // A REST-XML service (S3, …) Jeff does not serve: its client reads errors only as XML.
     let xmlClient = false;
-    const label: OperationLabel = { operation: "unknown" };
     try {
-      const { body, sigReq, inspection } = await readSigned(req, path, query);
+      const sigReq = signedRequest(req, path, query);
+      const inspection = inspectSigV4(sigReq);
+      const body = await readSignedBody(req, sigReq, inspection, undefined);
+      sigReq.body = body;
       service = inspection.scope ? bySigningName.get(inspection.scope.service) : undefined;
-      if (service) protocol = service.protocol;
-      else xmlClient = restXmlServices.has(inspection.scope?.service ?? "");
-      const checked = authenticate(sigReq, inspection, protocol, { credentials: options.credentials, now });
+      if (service) {
+        protocol = service.protocol;
+        label.service = service.signingName;
+      } else xmlClient = restXmlServices.has(inspection.scope?.service ?? "");
+      const checked = authenticate(sigReq, inspection, protocol, authOptions);
       const who = checked instanceof Promise ? await checked : checked;
       if (!service) {
         throw new AwsError(
@@ -240,16 +246,7 @@ export function createEdge(options: EdgeOptions): Edge {
           400,
         );
       }
-      const base = {
-        requestId,
-        caller: who.caller,
-        region: who.region,
-        service: service.signingName,
-        sourceIPAddress: req.socket.remoteAddress ?? "",
-        userAgent: req.headers["user-agent"] ?? "",
-      };
-      const { wire, operation } = await dispatch(service, { req, path, query, body }, base, label);
-      return { ...wire, op: operation, svc: service.signingName };
+      return await dispatch(service, req, path, query, body, who, requestId, label);
     } catch (error) {
       if (error instanceof ClientGoneError) throw error;
       const awsError = isAwsError(error) ? error : commonErrors.internal();
@@ -262,36 +259,41 @@ export function createEdge(options: EdgeOptions): Edge {
           : jsonError(protocol, awsError, requestId, service?.model);
       // The rest of an oversized body is not worth reading: answer, then close the connection.
       if (awsError.status === 413) wire.headers.connection = "close";
-      return { ...wire, op: label.operation, svc: service?.signingName ?? "unknown" };
+      return wire;
     }
   }
 
-  /**
-   * The request read whole, as its signature covers it, up to the edge's limit or the larger one
-   * of the operation the request names (Lambda's CreateFunction takes 70,167,211 bytes).
-   */
-  async function readSigned(req: IncomingMessage, path: string, query: string, limit?: number) {
-    const sigReq: SigV4Request = {
+  /** The request as its signature covers it, before its body is read. */
+  function signedRequest(req: IncomingMessage, path: string, query: string): SigV4Request<RequestHeaders> {
+    return {
       method: req.method ?? "GET",
       path,
       query,
-      headers: pairHeaders(req.rawHeaders),
-      body: Buffer.alloc(0),
+      headers: RequestHeaders.fromRaw(req.rawHeaders),
+      body: noBody,
     };
-    const inspection = inspectSigV4(sigReq);
+  }
+
+  /**
+   * The body read whole, as the signature covers it, up to `limit`, else the edge's limit or the
+   * larger one of the operation the request names (Lambda's CreateFunction takes 70,167,211 bytes).
+   */
+  function readSignedBody(
+    req: IncomingMessage,
+    sigReq: SigV4Request<RequestHeaders>,
+    inspection: SigV4Inspection,
+    limit: number | undefined,
+  ): Promise<Buffer> {
     const route = limit === undefined ? routeOf(inspection, sigReq) : undefined;
-    const body = route?.maxBodyBytes
-      ? await readBody(
-          req,
-          route.maxBodyBytes,
-          commonErrors.payloadTooLargeFor(route.maxBodyBytes, route.operation),
-        )
-      : await readBody(req, limit ?? options.maxBodyBytes);
-    return { body, sigReq: { ...sigReq, body }, inspection };
+    if (route?.maxBodyBytes) {
+      const routeLimit = route.maxBodyBytes;
+      return readBody(req, routeLimit, () => commonErrors.payloadTooLargeFor(routeLimit, route.operation));
+    }
+    return readBody(req, limit ?? options.maxBodyBytes);
   }
 
   /** The restJson1 route a request names, by its signing scope, method and path, if any. */
-  function routeOf(inspection: SigV4Inspection, sigReq: SigV4Request): RestRoute | undefined {
+  function routeOf(inspection: SigV4Inspection, sigReq: SigV4Request<RequestHeaders>): RestRoute | undefined {
     const router = inspection.scope ? routers.get(inspection.scope.service) : undefined;
     try {
       return router?.match(sigReq.method, sigReq.path).route;
@@ -307,8 +309,11 @@ export function createEdge(options: EdgeOptions): Edge {
     query: string,
     limit: number | undefined,
   ): Promise<{ caller: Caller; body: Buffer }> {
-    const { body, sigReq, inspection } = await readSigned(req, path, query, limit);
-    const checked = authenticate(sigReq, inspection, "restJson1", { credentials: options.credentials, now });
+    const sigReq = signedRequest(req, path, query);
+    const inspection = inspectSigV4(sigReq);
+    const body = await readSignedBody(req, sigReq, inspection, limit);
+    sigReq.body = body;
+    const checked = authenticate(sigReq, inspection, "restJson1", authOptions);
     return { caller: (checked instanceof Promise ? await checked : checked).caller, body };
   }
 
@@ -338,12 +343,17 @@ export function createEdge(options: EdgeOptions): Edge {
         return;
       }
       inFlight++;
-      serve(req, requestId, path, query).then(
+      const label = new RequestLabel();
+      serve(req, requestId, path, query, label).then(
         (out) => {
           inFlight--;
           send(res, out);
-          requests.inc({ service: out.svc, operation: out.op, status: String(out.status) });
-          latency.observe({ service: out.svc }, (performance.now() - started) / 1000);
+          requests.inc({
+            service: label.service,
+            operation: label.operation,
+            status: statusText(out.status),
+          });
+          latency.observe({ service: label.service }, (performance.now() - started) / 1000);
         },
         (error: unknown) => {
           inFlight--;
@@ -401,6 +411,10 @@ function restXmlError(error: AwsError, requestId: string): WireResponse {
   };
 }
 
+function statusText(status: number): string {
+  return status === 200 ? "200" : String(status);
+}
+
 function guessProtocol(req: IncomingMessage): WireProtocol {
   if (req.headers["x-amz-target"]) {
     return req.headers["content-type"]?.includes("1.0") ? "awsJson1_0" : "awsJson1_1";
@@ -410,11 +424,8 @@ function guessProtocol(req: IncomingMessage): WireProtocol {
   return "restJson1";
 }
 
-function pairHeaders(raw: readonly string[]): Array<[string, string]> {
-  const pairs: Array<[string, string]> = [];
-  for (let i = 0; i + 1 < raw.length; i += 2) pairs.push([raw[i]!, raw[i + 1]!]);
-  return pairs;
-}
+/** The body of a request before it is read. */
+const noBody = Buffer.alloc(0);
 
 /**
  * A body over its limit by no more than this factor is read to its end (and dropped) before the
@@ -423,16 +434,17 @@ function pairHeaders(raw: readonly string[]): Array<[string, string]> {
  */
 const drainedOverLimit = 2;
 
-function readBody(
-  req: IncomingMessage,
-  limit: number,
-  tooLarge: AwsError = commonErrors.payloadTooLarge(limit),
-): Promise<Buffer> {
+/**
+ * The body read whole, or the 413 `tooLarge` builds. The error is built only when the limit is
+ * exceeded: an `Error` captures a stack, which every request would otherwise pay for.
+ */
+function readBody(req: IncomingMessage, limit: number, tooLargeFor?: () => AwsError): Promise<Buffer> {
+  const tooLarge = () => tooLargeFor?.() ?? commonErrors.payloadTooLarge(limit);
   const declared = Number(req.headers["content-length"] ?? 0);
   const drainable = limit * drainedOverLimit;
   if (declared > drainable) {
     req.resume();
-    return Promise.reject(tooLarge);
+    return Promise.reject(tooLarge());
   }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -445,12 +457,12 @@ function readBody(
       }
       chunks.length = 0;
       if (size > drainable) {
-        reject(tooLarge);
+        reject(tooLarge());
         req.resume();
       }
     });
     req.on("end", () => {
-      if (size > limit) reject(tooLarge);
+      if (size > limit) reject(tooLarge());
       else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
     });
     req.on("error", () => reject(new ClientGoneError()));
@@ -470,12 +482,4 @@ function restResponse(out: RestResponse, requestId: string): WireResponse {
     headers["content-type"] ??= "application/json";
   }
   return { status: out.status ?? 200, headers, body };
-}
-
-function send(res: ServerResponse, out: WireResponse): void {
-  out.headers["content-length"] = String(
-    typeof out.body === "string" ? Buffer.byteLength(out.body) : out.body.length,
-  );
-  res.writeHead(out.status, out.headers);
-  res.end(out.body);
 }

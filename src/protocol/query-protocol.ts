@@ -14,12 +14,7 @@ export function parseQueryParams(
   contentType: string | undefined,
 ): Record<string, string> {
   const params: Record<string, string> = {};
-  const add = (text: string) => {
-    for (const [key, value] of new URLSearchParams(text)) {
-      if (!key.startsWith("X-Amz-")) params[key] = value;
-    }
-  };
-  if (query !== "") add(query);
+  if (query !== "") addFormParams(params, query);
   if (body.length > 0) {
     if (!contentType?.toLowerCase().startsWith("application/x-www-form-urlencoded")) {
       throw new AwsError(
@@ -27,9 +22,35 @@ export function parseQueryParams(
         "Query requests must be form-encoded (application/x-www-form-urlencoded).",
       );
     }
-    add(body.toString("utf8"));
+    addFormParams(params, body.toString("utf8"));
   }
   return params;
+}
+
+/**
+ * Adds a form's parameters, later ones replacing earlier ones of the same name. Text with nothing
+ * to decode (no `%` or `+`, as `Action=GetCallerIdentity&Version=2011-06-15`) is split as it is;
+ * anything else is read by URLSearchParams, whose decoding is the standard's.
+ */
+function addFormParams(params: Record<string, string>, text: string): void {
+  if (text.includes("%") || text.includes("+")) {
+    for (const [key, value] of new URLSearchParams(text)) {
+      if (!key.startsWith("X-Amz-")) params[key] = value;
+    }
+    return;
+  }
+  let start = 0;
+  while (start <= text.length) {
+    let end = text.indexOf("&", start);
+    if (end === -1) end = text.length;
+    if (end > start) {
+      const eq = text.indexOf("=", start);
+      const key = eq === -1 || eq > end ? text.slice(start, end) : text.slice(start, eq);
+      const value = eq === -1 || eq > end ? "" : text.slice(eq + 1, end);
+      if (!key.startsWith("X-Amz-")) params[key] = value;
+    }
+    start = end + 1;
+  }
 }
 
 /** The operation an awsQuery request names in its `Action` parameter. */

@@ -43,7 +43,26 @@ export class SigningKeyCache {
     return this.#keys.size;
   }
 
+  /** The last key asked for, by its four parts: a client asks for the same one request after request. */
+  #last: { secret: string; date: string; region: string; service: string; key: Buffer } | undefined;
+
   signingKey(secretAccessKey: string, date: string, region: string, service: string): Buffer {
+    const last = this.#last;
+    if (
+      last !== undefined &&
+      last.secret === secretAccessKey &&
+      last.date === date &&
+      last.region === region &&
+      last.service === service
+    ) {
+      return last.key;
+    }
+    const key = this.#lookup(secretAccessKey, date, region, service);
+    this.#last = { secret: secretAccessKey, date, region, service, key };
+    return key;
+  }
+
+  #lookup(secretAccessKey: string, date: string, region: string, service: string): Buffer {
     // The secret goes last: the other three never hold "/" (the credential scope is split on it),
     // so the joined string is unambiguous whatever the secret contains.
     const id = `${date}/${region}/${service}/${secretAccessKey}`;

@@ -1,7 +1,7 @@
 /**
  * The canonical request's parts, rebuilt byte for byte the way AWS's signers build them: the URI
- * (normalised or not), the query (decoded, strictly re-encoded, sorted) and the signed headers
- * (grouped, trimmed, joined), plus the header and query parsing they start from.
+ * (normalised or not) and the query (decoded, strictly re-encoded, sorted), plus the query parsing
+ * they start from. The header lines are `RequestHeaders.canonicalBlock` (`sigv4-headers.ts`).
  */
 import { boundedMemo } from "./bounded-memo.js";
 import { malformed } from "./sigv4-error.js";
@@ -44,6 +44,7 @@ export function canonicalQuery(query: string): string {
 
 /** Sorted by encoded name, then encoded value; X-Amz-Signature (and, if asked, the session token) left out. */
 export function canonicalQueryOf(params: readonly QueryParam[], dropSessionToken: boolean): string {
+  if (params.length === 0) return "";
   return params
     .filter((p) => p.name !== "X-Amz-Signature" && !(dropSessionToken && p.name === "X-Amz-Security-Token"))
     .map((p) => [p.encodedName, p.encodedValue] as const)
@@ -55,6 +56,7 @@ export function canonicalQueryOf(params: readonly QueryParam[], dropSessionToken
 /** Splits on `&` and the first `=`; `+` is a literal plus, as AWS's signers send spaces as `%20`. */
 export function parseQuery(query: string): QueryParam[] {
   const params: QueryParam[] = [];
+  if (query === "") return params;
   for (const piece of query.split("&")) {
     if (piece === "") continue;
     const eq = piece.indexOf("=");
@@ -68,45 +70,6 @@ export function parseQuery(query: string): QueryParam[] {
     });
   }
   return params;
-}
-
-export function canonicalHeaderBlock(
-  headers: Map<string, string[]>,
-  signedHeaders: readonly string[],
-): string {
-  let block = "";
-  for (const name of signedHeaders) {
-    const values = headers.get(name);
-    if (values === undefined)
-      throw malformed(`SignedHeaders names ${name}, but the request has no such header`);
-    block += `${name}:${values.map(trimAll).join(",")}\n`;
-  }
-  return block;
-}
-
-/** Unfolds obs-fold line breaks, trims, and collapses runs of spaces: "a   b" signs as "a b". */
-function trimAll(value: string): string {
-  // Most values need nothing done; one test is cheaper than two replacements.
-  if (!/[\t\r\n]| {2}|^ | $/.test(value)) return value;
-  return value.replace(/[ \t\r\n]+/g, " ").replace(/^ | $/g, "");
-}
-
-export function groupHeaders(pairs: ReadonlyArray<readonly [string, string]>): Map<string, string[]> {
-  const headers = new Map<string, string[]>();
-  for (const [name, value] of pairs) {
-    const key = name.toLowerCase();
-    const values = headers.get(key);
-    if (values === undefined) headers.set(key, [value]);
-    else values.push(value);
-  }
-  return headers;
-}
-
-export function single(headers: Map<string, string[]>, name: string): string | undefined {
-  const values = headers.get(name);
-  if (values !== undefined && values.length > 1)
-    throw malformed(`The request has more than one ${name} header`);
-  return values?.[0];
 }
 
 export function lookupParam(params: readonly QueryParam[], name: string): string | undefined {

@@ -14,29 +14,35 @@ import { createHmac, hash, timingSafeEqual } from "node:crypto";
 import { boundedMemo } from "./bounded-memo.js";
 import { SigningKeyCache } from "./signing-key-cache.js";
 import {
-  canonicalHeaderBlock,
   canonicalQueryOf,
-  groupHeaders,
   literalUri,
   lookupParam,
   normalizedUri,
   parseQuery,
   type QueryParam,
-  single,
 } from "./sigv4-canonical.js";
 import { malformed, SigV4Error } from "./sigv4-error.js";
+import { RequestHeaders } from "./sigv4-headers.js";
 
 export { canonicalQuery, canonicalUri, type QueryParam } from "./sigv4-canonical.js";
 export { SigV4Error, type SigV4FailureReason } from "./sigv4-error.js";
+export { RequestHeaders } from "./sigv4-headers.js";
 
-export interface SigV4Request {
+/** Header pairs in arrival order, names as sent; or Node's flat `req.rawHeaders`, read as they are. */
+export type HeaderSource = ReadonlyArray<readonly [string, string]> | RequestHeaders;
+
+/** A request as its signature covers it; the edge passes `RequestHeaders`, tests pairs. */
+export interface SigV4Request<Headers extends HeaderSource = ReadonlyArray<readonly [string, string]>> {
   method: string;
   /** the request target's path exactly as it arrived, before `?` (still percent-encoded as on the wire) */
   path: string;
   /** raw query string without the `?` ("" if none) */
   query: string;
-  /** header pairs in arrival order, names as sent (Node's req.rawHeaders paired up) */
-  headers: ReadonlyArray<readonly [string, string]>;
+  /**
+   * the headers in arrival order, names as sent: pairs, or Node's `req.rawHeaders` read as they
+   * are (`RequestHeaders.fromRaw`), which the edge uses so that it pairs nothing up
+   */
+  headers: Headers;
   /** the body bytes (may be empty) */
   body: Uint8Array;
 }
@@ -95,6 +101,10 @@ interface Claim {
   region: string;
   service: string;
   signedHeaders: readonly string[];
+  /** the signed-header list as it goes into the canonical request */
+  signedHeaderText: string;
+  /** `date/region/service/aws4_request` */
+  scope: string;
   signature: Buffer;
   /** the timestamp as it goes into the string to sign (ISO 8601 basic) */
   amzDate: string;
@@ -105,7 +115,7 @@ interface Claim {
 
 /** What a request says about its signature, read once and shared by `readCredentialScope` and `verifySigV4`. */
 export interface SigV4Inspection {
-  readonly headers: Map<string, string[]>;
+  readonly headers: RequestHeaders;
   readonly params: QueryParam[];
   /** The credential scope the request claims, if it can be read at all. */
   readonly scope: CredentialScope | undefined;
@@ -119,15 +129,15 @@ export interface CredentialScope {
 }
 
 /** Reads the headers, the query and the claimed credential scope once; never throws. */
-export function inspectSigV4(req: SigV4Request): SigV4Inspection {
-  const headers = groupHeaders(req.headers);
+export function inspectSigV4(req: SigV4Request<HeaderSource>): SigV4Inspection {
+  const headers = req.headers instanceof RequestHeaders ? req.headers : RequestHeaders.fromPairs(req.headers);
   const params = parseQuery(req.query);
   return { headers, params, scope: scopeOf(headers, params) };
 }
 
 /** Throws SigV4Error unless `req` carries a valid SigV4 signature by a key `secretFor` knows. */
 export function verifySigV4(
-  req: SigV4Request,
+  req: SigV4Request<HeaderSource>,
   opts: SigV4Options,
   inspection: SigV4Inspection = inspectSigV4(req),
 ): VerifiedSignature {
@@ -148,74 +158,87 @@ export function verifySigV4(
     claim.region,
     claim.service,
   );
-  const scope = `${claim.scopeDate}/${claim.region}/${claim.service}/aws4_request`;
-  const lines = {
-    uri: normalize ? normalizedUri(req.path) : literalUri(req.path),
-    headers: canonicalHeaderBlock(headers, claim.signedHeaders),
-  };
-
-  const attempt = (dropToken: boolean) => {
-    const canonicalRequest = [
-      req.method,
-      lines.uri,
-      canonicalQueryOf(params, dropToken),
-      lines.headers,
-      claim.signedHeaders.join(";"),
-      payloadHash,
-    ].join("\n");
-    const stringToSign = `${ALGORITHM}\n${claim.amzDate}\n${scope}\n${sha256Hex(canonicalRequest)}`;
-    const expected = createHmac("sha256", signingKey).update(stringToSign, "utf8").digest();
-    return { ok: timingSafeEqual(expected, claim.signature), canonicalRequest, stringToSign };
-  };
-  let result = attempt(false);
+  // Everything in the canonical request but its query, which a presigned URL may sign without its token.
+  const method = req.method;
+  const uri = normalize ? normalizedUri(req.path) : literalUri(req.path);
+  const tail = `${headers.canonicalBlock(claim.signedHeaders)}\n${claim.signedHeaderText}\n${payloadHash}`;
+  let mismatch = attempt(claim, signingKey, method, uri, canonicalQueryOf(params, false), tail);
   // A presigned URL may get its session token appended after signing (aws-c-auth's
   // omit_session_token, used by e.g. IoT); nothing in the URL says which, so try both.
-  if (!result.ok && claim.form === "query" && params.some((p) => p.name === "X-Amz-Security-Token")) {
-    const withoutToken = attempt(true);
-    if (withoutToken.ok) result = withoutToken;
+  if (
+    mismatch !== undefined &&
+    claim.form === "query" &&
+    params.some((p) => p.name === "X-Amz-Security-Token") &&
+    attempt(claim, signingKey, method, uri, canonicalQueryOf(params, true), tail) === undefined
+  ) {
+    mismatch = undefined;
   }
-  if (!result.ok) {
+  if (mismatch !== undefined) {
     throw new SigV4Error(
       "signature-mismatch",
       "The request signature we calculated does not match the signature you provided",
-      result,
+      mismatch,
     );
   }
-  return {
+  const verified: VerifiedSignature = {
     accessKeyId: claim.accessKeyId,
     region: claim.region,
     service: claim.service,
     signedAt: claim.signedAt,
-    ...(claim.sessionToken === undefined ? {} : { sessionToken: claim.sessionToken }),
     form: claim.form,
   };
+  if (claim.sessionToken !== undefined) verified.sessionToken = claim.sessionToken;
+  return verified;
+}
+
+/**
+ * Whether the claimed signature is the one over this canonical request: undefined when it is, else
+ * what this side signed (for the error's message). The hashes are one-shot; the HMAC is the one
+ * object a verification makes.
+ */
+function attempt(
+  claim: Claim,
+  signingKey: Buffer,
+  method: string,
+  uri: string,
+  query: string,
+  tail: string,
+): { canonicalRequest: string; stringToSign: string } | undefined {
+  const canonicalRequest = `${method}\n${uri}\n${query}\n${tail}`;
+  const stringToSign = `${ALGORITHM}\n${claim.amzDate}\n${claim.scope}\n${sha256Hex(canonicalRequest)}`;
+  const expected = createHmac("sha256", signingKey).update(stringToSign, "utf8").digest();
+  return timingSafeEqual(expected, claim.signature) ? undefined : { canonicalRequest, stringToSign };
 }
 
 /** Reads which service/region/access key a request claims, without verifying it (used to pick the protocol for error shapes). */
-export function readCredentialScope(req: SigV4Request): CredentialScope | undefined {
+export function readCredentialScope(req: SigV4Request<HeaderSource>): CredentialScope | undefined {
   return inspectSigV4(req).scope;
 }
 
-function scopeOf(headers: Map<string, string[]>, params: QueryParam[]): CredentialScope | undefined {
+function scopeOf(headers: RequestHeaders, params: QueryParam[]): CredentialScope | undefined {
   try {
-    const auth = single(headers, "authorization");
+    const auth = headers.single("authorization");
+    // The usual header, already parsed for an earlier request: its credential is known.
+    const known = auth !== undefined ? knownAuthorizationOrNot(auth) : undefined;
+    if (known !== undefined) return known.prefix.credential.asScope;
     const credential =
       auth !== undefined
         ? /(?:^|[\s,])Credential=([^,\s]*)/.exec(auth)?.[1]
         : lookupParam(params, "X-Amz-Credential");
     if (credential === undefined) return undefined;
-    const { accessKeyId, scopeDate, region, service } = parseCredential(credential);
-    return { accessKeyId, date: scopeDate, region, service };
+    return parseCredential(credential).asScope;
   } catch {
     return undefined;
   }
 }
 
-function readClaim(headers: Map<string, string[]>, params: QueryParam[]): Claim {
-  const auth = single(headers, "authorization");
-  const presigned = params.some(
-    (p) => p.name === "X-Amz-Algorithm" || p.name === "X-Amz-Credential" || p.name === "X-Amz-Signature",
-  );
+function readClaim(headers: RequestHeaders, params: QueryParam[]): Claim {
+  const auth = headers.single("authorization");
+  const presigned =
+    params.length > 0 &&
+    params.some(
+      (p) => p.name === "X-Amz-Algorithm" || p.name === "X-Amz-Credential" || p.name === "X-Amz-Signature",
+    );
   if (auth !== undefined && presigned) {
     throw malformed(
       "Only one auth mechanism allowed: the Authorization header or the X-Amz-* query parameters",
@@ -226,10 +249,15 @@ function readClaim(headers: Map<string, string[]>, params: QueryParam[]): Claim 
   throw new SigV4Error("missing", "Request is missing Authentication Token");
 }
 
-/** The Authorization header's fields. */
-interface AuthorizationFields {
-  readonly credential: ReturnType<typeof parseCredentialText>;
+/** The Authorization header's fields but its signature: the part a client repeats on every request. */
+interface AuthorizationPrefix {
+  readonly credential: Credential;
   readonly signedHeaders: readonly string[];
+  readonly signedHeaderText: string;
+}
+
+/** The Authorization header's fields. */
+interface AuthorizationFields extends AuthorizationPrefix {
   readonly signatureText: string;
 }
 
@@ -257,9 +285,11 @@ function parseAuthorization(auth: string): AuthorizationFields {
     if (value === undefined) throw malformed(`Authorization header requires a '${name}' parameter`);
     return value;
   };
+  const signedHeaderText = field("SignedHeaders");
   return {
     credential: parseCredential(field("Credential")),
-    signedHeaders: parseSignedHeaders(field("SignedHeaders")),
+    signedHeaders: parseSignedHeaders(signedHeaderText),
+    signedHeaderText,
     signatureText: field("Signature"),
   };
 }
@@ -268,40 +298,103 @@ function parseAuthorization(auth: string): AuthorizationFields {
  * Everything but the signature repeats from one request to the next, so the header is parsed once
  * per distinct text before `Signature=`; the signature itself is always read fresh.
  */
-const parseAuthorizationPrefix = boundedMemo((prefix: string) => {
+const parseAuthorizationPrefix = boundedMemo((prefix: string): AuthorizationPrefix => {
   const fields = parseAuthorization(`${prefix}Signature=${"0".repeat(64)}`);
-  return { credential: fields.credential, signedHeaders: fields.signedHeaders };
+  return {
+    credential: fields.credential,
+    signedHeaders: fields.signedHeaders,
+    signedHeaderText: fields.signedHeaderText,
+  };
 });
 
-function readAuthorization(auth: string): AuthorizationFields {
-  const at = auth.lastIndexOf("Signature=");
-  const tail = at < 0 ? "" : auth.slice(at + "Signature=".length);
-  // The fast path only for the common shape: Signature last, one value, nothing after it.
-  if (at < 0 || !/^[0-9a-fA-F]{64}\s*$/.test(tail)) return parseAuthorization(auth);
-  return { ...parseAuthorizationPrefix(auth.slice(0, at)), signatureText: tail.trim() };
+/** The prefix the last request sent, parsed: a client sends the same one again and again. */
+let lastPrefix = "";
+let lastParsed: AuthorizationPrefix | undefined;
+
+const SIGNATURE_FIELD = "Signature=";
+
+/**
+ * The prefix of the common shape — Signature last, 64 hex digits, nothing after them but spaces —
+ * parsed, or undefined for any other shape (then `parseAuthorization` reads it whole and says
+ * what is wrong). Checked against the last request's prefix first, which costs one comparison.
+ */
+function knownAuthorization(auth: string): { prefix: AuthorizationPrefix; at: number } | undefined {
+  const at = auth.lastIndexOf(SIGNATURE_FIELD);
+  if (at < 0 || !isHexSignatureTail(auth, at + SIGNATURE_FIELD.length)) return undefined;
+  if (lastParsed !== undefined && at === lastPrefix.length && auth.startsWith(lastPrefix)) {
+    return { prefix: lastParsed, at };
+  }
+  const prefix = auth.slice(0, at);
+  const parsed = parseAuthorizationPrefix(prefix);
+  lastPrefix = prefix;
+  lastParsed = parsed;
+  return { prefix: parsed, at };
 }
 
-function readHeaderClaim(auth: string, headers: Map<string, string[]>): Claim {
-  const { credential, signedHeaders, signatureText } = readAuthorization(auth);
-  const signature = parseSignature(signatureText);
-  const amzDate = single(headers, "x-amz-date");
-  const httpDate = amzDate === undefined ? single(headers, "date") : undefined;
+/** The same, undefined where the header is malformed: the scope is still read from it, leniently. */
+function knownAuthorizationOrNot(auth: string): ReturnType<typeof knownAuthorization> {
+  try {
+    return knownAuthorization(auth);
+  } catch {
+    return undefined;
+  }
+}
+
+/** 64 hex digits from `from`, then only whitespace. */
+function isHexSignatureTail(text: string, from: number): boolean {
+  if (text.length < from + 64) return false;
+  for (let i = from; i < from + 64; i++) {
+    const c = text.charCodeAt(i);
+    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66))) return false;
+  }
+  for (let i = from + 64; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d && c !== 0x0b && c !== 0x0c) {
+      return /^\s*$/.test(text.slice(i));
+    }
+  }
+  return true;
+}
+
+function readHeaderClaim(auth: string, headers: RequestHeaders): Claim {
+  const known = knownAuthorization(auth);
+  let fields: AuthorizationPrefix;
+  let signature: Buffer;
+  if (known !== undefined) {
+    fields = known.prefix;
+    const from = known.at + SIGNATURE_FIELD.length;
+    signature = Buffer.from(auth.slice(from, from + 64), "hex");
+  } else {
+    const parsed = parseAuthorization(auth);
+    fields = parsed;
+    signature = parseSignature(parsed.signatureText);
+  }
+  const amzDate = headers.single("x-amz-date");
+  const httpDate = amzDate === undefined ? headers.single("date") : undefined;
   const signed = amzDate !== undefined ? parseAmzDate(amzDate) : parseHttpDate(httpDate);
   if (signed === undefined) {
     throw malformed("Authorization header requires an X-Amz-Date or Date header in ISO 8601 basic format");
   }
+  const { credential } = fields;
+  checkScopeDate(signed, credential.scopeDate);
   return {
     form: "header",
-    ...credential,
-    signedHeaders,
+    accessKeyId: credential.accessKeyId,
+    scopeDate: credential.scopeDate,
+    region: credential.region,
+    service: credential.service,
+    signedHeaders: fields.signedHeaders,
+    signedHeaderText: fields.signedHeaderText,
+    scope: credential.scope,
     signature,
-    ...checkScopeDate(signed, credential.scopeDate),
+    amzDate: signed.amzDate,
+    signedAt: signed.signedAt,
     expiresSeconds: undefined,
-    sessionToken: single(headers, "x-amz-security-token"),
+    sessionToken: headers.single("x-amz-security-token"),
   };
 }
 
-function readQueryClaim(params: QueryParam[], headers: Map<string, string[]>): Claim {
+function readQueryClaim(params: QueryParam[], headers: RequestHeaders): Claim {
   const param = (name: string) => {
     const value = lookupParam(params, name);
     if (value === undefined) throw malformed(`Presigned URL requires the ${name} query parameter`);
@@ -315,7 +408,8 @@ function readQueryClaim(params: QueryParam[], headers: Map<string, string[]>): C
     );
   }
   const credential = parseCredential(param("X-Amz-Credential"));
-  const signedHeaders = parseSignedHeaders(param("X-Amz-SignedHeaders"));
+  const signedHeaderText = param("X-Amz-SignedHeaders");
+  const signedHeaders = parseSignedHeaders(signedHeaderText);
   const signature = parseSignature(param("X-Amz-Signature"));
   const signed = parseAmzDate(param("X-Amz-Date"));
   if (signed === undefined) throw malformed("X-Amz-Date must be in ISO 8601 basic format (yyyyMMddTHHmmssZ)");
@@ -324,18 +418,35 @@ function readQueryClaim(params: QueryParam[], headers: Map<string, string[]>): C
   if (!(expiresSeconds <= MAX_PRESIGNED_EXPIRES_S)) {
     throw malformed(`X-Amz-Expires must be a whole number of seconds from 0 to ${MAX_PRESIGNED_EXPIRES_S}`);
   }
+  checkScopeDate(signed, credential.scopeDate);
   return {
     form: "query",
-    ...credential,
+    accessKeyId: credential.accessKeyId,
+    scopeDate: credential.scopeDate,
+    region: credential.region,
+    service: credential.service,
     signedHeaders,
+    signedHeaderText,
+    scope: credential.scope,
     signature,
-    ...checkScopeDate(signed, credential.scopeDate),
+    amzDate: signed.amzDate,
+    signedAt: signed.signedAt,
     expiresSeconds,
-    sessionToken: lookupParam(params, "X-Amz-Security-Token") ?? single(headers, "x-amz-security-token"),
+    sessionToken: lookupParam(params, "X-Amz-Security-Token") ?? headers.single("x-amz-security-token"),
   };
 }
 
-function parseCredentialText(credential: string) {
+/** A credential scope as parsed: its fields, the scope line of the string to sign, and as `CredentialScope`. */
+interface Credential {
+  readonly accessKeyId: string;
+  readonly scopeDate: string;
+  readonly region: string;
+  readonly service: string;
+  readonly scope: string;
+  readonly asScope: CredentialScope;
+}
+
+function parseCredentialText(credential: string): Credential {
   const parts = credential.split("/");
   const [accessKeyId, scopeDate, region, service, terminator] = parts;
   const name = /^[A-Za-z0-9._-]+$/;
@@ -355,7 +466,14 @@ function parseCredentialText(credential: string) {
       `Credential should be scoped to a valid region and service, as <key>/<yyyyMMdd>/<region>/<service>/aws4_request; got ${JSON.stringify(credential)}`,
     );
   }
-  return { accessKeyId, scopeDate, region, service };
+  return {
+    accessKeyId,
+    scopeDate,
+    region,
+    service,
+    scope: `${scopeDate}/${region}/${service}/aws4_request`,
+    asScope: { accessKeyId, date: scopeDate, region, service },
+  };
 }
 
 function parseSignedHeadersText(list: string): readonly string[] {
@@ -374,13 +492,12 @@ function parseSignature(signature: string): Buffer {
   return Buffer.from(signature, "hex");
 }
 
-function checkScopeDate(signed: SignedTime, scopeDate: string): SignedTime {
+function checkScopeDate(signed: SignedTime, scopeDate: string): void {
   if (!signed.amzDate.startsWith(scopeDate)) {
     throw malformed(
       `Date in Credential scope (${scopeDate}) does not match the request date ${signed.amzDate}`,
     );
   }
-  return signed;
 }
 
 function checkTime(claim: Claim, now: number, skewMs: number): void {
@@ -403,12 +520,12 @@ function checkTime(claim: Claim, now: number, skewMs: number): void {
  */
 function payloadHashFor(
   body: Uint8Array,
-  headers: Map<string, string[]>,
+  headers: RequestHeaders,
   params: QueryParam[],
   claim: Claim,
   unsignedAllowed: boolean,
 ): string {
-  let declared = single(headers, "x-amz-content-sha256")?.trim();
+  let declared = headers.single("x-amz-content-sha256")?.trim();
   // The SDK's presigner hoists x-amz-* headers into the query, this one included.
   if (declared === undefined && claim.form === "query") {
     declared = params.find((p) => p.name.toLowerCase() === "x-amz-content-sha256")?.value;

@@ -20,7 +20,8 @@ export function writeXmlChildren(value: XmlValue): string {
   if (Array.isArray(value)) return value.map((item) => `<member>${writeXmlChildren(item)}</member>`).join("");
   if (typeof value === "object") {
     let out = "";
-    for (const [name, child] of Object.entries(value)) {
+    for (const name in value) {
+      const child = Object.hasOwn(value, name) ? value[name] : undefined;
       if (child === undefined) continue;
       out += `<${name}>${writeXmlChildren(child)}</${name}>`;
     }
