@@ -313,15 +313,38 @@ async function startDev(
   extraArgs: readonly string[] = [],
   firstDeploy = true,
 ): Promise<DevSession> {
-  const child = spawn(
-    process.execPath,
-    [jeffBin, "dev", project, "--port", "0", "--json", "--stack", "dev", ...extraArgs],
-    {
-      cwd: project,
-      env: { ...process.env, JEFF_LOG_FORMAT: "json", ...(await storeEnvFor(join(project, ".jeff"))) },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
+  const { child, stdout, stderr } = spawnDev(project, ["--stack", "dev", "--port", "0", ...extraArgs], {
+    JEFF_LOG_FORMAT: "json",
+    ...(await storeEnvFor(join(project, ".jeff"))),
+  });
+  const deployed = (count: number) =>
+    until(
+      () => (stdout().match(/"stackName": ?"dev"/g) ?? []).length >= count,
+      () => `jeff dev did not deploy:\n${stdout()}\n${stderr()}`,
+    );
+  if (firstDeploy) await deployed(1);
+  else
+    await until(
+      () => /"url": ?"/.test(stdout()),
+      () => `jeff dev did not start:\n${stderr()}`,
+    );
+  const url = /"url": ?"([^"]+)"/.exec(stdout())![1]!;
+  const { stdout: envOut } = await runJeff(["env", "--json", "--data-dir", join(project, ".jeff")]);
+  const env = JSON.parse(envOut) as Record<string, string>;
+  const lambda = client(url, env.AWS_REGION!, {
+    accessKeyId: env.AWS_ACCESS_KEY_ID!,
+    secretAccessKey: env.AWS_SECRET_ACCESS_KEY!,
+  });
+  return { child, lambda, logs: stderr, deployed };
+}
+
+/** `jeff dev PROJECT --json ARGS` with `env` added to this process's, its output kept. */
+function spawnDev(project: string, args: readonly string[], env: NodeJS.ProcessEnv) {
+  const child = spawn(process.execPath, [jeffBin, "dev", project, "--json", ...args], {
+    cwd: project,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stdout = "";
   let stderr = "";
   child.stdout!.on("data", (chunk: Buffer) => {
@@ -330,25 +353,7 @@ async function startDev(
   child.stderr!.on("data", (chunk: Buffer) => {
     stderr += chunk.toString();
   });
-  const deployed = (count: number) =>
-    until(
-      () => (stdout.match(/"stackName": ?"dev"/g) ?? []).length >= count,
-      () => `jeff dev did not deploy:\n${stdout}\n${stderr}`,
-    );
-  if (firstDeploy) await deployed(1);
-  else
-    await until(
-      () => /"url": ?"/.test(stdout),
-      () => `jeff dev did not start:\n${stderr}`,
-    );
-  const url = /"url": ?"([^"]+)"/.exec(stdout)![1]!;
-  const { stdout: envOut } = await runJeff(["env", "--json", "--data-dir", join(project, ".jeff")]);
-  const env = JSON.parse(envOut) as Record<string, string>;
-  const lambda = client(url, env.AWS_REGION!, {
-    accessKeyId: env.AWS_ACCESS_KEY_ID!,
-    secretAccessKey: env.AWS_SECRET_ACCESS_KEY!,
-  });
-  return { child, lambda, logs: () => stderr, deployed };
+  return { child, stdout: () => stdout, stderr: () => stderr };
 }
 
 async function stopDev(session: DevSession | undefined): Promise<void> {
@@ -417,37 +422,20 @@ describe("jeff dev", () => {
   it("with --endpoint, serves nothing itself and deploys each save to that Jeff with the user's keys", async () => {
     project = await copyProject();
     const jeff = await startJeff();
-    const child = spawn(
-      process.execPath,
-      [jeffBin, "dev", project, "--endpoint", jeff.url, "--json", "--stack", "dev"],
-      {
-        cwd: project,
-        // A user's keys and the endpoint: no data directory of the server's, no store.
-        env: {
-          ...process.env,
-          JEFF_STORE: "",
-          JEFF_DATA_DIR: join(project, "cli-has-none"),
-          AWS_ACCESS_KEY_ID: jeff.credentials.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: jeff.credentials.secretAccessKey,
-          AWS_REGION: jeff.region,
-        },
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
-    let stdout = "";
-    let stderr = "";
-    child.stdout!.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr!.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
+    // A user's keys and the endpoint: no data directory of the server's, no store.
+    const { child, stdout, stderr } = spawnDev(project, ["--endpoint", jeff.url, "--stack", "dev"], {
+      JEFF_STORE: "",
+      JEFF_DATA_DIR: join(project, "cli-has-none"),
+      AWS_ACCESS_KEY_ID: jeff.credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: jeff.credentials.secretAccessKey,
+      AWS_REGION: jeff.region,
     });
     try {
       await until(
-        () => /"stackName": ?"dev"/.test(stdout),
-        () => `jeff dev --endpoint did not deploy:\n${stdout}\n${stderr}`,
+        () => /"stackName": ?"dev"/.test(stdout()),
+        () => `jeff dev --endpoint did not deploy:\n${stdout()}\n${stderr()}`,
       );
-      expect(stdout).not.toMatch(/"url": ?"/);
+      expect(stdout()).not.toMatch(/"url": ?"/);
       const lambda = client(jeff.url, jeff.region, jeff.credentials);
       expect((await invoke(lambda, "dev-greeter", { name: "Ada" })).body.message).toBe("Hello, Ada!");
       await saveGreeting(
@@ -455,7 +443,7 @@ describe("jeff dev", () => {
         project!,
         "${greeting} from afar, ${name}.",
         "Hello from afar, Ada.",
-        () => stderr,
+        stderr,
       );
     } finally {
       child.kill("SIGTERM");
