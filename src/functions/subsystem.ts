@@ -51,16 +51,20 @@ export const functionsSubsystem: Subsystem = {
     functionOptionsMigration,
     functionPolicyMigration,
   ],
-  resourceTypes: ({ store, calls, config }) => [
-    ...functionResources({
+  resourceTypes: ({ store, calls, config }) => {
+    // The API a stack's functions are made through. Stacks manage functions and never invoke one.
+    const service = createLambdaService({
       store,
-      calls,
       codeRoot: codeRootIn(config.dataDir),
-      packagesDir: packagesDirIn(config.dataDir),
+      invoke: () => Promise.reject(new Error("a stack's resources do not invoke functions")),
       accountConcurrency: config.functionConcurrency,
-    }),
-    permissionResource(calls),
-  ],
+    });
+    const made = () => service;
+    return [
+      ...functionResources({ store, calls, packagesDir: packagesDirIn(config.dataDir), service: made }),
+      permissionResource(calls, made),
+    ];
+  },
   open: async ({ store, config, installation, logger, metrics, queue, outboxSignal, calls }) => {
     const codeRoot = codeRootIn(config.dataDir);
     // Functions call Jeff's own APIs; the endpoint is known once the server listens, so the

@@ -18,7 +18,6 @@ export { type CloudTrailRecord, eventSourceOf, hiddenValue } from "./cloudtrail-
 export { createCloudTrailService } from "./cloudtrail-service.js";
 export { type OutboxStream, outboxStream } from "./event-stream.js";
 export {
-  callForStack,
   callOnBehalf,
   callOperationForStack,
   type OnBehalfCall,

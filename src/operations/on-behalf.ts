@@ -7,10 +7,13 @@ import { randomUUID } from "node:crypto";
 import {
   type Caller,
   type CallTransaction,
+  decodeRestJsonInput,
+  encodeRestJsonRequest,
   type JsonService,
   type OperationCall,
   type OperationRunner,
   type OperationTraits,
+  type RestJsonService,
   validateInput,
 } from "../protocol/index.js";
 
@@ -67,50 +70,21 @@ export interface StackScope {
 }
 
 /**
- * A call a stack's resource makes, as CloudFormation makes it: on behalf of whoever started the
- * stack operation, `invokedBy` CloudFormation.
- */
-export function callForStack<T>(
-  runner: OperationRunner,
-  stack: StackScope,
-  call: { readonly service: string; readonly operation: string },
-  traits: OperationTraits,
-  params: Readonly<Record<string, unknown>>,
-  work: (transaction: CallTransaction) => Promise<T>,
-): Promise<T> {
-  return callOnBehalf(
-    runner,
-    {
-      caller: stack.caller,
-      accountId: stack.accountId,
-      region: stack.region,
-      service: call.service,
-      operation: call.operation,
-      invokedBy: cloudFormationPrincipal,
-    },
-    traits,
-    params,
-    work,
-  );
-}
-
-/**
- * One of a JSON service's declared operations, called as CloudFormation calls it for a stack's
+ * One of a service's declared operations, called as CloudFormation calls it for a stack's
  * resource: the input checked against AWS's model as the edge checks a request's, then the
  * operation's own handler, on the call path with its own traits. A resource that is a service's
- * calls (an EventBridge rule is PutRule and PutTargets) makes them this way, so it cannot
- * disagree with the API.
+ * calls (an EventBridge rule is PutRule and PutTargets, a function is CreateFunction and
+ * PutFunctionConcurrency) makes them this way, so it cannot disagree with the API. A restJson1
+ * operation is given the request a client would send for the input (`encodeRestJsonRequest`), so
+ * its route serves it exactly as it serves the wire; its answer is the response's body.
  */
 export function callOperationForStack(
   runner: OperationRunner,
   stack: StackScope,
-  service: JsonService,
+  service: JsonService | RestJsonService,
   operation: string,
   input: Record<string, unknown>,
 ): Promise<unknown> {
-  const declared = service.operations[operation];
-  if (declared === undefined)
-    throw new TypeError(`${service.signingName} declares no operation ${operation}`);
   const call = operationCall({
     caller: stack.caller,
     accountId: stack.accountId,
@@ -119,6 +93,25 @@ export function callOperationForStack(
     operation,
     invokedBy: cloudFormationPrincipal,
   });
+  if (service.protocol === "restJson1") {
+    const route = service.routes.find((candidate) => candidate.operation === operation);
+    const model = service.model;
+    if (route === undefined || model === undefined)
+      throw new TypeError(`${service.signingName} declares no modelled operation ${operation}`);
+    const request = encodeRestJsonRequest(model, operation, input);
+    return runner.run(
+      call,
+      route,
+      () => input,
+      async (transaction) => {
+        validateInput(model, operation, decodeRestJsonInput(model, operation, request));
+        return (await route.handler(request, { ...call, transaction })).body;
+      },
+    );
+  }
+  const declared = service.operations[operation];
+  if (declared === undefined)
+    throw new TypeError(`${service.signingName} declares no operation ${operation}`);
   return runner.run(
     call,
     declared,

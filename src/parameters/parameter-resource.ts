@@ -1,15 +1,14 @@
 /** `AWS::SSM::Parameter` in templates: Ref gives the name; GetAtt gives Type and Value. */
 import { createHash } from "node:crypto";
-import { callForStack } from "../operations/index.js";
-import type { CallTransaction, OperationRunner, OperationTraits } from "../protocol/index.js";
+import { callOperationForStack } from "../operations/index.js";
+import { AwsError, type JsonService, type OperationRunner } from "../protocol/index.js";
 import {
   isFunctionCall,
   type ResourceContext,
   type ResourceHandler,
   type TemplateError,
 } from "../templates/index.js";
-import { parameterWrites } from "./parameter-operations.js";
-import { deleteParameter, type ParameterType, putParameter } from "./parameter-store.js";
+import type { ParameterType } from "./parameter-store.js";
 
 /** The properties as a template may give them: scalars where CloudFormation takes strings. */
 export interface ParameterProps {
@@ -42,36 +41,26 @@ function nameOf(props: ParameterProps, ctx: ResourceContext): string {
   return text(props.Name) ?? generatedName(ctx);
 }
 
-export function parameterResource(calls: OperationRunner): ResourceHandler<ParameterProps> {
-  /** A change made as the SSM call CloudFormation would make, on the stack's caller's behalf. */
-  const asCloudFormation = <T>(
-    ctx: ResourceContext,
-    operation: "PutParameter" | "DeleteParameter",
-    params: Record<string, unknown>,
-    work: (transaction: CallTransaction) => Promise<T>,
-  ) =>
-    callForStack(
-      calls,
-      ctx,
-      { service: "ssm", operation },
-      parameterWrites[operation] satisfies OperationTraits,
-      params,
-      work,
-    );
+/**
+ * Each change is the SSM call CloudFormation makes for it — PutParameter, DeleteParameter — made
+ * through the API's own operations on the stack caller's behalf.
+ */
+export function parameterResource(
+  calls: OperationRunner,
+  service: () => JsonService,
+): ResourceHandler<ParameterProps> {
+  const ssm = (ctx: ResourceContext, operation: string, input: Record<string, unknown>) =>
+    callOperationForStack(calls, ctx, service(), operation, input);
   const write = async (name: string, props: ParameterProps, ctx: ResourceContext, overwrite: boolean) => {
     const value = text(props.Value);
     const description = text(props.Description);
-    const input = {
-      name,
-      type: props.Type,
-      value,
-      ...(description !== undefined ? { description } : {}),
-      overwrite,
-    };
-    const params = { Name: name, Type: props.Type, Value: value, Overwrite: overwrite };
-    await asCloudFormation(ctx, "PutParameter", params, (transaction) =>
-      putParameter(transaction, ctx, input, (version) => ({ Version: version, Tier: "Standard" })),
-    );
+    await ssm(ctx, "PutParameter", {
+      Name: name,
+      Type: props.Type,
+      Value: value,
+      ...(description !== undefined ? { Description: description } : {}),
+      Overwrite: overwrite,
+    });
     return { physicalId: name, attributes: { Type: props.Type, Value: value } };
   };
   return {
@@ -104,10 +93,12 @@ export function parameterResource(calls: OperationRunner): ResourceHandler<Param
     create: (props, ctx) => write(nameOf(props, ctx), props, ctx, false),
     update: (physicalId, props, _previous, ctx) => write(physicalId, props, ctx, true),
     async delete(physicalId, _props, ctx) {
-      // Already gone is fine: a recovered delete may run twice.
-      await asCloudFormation(ctx, "DeleteParameter", { Name: physicalId }, (transaction) =>
-        transaction((tx) => deleteParameter(tx, ctx, physicalId)),
-      );
+      try {
+        await ssm(ctx, "DeleteParameter", { Name: physicalId });
+      } catch (error) {
+        // Already gone is fine: a recovered delete may run twice.
+        if (!(error instanceof AwsError) || error.code !== "ParameterNotFound") throw error;
+      }
     },
   };
 }

@@ -7,6 +7,9 @@ import { createSsmService } from "./ssm-service.js";
 export const parametersSubsystem: Subsystem = {
   name: "parameters",
   migrations: parameterMigrations,
-  resourceTypes: ({ calls }) => [parameterResource(calls)],
+  resourceTypes: ({ store, calls }) => {
+    const service = createSsmService(store);
+    return [parameterResource(calls, () => service)];
+  },
   open: ({ store }) => ({ services: [createSsmService(store)] }),
 };

@@ -44,6 +44,7 @@ export { decodeQueryInput } from "./query-input.js";
 export { requestParameters } from "./request-parameters.js";
 export {
   decodeRestJsonInput,
+  encodeRestJsonRequest,
   type ModelRoute,
   type ModelRouteMatch,
   matchModelRoute,

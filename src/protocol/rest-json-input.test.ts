@@ -16,7 +16,7 @@ import {
 import { isAwsError } from "./aws-error.js";
 import { decodeModelRequest } from "./model-request.js";
 import { lambdaModel, schedulerModel } from "./models/index.js";
-import { decodeRestJsonInput, matchModelRoute } from "./rest-json-input.js";
+import { decodeRestJsonInput, encodeRestJsonRequest, matchModelRoute } from "./rest-json-input.js";
 import type { ServiceModel } from "./service-model.js";
 
 function decode(request: SentRequest, model: ServiceModel = lambdaModel) {
@@ -208,5 +208,50 @@ describe("decodeRestJsonInput", () => {
         query: new URLSearchParams("MaxItems=many"),
       }),
     ).toThrow(expect.objectContaining({ code: "SerializationException" }));
+  });
+});
+
+describe("requests Jeff makes for its own callers", () => {
+  // A stack's resource calls Lambda's routes with the request a client would send for its input:
+  // decoding that request gives the input back, whatever each member's place on the wire.
+  it.each([
+    [
+      "CreateFunction",
+      {
+        FunctionName: "made",
+        Role: role,
+        Runtime: "python3.12",
+        Handler: "index.handler",
+        Timeout: 9,
+        Code: { ZipFile: Buffer.from(zipSync({ "index.py": new Uint8Array([1, 2, 3]) })) },
+        Tags: { team: "core" },
+      },
+    ],
+    ["ListFunctions", { FunctionVersion: "ALL", MaxItems: 5 }],
+    [
+      "AddPermission",
+      {
+        FunctionName: "made",
+        StatementId: "s",
+        Action: "lambda:InvokeFunction",
+        Principal: "events.amazonaws.com",
+        Qualifier: "live",
+      },
+    ],
+    ["Invoke", { FunctionName: "made", InvocationType: "Event", Payload: Buffer.from('{"a":1}') }],
+    [
+      "UntagResource",
+      { Resource: "arn:aws:lambda:us-east-1:111111111111:function:made", TagKeys: ["a", "b"] },
+    ],
+  ])("%s: the request decodes to the input it was made from", (operation, input) => {
+    const request = encodeRestJsonRequest(lambdaModel, operation, input);
+    expect(request.method).toBe(lambdaModel.operations[operation]!.http!.method);
+    expect(decodeRestJsonInput(lambdaModel, operation, request)).toEqual(input);
+  });
+
+  it("refuses a member the operation does not have, naming it", () => {
+    expect(() => encodeRestJsonRequest(lambdaModel, "GetFunction", { FunctionName: "f", Bogus: 1 })).toThrow(
+      /GetFunction has no member Bogus/,
+    );
   });
 });

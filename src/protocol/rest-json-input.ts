@@ -169,3 +169,65 @@ function queryMap(
 function headerText(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join(",") : value;
 }
+
+/**
+ * The request a restJson1 client would send for `input` (keyed by the model's member names): each
+ * member where the model says it travels — a URI label, a query parameter, a header, a raw payload
+ * or the JSON body, blobs in base64. Jeff's own callers (a stack's resource) use it to make the
+ * same request the edge would decode, so the route serves them exactly as it serves the wire.
+ */
+export function encodeRestJsonRequest(
+  model: ServiceModel,
+  operation: string,
+  input: Readonly<Record<string, unknown>>,
+): Pick<RestRequest, "method" | "pathParams" | "query" | "headers" | "body"> {
+  const { op, input: shape } = operationInput(model, operation);
+  const pathParams: Record<string, string> = {};
+  const query = new URLSearchParams();
+  const headers: Record<string, string> = {};
+  const bodyMembers: Record<string, unknown> = {};
+  let body: Buffer = Buffer.alloc(0);
+  for (const [name, value] of Object.entries(input)) {
+    if (value === undefined) continue;
+    const ref = shape?.members[name];
+    if (ref === undefined) throw new TypeError(`${model.id}: ${operation} has no member ${name}`);
+    const wireName = ref.locationName ?? name;
+    switch (ref.location) {
+      case "uri":
+        pathParams[wireName] = wireText(value);
+        break;
+      case "querystring":
+        for (const item of Array.isArray(value) ? value : [value]) query.append(wireName, wireText(item));
+        break;
+      case "header":
+        headers[wireName.toLowerCase()] = Array.isArray(value)
+          ? value.map(wireText).join(",")
+          : wireText(value);
+        break;
+      default:
+        if (name === shape?.payload) body = payloadBytes(value);
+        else bodyMembers[name] = value;
+    }
+  }
+  if (shape?.payload === undefined && Object.keys(bodyMembers).length > 0)
+    body = Buffer.from(JSON.stringify(bodyMembers, jsonWireValue));
+  return { method: op.http?.method ?? "POST", pathParams, query, headers, body };
+}
+
+function wireText(value: unknown): string {
+  return value instanceof Date ? value.toISOString() : String(value);
+}
+
+function payloadBytes(value: unknown): Buffer {
+  if (Buffer.isBuffer(value)) return value;
+  if (value instanceof Uint8Array) return Buffer.from(value);
+  return Buffer.from(typeof value === "string" ? value : JSON.stringify(value, jsonWireValue));
+}
+
+/** Blobs travel in a JSON body as base64, timestamps as epoch seconds (restJson1's defaults). */
+function jsonWireValue(this: unknown, key: string, value: unknown): unknown {
+  const raw = (this as Record<string, unknown>)[key];
+  if (raw instanceof Uint8Array) return Buffer.from(raw).toString("base64");
+  if (raw instanceof Date) return raw.getTime() / 1000;
+  return value;
+}

@@ -8,20 +8,26 @@
  * package` takes it). `jeff deploy` and `jeff dev` turn a project's paths into packages under the
  * data directory before they send the template, and a path may name nothing else: a template can
  * never make Jeff read a file of the host's (package-store.ts).
+ *
+ * A function is the Lambda calls CloudFormation makes for it — CreateFunction,
+ * PutFunctionConcurrency, PublishVersion and CreateAlias for SAM's AutoPublishAlias,
+ * PutFunctionEventInvokeConfig; on a change UpdateFunctionCode (only when the code or its
+ * architecture changed), UpdateFunctionConfiguration and the tag calls; DeleteFunction — made
+ * through the API's own operations on the stack caller's behalf, so a function from a template and
+ * one from the CLI cannot differ. An uploaded package is named to Lambda as an object in Jeff's
+ * bucket (`packageObject`), so its bytes are not sent again.
  */
-import { createHash, randomUUID } from "node:crypto";
+import { createHash } from "node:crypto";
 import { zipSync } from "fflate";
-import { callForStack } from "../../operations/index.js";
 import {
   AwsError,
-  type CallTransaction,
   findValidationErrors,
   lambdaModel,
   type OperationRunner,
-  type OperationTraits,
+  type RestJsonService,
   validationMessage,
 } from "../../protocol/index.js";
-import { type SqlExecutor, type Store, StoreConflictError } from "../../store/index.js";
+import type { Store } from "../../store/index.js";
 import {
   expandedSamEventTypes,
   isFunctionCall,
@@ -29,52 +35,32 @@ import {
   type ResourceHandler,
   type TemplateError,
 } from "../../templates/index.js";
-import { isPackageLocation, keepCode, readPackage, uploadedPackage } from "../code/index.js";
+import { isPackageLocation, keptPackage, packageObject, readPackage } from "../code/index.js";
 import { lambdaErrors } from "../lambda-errors.js";
 import {
   checkAliasName,
   checkFunctionName,
-  checkReservation,
-  codeFieldsOf,
-  deleteAlias,
-  deleteEventInvokeConfig,
-  deleteFunctionOrVersion,
-  describeFunction,
-  type EventInvokeConfig,
-  type FunctionRecord,
-  type FunctionScope,
-  findAlias,
-  findFunction,
-  findVersion,
   functionArn,
-  insertFunction,
-  isVersionNumber,
-  newFunctionRecord,
-  publishLatest,
-  putEventInvokeConfig,
   readEventInvokeConfig,
   readReservedConcurrency,
   readSettings,
   readTags,
-  replaceFunction,
-  saveAlias,
-  saveTags,
   sortedVariables,
 } from "../records/index.js";
-import { functionWrites } from "./lambda-request.js";
+import { type LambdaAnswer, stackLambdaCalls } from "./stack-calls.js";
 
 export interface FunctionResourceOptions {
+  /** Where uploaded packages are kept: a template names one by location, checked before it is used. */
   readonly store: Store;
-  /** Where unpacked code lives: `<codeRoot>/<account>/<sha256>/`, as for the Lambda API. */
-  readonly codeRoot: string;
   /**
    * Where earlier CLIs wrote packages, the only folder a template's code path may point into
    * (`package-store.ts`); today's CLI uploads them and names them `jeff://packages/…`.
    */
   readonly packagesDir: string;
-  readonly accountConcurrency: number;
   /** The call path: a stack's changes to functions are Lambda calls made on its caller's behalf. */
   readonly calls: OperationRunner;
+  /** Lambda's API, whose operations those calls are. */
+  readonly service: () => RestJsonService;
 }
 
 type Props = Record<string, unknown>;
@@ -266,6 +252,9 @@ function settingsInput(type: string, props: Props, ctx: ResourceContext): Props 
   };
 }
 
+/** The earliest time a zip entry can carry. */
+const inlineCodeTime = new Date(1980, 0, 1);
+
 /** CloudFormation writes inline code to `index.js` or `index.py`, and takes it for those runtimes only. */
 function inlinePackage(source: unknown, runtime: string, field: string): Buffer {
   if (typeof source !== "string" || source.length === 0)
@@ -277,9 +266,10 @@ function inlinePackage(source: unknown, runtime: string, field: string): Buffer 
       : undefined;
   if (file === undefined)
     throw lambdaErrors.invalidParameter(`${field} is only for Node.js and Python runtimes, not ${runtime}`);
-  return Buffer.from(
-    zipSync({ [file]: [new TextEncoder().encode(source), { attrs: (0o100644 << 16) >>> 0 }] }),
-  );
+  // A fixed time, so the same source is the same package, and a deploy that does not change it
+  // does not send it again.
+  const entry = { attrs: (0o100644 << 16) >>> 0, mtime: inlineCodeTime };
+  return Buffer.from(zipSync({ [file]: [new TextEncoder().encode(source), entry] }));
 }
 
 const noS3 = (field: string) =>
@@ -287,26 +277,44 @@ const noS3 = (field: string) =>
     `${field}: S3 locations are not supported; deploy with \`jeff deploy\`, which packages local code`,
   );
 
-/** The deployment package the properties name: inline source, or a package the CLI uploaded (or, from earlier CLIs, wrote to disk). */
-async function packageOf(
+/** The code as CreateFunction and UpdateFunctionCode take it, and the hash of the package it names. */
+interface CodeInput {
+  readonly code: { readonly ZipFile: Buffer } | { readonly S3Bucket: string; readonly S3Key: string };
+  readonly sha256: string;
+}
+
+const zipInput = (zip: Buffer): CodeInput => ({
+  code: { ZipFile: zip },
+  sha256: createHash("sha256").update(zip).digest("base64"),
+});
+
+/**
+ * The deployment package the properties name: a package the CLI uploaded, named by its place in
+ * Jeff's bucket as a package in S3 is; or inline source, or (from earlier CLIs) a package on disk,
+ * sent as a ZipFile.
+ */
+async function codeOf(
   type: string,
   props: Props,
   options: FunctionResourceOptions,
   accountId: string,
-): Promise<Buffer> {
+): Promise<CodeInput> {
   const runtime = String(props.Runtime);
   const field = type === "AWS::Serverless::Function" ? "CodeUri" : "Code";
   if (type === "AWS::Serverless::Function" && props.InlineCode !== undefined)
-    return inlinePackage(props.InlineCode, runtime, "InlineCode");
+    return zipInput(inlinePackage(props.InlineCode, runtime, "InlineCode"));
   const code = props[field];
   if (typeof code === "string") {
     if (code.startsWith("s3://")) throw noS3(field);
-    if (isPackageLocation(code)) return uploadedPackage(options.store, accountId, code, field);
-    return readPackage(options.packagesDir, code, field);
+    if (isPackageLocation(code)) {
+      const sha256 = await keptPackage(options.store, accountId, code, field);
+      return { code: packageObject(sha256), sha256 };
+    }
+    return zipInput(await readPackage(options.packagesDir, code, field));
   }
   const { ZipFile } = (code ?? {}) as { ZipFile?: unknown };
   if (type === "AWS::Lambda::Function" && ZipFile !== undefined)
-    return inlinePackage(ZipFile, runtime, "Code.ZipFile");
+    return zipInput(inlinePackage(ZipFile, runtime, "Code.ZipFile"));
   if (code !== null && typeof code === "object") throw noS3(field);
   throw lambdaErrors.invalidParameter(`${field} must be a path to the function's code`);
 }
@@ -337,7 +345,7 @@ function aliasOf(props: Props): string | undefined {
 const flag = (value: unknown) => value === true || value === "true";
 
 /** SAM's EventInvokeConfig is the PutFunctionEventInvokeConfig input, with a `Type` beside each destination. */
-function eventInvokeConfigOf(props: Props, scope: FunctionScope): EventInvokeConfig | undefined {
+function eventInvokeConfigOf(props: Props): Props | undefined {
   const raw = props.EventInvokeConfig as Props | undefined;
   if (raw === undefined) return undefined;
   const destinations = (raw.DestinationConfig ?? {}) as Record<string, { Destination?: unknown } | undefined>;
@@ -346,120 +354,153 @@ function eventInvokeConfigOf(props: Props, scope: FunctionScope): EventInvokeCon
     const destination = destinations[which]?.Destination;
     if (destination !== undefined) destinationConfig[which] = { Destination: destination };
   }
-  return readEventInvokeConfig(
-    {
-      ...(raw.MaximumRetryAttempts !== undefined
-        ? { MaximumRetryAttempts: integerOf(raw.MaximumRetryAttempts) }
-        : {}),
-      ...(raw.MaximumEventAgeInSeconds !== undefined
-        ? { MaximumEventAgeInSeconds: integerOf(raw.MaximumEventAgeInSeconds) }
-        : {}),
-      DestinationConfig: destinationConfig,
-    },
-    scope,
-  );
+  return {
+    ...(raw.MaximumRetryAttempts !== undefined
+      ? { MaximumRetryAttempts: integerOf(raw.MaximumRetryAttempts) }
+      : {}),
+    ...(raw.MaximumEventAgeInSeconds !== undefined
+      ? { MaximumEventAgeInSeconds: integerOf(raw.MaximumEventAgeInSeconds) }
+      : {}),
+    DestinationConfig: destinationConfig,
+  };
+}
+
+/**
+ * What UpdateFunctionConfiguration is sent for a setting the template no longer gives, so that
+ * removing it from the template puts Lambda's default back, as CloudFormation does.
+ */
+function defaultsFor(name: string): Props {
+  return {
+    Description: "",
+    Timeout: 3,
+    MemorySize: 128,
+    Environment: { Variables: {} },
+    EphemeralStorage: { Size: 512 },
+    TracingConfig: { Mode: "PassThrough" },
+    LoggingConfig: { LogFormat: "Text", LogGroup: `/aws/lambda/${name}` },
+  };
 }
 
 function functionHandler(type: string, options: FunctionResourceOptions): ResourceHandler<Props> {
-  const { store } = options;
-  const scopeOf = (ctx: ResourceContext): FunctionScope => ({ accountId: ctx.accountId, region: ctx.region });
-
-  /** Everything the properties say, checked before anything is written. */
-  const read = async (props: Props, ctx: ResourceContext, name: string) => {
-    const settings = readSettings(settingsInput(type, props, ctx), undefined);
-    const raw = props.ReservedConcurrentExecutions;
-    const reserved = raw === undefined ? undefined : readReservedConcurrency(integerOf(raw));
-    if (reserved !== undefined)
-      await checkReservation(store, scopeOf(ctx), name, reserved, options.accountConcurrency);
-    const invokeConfig = eventInvokeConfigOf(props, scopeOf(ctx));
-    const tags = tagsOf(type, props);
-    aliasOf(props);
-    const code = await keepCode(
-      store,
-      options.codeRoot,
-      ctx.accountId,
-      await packageOf(type, props, options, ctx.accountId),
-    );
-    return { settings: { ...settings, tags }, reserved, invokeConfig, code };
-  };
-
-  const result = (record: FunctionRecord) => ({ physicalId: record.name, attributes: { Arn: record.arn } });
+  /** Lambda's operations, called as CloudFormation calls them, on the stack's caller's behalf. */
+  const lambda = stackLambdaCalls(options.calls, options.service);
 
   /**
-   * What follows a write of `$LATEST`, in the same transaction: the tags, and with
-   * AutoPublishAlias a new version when SAM would make one (the code, Environment or MemorySize
-   * changed, AutoPublishCodeSha256 changed, or anything changed under
-   * AutoPublishAliasAllProperties) with the alias moved to it; then the EventInvokeConfig, on the
-   * alias when there is one, as SAM puts it. Configurations the API set on other qualifiers stay.
+   * Everything the properties say that can be checked without a call, checked before the first
+   * call, so that a template's own mistake changes nothing.
+   */
+  const check = (props: Props, ctx: ResourceContext) => {
+    readSettings(settingsInput(type, props, ctx), undefined);
+    const raw = props.ReservedConcurrentExecutions;
+    const reserved = raw === undefined ? undefined : readReservedConcurrency(integerOf(raw));
+    const invokeConfig = eventInvokeConfigOf(props);
+    if (invokeConfig) readEventInvokeConfig(invokeConfig, ctx);
+    return { reserved, invokeConfig, tags: tagsOf(type, props), alias: aliasOf(props) };
+  };
+
+  const result = (answer: LambdaAnswer, name: string, ctx: ResourceContext) => ({
+    physicalId: name,
+    attributes: { Arn: typeof answer.FunctionArn === "string" ? answer.FunctionArn : functionArn(ctx, name) },
+  });
+
+  /**
+   * What follows a write of `$LATEST`: with AutoPublishAlias a new version when SAM would make one
+   * (the code, Environment or MemorySize changed, AutoPublishCodeSha256 changed, or anything
+   * changed under AutoPublishAliasAllProperties) with the alias moved to it; then the
+   * EventInvokeConfig, on the alias when there is one, as SAM puts it.
    */
   const afterWrite = async (
-    tx: SqlExecutor,
-    scope: FunctionScope,
-    record: FunctionRecord,
+    ctx: ResourceContext,
+    name: string,
     props: Props,
     previous: Props | undefined,
-    invokeConfig: EventInvokeConfig | undefined,
+    invokeConfig: Props | undefined,
   ) => {
-    await saveTags(tx, scope, record.name, record.tags);
     const alias = aliasOf(props);
     const previousAlias = previous ? aliasOf(previous) : undefined;
     if (previousAlias !== undefined && previousAlias !== alias) {
-      await deleteAlias(tx, scope, record.name, previousAlias);
-      await deleteEventInvokeConfig(tx, scope, record.name, previousAlias);
+      // DeleteAlias takes the alias's EventInvokeConfig with it.
+      await lambda(ctx, "DeleteAlias", { FunctionName: name, Name: previousAlias });
     }
-    if (alias !== undefined && (await needsVersion(tx, scope, record, alias, props, previous))) {
-      const description =
-        props.VersionDescription === undefined ? undefined : String(props.VersionDescription);
-      const published = await publishLatest(tx, scope, record, description);
-      await saveAlias(tx, scope, record.name, {
-        name: alias,
-        functionVersion: String(published.version),
-        description: "",
-      });
-    }
+    if (alias !== undefined) await publishForAlias(ctx, name, alias, props, previous);
     const qualifier = alias ?? "$LATEST";
-    if (qualifier !== "$LATEST") await deleteEventInvokeConfig(tx, scope, record.name, "$LATEST");
-    if (invokeConfig) await putEventInvokeConfig(tx, scope, record.name, qualifier, invokeConfig);
-    else await deleteEventInvokeConfig(tx, scope, record.name, qualifier);
+    // The configuration the template put before goes when the template drops it or moves it to
+    // another qualifier (a deleted alias took its own with it); those the API put stay.
+    const before = previous === undefined ? undefined : (previousAlias ?? "$LATEST");
+    const aliasGone = previousAlias !== undefined && previousAlias !== alias;
+    if (
+      previous?.EventInvokeConfig !== undefined &&
+      !aliasGone &&
+      (invokeConfig === undefined || before !== qualifier)
+    )
+      await lambda.unlessGone(ctx, "DeleteFunctionEventInvokeConfig", {
+        FunctionName: name,
+        Qualifier: before,
+      });
+    if (invokeConfig)
+      await lambda(ctx, "PutFunctionEventInvokeConfig", {
+        FunctionName: name,
+        Qualifier: qualifier,
+        ...invokeConfig,
+      });
   };
 
-  const needsVersion = async (
-    tx: SqlExecutor,
-    scope: FunctionScope,
-    record: FunctionRecord,
+  const publishForAlias = async (
+    ctx: ResourceContext,
+    name: string,
     alias: string,
     props: Props,
     previous: Props | undefined,
-  ): Promise<boolean> => {
-    const current = await findAlias(tx, scope, record.name, alias);
-    const version =
-      current && isVersionNumber(current.functionVersion) ? Number(current.functionVersion) : undefined;
-    const published = version === undefined ? undefined : await findVersion(tx, scope, record, version);
-    if (!published) return true;
-    if (flag(props.AutoPublishAliasAllProperties)) return true;
-    if (previous && previous.AutoPublishCodeSha256 !== props.AutoPublishCodeSha256) return true;
-    const trigger = (r: FunctionRecord) =>
-      JSON.stringify([r.codeSha256, r.memorySize, sortedVariables(r.environment)]);
-    return trigger(published.record) !== trigger(record);
+  ) => {
+    const current = await lambda.unlessGone(ctx, "GetAlias", { FunctionName: name, Name: alias });
+    const version = typeof current.FunctionVersion === "string" ? current.FunctionVersion : undefined;
+    const published =
+      version === undefined || version === "$LATEST"
+        ? undefined
+        : await lambda.unlessGone(ctx, "GetFunctionConfiguration", {
+            FunctionName: name,
+            Qualifier: version,
+          });
+    const latest = await lambda(ctx, "GetFunctionConfiguration", { FunctionName: name });
+    const trigger = (configuration: LambdaAnswer) =>
+      JSON.stringify([
+        configuration.CodeSha256,
+        configuration.MemorySize,
+        sortedVariables(
+          ((configuration.Environment as { Variables?: Record<string, string> } | undefined)?.Variables ??
+            {}) as Record<string, string>,
+        ),
+      ]);
+    const needed =
+      published?.Version === undefined ||
+      flag(props.AutoPublishAliasAllProperties) ||
+      (previous !== undefined && previous.AutoPublishCodeSha256 !== props.AutoPublishCodeSha256) ||
+      trigger(published) !== trigger(latest);
+    if (!needed) return;
+    const made = await lambda(ctx, "PublishVersion", {
+      FunctionName: name,
+      ...(props.VersionDescription !== undefined ? { Description: String(props.VersionDescription) } : {}),
+    });
+    await lambda(ctx, version === undefined ? "CreateAlias" : "UpdateAlias", {
+      FunctionName: name,
+      Name: alias,
+      FunctionVersion: made.Version,
+    });
   };
 
-  /** A change made as the Lambda call CloudFormation would make, on the stack's caller's behalf. */
-  const asCloudFormation = <T>(
+  /** The tags a template change adds, changes and removes, as TagResource and UntagResource. */
+  const retag = async (
     ctx: ResourceContext,
-    operation: string,
-    traits: OperationTraits,
-    name: string,
-    props: Props,
-    work: (transaction: CallTransaction) => Promise<T>,
-  ) =>
-    callForStack(
-      options.calls,
-      ctx,
-      { service: "lambda", operation },
-      traits,
-      { ...props, FunctionName: name },
-      work,
-    );
+    arn: string,
+    tags: Record<string, string>,
+    before: Record<string, string>,
+  ) => {
+    const removed = Object.keys(before).filter((key) => !(key in tags));
+    if (removed.length > 0) await lambda(ctx, "UntagResource", { Resource: arn, TagKeys: removed });
+    const changed = Object.entries(tags).filter(([key, value]) => before[key] !== value);
+    if (changed.length > 0)
+      await lambda(ctx, "TagResource", { Resource: arn, Tags: Object.fromEntries(changed) });
+  };
 
   return {
     type,
@@ -468,76 +509,73 @@ function functionHandler(type: string, options: FunctionResourceOptions): Resour
     replaceOnChange: ["FunctionName"],
     physicalIdFor: (props, ctx) => nameOf(props, ctx),
     async create(props, ctx) {
-      const scope = scopeOf(ctx);
       const name = nameOf(props, ctx);
-      const { settings, reserved, invokeConfig, code } = await read(props, ctx, name);
-      const record = newFunctionRecord(scope, name, settings, code, reserved);
+      const { reserved, invokeConfig, tags } = check(props, ctx);
+      const { code } = await codeOf(type, props, options, ctx.accountId);
+      const created = await lambda(ctx, "CreateFunction", {
+        FunctionName: name,
+        ...settingsInput(type, props, ctx),
+        Code: code,
+        ...(Object.keys(tags).length > 0 ? { Tags: tags } : {}),
+      });
       try {
-        await asCloudFormation(
-          ctx,
-          "CreateFunction",
-          functionWrites.CreateFunction,
-          name,
-          props,
-          (transaction) =>
-            transaction(async (tx) => {
-              await insertFunction(tx, scope, record);
-              await afterWrite(tx, scope, record, props, undefined, invokeConfig);
-              return describeFunction(record);
-            }),
-        );
+        if (reserved !== undefined)
+          await lambda(ctx, "PutFunctionConcurrency", {
+            FunctionName: name,
+            ReservedConcurrentExecutions: reserved,
+          });
+        await afterWrite(ctx, name, props, undefined, invokeConfig);
       } catch (error) {
-        if (error instanceof StoreConflictError) throw lambdaErrors.alreadyExists(name);
+        // A create that fails leaves nothing behind (the stack engine deletes nothing of it), so
+        // the function made by the first call goes with the step that failed.
+        await lambda.unlessGone(ctx, "DeleteFunction", { FunctionName: name });
         throw error;
       }
-      return result(record);
+      return result(created, name, ctx);
     },
     async update(physicalId, props, previous, ctx) {
-      const scope = scopeOf(ctx);
-      const current = await findFunction(store, scope, physicalId);
-      if (!current) throw lambdaErrors.notFound(functionArn(scope, physicalId));
-      const { settings, reserved, invokeConfig, code } = await read(props, ctx, physicalId);
-      const { reservedConcurrency: _old, ...kept } = current;
-      const next: FunctionRecord = {
-        ...kept,
-        ...settings,
-        ...codeFieldsOf(code),
-        revisionId: randomUUID(),
-        lastModified: new Date(),
-        ...(reserved !== undefined ? { reservedConcurrency: reserved } : {}),
-      };
-      await asCloudFormation(
-        ctx,
-        "UpdateFunctionConfiguration",
-        functionWrites.UpdateFunctionConfiguration,
-        physicalId,
-        props,
-        (transaction) =>
-          transaction(async (tx) => {
-            if (!(await replaceFunction(tx, scope, next, current.revisionId)))
-              throw lambdaErrors.preconditionFailed();
-            await afterWrite(tx, scope, next, props, previous, invokeConfig);
-            return describeFunction(next);
-          }),
-      );
-      return result(next);
+      const name = physicalId;
+      const { reserved, invokeConfig, tags } = check(props, ctx);
+      const { code, sha256 } = await codeOf(type, props, options, ctx.accountId);
+      const current = await lambda(ctx, "GetFunctionConfiguration", { FunctionName: name });
+      const settings = settingsInput(type, props, ctx);
+      const { Architectures: architectures, ...configuration } = settings;
+      const before = settingsInput(type, previous, ctx);
+      // A setting the template dropped goes back to Lambda's default.
+      const defaults = defaultsFor(name);
+      for (const member of Object.keys(before)) {
+        if (!(member in settings) && member in defaults) configuration[member] = defaults[member];
+      }
+      const architecturesNow = architectures ?? ["x86_64"];
+      // UpdateFunctionCode, only when the code or the architecture it is built for changed.
+      if (
+        current.CodeSha256 !== sha256 ||
+        JSON.stringify(current.Architectures) !== JSON.stringify(architecturesNow)
+      )
+        await lambda(ctx, "UpdateFunctionCode", {
+          FunctionName: name,
+          ...code,
+          Architectures: architecturesNow,
+        });
+      const updated = await lambda(ctx, "UpdateFunctionConfiguration", {
+        FunctionName: name,
+        ...configuration,
+      });
+      const arn = typeof updated.FunctionArn === "string" ? updated.FunctionArn : functionArn(ctx, name);
+      await retag(ctx, arn, tags, tagsOf(type, previous));
+      if (reserved !== undefined)
+        await lambda(ctx, "PutFunctionConcurrency", {
+          FunctionName: name,
+          ReservedConcurrentExecutions: reserved,
+        });
+      else if (previous.ReservedConcurrentExecutions !== undefined)
+        await lambda(ctx, "DeleteFunctionConcurrency", { FunctionName: name });
+      await afterWrite(ctx, name, props, previous, invokeConfig);
+      return result(updated, name, ctx);
     },
     async delete(physicalId, _props, ctx) {
-      const scope = scopeOf(ctx);
-      try {
-        await asCloudFormation(
-          ctx,
-          "DeleteFunction",
-          functionWrites.DeleteFunction,
-          physicalId,
-          {},
-          (transaction) => transaction((tx) => deleteFunctionOrVersion(tx, scope, { name: physicalId })),
-        );
-      } catch (error) {
-        // Already gone is fine: a recovered delete may run twice.
-        if (error instanceof AwsError && error.code === "ResourceNotFoundException") return;
-        throw error;
-      }
+      // Already gone is fine: a recovered delete may run twice.
+      await lambda.unlessGone(ctx, "DeleteFunction", { FunctionName: physicalId });
     },
   };
 }

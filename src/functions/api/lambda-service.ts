@@ -15,7 +15,7 @@ import {
   reads,
 } from "../../protocol/index.js";
 import { type Store, StoreConflictError } from "../../store/index.js";
-import { codeLimits, keepCode } from "../code/index.js";
+import { codeLimits, keepCode, packageBucket, packageInBucket } from "../code/index.js";
 import type { Invoke } from "../invoke.js";
 import { lambdaErrors } from "../lambda-errors.js";
 import {
@@ -111,14 +111,26 @@ function publishFlag(input: Record<string, unknown>): boolean {
   return input.Publish;
 }
 
-function zipFrom(code: unknown, field: string): Buffer {
-  const zipFile = (code as { ZipFile?: unknown } | null | undefined)?.ZipFile;
+/**
+ * The package a request's code names: a base64 `ZipFile`, or an `S3Bucket`/`S3Key` pair naming a
+ * package kept in Jeff's own bucket (`packageObject`). `field` is where the ZipFile would be.
+ */
+function codeFrom(store: Store, accountId: string, code: unknown, field: string): Promise<Buffer> {
+  const given = (code ?? {}) as { ZipFile?: unknown; S3Bucket?: unknown; S3Key?: unknown };
+  if (given.S3Bucket !== undefined || given.S3Key !== undefined) {
+    if (given.ZipFile !== undefined)
+      throw lambdaErrors.invalidParameter(
+        "Please provide a source for function code: either a ZipFile or an S3 location, not both.",
+      );
+    return packageInBucket(store, accountId, given.S3Bucket, given.S3Key);
+  }
+  const zipFile = given.ZipFile;
   if (typeof zipFile !== "string" || zipFile.length === 0) {
     throw lambdaErrors.invalidParameter(
-      `${field} is required: Jeff takes a function's code as a base64 .zip (S3 locations and images are not supported)`,
+      `${field} is required: Jeff takes a function's code as a base64 .zip, or as S3Bucket ${packageBucket} and the S3Key of a package kept in Jeff (images are not supported)`,
     );
   }
-  return Buffer.from(zipFile, "base64");
+  return Promise.resolve(Buffer.from(zipFile, "base64"));
 }
 
 export function createLambdaService(options: LambdaServiceOptions): RestJsonService {
@@ -197,7 +209,7 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
             const settings = readSettings(input, undefined);
             const tags = readTags(input.Tags) ?? {};
             const publish = publishFlag(input);
-            const zip = zipFrom(input.Code, "Code.ZipFile");
+            const zip = await codeFrom(store, scope.accountId, input.Code, "Code.ZipFile");
             if (await findFunction(store, scope, name)) throw lambdaErrors.alreadyExists(name);
             const code = await keepCode(store, options.codeRoot, scope.accountId, zip);
             const record = newFunctionRecord(scope, name, { ...settings, tags }, code);
@@ -282,7 +294,7 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
           handler: async (req, ctx) => {
             const input = jsonBody(req);
             const scope = scopeOf(ctx);
-            const zip = zipFrom(input, "ZipFile");
+            const zip = await codeFrom(store, scope.accountId, input, "ZipFile");
             const publish = publishFlag(input);
             const body = await update(
               ctx.transaction,

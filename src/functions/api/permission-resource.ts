@@ -6,8 +6,7 @@
  * statement id; `Fn::GetAtt Id` too.
  */
 import { createHash } from "node:crypto";
-import { callForStack } from "../../operations/index.js";
-import { AwsError, type CallTransaction, mutates, type OperationRunner } from "../../protocol/index.js";
+import type { OperationRunner, RestJsonService } from "../../protocol/index.js";
 import {
   isFunctionCall,
   type ResourceContext,
@@ -15,9 +14,8 @@ import {
   type TemplateError,
 } from "../../templates/index.js";
 import { lambdaErrors } from "../lambda-errors.js";
-import { type FunctionReference, type FunctionScope, parseFunctionName } from "../records/index.js";
-import { onFunction } from "./lambda-request.js";
-import { addPermission, removePermission } from "./permission-routes.js";
+import { type FunctionReference, parseFunctionName } from "../records/index.js";
+import { stackLambdaCalls } from "./stack-calls.js";
 
 interface PermissionProps {
   readonly Action: string;
@@ -38,8 +36,6 @@ const optional = [
   "FunctionUrlAuthType",
   "PrincipalOrgID",
 ] as const;
-
-const scopeOf = (ctx: ResourceContext): FunctionScope => ({ accountId: ctx.accountId, region: ctx.region });
 
 /**
  * The statement id CloudFormation gives: the stack's name, the logical id and a suffix, at most 100
@@ -71,56 +67,34 @@ function referenceIn(props: PermissionProps, ctx: ResourceContext): FunctionRefe
   return reference;
 }
 
-export function permissionResource(calls: OperationRunner): ResourceHandler<PermissionProps> {
-  const onBehalf = <T>(
-    ctx: ResourceContext,
-    operation: "AddPermission" | "RemovePermission",
-    params: Record<string, unknown>,
-    work: (transaction: CallTransaction) => Promise<T>,
-  ) =>
-    callForStack(
-      calls,
-      ctx,
-      { service: "lambda", operation },
-      mutates(`lambda:${operation}`, onFunction),
-      params,
-      work,
-    );
+export function permissionResource(
+  calls: OperationRunner,
+  service: () => RestJsonService,
+): ResourceHandler<PermissionProps> {
+  const lambda = stackLambdaCalls(calls, service);
 
   const add = async (sid: string, props: PermissionProps, ctx: ResourceContext) => {
-    const reference = referenceIn(props, ctx);
+    referenceIn(props, ctx);
     const input: Record<string, unknown> = { StatementId: sid };
     for (const key of [...required, ...optional]) {
       if (props[key] !== undefined) input[key] = String(props[key]);
     }
-    await onBehalf(ctx, "AddPermission", input, (transaction) =>
-      transaction((tx) => addPermission(tx, scopeOf(ctx), reference, input)),
-    );
+    await lambda(ctx, "AddPermission", input);
     return { physicalId: sid, attributes: { Id: sid } };
   };
 
   const remove = async (sid: string, props: PermissionProps, ctx: ResourceContext) => {
-    let reference: FunctionReference;
     try {
-      reference = referenceIn(props, ctx);
+      referenceIn(props, ctx);
     } catch {
       return; // a name no statement could have been added under
     }
-    await onBehalf(
-      ctx,
-      "RemovePermission",
-      { FunctionName: props.FunctionName, StatementId: sid },
-      (transaction) =>
-        transaction(async (tx) => {
-          try {
-            await removePermission(tx, scopeOf(ctx), reference, sid, undefined);
-          } catch (error) {
-            // Already gone (the statement, its policy or the function) is fine: a retried or
-            // recovered delete, or a function the same stack deleted first.
-            if (!(error instanceof AwsError) || error.code !== "ResourceNotFoundException") throw error;
-          }
-        }),
-    );
+    // Already gone (the statement, its policy or the function) is fine: a retried or recovered
+    // delete, or a function the same stack deleted first.
+    await lambda.unlessGone(ctx, "RemovePermission", {
+      FunctionName: String(props.FunctionName),
+      StatementId: sid,
+    });
   };
 
   return {

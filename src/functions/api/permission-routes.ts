@@ -106,7 +106,7 @@ function statementOf(input: Record<string, unknown>, resource: string): PolicySt
  * AddPermission's work, for the API and for templates (`AWS::Lambda::Permission`): the statement
  * added to the policy of the function, version or alias `reference` names, as Lambda writes it.
  */
-export async function addPermission(
+async function addPermission(
   tx: SqlExecutor,
   scope: FunctionScope,
   reference: FunctionReference,
@@ -130,7 +130,7 @@ export async function addPermission(
 }
 
 /** RemovePermission's work: statement `sid` out of the policy (`expected`: its RevisionId, if given). */
-export async function removePermission(
+async function removePermission(
   tx: SqlExecutor,
   scope: FunctionScope,
   reference: FunctionReference,

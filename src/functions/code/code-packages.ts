@@ -43,27 +43,66 @@ export function packageAt(location: string): string | undefined {
 
 export const isPackageLocation = (value: string): boolean => value.startsWith("jeff://");
 
-/** The bytes of the uploaded package `location` names, refused (naming `field`) when there is none. */
-export async function uploadedPackage(
+/**
+ * The hash (base64, as Lambda reports it) of the uploaded package `location` names, refused
+ * (naming `field`) when it is no location or names no package kept in the account.
+ */
+export async function keptPackage(
   store: Store,
   accountId: string,
   location: string,
   field: string,
-): Promise<Buffer> {
+): Promise<string> {
   const sha256 = packageAt(location);
   if (sha256 === undefined)
     throw lambdaErrors.invalidParameter(
       `${field} ${location} is not a package location: upload the code with \`jeff deploy\``,
     );
-  const row = await store.get<{ zip: Uint8Array }>(
-    "SELECT zip FROM lambda_packages WHERE account_id = ? AND sha256 = ?",
+  const row = await store.get<{ kept: number }>(
+    "SELECT 1 AS kept FROM lambda_packages WHERE account_id = ? AND sha256 = ?",
     [accountId, sha256],
   );
   if (row === undefined)
     throw lambdaErrors.invalidParameter(
       `${field} ${location} was not uploaded to this Jeff (or was removed as unused): deploy again with \`jeff deploy\``,
     );
-  return Buffer.from(row.zip);
+  return sha256;
+}
+
+/**
+ * The bucket Jeff's kept packages answer to in CreateFunction's and UpdateFunctionCode's
+ * `S3Bucket`, with the key `<sha256 hex>.zip`: a package uploaded once (`jeff deploy`, or
+ * `PUT /_jeff/packages`) is named by location, as a package in S3 is on AWS, rather than sent again.
+ */
+export const packageBucket = "jeff-packages";
+
+/** The `S3Bucket`/`S3Key` pair naming a kept package. */
+export function packageObject(sha256Base64: string): { S3Bucket: string; S3Key: string } {
+  return { S3Bucket: packageBucket, S3Key: `${Buffer.from(sha256Base64, "base64").toString("hex")}.zip` };
+}
+
+/**
+ * The bytes of the package an `S3Bucket`/`S3Key` pair names, refused as Lambda refuses an object
+ * it cannot get: only Jeff's own bucket exists, holding the packages kept in the account.
+ */
+export async function packageInBucket(
+  store: Store,
+  accountId: string,
+  bucket: unknown,
+  key: unknown,
+): Promise<Buffer> {
+  const s3Error = (code: string, message: string) =>
+    lambdaErrors.invalidParameter(
+      `Error occurred while GetObject. S3 Error Code: ${code}. S3 Error Message: ${message}`,
+    );
+  if (bucket !== packageBucket) throw s3Error("NoSuchBucket", "The specified bucket does not exist");
+  const hex = typeof key === "string" ? /^([0-9a-f]{64})\.zip$/.exec(key)?.[1] : undefined;
+  const zip =
+    hex === undefined
+      ? undefined
+      : await packageBytes(store, accountId, Buffer.from(hex, "hex").toString("base64"));
+  if (zip === undefined) throw s3Error("NoSuchKey", "The specified key does not exist.");
+  return zip;
 }
 
 /** The package whose hash is `sha256` (base64, as Lambda reports it) in `accountId`, if it is kept. */

@@ -15,10 +15,13 @@ export {
   codePackageMigrations,
   isPackageLocation,
   keepCode,
+  keptPackage,
   localCode,
+  packageBucket,
   packageBytes,
+  packageInBucket,
+  packageObject,
   sweepUnusedPackages,
-  uploadedPackage,
 } from "./code-packages.js";
 export { sweepUnneeded, sweepUnusedCode } from "./code-sweep.js";
 export { codeLimits, type StoredCode, storeCode } from "./function-code.js";
