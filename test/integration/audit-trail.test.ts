@@ -17,42 +17,10 @@ import { zipSync } from "fflate";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { storeEnvFor, storeUrlFor, testEngine } from "../stores.js";
+import { lookupEvents, type TrailEvent, type TrailJson } from "./cloudtrail-lookup.js";
 import { aws, type JeffProcess, jeffBin, repoRoot, sdkConfig, startJeff } from "./jeff-process.js";
 import { decode, lambdaClientFor, text } from "./lambda-helpers.js";
 import { until } from "./until.js";
-
-/** A record read back as JSON: its shape is what the assertions check. */
-// biome-ignore lint/suspicious/noExplicitAny: records are checked field by field with toMatchObject
-type Json = Record<string, any>;
-
-interface TrailEvent {
-  EventName: string;
-  ReadOnly: string;
-  Username?: string;
-  Resources: Array<{ ResourceType: string; ResourceName: string }>;
-  CloudTrailEvent: string;
-}
-
-/** Management events found by one lookup attribute, through Debian's AWS CLI. */
-async function lookup(jeff: JeffProcess, key: string, value: string, extra: string[] = []) {
-  const result = await aws(
-    [
-      "cloudtrail",
-      "lookup-events",
-      "--lookup-attributes",
-      `AttributeKey=${key},AttributeValue=${value}`,
-      "--output",
-      "json",
-      ...extra,
-    ],
-    jeff.awsEnv(),
-  );
-  expect(result.stderr).toBe("");
-  return (JSON.parse(result.stdout) as { Events: TrailEvent[] }).Events.map((event) => ({
-    ...event,
-    record: JSON.parse(event.CloudTrailEvent) as Json,
-  }));
-}
 
 /** `jeff events tail --all --json` on a data directory: the events it has printed so far. */
 async function tailEvents(dataDir: string) {
@@ -75,7 +43,7 @@ async function tailEvents(dataDir: string) {
       printed
         .split("\n")
         .filter((line) => line.trim() !== "")
-        .map((line) => JSON.parse(line) as { "detail-type": string; resources: string[]; detail: Json }),
+        .map((line) => JSON.parse(line) as { "detail-type": string; resources: string[]; detail: TrailJson }),
   };
 }
 
@@ -152,7 +120,7 @@ describe("the audit trail", () => {
     );
     expect(status).toBe("CREATE_COMPLETE");
 
-    const events = await lookup(jeff, "EventName", "CreateFunction");
+    const events = await lookupEvents(jeff, "EventName", "CreateFunction");
     const byName = new Map(events.map((event) => [event.Resources[0]?.ResourceName, event]));
     const cli = byName.get("cli-fn")!;
     expect(cli).toMatchObject({ ReadOnly: "false", Username: "admin" });
@@ -175,14 +143,14 @@ describe("the audit trail", () => {
       sourceIPAddress: "cloudformation.amazonaws.com",
       userAgent: "cloudformation.amazonaws.com",
     });
-    const [setting] = await lookup(jeff, "ResourceName", "/audited/setting");
+    const [setting] = await lookupEvents(jeff, "ResourceName", "/audited/setting");
     expect(setting!.record).toMatchObject({
       eventName: "PutParameter",
       userIdentity: { userName: "admin", invokedBy: "cloudformation.amazonaws.com" },
       requestParameters: { name: "/audited/setting", value: "HIDDEN_DUE_TO_SECURITY_REASONS" },
     });
     // The stack's own call is there too, as the user's.
-    const [createStack] = await lookup(jeff, "EventName", "CreateStack");
+    const [createStack] = await lookupEvents(jeff, "EventName", "CreateStack");
     expect(createStack!.record).toMatchObject({
       eventSource: "cloudformation.amazonaws.com",
       requestParameters: { stackName: "audited" },
@@ -195,7 +163,7 @@ describe("the audit trail", () => {
     const deleted = await aws(["lambda", "delete-function", "--function-name", "no-such-fn"], jeff.awsEnv());
     expect(deleted.code).not.toBe(0);
     for (const name of ["GetFunction", "DeleteFunction"]) {
-      const events = await lookup(jeff, "ResourceName", "no-such-fn");
+      const events = await lookupEvents(jeff, "ResourceName", "no-such-fn");
       const failed = events.find((event) => event.EventName === name);
       expect(failed?.record).toMatchObject({
         errorCode: "ResourceNotFoundException",
@@ -214,10 +182,10 @@ describe("the audit trail", () => {
     const session = await aws(["sts", "get-session-token"], jeff.awsEnv());
     const secret = (JSON.parse(session.stdout) as { Credentials: { SecretAccessKey: string } }).Credentials
       .SecretAccessKey;
-    const put = await lookup(jeff, "ResourceName", "/audit/db");
+    const put = await lookupEvents(jeff, "ResourceName", "/audit/db");
     expect(put.map((event) => event.EventName).sort()).toEqual(["GetParameter", "PutParameter"]);
     for (const event of put) expect(event.CloudTrailEvent).not.toContain("correct-horse-battery");
-    const [token] = await lookup(jeff, "EventName", "GetSessionToken");
+    const [token] = await lookupEvents(jeff, "EventName", "GetSessionToken");
     expect(token!.record.responseElements.credentials.secretAccessKey).toBe("HIDDEN_DUE_TO_SECURITY_REASONS");
     expect(token!.CloudTrailEvent).not.toContain(secret);
   });
@@ -226,7 +194,7 @@ describe("the audit trail", () => {
     const lambda = lambdaClientFor(jeff);
     const result = await lambda.send(new InvokeCommand({ FunctionName: "cli-fn", Payload: text("{}") }));
     expect(decode(result.Payload)).toBe('"hi"');
-    expect(await lookup(jeff, "EventName", "Invoke")).toEqual([]);
+    expect(await lookupEvents(jeff, "EventName", "Invoke")).toEqual([]);
   });
 
   it("pages with MaxResults and NextToken, and refuses what CloudTrail refuses", async () => {

@@ -20,7 +20,8 @@ import {
 import { zipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signedHeaders } from "./aws-signer.js";
-import { aws, type JeffProcess, startJeff } from "./jeff-process.js";
+import { lookupEvents } from "./cloudtrail-lookup.js";
+import { aws, type JeffProcess, sdkConfig, startJeff } from "./jeff-process.js";
 import { createNodeFunction, decode, failure, lambdaClientFor, text } from "./lambda-helpers.js";
 import { until } from "./until.js";
 
@@ -31,12 +32,7 @@ let cloudformation: CloudFormationClient;
 beforeAll(async () => {
   jeff = await startJeff();
   lambda = lambdaClientFor(jeff);
-  cloudformation = new CloudFormationClient({
-    endpoint: jeff.url,
-    region: jeff.region,
-    credentials: jeff.credentials,
-    maxAttempts: 1,
-  });
+  cloudformation = new CloudFormationClient(sdkConfig(jeff));
 });
 
 afterAll(async () => {
@@ -87,30 +83,11 @@ function template(properties: Record<string, unknown>) {
   });
 }
 
-interface TrailRecord {
-  eventName: string;
-  errorCode?: string;
-  userIdentity: { invokedBy?: string };
-  requestParameters?: Record<string, unknown>;
-}
-
-/** The Lambda management events recorded for the function, oldest first, through Debian's AWS CLI. */
-async function lambdaCalls(): Promise<TrailRecord[]> {
-  const result = await aws(
-    [
-      "cloudtrail",
-      "lookup-events",
-      "--lookup-attributes",
-      "AttributeKey=EventSource,AttributeValue=lambda.amazonaws.com",
-      "--output",
-      "json",
-    ],
-    jeff.awsEnv(),
-  );
-  expect(result.stderr).toBe("");
-  return (JSON.parse(result.stdout) as { Events: Array<{ CloudTrailEvent: string }> }).Events.map(
-    (event) => JSON.parse(event.CloudTrailEvent) as TrailRecord,
-  ).reverse();
+/** The Lambda management events recorded, oldest first. */
+async function lambdaCalls() {
+  return (await lookupEvents(jeff, "EventSource", "lambda.amazonaws.com"))
+    .map((event) => event.record)
+    .reverse();
 }
 
 describe("AWS::Lambda::Function through Lambda's operations", () => {
@@ -169,7 +146,7 @@ describe("AWS::Lambda::Function through Lambda's operations", () => {
     );
     const writes = byCloudFormation
       .filter((record) => !record.eventName.startsWith("Get"))
-      .map((record) => record.eventName.replace(/\d{8}$|20\d\d_\d\d_\d\d$/, ""));
+      .map((record) => record.eventName);
     expect(writes).toEqual([
       "CreateFunction",
       "PutFunctionConcurrency",
