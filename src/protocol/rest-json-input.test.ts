@@ -249,6 +249,75 @@ describe("requests Jeff makes for its own callers", () => {
     expect(decodeRestJsonInput(lambdaModel, operation, request)).toEqual(input);
   });
 
+  it.each([
+    ["PublishVersion", lambdaModel, { FunctionName: "made", CodeSha256: "abc=", Description: "v" }],
+    [
+      "CreateSchedule",
+      schedulerModel,
+      {
+        Name: "nightly",
+        ScheduleExpression: "rate(1 day)",
+        FlexibleTimeWindow: { Mode: "OFF" },
+        StartDate: new Date("2030-01-02T03:04:05Z"),
+        Target: { Arn: "arn:aws:lambda:us-east-1:111111111111:function:made", RoleArn: role },
+      },
+    ],
+    ["ListSchedules", schedulerModel, { GroupName: "default", NamePrefix: "n", MaxResults: 10 }],
+  ])("%s: the request decodes to the input it was made from", (operation, model, input) => {
+    expect(decodeRestJsonInput(model, operation, encodeRestJsonRequest(model, operation, input))).toEqual(
+      input,
+    );
+  });
+
+  it("binds timestamps, blobs, JSON values and maps where the model puts them", () => {
+    const model: ServiceModel = {
+      ...lambdaModel,
+      id: "toy",
+      operations: {
+        Op: { http: { method: "PUT", requestUri: "/things/{When}" }, input: "OpInput", errors: [] },
+      },
+      shapes: {
+        OpInput: {
+          type: "structure",
+          members: {
+            When: { shape: "Time", location: "uri", locationName: "When" },
+            Since: { shape: "Time", location: "header", locationName: "X-Since" },
+            Epoch: {
+              shape: "Time",
+              location: "querystring",
+              locationName: "epoch",
+              timestampFormat: "unixTimestamp",
+            },
+            Token: { shape: "Bytes", location: "header", locationName: "X-Token" },
+            Context: { shape: "Text", location: "header", locationName: "X-Context", jsonvalue: true },
+            Extra: { shape: "Params", location: "querystring" },
+            Meta: { shape: "Params", location: "headers", locationName: "x-meta-" },
+          },
+        },
+        Time: { type: "timestamp" },
+        Bytes: { type: "blob" },
+        Text: { type: "string" },
+        Params: { type: "map", key: { shape: "Text" }, value: { shape: "Text" } },
+      },
+    } as unknown as ServiceModel;
+    const input = {
+      When: new Date("2030-01-02T03:04:05Z"),
+      Since: new Date("2030-01-02T03:04:05Z"),
+      Epoch: new Date("2030-01-02T03:04:05Z"),
+      Token: Buffer.from([0, 1, 2, 250]),
+      Context: { a: [1, 2] },
+      Extra: { colour: "blue" },
+      Meta: { owner: "ada" },
+    };
+    const request = encodeRestJsonRequest(model, "Op", input);
+    expect(request.headers).toMatchObject({
+      "x-since": "Wed, 02 Jan 2030 03:04:05 GMT",
+      "x-meta-owner": "ada",
+    });
+    expect(request.query.get("epoch")).toBe(String(Date.UTC(2030, 0, 2, 3, 4, 5) / 1000));
+    expect(decodeRestJsonInput(model, "Op", request)).toEqual(input);
+  });
+
   it("refuses a member the operation does not have, naming it", () => {
     expect(() => encodeRestJsonRequest(lambdaModel, "GetFunction", { FunctionName: "f", Bogus: 1 })).toThrow(
       /GetFunction has no member Bogus/,

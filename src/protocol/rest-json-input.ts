@@ -19,6 +19,7 @@ import {
   type ServiceModel,
   type StructureShape,
   shapeOf,
+  type TimestampFormat,
 } from "./service-model.js";
 import { decodeWireText } from "./wire-text.js";
 
@@ -191,21 +192,42 @@ export function encodeRestJsonRequest(
     if (value === undefined) continue;
     const ref = shape?.members[name];
     if (ref === undefined) throw new TypeError(`${model.id}: ${operation} has no member ${name}`);
+    const member = shapeOf(model, ref.shape);
     const wireName = ref.locationName ?? name;
+    const text = (item: unknown, format: TimestampFormat) =>
+      boundText(
+        item,
+        ref.timestampFormat ?? (member.type === "timestamp" ? member.timestampFormat : undefined) ?? format,
+      );
     switch (ref.location) {
       case "uri":
-        pathParams[wireName] = wireText(value);
+        pathParams[wireName] = text(value, "iso8601");
         break;
-      case "querystring":
-        for (const item of Array.isArray(value) ? value : [value]) query.append(wireName, wireText(item));
+      case "querystring": {
+        // A map takes the parameters no other member names, a list repeats its parameter.
+        const entries: Array<[string, unknown]> =
+          member.type === "map" ? Object.entries(value as object) : [[wireName, value]];
+        for (const [key, items] of entries)
+          for (const item of Array.isArray(items) ? items : [items]) query.append(key, text(item, "iso8601"));
         break;
+      }
       case "header":
-        headers[wireName.toLowerCase()] = Array.isArray(value)
-          ? value.map(wireText).join(",")
-          : wireText(value);
+        headers[wireName.toLowerCase()] = ref.jsonvalue
+          ? Buffer.from(JSON.stringify(value)).toString("base64")
+          : Array.isArray(value)
+            ? value.map((item) => text(item, "rfc822")).join(",")
+            : text(value, "rfc822");
+        break;
+      case "headers":
+        for (const [key, item] of Object.entries(value as object))
+          headers[`${wireName}${key}`.toLowerCase()] = String(item);
         break;
       default:
         if (name === shape?.payload) body = payloadBytes(value);
+        else if (ref.locationName !== undefined && ref.locationName !== name)
+          throw new TypeError(
+            `${model.id}: ${operation}'s ${name} travels renamed, which Jeff does not encode`,
+          );
         else bodyMembers[name] = value;
     }
   }
@@ -214,8 +236,12 @@ export function encodeRestJsonRequest(
   return { method: op.http?.method ?? "POST", pathParams, query, headers, body };
 }
 
-function wireText(value: unknown): string {
-  return value instanceof Date ? value.toISOString() : String(value);
+/** A value bound to a URI label, query parameter or header: blobs in base64, timestamps as `format` says. */
+function boundText(value: unknown, format: TimestampFormat): string {
+  if (value instanceof Uint8Array) return Buffer.from(value).toString("base64");
+  if (!(value instanceof Date)) return String(value);
+  if (format === "unixTimestamp") return String(value.getTime() / 1000);
+  return format === "rfc822" ? value.toUTCString() : value.toISOString();
 }
 
 function payloadBytes(value: unknown): Buffer {

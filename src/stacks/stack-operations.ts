@@ -179,7 +179,11 @@ export class StackOperations {
     previous: PreviousResourceState,
   ): Promise<ResourceUpdate> {
     const kept = { ...withoutBookkeeping(existing), previous };
-    await this.record(stack, { ...kept, status: "UPDATE_IN_PROGRESS" });
+    // Recorded with the properties being applied: an update is several calls, and one that fails
+    // or is cut short part-way may have applied some of them, which the rollback (updating back to
+    // `previous` from these) then undoes.
+    const attempted = { ...kept, properties };
+    await this.record(stack, { ...attempted, status: "UPDATE_IN_PROGRESS" });
     try {
       const result = await this.handler(existing.type).update(
         physicalId,
@@ -196,7 +200,7 @@ export class StackOperations {
       await this.record(stack, updated);
       return updated;
     } catch (error) {
-      await this.record(stack, { ...kept, status: "UPDATE_FAILED", statusReason: reasonOf(error) });
+      await this.record(stack, { ...attempted, status: "UPDATE_FAILED", statusReason: reasonOf(error) });
       throw error;
     }
   }

@@ -193,6 +193,34 @@ describe("AWS::Lambda::Function through Lambda's operations", () => {
       new GetFunctionEventInvokeConfigCommand({ FunctionName: "sam-configured" }),
     );
     expect(put.MaximumRetryAttempts).toBe(1);
+
+    // An update refused at its last call (a destination that does not exist), after the timeout
+    // and the tags were already changed: the rollback puts all of it back.
+    const missing = `arn:aws:lambda:${jeff.region}:${jeff.accountId}:function:no-such-destination`;
+    await cloudformation.send(
+      new UpdateStackCommand({
+        StackName: "configured",
+        TemplateBody: sam({
+          Timeout: 30,
+          Tags: { added: "yes" },
+          EventInvokeConfig: {
+            MaximumRetryAttempts: 2,
+            DestinationConfig: { OnSuccess: { Type: "Lambda", Destination: missing } },
+          },
+        }),
+      }),
+    );
+    expect(await settled("configured")).toBe("UPDATE_ROLLBACK_COMPLETE");
+    expect(await failureReasons("configured")).toContain(`The destination ARN ${missing} is invalid.`);
+    const rolledBack = await lambda.send(new GetFunctionCommand({ FunctionName: "sam-configured" }));
+    expect(rolledBack.Configuration?.Timeout).toBe(3);
+    expect(rolledBack.Tags).toEqual({ "lambda:createdBy": "SAM" });
+    const kept = await lambda.send(
+      new GetFunctionEventInvokeConfigCommand({ FunctionName: "sam-configured" }),
+    );
+    expect(kept.MaximumRetryAttempts).toBe(1);
+    expect(kept.DestinationConfig?.OnSuccess?.Destination).toBeUndefined();
+
     await cloudformation.send(new UpdateStackCommand({ StackName: "configured", TemplateBody: sam({}) }));
     expect(await settled("configured")).toBe("UPDATE_COMPLETE");
     expect(

@@ -369,7 +369,7 @@ function eventInvokeConfigOf(props: Props): Props | undefined {
  * What UpdateFunctionConfiguration is sent for a setting the template no longer gives, so that
  * removing it from the template puts Lambda's default back, as CloudFormation does.
  */
-function defaultsFor(name: string): Props {
+function defaultsFor(): Props {
   return {
     Description: "",
     Timeout: 3,
@@ -377,7 +377,25 @@ function defaultsFor(name: string): Props {
     Environment: { Variables: {} },
     EphemeralStorage: { Size: 512 },
     TracingConfig: { Mode: "PassThrough" },
-    LoggingConfig: { LogFormat: "Text", LogGroup: `/aws/lambda/${name}` },
+  };
+}
+
+/**
+ * A template's `LoggingConfig` whole, Lambda's defaults filling what it leaves out: the API merges
+ * a partial one into the current value, so a member the template dropped would otherwise stay.
+ */
+function wholeLoggingConfig(given: unknown, name: string): Props {
+  const logging = (given ?? {}) as Props;
+  const format = logging.LogFormat ?? "Text";
+  return {
+    LogFormat: format,
+    LogGroup: logging.LogGroup ?? `/aws/lambda/${name}`,
+    ...(format === "JSON"
+      ? {
+          ApplicationLogLevel: logging.ApplicationLogLevel ?? "INFO",
+          SystemLogLevel: logging.SystemLogLevel ?? "INFO",
+        }
+      : {}),
   };
 }
 
@@ -477,8 +495,11 @@ function functionHandler(type: string, options: FunctionResourceOptions): Resour
       (previous !== undefined && previous.AutoPublishCodeSha256 !== props.AutoPublishCodeSha256) ||
       trigger(published) !== trigger(latest);
     if (!needed) return;
+    // The code just compared, as SAM's AWS::Lambda::Version names it: a change made meanwhile
+    // through the API is refused rather than published under the template's name.
     const made = await lambda(ctx, "PublishVersion", {
       FunctionName: name,
+      CodeSha256: latest.CodeSha256,
       ...(props.VersionDescription !== undefined ? { Description: String(props.VersionDescription) } : {}),
     });
     await lambda(ctx, version === undefined ? "CreateAlias" : "UpdateAlias", {
@@ -527,8 +548,9 @@ function functionHandler(type: string, options: FunctionResourceOptions): Resour
         await afterWrite(ctx, name, props, undefined, invokeConfig);
       } catch (error) {
         // A create that fails leaves nothing behind (the stack engine deletes nothing of it), so
-        // the function made by the first call goes with the step that failed.
-        await lambda.unlessGone(ctx, "DeleteFunction", { FunctionName: name });
+        // the function made by the first call goes with the step that failed; the step's own
+        // error is what the stack reports, whatever the clean-up meets.
+        await lambda.unlessGone(ctx, "DeleteFunction", { FunctionName: name }).catch(() => {});
         throw error;
       }
       return result(created, name, ctx);
@@ -537,15 +559,24 @@ function functionHandler(type: string, options: FunctionResourceOptions): Resour
       const name = physicalId;
       const { reserved, invokeConfig, tags } = check(props, ctx);
       const { code, sha256 } = await codeOf(type, props, options, ctx.accountId);
+      // First the step most likely to be refused (the account's unreserved minimum), before any
+      // other change; a later failure is undone by the stack's rollback.
+      if (reserved !== undefined)
+        await lambda(ctx, "PutFunctionConcurrency", {
+          FunctionName: name,
+          ReservedConcurrentExecutions: reserved,
+        });
       const current = await lambda(ctx, "GetFunctionConfiguration", { FunctionName: name });
       const settings = settingsInput(type, props, ctx);
       const { Architectures: architectures, ...configuration } = settings;
       const before = settingsInput(type, previous, ctx);
       // A setting the template dropped goes back to Lambda's default.
-      const defaults = defaultsFor(name);
+      const defaults = defaultsFor();
       for (const member of Object.keys(before)) {
         if (!(member in settings) && member in defaults) configuration[member] = defaults[member];
       }
+      if (settings.LoggingConfig !== undefined || before.LoggingConfig !== undefined)
+        configuration.LoggingConfig = wholeLoggingConfig(settings.LoggingConfig, name);
       const architecturesNow = architectures ?? ["x86_64"];
       // UpdateFunctionCode, only when the code or the architecture it is built for changed.
       if (
@@ -563,12 +594,7 @@ function functionHandler(type: string, options: FunctionResourceOptions): Resour
       });
       const arn = typeof updated.FunctionArn === "string" ? updated.FunctionArn : functionArn(ctx, name);
       await retag(ctx, arn, tags, tagsOf(type, previous));
-      if (reserved !== undefined)
-        await lambda(ctx, "PutFunctionConcurrency", {
-          FunctionName: name,
-          ReservedConcurrentExecutions: reserved,
-        });
-      else if (previous.ReservedConcurrentExecutions !== undefined)
+      if (reserved === undefined && previous.ReservedConcurrentExecutions !== undefined)
         await lambda(ctx, "DeleteFunctionConcurrency", { FunctionName: name });
       await afterWrite(ctx, name, props, previous, invokeConfig);
       return result(updated, name, ctx);
