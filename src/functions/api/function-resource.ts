@@ -497,7 +497,9 @@ function functionHandler(type: string, options: FunctionResourceOptions): Resour
       const current = await findFunction(store, scope, physicalId);
       if (!current) throw lambdaErrors.notFound(functionArn(scope, physicalId));
       const { settings, reserved, invokeConfig, code } = await read(props, ctx, physicalId);
-      const { reservedConcurrency: _old, ...kept } = current;
+      // A stack's change completes before the stack goes on, as CloudFormation waits for the
+      // function to stabilise: it leaves no update InProgress (and ends one the API started).
+      const { reservedConcurrency: _old, updateEndsAt: _updating, ...kept } = current;
       const next: FunctionRecord = {
         ...kept,
         ...settings,
