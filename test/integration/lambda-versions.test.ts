@@ -136,6 +136,12 @@ describe("versions through the SDK", () => {
     expect(again).toMatchObject({ Version: "1", Description: "the function" });
 
     await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: "versioned", ZipFile: codeZip("two") }));
+    // While the update is InProgress, Lambda publishes no version of it. (A hash that matches
+    // nothing, so that if the moment has already ended, on a slow machine, nothing is published.)
+    const early = await failure(
+      lambda.send(new PublishVersionCommand({ FunctionName: "versioned", CodeSha256: "not-the-hash" })),
+    );
+    expect(["ResourceConflictException", "InvalidParameterValueException"]).toContain(early.name);
     await updated("versioned");
     const v2 = await lambda.send(new PublishVersionCommand({ FunctionName: arn, Description: "second" }));
     expect(v2).toMatchObject({ Version: "2", Description: "second" });
