@@ -21,6 +21,13 @@ export const lambdaErrors = {
       `Unable to delete version because the following aliases reference it: [${aliases.join(", ")}]`,
       409,
     ),
+  /** Another change of `$LATEST` while its last update is still InProgress. */
+  updateInProgress: (arn: string) =>
+    new AwsError(
+      "ResourceConflictException",
+      `The operation cannot be performed at this time. An update is in progress for resource: ${arn}`,
+      409,
+    ),
   invalidParameter: (message: string) => new AwsError("InvalidParameterValueException", message, 400),
   /** PutFunctionConcurrency beyond the account's unreserved minimum; Lambda's body has no `Type`. */
   unreservedBelowMinimum: (minimum: number) =>

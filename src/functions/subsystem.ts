@@ -25,6 +25,7 @@ import {
   functionOptionsMigration,
   functionPolicyMigration,
   functionTableMigrations,
+  functionUpdateWindowMigration,
 } from "./records/index.js";
 
 /**
@@ -50,6 +51,7 @@ export const functionsSubsystem: Subsystem = {
     ...codePackageMigrations,
     functionOptionsMigration,
     functionPolicyMigration,
+    functionUpdateWindowMigration,
   ],
   resourceTypes: ({ store, calls, config }) => {
     // The API a stack's functions are made through. Stacks manage functions and never invoke one.
@@ -138,6 +140,7 @@ export const functionsSubsystem: Subsystem = {
           codeRoot,
           invoke,
           accountConcurrency: config.functionConcurrency,
+          updateMs: config.functionUpdateMs,
           // As Lambda's is an S3 URL presigned for ten minutes: here the package route, presigned
           // with the caller's own key, at the address the caller reached Jeff by.
           codeLocation: async ({ caller, region, origin, codeSha256 }) =>

@@ -38,6 +38,12 @@ const serverConfigSchema = z.strictObject({
   functionConcurrency: z.number().int().min(100).default(1000),
   /** The wait before the first retry of a failed asynchronous invocation; the second waits twice as long (Lambda: about 1 and 2 minutes). */
   functionRetryDelayMs: z.number().int().nonnegative().default(60_000),
+  /**
+   * How long UpdateFunctionCode and UpdateFunctionConfiguration leave `LastUpdateStatus`
+   * `InProgress`, refusing another update meanwhile as Lambda does (it takes seconds there); 0
+   * completes every update at once.
+   */
+  functionUpdateMs: z.number().int().nonnegative().max(60_000).default(1000),
   /** How long a function's execution environment stays warm without work before it is reaped. */
   functionIdleMs: z
     .number()

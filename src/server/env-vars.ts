@@ -12,6 +12,8 @@ export const envVars = {
   region: "JEFF_REGION",
   functionIdleMs: "JEFF_FUNCTION_IDLE_MS",
   functionRetryDelayMs: "JEFF_FUNCTION_RETRY_DELAY_MS",
+  /** How long an update of a function's code or configuration stays InProgress (0: none). */
+  functionUpdateMs: "JEFF_FUNCTION_UPDATE_MS",
   /** `1` (or `true`) starts environments ahead of need, as `--prestart`; `0` turns it off. */
   functionPrestart: "JEFF_FUNCTION_PRESTART",
   isolation: "JEFF_ISOLATION",

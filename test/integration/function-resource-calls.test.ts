@@ -16,6 +16,7 @@ import {
   InvokeCommand,
   type LambdaClient,
   UpdateFunctionCodeCommand,
+  UpdateFunctionConfigurationCommand,
 } from "@aws-sdk/client-lambda";
 import { zipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -117,6 +118,11 @@ describe("AWS::Lambda::Function through Lambda's operations", () => {
     expect(created.Tags).toEqual({ team: "core", old: "x" });
     expect(created.Concurrency).toEqual({ ReservedConcurrentExecutions: 2 });
 
+    // Changed through the API just before: the stack waits for that update to finish, as
+    // CloudFormation does, rather than meet Lambda's refusal while it is InProgress.
+    await lambda.send(
+      new UpdateFunctionConfigurationCommand({ FunctionName: "from-stack", Description: "by hand" }),
+    );
     // Dropped from the template: Lambda's defaults come back, the tag and the reservation go.
     await cloudformation.send(
       new UpdateStackCommand({

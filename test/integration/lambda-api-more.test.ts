@@ -16,6 +16,7 @@ import {
   UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
   UpdateFunctionEventInvokeConfigCommand,
+  waitUntilFunctionUpdatedV2,
 } from "@aws-sdk/client-lambda";
 import { zipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -72,6 +73,7 @@ describe("ListFunctions with FunctionVersion=ALL", () => {
     await createNodeFunction(lambda, jeff.accountId, "list-a", source, { Description: "first" });
     await lambda.send(new PublishVersionCommand({ FunctionName: "list-a" }));
     await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "list-a", Timeout: 7 }));
+    await waitUntilFunctionUpdatedV2({ client: lambda, maxWaitTime: 60 }, { FunctionName: "list-a" });
     await lambda.send(new PublishVersionCommand({ FunctionName: "list-a", Description: "second" }));
     await createNodeFunction(lambda, jeff.accountId, "list-b", source);
     await createNodeFunction(lambda, jeff.accountId, "list-c", source, { Publish: true });
@@ -603,6 +605,7 @@ export const handler = async () => { const s = statfsSync("/tmp"); return Math.r
       EphemeralStorage: { Size: 2048 },
       LoggingConfig: { ...expected.LoggingConfig, LogGroup: "/custom/kept" },
     });
+    await waitUntilFunctionUpdatedV2({ client: lambda, maxWaitTime: 60 }, { FunctionName: "kept" });
     const version = await lambda.send(new PublishVersionCommand({ FunctionName: "kept" }));
     expect(version).toMatchObject({ Architectures: ["arm64"], EphemeralStorage: { Size: 2048 } });
 

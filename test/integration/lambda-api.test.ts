@@ -10,6 +10,7 @@ import {
   ListFunctionsCommand,
   UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
+  waitUntilFunctionUpdatedV2,
 } from "@aws-sdk/client-lambda";
 import { zipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -108,6 +109,32 @@ describe("managing functions through the SDK", () => {
       LastUpdateStatusReason: "The function is being created.",
       LastUpdateStatusReasonCode: "Creating",
     });
+    // As on Lambda, the update stays InProgress for a moment, refusing another change meanwhile;
+    // clients wait for it as they do on AWS (the CLI's and the SDK's function-updated-v2 waiter).
+    const during = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "hello" }));
+    // (Unless the moment ended meanwhile, on a slow machine: then the change is taken.)
+    const refused = await lambda
+      .send(new UpdateFunctionConfigurationCommand({ FunctionName: "hello", Timeout: 3 }))
+      .then(
+        () => undefined,
+        (error: Error & { $metadata: { httpStatusCode: number } }) => error,
+      );
+    if (refused !== undefined) {
+      expect(during.LastUpdateStatus).toBe("InProgress");
+      expect(refused.name).toBe("ResourceConflictException");
+      expect(refused.$metadata.httpStatusCode).toBe(409);
+      expect(refused.message).toBe(
+        `The operation cannot be performed at this time. An update is in progress for resource: ${created.FunctionArn}`,
+      );
+    }
+    const updatedWait = await aws(
+      ["lambda", "wait", "function-updated-v2", "--function-name", "hello"],
+      jeff.awsEnv(),
+    );
+    expect(updatedWait.code).toBe(0);
+    expect(
+      (await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "hello" }))).LastUpdateStatus,
+    ).toBe("Successful");
 
     const reconfigured = await lambda.send(
       new UpdateFunctionConfigurationCommand({
@@ -123,6 +150,7 @@ describe("managing functions through the SDK", () => {
       Environment: { Variables: { STAGE: "dev" } },
       Handler: "index.handler",
     });
+    await waitUntilFunctionUpdatedV2({ client: lambda, maxWaitTime: 60 }, { FunctionName: "hello" });
 
     const stale = await failure(
       lambda.send(

@@ -21,6 +21,7 @@ import {
   UpdateAliasCommand,
   UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
+  waitUntilFunctionUpdatedV2,
 } from "@aws-sdk/client-lambda";
 import { zipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -82,6 +83,11 @@ async function createFunction(name: string, code: string, extra: Record<string, 
   );
 }
 
+/** As a client of Lambda does between changes: waits until the last update is no longer InProgress. */
+function updated(FunctionName: string) {
+  return waitUntilFunctionUpdatedV2({ client: lambda, maxWaitTime: 60 }, { FunctionName });
+}
+
 async function invoke(FunctionName: string, Qualifier?: string, payload: object = {}) {
   const out = await lambda.send(
     new InvokeCommand({
@@ -130,12 +136,21 @@ describe("versions through the SDK", () => {
     expect(again).toMatchObject({ Version: "1", Description: "the function" });
 
     await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: "versioned", ZipFile: codeZip("two") }));
+    // While the update is InProgress, Lambda publishes no version of it. (A hash that matches
+    // nothing, so that if the moment has already ended, on a slow machine, nothing is published.)
+    const early = await failure(
+      lambda.send(new PublishVersionCommand({ FunctionName: "versioned", CodeSha256: "not-the-hash" })),
+    );
+    expect(["ResourceConflictException", "InvalidParameterValueException"]).toContain(early.name);
+    await updated("versioned");
     const v2 = await lambda.send(new PublishVersionCommand({ FunctionName: arn, Description: "second" }));
     expect(v2).toMatchObject({ Version: "2", Description: "second" });
     await lambda.send(
       new UpdateFunctionCodeCommand({ FunctionName: "versioned", ZipFile: codeZip("three") }),
     );
+    await updated("versioned");
     await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "versioned", Timeout: 9 }));
+    await updated("versioned");
 
     expect(await invoke("versioned", "1")).toEqual({
       executed: "1",
@@ -411,6 +426,7 @@ describe("aliases through the SDK", () => {
     expect(gone.name).toBe("ResourceNotFoundException");
     // A deleted version's number is not given out again.
     await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: "versioned", ZipFile: codeZip("four") }));
+    await updated("versioned");
     expect((await lambda.send(new PublishVersionCommand({ FunctionName: "versioned" }))).Version).toBe("4");
 
     await lambda.send(new DeleteFunctionCommand({ FunctionName: "versioned" }));
@@ -436,6 +452,7 @@ describe("asynchronous invocation of a qualifier", () => {
     await createFunction("async-fn", "old");
     await lambda.send(new PublishVersionCommand({ FunctionName: "async-fn" }));
     await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: "async-fn", ZipFile: codeZip("new") }));
+    await updated("async-fn");
     await lambda.send(new PublishVersionCommand({ FunctionName: "async-fn" }));
     await lambda.send(
       new CreateAliasCommand({ FunctionName: "async-fn", Name: "prod", FunctionVersion: "1" }),
@@ -536,6 +553,7 @@ describe("versions and aliases through /usr/bin/aws", () => {
       "--zip-file",
       `fileb://${zipPath}`,
     ]);
+    await cli(["wait", "function-updated-v2", "--function-name", "cli-versioned"]);
     const listed = await cli(["list-versions-by-function", "--function-name", "cli-versioned"]);
     expect((listed.Versions as Array<{ Version: string }>).map((v) => v.Version)).toEqual(["$LATEST", "1"]);
     const alias = await cli([

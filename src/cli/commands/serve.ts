@@ -64,6 +64,7 @@ export async function serveProject(projectDir: string, flags: ServeFlags): Promi
     ...prestartFrom(flags.prestart),
     ...numberFromEnv("functionIdleMs", envVars.functionIdleMs),
     ...numberFromEnv("functionRetryDelayMs", envVars.functionRetryDelayMs),
+    ...numberFromEnv("functionUpdateMs", envVars.functionUpdateMs),
     ...numberFromEnv("replayStartDelayMs", envVars.replayStartDelayMs),
   });
   out.result(`Jeff is listening on ${out.bold(server.url)} (account ${server.installation.accountId})`, {

@@ -252,6 +252,9 @@ function settingsInput(type: string, props: Props, ctx: ResourceContext): Props 
   };
 }
 
+/** How long a stack waits at most for an update made through the API to finish, as CloudFormation waits. */
+const stabiliseMs = 60_000;
+
 /** The earliest time a zip entry can carry. */
 const inlineCodeTime = new Date(1980, 0, 1);
 
@@ -416,6 +419,20 @@ function functionHandler(type: string, options: FunctionResourceOptions): Resour
     return { reserved, invokeConfig, tags: tagsOf(type, props), alias: aliasOf(props) };
   };
 
+  /**
+   * The function's configuration once an update someone made through the API is no longer
+   * InProgress, as CloudFormation waits for a function to stabilise before changing it. A stack's
+   * own calls leave no update in progress: they complete at once.
+   */
+  const stable = async (ctx: ResourceContext, name: string): Promise<LambdaAnswer> => {
+    const deadline = Date.now() + stabiliseMs;
+    for (;;) {
+      const current = await lambda(ctx, "GetFunctionConfiguration", { FunctionName: name });
+      if (current.LastUpdateStatus !== "InProgress" || Date.now() > deadline) return current;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+
   const result = (answer: LambdaAnswer, name: string, ctx: ResourceContext) => ({
     physicalId: name,
     attributes: { Arn: typeof answer.FunctionArn === "string" ? answer.FunctionArn : functionArn(ctx, name) },
@@ -566,7 +583,7 @@ function functionHandler(type: string, options: FunctionResourceOptions): Resour
           FunctionName: name,
           ReservedConcurrentExecutions: reserved,
         });
-      const current = await lambda(ctx, "GetFunctionConfiguration", { FunctionName: name });
+      const current = await stable(ctx, name);
       const settings = settingsInput(type, props, ctx);
       const { Architectures: architectures, ...configuration } = settings;
       const before = settingsInput(type, previous, ctx);

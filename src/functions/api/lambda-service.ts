@@ -39,6 +39,7 @@ import {
   readSettings,
   readTags,
   referenceOf,
+  refuseWhileUpdating,
   replaceFunction,
   resolveTarget,
   versionArn,
@@ -70,6 +71,11 @@ export interface LambdaServiceOptions {
   readonly invoke: Invoke;
   /** Invocations in flight across the account at most (Lambda's default is 1,000). */
   readonly accountConcurrency: number;
+  /**
+   * How long UpdateFunctionCode and UpdateFunctionConfiguration stay InProgress (0: no time), during
+   * which another update or PublishVersion is refused, as on Lambda.
+   */
+  readonly updateMs?: number;
   /**
    * GetFunction's `Code.Location`: where the caller can download the package for ten minutes (a
    * URL presigned with its own key), or undefined when there is no such URL to give.
@@ -135,6 +141,7 @@ function codeFrom(store: Store, accountId: string, code: unknown, field: string)
 
 export function createLambdaService(options: LambdaServiceOptions): RestJsonService {
   const { store } = options;
+  const updateMs = options.updateMs ?? 0;
 
   const existing = async (scope: FunctionScope, raw: string): Promise<FunctionRecord> => {
     const name = functionNameOf(raw);
@@ -146,6 +153,9 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
   /**
    * Applies `change` to a function's $LATEST unless someone else changed it meanwhile (or RevisionId
    * says otherwise), and publishes the result as a version when asked to, all in one transaction.
+   * An update of the code or configuration (`how.update`) is refused while the last one is still
+   * InProgress, and is itself InProgress for `updateMs`, as on Lambda; a change of the function's
+   * reserved concurrency is neither.
    */
   const update = async (
     transaction: CallTransaction,
@@ -153,13 +163,23 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
     raw: string,
     expectedRevision: unknown,
     change: (current: FunctionRecord) => Promise<FunctionRecord>,
-    publish = false,
+    how: { readonly update: boolean; readonly publish?: boolean },
   ) => {
     const current = await existing(scope, raw);
+    if (how.update) refuseWhileUpdating(current);
     if (expectedRevision !== undefined && expectedRevision !== current.revisionId) {
       throw lambdaErrors.preconditionFailed();
     }
-    const next = { ...(await change(current)), revisionId: randomUUID(), lastModified: new Date() };
+    const { updateEndsAt: _previous, ...changed } = await change(current);
+    const lastModified = new Date();
+    const updateEndsAt = how.update ? lastModified.getTime() + updateMs : current.updateEndsAt;
+    const next: FunctionRecord = {
+      ...changed,
+      revisionId: randomUUID(),
+      lastModified,
+      ...(updateEndsAt !== undefined && updateMs > 0 ? { updateEndsAt } : {}),
+    };
+    const publish = how.publish === true;
     return transaction(async (tx) => {
       if (!(await replaceFunction(tx, scope, next, current.revisionId)))
         throw lambdaErrors.preconditionFailed();
@@ -310,7 +330,7 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
                     : { options: readSettings({ Architectures: input.Architectures }, current).options };
                 return { ...current, ...codeFieldsOf(code), ...architecture };
               },
-              publish,
+              { update: true, publish },
             );
             return { body };
           },
@@ -332,6 +352,7 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
                 ...current,
                 ...readSettings(input, current),
               }),
+              { update: true },
             );
             return { body };
           },
@@ -372,10 +393,14 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
             const scope = scopeOf(ctx);
             const record = await existing(scope, req.pathParams.FunctionName!);
             await checkReservation(store, scope, record.name, value, options.accountConcurrency);
-            await update(ctx.transaction, scope, record.name, undefined, async (current) => ({
-              ...current,
-              reservedConcurrency: value,
-            }));
+            await update(
+              ctx.transaction,
+              scope,
+              record.name,
+              undefined,
+              async (current) => ({ ...current, reservedConcurrency: value }),
+              { update: false },
+            );
             return { body: { ReservedConcurrentExecutions: value } };
           },
         },
@@ -408,6 +433,7 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
               req.pathParams.FunctionName!,
               undefined,
               async ({ reservedConcurrency: _dropped, ...current }) => current,
+              { update: false },
             );
             return { status: 204 };
           },

@@ -10,6 +10,7 @@ import {
   listVersions,
   parseFunctionName,
   publishLatest,
+  refuseWhileUpdating,
   versionArn,
 } from "../records/index.js";
 import { jsonBody, nextMarker, onFunction, pageOf, scopeOf } from "./lambda-request.js";
@@ -39,6 +40,7 @@ export function versionRoutes(store: Store): RestRoute[] {
         const published = await ctx.transaction(async (tx) => {
           const fn = await findFunction(tx, scope, name);
           if (!fn) throw lambdaErrors.notFound(functionArn(scope, name));
+          refuseWhileUpdating(fn);
           if (revisionId !== undefined && revisionId !== fn.revisionId)
             throw lambdaErrors.preconditionFailed();
           if (codeSha256 !== undefined && codeSha256 !== fn.codeSha256) {

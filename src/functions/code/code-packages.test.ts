@@ -7,6 +7,7 @@ import { openTestStore } from "../../../test/stores.js";
 import {
   functionOptionsMigration,
   functionTableMigrations,
+  functionUpdateWindowMigration,
   insertFunction,
   newFunctionRecord,
 } from "../records/index.js";
@@ -21,7 +22,12 @@ describe("deployment packages in the store", () => {
     const dir = mkdtempSync(join(tmpdir(), "jeff-packages-"));
     const store = await openTestStore({
       dataDir: join(dir, "store"),
-      migrations: [...functionTableMigrations, ...codePackageMigrations, functionOptionsMigration],
+      migrations: [
+        ...functionTableMigrations,
+        ...codePackageMigrations,
+        functionOptionsMigration,
+        functionUpdateWindowMigration,
+      ],
     });
     try {
       const here = join(dir, "node-a", "code");

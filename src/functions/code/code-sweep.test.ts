@@ -7,6 +7,7 @@ import { openTestStore } from "../../../test/stores.js";
 import {
   functionOptionsMigration,
   functionTableMigrations,
+  functionUpdateWindowMigration,
   insertFunction,
   newFunctionRecord,
 } from "../records/index.js";
@@ -34,7 +35,7 @@ describe("sweeping", () => {
     folder("fresh", false);
     const store = await openTestStore({
       dataDir: join(dataDir, "store"),
-      migrations: [...functionTableMigrations, functionOptionsMigration],
+      migrations: [...functionTableMigrations, functionOptionsMigration, functionUpdateWindowMigration],
     });
     try {
       await insertFunction(

@@ -31,6 +31,11 @@ export interface FunctionRecord {
   readonly tags: Readonly<Record<string, string>>;
   /** PutFunctionConcurrency's ReservedConcurrentExecutions; undefined when none is reserved. */
   readonly reservedConcurrency?: number;
+  /**
+   * Until when (ms since the epoch) the last UpdateFunctionCode or UpdateFunctionConfiguration is
+   * InProgress, as on Lambda, where an update takes a while; undefined when none is.
+   */
+  readonly updateEndsAt?: number;
 }
 
 /** The columns a function's row and a published version's row share: a configuration and its code. */
@@ -54,6 +59,7 @@ interface FunctionRow extends ConfigurationRow {
   name: string;
   arn: string;
   reserved_concurrency: number | null;
+  update_ends_at: number | string | null;
   tags: string | null;
 }
 
@@ -83,6 +89,7 @@ function toRecord(row: FunctionRow): FunctionRecord {
     ...configurationOf(row),
     tags: row.tags ? (JSON.parse(row.tags) as Record<string, string>) : {},
     ...(row.reserved_concurrency !== null ? { reservedConcurrency: Number(row.reserved_concurrency) } : {}),
+    ...(row.update_ends_at !== null ? { updateEndsAt: Number(row.update_ends_at) } : {}),
   };
 }
 
@@ -175,7 +182,7 @@ export function configurationValues(record: FunctionRecord) {
   ];
 }
 
-const columns = [...configurationColumns, "reserved_concurrency", "tags"] as const;
+const columns = [...configurationColumns, "reserved_concurrency", "update_ends_at", "tags"] as const;
 /** What replaceFunction writes: every column but the last, `tags`. */
 const replaced = columns.slice(0, -1);
 
@@ -183,6 +190,7 @@ function values(record: FunctionRecord) {
   return [
     ...configurationValues(record),
     record.reservedConcurrency ?? null,
+    record.updateEndsAt ?? null,
     Object.keys(record.tags).length > 0 ? JSON.stringify(record.tags) : null,
   ];
 }
@@ -266,7 +274,12 @@ export function lambdaTimestamp(date: Date): string {
  * The FunctionConfiguration shape every Lambda API returns: of `$LATEST` or of a published
  * version, under the ARN it was asked for (unqualified, or with the version or alias).
  */
-export function describeFunction(record: FunctionRecord, version = "$LATEST", arn = record.arn) {
+export function describeFunction(
+  record: FunctionRecord,
+  version = "$LATEST",
+  arn = record.arn,
+  now = Date.now(),
+) {
   const { options } = record;
   return {
     FunctionName: record.name,
@@ -288,7 +301,9 @@ export function describeFunction(record: FunctionRecord, version = "$LATEST", ar
     TracingConfig: { Mode: options.tracingMode ?? "PassThrough" },
     RevisionId: record.revisionId,
     State: "Active",
-    LastUpdateStatus: "Successful",
+    ...(version === "$LATEST" && updating(record, now)
+      ? updateInProgress
+      : { LastUpdateStatus: "Successful" }),
     PackageType: "Zip",
     Architectures: [options.architecture ?? "x86_64"],
     EphemeralStorage: { Size: options.ephemeralStorageMb ?? 512 },
@@ -339,15 +354,29 @@ function whileChanging(description: ReturnType<typeof describeFunction>) {
   return description.Version === "$LATEST" ? { RevisionId: randomUUID() } : {};
 }
 
+/** `$LATEST`'s last update as Lambda describes it while it is still under way. */
+const updateInProgress = {
+  LastUpdateStatus: "InProgress",
+  LastUpdateStatusReason: "The function is being created.",
+  LastUpdateStatusReasonCode: "Creating",
+} as const;
+
+/** Whether the function's last update is still InProgress at `now`. */
+export function updating(record: FunctionRecord, now = Date.now()): boolean {
+  return record.updateEndsAt !== undefined && now < record.updateEndsAt;
+}
+
+/**
+ * Refuses a change of `$LATEST` (another update, a new version) while its last update is still
+ * InProgress, as Lambda does: clients wait for `Successful` (`aws lambda wait function-updated-v2`).
+ */
+export function refuseWhileUpdating(record: FunctionRecord, now = Date.now()): void {
+  if (updating(record, now)) throw lambdaErrors.updateInProgress(record.arn);
+}
+
 /** A configuration as Lambda answers the update that changed it: the update `InProgress`. */
 export function asJustUpdated(description: ReturnType<typeof describeFunction>) {
-  return {
-    ...description,
-    ...whileChanging(description),
-    LastUpdateStatus: "InProgress",
-    LastUpdateStatusReason: "The function is being created.",
-    LastUpdateStatusReasonCode: "Creating",
-  };
+  return { ...description, ...whileChanging(description), ...updateInProgress };
 }
 
 /**

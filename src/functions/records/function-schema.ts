@@ -148,3 +148,10 @@ export const functionOptionsMigration: Migration = {
     ALTER TABLE lambda_function_versions ADD COLUMN options TEXT NOT NULL DEFAULT '{}';
   `,
 };
+
+/** Until when `$LATEST`'s last update stays InProgress (`FunctionRecord.updateEndsAt`). */
+export const functionUpdateWindowMigration: Migration = {
+  id: 410,
+  name: "functions: updates in progress",
+  up: "ALTER TABLE lambda_functions ADD COLUMN update_ends_at BIGINT",
+};

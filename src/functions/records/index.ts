@@ -60,11 +60,16 @@ export {
   insertFunction,
   listFunctions,
   newFunctionRecord,
+  refuseWhileUpdating,
   replaceFunction,
   runtimeVersionArn,
   saveTags,
 } from "./function-records.js";
-export { functionOptionsMigration, functionTableMigrations } from "./function-schema.js";
+export {
+  functionOptionsMigration,
+  functionTableMigrations,
+  functionUpdateWindowMigration,
+} from "./function-schema.js";
 export { mergeTags, readTags } from "./function-tags.js";
 export {
   type FunctionReference,
