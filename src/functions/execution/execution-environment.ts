@@ -11,6 +11,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
+import type { Socket } from "node:net";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import type { Logger } from "../../ops/index.js";
@@ -20,6 +21,7 @@ import {
   checkRuntime,
   launchFor,
   newLogStreamName,
+  runtimeChannelFd,
   supportsRuntimeApiPrefix,
 } from "./runtimes/runtime-launch.js";
 import { type Isolation, SandboxedProcess, sandboxPaths } from "./sandbox/index.js";
@@ -254,6 +256,7 @@ export class ExecutionEnvironment {
           memoryMb: spec.memoryMb,
           tmpBytes: spec.tmpMb === undefined ? tmpBytes : spec.tmpMb * 1024 * 1024,
           runDir: ownDir,
+          ...(launch.channel ? { channel: true } : {}),
         });
       } catch (error) {
         await Promise.allSettled([server.close(), rm(ownDir, { recursive: true, force: true })]);
@@ -264,10 +267,11 @@ export class ExecutionEnvironment {
       child = spawn(launch.command, launch.args, {
         cwd: launch.cwd,
         env: launch.env,
-        stdio: ["ignore", "pipe", "pipe"],
+        stdio: launch.channel ? ["ignore", "pipe", "pipe", "pipe"] : ["ignore", "pipe", "pipe"],
         detached: launch.ownProcessGroup,
       });
     }
+    if (launch.channel) server.attachChannel(child.stdio[runtimeChannelFd] as Socket);
     return new ExecutionEnvironment(
       spec,
       {
@@ -377,8 +381,9 @@ export class ExecutionEnvironment {
   // ----- how an invocation ends -----
 
   async #completed(outcome: RuntimeOutcome, report: Report): Promise<InvocationResult> {
-    if (this.#launch.writesSyncMarkers && !outcome.noOutput) {
-      await this.#output.synced(report.requestId, outputSyncMs);
+    const marked = outcome.markedStreams;
+    if (this.#launch.writesSyncMarkers && (marked === undefined || marked.length > 0)) {
+      await this.#output.synced(report.requestId, outputSyncMs, marked);
     }
     // Without markers, one turn of the event loop reads what is already in the pipes.
     else await new Promise((resolve) => setImmediate(resolve));

@@ -1,5 +1,10 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { connect, createServer, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, expect, it } from "vitest";
 import { type RuntimeApiListener, RuntimeApiServer, type RuntimeOutcome } from "./runtime-api-server.js";
+import { FrameReader, frameParts, type RuntimeFrame } from "./runtime-channel.js";
 
 const servers: RuntimeApiServer[] = [];
 afterEach(async () => {
@@ -83,7 +88,7 @@ it("passes on Jeff-Output: none, the hint that no sync markers were written", as
   const headers = { "Jeff-Output": "none" };
   await fetch(`${base}/invocation/id-1/response`, { method: "POST", body: "1", headers });
   expect(events).toEqual([
-    { kind: "response", requestId: "id-1", payload: Buffer.from("1"), noOutput: true },
+    { kind: "response", requestId: "id-1", payload: Buffer.from("1"), markedStreams: [] },
   ]);
 });
 
@@ -120,6 +125,89 @@ it("takes init errors, and answers only under its secret prefix", async () => {
       type: "Runtime.ImportModuleError",
     },
   ]);
+});
+
+/** Two connected Unix sockets, as the socket pair an environment's runtime inherits. */
+async function socketPair(): Promise<[Socket, Socket]> {
+  const dir = mkdtempSync(join(tmpdir(), "jeff-channel-"));
+  const path = join(dir, "s");
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(path, resolve));
+  const accepted = new Promise<Socket>((resolve) => server.once("connection", resolve));
+  const near = connect(path);
+  const far = await accepted;
+  server.close();
+  rmSync(dir, { recursive: true, force: true });
+  return [near, far];
+}
+
+/** The runtime's end of the channel: frames it sends and the events it reads. */
+async function channel(server: RuntimeApiServer) {
+  const [jeffSide, runtimeSide] = await socketPair();
+  server.attachChannel(jeffSide);
+  const received: RuntimeFrame[] = [];
+  const reader = new FrameReader(1 << 24);
+  runtimeSide.on("data", (chunk: Buffer) => received.push(...reader.push(chunk)));
+  const send = (head: object, body = "") =>
+    runtimeSide.write(Buffer.concat(frameParts(head, Buffer.from(body))));
+  return { received, send, end: () => runtimeSide.destroy() };
+}
+
+it("serves the runtime on the framed channel: one frame each way, the result asking for the next", async () => {
+  const { events, listener } = recorder();
+  const { server } = await start(listener);
+  const runtime = await channel(server);
+  runtime.send({ k: "next" });
+  await until(() => events.length === 1);
+  expect(events).toEqual([{ kind: "waiting" }]);
+  server.deliver(invocation);
+  await until(() => runtime.received.length === 1);
+  expect(runtime.received[0]?.head).toEqual({
+    id: "id-1",
+    d: invocation.deadlineMs,
+    a: invocation.invokedFunctionArn,
+    x: "Root=1-abc",
+    c: '{"custom":{}}',
+  });
+  expect(runtime.received[0]?.body?.toString()).toBe('{"a":1}');
+  // An answer for another request is refused; the right one settles it, its stdout marked.
+  runtime.send({ k: "response", id: "other", s: 0, n: 1 }, "1");
+  runtime.send({ k: "response", id: "id-1", s: 1, n: 1 }, '"done"');
+  await until(() => events.length === 3);
+  expect(events.slice(1)).toEqual([
+    { kind: "response", requestId: "id-1", payload: Buffer.from('"done"'), markedStreams: ["stdout"] },
+    { kind: "waiting" },
+  ]);
+  server.deliver({ ...invocation, requestId: "id-2" });
+  await until(() => runtime.received.length === 2);
+  runtime.send({ k: "error", id: "id-2", t: "TypeError", s: 0 }, '{"errorType":"TypeError"}');
+  await until(() => events.length === 4);
+  expect(events[3]).toEqual({
+    kind: "error",
+    requestId: "id-2",
+    payload: Buffer.from('{"errorType":"TypeError"}'),
+    errorType: "TypeError",
+    markedStreams: [],
+  });
+  runtime.end();
+});
+
+it("reports a result over the limit sent on the channel, and takes init errors there", async () => {
+  const { events, listener } = recorder();
+  const { server } = await start(listener, { maxPayloadBytes: 10 });
+  const runtime = await channel(server);
+  server.deliver(invocation);
+  runtime.send({ k: "next" });
+  await until(() => runtime.received.length === 1);
+  runtime.send({ k: "response", id: "id-1", s: 3, n: 1 }, "x".repeat(11));
+  runtime.send({ k: "init-error", t: "Runtime.ImportModuleError" }, "{}");
+  await until(() => events.length === 3);
+  expect(events).toEqual([
+    { kind: "too-large", requestId: "id-1", markedStreams: ["stdout", "stderr"] },
+    { kind: "waiting" },
+    { kind: "init-error", body: "{}", type: "Runtime.ImportModuleError" },
+  ]);
+  runtime.end();
 });
 
 /** Waits for `condition`; the deadline is generous, only there to fail rather than hang. */

@@ -7,7 +7,8 @@
  * Invariant: one invocation at a time — an id other than the one in flight is refused.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
+import { FrameReader, frameParts, type RuntimeFrame } from "./runtime-channel.js";
 
 /** What `/next` hands the runtime. */
 export interface RuntimeInvocation {
@@ -31,11 +32,18 @@ export type RuntimeOutcome = (
   | { readonly kind: "too-large"; readonly requestId: string }
 ) & {
   /**
-   * Jeff's own runtime clients send `Jeff-Output: none` when the invocation wrote nothing since
-   * the last sync markers, and then write no markers (see runtimes/process-output.ts).
+   * The streams that carry a sync marker for this request (see runtimes/process-output.ts);
+   * both when absent. Jeff's own runtime clients mark only the streams written since the last
+   * markers: none at all (`Jeff-Output: none` over HTTP) when the invocation wrote nothing.
    */
-  readonly noOutput?: true;
+  readonly markedStreams?: readonly ("stdout" | "stderr")[];
 };
+
+/** Whoever waits for the next event: a `/next` long poll, or the channel. */
+interface Waiter {
+  readonly gone: boolean;
+  send(invocation: RuntimeInvocation): void;
+}
 
 export interface RuntimeApiListener {
   /** The runtime is waiting on `/next` with nothing to hand it: initialised, or done with the last event. */
@@ -68,7 +76,8 @@ export class RuntimeApiServer {
   #inFlight: RuntimeInvocation | undefined;
   /** Delivered before the runtime asked for it. */
   #queued: RuntimeInvocation | undefined;
-  #waiting: ServerResponse | undefined;
+  #waiting: Waiter | undefined;
+  #channel: Socket | undefined;
 
   private constructor(listener: RuntimeApiListener, options: RuntimeApiServerOptions) {
     this.#listener = listener;
@@ -107,19 +116,106 @@ export class RuntimeApiServer {
     if (this.#inFlight || this.#queued) throw new Error("an invocation is already in flight");
     const waiting = this.#waiting;
     this.#waiting = undefined;
-    if (waiting && !waiting.destroyed) this.#sendEvent(waiting, invocation);
+    if (waiting && !waiting.gone) this.#hand(waiting, invocation);
     else this.#queued = invocation;
+  }
+
+  /**
+   * Serves the runtime on the framed channel too (runtime-channel.ts): the same invocations, the
+   * same rules, one frame each way. A malformed frame ends the channel.
+   */
+  attachChannel(socket: Socket): void {
+    this.#channel = socket;
+    const reader = new FrameReader(this.#maxPayload);
+    const waiter: Waiter = {
+      get gone() {
+        return socket.destroyed;
+      },
+      send: (invocation) => {
+        const head: Record<string, unknown> = {
+          id: invocation.requestId,
+          d: invocation.deadlineMs,
+          a: invocation.invokedFunctionArn,
+        };
+        if (invocation.traceId) head.x = invocation.traceId;
+        if (invocation.clientContext) head.c = invocation.clientContext;
+        const [start, body] = frameParts(head, invocation.payload);
+        // One writev for both parts.
+        socket.cork();
+        socket.write(start);
+        if (body.length > 0) socket.write(body);
+        socket.uncork();
+      },
+    };
+    socket.on("data", (chunk: Buffer) => {
+      let frames: RuntimeFrame[];
+      try {
+        frames = reader.push(chunk);
+      } catch {
+        socket.destroy();
+        return;
+      }
+      for (const frame of frames) this.#channelFrame(frame, waiter);
+    });
+    socket.on("error", () => undefined);
+    socket.on("close", () => {
+      if (this.#waiting === waiter) this.#waiting = undefined;
+    });
   }
 
   async close(): Promise<void> {
     this.#waiting = undefined;
+    this.#channel?.destroy();
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
     this.#server.closeAllConnections();
     await closed;
   }
 
-  #sendEvent(res: ServerResponse, invocation: RuntimeInvocation): void {
+  #hand(waiter: Waiter, invocation: RuntimeInvocation): void {
     this.#inFlight = invocation;
+    waiter.send(invocation);
+  }
+
+  #channelFrame(frame: RuntimeFrame, waiter: Waiter): void {
+    const { head, body } = frame;
+    const errorType = typeof head.t === "string" ? head.t : undefined;
+    switch (head.k) {
+      case "next":
+        this.#next(waiter);
+        return;
+      case "init-error":
+        this.#listener.initError(body ?? Buffer.alloc(0), errorType);
+        return;
+      case "response":
+      case "error": {
+        const requestId = typeof head.id === "string" ? head.id : "";
+        // An answer for another id is refused, as over HTTP: nothing is settled.
+        if (this.#inFlight?.requestId !== requestId) return;
+        const marks = typeof head.s === "number" ? head.s : 3;
+        const markedStreams = (["stdout", "stderr"] as const).filter((_, i) => (marks & (1 << i)) !== 0);
+        this.#settle(head.k, requestId, body, errorType, { markedStreams });
+        if (head.n) this.#next(waiter);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  #settle(
+    kind: "response" | "error",
+    requestId: string,
+    body: Buffer | undefined,
+    errorType: string | undefined,
+    extra: Pick<RuntimeOutcome, "markedStreams">,
+  ): void {
+    this.#inFlight = undefined;
+    if (body === undefined) this.#listener.outcome({ kind: "too-large", requestId, ...extra });
+    else if (kind === "response") this.#listener.outcome({ kind, requestId, payload: body, ...extra });
+    else this.#listener.outcome({ kind, requestId, payload: body, errorType, ...extra });
+  }
+
+  #sendEvent(res: ServerResponse, invocation: RuntimeInvocation): void {
     const headers: Record<string, string> = {
       "Content-Type": "application/json",
       "Lambda-Runtime-Aws-Request-Id": invocation.requestId,
@@ -141,7 +237,7 @@ export class RuntimeApiServer {
       : "";
     const answer = /^\/invocation\/([^/]+)\/(response|error)$/.exec(path);
     if (req.method === "GET" && path === "/invocation/next") {
-      this.#next(res);
+      this.#httpNext(res);
     } else if (req.method === "POST" && path === "/init/error") {
       readBody(req, this.#maxPayload).then((body) => {
         reply(res, 202, undefined, "OK");
@@ -155,18 +251,28 @@ export class RuntimeApiServer {
     }
   }
 
-  #next(res: ServerResponse): void {
+  #next(waiter: Waiter): void {
     const queued = this.#queued;
     if (queued) {
       this.#queued = undefined;
-      this.#sendEvent(res, queued);
+      this.#hand(waiter, queued);
       return;
     }
-    this.#waiting = res;
-    res.on("close", () => {
-      if (this.#waiting === res) this.#waiting = undefined;
-    });
+    this.#waiting = waiter;
     this.#listener.waiting();
+  }
+
+  #httpNext(res: ServerResponse): void {
+    const waiter: Waiter = {
+      get gone() {
+        return res.destroyed;
+      },
+      send: (invocation) => this.#sendEvent(res, invocation),
+    };
+    res.on("close", () => {
+      if (this.#waiting === waiter) this.#waiting = undefined;
+    });
+    this.#next(waiter);
   }
 
   #answer(req: IncomingMessage, res: ServerResponse, requestId: string, kind: "response" | "error"): void {
@@ -176,22 +282,15 @@ export class RuntimeApiServer {
       return;
     }
     const errorType = errorTypeHeader(req);
-    const quiet = req.headers["jeff-output"] === "none" ? ({ noOutput: true } as const) : {};
+    const quiet = req.headers["jeff-output"] === "none" ? { markedStreams: [] } : {};
     readBody(req, this.#maxPayload).then((body) => {
       if (this.#inFlight?.requestId !== requestId)
         return reply(res, 400, "InvalidRequestID", "Invalid request ID");
-      this.#inFlight = undefined;
       if (body === undefined) {
         const message = `Exceeded maximum allowed payload size (${this.#maxPayload} bytes).`;
         reply(res, 413, "RequestEntityTooLarge", message);
-        return this.#listener.outcome({ kind: "too-large", requestId, ...quiet });
-      }
-      reply(res, 202, undefined, "OK");
-      this.#listener.outcome(
-        kind === "response"
-          ? { kind, requestId, payload: body, ...quiet }
-          : { kind, requestId, payload: body, errorType, ...quiet },
-      );
+      } else reply(res, 202, undefined, "OK");
+      this.#settle(kind, requestId, body, errorType, quiet);
     }, destroy(res));
   }
 }

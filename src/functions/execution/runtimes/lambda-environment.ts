@@ -37,6 +37,9 @@ export interface LaunchPlace {
   readonly baseEnvironment: Readonly<Record<string, string>>;
 }
 
+/** The descriptor a runtime that speaks the channel finds it on, in the sandbox and out of it. */
+export const runtimeChannelFd = 3;
+
 export interface RuntimeLaunch {
   readonly command: string;
   readonly args: readonly string[];
@@ -52,6 +55,11 @@ export interface RuntimeLaunch {
    * `bootstrap` shell script's children (curl, sleep…) must not outlive it or hold its pipes.
    */
   readonly ownProcessGroup: boolean;
+  /**
+   * The runtime speaks the framed channel of runtime-channel.ts on descriptor 3 (Jeff's own Node
+   * client), rather than HTTP to `AWS_LAMBDA_RUNTIME_API`.
+   */
+  readonly channel?: true;
   /** What the sandbox must show read-only besides /usr and the code: client files, language installs. */
   readonly binds: readonly { readonly source: string; readonly target: string }[];
 }

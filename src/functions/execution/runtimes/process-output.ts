@@ -3,9 +3,10 @@
  * writes a sync marker to both streams after each invocation, before it posts the result; the
  * host waits for both markers, so output written just before the result is never attributed
  * to the next invocation. (Pipes keep order per stream, not across a pipe and a socket.)
- * Jeff's Node client leaves the markers out when nothing was written to either stream since the
- * last ones and says so with `Jeff-Output: none` on its result; the host then only lets one turn
- * of the event loop read the pipes, as for runtimes that write no markers at all.
+ * Jeff's Node client marks only the streams written since the last markers and says which with
+ * its result (on its channel; over HTTP, `Jeff-Output: none` when it wrote to neither): a stream
+ * it did not write to has nothing to wait for. With no marker at all the host only lets one turn
+ * of the event loop read the pipes, as for runtimes that write no markers.
  *
  * A record that spans lines but is one log event on Lambda (a Python log record or error, which
  * Lambda's runtime client hands over whole) is written with NUL before each newline inside it:
@@ -27,7 +28,7 @@ export function plainLog(text: string): string {
 /** Output kept per invocation; a function that writes more loses the rest of it, not Jeff's memory. */
 const maxCapturedChars = 1024 * 1024;
 
-type StreamName = "stdout" | "stderr";
+export type StreamName = "stdout" | "stderr";
 
 export class ProcessOutput {
   #text = "";
@@ -57,9 +58,13 @@ export class ProcessOutput {
     return this.#text.includes(needle);
   }
 
-  /** Resolves once both streams passed the marker for `id` (or ended), or after `maxWaitMs`. */
-  async synced(id: string, maxWaitMs: number): Promise<void> {
-    const done = () => (["stdout", "stderr"] as const).every((s) => this.#ended[s] || this.#seen[s].has(id));
+  /** Resolves once `streams` passed the marker for `id` (or ended), or after `maxWaitMs`. */
+  async synced(
+    id: string,
+    maxWaitMs: number,
+    streams: readonly StreamName[] = ["stdout", "stderr"],
+  ): Promise<void> {
+    const done = () => streams.every((s) => this.#ended[s] || this.#seen[s].has(id));
     let timer: NodeJS.Timeout | undefined;
     let expired = false;
     const expiry = new Promise<void>((resolve) => {

@@ -12,6 +12,7 @@ import {
   type LaunchSpec,
   lambdaEnvironment,
   type RuntimeLaunch,
+  runtimeChannelFd,
   runtimeFile,
 } from "./lambda-environment.js";
 import { nodeInstallBinds } from "./node-install.js";
@@ -19,6 +20,7 @@ import { isProvidedRuntime, providedLaunch } from "./provided/provided-launch.js
 import { isPythonRuntime, pythonLaunch } from "./python/python-launch.js";
 
 export type { LaunchPlace, LaunchSpec, RuntimeLaunch } from "./lambda-environment.js";
+export { runtimeChannelFd } from "./lambda-environment.js";
 
 export class UnsupportedRuntimeError extends Error {
   constructor(runtime: string) {
@@ -90,7 +92,9 @@ function nodeLaunch(spec: LaunchSpec, place: LaunchPlace): RuntimeLaunch {
     // (Lambda needs NODE_OPTIONS=--enable-source-maps for this; Jeff turns it on for everyone).
     "--enable-source-maps",
     client.path,
-    // Through the sandbox's network, a result and the next /next go out one after the other.
+    `--channel-fd=${runtimeChannelFd}`,
+    // Should the client fall back to HTTP: through the sandbox's network, a result and the next
+    // /next go out one after the other.
     ...(place.runtimeRoot === undefined ? [] : ["--no-pipeline"]),
   ];
   return {
@@ -100,6 +104,7 @@ function nodeLaunch(spec: LaunchSpec, place: LaunchPlace): RuntimeLaunch {
     env,
     writesSyncMarkers: true,
     ownProcessGroup: false,
+    channel: true,
     binds: [...client.binds, ...nodeInstallBinds()],
   };
 }

@@ -60,6 +60,11 @@ export interface SandboxRequest {
   readonly tmpBytes: number;
   /** A host folder of Jeff's for this environment's bookkeeping (pasta's pid file). */
   readonly runDir: string;
+  /**
+   * Give the command one end of a socket pair on descriptor 3 (`child.stdio[3]` is the other):
+   * a channel to this environment alone, which needs no network.
+   */
+  readonly channel?: boolean;
 }
 
 export class SandboxedProcess {
@@ -96,7 +101,7 @@ export class SandboxedProcess {
       const command = [isolation.bwrap, ...bwrapArgs(request, binds, rlimits(isolation))];
       child = spawn(command[0]!, command.slice(1), {
         env: request.env,
-        stdio: ["ignore", "pipe", "pipe", "pipe", "pipe", ...fds],
+        stdio: ["ignore", "pipe", "pipe", request.channel ? "pipe" : "ignore", "pipe", "pipe", ...fds],
       });
     } finally {
       for (const fd of fds) closeSync(fd);
@@ -114,8 +119,9 @@ export class SandboxedProcess {
 
   async #setUp(): Promise<void> {
     const child = this.child;
-    const info = child.stdio[3] as NodeJS.ReadableStream;
-    const block = child.stdio[4] as Writable;
+    const stdio = child.stdio as unknown as readonly unknown[];
+    const info = stdio[infoFd] as NodeJS.ReadableStream;
+    const block = stdio[blockFd] as Writable;
     // bubblewrap closes both once it has used them; that is no error of the sandbox's.
     info.on("error", () => {});
     block.on("error", () => {});
@@ -374,8 +380,13 @@ function procMasks(): string[] {
   return masks;
 }
 
-/** Descriptors 3 and 4 are bubblewrap's info and block pipes; bind sources follow. */
-const firstBindFd = 5;
+/**
+ * Descriptor 3 is the runtime's channel, which bubblewrap hands on to the command as it is;
+ * 4 and 5 are bubblewrap's info and block pipes; bind sources follow.
+ */
+const infoFd = 4;
+const blockFd = 5;
+const firstBindFd = 6;
 
 function bwrapArgs(
   request: SandboxRequest,
@@ -409,9 +420,9 @@ function bwrapArgs(
     "--chdir",
     request.cwd,
     "--info-fd",
-    "3",
+    String(infoFd),
     "--block-fd",
-    "4",
+    String(blockFd),
     "--",
     // bubblewrap sets PWD (and OLDPWD) when it changes folder; Lambda's processes have neither.
     "/usr/bin/env",

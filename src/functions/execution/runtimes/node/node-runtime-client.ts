@@ -1,15 +1,17 @@
 /**
  * Jeff's Node runtime client: the program an execution environment runs for `nodejs*` functions.
- * It loads the handler named by `_HANDLER` from `LAMBDA_TASK_ROOT`, then loops on the Lambda
- * Runtime API (2018-06-01) exactly as AWS's runtime interface client does: `/next`, the handler,
- * `/response` or `/error`; a failed load goes to `/runtime/init/error`.
+ * It loads the handler named by `_HANDLER` from `LAMBDA_TASK_ROOT`, then loops as AWS's runtime
+ * interface client does: the next event, the handler, its result or error; a failed load is an
+ * init error. Given `--channel-fd=N`, it speaks the framed channel of ../../runtime-channel.ts on
+ * that descriptor (one frame each way per invocation); otherwise the Lambda Runtime API
+ * (2018-06-01) over HTTP: `/next`, `/response` or `/error`, `/runtime/init/error`.
  *
  * Invariant: this file imports nothing but `node:` modules — it runs inside the function's
  * sandbox, which may read only the function's code and this folder.
  */
 import fs, { existsSync, readFileSync, statSync } from "node:fs";
 import { createRequire, syncBuiltinESMExports } from "node:module";
-import { connect, type Socket } from "node:net";
+import { connect, Socket } from "node:net";
 import { dirname, join, resolve, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 import { format, types } from "node:util";
@@ -42,16 +44,16 @@ interface ErrorBody {
 const syncMarker = (requestId: string) => `\u0000jeff-sync:${requestId}\u0000`;
 
 /**
- * Whether anything was written to process.stdout or process.stderr since the last sync markers
- * (console writes there too). When nothing was, the markers are left out and the result carries
- * `Jeff-Output: none`, which tells the host there is nothing to wait for.
+ * Which of process.stdout (1) and process.stderr (2) were written to since the last sync markers
+ * (console writes there too). Only those get a marker; when neither was, the result says so
+ * (over HTTP with `Jeff-Output: none`), which tells the host there is nothing to wait for.
  */
-let unsynced = true;
+let unsynced = 3;
 
-function trackWrites(stream: NodeJS.WriteStream): void {
+function trackWrites(stream: NodeJS.WriteStream, bit: number): void {
   const write = stream.write;
   stream.write = function (this: NodeJS.WriteStream, ...args: unknown[]) {
-    unsynced = true;
+    unsynced |= bit;
     return (write as (...a: unknown[]) => boolean).apply(this, args);
   } as typeof stream.write;
 }
@@ -63,7 +65,7 @@ function trackDescriptorWrites(): void {
     const original = patched[name];
     if (typeof original !== "function") continue;
     patched[name] = function (this: unknown, fd: unknown, ...rest: unknown[]) {
-      if (fd === 1 || fd === 2) unsynced = true;
+      if (fd === 1 || fd === 2) unsynced |= fd;
       return original.call(this, fd, ...rest);
     };
   }
@@ -71,17 +73,11 @@ function trackDescriptorWrites(): void {
   syncBuiltinESMExports();
 }
 
-function writeSyncMarkers(id: string): void {
-  process.stdout.write(syncMarker(id));
-  process.stderr.write(syncMarker(id));
-  unsynced = false;
-}
-
-/** The markers if there was output, else the header saying there was none. */
-function syncOutput(id: string): string {
-  if (!unsynced) return "Jeff-Output: none\r\n";
-  writeSyncMarkers(id);
-  return "";
+/** Writes the markers for `id` to the streams in `streams` (1 stdout, 2 stderr). */
+function writeSyncMarkers(id: string, streams = 3): void {
+  if (streams & 1) process.stdout.write(syncMarker(id));
+  if (streams & 2) process.stderr.write(syncMarker(id));
+  unsynced = 0;
 }
 
 const env = process.env;
@@ -289,6 +285,212 @@ class RuntimeConnection {
 
 const connection = new RuntimeConnection();
 
+// ----- the two ways to Jeff: HTTP (above), or the framed channel -----
+
+/** One event, as either way delivers it. */
+interface Invocation {
+  readonly requestId: string;
+  readonly deadlineMs: number;
+  readonly invokedFunctionArn: string;
+  readonly traceId: string | undefined;
+  readonly clientContext: string | undefined;
+  readonly identity: string | undefined;
+  readonly body: Buffer;
+}
+
+type Outcome = { readonly ok: true; readonly body: string } | { readonly ok: false; readonly error: unknown };
+
+interface Transport {
+  /** The first event, once the handler is loaded. */
+  first(): Promise<Invocation>;
+  /** Sends the outcome of `requestId`, its output synced, and resolves with the next event. */
+  finish(requestId: string, outcome: Outcome): Promise<Invocation>;
+  /** The outcome of a failure that ends the process (an uncaught exception); resolves once sent. */
+  fail(requestId: string, error: unknown): Promise<void>;
+  initError(error: unknown): Promise<void>;
+}
+
+function fromResponse(next: ApiResponse): Invocation {
+  if (next.status !== 200) throw new Error(`Runtime API /next answered ${next.status}`);
+  const h = next.headers;
+  return {
+    requestId: h["lambda-runtime-aws-request-id"] ?? "",
+    deadlineMs: Number(h["lambda-runtime-deadline-ms"] ?? Date.now()),
+    invokedFunctionArn: h["lambda-runtime-invoked-function-arn"] ?? "",
+    traceId: h["lambda-runtime-trace-id"],
+    clientContext: h["lambda-runtime-client-context"],
+    identity: h["lambda-runtime-cognito-identity"],
+    body: next.body,
+  };
+}
+
+/**
+ * Whether the next /next goes out in the same write as a result. Through the sandbox's network
+ * (pasta) it must not: the server's answer to the result would then sit unacknowledged while the
+ * next event waits behind it for the client's delayed ACK (40 ms), so Jeff passes --no-pipeline.
+ */
+const pipelined = !process.argv.includes("--no-pipeline");
+
+const httpTransport: Transport = {
+  first: async () => fromResponse(await call("GET", "/invocation/next")),
+  async finish(requestId, outcome) {
+    // Over HTTP the host waits for both markers, or for none when told there was no output.
+    const streams = unsynced === 0 ? 0 : 3;
+    writeSyncMarkers(requestId, streams);
+    const synced = streams === 0 ? "Jeff-Output: none\r\n" : "";
+    const posted = outcome.ok
+      ? call("POST", `/invocation/${requestId}/response`, outcome.body, synced)
+      : postError(`/invocation/${requestId}/error`, outcome.error, synced);
+    if (!pipelined) {
+      await posted;
+      return fromResponse(await call("GET", "/invocation/next"));
+    }
+    // Asked for in the same write as the result, which the server answers first.
+    const following = call("GET", "/invocation/next");
+    following.catch(() => undefined);
+    await posted;
+    return fromResponse(await following);
+  },
+  async fail(requestId, error) {
+    writeSyncMarkers(requestId);
+    await postError(`/invocation/${requestId}/error`, error);
+  },
+  async initError(error) {
+    writeSyncMarkers("init");
+    await postError("/init/error", error);
+  },
+};
+
+/** The framed channel on an inherited descriptor: one write and one wake-up each way. */
+class ChannelTransport implements Transport {
+  readonly #socket: Socket;
+  #chunks: Buffer[] = [];
+  #buffered = 0;
+  #head: { readonly fields: Record<string, unknown>; readonly bodyBytes: number } | undefined;
+  #waiter: { readonly done: (next: Invocation) => void; readonly fail: (error: Error) => void } | undefined;
+
+  constructor(fd: number) {
+    this.#socket = new Socket({ fd, readable: true, writable: true });
+    this.#socket.on("data", (chunk: Buffer) => this.#read(chunk));
+    this.#socket.on("error", () => undefined);
+    this.#socket.on("close", () => this.#waiter?.fail(new Error("Jeff closed the runtime's channel")));
+  }
+
+  first(): Promise<Invocation> {
+    const next = this.#nextEvent();
+    this.#send({ k: "next" }, "");
+    return next;
+  }
+
+  finish(requestId: string, outcome: Outcome): Promise<Invocation> {
+    const next = this.#nextEvent();
+    this.#sendOutcome(requestId, outcome, true);
+    return next;
+  }
+
+  fail(requestId: string, error: unknown): Promise<void> {
+    return new Promise((flushed) => this.#sendOutcome(requestId, { ok: false, error }, false, flushed));
+  }
+
+  initError(error: unknown): Promise<void> {
+    writeSyncMarkers("init");
+    const body = toErrorBody(error);
+    return new Promise((flushed) =>
+      this.#send({ k: "init-error", t: body.errorType }, JSON.stringify(body), flushed),
+    );
+  }
+
+  #sendOutcome(requestId: string, outcome: Outcome, thenNext: boolean, flushed?: () => void): void {
+    // Markers only on the streams written to; the host waits for exactly those.
+    const streams = unsynced;
+    writeSyncMarkers(requestId, streams);
+    const head: Record<string, unknown> = { k: outcome.ok ? "response" : "error", id: requestId, s: streams };
+    if (thenNext) head.n = 1;
+    if (outcome.ok) {
+      this.#send(head, outcome.body, flushed);
+      return;
+    }
+    const body = toErrorBody(outcome.error);
+    head.t = body.errorType;
+    this.#send(head, JSON.stringify(body), flushed);
+  }
+
+  #nextEvent(): Promise<Invocation> {
+    return new Promise((done, fail) => {
+      this.#waiter = { done, fail };
+    });
+  }
+
+  /** One frame in one write; `flushed` is called once it is handed to the kernel (or failed). */
+  #send(head: object, body: string, flushed?: () => void): void {
+    const headText = JSON.stringify(head);
+    const headBytes = Buffer.byteLength(headText);
+    const bodyBytes = Buffer.byteLength(body);
+    const frame = Buffer.allocUnsafe(8 + headBytes + bodyBytes);
+    frame.writeUInt32LE(headBytes, 0);
+    frame.writeUInt32LE(bodyBytes, 4);
+    frame.write(headText, 8, "utf8");
+    frame.write(body, 8 + headBytes, "utf8");
+    this.#socket.write(frame, flushed && (() => flushed()));
+  }
+
+  #read(chunk: Buffer): void {
+    this.#chunks.push(chunk);
+    this.#buffered += chunk.length;
+    for (;;) {
+      if (!this.#head) {
+        if (this.#buffered < 8) return;
+        const prefix = this.#take(8);
+        const headBytes = prefix.readUInt32LE(0);
+        const bodyBytes = prefix.readUInt32LE(4);
+        // The lengths are read before the head is: put them back until the head is all here.
+        if (this.#buffered < headBytes) {
+          this.#chunks.unshift(prefix);
+          this.#buffered += 8;
+          return;
+        }
+        const fields = JSON.parse(this.#take(headBytes).toString("utf8")) as Record<string, unknown>;
+        this.#head = { fields, bodyBytes };
+      }
+      if (this.#buffered < this.#head.bodyBytes) return;
+      const { fields, bodyBytes } = this.#head;
+      this.#head = undefined;
+      const body = this.#take(bodyBytes);
+      const waiter = this.#waiter;
+      this.#waiter = undefined;
+      const text = (value: unknown) => (typeof value === "string" ? value : undefined);
+      waiter?.done({
+        requestId: text(fields.id) ?? "",
+        deadlineMs: Number(fields.d ?? Date.now()),
+        invokedFunctionArn: text(fields.a) ?? "",
+        traceId: text(fields.x),
+        clientContext: text(fields.c),
+        identity: undefined,
+        body,
+      });
+    }
+  }
+
+  /** Consumes the first `n` bytes read, joining chunks once. */
+  #take(n: number): Buffer {
+    this.#buffered -= n;
+    const first = this.#chunks[0];
+    if (first && first.length >= n) {
+      if (first.length === n) this.#chunks.shift();
+      else this.#chunks[0] = first.subarray(n);
+      return first.subarray(0, n);
+    }
+    const joined = Buffer.concat(this.#chunks);
+    this.#chunks = joined.length > n ? [joined.subarray(n)] : [];
+    return joined.subarray(0, n);
+  }
+}
+
+const channelFd = /^--channel-fd=(\d+)$/.exec(
+  process.argv.find((arg) => arg.startsWith("--channel-fd=")) ?? "",
+);
+const transport: Transport = channelFd?.[1] ? new ChannelTransport(Number(channelFd[1])) : httpTransport;
+
 function call(method: string, path: string, body?: string, headers = ""): Promise<ApiResponse> {
   return connection.call(method, path, body, headers);
 }
@@ -444,10 +646,6 @@ async function loadHandler(fullHandler: string): Promise<Handler> {
 
 // ----- one invocation -----
 
-function header(res: ApiResponse, name: string): string | undefined {
-  return res.headers[name];
-}
-
 function parseJson(text: string | undefined): unknown {
   if (!text) return undefined;
   try {
@@ -485,12 +683,11 @@ function runHandler(
   });
 }
 
-/** Runs one event and posts its result; resolves with the next event. */
-async function invokeOnce(handler: Handler, next: ApiResponse): Promise<ApiResponse> {
-  const requestId = header(next, "lambda-runtime-aws-request-id") ?? "";
-  const deadline = Number(header(next, "lambda-runtime-deadline-ms") ?? Date.now());
-  const traceId = header(next, "lambda-runtime-trace-id");
-  if (traceId) env._X_AMZN_TRACE_ID = traceId;
+/** Runs one event and sends its result; resolves with the next event. */
+async function invokeOnce(handler: Handler, next: Invocation): Promise<Invocation> {
+  const requestId = next.requestId;
+  const deadline = next.deadlineMs;
+  if (next.traceId) env._X_AMZN_TRACE_ID = next.traceId;
   else delete env._X_AMZN_TRACE_ID;
   currentRequestId = requestId;
   inFlight = requestId;
@@ -498,16 +695,16 @@ async function invokeOnce(handler: Handler, next: ApiResponse): Promise<ApiRespo
     awsRequestId: requestId,
     functionName: env.AWS_LAMBDA_FUNCTION_NAME ?? "",
     functionVersion: env.AWS_LAMBDA_FUNCTION_VERSION ?? "",
-    invokedFunctionArn: header(next, "lambda-runtime-invoked-function-arn") ?? "",
+    invokedFunctionArn: next.invokedFunctionArn,
     memoryLimitInMB: env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE ?? "",
     logGroupName: env.AWS_LAMBDA_LOG_GROUP_NAME ?? "",
     logStreamName: env.AWS_LAMBDA_LOG_STREAM_NAME ?? "",
-    clientContext: parseJson(header(next, "lambda-runtime-client-context")),
-    identity: parseJson(header(next, "lambda-runtime-cognito-identity")),
+    clientContext: parseJson(next.clientContext),
+    identity: parseJson(next.identity),
     callbackWaitsForEmptyEventLoop: true,
     getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
   };
-  let outcome: { ok: true; body: string } | { ok: false; error: unknown };
+  let outcome: Outcome;
   try {
     const event = JSON.parse(next.body.toString("utf8") || "null") as unknown;
     const result = await runHandler(handler, event, context);
@@ -517,31 +714,12 @@ async function invokeOnce(handler: Handler, next: ApiResponse): Promise<ApiRespo
     logError("Invoke Error", error);
   }
   inFlight = undefined;
-  const synced = syncOutput(requestId);
-  const posted = outcome.ok
-    ? call("POST", `/invocation/${requestId}/response`, outcome.body, synced)
-    : postError(`/invocation/${requestId}/error`, outcome.error, synced);
-  if (!pipelined) {
-    await posted;
-    return call("GET", "/invocation/next");
-  }
-  // Asked for in the same write as the result, which the server answers first.
-  const following = call("GET", "/invocation/next");
-  following.catch(() => undefined);
-  await posted;
-  return following;
+  return transport.finish(requestId, outcome);
 }
 
-/**
- * Whether the next /next goes out in the same write as a result. Through the sandbox's network
- * (pasta) it must not: the server's answer to the result would then sit unacknowledged while the
- * next event waits behind it for the client's delayed ACK (40 ms), so Jeff passes --no-pipeline.
- */
-const pipelined = !process.argv.includes("--no-pipeline");
-
 async function main(): Promise<void> {
-  trackWrites(process.stdout);
-  trackWrites(process.stderr);
+  trackWrites(process.stdout, 1);
+  trackWrites(process.stderr, 2);
   trackDescriptorWrites();
   patchConsole();
   let handler: Handler;
@@ -549,15 +727,11 @@ async function main(): Promise<void> {
     handler = await loadHandler(env._HANDLER ?? "");
   } catch (error) {
     logError("Uncaught Exception", error);
-    writeSyncMarkers("init");
-    await postError("/init/error", error);
+    await transport.initError(error);
     process.exit(129);
   }
-  let next = await call("GET", "/invocation/next");
-  for (;;) {
-    if (next.status !== 200) throw new Error(`Runtime API /next answered ${next.status}`);
-    next = await invokeOnce(handler, next);
-  }
+  let next = await transport.first();
+  for (;;) next = await invokeOnce(handler, next);
 }
 
 /** An error outside the handler's promise fails the invocation in flight, then ends the process, as on Lambda. */
@@ -565,8 +739,7 @@ async function die(prefix: string, error: unknown, exitCode: number): Promise<ne
   logError(prefix, error);
   const requestId = inFlight;
   if (requestId !== undefined) {
-    writeSyncMarkers(requestId);
-    await postError(`/invocation/${requestId}/error`, error).catch(() => undefined);
+    await transport.fail(requestId, error).catch(() => undefined);
   }
   process.exit(exitCode);
 }

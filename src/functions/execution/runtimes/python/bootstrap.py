@@ -1,9 +1,11 @@
 """Jeff's Python runtime client: the program an execution environment runs for `python3.x` functions.
 
 It imports the handler named by `_HANDLER` (`module.function`, `dir/module.function` or
-`package.module.function`) from `LAMBDA_TASK_ROOT`, then loops on the Lambda Runtime API
-(2018-06-01) as AWS's runtime interface client (awslambdaric) does: `/next`, the handler,
-`/response` or `/error`; a handler that cannot be loaded goes to `/runtime/init/error`. Results
+`package.module.function`) from `LAMBDA_TASK_ROOT`, then loops as AWS's runtime interface
+client (awslambdaric) does: the next event, the handler, its result or error; a handler that
+cannot be loaded is an init error. Given `--channel-fd=N` it speaks the framed channel of
+../../runtime-channel.ts on that descriptor (one frame each way per invocation); otherwise the
+Lambda Runtime API (2018-06-01) over HTTP: `/next`, `/response` or `/error`, `/init/error`. Results
 and errors use Python's Lambda shapes (`{errorMessage, errorType, requestId, stackTrace}`).
 
 Invariant: standard library only. Jeff ships this file as source and runs it with whatever
@@ -14,6 +16,7 @@ import importlib
 import json
 import logging
 import os
+import struct
 import sys
 import time
 import traceback
@@ -55,6 +58,80 @@ def post_error(path, error, error_type):
         call("POST", path, body, headers)
     except urllib.error.HTTPError:
         pass
+
+
+# ----- the framed channel (../../runtime-channel.ts): lengths (u32 LE), JSON head, body -----
+
+CHANNEL_FD = next((int(a.split("=", 1)[1]) for a in sys.argv[1:] if a.startswith("--channel-fd=")), None)
+
+
+def channel_send(head, body=b""):
+    """One frame in one write (the loop only for a body larger than the socket takes at once)."""
+    head_bytes = json.dumps(head, separators=(",", ":")).encode("utf-8")
+    view = memoryview(struct.pack("<II", len(head_bytes), len(body)) + head_bytes + body)
+    while view:
+        view = view[os.write(CHANNEL_FD, view) :]
+
+
+def _channel_read(size):
+    chunks = []
+    while size > 0:
+        chunk = os.read(CHANNEL_FD, min(size, 1 << 20))
+        if not chunk:
+            raise EOFError("Jeff closed the runtime's channel")
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
+
+
+def channel_next():
+    """The next event, with its fields named as the Runtime API's headers name them."""
+    head_size, body_size = struct.unpack("<II", _channel_read(8))
+    head = json.loads(_channel_read(head_size))
+    headers = {
+        "Lambda-Runtime-Aws-Request-Id": head.get("id", ""),
+        "Lambda-Runtime-Deadline-Ms": str(head.get("d", "")),
+        "Lambda-Runtime-Invoked-Function-Arn": head.get("a"),
+        "Lambda-Runtime-Trace-Id": head.get("x"),
+        "Lambda-Runtime-Client-Context": head.get("c"),
+    }
+    return headers, _channel_read(body_size)
+
+
+def send_result(request_id, payload, error):
+    """The invocation's result or error; over the channel it also asks for the next event."""
+    if CHANNEL_FD is not None:
+        if error is None:
+            channel_send({"k": "response", "id": request_id, "s": 3, "n": 1}, payload)
+        else:
+            body = json.dumps(error).encode("utf-8")
+            channel_send({"k": "error", "id": request_id, "t": error["errorType"], "s": 3, "n": 1}, body)
+        return
+    if error is None:
+        try:
+            call("POST", "/invocation/%s/response" % request_id, payload, {"Content-Type": "application/json"})
+        except urllib.error.HTTPError:
+            # Refused (a response over Lambda's 6 MB): the invocation has ended with that error, and
+            # the environment takes the next one, as Lambda's runtime client does.
+            pass
+    else:
+        post_error("/invocation/%s/error" % request_id, error, error["errorType"])
+
+
+def send_init_error(error):
+    if CHANNEL_FD is not None:
+        channel_send({"k": "init-error", "t": error["errorType"]}, json.dumps(error).encode("utf-8"))
+    else:
+        post_error("/init/error", error, error["errorType"])
+
+
+def next_event():
+    if CHANNEL_FD is not None:
+        return channel_next()
+    status, headers, body = call("GET", "/invocation/next")
+    if status != 200:
+        raise RuntimeError("Runtime API /next answered %s" % status)
+    return headers, body
 
 
 # ----- output: one marker per invocation on both streams (see ../process-output.ts) -----
@@ -304,15 +381,7 @@ def invoke_once(handler, headers, body):
     if error is not None:
         log_error(error)
     sync_output(request_id)
-    if error is None:
-        try:
-            call("POST", "/invocation/%s/response" % request_id, payload, {"Content-Type": "application/json"})
-        except urllib.error.HTTPError:
-            # Refused (a response over Lambda's 6 MB): the invocation has ended with that error, and
-            # the environment takes the next one, as Lambda's runtime client does.
-            pass
-    else:
-        post_error("/invocation/%s/error" % request_id, error, error["errorType"])
+    send_result(request_id, None if error is not None else payload, error)
 
 
 def main():
@@ -333,12 +402,14 @@ def main():
     if error is not None:
         log_error(error)
         sync_output("init")
-        post_error("/init/error", error, error["errorType"])
+        send_init_error(error)
         sys.exit(1)
+    if CHANNEL_FD is not None:
+        # Reads and writes wait; the socket may have come non-blocking.
+        os.set_blocking(CHANNEL_FD, True)
+        channel_send({"k": "next"})
     while True:
-        status, headers, body = call("GET", "/invocation/next")
-        if status != 200:
-            raise RuntimeError("Runtime API /next answered %s" % status)
+        headers, body = next_event()
         invoke_once(handler, headers, body)
 
 

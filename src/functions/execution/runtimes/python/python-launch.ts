@@ -14,6 +14,7 @@ import {
   type LaunchSpec,
   lambdaEnvironment,
   type RuntimeLaunch,
+  runtimeChannelFd,
   runtimeFile,
 } from "../lambda-environment.js";
 
@@ -41,12 +42,14 @@ export function pythonLaunch(spec: LaunchSpec, place: LaunchPlace): RuntimeLaunc
       "-B",
       "-s",
       client.path,
+      `--channel-fd=${runtimeChannelFd}`,
       ...(spec.environment.LC_CTYPE === undefined ? ["--unset-lc-ctype"] : []),
     ],
     cwd: place.taskRoot,
     env,
     writesSyncMarkers: true,
     ownProcessGroup: true,
+    channel: true,
     binds: [...client.binds, ...installBinds(prefixes)],
   };
 }
