@@ -46,6 +46,28 @@ type Step =
     }
   | { readonly path: string; readonly absent: true; readonly key: string };
 
+/** How deep a path lies: how many objects down from the event. */
+const depthOf = (path: string): number => {
+  let depth = 0;
+  for (let i = 0; i < path.length; i++) if (path.charCodeAt(i) === 46) depth++;
+  return depth;
+};
+
+/**
+ * The order an alternative's conditions are walked in, the same for every rule so that rules
+ * share their first states: shallower paths first, then by path and condition. Any fixed order
+ * gives the same answers (an alternative is a conjunction); this one tests the envelope's fields
+ * (one value each, selective, outside any array) before a record's deep fields, which lie in
+ * arrays of objects and have many values: a rule that asks `source` and a field of every line
+ * then reaches one state for the source and fans out only from there, instead of a state per
+ * line, each asking the source again.
+ */
+function stepOrder(a: Step, b: Step): number {
+  const depth = depthOf(a.path) - depthOf(b.path);
+  if (depth !== 0) return depth;
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+}
+
 /** A condition's canonical text, so two rules asking the same of a field share one transition. */
 function conditionKey(matchers: readonly ValueMatcher[]): string {
   return JSON.stringify(matchers.map((m) => JSON.stringify(m)).sort());
@@ -89,9 +111,7 @@ export class RuleMachine<Id> {
           ({ path: f.path, absent: false, key: conditionKey(f.matchers), matchers: f.matchers }) as const,
       ),
       ...alternative.absent.map((path) => ({ path, absent: true, key: "" }) as const),
-    ].sort((a, b) =>
-      a.path < b.path ? -1 : a.path > b.path ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0,
-    );
+    ].sort(stepOrder);
     let at = 0;
     for (const step of steps) {
       const state = this.states[at]!;
