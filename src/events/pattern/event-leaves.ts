@@ -110,6 +110,9 @@ export class LeafTable {
   /** Per path, stamped with `generation`: the one array every leaf lies in an element of, or -1. */
   private readonly groupStamp: Int32Array;
   private readonly groupArray: Int32Array;
+  /** Per path, with groupingArray's array: where each element's leaves begin, for elementCount elements. */
+  private readonly elementStarts: number[][] = [];
+  private readonly elementCount: Int32Array;
 
   /** Each node's Reading, by node number. */
   private readonly readings: Reading[] = [];
@@ -127,9 +130,11 @@ export class LeafTable {
     this.counts = new Int32Array(size);
     this.groupStamp = new Int32Array(size);
     this.groupArray = new Int32Array(size);
+    this.elementCount = new Int32Array(size);
     for (let i = 0; i < size; i++) {
       this.values.push([]);
       this.places.push([]);
+      this.elementStarts.push([]);
     }
   }
 
@@ -286,17 +291,20 @@ export class LeafTable {
   /**
    * The array every leaf at `path` lies in an element of (as `detail.lines.sku` lies in `lines`),
    * or -1 if there is none. Its leaves are then in the order of that array's elements (the event
-   * is read in order), so the leaves of one element are found by a binary search: a match that
-   * has used element e of that array can take only element e's leaves, instead of trying every
-   * element's (which made matching an array of n objects cost n² joins).
+   * is read in order), so the leaves of one element are a run of the list, found by
+   * firstInElement: a match that has used element e of that array can take only element e's
+   * leaves, instead of trying every element's (which made matching an array of n objects cost n²
+   * joins). Worked out once per path and event.
    */
   groupingArray(path: number): number {
     if (this.groupStamp[path] === this.generation) return this.groupArray[path]!;
     const places = this.places[path]!;
     const count = this.counts[path]!;
     const pairs = this.pairs;
+    const starts = this.elementStarts[path]!;
     let array = -1;
-    let previous = -1;
+    // starts[e]: the first leaf in element e or a later one, for e up to the last leaf's element.
+    let e = 0;
     for (let i = 0; i < count; i++) {
       const place = places[i]!;
       if (place === 0) {
@@ -304,29 +312,23 @@ export class LeafTable {
         break;
       }
       const outer = this.start[place]!;
+      const element = pairs[outer + 1]!;
       if (i === 0) array = pairs[outer]!;
-      else if (pairs[outer] !== array || pairs[outer + 1]! < previous) {
+      else if (pairs[outer] !== array || element < e - 1) {
         array = -1;
         break;
       }
-      previous = pairs[outer + 1]!;
+      while (e <= element) starts[e++] = i;
     }
+    starts[e] = count;
+    this.elementCount[path] = e;
     this.groupStamp[path] = this.generation;
     this.groupArray[path] = array;
     return array;
   }
 
-  /** The first of `path`'s leaves (of groupingArray's array) in element `element` or a later one. */
+  /** The first of `path`'s leaves (once groupingArray found its array) in element `element` or a later one. */
   firstInElement(path: number, element: number): number {
-    const places = this.places[path]!;
-    const pairs = this.pairs;
-    let lo = 0;
-    let hi = this.counts[path]!;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (pairs[this.start[places[mid]!]! + 1]! < element) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return element < this.elementCount[path]! ? this.elementStarts[path]![element]! : this.counts[path]!;
   }
 }
