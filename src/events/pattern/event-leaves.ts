@@ -70,7 +70,6 @@ function childOf(node: PathTree, key: string): PathTree | undefined {
   return at;
 }
 
-
 /**
  * An event's leaves by path number, the way patterns name fields: nested objects join their keys
  * with dots, arrays give each element the array's own path, and only the paths in the tree (those
@@ -267,7 +266,8 @@ export class LeafTable {
   private union(a: number, b: number): number {
     const pairs = this.pairs;
     const all: [number, number][] = [];
-    for (let i = this.start[a]!, end = i + 2 * this.size[a]!; i < end; i += 2) all.push([pairs[i]!, pairs[i + 1]!]);
+    for (let i = this.start[a]!, end = i + 2 * this.size[a]!; i < end; i += 2)
+      all.push([pairs[i]!, pairs[i + 1]!]);
     for (let i = this.start[b]!, end = i + 2 * this.size[b]!; i < end; i += 2) {
       if (this.elementOf(a, pairs[i]!) === -1) all.push([pairs[i]!, pairs[i + 1]!]);
     }
