@@ -1,6 +1,5 @@
 import { AffixTable } from "./affix-table.js";
 import { NumericIndex } from "./numeric-index.js";
-import { StringTable } from "./string-table.js";
 import {
   fold,
   ipBits,
@@ -30,7 +29,7 @@ function pushIds(out: number[], ids: Ids | undefined): void {
 /**
  * Every matcher of every rule on one field path, organised so a leaf value finds the ones it
  * satisfies by lookups: exact values by hash on the value itself (strings and numbers apart, so
- * no key is built per leaf), ignore-case values by hash of the folded value (both in StringTables), prefixes, suffixes,
+ * no key is built per leaf), ignore-case values by hash of the folded value, prefixes, suffixes,
  * wildcards' literal ends and IPv6 CIDR blocks by one probe per key length, IPv4
  * CIDR blocks as ranges of addresses. Only numeric ranges (by binary search), wildcards with no
  * literal end and anything-but's survivors are walked.
@@ -41,7 +40,7 @@ export class FieldIndex {
   /** The one exact string, while there is one (the usual case for a field after the first). */
   private oneString: string | undefined;
   private oneStringIds: Ids = [];
-  private strings: StringTable | undefined;
+  private strings: Map<string, Ids> | undefined;
   private numbers: Map<number, Ids> | undefined;
   private trues: number[] | undefined;
   private falses: number[] | undefined;
@@ -91,7 +90,7 @@ export class FieldIndex {
   }
 
   private addString(text: string, id: number): void {
-    if (this.strings !== undefined) this.strings.add(text, id);
+    if (this.strings !== undefined) push(this.strings, text, id);
     else if (this.oneString === undefined) {
       this.oneString = text;
       this.oneStringIds = id;
@@ -99,12 +98,9 @@ export class FieldIndex {
       const ids = this.oneStringIds;
       this.oneStringIds = typeof ids === "number" ? [ids, id] : [...ids, id];
     } else {
-      this.strings = new StringTable(false);
-      const ids = this.oneStringIds;
-      if (typeof ids === "number") this.strings.add(this.oneString, ids);
-      else for (const one of ids) this.strings.add(this.oneString, one);
+      this.strings = new Map([[this.oneString, this.oneStringIds]]);
       this.oneString = undefined;
-      this.strings.add(text, id);
+      push(this.strings, text, id);
     }
   }
 
@@ -127,7 +123,7 @@ export class FieldIndex {
     if (typeof leaf === "string") {
       if (this.oneString !== undefined) {
         if (leaf === this.oneString) pushIds(out, this.oneStringIds);
-      } else if (this.strings !== undefined) this.strings.collect(leaf, out);
+      } else if (this.strings !== undefined) pushIds(out, this.strings.get(leaf));
       if (this.stringOps !== undefined) this.stringOps.collect(leaf, out);
     } else if (typeof leaf === "number") {
       if (this.numbers !== undefined) pushIds(out, this.numbers.get(leaf));
@@ -167,7 +163,7 @@ export class FieldIndex {
  * prefixes, suffixes, wildcards and CIDR blocks, each table made when its first matcher comes.
  */
 class StringOps {
-  private ignoreCase: StringTable | undefined;
+  private ignoreCase: Map<string, Ids> | undefined;
   private prefix: AffixTable | undefined;
   private suffix: AffixTable | undefined;
   private prefixFolded: AffixTable | undefined;
@@ -182,8 +178,9 @@ class StringOps {
   add(m: ValueMatcher, id: number): void {
     switch (m.kind) {
       case "equals-ignore-case":
-        this.ignoreCase ??= new StringTable(true);
-        this.ignoreCase.add(m.text, id);
+        this.ignoreCase ??= new Map();
+        push(this.ignoreCase, m.text, id);
+        this.folded = true;
         return;
       case "prefix":
         if (m.ignoreCase) {
@@ -243,10 +240,9 @@ class StringOps {
   collect(s: string, out: number[]): void {
     this.prefix?.lookup(s, s, out);
     this.suffix?.lookup(s, s, out);
-    // The ignore-case table folds as it reads.
-    this.ignoreCase?.collect(s, out);
     if (this.folded) {
       const folded = fold(s);
+      if (this.ignoreCase !== undefined) pushIds(out, this.ignoreCase.get(folded));
       this.prefixFolded?.lookup(folded, s, out);
       this.suffixFolded?.lookup(folded, s, out);
     }
