@@ -53,18 +53,26 @@ const depthOf = (path: string): number => {
   return depth;
 };
 
+/** Exact values first (one value each, few states reached), other conditions next, `exists: false` last. */
+const rankOf = (step: Step): number =>
+  step.absent ? 2 : step.matchers.every((m) => m.kind === "exact") ? 0 : 1;
+
 /**
  * The order an alternative's conditions are walked in, the same for every rule so that rules
- * share their first states: shallower paths first, then by path and condition. Any fixed order
- * gives the same answers (an alternative is a conjunction); this one tests the envelope's fields
- * (one value each, selective, outside any array) before a record's deep fields, which lie in
- * arrays of objects and have many values: a rule that asks `source` and a field of every line
- * then reaches one state for the source and fans out only from there, instead of a state per
- * line, each asking the source again.
+ * share their first states: shallower paths first, then exact values before other conditions,
+ * then by path and condition. Any fixed order gives the same answers (an alternative is a
+ * conjunction); this one narrows first. The envelope's fields (one value each, selective,
+ * outside any array) come before a record's deep fields, which lie in arrays of objects and have
+ * many values: a rule that asks `source` and a field of every line reaches one state for the
+ * source and fans out only from there, instead of a state per line, each asking the source
+ * again. At one depth an exact value (a SKU) comes before a range (a quantity above n), which
+ * many values satisfy and would fan out into a state per range satisfied.
  */
 function stepOrder(a: Step, b: Step): number {
   const depth = depthOf(a.path) - depthOf(b.path);
   if (depth !== 0) return depth;
+  const rank = rankOf(a) - rankOf(b);
+  if (rank !== 0) return rank;
   return a.path < b.path ? -1 : a.path > b.path ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 }
 
