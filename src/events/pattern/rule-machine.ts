@@ -84,9 +84,9 @@ function conditionKey(matchers: readonly ValueMatcher[]): string {
 /**
  * All alternatives of all rules as one state machine, after AWS's event-ruler: an alternative is
  * its conditions in one fixed order (stepOrder), and alternatives that begin with the same
- * conditions share the states for them, so a condition many rules share is tested once. Matching walks from the
- * start state: at each state, the event's leaves on that state's paths find the next states by
- * lookups (FieldIndex), and every state reached is visited once.
+ * conditions share the states for them, so a condition many rules share is tested once.
+ * Matching walks from the start state: at each state, the event's leaves on that state's paths
+ * find the next states by lookups (FieldIndex), and every state reached is visited once.
  */
 export class RuleMachine<Id> {
   private readonly states: State[] = [newState()];
