@@ -1,12 +1,4 @@
-import {
-  type ArrayPlace,
-  joinPlaces,
-  LeafTable,
-  type LeavesByElement,
-  leavesByElement,
-  nowhere,
-  pathTree,
-} from "./event-leaves.js";
+import { LeafTable, pathTree } from "./event-leaves.js";
 import { FieldIndex } from "./field-index.js";
 import type { Alternative } from "./pattern-compile.js";
 import type { ValueMatcher } from "./value-matchers.js";
@@ -54,6 +46,36 @@ type Step =
     }
   | { readonly path: string; readonly absent: true; readonly key: string };
 
+/** How deep a path lies: how many objects down from the event. */
+const depthOf = (path: string): number => {
+  let depth = 0;
+  for (let i = 0; i < path.length; i++) if (path.charCodeAt(i) === 46) depth++;
+  return depth;
+};
+
+/** Exact values first (one value each, few states reached), other conditions next, `exists: false` last. */
+const rankOf = (step: Step): number =>
+  step.absent ? 2 : step.matchers.every((m) => m.kind === "exact") ? 0 : 1;
+
+/**
+ * The order an alternative's conditions are walked in, the same for every rule so that rules
+ * share their first states: shallower paths first, then exact values before other conditions,
+ * then by path and condition. Any fixed order gives the same answers (an alternative is a
+ * conjunction); this one narrows first. The envelope's fields (one value each, selective,
+ * outside any array) come before a record's deep fields, which lie in arrays of objects and have
+ * many values: a rule that asks `source` and a field of every line reaches one state for the
+ * source and fans out only from there, instead of a state per line, each asking the source
+ * again. At one depth an exact value (a SKU) comes before a range (a quantity above n), which
+ * many values satisfy and would fan out into a state per range satisfied.
+ */
+function stepOrder(a: Step, b: Step): number {
+  const depth = depthOf(a.path) - depthOf(b.path);
+  if (depth !== 0) return depth;
+  const rank = rankOf(a) - rankOf(b);
+  if (rank !== 0) return rank;
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+}
+
 /** A condition's canonical text, so two rules asking the same of a field share one transition. */
 function conditionKey(matchers: readonly ValueMatcher[]): string {
   return JSON.stringify(matchers.map((m) => JSON.stringify(m)).sort());
@@ -61,10 +83,10 @@ function conditionKey(matchers: readonly ValueMatcher[]): string {
 
 /**
  * All alternatives of all rules as one state machine, after AWS's event-ruler: an alternative is
- * its conditions sorted by field path, and alternatives that begin with the same conditions share
- * the states for them, so a condition many rules share is tested once. Matching walks from the
- * start state: at each state, the event's leaves on that state's paths find the next states by
- * lookups (FieldIndex), and every state reached is visited once.
+ * its conditions in one fixed order (stepOrder), and alternatives that begin with the same
+ * conditions share the states for them, so a condition many rules share is tested once.
+ * Matching walks from the start state: at each state, the event's leaves on that state's paths
+ * find the next states by lookups (FieldIndex), and every state reached is visited once.
  */
 export class RuleMachine<Id> {
   private readonly states: State[] = [newState()];
@@ -79,6 +101,8 @@ export class RuleMachine<Id> {
   private ruleSeen = new Int32Array(0);
   private generation = 0;
   private readonly pending: number[] = [];
+  private readonly pendingPlaces: number[] = [];
+  private readonly placed = new PlacedVisits();
 
   add(id: Id, alternative: Alternative, paths: ReadonlySet<string>): void {
     for (const p of paths) this.keep.add(p);
@@ -95,9 +119,7 @@ export class RuleMachine<Id> {
           ({ path: f.path, absent: false, key: conditionKey(f.matchers), matchers: f.matchers }) as const,
       ),
       ...alternative.absent.map((path) => ({ path, absent: true, key: "" }) as const),
-    ].sort((a, b) =>
-      a.path < b.path ? -1 : a.path > b.path ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0,
-    );
+    ].sort(stepOrder);
     let at = 0;
     for (const step of steps) {
       const state = this.states[at]!;
@@ -251,78 +273,79 @@ export class RuleMachine<Id> {
   }
 
   /**
-   * The walk for an event with leaves in arrays of objects. A walk carries the array places of
-   * the leaves it used, and takes no leaf from another element of an array it already used an
-   * element of. Walks that used no element of an array (the usual case) visit each state once;
-   * others, each state once per place.
+   * The walk for an event with leaves in arrays of objects. A walk carries the place (see
+   * LeafTable) of the leaves it used, and takes no leaf from another element of an array it
+   * already used an element of. Walks that used no element of an array (the usual case) visit
+   * each state once; others, each state once per place.
    */
   private matchPlaced(w: Walkable): Id[] {
     const gen = this.generation;
     const leaves = w.leaves;
+    const { layout, fieldPath, fieldIndex, absentPath, absentNext } = w;
+    const { values, places, counts } = leaves;
+    const seen = this.seen;
+    const placed = this.placed;
+    placed.clear();
     const hits: number[] = [];
     const matched: Id[] = [];
-    const pendingStates: number[] = [0];
-    const pendingPlaces: ArrayPlace[] = [nowhere];
-    this.seen[0] = gen;
-    const placed = new PlacedVisits();
-    // A path's leaves by array element, built the first time a walk inside an array needs them.
-    let grouped: Map<number, LeavesByElement | null> | undefined;
-    while (pendingStates.length > 0) {
-      const state = pendingStates.pop()!;
-      const from = pendingPlaces.pop()!;
+    // The states to visit and the place each is reached at, side by side.
+    const pendingStates = this.pending;
+    const pendingPlaces = this.pendingPlaces;
+    let top = 0;
+    pendingStates[top] = 0;
+    pendingPlaces[top++] = 0;
+    seen[0] = gen;
+    while (top > 0) {
+      const state = pendingStates[--top]!;
+      const from = pendingPlaces[top]!;
       this.addRules(state, w, matched);
-      for (let f = w.layout[3 * state]!, end = w.layout[3 * state + 3]!; f < end; f++) {
-        const path = w.fieldPath[f]!;
+      for (let f = layout[3 * state]!, end = layout[3 * state + 3]!; f < end; f++) {
+        const path = fieldPath[f]!;
         if (!leaves.has(path)) continue;
-        const values = leaves.values[path]!;
-        const places = leaves.places[path]!;
-        const total = leaves.counts[path]!;
-        let candidates: readonly number[] | undefined;
-        if (from.length > 0 && total > 1) {
-          grouped ??= new Map();
-          let byElement = grouped.get(path);
-          if (byElement === undefined) {
-            byElement = leavesByElement(places, total) ?? null;
-            grouped.set(path, byElement);
-          }
-          if (byElement !== null) {
-            const element = elementOf(from, byElement.array);
-            if (element >= 0) candidates = byElement.elements.get(element) ?? [];
+        const list = values[path]!;
+        const placeList = places[path]!;
+        let v = 0;
+        let last = counts[path]!;
+        if (from !== 0 && last > 1) {
+          // Only the leaves in the element (of the array they all lie in) the walk already used.
+          const array = leaves.groupingArray(path);
+          const element = array < 0 ? -1 : leaves.elementOf(from, array);
+          if (element >= 0) {
+            v = leaves.firstInElement(path, element);
+            last = leaves.firstInElement(path, element + 1);
           }
         }
-        const count = candidates === undefined ? total : candidates.length;
-        const index = w.fieldIndex[f]!;
-        for (let c = 0; c < count; c++) {
-          const v = candidates === undefined ? c : candidates[c]!;
-          const place = joinPlaces(from, places[v]!);
-          if (place === undefined) continue;
+        const index = fieldIndex[f]!;
+        for (; v < last; v++) {
+          const place = leaves.join(from, placeList[v]!);
+          if (place < 0) continue;
           const first = hits.length;
-          index.collect(values[v]!, hits);
+          index.collect(list[v]!, hits);
           for (let h = first; h < hits.length; h++) {
             const next = hits[h]!;
             // A state that leads nowhere needs no place: its rules match, whatever the place.
-            if (isFinal(w.layout, next)) {
+            if (isFinal(layout, next)) {
               this.addRules(next, w, matched);
               continue;
             }
-            if (place.length === 0) {
-              if (this.seen[next] === gen) continue;
-              this.seen[next] = gen;
+            if (place === 0) {
+              if (seen[next] === gen) continue;
+              seen[next] = gen;
             } else if (!placed.first(next, place)) continue;
-            pendingStates.push(next);
-            pendingPlaces.push(place);
+            pendingStates[top] = next;
+            pendingPlaces[top++] = place;
           }
         }
       }
-      for (let a = w.layout[3 * state + 1]!, end = w.layout[3 * state + 4]!; a < end; a++) {
-        if (leaves.has(w.absentPath[a]!)) continue;
-        const next = w.absentNext[a]!;
-        if (from.length === 0) {
-          if (this.seen[next] === gen) continue;
-          this.seen[next] = gen;
+      for (let a = layout[3 * state + 1]!, end = layout[3 * state + 4]!; a < end; a++) {
+        if (leaves.has(absentPath[a]!)) continue;
+        const next = absentNext[a]!;
+        if (from === 0) {
+          if (seen[next] === gen) continue;
+          seen[next] = gen;
         } else if (!placed.first(next, from)) continue;
-        pendingStates.push(next);
-        pendingPlaces.push(from);
+        pendingStates[top] = next;
+        pendingPlaces[top++] = from;
       }
     }
     return matched;
@@ -335,34 +358,51 @@ function isFinal(layout: Int32Array, s: number): boolean {
   return layout[at] === layout[at + 3] && layout[at + 1] === layout[at + 4];
 }
 
-/** The element of `array` a place lies in, or -1 if it lies in none. */
-function elementOf(place: ArrayPlace, array: number): number {
-  for (let i = 0; i < place.length; i++) if (place[i]![0] === array) return place[i]![1];
-  return -1;
-}
-
 /**
- * Which states one placed walk has reached at which places. A place's text is made once per
- * place object (leaves of one element share theirs), not once per state reached.
+ * Which (state, place) pairs one placed walk has reached: open addressing over plain typed
+ * arrays, emptied by bumping a generation, so a walk allocates nothing here.
  */
 class PlacedVisits {
-  private readonly keys = new Map<ArrayPlace, string>();
-  private readonly states = new Map<string, Set<number>>();
+  private states = new Int32Array(64);
+  private places = new Int32Array(64);
+  private stamps = new Int32Array(64);
+  private generation = 1;
+  private size = 0;
 
-  /** Whether this is the first time `state` is reached at `place` (an equal place counts as the same). */
-  first(state: number, place: ArrayPlace): boolean {
-    let key = this.keys.get(place);
-    if (key === undefined) {
-      key = place.map(([a, e]) => `${a}:${e}`).join(",");
-      this.keys.set(place, key);
+  clear(): void {
+    this.size = 0;
+    if (++this.generation === 0x7fffffff) {
+      this.generation = 1;
+      this.stamps.fill(0);
     }
-    let states = this.states.get(key);
-    if (states === undefined) {
-      states = new Set();
-      this.states.set(key, states);
+  }
+
+  /** Whether this is the first time `state` is reached at `place`. */
+  first(state: number, place: number): boolean {
+    const mask = this.states.length - 1;
+    let at = Math.imul(state ^ Math.imul(place, 0x9e3779b1), 0x85ebca6b) >>> 0;
+    at = (at ^ (at >>> 15)) & mask;
+    const gen = this.generation;
+    while (this.stamps[at] === gen) {
+      if (this.states[at] === state && this.places[at] === place) return false;
+      at = (at + 1) & mask;
     }
-    if (states.has(state)) return false;
-    states.add(state);
+    this.stamps[at] = gen;
+    this.states[at] = state;
+    this.places[at] = place;
+    if (++this.size * 2 > this.states.length) this.grow();
     return true;
+  }
+
+  private grow(): void {
+    const { states, places, stamps, generation } = this;
+    this.states = new Int32Array(2 * states.length);
+    this.places = new Int32Array(2 * states.length);
+    this.stamps = new Int32Array(2 * states.length);
+    this.generation = 1;
+    this.size = 0;
+    for (let i = 0; i < states.length; i++) {
+      if (stamps[i] === generation) this.first(states[i]!, places[i]!);
+    }
   }
 }
