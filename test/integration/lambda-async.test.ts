@@ -234,12 +234,13 @@ describe("asynchronous invocation", () => {
       await store.run(insert, ["legacy-failed", ...scope, failed, 1, now, now, now + 60_000]);
       // The functions' steps after 405 had not been written then: 406 moves these events onto the
       // queue, 407 keeps packages in the store, 408 keeps the settings Lambda returns as given,
-      // 409 keeps resource-based policies.
+      // 409 keeps resource-based policies, 410 an update's InProgress window.
       await store.exec("DROP TABLE lambda_packages");
       await store.exec("ALTER TABLE lambda_functions DROP COLUMN options");
       await store.exec("ALTER TABLE lambda_function_versions DROP COLUMN options");
       await store.exec("DROP TABLE lambda_policies");
-      await store.run("DELETE FROM jeff_migrations WHERE id IN (406, 407, 408, 409)");
+      await store.exec("ALTER TABLE lambda_functions DROP COLUMN update_ends_at");
+      await store.run("DELETE FROM jeff_migrations WHERE id IN (406, 407, 408, 409, 410)");
     } finally {
       await store.close();
     }

@@ -271,8 +271,12 @@ export class ExecutionEnvironment {
         detached: launch.ownProcessGroup,
       });
     }
-    if (launch.channel) server.attachChannel(child.stdio[runtimeChannelFd] as Socket);
-    return new ExecutionEnvironment(
+    // A runtime that breaks the channel's framing is ended, as one that crashes is, rather than
+    // left to hold its next invocation until the timeout.
+    let environment: ExecutionEnvironment | undefined;
+    if (launch.channel)
+      server.attachChannel(child.stdio[runtimeChannelFd] as Socket, () => void environment?.kill());
+    environment = new ExecutionEnvironment(
       spec,
       {
         id,
@@ -287,6 +291,7 @@ export class ExecutionEnvironment {
       bridge,
       options.logger,
     );
+    return environment;
   }
 
   get state(): EnvironmentState {

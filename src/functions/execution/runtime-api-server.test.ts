@@ -144,13 +144,22 @@ async function socketPair(): Promise<[Socket, Socket]> {
 /** The runtime's end of the channel: frames it sends and the events it reads. */
 async function channel(server: RuntimeApiServer) {
   const [jeffSide, runtimeSide] = await socketPair();
-  server.attachChannel(jeffSide);
+  let broken = 0;
+  server.attachChannel(jeffSide, () => {
+    broken += 1;
+  });
   const received: RuntimeFrame[] = [];
   const reader = new FrameReader(1 << 24);
   runtimeSide.on("data", (chunk: Buffer) => received.push(...reader.push(chunk)));
   const send = (head: object, body = "") =>
     runtimeSide.write(Buffer.concat(frameParts(head, Buffer.from(body))));
-  return { received, send, end: () => runtimeSide.destroy() };
+  return {
+    received,
+    send,
+    end: () => runtimeSide.destroy(),
+    writeRaw: (bytes: Buffer) => runtimeSide.write(bytes),
+    broken: () => broken,
+  };
 }
 
 it("serves the runtime on the framed channel: one frame each way, the result asking for the next", async () => {
@@ -215,3 +224,22 @@ async function until(condition: () => boolean): Promise<void> {
   const end = Date.now() + 60_000;
   while (!condition() && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
 }
+
+it("ends the environment when the runtime breaks the channel's framing, and takes no error type that is not a name", async () => {
+  const { events, listener } = recorder();
+  const { server } = await start(listener);
+  const runtime = await channel(server);
+  server.deliver(invocation);
+  runtime.send({ k: "next" });
+  await until(() => runtime.received.length === 1);
+  // A forged report line in an error type is not taken as the type.
+  runtime.send({ k: "error", id: "id-1", t: "Oops\nREPORT RequestId: forged", s: 0 }, "{}");
+  await until(() => events.length === 1);
+  expect(events[0]).toMatchObject({ kind: "error", requestId: "id-1", errorType: undefined });
+  // A head that is not JSON: the channel is closed and the environment told to end.
+  const bad = Buffer.concat(frameParts({}, Buffer.alloc(0)));
+  bad.write("[]", 8);
+  runtime.writeRaw(bad);
+  await until(() => runtime.broken() === 1);
+  runtime.end();
+});

@@ -67,6 +67,9 @@ export const maxRuntimePayloadBytes = 6 * 1024 * 1024 + 100;
 
 const base = "/2018-06-01/runtime";
 
+/** What a runtime may name as an error's type on the channel. */
+const errorTypePattern = /^[\w.:$-]{1,128}$/;
+
 export class RuntimeApiServer {
   readonly #server: Server;
   readonly #listener: RuntimeApiListener;
@@ -124,7 +127,11 @@ export class RuntimeApiServer {
    * Serves the runtime on the framed channel too (runtime-channel.ts): the same invocations, the
    * same rules, one frame each way. A malformed frame ends the channel.
    */
-  attachChannel(socket: Socket): void {
+  /**
+   * Serves the runtime on the framed channel `socket` (runtime-channel.ts). A frame that breaks
+   * the framing closes the channel and calls `broken`, which ends the environment.
+   */
+  attachChannel(socket: Socket, broken: () => void): void {
     this.#channel = socket;
     const reader = new FrameReader(this.#maxPayload);
     const waiter: Waiter = {
@@ -153,6 +160,7 @@ export class RuntimeApiServer {
         frames = reader.push(chunk);
       } catch {
         socket.destroy();
+        broken();
         return;
       }
       for (const frame of frames) this.#channelFrame(frame, waiter);
@@ -178,7 +186,9 @@ export class RuntimeApiServer {
 
   #channelFrame(frame: RuntimeFrame, waiter: Waiter): void {
     const { head, body } = frame;
-    const errorType = typeof head.t === "string" ? head.t : undefined;
+    // An error type is a name (`Runtime.ExitError`, `MyError`), written into report lines: any
+    // other text, a line break among it, is not taken.
+    const errorType = typeof head.t === "string" && errorTypePattern.test(head.t) ? head.t : undefined;
     switch (head.k) {
       case "next":
         this.#next(waiter);

@@ -13,8 +13,9 @@
  * Jeff → runtime: `{ id, d, a, x?, c? }` (request id, deadline in ms, invoked ARN, trace id,
  * client context), the event as the body.
  *
- * Invariant: the reader never holds more than the payload limit of one body, whatever lengths a
- * hostile runtime writes; a body over the limit is skipped and reported as too large.
+ * Invariant: the reader never holds more than the payload limit of one body (and a head of at most
+ * 64 KiB), whatever lengths or however small the writes a hostile runtime makes; a body over the
+ * limit is skipped and reported as too large.
  */
 
 /** A runtime's frame: its head parsed, its body (or `undefined` when the body was over the limit). */
@@ -35,13 +36,20 @@ export class ChannelProtocolError extends Error {
   }
 }
 
-/** Cuts a byte stream into frames; chunks are kept as they come and joined once per body. */
+/**
+ * Cuts a byte stream into frames. Each part of a frame — the lengths, the head, the body — is
+ * copied as it arrives into a buffer of its announced size, so what is held is what was received,
+ * however small the reads a runtime makes, and the work grows with the bytes, never with the
+ * number of reads.
+ */
 export class FrameReader {
   readonly #maxBody: number;
-  #chunks: Buffer[] = [];
-  #buffered = 0;
-  /** The frame being read: its head parsed, its body not yet complete. */
-  #current: { head: Record<string, unknown>; bodyBytes: number } | undefined;
+  /** The part being filled: the prefix, then the head, then the body (absent while skipping). */
+  #part = Buffer.allocUnsafe(prefixBytes);
+  #filled = 0;
+  #stage: "prefix" | "head" | "body" = "prefix";
+  #bodyBytes = 0;
+  #head: Record<string, unknown> | undefined;
   /** Bytes still to skip of a body over the limit. */
   #skipping = 0;
 
@@ -52,74 +60,72 @@ export class FrameReader {
   /** The frames completed by `chunk`; throws ChannelProtocolError on a malformed frame. */
   push(chunk: Buffer): RuntimeFrame[] {
     const frames: RuntimeFrame[] = [];
-    if (this.#skipping > 0) {
-      const skipped = Math.min(this.#skipping, chunk.length);
-      this.#skipping -= skipped;
-      chunk = chunk.subarray(skipped);
-    }
-    if (chunk.length > 0) {
-      this.#chunks.push(chunk);
-      this.#buffered += chunk.length;
-    }
+    let at = 0;
     for (;;) {
-      if (this.#skipping > 0) return frames;
-      if (!this.#current) {
-        if (this.#buffered < prefixBytes) return frames;
-        const prefix = this.#peek(prefixBytes);
-        const headBytes = prefix.readUInt32LE(0);
-        const bodyBytes = prefix.readUInt32LE(4);
+      if (this.#skipping > 0) {
+        const skipped = Math.min(this.#skipping, chunk.length - at);
+        this.#skipping -= skipped;
+        at += skipped;
+        if (this.#skipping > 0) return frames;
+        this.#begin();
+      }
+      const copied = chunk.copy(this.#part, this.#filled, at);
+      this.#filled += copied;
+      at += copied;
+      if (this.#filled < this.#part.length) return frames;
+      const frame = this.#completePart();
+      if (frame) frames.push(frame);
+    }
+  }
+
+  /** The part just filled moves the frame on; a finished frame is returned. */
+  #completePart(): RuntimeFrame | undefined {
+    switch (this.#stage) {
+      case "prefix": {
+        const headBytes = this.#part.readUInt32LE(0);
+        this.#bodyBytes = this.#part.readUInt32LE(4);
         if (headBytes > maxHeadBytes) throw new ChannelProtocolError("an oversized head");
-        if (this.#buffered < prefixBytes + headBytes) return frames;
-        this.#take(prefixBytes);
+        this.#stage = "head";
+        this.#part = Buffer.allocUnsafe(headBytes);
+        this.#filled = 0;
+        return this.#part.length === 0 ? this.#completePart() : undefined;
+      }
+      case "head": {
         let head: unknown;
         try {
-          head = JSON.parse(this.#take(headBytes).toString("utf8"));
+          head = JSON.parse(this.#part.toString("utf8"));
         } catch {
           throw new ChannelProtocolError("a head that is not JSON");
         }
         if (typeof head !== "object" || head === null || Array.isArray(head))
           throw new ChannelProtocolError("a head that is not an object");
-        this.#current = { head: head as Record<string, unknown>, bodyBytes };
+        if (this.#bodyBytes > this.#maxBody) {
+          // Skipped as it arrives, never held.
+          this.#skipping = this.#bodyBytes;
+          this.#part = Buffer.alloc(0);
+          this.#filled = 0;
+          return { head: head as Record<string, unknown>, body: undefined };
+        }
+        this.#head = head as Record<string, unknown>;
+        this.#stage = "body";
+        this.#part = Buffer.allocUnsafe(this.#bodyBytes);
+        this.#filled = 0;
+        return this.#part.length === 0 ? this.#completePart() : undefined;
       }
-      const { head, bodyBytes } = this.#current;
-      if (bodyBytes > this.#maxBody) {
-        // Skipped as it arrives, never held.
-        this.#current = undefined;
-        const skipped = Math.min(bodyBytes, this.#buffered);
-        this.#take(skipped);
-        this.#skipping = bodyBytes - skipped;
-        frames.push({ head, body: undefined });
-        continue;
+      case "body": {
+        const frame = { head: this.#head as Record<string, unknown>, body: this.#part };
+        this.#begin();
+        return frame;
       }
-      if (this.#buffered < bodyBytes) return frames;
-      this.#current = undefined;
-      frames.push({ head, body: this.#take(bodyBytes) });
     }
   }
 
-  /** The first `n` buffered bytes, without consuming them. */
-  #peek(n: number): Buffer {
-    const first = this.#chunks[0] as Buffer;
-    if (first.length >= n) return first.subarray(0, n);
-    return Buffer.concat(this.#chunks).subarray(0, n);
-  }
-
-  /** Consumes and returns the first `n` buffered bytes. */
-  #take(n: number): Buffer {
-    if (n === 0) return Buffer.alloc(0);
-    const first = this.#chunks[0] as Buffer;
-    let out: Buffer;
-    if (first.length >= n) {
-      out = first.subarray(0, n);
-      if (first.length === n) this.#chunks.shift();
-      else this.#chunks[0] = first.subarray(n);
-    } else {
-      const joined = Buffer.concat(this.#chunks);
-      out = joined.subarray(0, n);
-      this.#chunks = joined.length > n ? [joined.subarray(n)] : [];
-    }
-    this.#buffered -= n;
-    return out;
+  /** Ready for the next frame's prefix. */
+  #begin(): void {
+    this.#stage = "prefix";
+    this.#part = Buffer.allocUnsafe(prefixBytes);
+    this.#filled = 0;
+    this.#head = undefined;
   }
 }
 

@@ -264,6 +264,14 @@ describe.concurrent("python3.x", () => {
       },
     );
     expect(wrapped.functionError).toBeUndefined();
+    // A wrapper that closes the runtime's channel first: the runtime speaks HTTP instead.
+    const closing = python("app.echo");
+    const unchanneled = await invoke(
+      { ...closing, environment: { AWS_LAMBDA_EXEC_WRAPPER: `${taskRoot(closing)}/close-fd3.sh` } },
+      { n: 2 },
+    );
+    expect(unchanneled.functionError).toBeUndefined();
+    expect(json(unchanneled)).toMatchObject({ event: { n: 2 } });
   });
 
   it("times out a sleeping function, replaces the environment, and the next invocation works", async () => {

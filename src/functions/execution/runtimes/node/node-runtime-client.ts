@@ -489,7 +489,22 @@ class ChannelTransport implements Transport {
 const channelFd = /^--channel-fd=(\d+)$/.exec(
   process.argv.find((arg) => arg.startsWith("--channel-fd=")) ?? "",
 );
-const transport: Transport = channelFd?.[1] ? new ChannelTransport(Number(channelFd[1])) : httpTransport;
+/**
+ * Whether `fd` is still the channel's socket: an `AWS_LAMBDA_EXEC_WRAPPER` may have closed it (or
+ * reused the number) before starting this runtime, which then speaks HTTP, as on Lambda.
+ */
+function isSocketFd(fd: number): boolean {
+  try {
+    return fs.fstatSync(fd).isSocket();
+  } catch {
+    return false;
+  }
+}
+
+const transport: Transport =
+  channelFd?.[1] && isSocketFd(Number(channelFd[1]))
+    ? new ChannelTransport(Number(channelFd[1]))
+    : httpTransport;
 
 function call(method: string, path: string, body?: string, headers = ""): Promise<ApiResponse> {
   return connection.call(method, path, body, headers);

@@ -16,6 +16,7 @@ import importlib
 import json
 import logging
 import os
+import stat
 import struct
 import sys
 import time
@@ -63,6 +64,14 @@ def post_error(path, error, error_type):
 # ----- the framed channel (../../runtime-channel.ts): lengths (u32 LE), JSON head, body -----
 
 CHANNEL_FD = next((int(a.split("=", 1)[1]) for a in sys.argv[1:] if a.startswith("--channel-fd=")), None)
+# An AWS_LAMBDA_EXEC_WRAPPER may have closed the descriptor (or reused its number) before
+# starting this runtime, which then speaks HTTP, as on Lambda.
+if CHANNEL_FD is not None:
+    try:
+        if not stat.S_ISSOCK(os.fstat(CHANNEL_FD).st_mode):
+            CHANNEL_FD = None
+    except OSError:
+        CHANNEL_FD = None
 
 
 def channel_send(head, body=b""):
