@@ -483,11 +483,23 @@ def bomb(z):
         block = bytes(1024 * 1024)
         for _ in range(300):
             f.write(block)
+def create_from(bucket, key):
+    request = {"FunctionName": "from-refused", "Runtime": "python3.12", "Handler": "index.handler",
+        "Role": "arn:aws:iam::123456789012:role/x",
+        "Code": {"S3Bucket": bucket, "S3Key": key}}
+    return send("POST", "/2015-03-31/functions", "lambda", json.dumps(request).encode(),
+        {"content-type": "application/json"})
+refused = {"link": package(link), "bomb": package(bomb)}
 result = {
     "unsigned": put(b"PK", signed=False)[0],
-    "link": put(package(link)),
-    "bomb": put(package(bomb)),
+    "link": put(refused["link"]),
+    "bomb": put(refused["bomb"]),
     "own": put(package(lambda z: z.writestr("index.py", "def handler(e, c): return 1")))[0],
+    # A refused package was never kept, so no function can be made of it by naming its hash.
+    "named": [create_from("jeff-packages", hashlib.sha256(body).hexdigest() + ".zip") for body in refused.values()],
+    "traversal": create_from("jeff-packages", "../../../../etc/passwd"),
+    "elsewhere": create_from("someone-elses-bucket", "code.zip"),
+    "path": create_from("../functions", "code.zip"),
 }
 `;
 
@@ -496,7 +508,16 @@ describe("the package route, from inside functions", () => {
     await create("uploader", "python3.12", { "app.py": pythonHandler }, { Timeout: 120, MemorySize: 512 });
     const out = (await invoke("uploader", { code: pythonUpload })) as {
       error?: string;
-      body: { unsigned: number; link: [number, string]; bomb: [number, string]; own: number };
+      body: {
+        unsigned: number;
+        link: [number, string];
+        bomb: [number, string];
+        own: number;
+        named: [number, string][];
+        traversal: [number, string];
+        elsewhere: [number, string];
+        path: [number, string];
+      };
     };
     expect(out.error, JSON.stringify(out.body)).toBeUndefined();
     expect(out.body.unsigned).toBe(403);
@@ -507,6 +528,16 @@ describe("the package route, from inside functions", () => {
     expect(out.body.bomb[1]).toContain("Unzipped size must be smaller than 262144000 bytes");
     // Its own account's package is taken: the same as CreateFunction's ZipFile, which it may call too.
     expect(out.body.own).toBe(200);
+    // Naming a refused package by its hash, a path, or another bucket makes no function.
+    for (const [status, body] of [...out.body.named, out.body.traversal]) {
+      expect(status).toBe(400);
+      expect(body).toContain("S3 Error Code: NoSuchKey");
+    }
+    expect(out.body.elsewhere[0]).toBe(400);
+    expect(out.body.elsewhere[1]).toContain("S3 Error Code: NoSuchBucket");
+    // A bucket that is no bucket name is refused by the model's pattern, as by AWS.
+    expect(out.body.path[0]).toBe(400);
+    expect(out.body.path[1]).toContain("ValidationException");
 
     const status = await shell(
       `curl -s -o /dev/null -w '%{http_code}' -X PUT --data-binary @/etc/hostname "$AWS_ENDPOINT_URL/_jeff/packages"`,
@@ -578,4 +609,71 @@ call PutEvents '{"Entries":[{"Source":"sh-attack","DetailType":"d","Detail":"{}"
       await new Promise<void>((resolve) => internal.close(() => resolve()));
     }
   }, 180_000);
+});
+
+/** Python that writes frames to the runtime's channel (fd 3) itself, as hostile handler code may. */
+const pythonChannel = `
+import os, struct, json, time
+def frame(head, body=b""):
+    h = json.dumps(head).encode()
+    return struct.pack("<II", len(h), len(body)) + h + body
+`;
+
+/** Jeff's resident memory, in KiB, read from outside. */
+function jeffRssKb(): number {
+  const status = readFileSync(`/proc/${jeff.child.pid}/status`, "utf8");
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+}
+
+describe.runIf(process.platform === "linux")("the runtime channel, attacked from inside", () => {
+  it("ignores frames a Python handler forges for another invocation or out of turn", async () => {
+    const out = await invoke("py", {
+      code: `${pythonChannel}
+os.write(3, frame({"k": "response", "id": "not-mine", "s": 0, "n": 1}, b'"forged"'))
+os.write(3, frame({"k": "init-error", "t": "Forged"}, b"{}"))
+os.write(3, frame({"k": "error", "id": "", "t": "Oops\\nREPORT RequestId: forged"}, b"{}"))
+result = "mine"
+`,
+    });
+    expect(out).toEqual({ error: undefined, body: "mine" });
+    expect((await invoke("py", { code: "result = 'still here'" })).body).toBe("still here");
+  });
+
+  it("ends the environment of a handler that breaks the framing, rather than waiting for its timeout", async () => {
+    const out = await invoke("py", {
+      code: `${pythonChannel}
+os.write(3, struct.pack("<II", 2, 0) + b"[]")
+time.sleep(60)
+`,
+    });
+    expect(out.error).toBe("Unhandled");
+    expect(JSON.stringify(out.body)).not.toContain("Sandbox.Timedout");
+    expect(await healthy()).toBe(true);
+    expect((await invoke("py", { code: "result = 'next'" })).body).toBe("next");
+  }, 60_000);
+
+  it("holds no more than a frame's bytes when a handler dribbles a large frame a byte at a time", async () => {
+    const before = jeffRssKb();
+    const out = await invoke("py", {
+      code: `${pythonChannel}
+head = json.dumps({"k": "response", "id": "x"}).encode()
+os.write(3, struct.pack("<II", len(head), 6_000_000) + head)
+for _ in range(1_000_000):
+    os.write(3, b"x")
+result = "dribbled"
+`,
+    });
+    // The frame swallowed the handler's own answer, so the invocation ends at its timeout.
+    expect(out.error).toBe("Unhandled");
+    expect(JSON.stringify(out.body)).toContain("Sandbox.Timedout");
+    expect(await healthy()).toBe(true);
+    // A million reads kept one by one cost Jeff about 240 MB; copied into the frame's buffer, a MB.
+    expect(jeffRssKb() - before).toBeLessThan(100 * 1024);
+    expect((await invoke("py", { code: "result = 'after'" })).body).toBe("after");
+  }, 90_000);
+
+  it("gives a custom bootstrap no channel at all: it has the HTTP Runtime API only", async () => {
+    const fd3 = await shell(`readlink /proc/$PPID/fd/3 || echo none`);
+    expect(fd3).not.toMatch(/socket:/);
+  });
 });
