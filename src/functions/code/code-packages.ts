@@ -126,12 +126,19 @@ export async function keepCode(
   zip: Buffer,
 ): Promise<StoredCode> {
   const code = await storeCode(join(codeRoot, accountId), zip);
-  // Before the function's own write: a package no function names is swept, never the reverse.
-  await store.run(
-    `INSERT INTO lambda_packages (account_id, sha256, zip, stored_at) VALUES (?, ?, ?, ?)
-     ON CONFLICT (account_id, sha256) DO UPDATE SET stored_at = excluded.stored_at`,
-    [accountId, code.sha256, zip, Date.now()],
+  // Before the function's own write: a package no function names is swept, never the reverse. A
+  // package already kept (named by S3Key, or deployed again) is only touched, not sent again.
+  const now = Date.now();
+  const touched = await store.run(
+    "UPDATE lambda_packages SET stored_at = ? WHERE account_id = ? AND sha256 = ?",
+    [now, accountId, code.sha256],
   );
+  if (touched.changes === 0)
+    await store.run(
+      `INSERT INTO lambda_packages (account_id, sha256, zip, stored_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (account_id, sha256) DO UPDATE SET stored_at = excluded.stored_at`,
+      [accountId, code.sha256, zip, now],
+    );
   return code;
 }
 
