@@ -5,9 +5,12 @@
 import { lambdaErrors } from "../lambda-errors.js";
 
 export const runtimes = [
+  "nodejs16.x",
+  "nodejs18.x",
   "nodejs20.x",
   "nodejs22.x",
   "nodejs24.x",
+  "python3.8",
   "python3.9",
   "python3.10",
   "python3.11",

@@ -110,18 +110,6 @@ export const notBuilt: ReadonlyArray<readonly [feature: string, prefixes: readon
     ["TestLambdaBehavior::test_runtime_introspection_arm", "TestLambdaBehavior::test_mixed_architecture"],
   ],
   [
-    "runtimes Jeff does not run (nodejs16.x, nodejs18.x)",
-    [
-      "TestLambdaFeatures::test_invocation_with_logs[nodejs16.x]",
-      "TestLambdaFeatures::test_invocation_type_request_response[nodejs16.x]",
-      "TestLambdaFeatures::test_invocation_type_event[nodejs16.x]",
-      "TestLambdaFeatures::test_invocation_type_dry_run[nodejs16.x]",
-      // recorded on nodejs16.x, as its answer says
-      "TestLambdaFeatures::test_lambda_with_context",
-      "TestLambdaFeatures::test_invocation_type_no_return_payload[nodejs-",
-    ],
-  ],
-  [
     "Step Functions (the function calls StartSyncExecution)",
     ["TestLambdaBehavior::test_lambda_host_prefix_api_operation"],
   ],

@@ -25,7 +25,7 @@ export { runtimeChannelFd } from "./lambda-environment.js";
 export class UnsupportedRuntimeError extends Error {
   constructor(runtime: string) {
     super(
-      `runtime ${runtime} is not supported by execution environments (supported: nodejs20.x and later, python3.x, provided, provided.al2, provided.al2023)`,
+      `runtime ${runtime} is not supported by execution environments (supported: nodejs16.x and later, python3.x, provided, provided.al2, provided.al2023)`,
     );
     this.name = "UnsupportedRuntimeError";
   }
@@ -44,7 +44,7 @@ export function checkRuntime(runtime: string): void {
 
 function isNodeRuntime(runtime: string): boolean {
   const match = /^nodejs(\d+)\.x$/.exec(runtime);
-  return match !== null && Number(match[1]) >= 20;
+  return match !== null && Number(match[1]) >= 16;
 }
 
 /** `2026/01/31/[$LATEST]0123…`: one stream per environment, as on Lambda. */

@@ -289,7 +289,7 @@ describe.concurrent("python3.x", () => {
 
   it("runs every python3.x name on the host's python3", async () => {
     expect(pythonExecutable()).toMatch(/python3/);
-    for (const runtime of ["python3.9", "python3.13"]) {
+    for (const runtime of ["python3.8", "python3.9", "python3.13"]) {
       const result = await invoke(spec(runtime, "python", "pkg.mod.handler"));
       expect(result.functionError).toBeUndefined();
     }

@@ -93,20 +93,18 @@ export const cases: ReplayCase[] = [
       r.match("total_code_size_diff_update_function", (await totalCodeSize(r)) - created);
     },
   ),
-  // The test creates a nodejs18.x function and moves it to nodejs20.x; AWS no longer creates
-  // nodejs18.x functions and Jeff runs neither that nor older Node.js, so the same change is made one
-  // release later (nodejs20.x to nodejs22.x): a configuration change that leaves the code as it was.
+  // A nodejs18.x function moved to nodejs20.x: a configuration change that leaves the code as it was.
   replayed(
     "test_lambda_api",
     "TestLambdaAccountSettings::test_account_settings_total_code_size_config_update",
     async (r) => {
       const before = await totalCodeSize(r);
       const name = `lambda_func-${shortUid()}`;
-      await r.createFunction({ funcName: name, Runtime: "nodejs20.x", files: { "handler.js": nodeHandler } });
+      await r.createFunction({ funcName: name, Runtime: "nodejs18.x", files: { "handler.js": nodeHandler } });
       const created = await totalCodeSize(r);
       r.match("is_total_code_size_diff_create_function_more_than_200", created - before > 200);
       await r.lambda.send(
-        new UpdateFunctionConfigurationCommand({ FunctionName: name, Runtime: "nodejs22.x" }),
+        new UpdateFunctionConfigurationCommand({ FunctionName: name, Runtime: "nodejs20.x" }),
       );
       await r.waitUpdated(name);
       const updated = await totalCodeSize(r);

@@ -1,6 +1,6 @@
 /**
  * How a `python3.x` function starts: the host's `python3` runs Jeff's runtime client
- * (bootstrap.py, standard library only). Every `python3.9`…`python3.14` name runs on that one
+ * (bootstrap.py, standard library only). Every `python3.8`…`python3.14` name runs on that one
  * interpreter, whatever its version. Python has no permission model: the function is a separate
  * process with Lambda's environment only, not a sandbox.
  */
