@@ -11,6 +11,10 @@
 //           Jeff's `Init Duration` from the REPORT line (LogType: Tail) and the latency the client
 //           sees; UpdateFunctionConfiguration (a new variable) retires the old environments before
 //           each sample. serverless-offline: the first request to each of N identical functions.
+//   payload a 5.9 MB event (a JSON object holding one long string) invoked, warm, on a Node function
+//           at 128 and 1,024 MB and a Python function at 128 MB, each answering the event's length:
+//           the latency the client sees and the function's Duration, beside the time this process
+//           takes to JSON.parse and JSON.stringify the same event (the least any runtime must do).
 //   memory  a second Jeff started with JEFF_FUNCTION_IDLE_MS=2000: RSS (Jeff's own process and
 //           the sum of its children) idle, at the peak of a burst that needs N environments at
 //           once, and after the idle environments have been reaped.
@@ -19,7 +23,7 @@
 //
 // Usage: npm run bench -- functions [--duration 5] [--warmup 1] [--rounds 4] [--connections 1,32]
 //          [--clients sdk,raw] [--max-noise 20] [--cold-samples 30] [--burst 32]
-//          [--parts warm,cold,memory] [--jeff DIR] [--profile DIR] [--json FILE]
+//          [--parts warm,cold,payload,memory] [--payload-samples 10] [--jeff DIR] [--profile DIR] [--json FILE]
 //   --duration      measured seconds per target for each (client, connections)
 //   --max-noise P   measure a warm slice again (up to 3 times) while other processes use > P % of
 //                   a core meanwhile (default 20)
@@ -80,7 +84,8 @@ const { values: opts } = parseArgs({
     "max-noise": { type: "string", default: "20" },
     "cold-samples": { type: "string", default: "30" },
     burst: { type: "string", default: "32" },
-    parts: { type: "string", default: "warm,cold,memory" },
+    parts: { type: "string", default: "warm,cold,payload,memory" },
+    "payload-samples": { type: "string", default: "10" },
     profile: { type: "string" },
     json: { type: "string" },
     jeff: { type: "string" },
@@ -106,6 +111,9 @@ const HOLD_HANDLER =
   "  await new Promise((r) => setTimeout(r, event.ms ?? 0));\n" +
   "  return { ok: true };\n};\n";
 const EXPECTED = { ok: true, message: "hello" };
+// The payload part's functions: the length of the event's one string.
+const LENGTH_NODE = "export const handler = async (event) => event.s.length;\n";
+const LENGTH_PYTHON = 'def handler(event, context):\n    return len(event["s"])\n';
 const PAYLOAD = "{}";
 const invokePath = (name) => `/2015-03-31/functions/${encodeURIComponent(name)}/invocations`;
 
@@ -297,16 +305,16 @@ function invokeRawClient(url, creds, connections, functionName) {
 }
 
 /** One signed Invoke with LogType: Tail; signing is done before the clock starts. */
-async function timedInvoke(pool, url, creds, functionName) {
+async function timedInvoke(pool, url, creds, functionName, payload = PAYLOAD) {
   const path = invokePath(functionName);
   const headers = await signedHeaders(url, creds, {
     service: "lambda",
     path,
-    body: PAYLOAD,
+    body: payload,
     headers: { "content-type": "application/json", "x-amz-log-type": "Tail" },
   }).get();
   const t0 = performance.now();
-  const res = await pool.request({ path, method: "POST", headers, body: PAYLOAD });
+  const res = await pool.request({ path, method: "POST", headers, body: payload });
   const text = await res.body.text();
   const ms = performance.now() - t0;
   if (res.statusCode !== 200 || res.headers["x-amz-function-error"])
@@ -315,7 +323,12 @@ async function timedInvoke(pool, url, creds, functionName) {
   const log = typeof tail === "string" ? Buffer.from(tail, "base64").toString("utf8") : "";
   const init = /Init Duration: ([\d.]+) ms/.exec(log);
   const dur = /\tDuration: ([\d.]+) ms/.exec(log);
-  return { ms, initMs: init ? Number(init[1]) : undefined, durationMs: dur ? Number(dur[1]) : undefined };
+  return {
+    ms,
+    text,
+    initMs: init ? Number(init[1]) : undefined,
+    durationMs: dur ? Number(dur[1]) : undefined,
+  };
 }
 
 function checkBody(name, text) {
@@ -612,6 +625,57 @@ try {
   }
 
   // ---- memory ----
+  // ---- payload ----
+  if (parts.has("payload")) {
+    const samples = Math.max(1, Math.min(100, Number(opts["payload-samples"])));
+    const letters = 5_900_000;
+    const body = JSON.stringify({ s: "x".repeat(letters) });
+    console.log(
+      `\n== payload: a ${(body.length / 1e6).toFixed(1)} MB event, ${samples} warm invokes per function\n`,
+    );
+    const base = [];
+    for (let i = 0; i < samples; i++) {
+      const t = performance.now();
+      JSON.stringify(JSON.parse(body));
+      base.push(performance.now() - t);
+    }
+    const functions = [
+      { label: "Node 128 MB", runtime: "nodejs20.x", file: "index.mjs", code: LENGTH_NODE, memoryMb: 128 },
+      { label: "Node 1,024 MB", runtime: "nodejs20.x", file: "index.mjs", code: LENGTH_NODE, memoryMb: 1024 },
+      { label: "Python 128 MB", runtime: "python3.12", file: "index.py", code: LENGTH_PYTHON, memoryMb: 128 },
+    ];
+    const pool = new Pool(jeff.url, { connections: 1 });
+    closers.push(() => pool.destroy());
+    const rows = [];
+    for (const [i, f] of functions.entries()) {
+      const name = `bench-payload-${i}`;
+      await createFunction(lambda, accountId, name, f);
+      const latency = [];
+      const duration = [];
+      for (let n = 0; n <= samples; n++) {
+        const r = await timedInvoke(pool, jeff.url, creds, name, body);
+        if (r.text !== String(letters))
+          throw new Error(`${name}: unexpected answer ${r.text.slice(0, 200)}`);
+        // The first invoke starts the environment: not counted.
+        if (n === 0) continue;
+        latency.push(r.ms);
+        duration.push(r.durationMs);
+      }
+      rows.push({ label: f.label, latency: summaryOf(latency), duration: summaryOf(duration) });
+    }
+    const baseline = summaryOf(base);
+    results.payload = { bytes: body.length, baseline, rows };
+    const columns = [
+      ["function", 13, (r) => r.label, "l"],
+      ["client p50 ms", 13, (r) => fmt(r.latency.p50, 1)],
+      ["client max ms", 13, (r) => fmt(r.latency.max, 1)],
+      ["Duration p50 ms", 15, (r) => fmt(r.duration.p50, 1)],
+      ["client p50 / parse+stringify", 28, (r) => `${fmt(r.latency.p50 / baseline.p50, 1)}x`],
+    ];
+    console.log(tableLines(columns, rows).join("\n"));
+    console.log(`JSON.parse + JSON.stringify of the event in this process: p50 ${fmt(baseline.p50, 1)} ms`);
+  }
+
   if (parts.has("memory")) {
     console.log(`\n== memory: a second Jeff with JEFF_FUNCTION_IDLE_MS=2000, a burst of ${burst} at once\n`);
     const mj = await startJeff("jeff-memory", join(work, "data-memory"), { JEFF_FUNCTION_IDLE_MS: "2000" });
