@@ -1,4 +1,5 @@
-// What a function finds around it, as on Lambda: who it runs as, and /opt.
+// What a function finds around it, as on Lambda: who it runs as, /opt, and its memory held to
+// MemorySize from the moment its module loads, in the sandbox and as a plain process.
 import { readFileSync } from "node:fs";
 import {
   CreateFunctionCommand,
@@ -137,4 +138,57 @@ def handler(event, context):
       body: { mode: "drwxr-xr-x", entries: [], wrote: "refused" },
     });
   });
+});
+
+/** A module that takes 400 MB as it loads, and would then sit there until the Init limit. */
+const hungryModule = `import time
+
+block = bytearray(400 * 1024 * 1024)
+time.sleep(60)
+
+
+def handler(event, context):
+    return len(block)
+`;
+
+describe("memory while a module loads", () => {
+  it("ends a module that allocates past MemorySize at import as Runtime.OutOfMemory, not at the Init limit", async () => {
+    await createPython(lambda, jeff.accountId, "hungry-init", hungryModule, { MemorySize: 128, Timeout: 3 });
+    const out = await invoke(lambda, "hungry-init");
+    expect(out.error).toBe("Unhandled");
+    expect(out.body).toMatchObject({
+      errorType: "Runtime.OutOfMemory",
+      errorMessage: expect.stringMatching(
+        /^RequestId: \S+ Error: Runtime exited with error: signal: killed$/,
+      ),
+    });
+    // The next invocation gets a new environment, which the limit ends again; others are untouched.
+    expect((await invoke(lambda, "hungry-init")).body).toMatchObject({ errorType: "Runtime.OutOfMemory" });
+    await createPython(
+      lambda,
+      jeff.accountId,
+      "modest-init",
+      "def handler(event, context):\n    return 'fine'\n",
+      {
+        MemorySize: 128,
+      },
+    );
+    expect(await invoke(lambda, "modest-init")).toEqual({ error: undefined, body: "fine" });
+  }, 60_000);
+
+  it("does the same for a plain process, without the sandbox", async () => {
+    const plain = await startJeff({ env: { JEFF_ISOLATION: "process" } });
+    try {
+      const client = lambdaClientFor(plain);
+      await createPython(client, plain.accountId, "hungry-init", hungryModule, {
+        MemorySize: 128,
+        Timeout: 3,
+      });
+      const out = await invoke(client, "hungry-init");
+      expect(out.error).toBe("Unhandled");
+      expect(out.body).toMatchObject({ errorType: "Runtime.OutOfMemory" });
+    } finally {
+      await plain.stop();
+    }
+  }, 60_000);
 });
