@@ -111,6 +111,36 @@ export const handler = async () => {
     });
   });
 
+  it("gives Python and Node the variables Lambda's launch script leaves them, and no TMPDIR", async (ctx) => {
+    if (!sandboxed) ctx.skip("this machine cannot build the sandbox");
+    const pick = ["PWD", "SHLVL", "LC_CTYPE", "TMPDIR"];
+    await createPython(
+      lambda,
+      jeff.accountId,
+      "env-py",
+      `import os\n\n\ndef handler(event, context):\n    return {k: os.environ.get(k) for k in ${JSON.stringify(pick)}}\n`,
+    );
+    expect((await invoke(lambda, "env-py")).body).toEqual({
+      PWD: "/var/task",
+      SHLVL: "0",
+      // python3.12 runs on Amazon Linux 2023 there, whose missing locale Python coerces.
+      LC_CTYPE: "C.UTF-8",
+      TMPDIR: null,
+    });
+    await createNodeFunction(
+      lambda,
+      jeff.accountId,
+      "env-node",
+      `export const handler = async () => Object.fromEntries(${JSON.stringify(pick)}.map((k) => [k, process.env[k] ?? null]));`,
+    );
+    expect((await invoke(lambda, "env-node")).body).toEqual({
+      PWD: "/var/task",
+      SHLVL: "0",
+      LC_CTYPE: null,
+      TMPDIR: null,
+    });
+  });
+
   it("has an empty, read-only /opt, where Lambda mounts layers", async (ctx) => {
     if (!sandboxed) ctx.skip("this machine cannot build the sandbox");
     await createPython(

@@ -436,12 +436,12 @@ function bwrapArgs(
     "--block-fd",
     String(blockFd),
     "--",
-    // bubblewrap sets PWD (and OLDPWD) when it changes folder; Lambda's processes have neither.
+    // bubblewrap sets PWD and OLDPWD when it changes folder; a runtime has only the PWD its
+    // environment names, as on Lambda (its Node and Python runtimes have one, `provided` none).
     "/usr/bin/env",
     "-u",
-    "PWD",
-    "-u",
     "OLDPWD",
+    ...(request.env.PWD === undefined ? ["-u", "PWD"] : [`PWD=${request.env.PWD}`]),
     ...limits,
     request.command,
     ...request.args,
