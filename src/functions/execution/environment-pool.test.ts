@@ -102,6 +102,8 @@ describe.concurrent("invocations", () => {
         "LAMBDA_TASK_ROOT",
         "LANG",
         "PATH",
+        "PWD",
+        "SHLVL",
         "TMPDIR",
         "TZ",
         "_HANDLER",

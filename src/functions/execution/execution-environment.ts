@@ -144,6 +144,8 @@ export class ExecutionEnvironment {
   /** When #peakBytes was read (performance.now()). */
   #peakReadAt = Number.NEGATIVE_INFINITY;
   #exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  /** The watchdog ended the process for its memory (during Init, when no invocation waits yet). */
+  #killedForMemory = false;
   readonly #gone: Promise<void>;
   readonly #deathListeners = new Set<() => void>();
 
@@ -187,7 +189,14 @@ export class ExecutionEnvironment {
       Math.max(initLimitMs, spec.timeoutSeconds * 1000),
     );
     initTimer.unref();
-    void this.#init.then(() => clearTimeout(initTimer));
+    // Lambda holds Init to the function's memory too: a module that allocates without end at
+    // import is ended for its memory, not left to grow until the Init limit or the host's memory.
+    const initMemoryWatch = setInterval(() => this.#checkMemory(), memoryCheckMs);
+    initMemoryWatch.unref();
+    void this.#init.then(() => {
+      clearTimeout(initTimer);
+      clearInterval(initMemoryWatch);
+    });
     this.#gone = new Promise((resolve) => {
       const onGone = (code: number | null, signal: NodeJS.Signals | null) => {
         if (this.#exit) return;
@@ -425,6 +434,7 @@ export class ExecutionEnvironment {
     await this.kill();
     const errorType =
       killedForMemory ||
+      this.#killedForMemory ||
       this.#sandbox?.oomKilled() === true ||
       this.#output.mentions("JavaScript heap out of memory")
         ? "Runtime.OutOfMemory"
@@ -513,6 +523,7 @@ export class ExecutionEnvironment {
     const rss = (this.#exit ? undefined : this.#sandbox?.residentBytes()) ?? status?.rss;
     const peak = this.#sandbox?.memoryLimited ? undefined : status?.peak;
     if ((rss !== undefined && rss > limit) || (peak !== undefined && peak > limit)) {
+      this.#killedForMemory = true;
       this.#settleInvocation?.({ kind: "out-of-memory" });
       this.#killProcess();
     }

@@ -82,7 +82,12 @@ export function lambdaEnvironment(
   const env: Record<string, string> = {
     PATH: [...new Set([...runtime.languageBin, "/usr/local/bin", "/usr/bin", "/bin"])].join(":"),
     LANG: "en_US.UTF-8",
-    TMPDIR: place.tmpDir,
+    // Lambda sets no TMPDIR: its /tmp is the one. Only a plain process, whose own folder is
+    // elsewhere, needs to be told.
+    ...(place.tmpDir === "/tmp" ? {} : { TMPDIR: place.tmpDir }),
+    // Lambda starts its Node and Python runtimes through a shell script, whose PWD and SHLVL
+    // they inherit; a `provided` bootstrap it starts itself, with neither.
+    ...(spec.runtime.startsWith("provided") ? {} : { PWD: place.taskRoot, SHLVL: "0" }),
     ...spec.environment,
     ...place.baseEnvironment,
     AWS_LAMBDA_FUNCTION_NAME: spec.name,

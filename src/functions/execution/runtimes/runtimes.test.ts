@@ -78,7 +78,11 @@ const lambdaVariables = [
   "LAMBDA_TASK_ROOT",
   "LANG",
   "PATH",
-  "TMPDIR",
+  // From the shell script Lambda starts its Node and Python runtimes with.
+  "PWD",
+  "SHLVL",
+  // Lambda sets none; a plain process, whose writable folder is not /tmp, is told where it is.
+  ...(sandboxed ? [] : ["TMPDIR"]),
   "TZ",
   "_HANDLER",
 ];
@@ -127,8 +131,13 @@ describe.concurrent("python3.x", () => {
     expect((body.context as { remaining: number }).remaining).toBeGreaterThan(0);
     expect(body.cwd).toBe(taskRoot(fn));
     const env = body.env as Record<string, string>;
-    expect(Object.keys(env).sort()).toEqual([...lambdaVariables].sort());
+    // python3.12 and later run on Lambda's Amazon Linux 2023 images, whose missing locale Python
+    // coerces to C.UTF-8 and says so in LC_CTYPE.
+    expect(Object.keys(env).sort()).toEqual([...lambdaVariables, "LC_CTYPE"].sort());
     expect(env).toMatchObject({
+      LC_CTYPE: "C.UTF-8",
+      PWD: taskRoot(fn),
+      SHLVL: "0",
       AWS_EXECUTION_ENV: "AWS_Lambda_python3.12",
       AWS_REGION: "eu-west-1",
       LAMBDA_TASK_ROOT: taskRoot(fn),
@@ -175,6 +184,11 @@ describe.concurrent("python3.x", () => {
     const again = await invoke(fn);
     expect(again.initDurationMs).toBeUndefined();
     expect(json(again).errorType).toBe("ValueError");
+  });
+
+  it("leaves LC_CTYPE out before 3.12, as Lambda's Amazon Linux 2 images do", async () => {
+    const older = json(await invoke(spec("python3.11", "python", "app.echo"))).env as Record<string, string>;
+    expect(Object.keys(older).sort()).toEqual([...lambdaVariables].sort());
   });
 
   it("marshals results as Lambda does: Decimal as a number, non-ASCII kept from 3.12", async () => {

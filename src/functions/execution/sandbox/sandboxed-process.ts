@@ -15,20 +15,24 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { closeSync, existsSync, openSync, readFileSync, watch } from "node:fs";
-import { mkdir, rm } from "node:fs/promises";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Writable } from "node:stream";
 import type { EnvironmentCgroup } from "./cgroups.js";
 import type { SandboxIsolation } from "./isolation.js";
 import { sandboxPrlimitOptions } from "./resource-limits.js";
-import { systemView } from "./system-view.js";
+import { sandboxPasswd, sandboxUser, systemView } from "./system-view.js";
 
-/** Where a function's code, Jeff's runtime client and /tmp appear inside, as on Lambda. */
-export const sandboxPaths = { taskRoot: "/var/task", runtimeRoot: "/var/runtime", tmp: "/tmp" } as const;
-
-/** Lambda's sandbox user (sbx_user1051). */
-const sandboxUid = "993";
-const sandboxGid = "990";
+/**
+ * Where a function's code, Jeff's runtime client and /tmp appear inside, as on Lambda; and /opt,
+ * where Lambda mounts a function's layers: there, empty, as for a function without layers.
+ */
+export const sandboxPaths = {
+  taskRoot: "/var/task",
+  runtimeRoot: "/var/runtime",
+  tmp: "/tmp",
+  layers: "/opt",
+} as const;
 /** Lambda's limit on processes and threads in one environment. */
 const pidsLimit = 1_024;
 /** Lambda gives a function one vCPU per 1,769 MB of memory; Jeff gives at least one core. */
@@ -90,9 +94,16 @@ export class SandboxedProcess {
   /** Builds the sandbox and starts the command in it; rejects if the sandbox could not be built. */
   static async start(isolation: SandboxIsolation, request: SandboxRequest): Promise<SandboxedProcess> {
     await mkdir(request.runDir, { recursive: true, mode: 0o700 });
+    // The users the sandbox knows: a file of Jeff's, bound read-only, so the host's never show.
+    const passwd = join(request.runDir, "passwd");
+    await writeFile(passwd, sandboxPasswd, { mode: 0o444 });
     // Bind sources are opened here, by Jeff: bubblewrap runs as a user that may not even reach
     // them (the data directory is Jeff's alone), and a descriptor names exactly what was checked.
-    const sources = [{ source: request.codeDir, target: sandboxPaths.taskRoot }, ...request.binds];
+    const sources = [
+      { source: request.codeDir, target: sandboxPaths.taskRoot },
+      { source: passwd, target: "/etc/passwd" },
+      ...request.binds,
+    ];
     const fds: number[] = [];
     let child: ChildProcess;
     try {
@@ -398,9 +409,9 @@ function bwrapArgs(
     "--unshare-user",
     "--disable-userns",
     "--uid",
-    sandboxUid,
+    String(sandboxUser.uid),
     "--gid",
-    sandboxGid,
+    String(sandboxUser.gid),
     "--hostname",
     "localhost",
     "--die-with-parent",
@@ -414,6 +425,7 @@ function bwrapArgs(
   args.push("--dev", "/dev", "--size", String(shmBytes), "--tmpfs", "/dev/shm", "--remount-ro", "/dev");
   args.push("--perms", "1777", "--size", String(request.tmpBytes), "--tmpfs", sandboxPaths.tmp);
   for (const bind of binds) args.push("--ro-bind-fd", String(bind.fd), bind.target);
+  args.push("--dir", sandboxPaths.layers);
   // Last of the mounts: the root folder bubblewrap built (and /var within it) becomes read-only.
   args.push("--remount-ro", "/");
   args.push(
@@ -424,12 +436,12 @@ function bwrapArgs(
     "--block-fd",
     String(blockFd),
     "--",
-    // bubblewrap sets PWD (and OLDPWD) when it changes folder; Lambda's processes have neither.
+    // bubblewrap sets PWD and OLDPWD when it changes folder; a runtime has only the PWD its
+    // environment names, as on Lambda (its Node and Python runtimes have one, `provided` none).
     "/usr/bin/env",
     "-u",
-    "PWD",
-    "-u",
     "OLDPWD",
+    ...(request.env.PWD === undefined ? ["-u", "PWD"] : [`PWD=${request.env.PWD}`]),
     ...limits,
     request.command,
     ...request.args,

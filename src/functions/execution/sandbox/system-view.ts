@@ -1,7 +1,8 @@
 /**
  * The part of the host every sandbox sees, read-only: /usr (and the top-level links into it)
  * and the few files of /etc that programs need to resolve names, trust certificates and find
- * libraries. Nothing else of the host, and nothing of Jeff's.
+ * libraries. Nothing else of the host, and nothing of Jeff's: the users the sandbox knows are
+ * Lambda's, not the host's (`sandboxPasswd`).
  */
 import { existsSync, lstatSync, readlinkSync } from "node:fs";
 
@@ -44,3 +45,20 @@ const etcFiles = [
   "/etc/ld.so.conf.d",
   "/etc/mime.types",
 ];
+
+/** Lambda's sandbox user, which the function runs as: uid 993, gid 990. */
+export const sandboxUser = { name: "sbx_user1051", uid: 993, gid: 990 } as const;
+
+/**
+ * The sandbox's /etc/passwd, as on Lambda: the function's own user, so `whoami`, Python's
+ * `getpass.getuser()` and `Path.owner()`, or anything else that asks `getpwuid` who it is, get
+ * `sbx_user1051` rather than an error; root; and `nobody`, the kernel's name for any uid outside
+ * the sandbox's user namespace. Never the host's users. No home folder exists (Lambda sets no
+ * HOME either).
+ */
+export const sandboxPasswd = [
+  "root:x:0:0:root:/root:/sbin/nologin",
+  `${sandboxUser.name}:x:${sandboxUser.uid}:${sandboxUser.gid}::/home/${sandboxUser.name}:/sbin/nologin`,
+  "nobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin",
+  "",
+].join("\n");

@@ -22,6 +22,11 @@ export function isPythonRuntime(runtime: string): boolean {
   return /^python3\.\d+$/.test(runtime);
 }
 
+/** The `x` of a `python3.x` runtime's name. */
+function pythonMinor(runtime: string): number {
+  return Number(/^python3\.(\d+)$/.exec(runtime)?.[1] ?? 0);
+}
+
 export function pythonLaunch(spec: LaunchSpec, place: LaunchPlace): RuntimeLaunch {
   const { executable: python, prefixes } = pythonInstall();
   const client = runtimeFile(pythonRuntimeClient(), place);
@@ -30,20 +35,24 @@ export function pythonLaunch(spec: LaunchSpec, place: LaunchPlace): RuntimeLaunc
     languageBin: [dirname(python)],
     executionEnv: true,
   });
+  // Lambda's images for python3.12 and later (Amazon Linux 2023) have no locale, so Python
+  // coerces it (PEP 538) and its functions see LC_CTYPE=C.UTF-8; on the older images they see
+  // none. Python coerces on the host too, wherever its locale is unset, so the client takes
+  // LC_CTYPE back out for the older runtimes unless the function set it itself.
+  const coercedLocale = pythonMinor(spec.runtime) >= 12;
+  if (coercedLocale && spec.environment.LC_CTYPE === undefined) env.LC_CTYPE = "C.UTF-8";
   // -u: output reaches the log as it is written (a killed process loses none of it);
   // -B: no __pycache__ written into the code folder, which functions share read-only;
   // -s: no user site-packages from the host's home folder.
   return {
     command: python,
-    // Python coerces a missing locale (PEP 538) by setting LC_CTYPE; the client takes it back
-    // out of the function's environment unless the function set it itself.
     args: [
       "-u",
       "-B",
       "-s",
       client.path,
       `--channel-fd=${runtimeChannelFd}`,
-      ...(spec.environment.LC_CTYPE === undefined ? ["--unset-lc-ctype"] : []),
+      ...(!coercedLocale && spec.environment.LC_CTYPE === undefined ? ["--unset-lc-ctype"] : []),
     ],
     cwd: place.taskRoot,
     env,
