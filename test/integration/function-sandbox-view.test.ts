@@ -1,16 +1,10 @@
 // What a function finds around it, as on Lambda: who it runs as, /opt, and its memory held to
 // MemorySize from the moment its module loads, in the sandbox and as a plain process.
 import { readFileSync } from "node:fs";
-import {
-  CreateFunctionCommand,
-  type CreateFunctionCommandInput,
-  InvokeCommand,
-  type LambdaClient,
-} from "@aws-sdk/client-lambda";
-import { zipSync } from "fflate";
+import { type CreateFunctionCommandInput, InvokeCommand, type LambdaClient } from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type JeffProcess, startJeff } from "./jeff-process.js";
-import { createNodeFunction, decode, lambdaClientFor, text } from "./lambda-helpers.js";
+import { createNodeFunction, createPythonFunction, decode, lambdaClientFor } from "./lambda-helpers.js";
 
 let jeff: JeffProcess;
 let lambda: LambdaClient;
@@ -27,6 +21,7 @@ afterAll(async () => {
   await jeff?.stop();
 });
 
+/** A Python function of `source` (`app.handler`), with a 10 s timeout unless `extra` says. */
 function createPython(
   client: LambdaClient,
   accountId: string,
@@ -34,17 +29,7 @@ function createPython(
   source: string,
   extra: Partial<CreateFunctionCommandInput> = {},
 ) {
-  return client.send(
-    new CreateFunctionCommand({
-      FunctionName: name,
-      Runtime: "python3.12",
-      Handler: "app.handler",
-      Role: `arn:aws:iam::${accountId}:role/lambda-role`,
-      Code: { ZipFile: zipSync({ "app.py": text(source) }) },
-      Timeout: 10,
-      ...extra,
-    }),
-  );
+  return createPythonFunction(client, accountId, name, source, { Timeout: 10, ...extra });
 }
 
 async function invoke(client: LambdaClient, name: string) {

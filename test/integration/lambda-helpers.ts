@@ -37,13 +37,36 @@ export function createNodeFunction(
   source: string,
   extra: Partial<CreateFunctionCommandInput> = {},
 ) {
+  return createFunctionOf(lambda, accountId, name, "nodejs20.x", "index.mjs", source, extra);
+}
+
+/** A `python3.12` function whose `app.py` is `source`, handler `app.handler`. */
+export function createPythonFunction(
+  lambda: LambdaClient,
+  accountId: string,
+  name: string,
+  source: string,
+  extra: Partial<CreateFunctionCommandInput> = {},
+) {
+  return createFunctionOf(lambda, accountId, name, "python3.12", "app.py", source, extra);
+}
+
+function createFunctionOf(
+  lambda: LambdaClient,
+  accountId: string,
+  name: string,
+  runtime: "nodejs20.x" | "python3.12",
+  file: string,
+  source: string,
+  extra: Partial<CreateFunctionCommandInput>,
+) {
   return lambda.send(
     new CreateFunctionCommand({
       FunctionName: name,
-      Runtime: "nodejs20.x",
-      Handler: "index.handler",
+      Runtime: runtime,
+      Handler: `${file.slice(0, file.indexOf("."))}.handler`,
       Role: `arn:aws:iam::${accountId}:role/lambda-role`,
-      Code: { ZipFile: zipSync({ "index.mjs": text(source) }) },
+      Code: { ZipFile: zipSync({ [file]: text(source) }) },
       ...extra,
     }),
   );
