@@ -41,6 +41,18 @@ export class FunctionMetrics {
       "Environments started ahead of need (--prestart) whose init has run, since Jeff started.",
       () => pool.stats().prestarted,
     );
+    registry.gauge(
+      "jeff_function_environments_from_pool_total",
+      "Environments that began as a pooled slot (--warm-pool): cold starts without a process start, since Jeff started.",
+      () => pool.stats().fromSlots,
+    );
+    registry.gauge("jeff_function_pool_slots", "Pooled slots not yet given a function, by state.", () => {
+      const { ready, starting } = pool.stats().slots;
+      return [
+        [{ state: "ready" }, ready],
+        [{ state: "starting" }, starting],
+      ];
+    });
     registry.gauge("jeff_function_environments", "Execution environments, by state.", () => {
       const { busy, idle } = pool.stats();
       return [
