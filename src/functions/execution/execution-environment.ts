@@ -27,6 +27,7 @@ import {
   type LaunchPlace,
   launchFor,
   newLogStreamName,
+  placeVariables,
   runtimeChannelFd,
   supportsRuntimeApiPrefix,
 } from "./runtimes/runtime-launch.js";
@@ -116,22 +117,6 @@ export interface SlotSpec {
   /** Node permission flags beyond the defaults (the operator's `sandboxAllow`). */
   readonly allow: readonly string[];
 }
-
-/**
- * The variables a slot starts with: those fixed by where and how it runs, the same for every
- * function it could be given. The rest (the function's, its credentials, its names) come with
- * its configuration.
- */
-const slotStartVariables = [
-  "PATH",
-  "LANG",
-  "TMPDIR",
-  "TZ",
-  "LAMBDA_TASK_ROOT",
-  "LAMBDA_RUNTIME_DIR",
-  "AWS_LAMBDA_RUNTIME_API",
-  "AWS_EXECUTION_ENV",
-] as const;
 
 /** The runtime client's flag: wait for the configuration frame before loading the handler. */
 const awaitConfigFlag = "--await-config";
@@ -319,10 +304,10 @@ export class ExecutionEnvironment {
       ? {
           ...full,
           args: [...full.args, awaitConfigFlag],
+          // Only what where and how it runs fixes, the same for any function it may be given;
+          // the rest (the function's variables, credentials, names) come with its configuration.
           env: Object.fromEntries(
-            slotStartVariables.flatMap((name) =>
-              full.env[name] === undefined ? [] : [[name, full.env[name]]],
-            ),
+            placeVariables.flatMap((name) => (full.env[name] === undefined ? [] : [[name, full.env[name]]])),
           ),
         }
       : full;
