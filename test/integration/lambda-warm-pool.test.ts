@@ -29,19 +29,22 @@ afterAll(async () => {
   await jeff?.stop();
 });
 
-/** The sum of Jeff's Prometheus series `name` with `labels` in its label set. */
-async function metric(name: string, labels = ""): Promise<number> {
+/** The sum of Jeff's Prometheus series `name` with each of `labels` in its label set. */
+async function metric(name: string, ...labels: string[]): Promise<number> {
   const body = await (await fetch(`${jeff.url}/_jeff/metrics`)).text();
   let total = 0;
   for (const line of body.split("\n")) {
-    if (!(line.startsWith(`${name} `) || line.startsWith(`${name}{`)) || !line.includes(labels)) continue;
+    if (!(line.startsWith(`${name} `) || line.startsWith(`${name}{`))) continue;
+    if (!labels.every((label) => line.includes(label))) continue;
     total += Number(line.split(" ").at(-1));
   }
   return total;
 }
 
 const fromPool = () => metric("jeff_function_environments_from_pool_total");
-const readySlots = () => metric("jeff_function_pool_slots", 'state="ready"');
+/** Slots of `runtime` (128 MB) standing by. */
+const readySlots = (runtime: string) =>
+  metric("jeff_function_pool_slots", `runtime="${runtime}"`, 'memory="128"', 'state="ready"');
 
 interface Runtime {
   readonly runtime: "nodejs20.x" | "python3.12";
@@ -146,7 +149,7 @@ describe.each([
     const plain = (await invoke(`${prefix}-plain`)).body as Report;
     expect(await fromPool()).toBe(before);
     // It also asked for a slot of its kind.
-    await until(async () => (await readySlots()) >= 1, "a pooled slot standing by");
+    await until(async () => (await readySlots(runtime.runtime)) >= 1, "a pooled slot standing by");
 
     await create(`${prefix}-pooled`, runtime, { [runtime.file]: runtime.reporter }, { LABEL: "pooled" });
     const first = await invoke(`${prefix}-pooled`);
@@ -184,7 +187,7 @@ describe.each([
 
     // Taken, the slot is replaced; and it is that function's for good: its next invocation is warm
     // in the same environment, which takes no slot.
-    await until(async () => (await readySlots()) >= 1, "the pool refilled");
+    await until(async () => (await readySlots(runtime.runtime)) >= 1, "the pool refilled");
     const again = await invoke(`${prefix}-pooled`);
     expect(again.log).not.toContain("Init Duration");
     expect(((again.body as Report).context as Record<string, string>).logStreamName).toBe(
@@ -201,7 +204,7 @@ describe.each([
       "secret.txt": secret,
     });
     await invoke(`${prefix}-victim`);
-    await until(async () => (await readySlots()) >= 1, "a pooled slot standing by");
+    await until(async () => (await readySlots(runtime.runtime)) >= 1, "a pooled slot standing by");
     // Every slot's folder on the host, assigned (the victim's among them) or standing by empty,
     // and every unpacked code folder.
     const environments = join(jeff.dataDir, "functions", "environments");
@@ -288,7 +291,7 @@ return { found, task: fs.readdirSync("/var/task").sort() };
     // Served by a slot, so the attack ran where the pool's slots run.
     expect(await fromPool()).toBe(taken + 1);
     // From outside: the slots standing by are still empty, and the victim's code is untouched.
-    await until(async () => (await readySlots()) >= 1, "the pool refilled");
+    await until(async () => (await readySlots(runtime.runtime)) >= 1, "the pool refilled");
     // Each slot folder is empty (standing by) or holds one function's code, never two's.
     for (const folder of slotFolders()) {
       const oneFunctions = [
@@ -304,7 +307,7 @@ return { found, task: fs.readdirSync("/var/task").sort() };
 describe("stopping Jeff", () => {
   it("ends every pooled slot and removes its folder", async (ctx) => {
     if (!sandboxed) ctx.skip();
-    await until(async () => (await readySlots()) >= 1, "a pooled slot standing by");
+    await until(async () => (await readySlots(python.runtime)) >= 1, "a pooled slot standing by");
     const descendants = (pid: number): number[] => childrenOf(pid).flatMap((c) => [c, ...descendants(c)]);
     const processes = descendants(jeff.child.pid!);
     expect(processes.length).toBeGreaterThan(0);

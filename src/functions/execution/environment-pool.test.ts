@@ -291,7 +291,7 @@ describe("scaling", () => {
       busy: 0,
       idle: 0,
       prestarted: 0,
-      slots: { ready: 0, starting: 0 },
+      slots: [],
       fromSlots: 0,
       byFunction: {},
     });

@@ -27,10 +27,11 @@ import {
   ExecutionEnvironment,
   type InvocationRequest,
   type InvocationResult,
+  type SlotSpec,
 } from "./execution-environment.js";
 import { checkRuntime } from "./runtimes/runtime-launch.js";
 import type { Isolation } from "./sandbox/index.js";
-import { SlotPool, slotKindOf } from "./slot-pool.js";
+import { type SlotCounts, SlotPool, slotKindOf } from "./slot-pool.js";
 
 export type { InvocationRequest, InvocationResult } from "./execution-environment.js";
 
@@ -107,8 +108,8 @@ export interface PoolStats {
   readonly idle: number;
   /** Environments started ahead of need whose init has run, since the pool opened. */
   readonly prestarted: number;
-  /** Pooled slots not yet assigned: `ready` once the runtime stands by, `starting` before. */
-  readonly slots: { readonly ready: number; readonly starting: number };
+  /** Pooled slots not yet assigned, by kind: `ready` once the runtime stands by, `starting` before. */
+  readonly slots: readonly SlotCounts[];
   /** Environments that began as a pooled slot (a cold start without a process start), since the pool opened. */
   readonly fromSlots: number;
   /** By function ARN (unqualified, as in FunctionSpec.arn). */
@@ -120,6 +121,8 @@ interface Tracked {
   readonly key: string;
   /** When the environment's credentials lapse (epoch ms); none without `credentialsFor`. */
   readonly credentialsExpireAt?: number;
+  /** Started for a kind of slot: the pool makes that kind's slots up once this one has been used. */
+  refill?: () => void;
   idleTimer?: NodeJS.Timeout;
 }
 
@@ -163,6 +166,7 @@ export class EnvironmentPool {
       return await tracked.env.invoke(request);
     } finally {
       if (tracked.env.state === "idle") this.#release(tracked);
+      this.#refillAfter(tracked);
     }
   }
 
@@ -194,9 +198,17 @@ export class EnvironmentPool {
     const ready = tracked ? await tracked.env.initialised() : false;
     this.#prestarting.delete(key);
     if (ready) this.#prestartedCount++;
+    if (tracked) this.#refillAfter(tracked);
     if (!tracked || pending.claimed) return;
     if (ready && tracked.env.state === "idle") this.#release(tracked);
     else void tracked.env.kill();
+  }
+
+  /** Once an environment of a kind of slot has done its init and first work, its kind's slots are made up. */
+  #refillAfter(tracked: Tracked): void {
+    const refill = tracked.refill;
+    tracked.refill = undefined;
+    refill?.();
   }
 
   /** The environment being started ahead of need for `key`, once it is up, for one invocation. */
@@ -273,16 +285,22 @@ export class EnvironmentPool {
     const allow = this.#options.sandboxAllow?.[spec.name] ?? [];
     const inspectPort = await this.#inspectPortFor(spec);
     let env: ExecutionEnvironment;
+    let kind: SlotSpec | undefined;
     let credentials: EnvironmentCredentials | undefined;
     try {
-      const codeDir = (await this.#options.codeFor?.(spec)) ?? spec.codeDir;
+      // The code (unpacked if need be) and the credentials (a store write) are independent.
+      const [found, issued] = await Promise.all([
+        this.#options.codeFor?.(spec),
+        this.#options.credentialsFor?.(spec),
+      ]);
+      const codeDir = found ?? spec.codeDir;
+      credentials = issued;
       const launched: EnvironmentSpec =
         inspectPort === undefined
           ? { ...spec, codeDir, allow }
           : { ...spec, codeDir, allow, inspectPort, timeoutSeconds: 900 };
-      credentials = await this.#options.credentialsFor?.(spec);
       const baseEnvironment = { ...this.#options.baseEnvironment, ...credentials?.variables };
-      const kind = inspectPort === undefined ? slotKindOf(launched, allow) : undefined;
+      kind = inspectPort === undefined ? slotKindOf(launched, allow) : undefined;
       const slot = kind && this.#slots.take(kind);
       const assigned = slot ? await this.#assign(slot, launched, { codeDir, baseEnvironment }) : undefined;
       env = assigned ?? (await ExecutionEnvironment.start(launched, { ...this.#options, baseEnvironment }));
@@ -293,6 +311,7 @@ export class EnvironmentPool {
     const tracked: Tracked = credentials
       ? { env, key, credentialsExpireAt: credentials.expiresAt.getTime() }
       : { env, key };
+    if (kind) tracked.refill = () => this.#slots.refill(kind);
     this.#all.set(env, tracked);
     env.onDeath(() => {
       if (inspectPort !== undefined) this.#inspectPorts.delete(inspectPort);

@@ -46,13 +46,17 @@ export class FunctionMetrics {
       "Environments that began as a pooled slot (--warm-pool): cold starts without a process start, since Jeff started.",
       () => pool.stats().fromSlots,
     );
-    registry.gauge("jeff_function_pool_slots", "Pooled slots not yet given a function, by state.", () => {
-      const { ready, starting } = pool.stats().slots;
-      return [
-        [{ state: "ready" }, ready],
-        [{ state: "starting" }, starting],
-      ];
-    });
+    registry.gauge(
+      "jeff_function_pool_slots",
+      "Pooled slots not yet given a function, by runtime, memory and state.",
+      () =>
+        pool
+          .stats()
+          .slots.flatMap(({ runtime, memoryMb, ready, starting }) => [
+            [{ runtime, memory: String(memoryMb), state: "ready" }, ready] as const,
+            [{ runtime, memory: String(memoryMb), state: "starting" }, starting] as const,
+          ]),
+    );
     registry.gauge("jeff_function_environments", "Execution environments, by state.", () => {
       const { busy, idle } = pool.stats();
       return [

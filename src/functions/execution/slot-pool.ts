@@ -8,8 +8,10 @@
  * allowances, everything fixed when a sandbox starts — around an empty code folder of its own,
  * its runtime waiting on its channel. The pool keeps `size` of them per kind while that kind is
  * wanted: a kind is wanted from a cold start that needed it until `keepMs` after the last one,
- * so an idle Jeff ends with none, as it ends with no environments. Taking one starts its
- * replacement.
+ * so an idle Jeff ends with none, as it ends with no environments. After a cold start of a kind
+ * the caller asks for the replacement (`refill`) once the new environment has served its first
+ * invocation: started at once, the replacement's bubblewrap, pasta and runtime would compete for
+ * the CPU with the very cold start the slot was there to make short.
  *
  * Invariant: a slot is taken once. Assigned, it is its function's for the rest of its life and
  * never comes back here; nothing of one function ever reaches a slot another function can get.
@@ -38,6 +40,13 @@ export function slotKindOf(spec: FunctionSpec, allow: readonly string[]): SlotSp
     ...(spec.tmpMb === undefined ? {} : { tmpMb: spec.tmpMb }),
     allow: [...allow].sort(),
   };
+}
+
+export interface SlotCounts {
+  readonly runtime: string;
+  readonly memoryMb: number;
+  readonly ready: number;
+  readonly starting: number;
 }
 
 export interface SlotPoolOptions {
@@ -70,8 +79,8 @@ export class SlotPool {
 
   /**
    * A slot of `kind` for an environment about to start, preferring one whose runtime already
-   * stands by; undefined when none is started. Either way the kind is wanted now, and its slots
-   * are made up to the pool's size.
+   * stands by; undefined when none is started. Either way the kind is wanted now; `refill` then
+   * makes its slots up to the pool's size.
    */
   take(kind: SlotSpec): ExecutionEnvironment | undefined {
     if (this.#closed || this.#options.size === 0) return undefined;
@@ -85,21 +94,28 @@ export class SlotPool {
     const ready = entry.slots.findIndex((slot) => slot.standingBy);
     const index = ready >= 0 ? ready : entry.slots.findIndex((slot) => slot.state === "standby");
     const [taken] = index >= 0 ? entry.slots.splice(index, 1) : [];
-    this.#refill(key, entry);
     return taken;
   }
 
-  counts(): { ready: number; starting: number } {
-    let ready = 0;
-    let starting = 0;
-    for (const entry of this.#kinds.values()) {
-      starting += entry.starting;
-      for (const slot of entry.slots) {
-        if (slot.standingBy) ready++;
-        else starting++;
-      }
-    }
-    return { ready, starting };
+  /** Starts slots of `kind` up to the pool's size, if the kind is still wanted. */
+  refill(kind: SlotSpec): void {
+    if (this.#closed) return;
+    const key = keyOf(kind);
+    const entry = this.#kinds.get(key);
+    if (entry) this.#refill(key, entry);
+  }
+
+  /** The slots of each wanted kind: `ready` once the runtime stands by, `starting` before. */
+  counts(): SlotCounts[] {
+    return [...this.#kinds.values()].map(({ spec, slots, starting }) => {
+      const ready = slots.filter((slot) => slot.standingBy).length;
+      return {
+        runtime: spec.runtime,
+        memoryMb: spec.memoryMb,
+        ready,
+        starting: starting + slots.length - ready,
+      };
+    });
   }
 
   /** Ends every slot, those still starting included. */
