@@ -60,6 +60,7 @@ const node: Runtime = {
   file: "index.mjs",
   reporter: `export const handler = async (event, context) => ({
   env: Object.entries(process.env),
+  argv: process.argv,
   context: { functionName: context.functionName, functionVersion: context.functionVersion,
     memoryLimitInMB: context.memoryLimitInMB, logGroupName: context.logGroupName,
     logStreamName: context.logStreamName, invokedFunctionArn: context.invokedFunctionArn },
@@ -74,10 +75,11 @@ export const handler = async (event) => {
 const python: Runtime = {
   runtime: "python3.12",
   file: "index.py",
-  reporter: `import os
+  reporter: `import os, sys
 def handler(event, context):
     return {
         "env": list(map(list, os.environ.items())),
+        "argv": sys.argv,
         "context": {"functionName": context.function_name, "functionVersion": context.function_version,
             "memoryLimitInMB": context.memory_limit_in_mb, "logGroupName": context.log_group_name,
             "logStreamName": context.log_stream_name, "invokedFunctionArn": context.invoked_function_arn},
@@ -119,6 +121,7 @@ async function invoke(name: string, event: unknown = {}) {
 
 interface Report {
   env: [string, string][];
+  argv: string[];
   context: Record<string, string>;
   environ?: string[];
 }
@@ -163,6 +166,7 @@ describe.each([
     for (const [name, value] of pooled.env) {
       if (!perEnvironment.has(name)) expect([name, value]).toEqual(plain.env.find(([n]) => n === name));
     }
+    expect(pooled.argv).toEqual(plain.argv);
     const env = Object.fromEntries(pooled.env);
     expect(env.LABEL).toBe("pooled");
     expect(env.AWS_LAMBDA_FUNCTION_NAME).toBe(`${prefix}-pooled`);

@@ -773,8 +773,11 @@ async function main(): Promise<void> {
   trackWrites(process.stderr, 2);
   trackDescriptorWrites();
   patchConsole();
-  if (process.argv.includes("--await-config")) {
+  const pooled = process.argv.indexOf("--await-config");
+  if (pooled >= 0) {
     if (!transport.configuration) throw new Error("a pooled runtime needs its channel for its configuration");
+    // The function sees the command line an unpooled runtime has.
+    process.argv.splice(pooled, 1);
     takeConfiguration(await transport.configuration());
   }
   let handler: Handler;

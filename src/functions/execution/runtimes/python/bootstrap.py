@@ -414,6 +414,8 @@ def main():
     if "--await-config" in sys.argv[1:]:
         if CHANNEL_FD is None:
             raise RuntimeError("a pooled runtime needs its channel for its configuration")
+        # The function sees the command line an unpooled runtime has.
+        sys.argv.remove("--await-config")
         take_configuration()
     task_root = os.environ.get("LAMBDA_TASK_ROOT") or os.getcwd()
     # Python put this file's folder first; the function's code takes its place, as on Lambda.
