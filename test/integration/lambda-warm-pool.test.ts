@@ -212,18 +212,18 @@ describe.each([
     // Every slot's folder on the host, assigned (the victim's among them) or standing by empty,
     // and every unpacked code folder.
     const environments = join(jeff.dataDir, "functions", "environments");
+    /** Each slot folder with its files, read once (an environment may end meanwhile). */
     const slotFolders = () =>
-      readdirSync(environments)
-        .map((id) => join(environments, id, "task"))
-        .filter((folder) => {
-          try {
-            readdirSync(folder);
-            return true;
-          } catch {
-            return false;
-          }
-        });
-    const before = slotFolders();
+      readdirSync(environments).flatMap((id) => {
+        const folder = join(environments, id, "task");
+        try {
+          return [{ folder, files: readdirSync(folder).sort() }];
+        } catch {
+          return [];
+        }
+      });
+    const listed = slotFolders();
+    const before = listed.map(({ folder }) => folder);
     const holdsSecret = (folder: string) => {
       try {
         return readFileSync(join(folder, "secret.txt"), "utf8") === secret;
@@ -232,7 +232,7 @@ describe.each([
       }
     };
     const victimsFolder = before.find(holdsSecret);
-    const standing = before.filter((folder) => readdirSync(folder).length === 0);
+    const standing = listed.filter(({ files }) => files.length === 0);
     expect(standing.length).toBeGreaterThanOrEqual(1);
     const codeRoot = join(jeff.dataDir, "functions", "code", jeff.accountId);
     const codeFolders = readdirSync(codeRoot).map((sha) => join(codeRoot, sha));
@@ -297,13 +297,8 @@ return { found, task: fs.readdirSync("/var/task").sort() };
     // From outside: the slots standing by are still empty, and the victim's code is untouched.
     await until(async () => (await readySlots(runtime.runtime)) >= 1, "the pool refilled");
     // Each slot folder is empty (standing by) or holds one function's code, never two's.
-    for (const folder of slotFolders()) {
-      const oneFunctions = [
-        [],
-        ...[node.file, python.file].flatMap((file) => [[file], [file, "secret.txt"]]),
-      ];
-      expect(oneFunctions).toContainEqual(readdirSync(folder).sort());
-    }
+    const oneFunctions = [[], ...[node.file, python.file].flatMap((file) => [[file], [file, "secret.txt"]])];
+    for (const { folder, files } of slotFolders()) expect(oneFunctions, folder).toContainEqual(files);
     expect(readFileSync(join(victimsCode!, "secret.txt"), "utf8")).toBe(secret);
   });
 });
