@@ -622,7 +622,7 @@ try {
         await createFunction(wpLambda, wp.info.accountId, fresh, rt);
         await untilMetricAbove(
           wp.url,
-          `jeff_function_pool_slots{runtime="${rt.runtime}",memory="128",state="ready"}`,
+          `jeff_function_pool_slots{runtime="${rt.runtime}",memory="128",tmp="512",state="ready"}`,
           0,
           fresh,
         );

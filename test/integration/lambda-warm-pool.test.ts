@@ -42,9 +42,9 @@ async function metric(name: string, ...labels: string[]): Promise<number> {
 }
 
 const fromPool = () => metric("jeff_function_environments_from_pool_total");
-/** Slots of `runtime` (128 MB) standing by. */
+/** Slots of `runtime` (128 MB, a 512 MB /tmp) standing by. */
 const readySlots = (runtime: string) =>
-  metric("jeff_function_pool_slots", `runtime="${runtime}"`, 'memory="128"', 'state="ready"');
+  metric("jeff_function_pool_slots", `runtime="${runtime}"`, 'memory="128"', 'tmp="512"', 'state="ready"');
 
 interface Runtime {
   readonly runtime: "nodejs20.x" | "python3.12";
@@ -94,7 +94,13 @@ def handler(event, context):
 `,
 };
 
-async function create(name: string, runtime: Runtime, files: Record<string, string>, variables = {}) {
+async function create(
+  name: string,
+  runtime: Runtime,
+  files: Record<string, string>,
+  variables = {},
+  extra: Partial<ConstructorParameters<typeof CreateFunctionCommand>[0]> = {},
+) {
   await lambda.send(
     new CreateFunctionCommand({
       FunctionName: name,
@@ -104,6 +110,7 @@ async function create(name: string, runtime: Runtime, files: Record<string, stri
       Code: { ZipFile: zipSync(Object.fromEntries(Object.entries(files).map(([p, t]) => [p, text(t)]))) },
       Timeout: 30,
       Environment: { Variables: variables },
+      ...extra,
     }),
   );
 }
@@ -198,6 +205,19 @@ describe.each([
       pooled.context.logStreamName,
     );
     expect(await fromPool()).toBe(before + 1);
+
+    // A slot is only given to a function whose sandbox would have been the same: another memory
+    // size (the cgroup's limit), another /tmp, or a variable read at a process's start starts its own.
+    await until(async () => (await readySlots(runtime.runtime)) >= 1, "the pool refilled");
+    const files = { [runtime.file]: runtime.reporter };
+    await create(`${prefix}-bigger`, runtime, files, {}, { MemorySize: 256 });
+    await create(`${prefix}-tmp`, runtime, files, {}, { EphemeralStorage: { Size: 1024 } });
+    await create(`${prefix}-startup`, runtime, files, {
+      [runtime === node ? "NODE_OPTIONS" : "PYTHONWARNINGS"]: "",
+    });
+    for (const other of ["bigger", "tmp", "startup"]) await invoke(`${prefix}-${other}`);
+    expect(await fromPool()).toBe(before + 1);
+    expect(await readySlots(runtime.runtime)).toBeGreaterThanOrEqual(1);
   });
 
   it("keeps a hostile pooled function away from another function's code and every other slot's folder", async (ctx) => {

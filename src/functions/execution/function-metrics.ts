@@ -48,14 +48,15 @@ export class FunctionMetrics {
     );
     registry.gauge(
       "jeff_function_pool_slots",
-      "Pooled slots not yet given a function, by runtime, memory and state.",
+      "Pooled slots not yet given a function, by runtime, memory, /tmp size and state.",
       () =>
-        pool
-          .stats()
-          .slots.flatMap(({ runtime, memoryMb, ready, starting }) => [
-            [{ runtime, memory: String(memoryMb), state: "ready" }, ready] as const,
-            [{ runtime, memory: String(memoryMb), state: "starting" }, starting] as const,
-          ]),
+        pool.stats().slots.flatMap(({ runtime, memoryMb, tmpMb, ready, starting }) => {
+          const kind = { runtime, memory: String(memoryMb), tmp: String(tmpMb) };
+          return [
+            [{ ...kind, state: "ready" }, ready] as const,
+            [{ ...kind, state: "starting" }, starting] as const,
+          ];
+        }),
     );
     registry.gauge("jeff_function_environments", "Execution environments, by state.", () => {
       const { busy, idle } = pool.stats();

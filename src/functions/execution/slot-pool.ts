@@ -45,6 +45,8 @@ export function slotKindOf(spec: FunctionSpec, allow: readonly string[]): SlotSp
 export interface SlotCounts {
   readonly runtime: string;
   readonly memoryMb: number;
+  /** /tmp's size in MB (512 unless EphemeralStorage says otherwise). */
+  readonly tmpMb: number;
   readonly ready: number;
   readonly starting: number;
 }
@@ -112,6 +114,7 @@ export class SlotPool {
       return {
         runtime: spec.runtime,
         memoryMb: spec.memoryMb,
+        tmpMb: spec.tmpMb ?? 512,
         ready,
         starting: starting + slots.length - ready,
       };
