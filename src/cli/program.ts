@@ -25,6 +25,10 @@ function isolationHelp(fallback: string): string {
   return `how functions are isolated: sandbox (namespaces; refuse to start without them), process (weaker: plain processes), or auto (the sandbox where it can be built, else process with a warning) (default ${fallback}, or $${envVars.isolation})`;
 }
 
+function warmPoolHelp(fallback: number): string {
+  return `keep N sandboxed Node and Python runtimes started per (runtime, memory) in recent use, not yet given a function, so a cold start only loads code (0 keeps none; default ${fallback}, or $${envVars.functionPool})`;
+}
+
 export function defineCommands(program: Command): void {
   program
     .command("init")
@@ -62,6 +66,7 @@ export function defineCommands(program: Command): void {
       "--no-prestart",
       `do not start a function's environment ahead of its first invocation after each deploy (or $${envVars.functionPrestart}=0)`,
     )
+    .option("--warm-pool <n>", warmPoolHelp(1))
     .option(sandboxAllowFlag, sandboxAllowHelp, collect)
     .option(loopbackFlag, loopbackHelp, collect)
     .option(httpTargetAllowFlag, httpTargetAllowHelp, collect)
@@ -86,6 +91,7 @@ export function defineCommands(program: Command): void {
       "--prestart",
       `start one environment of a function ahead of need whenever it is created or changed, so its first invocation is warm (or $${envVars.functionPrestart}=1)`,
     )
+    .option("--warm-pool <n>", warmPoolHelp(0))
     .option("--log-level <level>", "debug, info, warn or error", process.env[envVars.logLevel])
     .option(sandboxAllowFlag, sandboxAllowHelp, collect)
     .option(loopbackFlag, loopbackHelp, collect)

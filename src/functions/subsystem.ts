@@ -109,6 +109,7 @@ export const functionsSubsystem: Subsystem = {
       sandboxAllow: config.sandboxAllow,
       logger,
       inspect: { functions: config.inspectFunctions, port: config.inspectPort },
+      warmSlots: config.functionPoolSlots,
     });
     if (Object.keys(config.sandboxAllow).length > 0) {
       logger.info("function sandboxes widened by configuration", { sandboxAllow: config.sandboxAllow });

@@ -55,6 +55,12 @@ const serverConfigSchema = z.strictObject({
    * or configuration changes, so its first invocation is warm (`--prestart`; `jeff dev`'s default).
    */
   prestartEnvironments: z.boolean().default(false),
+  /**
+   * Pooled slots: sandboxed Node and Python runtimes started before any function is assigned to
+   * them, kept this many per (runtime, memory, /tmp) in use, so a cold start loads code instead of
+   * starting a process (`--warm-pool N`; `jeff dev`'s default is 1, `jeff serve`'s 0).
+   */
+  functionPoolSlots: z.number().int().min(0).max(8).default(0),
   /** `jeff dev --inspect NAME`: functions whose Node environments listen for a debugger. */
   inspectFunctions: z.array(z.string().min(1)).default([]),
   /** The first debugger port; each further environment of an inspected function takes the next. */

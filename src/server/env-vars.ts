@@ -16,6 +16,8 @@ export const envVars = {
   functionUpdateMs: "JEFF_FUNCTION_UPDATE_MS",
   /** `1` (or `true`) starts environments ahead of need, as `--prestart`; `0` turns it off. */
   functionPrestart: "JEFF_FUNCTION_PRESTART",
+  /** Pooled slots per (runtime, memory, /tmp) in use, as `--warm-pool N`; `0` keeps none. */
+  functionPool: "JEFF_FUNCTION_POOL",
   isolation: "JEFF_ISOLATION",
   functionLoopbackPorts: "JEFF_FUNCTION_LOOPBACK_PORTS",
   sandboxAllow: "JEFF_SANDBOX_ALLOW",

@@ -38,6 +38,7 @@ export async function runDev(dir: string, flags: DevFlags): Promise<void> {
           ...withoutPrestart(flags),
           isolation: flags.isolation ?? "auto",
           ...devPrestart(flags.prestart),
+          ...devWarmPool(flags.warmPool),
         })
       : undefined;
   const dataDir = server?.config.dataDir ?? dataDirFor(projectDir, flags.dataDir);
@@ -171,6 +172,12 @@ function serialised(task: () => Promise<void>): () => Promise<void> {
 function devPrestart(flag: boolean | undefined): { prestart?: boolean } {
   if (flag === false) return { prestart: false };
   return process.env[envVars.functionPrestart] ? {} : { prestart: true };
+}
+
+/** `jeff dev` keeps one pooled slot per kind in use unless told otherwise (`--warm-pool`, `$JEFF_FUNCTION_POOL`). */
+function devWarmPool(flag: string | undefined): { warmPool?: string } {
+  if (flag !== undefined) return { warmPool: flag };
+  return process.env[envVars.functionPool] ? {} : { warmPool: "1" };
 }
 
 function withoutPrestart(flags: DevFlags): Omit<DevFlags, "prestart"> {

@@ -21,6 +21,8 @@ export interface ServeFlags {
   isolation?: string;
   /** `--prestart` (serve) or `--no-prestart` (dev, where it is on by default). */
   prestart?: boolean;
+  /** `--warm-pool N`: pooled slots per kind in use; `jeff dev` passes 1 unless told otherwise. */
+  warmPool?: string;
   /** `--function-loopback-port PORT` (repeatable), or JEFF_FUNCTION_LOOPBACK_PORTS. */
   functionLoopbackPort?: string[];
   /** `--http-target-allow ADDRESS` (repeatable), or JEFF_HTTP_TARGET_ALLOW. */
@@ -35,6 +37,18 @@ function prestartFrom(flag: boolean | undefined): { prestartEnvironments?: boole
   const value = process.env[envVars.functionPrestart];
   if (value === undefined || value === "") return {};
   return { prestartEnvironments: value === "1" || value.toLowerCase() === "true" };
+}
+
+/** The flag when given, else `$JEFF_FUNCTION_POOL`, else the config's default (none). */
+function warmPoolFrom(flag: string | undefined): { functionPoolSlots?: number } {
+  const value = flag ?? process.env[envVars.functionPool];
+  if (value === undefined || value === "") return {};
+  const slots = Number(value);
+  if (!Number.isInteger(slots) || slots < 0 || slots > 8)
+    throw new Error(
+      `--warm-pool (or $${envVars.functionPool}) must be a whole number from 0 to 8, not ${value}`,
+    );
+  return { functionPoolSlots: slots };
 }
 
 /** `jeff serve`: serve until SIGINT or SIGTERM. */
@@ -62,6 +76,7 @@ export async function serveProject(projectDir: string, flags: ServeFlags): Promi
     ...httpTargetAllowFrom(flags.httpTargetAllow),
     ...sandboxAllowFrom(flags.sandboxAllow),
     ...prestartFrom(flags.prestart),
+    ...warmPoolFrom(flags.warmPool),
     ...numberFromEnv("functionIdleMs", envVars.functionIdleMs),
     ...numberFromEnv("functionRetryDelayMs", envVars.functionRetryDelayMs),
     ...numberFromEnv("functionUpdateMs", envVars.functionUpdateMs),

@@ -288,7 +288,15 @@ describe("scaling", () => {
     // Each environment is now idle, or already ended if the machine was slow to hand back the rest.
     expect(shortLived.stats().busy).toBe(0);
     await until(() => shortLived.stats().total === 0, "the idle environments to end");
-    expect(shortLived.stats()).toEqual({ total: 0, busy: 0, idle: 0, prestarted: 0, byFunction: {} });
+    expect(shortLived.stats()).toEqual({
+      total: 0,
+      busy: 0,
+      idle: 0,
+      prestarted: 0,
+      slots: [],
+      fromSlots: 0,
+      byFunction: {},
+    });
   });
 
   it("starts an environment ahead of need, and the first invocation runs in it, its init already done", async () => {

@@ -8,9 +8,15 @@
  * credentials lapse: one is never given an invocation that could outlast them, and an idle one is
  * ended once it could not take another.
  *
- * Invariant: an environment only ever serves the exact configuration it was started for (same
- * function, role, code hash, handler, memory, timeout and variables), and what its sandbox allows
- * comes from the operator (`sandboxAllow`), never from the function's configuration or tags.
+ * With `warmSlots`, a cold start need not start a process: the pool keeps that many pooled slots
+ * (slot-pool.ts) per kind in recent use — a runtime already started in its sandbox, with an empty
+ * code folder of its own — and gives the new environment one of them, then starts another.
+ * `prestart` takes a slot the same way.
+ *
+ * Invariant: an environment only ever serves the exact configuration it was started (or, from a
+ * slot, assigned) for (same function, role, code hash, handler, memory, timeout and variables),
+ * a slot serves no other function after it, and what its sandbox allows comes from the operator
+ * (`sandboxAllow`), never from the function's configuration or tags.
  */
 import { createHash } from "node:crypto";
 import { createServer } from "node:net";
@@ -21,9 +27,11 @@ import {
   ExecutionEnvironment,
   type InvocationRequest,
   type InvocationResult,
+  type SlotSpec,
 } from "./execution-environment.js";
 import { checkRuntime } from "./runtimes/runtime-launch.js";
 import type { Isolation } from "./sandbox/index.js";
+import { type SlotCounts, SlotPool, slotKindOf } from "./slot-pool.js";
 
 export type { InvocationRequest, InvocationResult } from "./execution-environment.js";
 
@@ -86,6 +94,12 @@ export interface EnvironmentPoolOptions {
    * timeout (900 s) so a pause at a breakpoint does not end the invocation.
    */
   readonly inspect?: { readonly functions: readonly string[]; readonly port: number };
+  /**
+   * Pooled slots kept ready per kind (runtime, memory, /tmp size, allowances) while that kind is
+   * in use (`idleTimeoutMs` since it was last wanted); 0 or absent: none. Sandboxed Node and
+   * Python environments only.
+   */
+  readonly warmSlots?: number;
 }
 
 export interface PoolStats {
@@ -94,6 +108,10 @@ export interface PoolStats {
   readonly idle: number;
   /** Environments started ahead of need whose init has run, since the pool opened. */
   readonly prestarted: number;
+  /** Pooled slots not yet assigned, by kind: `ready` once the runtime stands by, `starting` before. */
+  readonly slots: readonly SlotCounts[];
+  /** Environments that began as a pooled slot (a cold start without a process start), since the pool opened. */
+  readonly fromSlots: number;
   /** By function ARN (unqualified, as in FunctionSpec.arn). */
   readonly byFunction: Record<string, { busy: number; idle: number }>;
 }
@@ -103,6 +121,8 @@ interface Tracked {
   readonly key: string;
   /** When the environment's credentials lapse (epoch ms); none without `credentialsFor`. */
   readonly credentialsExpireAt?: number;
+  /** Started for a kind of slot: the pool makes that kind's slots up once this one has been used. */
+  refill?: () => void;
   idleTimer?: NodeJS.Timeout;
 }
 
@@ -123,9 +143,17 @@ export class EnvironmentPool {
   /** Environments being started ahead of need, by configuration key. */
   readonly #prestarting = new Map<string, Prestarting>();
   #prestartedCount = 0;
+  readonly #slots: SlotPool;
+  #fromSlots = 0;
 
   constructor(options: EnvironmentPoolOptions) {
     this.#options = options;
+    this.#slots = new SlotPool({
+      size: options.isolation?.kind === "sandbox" ? (options.warmSlots ?? 0) : 0,
+      keepMs: options.idleTimeoutMs,
+      start: (kind) => ExecutionEnvironment.startSlot(kind, this.#options),
+      ...(options.logger ? { logger: options.logger } : {}),
+    });
   }
 
   async invoke(spec: FunctionSpec, request: InvocationRequest): Promise<InvocationResult> {
@@ -138,6 +166,7 @@ export class EnvironmentPool {
       return await tracked.env.invoke(request);
     } finally {
       if (tracked.env.state === "idle") this.#release(tracked);
+      this.#refillAfter(tracked);
     }
   }
 
@@ -169,9 +198,17 @@ export class EnvironmentPool {
     const ready = tracked ? await tracked.env.initialised() : false;
     this.#prestarting.delete(key);
     if (ready) this.#prestartedCount++;
+    if (tracked) this.#refillAfter(tracked);
     if (!tracked || pending.claimed) return;
     if (ready && tracked.env.state === "idle") this.#release(tracked);
     else void tracked.env.kill();
+  }
+
+  /** Once an environment of a kind of slot has done its init and first work, its kind's slots are made up. */
+  #refillAfter(tracked: Tracked): void {
+    const refill = tracked.refill;
+    tracked.refill = undefined;
+    refill?.();
   }
 
   /** The environment being started ahead of need for `key`, once it is up, for one invocation. */
@@ -202,13 +239,21 @@ export class EnvironmentPool {
         counts.busy++;
       }
     }
-    return { total: busy + idle, busy, idle, prestarted: this.#prestartedCount, byFunction };
+    return {
+      total: busy + idle,
+      busy,
+      idle,
+      prestarted: this.#prestartedCount,
+      slots: this.#slots.counts(),
+      fromSlots: this.#fromSlots,
+      byFunction,
+    };
   }
 
-  /** Ends every environment; used on shutdown. Invocations in flight fail with Runtime.ExitError. */
+  /** Ends every environment and slot; used on shutdown. Invocations in flight fail with Runtime.ExitError. */
   async close(): Promise<void> {
     this.#closed = true;
-    await Promise.all([...this.#all.keys()].map((env) => env.kill()));
+    await Promise.all([...[...this.#all.keys()].map((env) => env.kill()), this.#slots.close()]);
   }
 
   #takeIdle(key: string): Tracked | undefined {
@@ -240,16 +285,25 @@ export class EnvironmentPool {
     const allow = this.#options.sandboxAllow?.[spec.name] ?? [];
     const inspectPort = await this.#inspectPortFor(spec);
     let env: ExecutionEnvironment;
+    let kind: SlotSpec | undefined;
     let credentials: EnvironmentCredentials | undefined;
     try {
-      const codeDir = (await this.#options.codeFor?.(spec)) ?? spec.codeDir;
+      // The code (unpacked if need be) and the credentials (a store write) are independent.
+      const [found, issued] = await Promise.all([
+        this.#options.codeFor?.(spec),
+        this.#options.credentialsFor?.(spec),
+      ]);
+      const codeDir = found ?? spec.codeDir;
+      credentials = issued;
       const launched: EnvironmentSpec =
         inspectPort === undefined
           ? { ...spec, codeDir, allow }
           : { ...spec, codeDir, allow, inspectPort, timeoutSeconds: 900 };
-      credentials = await this.#options.credentialsFor?.(spec);
       const baseEnvironment = { ...this.#options.baseEnvironment, ...credentials?.variables };
-      env = await ExecutionEnvironment.start(launched, { ...this.#options, baseEnvironment });
+      kind = inspectPort === undefined ? slotKindOf(launched, allow) : undefined;
+      const slot = kind && this.#slots.take(kind);
+      const assigned = slot ? await this.#assign(slot, launched, { codeDir, baseEnvironment }) : undefined;
+      env = assigned ?? (await ExecutionEnvironment.start(launched, { ...this.#options, baseEnvironment }));
     } catch (error) {
       if (inspectPort !== undefined) this.#inspectPorts.delete(inspectPort);
       throw error;
@@ -257,6 +311,7 @@ export class EnvironmentPool {
     const tracked: Tracked = credentials
       ? { env, key, credentialsExpireAt: credentials.expiresAt.getTime() }
       : { env, key };
+    if (kind) tracked.refill = () => this.#slots.refill(kind);
     this.#all.set(env, tracked);
     env.onDeath(() => {
       if (inspectPort !== undefined) this.#inspectPorts.delete(inspectPort);
@@ -274,6 +329,25 @@ export class EnvironmentPool {
       environment: env.id,
     });
     return tracked;
+  }
+
+  /** Gives `slot` to `spec`; on failure (logged) it is gone, and the caller starts a process instead. */
+  async #assign(
+    slot: ExecutionEnvironment,
+    spec: EnvironmentSpec,
+    options: { readonly codeDir: string; readonly baseEnvironment: Readonly<Record<string, string>> },
+  ): Promise<ExecutionEnvironment | undefined> {
+    try {
+      await slot.assign(spec, options);
+      this.#fromSlots++;
+      return slot;
+    } catch (error) {
+      this.#options.logger?.warn("could not assign a pooled slot; starting an environment instead", {
+        function: spec.name,
+        error,
+      });
+      return undefined;
+    }
   }
 
   /** The next port from `inspect.port` that neither this pool nor anything else on the machine holds. */

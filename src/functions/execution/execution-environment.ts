@@ -4,6 +4,10 @@
  * A timeout, an out-of-memory kill, a crash or a failed init ends the process; the pool starts
  * another. Results, error shapes and START/END/REPORT log lines are Lambda's.
  *
+ * A pooled slot (`startSlot`) is the same process started before it has a function: its sandbox
+ * built around an empty code folder of its own, waiting (`standby`) for `assign`, which fills the
+ * folder from outside and sends the variables over the channel; its Init phase starts then.
+ *
  * Invariant: the process sees only the variables Lambda sets, the pool's base variables and
  * the user's — never Jeff's own environment.
  */
@@ -15,12 +19,15 @@ import type { Socket } from "node:net";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import type { Logger } from "../../ops/index.js";
+import { fillCodeFolder } from "./code-fill.js";
 import { type RuntimeApiListener, RuntimeApiServer, type RuntimeOutcome } from "./runtime-api-server.js";
 import { logEventsOf, ProcessOutput, plainLog } from "./runtimes/process-output.js";
 import {
   checkRuntime,
+  type LaunchPlace,
   launchFor,
   newLogStreamName,
+  placeVariables,
   runtimeChannelFd,
   supportsRuntimeApiPrefix,
 } from "./runtimes/runtime-launch.js";
@@ -95,7 +102,24 @@ export interface EnvironmentOptions {
 /** Lambda's default /tmp (EphemeralStorage) size. */
 const tmpBytes = 512 * 1024 * 1024;
 
-export type EnvironmentState = "initializing" | "idle" | "busy" | "dead";
+/**
+ * `standby`: a pooled slot, started, not yet assigned to a function (it runs no function code).
+ * `initializing`: the function's init is running.
+ */
+export type EnvironmentState = "standby" | "initializing" | "idle" | "busy" | "dead";
+
+/** What is fixed when a slot's sandbox starts, so what a function must share to be given it. */
+export interface SlotSpec {
+  readonly runtime: string;
+  readonly memoryMb: number;
+  /** /tmp's size (EphemeralStorage), 512 MB unless set. */
+  readonly tmpMb?: number;
+  /** Node permission flags beyond the defaults (the operator's `sandboxAllow`). */
+  readonly allow: readonly string[];
+}
+
+/** The runtime client's flag: wait for the configuration frame before loading the handler. */
+const awaitConfigFlag = "--await-config";
 
 type InitOutcome =
   | { readonly kind: "ready" }
@@ -123,9 +147,9 @@ const peakReadEveryMs = 250;
 
 export class ExecutionEnvironment {
   readonly id: string;
-  readonly spec: FunctionSpec;
-  readonly logStreamName: string;
-  #state: EnvironmentState = "initializing";
+  #spec: FunctionSpec;
+  #logStreamName: string;
+  #state: EnvironmentState;
   readonly #child: ChildProcess;
   /** The sandbox the process runs in, unless the isolation is a plain process. */
   readonly #sandbox: SandboxedProcess | undefined;
@@ -134,7 +158,11 @@ export class ExecutionEnvironment {
   readonly #output: ProcessOutput;
   readonly #tmpDir: string;
   readonly #logger: Logger | undefined;
-  readonly #spawnedAt = performance.now();
+  /** When the Init phase began: the process's start, or a slot's assignment. */
+  #spawnedAt = performance.now();
+  /** A slot's own code folder and where its runtime runs, for `assign`. */
+  readonly #slot: { readonly taskDir: string; readonly place: SlotPlace } | undefined;
+  #standingBy = false;
   #initDurationMs: number | undefined;
   readonly #init: Promise<InitOutcome>;
   #settleInit: ((outcome: InitOutcome) => void) | undefined;
@@ -159,15 +187,18 @@ export class ExecutionEnvironment {
       child: ChildProcess;
       sandbox: SandboxedProcess | undefined;
       launch: { readonly writesSyncMarkers: boolean; readonly ownProcessGroup: boolean };
+      slot: { readonly taskDir: string; readonly place: SlotPlace } | undefined;
     },
     bridge: { target?: RuntimeApiListener },
     logger: Logger | undefined,
   ) {
-    this.spec = spec;
+    this.#spec = spec;
     this.id = parts.id;
     this.#server = parts.server;
     this.#tmpDir = parts.tmpDir;
-    this.logStreamName = parts.logStreamName;
+    this.#logStreamName = parts.logStreamName;
+    this.#slot = parts.slot;
+    this.#state = parts.slot ? "standby" : "initializing";
     this.#child = parts.child;
     this.#sandbox = parts.sandbox;
     this.#launch = parts.launch;
@@ -179,24 +210,12 @@ export class ExecutionEnvironment {
       waiting: () => this.#runtimeWaiting(),
       outcome: (outcome) => this.#settleInvocation?.({ kind: "outcome", outcome }),
       initError: (payload, errorType) => this.#endInit({ kind: "init-error", payload, errorType }),
+      standby: () => {
+        this.#standingBy = true;
+      },
     };
     this.#output = new ProcessOutput(parts.child.stdout!, parts.child.stderr!);
-    const initTimer = setTimeout(
-      () => {
-        if (this.#settleInit) this.#endInit({ kind: "timeout" });
-        this.#killProcess();
-      },
-      Math.max(initLimitMs, spec.timeoutSeconds * 1000),
-    );
-    initTimer.unref();
-    // Lambda holds Init to the function's memory too: a module that allocates without end at
-    // import is ended for its memory, not left to grow until the Init limit or the host's memory.
-    const initMemoryWatch = setInterval(() => this.#checkMemory(), memoryCheckMs);
-    initMemoryWatch.unref();
-    void this.#init.then(() => {
-      clearTimeout(initTimer);
-      clearInterval(initMemoryWatch);
-    });
+    if (!parts.slot) this.#beginInit();
     this.#gone = new Promise((resolve) => {
       const onGone = (code: number | null, signal: NodeJS.Signals | null) => {
         if (this.#exit) return;
@@ -207,7 +226,7 @@ export class ExecutionEnvironment {
       // Children a bootstrap left behind would hold its pipes open and delay "close".
       if (this.#launch.ownProcessGroup) this.#child.once("exit", () => this.#killProcess());
       this.#child.once("error", (error) => {
-        this.#logger?.warn("function process failed", { function: spec.name, error });
+        this.#logger?.warn("function process failed", { function: this.#spec.name, error });
         onGone(null, null);
       });
     });
@@ -217,31 +236,83 @@ export class ExecutionEnvironment {
    * Builds the sandbox and starts the process in it; its Init phase (and its clock) starts then,
    * and runs until the first `/next`, which `invoke` waits for.
    */
-  static async start(spec: FunctionSpec, options: EnvironmentOptions): Promise<ExecutionEnvironment> {
-    checkRuntime(spec.runtime);
+  static start(spec: FunctionSpec, options: EnvironmentOptions): Promise<ExecutionEnvironment> {
+    return ExecutionEnvironment.#spawn(spec, options, false);
+  }
+
+  /**
+   * Starts a pooled slot: the sandbox, cgroup and network of an environment of `slot`'s kind
+   * around an empty code folder of its own (read-only at /var/task), and the runtime in it, which
+   * waits for `assign`. Sandboxed Node and Python runtimes only.
+   */
+  static startSlot(slot: SlotSpec, options: EnvironmentOptions): Promise<ExecutionEnvironment> {
+    const region = options.baseEnvironment.AWS_REGION ?? "";
+    const placeholder: FunctionSpec = {
+      name: "",
+      arn: `arn:aws:lambda:${region}::function:`,
+      version: "$LATEST",
+      runtime: slot.runtime,
+      handler: "",
+      codeDir: "",
+      codeSha256: "",
+      timeoutSeconds: 3,
+      memoryMb: slot.memoryMb,
+      ...(slot.tmpMb === undefined ? {} : { tmpMb: slot.tmpMb }),
+      environment: {},
+      allow: slot.allow,
+    };
+    return ExecutionEnvironment.#spawn(placeholder, options, true);
+  }
+
+  static async #spawn(
+    given: FunctionSpec,
+    options: EnvironmentOptions,
+    pooled: boolean,
+  ): Promise<ExecutionEnvironment> {
+    checkRuntime(given.runtime);
     const id = randomBytes(8).toString("hex");
     const ownDir = join(options.workDir, id);
     await mkdir(ownDir, { recursive: true, mode: 0o700 });
     const isolation = options.isolation ?? { kind: "process" };
     const sandboxed = isolation.kind === "sandbox";
+    if (pooled && !sandboxed) throw new Error("pooled slots run in the sandbox only");
+    // A slot's code folder is its own, empty until it is assigned; it goes with the environment.
+    const taskDir = join(ownDir, "task");
+    if (pooled) await mkdir(taskDir, { mode: 0o755 });
+    const spec: FunctionSpec = pooled ? { ...given, codeDir: taskDir } : given;
     // The server starts before the environment exists; the bridge points it there afterwards.
     const bridge: { target?: RuntimeApiListener } = {};
     const listener: RuntimeApiListener = {
       waiting: () => bridge.target?.waiting(),
       outcome: (outcome) => bridge.target?.outcome(outcome),
       initError: (payload, errorType) => bridge.target?.initError(payload, errorType),
+      standby: () => bridge.target?.standby?.(),
     };
     const secret = supportsRuntimeApiPrefix(spec.runtime) ? randomBytes(12).toString("hex") : undefined;
     const server = await RuntimeApiServer.start(listener, secret ? { pathPrefix: secret } : {});
     const logStreamName = newLogStreamName(spec.version);
-    const launch = launchFor(spec, {
+    const place: SlotPlace = {
       tmpDir: sandboxed ? sandboxPaths.tmp : ownDir,
       taskRoot: sandboxed ? sandboxPaths.taskRoot : spec.codeDir,
       ...(sandboxed ? { runtimeRoot: sandboxPaths.runtimeRoot } : {}),
       runtimeApi: server.address,
-      logStreamName,
-      baseEnvironment: options.baseEnvironment,
-    });
+    };
+    const full = launchFor(spec, { ...place, logStreamName, baseEnvironment: options.baseEnvironment });
+    if (pooled && !full.channel) {
+      await Promise.allSettled([server.close(), rm(ownDir, { recursive: true, force: true })]);
+      throw new Error(`a ${spec.runtime} runtime cannot be pooled: it has no channel for its configuration`);
+    }
+    const launch = pooled
+      ? {
+          ...full,
+          args: [...full.args, awaitConfigFlag],
+          // Only what where and how it runs fixes, the same for any function it may be given;
+          // the rest (the function's variables, credentials, names) come with its configuration.
+          env: Object.fromEntries(
+            placeVariables.flatMap((name) => (full.env[name] === undefined ? [] : [[name, full.env[name]]])),
+          ),
+        }
+      : full;
     let sandbox: SandboxedProcess | undefined;
     let child: ChildProcess;
     if (isolation.kind === "sandbox") {
@@ -296,6 +367,7 @@ export class ExecutionEnvironment {
         sandbox,
         // In the sandbox, ending the namespace ends every process; no group to signal.
         launch: sandbox ? { writesSyncMarkers: launch.writesSyncMarkers, ownProcessGroup: false } : launch,
+        slot: pooled ? { taskDir, place } : undefined,
       },
       bridge,
       options.logger,
@@ -305,6 +377,53 @@ export class ExecutionEnvironment {
 
   get state(): EnvironmentState {
     return this.#state;
+  }
+
+  /** The configuration it serves (a slot's placeholder until it is assigned). */
+  get spec(): FunctionSpec {
+    return this.#spec;
+  }
+
+  /** Its log stream (`YYYY/MM/DD/[$LATEST]…`); a slot's is named when it is assigned. */
+  get logStreamName(): string {
+    return this.#logStreamName;
+  }
+
+  /** A slot whose runtime is up and waits for its configuration. */
+  get standingBy(): boolean {
+    return this.#state === "standby" && this.#standingBy;
+  }
+
+  /**
+   * Gives a slot its function, for the rest of its life: fills its code folder from `codeDir`
+   * (outside the sandbox; the runtime sees it read-only at /var/task) and sends the variables
+   * the function's process would have started with. The Init phase starts now, so Init Duration
+   * is the code's load, as the REPORT line reports it; `invoke` then waits for it as for any
+   * environment's. `spec` must be of the slot's kind (same runtime, memory, /tmp, allowances).
+   */
+  async assign(
+    spec: FunctionSpec,
+    options: { readonly codeDir: string; readonly baseEnvironment: Readonly<Record<string, string>> },
+  ): Promise<void> {
+    const slot = this.#slot;
+    if (!slot || this.#state !== "standby")
+      throw new Error(`execution environment ${this.id} is no free slot`);
+    this.#state = "initializing";
+    this.#spawnedAt = performance.now();
+    this.#spec = { ...spec, allow: this.#spec.allow ?? [] };
+    this.#logStreamName = newLogStreamName(spec.version);
+    try {
+      await fillCodeFolder(options.codeDir, slot.taskDir);
+      const launch = launchFor(
+        { ...this.#spec, codeDir: slot.taskDir },
+        { ...slot.place, logStreamName: this.#logStreamName, baseEnvironment: options.baseEnvironment },
+      );
+      this.#server.configure(launch.env);
+    } catch (error) {
+      await this.kill();
+      throw error;
+    }
+    this.#beginInit();
   }
 
   /** Resolves once the runtime's init has ended: true when it is ready for an invocation. */
@@ -319,7 +438,7 @@ export class ExecutionEnvironment {
   }
 
   async invoke(request: InvocationRequest): Promise<InvocationResult> {
-    if (this.#state === "busy" || this.#state === "dead") {
+    if (this.#state === "busy" || this.#state === "dead" || this.#state === "standby") {
       throw new Error(`execution environment ${this.id} is ${this.#state}`);
     }
     const cold = this.#state === "initializing";
@@ -495,6 +614,26 @@ export class ExecutionEnvironment {
 
   // ----- process events -----
 
+  /** The Init phase's limit: Lambda's 10 s, or the function's timeout when that is longer. */
+  #beginInit(): void {
+    const initTimer = setTimeout(
+      () => {
+        if (this.#settleInit) this.#endInit({ kind: "timeout" });
+        this.#killProcess();
+      },
+      Math.max(initLimitMs, this.#spec.timeoutSeconds * 1000),
+    );
+    initTimer.unref();
+    // Lambda holds Init to the function's memory too: a module that allocates without end at
+    // import is ended for its memory, not left to grow until the Init limit or the host's memory.
+    const initMemoryWatch = setInterval(() => this.#checkMemory(), memoryCheckMs);
+    initMemoryWatch.unref();
+    void this.#init.then(() => {
+      clearTimeout(initTimer);
+      clearInterval(initMemoryWatch);
+    });
+  }
+
   #runtimeWaiting(): void {
     if (this.#state === "initializing" || (this.#state === "busy" && this.#settleInit)) {
       this.#endInit({ kind: "ready" });
@@ -574,6 +713,9 @@ function endpointPort(environment: Readonly<Record<string, string>>): number[] {
     return [];
   }
 }
+
+/** Where a runtime runs, as its launch names it: fixed when its sandbox starts. */
+type SlotPlace = Omit<LaunchPlace, "logStreamName" | "baseEnvironment">;
 
 interface Report {
   readonly requestId: string;

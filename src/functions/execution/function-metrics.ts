@@ -41,6 +41,23 @@ export class FunctionMetrics {
       "Environments started ahead of need (--prestart) whose init has run, since Jeff started.",
       () => pool.stats().prestarted,
     );
+    registry.gauge(
+      "jeff_function_environments_from_pool_total",
+      "Environments that began as a pooled slot (--warm-pool): cold starts without a process start, since Jeff started.",
+      () => pool.stats().fromSlots,
+    );
+    registry.gauge(
+      "jeff_function_pool_slots",
+      "Pooled slots not yet given a function, by runtime, memory, /tmp size and state.",
+      () =>
+        pool.stats().slots.flatMap(({ runtime, memoryMb, tmpMb, ready, starting }) => {
+          const kind = { runtime, memory: String(memoryMb), tmp: String(tmpMb) };
+          return [
+            [{ ...kind, state: "ready" }, ready] as const,
+            [{ ...kind, state: "starting" }, starting] as const,
+          ];
+        }),
+    );
     registry.gauge("jeff_function_environments", "Execution environments, by state.", () => {
       const { busy, idle } = pool.stats();
       return [

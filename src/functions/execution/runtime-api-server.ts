@@ -50,6 +50,11 @@ export interface RuntimeApiListener {
   waiting(): void;
   outcome(outcome: RuntimeOutcome): void;
   initError(payload: Buffer, errorType: string | undefined): void;
+  /**
+   * A pooled runtime is up and waits for its configuration (`{ k: "standby" }` on the channel).
+   * It only ever says so of itself: nothing is taken from it.
+   */
+  standby?(): void;
 }
 
 export interface RuntimeApiServerOptions {
@@ -171,6 +176,20 @@ export class RuntimeApiServer {
     });
   }
 
+  /**
+   * Sends a pooled runtime its configuration, the first frame it reads (`{ k: "config" }`, the
+   * variables as a JSON object in the body): what an unpooled runtime finds in its environment.
+   */
+  configure(variables: Readonly<Record<string, string>>): void {
+    const socket = this.#channel;
+    if (!socket) throw new Error("a pooled runtime is configured over its channel, and it has none");
+    const [start, body] = frameParts({ k: "config" }, Buffer.from(JSON.stringify(variables)));
+    socket.cork();
+    socket.write(start);
+    socket.write(body);
+    socket.uncork();
+  }
+
   async close(): Promise<void> {
     this.#waiting = undefined;
     this.#channel?.destroy();
@@ -192,6 +211,9 @@ export class RuntimeApiServer {
     switch (head.k) {
       case "next":
         this.#next(waiter);
+        return;
+      case "standby":
+        this.#listener.standby?.();
         return;
       case "init-error":
         this.#listener.initError(body ?? Buffer.alloc(0), errorType);

@@ -9,9 +9,11 @@
  * A frame: head length (u32 LE), body length (u32 LE), the head (UTF-8 JSON), the body.
  * Runtime → Jeff heads: `{ k: "next" }`, `{ k: "response" | "error", id, t?, s, n? }` (`t` the
  * error type, `s` which streams carry a sync marker for `id` — 1 stdout, 2 stderr — and `n` set
- * when the runtime waits for the next event), `{ k: "init-error", t? }`.
+ * when the runtime waits for the next event), `{ k: "init-error", t? }`, and from a pooled runtime
+ * (environment-pool.ts's slots) `{ k: "standby" }` once it is up and waits for its configuration.
  * Jeff → runtime: `{ id, d, a, x?, c? }` (request id, deadline in ms, invoked ARN, trace id,
- * client context), the event as the body.
+ * client context), the event as the body; to a pooled runtime first `{ k: "config" }`, its
+ * environment variables as a JSON object in the body.
  *
  * Invariant: the reader never holds more than the payload limit of one body (and a head of at most
  * 64 KiB), whatever lengths or however small the writes a hostile runtime makes; a body over the

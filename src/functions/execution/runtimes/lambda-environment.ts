@@ -73,6 +73,22 @@ export interface RuntimeSpecifics {
   readonly executionEnv: boolean;
 }
 
+/**
+ * The variables fixed by where and how a runtime runs, the same for every function of a runtime
+ * on this host: listed first, in this order, so a pooled slot, which starts with only these and is
+ * given the rest later, lists the same variables in the same order as a process started with all.
+ */
+export const placeVariables = [
+  "PATH",
+  "LANG",
+  "TMPDIR",
+  "TZ",
+  "LAMBDA_TASK_ROOT",
+  "LAMBDA_RUNTIME_DIR",
+  "AWS_LAMBDA_RUNTIME_API",
+  "AWS_EXECUTION_ENV",
+] as const;
+
 export function lambdaEnvironment(
   spec: LaunchSpec,
   place: LaunchPlace,
@@ -106,7 +122,9 @@ export function lambdaEnvironment(
     TZ: ":UTC",
   };
   if (!runtime.executionEnv) delete env.AWS_EXECUTION_ENV;
-  return env;
+  const ordered: Record<string, string> = {};
+  for (const name of placeVariables) if (env[name] !== undefined) ordered[name] = env[name];
+  return Object.assign(ordered, env);
 }
 
 /** Where a runtime client file appears to the process, and the bind that puts it there. */

@@ -20,7 +20,7 @@ import { isProvidedRuntime, providedLaunch } from "./provided/provided-launch.js
 import { isPythonRuntime, pythonLaunch } from "./python/python-launch.js";
 
 export type { LaunchPlace, LaunchSpec, RuntimeLaunch } from "./lambda-environment.js";
-export { runtimeChannelFd } from "./lambda-environment.js";
+export { placeVariables, runtimeChannelFd } from "./lambda-environment.js";
 
 export class UnsupportedRuntimeError extends Error {
   constructor(runtime: string) {

@@ -4,7 +4,10 @@
  * interface client does: the next event, the handler, its result or error; a failed load is an
  * init error. Given `--channel-fd=N`, it speaks the framed channel of ../../runtime-channel.ts on
  * that descriptor (one frame each way per invocation); otherwise the Lambda Runtime API
- * (2018-06-01) over HTTP: `/next`, `/response` or `/error`, `/runtime/init/error`.
+ * (2018-06-01) over HTTP: `/next`, `/response` or `/error`, `/runtime/init/error`. Given
+ * `--await-config` too (a pooled slot, started before it had a function), it first says it stands
+ * by and waits for its configuration frame: the variables it then runs with, as if it had started
+ * with them.
  *
  * Invariant: this file imports nothing but `node:` modules — it runs inside the function's
  * sandbox, which may read only the function's code and this folder.
@@ -308,6 +311,8 @@ interface Transport {
   /** The outcome of a failure that ends the process (an uncaught exception); resolves once sent. */
   fail(requestId: string, error: unknown): Promise<void>;
   initError(error: unknown): Promise<void>;
+  /** A pooled runtime's variables, sent once before anything else (the channel only). */
+  configuration?(): Promise<Record<string, string>>;
 }
 
 function fromResponse(next: ApiResponse): Invocation {
@@ -368,12 +373,22 @@ class ChannelTransport implements Transport {
   #buffered = 0;
   #head: { readonly fields: Record<string, unknown>; readonly bodyBytes: number } | undefined;
   #waiter: { readonly done: (next: Invocation) => void; readonly fail: (error: Error) => void } | undefined;
+  #configured: ((variables: Record<string, string>) => void) | undefined;
 
   constructor(fd: number) {
     this.#socket = new Socket({ fd, readable: true, writable: true });
     this.#socket.on("data", (chunk: Buffer) => this.#read(chunk));
     this.#socket.on("error", () => undefined);
     this.#socket.on("close", () => this.#waiter?.fail(new Error("Jeff closed the runtime's channel")));
+  }
+
+  configuration(): Promise<Record<string, string>> {
+    const configured = new Promise<Record<string, string>>((done, fail) => {
+      this.#configured = done;
+      this.#waiter = { done: () => fail(new Error("an event came before the configuration")), fail };
+    });
+    this.#send({ k: "standby" }, "");
+    return configured;
   }
 
   first(): Promise<Invocation> {
@@ -456,6 +471,13 @@ class ChannelTransport implements Transport {
       const { fields, bodyBytes } = this.#head;
       this.#head = undefined;
       const body = this.#take(bodyBytes);
+      if (fields.k === "config") {
+        const configured = this.#configured;
+        this.#configured = undefined;
+        this.#waiter = undefined;
+        configured?.(JSON.parse(body.toString("utf8")) as Record<string, string>);
+        continue;
+      }
       const waiter = this.#waiter;
       this.#waiter = undefined;
       const text = (value: unknown) => (typeof value === "string" ? value : undefined);
@@ -732,11 +754,32 @@ async function invokeOnce(handler: Handler, next: Invocation): Promise<Invocatio
   return transport.finish(requestId, outcome);
 }
 
+/**
+ * A pooled runtime's environment becomes the function's: what is not among `variables` goes, the
+ * rest is set, so the handler, its child processes and the AWS SDK see what they would have seen
+ * had the process started with them.
+ */
+function takeConfiguration(variables: Record<string, string>): void {
+  // A variable the slot started with keeps its place (they come first in the same order either
+  // way) and is not set again when unchanged: setting TZ, even to its value, makes Node reload
+  // its time zone data, which costs more than the rest of a small function's init.
+  for (const name of Object.keys(env)) if (!Object.hasOwn(variables, name)) delete env[name];
+  for (const [name, value] of Object.entries(variables))
+    if (typeof value === "string" && env[name] !== value) env[name] = value;
+}
+
 async function main(): Promise<void> {
   trackWrites(process.stdout, 1);
   trackWrites(process.stderr, 2);
   trackDescriptorWrites();
   patchConsole();
+  const pooled = process.argv.indexOf("--await-config");
+  if (pooled >= 0) {
+    if (!transport.configuration) throw new Error("a pooled runtime needs its channel for its configuration");
+    // The function sees the command line an unpooled runtime has.
+    process.argv.splice(pooled, 1);
+    takeConfiguration(await transport.configuration());
+  }
   let handler: Handler;
   try {
     handler = await loadHandler(env._HANDLER ?? "");

@@ -7,6 +7,8 @@ cannot be loaded is an init error. Given `--channel-fd=N` it speaks the framed c
 ../../runtime-channel.ts on that descriptor (one frame each way per invocation); otherwise the
 Lambda Runtime API (2018-06-01) over HTTP: `/next`, `/response` or `/error`, `/init/error`. Results
 and errors use Python's Lambda shapes (`{errorMessage, errorType, requestId, stackTrace}`).
+Given `--await-config` too (a pooled slot, started before it had a function), it first waits for
+its configuration frame, whose variables it then runs with.
 
 Invariant: standard library only. Jeff ships this file as source and runs it with whatever
 `python3` is on the host for every `python3.x` runtime name.
@@ -393,7 +395,28 @@ def invoke_once(handler, headers, body):
     send_result(request_id, None if error is not None else payload, error)
 
 
+def take_configuration():
+    """A pooled runtime (`--await-config`): say it stands by, then wait for its configuration
+    frame, whose variables become its environment as if it had started with them."""
+    os.set_blocking(CHANNEL_FD, True)
+    channel_send({"k": "standby"})
+    head_size, body_size = struct.unpack("<II", _channel_read(8))
+    head = json.loads(_channel_read(head_size))
+    body = _channel_read(body_size)
+    if head.get("k") != "config":
+        raise RuntimeError("an event came before the configuration")
+    variables = json.loads(body)
+    os.environ.clear()
+    os.environ.update({k: v for k, v in variables.items() if isinstance(v, str)})
+
+
 def main():
+    if "--await-config" in sys.argv[1:]:
+        if CHANNEL_FD is None:
+            raise RuntimeError("a pooled runtime needs its channel for its configuration")
+        # The function sees the command line an unpooled runtime has.
+        sys.argv.remove("--await-config")
+        take_configuration()
     task_root = os.environ.get("LAMBDA_TASK_ROOT") or os.getcwd()
     # Python put this file's folder first; the function's code takes its place, as on Lambda.
     sys.path[:] = [task_root] + [p for p in sys.path if os.path.abspath(p or ".") != os.path.dirname(THIS_FILE)]
