@@ -702,8 +702,7 @@ try {
       const duration = [];
       for (let n = 0; n <= samples; n++) {
         const r = await timedInvoke(pool, jeff.url, creds, name, body);
-        if (r.text !== String(letters))
-          throw new Error(`${name}: unexpected answer ${r.text.slice(0, 200)}`);
+        if (r.text !== String(letters)) throw new Error(`${name}: unexpected answer ${r.text.slice(0, 200)}`);
         // The first invoke starts the environment: not counted.
         if (n === 0) continue;
         latency.push(r.ms);
