@@ -42,9 +42,15 @@ async function metric(name: string, ...labels: string[]): Promise<number> {
 }
 
 const fromPool = () => metric("jeff_function_environments_from_pool_total");
-/** Slots of `runtime` (128 MB, a 512 MB /tmp) standing by. */
-const readySlots = (runtime: string) =>
-  metric("jeff_function_pool_slots", `runtime="${runtime}"`, 'memory="128"', 'tmp="512"', 'state="ready"');
+/** Slots of `runtime` (128 MB unless `memory` says, a 512 MB /tmp) standing by. */
+const readySlots = (runtime: string, memory = 128) =>
+  metric(
+    "jeff_function_pool_slots",
+    `runtime="${runtime}"`,
+    `memory="${memory}"`,
+    'tmp="512"',
+    'state="ready"',
+  );
 
 interface Runtime {
   readonly runtime: "nodejs20.x" | "python3.12";
@@ -320,6 +326,33 @@ return { found, task: fs.readdirSync("/var/task").sort() };
     const oneFunctions = [[], ...[node.file, python.file].flatMap((file) => [[file], [file, "secret.txt"]])];
     for (const { folder, files } of slotFolders()) expect(oneFunctions, folder).toContainEqual(files);
     expect(readFileSync(join(victimsCode!, "secret.txt"), "utf8")).toBe(secret);
+  });
+});
+
+describe("many kinds", () => {
+  it("keeps slots for the four kinds most recently wanted, whatever sizes functions choose", async (ctx) => {
+    if (!sandboxed) ctx.skip();
+    const slotsOf = (memory: number) => metric("jeff_function_pool_slots", `memory="${memory}"`);
+    const sizes = [160, 192, 224, 288, 320];
+    for (const memory of sizes) {
+      await create(`kinds-${memory}`, node, { [node.file]: node.reporter }, {}, { MemorySize: memory });
+      await invoke(`kinds-${memory}`);
+    }
+    // The last kind's first cold start asked for its slot, as every kind's does.
+    await until(async () => (await readySlots(node.runtime, 320)) >= 1, "a 320 MB slot standing by");
+    // Five kinds were wanted one after another; the least recently wanted one keeps none.
+    expect(await slotsOf(160)).toBe(0);
+    const body = await (await fetch(`${jeff.url}/_jeff/metrics`)).text();
+    const kinds = new Set(
+      body
+        .split("\n")
+        .filter((line) => line.startsWith("jeff_function_pool_slots{"))
+        .map((line) => line.slice(0, line.indexOf("state="))),
+    );
+    expect(kinds.size).toBeLessThanOrEqual(4);
+    // A Python function of 128 MB wants its kind again (the stop test below takes its slot).
+    await create("kinds-python", python, { [python.file]: python.reporter });
+    await invoke("kinds-python");
   });
 });
 

@@ -42,6 +42,12 @@ export function slotKindOf(spec: FunctionSpec, allow: readonly string[]): SlotSp
   };
 }
 
+/**
+ * Kinds kept wanted at once: a node keeps at most this many times the pool's size in slots,
+ * whatever memory and /tmp sizes its functions choose.
+ */
+export const maxKinds = 4;
+
 export interface SlotCounts {
   readonly runtime: string;
   readonly memoryMb: number;
@@ -88,9 +94,19 @@ export class SlotPool {
     if (this.#closed || this.#options.size === 0) return undefined;
     const key = keyOf(kind);
     let entry = this.#kinds.get(key);
-    if (!entry) {
+    if (entry) {
+      // The map's order is how recently each kind was wanted, least recently first.
+      this.#kinds.delete(key);
+      this.#kinds.set(key, entry);
+    } else {
       entry = { spec: kind, slots: [], starting: 0 };
       this.#kinds.set(key, entry);
+      // Functions choose their memory and /tmp sizes, so kinds are many; slots are kept for the
+      // few most recently wanted, and the least recently wanted kind's slots end first.
+      for (const [oldKey, oldEntry] of this.#kinds) {
+        if (this.#kinds.size <= maxKinds) break;
+        void Promise.all(this.#drop(oldKey, oldEntry));
+      }
     }
     this.#keep(key, entry);
     const ready = entry.slots.findIndex((slot) => slot.standingBy);
