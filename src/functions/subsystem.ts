@@ -4,6 +4,7 @@
  * invocation as a kind of work on the queue — with the housekeeping that removes code no function
  * uses.
  */
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { issueRoleSession, presignedUrl } from "../identity/index.js";
 import type { Subsystem } from "../server/subsystem.js";
@@ -79,11 +80,15 @@ export const functionsSubsystem: Subsystem = {
         "functions run as plain processes, without the sandbox: they can read what Jeff's user can read",
         { reason: fallbackReason },
       );
+    // Environments' folders (their /tmp when unsandboxed, a slot's code links) that a Jeff which
+    // ended without cleaning up left behind: the data directory is this Jeff's alone (its lock).
+    const workDir = join(config.dataDir, "functions", "environments");
+    await rm(workDir, { recursive: true, force: true });
     const pool = new EnvironmentPool({
       isolation,
       loopbackPorts: config.functionLoopbackPorts,
       idleTimeoutMs: config.functionIdleMs,
-      workDir: join(config.dataDir, "functions", "environments"),
+      workDir,
       baseEnvironment: functionEnvironment,
       // Each environment signs as a session of its function's role, never as the administrator:
       // a function's code may be anyone's, and its credentials leave with whatever it returns.

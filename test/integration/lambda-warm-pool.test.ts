@@ -5,7 +5,9 @@
 // another function's code nor another slot's folder, assigned or not; and stopping Jeff ends
 // every slot.
 import { randomBytes } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CreateFunctionCommand, InvokeCommand, type LambdaClient } from "@aws-sdk/client-lambda";
 import { zipSync } from "fflate";
@@ -353,6 +355,23 @@ describe("many kinds", () => {
     // A Python function of 128 MB wants its kind again (the stop test below takes its slot).
     await create("kinds-python", python, { [python.file]: python.reporter });
     await invoke("kinds-python");
+  });
+});
+
+describe("starting Jeff", () => {
+  it("removes the environment folders a Jeff that did not end cleanly left in its data directory", async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), "jeff-stale-"));
+    await chmod(dataDir, 0o700);
+    const stale = join(dataDir, "functions", "environments", "0123456789abcdef");
+    await mkdir(join(stale, "task"), { recursive: true });
+    await writeFile(join(stale, "task", "index.mjs"), "export const handler = () => 1;\n");
+    const other = await startJeff({ dataDir });
+    try {
+      expect(existsSync(stale)).toBe(false);
+    } finally {
+      await other.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });
 
