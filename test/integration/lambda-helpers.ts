@@ -190,3 +190,18 @@ export async function startBarrier(port = 0) {
     },
   };
 }
+
+/**
+ * A `provided` bootstrap in shell that loops on the Runtime API with curl, running each event (a
+ * JSON string) as a shell script and answering its output.
+ */
+export const shellBootstrap = `#!/bin/sh
+while true; do
+  HEADERS=$(mktemp)
+  EVENT=$(curl -sS -LD "$HEADERS" "http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation/next")
+  REQUEST=$(grep -Fi Lambda-Runtime-Aws-Request-Id "$HEADERS" | tr -d '[:space:]' | cut -d: -f2)
+  SCRIPT=$(printf '%s' "$EVENT" | python3 -c 'import json,sys; print(json.load(sys.stdin))')
+  OUT=$(sh -c "$SCRIPT" 2>&1 | head -c 20000 | python3 -c 'import json,sys; print(json.dumps(sys.stdin.read()))')
+  curl -sS -X POST "http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation/$REQUEST/response" -d "$OUT" >/dev/null
+done
+`;

@@ -12,8 +12,9 @@ import { join } from "node:path";
 import { CreateFunctionCommand, InvokeCommand, type LambdaClient } from "@aws-sdk/client-lambda";
 import { zipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildZip, file, link } from "../fixtures/zip-builder.js";
 import { type JeffProcess, startJeff } from "./jeff-process.js";
-import { childrenOf, decode, lambdaClientFor, text } from "./lambda-helpers.js";
+import { childrenOf, decode, failure, lambdaClientFor, shellBootstrap, text } from "./lambda-helpers.js";
 import { until } from "./until.js";
 
 let jeff: JeffProcess;
@@ -328,6 +329,91 @@ return { found, task: fs.readdirSync("/var/task").sort() };
     const oneFunctions = [[], ...[node.file, python.file].flatMap((file) => [[file], [file, "secret.txt"]])];
     for (const { folder, files } of slotFolders()) expect(oneFunctions, folder).toContainEqual(files);
     expect(readFileSync(join(victimsCode!, "secret.txt"), "utf8")).toBe(secret);
+  });
+});
+
+describe("hostile packages and bootstraps beside the pool", () => {
+  /** A Python slot standing by: a cold start of the kind (which wants it) first, if none does. */
+  const pythonSlot = async () => {
+    if ((await readySlots(python.runtime)) === 0) {
+      const name = `wanter-${randomBytes(4).toString("hex")}`;
+      await create(name, python, { [python.file]: python.reporter });
+      await invoke(name);
+    }
+    await until(async () => (await readySlots(python.runtime)) >= 1, "a pooled slot standing by");
+  };
+  const createZip = (name: string, runtime: string, zip: Uint8Array, handler = "index.handler") =>
+    lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: name,
+        Runtime: runtime as "python3.12",
+        Handler: handler,
+        Role: `arn:aws:iam::${jeff.accountId}:role/pool-test`,
+        Code: { ZipFile: zip },
+        Timeout: 30,
+      }),
+    );
+
+  it("fills a slot with a package's own links, read-only, and refuses one whose link leaves it", async (ctx) => {
+    if (!sandboxed) ctx.skip();
+    const escaping = buildZip([file("index.py", python.attacker), link("up", "../../../..")]);
+    const refused = await failure(createZip("links-escape", "python3.12", escaping));
+    expect(refused.name).toBe("InvalidParameterValueException");
+    expect(refused.message).toContain("symbolic link that points outside it");
+
+    await until(async () => (await readySlots(python.runtime)) >= 1, "a pooled slot standing by");
+    const before = await fromPool();
+    const zip = buildZip([
+      file("index.py", python.attacker),
+      file("real.txt", "mine"),
+      link("alias.txt", "real.txt"),
+    ]);
+    await createZip("links-pooled", "python3.12", zip);
+    const { body } = await invoke("links-pooled", {
+      code: `import os
+out = {"link": os.readlink("/var/task/alias.txt"), "read": open("/var/task/alias.txt").read(),
+       "real": os.path.realpath("/var/task/alias.txt")}
+for path, how in (("/var/task/alias.txt", "a"), ("/var/task/planted.txt", "w")):
+    try:
+        open(path, how).write("x")
+        out[path] = "wrote"
+    except OSError as error:
+        out[path] = error.strerror
+try:
+    os.symlink("/", "/var/task/root")
+    out["symlink"] = "made"
+except OSError as error:
+    out["symlink"] = error.strerror
+result = out
+`,
+    });
+    expect(await fromPool()).toBe(before + 1);
+    expect(body).toEqual({
+      link: "real.txt",
+      read: "mine",
+      real: "/var/task/real.txt",
+      "/var/task/alias.txt": "Read-only file system",
+      "/var/task/planted.txt": "Read-only file system",
+      symlink: "Read-only file system",
+    });
+  });
+
+  it("gives a bootstrap of the function's own no slot, and it sees none of the slots' processes", async (ctx) => {
+    if (!sandboxed) ctx.skip();
+    await pythonSlot();
+    const before = await fromPool();
+    const zip = buildZip([file("bootstrap", shellBootstrap, 0o100755)]);
+    await createZip("shell-beside-slots", "provided.al2023", zip, "unused");
+    const { body } = await invoke(
+      "shell-beside-slots",
+      "cat /proc/[0-9]*/cmdline 2>/dev/null | tr '\\0' ' '; echo; ls /var/task",
+    );
+    expect(await fromPool()).toBe(before);
+    // It reads its own processes' command lines (its shell), and no slot's runtime among them.
+    expect(body).toContain("/var/task/bootstrap");
+    expect(body).not.toContain("await-config");
+    expect(body).not.toContain("bootstrap.py");
+    expect(String(body).trim().split("\n").at(-1)).toBe("bootstrap");
   });
 });
 

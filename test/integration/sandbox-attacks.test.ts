@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { storeFileIn } from "../stores.js";
 import { firstDeadLetters } from "./dead-letters.js";
 import { type JeffProcess, startJeff } from "./jeff-process.js";
-import { decode, lambdaClientFor, text } from "./lambda-helpers.js";
+import { decode, lambdaClientFor, shellBootstrap, text } from "./lambda-helpers.js";
 import { until } from "./until.js";
 
 let jeff: JeffProcess;
@@ -28,16 +28,6 @@ let lambda: LambdaClient;
 let sandboxed = false;
 
 /** A shell bootstrap that runs each event (a JSON string) as a script and returns its output. */
-const shellBootstrap = `#!/bin/sh
-while true; do
-  HEADERS=$(mktemp)
-  EVENT=$(curl -sS -LD "$HEADERS" "http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation/next")
-  REQUEST=$(grep -Fi Lambda-Runtime-Aws-Request-Id "$HEADERS" | tr -d '[:space:]' | cut -d: -f2)
-  SCRIPT=$(printf '%s' "$EVENT" | python3 -c 'import json,sys; print(json.load(sys.stdin))')
-  OUT=$(sh -c "$SCRIPT" 2>&1 | head -c 20000 | python3 -c 'import json,sys; print(json.dumps(sys.stdin.read()))')
-  curl -sS -X POST "http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation/$REQUEST/response" -d "$OUT" >/dev/null
-done
-`;
 
 /** A Python handler that runs the event's code and returns what it put in `result`. */
 const pythonHandler = `
