@@ -4,7 +4,13 @@ import { readFileSync } from "node:fs";
 import { type CreateFunctionCommandInput, InvokeCommand, type LambdaClient } from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type JeffProcess, startJeff } from "./jeff-process.js";
-import { createNodeFunction, createPythonFunction, decode, lambdaClientFor } from "./lambda-helpers.js";
+import {
+  createNodeFunction,
+  createPythonFunction,
+  decode,
+  isSandboxed,
+  lambdaClientFor,
+} from "./lambda-helpers.js";
 
 let jeff: JeffProcess;
 let lambda: LambdaClient;
@@ -13,8 +19,7 @@ let sandboxed = false;
 beforeAll(async () => {
   jeff = await startJeff();
   lambda = lambdaClientFor(jeff);
-  const health = (await (await fetch(`${jeff.url}/_jeff/health`)).json()) as { isolation: string };
-  sandboxed = health.isolation === "sandbox";
+  sandboxed = await isSandboxed(jeff);
 }, 60_000);
 
 afterAll(async () => {

@@ -21,7 +21,14 @@ import {
 import { zipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { aws, type JeffProcess, startJeff } from "./jeff-process.js";
-import { createNodeFunction, failure, lambdaClientFor, startCollector, text } from "./lambda-helpers.js";
+import {
+  createNodeFunction,
+  failure,
+  isSandboxed,
+  lambdaClientFor,
+  startCollector,
+  text,
+} from "./lambda-helpers.js";
 import { until } from "./until.js";
 
 /** What the sink function posts: the destination record, and which code and qualifier got it. */
@@ -609,8 +616,7 @@ export const handler = async () => { const s = statfsSync("/tmp"); return Math.r
     const version = await lambda.send(new PublishVersionCommand({ FunctionName: "kept" }));
     expect(version).toMatchObject({ Architectures: ["arm64"], EphemeralStorage: { Size: 2048 } });
 
-    const health = (await (await fetch(`${jeff.url}/_jeff/health`)).json()) as { isolation?: string };
-    if (health.isolation === "sandbox") {
+    if (await isSandboxed(jeff)) {
       const out = await lambda.send(new InvokeCommand({ FunctionName: "kept" }));
       expect(Number(new TextDecoder().decode(out.Payload))).toBe(2048);
     }

@@ -205,3 +205,9 @@ while true; do
   curl -sS -X POST "http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation/$REQUEST/response" -d "$OUT" >/dev/null
 done
 `;
+
+/** Whether the Jeff at `url` runs functions in the sandbox (its health says which isolation). */
+export async function isSandboxed(jeff: { readonly url: string }): Promise<boolean> {
+  const health = (await (await fetch(`${jeff.url}/_jeff/health`)).json()) as { isolation?: string };
+  return health.isolation === "sandbox";
+}

@@ -26,6 +26,7 @@ import {
   decode,
   failure,
   freeLoopbackPort,
+  isSandboxed,
   lambdaClientFor,
   startBarrier,
   text,
@@ -164,8 +165,7 @@ export const handler = async (event) => ({
     expect(out.FunctionError).toBeUndefined();
     // In the sandbox neither file exists for the function at all; as a plain process, Node's
     // permission model refuses them.
-    const health = (await (await fetch(`${jeff.url}/_jeff/health`)).json()) as { isolation: string };
-    const unseen = health.isolation === "sandbox" ? "ENOENT" : "ERR_ACCESS_DENIED";
+    const unseen = (await isSandboxed(jeff)) ? "ENOENT" : "ERR_ACCESS_DENIED";
     expect(JSON.parse(decode(out.Payload))).toEqual({
       store: unseen,
       neighbour: unseen,

@@ -14,7 +14,15 @@ import { zipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildZip, file, link } from "../fixtures/zip-builder.js";
 import { type JeffProcess, startJeff } from "./jeff-process.js";
-import { childrenOf, decode, failure, lambdaClientFor, shellBootstrap, text } from "./lambda-helpers.js";
+import {
+  childrenOf,
+  decode,
+  failure,
+  isSandboxed,
+  lambdaClientFor,
+  shellBootstrap,
+  text,
+} from "./lambda-helpers.js";
 import { until } from "./until.js";
 
 let jeff: JeffProcess;
@@ -24,8 +32,7 @@ let sandboxed = false;
 beforeAll(async () => {
   jeff = await startJeff({ env: { JEFF_FUNCTION_POOL: "1" } });
   lambda = lambdaClientFor(jeff);
-  const health = (await (await fetch(`${jeff.url}/_jeff/health`)).json()) as { isolation: string };
-  sandboxed = health.isolation === "sandbox";
+  sandboxed = await isSandboxed(jeff);
 }, 60_000);
 
 afterAll(async () => {

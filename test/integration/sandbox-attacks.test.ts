@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { storeFileIn } from "../stores.js";
 import { firstDeadLetters } from "./dead-letters.js";
 import { type JeffProcess, startJeff } from "./jeff-process.js";
-import { decode, lambdaClientFor, shellBootstrap, text } from "./lambda-helpers.js";
+import { decode, isSandboxed, lambdaClientFor, shellBootstrap, text } from "./lambda-helpers.js";
 import { until } from "./until.js";
 
 let jeff: JeffProcess;
@@ -127,8 +127,7 @@ function processesRunning(commandLine: string): number[] {
 beforeAll(async () => {
   jeff = await startJeff();
   lambda = lambdaClientFor(jeff);
-  const health = (await (await fetch(`${jeff.url}/_jeff/health`)).json()) as { isolation: string };
-  sandboxed = health.isolation === "sandbox";
+  sandboxed = await isSandboxed(jeff);
   await create("shell", "provided.al2023", { bootstrap: shellBootstrap });
   await create("py", "python3.12", { "app.py": pythonHandler });
   await create("neighbour", "nodejs20.x", {
