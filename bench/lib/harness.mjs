@@ -264,9 +264,10 @@ export function rawClient(url, creds, connections, request) {
 
 /**
  * `connections` loops calling `fire` back to back for `seconds`; latencies only when recording.
- * `serverCpu` is a pid or a function returning the server's CPU seconds so far.
+ * `serverCpu` is a pid or a function returning the server's CPU seconds so far; `mainCpu`, if
+ * given, returns the CPU seconds of the server's own process alone (without its children).
  */
-export async function drive(fire, connections, seconds, record, serverCpu) {
+export async function drive(fire, connections, seconds, record, serverCpu, mainCpu) {
   const cpuOf = typeof serverCpu === "function" ? serverCpu : () => processCpu(serverCpu);
   const latencies = [];
   let ok = 0;
@@ -276,6 +277,7 @@ export async function drive(fire, connections, seconds, record, serverCpu) {
   const end = started + seconds * 1000;
   const clientCpu0 = process.cpuUsage();
   const serverCpu0 = cpuOf();
+  const mainCpu0 = mainCpu?.() ?? 0;
   const machineCpu0 = machineCpu();
   const loop = async () => {
     while (performance.now() < end) {
@@ -295,6 +297,7 @@ export async function drive(fire, connections, seconds, record, serverCpu) {
   const elapsed = (performance.now() - started) / 1000;
   const clientCpu = process.cpuUsage(clientCpu0);
   const serverCpuUsed = cpuOf() - serverCpu0;
+  const mainCpuUsed = mainCpu ? mainCpu() - mainCpu0 : Number.NaN;
   const ownCpu = (clientCpu.user + clientCpu.system) / 1e6 + serverCpuUsed;
   return {
     otherCpu: Math.max(0, machineCpu() - machineCpu0 - ownCpu),
@@ -305,6 +308,7 @@ export async function drive(fire, connections, seconds, record, serverCpu) {
     latencies,
     clientCpu: (clientCpu.user + clientCpu.system) / 1e6,
     serverCpu: serverCpuUsed,
+    mainCpu: mainCpuUsed,
   };
 }
 
@@ -324,7 +328,7 @@ export const median = (values) =>
  * (A B C, C B A, ...), measuring each for `duration / rounds` seconds per visit. A visit during
  * which other processes used more than `maxNoise` % of a core is measured again (up to `maxRetries`
  * times, default 10).
- * Targets are `{ name, cpu }` (cpu: pid or function, see drive); `clients` maps a name to a client
+ * Targets are `{ name, cpu, mainCpu? }` (see drive); `clients` maps a name to a client
  * with `fire`. Returns per-target totals, each round's req/s per target and the re-measured count.
  */
 export async function measureRounds({
@@ -338,11 +342,11 @@ export async function measureRounds({
   maxRetries = 10,
 }) {
   const acc = new Map(
-    targets.map((t) => [t.name, { ok: 0, errors: 0, elapsed: 0, lat: [], cc: 0, sc: 0, oc: 0 }]),
+    targets.map((t) => [t.name, { ok: 0, errors: 0, elapsed: 0, lat: [], cc: 0, sc: 0, mc: 0, oc: 0 }]),
   );
   let remeasured = 0;
   for (const t of targets) {
-    if (warmup > 0) await drive(clients.get(t.name).fire, connections, warmup, false, t.cpu);
+    if (warmup > 0) await drive(clients.get(t.name).fire, connections, warmup, false, t.cpu, t.mainCpu);
   }
   const roundRps = [];
   for (let r = 0; r < rounds; r++) {
@@ -350,13 +354,13 @@ export async function measureRounds({
     const rps = {};
     for (const t of order) {
       const fire = clients.get(t.name).fire;
-      let run = await drive(fire, connections, duration / rounds, true, t.cpu);
+      let run = await drive(fire, connections, duration / rounds, true, t.cpu, t.mainCpu);
       // A slice during which other processes took a real share of the machine is measured again.
       for (let retry = 0; retry < maxRetries && (100 * run.otherCpu) / run.elapsed > maxNoise; retry++) {
         remeasured++;
         await new Promise((resolveWait) => setTimeout(resolveWait, 1000));
-        await drive(fire, connections, 0.25, false, t.cpu);
-        run = await drive(fire, connections, duration / rounds, true, t.cpu);
+        await drive(fire, connections, 0.25, false, t.cpu, t.mainCpu);
+        run = await drive(fire, connections, duration / rounds, true, t.cpu, t.mainCpu);
       }
       const a = acc.get(t.name);
       a.ok += run.ok;
@@ -364,6 +368,7 @@ export async function measureRounds({
       a.elapsed += run.elapsed;
       a.cc += run.clientCpu;
       a.sc += run.serverCpu;
+      a.mc += run.mainCpu;
       a.oc += run.otherCpu;
       for (const l of run.latencies) a.lat.push(l);
       rps[t.name] = run.ok / run.elapsed;
@@ -384,6 +389,8 @@ export async function measureRounds({
       clientCpu: (100 * a.cc) / a.elapsed,
       serverCpu: (100 * a.sc) / a.elapsed,
       cpuPerRequest: (1e6 * a.sc) / a.ok,
+      /** The server's own process alone (NaN without `mainCpu`); the rest is its children's. */
+      mainCpuPerRequest: (1e6 * a.mc) / a.ok,
       otherCpu: (100 * a.oc) / a.elapsed,
     };
     if (a.errors > 0) console.error(`warning: ${connections} ${t.name}: ${a.errors} failed requests`);
