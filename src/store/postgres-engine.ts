@@ -163,6 +163,8 @@ class PostgresStore implements Store {
   /** Calls and transactions under way, which close waits for. */
   readonly #busy = new Set<Promise<unknown>>();
   #closed: StoreClosedError | undefined;
+  /** Statements outside a transaction that wrote, and transactions ended (Store.writeStamp). */
+  #writes = 0;
   /** The last batch written behind, which the next one waits for. */
   #behind: Promise<unknown> = Promise.resolve();
 
@@ -183,16 +185,33 @@ class PostgresStore implements Store {
     this.#context = guardNesting ? new AsyncLocalStorage<TransactionHandle>() : undefined;
   }
 
+  get writeStamp(): number {
+    return this.#writes;
+  }
+
   all<R>(sql: string, params?: readonly SqlValue[]): Promise<R[]> {
-    return this.#call("all", async () => (await query(this.#pool, sql, params)).rows as R[]);
+    return this.#call("all", async () => (await this.#counted(sql, params)).rows as R[]);
   }
 
   get<R>(sql: string, params?: readonly SqlValue[]): Promise<R | undefined> {
-    return this.#call("get", async () => (await query(this.#pool, sql, params)).rows[0] as R | undefined);
+    return this.#call("get", async () => (await this.#counted(sql, params)).rows[0] as R | undefined);
   }
 
   run(sql: string, params?: readonly SqlValue[]): Promise<{ changes: number }> {
-    return this.#call("run", async () => ({ changes: (await query(this.#pool, sql, params)).rowCount ?? 0 }));
+    return this.#call("run", async () => ({ changes: (await this.#counted(sql, params)).rowCount ?? 0 }));
+  }
+
+  /** A statement on its own (autocommitted): counted in writeStamp unless it only read, or failed. */
+  async #counted(sql: string, params: readonly SqlValue[] | undefined): Promise<pg.QueryResult<Row>> {
+    try {
+      const result = await query(this.#pool, sql, params);
+      if (result.command !== "SELECT") this.#writes++;
+      return result;
+    } catch (error) {
+      // A failed statement may still have been committed (a connection lost after its COMMIT).
+      this.#writes++;
+      throw error;
+    }
   }
 
   async exec(script: string): Promise<void> {
@@ -210,9 +229,13 @@ class PostgresStore implements Store {
     return this.#call("writeBehind", () => {
       // Each batch after the one before, so they commit in the order handed over.
       const written = this.#behind.then(() =>
-        this.#retrying(async (tx) => {
-          for (const { sql, params } of statements) await tx.run(sql, params);
-        }),
+        this.#retrying(
+          async (tx) => {
+            for (const { sql, params } of statements) await tx.run(sql, params);
+          },
+          true,
+          true,
+        ),
       );
       this.#behind = written.catch(() => undefined);
       return written;
@@ -303,9 +326,9 @@ class PostgresStore implements Store {
   }
 
   /** Runs `work` in a transaction, again from the start when it lost a conflict. */
-  async #retrying<T>(work: (tx: SqlExecutor) => Promise<T>, serializable = true): Promise<T> {
+  async #retrying<T>(work: (tx: SqlExecutor) => Promise<T>, serializable = true, behind = false): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      const outcome = await this.#attempt(work, serializable);
+      const outcome = await this.#attempt(work, serializable, behind);
       if ("value" in outcome) return outcome.value;
       if (!isConflict(outcome.error) || attempt >= transactionAttempts) throw outcome.error;
       // Both sides of a conflict retrying at once would collide again: wait a little, at random.
@@ -317,6 +340,18 @@ class PostgresStore implements Store {
 
   /** One run of `work` in a transaction of its own, committed or rolled back. */
   async #attempt<T>(
+    work: (tx: SqlExecutor) => Promise<T>,
+    serializable: boolean,
+    behind = false,
+  ): Promise<{ value: T } | { error: unknown }> {
+    try {
+      return await this.#attemptOnce(work, serializable);
+    } finally {
+      if (!behind) this.#writes++;
+    }
+  }
+
+  async #attemptOnce<T>(
     work: (tx: SqlExecutor) => Promise<T>,
     serializable: boolean,
   ): Promise<{ value: T } | { error: unknown }> {

@@ -131,6 +131,8 @@ class SqliteStore implements Store {
   /** With `guardNesting`: the transaction whose `work` the current async context belongs to. */
   readonly #context: AsyncLocalStorage<TransactionHandle> | undefined;
   #closed: StoreClosedError | undefined;
+  /** Transactions ended (Store.writeStamp, with the statements' writes). */
+  #ended = 0;
 
   constructor(db: Database.Database, guardNesting: boolean, writer: SqliteWriter | undefined) {
     this.#db = db;
@@ -142,6 +144,10 @@ class SqliteStore implements Store {
     }
     this.#statements = new SqliteStatements(db);
     this.#context = guardNesting ? new AsyncLocalStorage<TransactionHandle>() : undefined;
+  }
+
+  get writeStamp(): number {
+    return this.#ended + this.#statements.writes;
   }
 
   all<Row>(sql: string, params?: readonly SqlValue[]): Promise<Row[]> {
@@ -201,6 +207,7 @@ class SqliteStore implements Store {
       }
       return result;
     } finally {
+      this.#ended++;
       this.#turns.give();
     }
   }

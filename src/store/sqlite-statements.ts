@@ -16,6 +16,8 @@ type Row = Record<string, unknown>;
 export class SqliteStatements {
   readonly #db: Database.Database;
   readonly #cache = new Map<string, Database.Statement<unknown[], Row>>();
+  /** Statements run that may have written (Store.writeStamp's share of this connection). */
+  writes = 0;
 
   constructor(db: Database.Database) {
     this.#db = db;
@@ -25,6 +27,7 @@ export class SqliteStatements {
     try {
       const statement = this.#prepare(sql);
       const args = bindable(params);
+      if (!statement.readonly) this.writes++;
       if (!statement.reader) {
         statement.run(...args);
         return [];
@@ -41,6 +44,7 @@ export class SqliteStatements {
     try {
       const statement = this.#prepare(sql);
       const args = bindable(params);
+      if (!statement.readonly) this.writes++;
       if (!statement.reader) {
         statement.run(...args);
         return undefined;
@@ -54,6 +58,7 @@ export class SqliteStatements {
   }
 
   run(sql: string, params: readonly SqlValue[] | undefined): { changes: number } {
+    this.writes++;
     try {
       return { changes: this.#prepare(sql).run(...bindable(params)).changes };
     } catch (error) {
@@ -63,6 +68,7 @@ export class SqliteStatements {
 
   /** Runs a parameterless script of one or more statements, in whatever transaction is open. */
   exec(script: string): void {
+    this.writes++;
     try {
       this.#db.exec(script);
     } catch (error) {

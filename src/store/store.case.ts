@@ -514,6 +514,41 @@ export function describeStoreSuite(engineName: string, openAt: OpenStoreAt): voi
       });
     });
 
+    describe("write stamp", () => {
+      it("stays the same across reads and grows with every way of writing", async () => {
+        const store = await fresh();
+        const grows = async (write: () => Promise<unknown>) => {
+          const before = store.writeStamp;
+          await write();
+          expect(store.writeStamp).toBeGreaterThan(before);
+        };
+        await grows(() => store.run(insertItem, [1, "one", 1, null, null]));
+        let stamp = store.writeStamp;
+        await store.get("SELECT * FROM items WHERE id = ?", [1]);
+        await store.all("SELECT * FROM items");
+        expect(store.writeStamp).toBe(stamp);
+        // A write that returns rows, through get and all.
+        await grows(() => store.get(`${insertItem} RETURNING id`, [2, "two", 2, null, null]));
+        await grows(() => store.all("UPDATE items SET size = size + 1 RETURNING id"));
+        await grows(() => store.transaction((tx) => tx.run("DELETE FROM items WHERE id = ?", [2])));
+        // A transaction that failed may have written before it rolled back: the stamp moves anyway.
+        await grows(() =>
+          store
+            .transaction(async (tx) => {
+              await tx.run(insertItem, [3, "three", null, null, null]);
+              throw new Error("changed my mind");
+            })
+            .catch(() => undefined),
+        );
+        await grows(() => store.exec("UPDATE items SET size = 0"));
+        // Records written behind are no state a copy is kept of: they leave the stamp as it is.
+        stamp = store.writeStamp;
+        await store.writeBehind([{ sql: insertItem, params: [4, "four", null, null, null] }]);
+        expect(await names(store)).toEqual(["one", "four"]);
+        expect(store.writeStamp).toBe(stamp);
+      });
+    });
+
     describe("lifecycle", () => {
       it("keeps committed data across close and reopen", async () => {
         const place = newPlace();

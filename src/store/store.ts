@@ -74,9 +74,9 @@ export interface Store extends SqlExecutor {
    * Runs `statements` in one transaction of their own, away from the caller's work where the engine
    * can: SQLite commits them on a second connection in a worker thread, so their inserts and their
    * sync to disk cost the event loop nothing. For records that may land a few milliseconds after
-   * the answer they describe (read-only calls' audit records): batches commit in the order given,
-   * whole or not at all, and resolve once committed; nothing else waits for them. Parameters follow
-   * the `SqlValue` rules, checked before this returns.
+   * the answer they describe (read-only calls' audit records, invocations' log lines): batches
+   * commit in the order given, whole or not at all, and resolve once committed; nothing else waits
+   * for them. Parameters follow the `SqlValue` rules, checked before this returns.
    */
   writeBehind(statements: readonly Statement[]): Promise<void>;
   /**
@@ -87,6 +87,15 @@ export interface Store extends SqlExecutor {
    * listener reads the store to learn what changed. `channel`: lower-case letters, digits and `_`.
    */
   notify(channel: string): void;
+  /**
+   * A number that grows whenever this store object may have changed what it holds: after each
+   * statement that writes and each transaction's end (committed or not). Read it before a read: a
+   * copy kept of what the read returned is current, as far as this store object's own writes go,
+   * while the number stays the same. Batches written behind do not move it (they carry records of
+   * what happened, which no kept copy is made of), nor do writes through another store object
+   * (another node, or another store on the same SQLite file).
+   */
+  readonly writeStamp: number;
   /** Calls `listener` after each `notify(channel)` by another holder; returns what stops it. */
   subscribe(channel: string, listener: () => void): () => void;
   /** Waits for a pending transaction and every write behind, then closes; later calls throw `StoreClosedError`. */
