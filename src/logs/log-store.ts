@@ -4,7 +4,7 @@
  * time order, and purged after the retention period.
  */
 
-import type { SqlExecutor, Store } from "../store/index.js";
+import type { SqlExecutor, SqlValue, Statement, Store } from "../store/index.js";
 import type { FilterTerms } from "./filter-pattern.js";
 
 export interface LogScope {
@@ -62,11 +62,11 @@ export const logCommitDelayMs = 20;
 /**
  * Appends one batch of lines (one invocation's) to a stream; resolves once it is durable.
  *
- * Group commit: better-sqlite3 blocks Jeff's one thread while it commits, and with
- * `synchronous=FULL` each commit is a write and an fsync. Appends gather for
- * `logCommitDelayMs`, and while a commit is in progress, and go into one commit together (under
- * load, many invocations' lines per fsync). Each batch is still written whole; if a shared commit
- * fails, each batch is tried again on its own, so one bad batch does not fail the others.
+ * Group commit: appends gather for `logCommitDelayMs`, and while a commit is in progress, and go
+ * into one commit together (under load, many invocations' lines per fsync), written behind the
+ * event loop (on SQLite, its inserts and sync run on a thread of their own). Each batch is still
+ * written whole; if a shared commit fails, each batch is tried again on its own, so one bad batch
+ * does not fail the others.
  * Readers call `flushLogEvents` first, so they see every append made before they asked.
  */
 export function appendLogEvents(
@@ -136,28 +136,43 @@ async function writeWaiting(store: Store, state: CommitState): Promise<void> {
   }
 }
 
+const logColumns = "event_id, account_id, region, log_group, log_stream, timestamp, ingestion_time, message";
+/** Rows per INSERT: an invocation's lines, and many invocations', cost few calls into the engine. */
+const rowsPerInsert = 32;
+const insertFor = (rows: number) =>
+  `INSERT INTO log_events (${logColumns}) VALUES ${Array.from({ length: rows }, () => "(?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}`;
+const fullInsert = insertFor(rowsPerInsert);
+
+/**
+ * Writes the appends in one batch behind the event loop (`Store.writeBehind`: on SQLite a
+ * connection of its own in a worker thread does the inserts and the sync to disk).
+ */
 function insertAppends(store: Store, appends: readonly PendingAppend[]): Promise<void> {
   const now = Date.now();
-  return store.transaction(async (tx) => {
-    for (const { scope, logGroup, logStream, lines } of appends) {
-      for (const line of lines) {
-        await tx.run(
-          `INSERT INTO log_events (event_id, account_id, region, log_group, log_stream, timestamp, ingestion_time, message)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-          [
-            nextEventId(now),
-            scope.accountId,
-            scope.region,
-            logGroup,
-            logStream,
-            line.timestamp,
-            now,
-            line.message,
-          ],
-        );
+  const statements: Statement[] = [];
+  let params: SqlValue[] = [];
+  let rows = 0;
+  for (const { scope, logGroup, logStream, lines } of appends) {
+    for (const line of lines) {
+      params.push(
+        nextEventId(now),
+        scope.accountId,
+        scope.region,
+        logGroup,
+        logStream,
+        line.timestamp,
+        now,
+        line.message,
+      );
+      if (++rows === rowsPerInsert) {
+        statements.push({ sql: fullInsert, params });
+        params = [];
+        rows = 0;
       }
     }
-  });
+  }
+  if (rows > 0) statements.push({ sql: insertFor(rows), params });
+  return store.writeBehind(statements);
 }
 
 export interface LogQuery {
