@@ -15,6 +15,7 @@ const storeTouching = [
   "src/functions/async/async-events-migration.test.ts",
   "src/functions/code/code-packages.test.ts",
   "src/functions/code/code-sweep.test.ts",
+  "src/functions/records/function-cache.test.ts",
   "src/identity/cached-credentials.test.ts",
   "src/identity/role-sessions.test.ts",
   "src/logs/log-store.test.ts",

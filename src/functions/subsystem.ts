@@ -23,6 +23,7 @@ import { ConcurrencyGate, chooseIsolation, EnvironmentPool, FunctionMetrics } fr
 import { createInvoke } from "./invoke.js";
 import { followChangesToPrestart, type PrestartFollower } from "./prestart.js";
 import {
+  FunctionCache,
   functionOptionsMigration,
   functionPolicyMigration,
   functionTableMigrations,
@@ -133,6 +134,8 @@ export const functionsSubsystem: Subsystem = {
     // The one path for invocations that start now, synchronous or queued: the Lambda API's Invoke
     // takes it, as any other part of Jeff that invokes a function should.
     const invoke = createInvoke({ store, pool, gate, queue, metrics: functionMetrics, logger });
+    // What invocations run, kept between them on this node while no change has been committed.
+    const functions = new FunctionCache(store, outboxSignal);
     // The queue starts claiming only after every subsystem's start, so by the first attempt the
     // environments know Jeff's endpoint; it stops (waiting for running attempts) before the pool.
     queue.register(asyncInvokeKind, {
@@ -147,6 +150,7 @@ export const functionsSubsystem: Subsystem = {
           invoke,
           accountConcurrency: config.functionConcurrency,
           updateMs: config.functionUpdateMs,
+          functions,
           // As Lambda's is an S3 URL presigned for ten minutes: here the package route, presigned
           // with the caller's own key, at the address the caller reached Jeff by.
           codeLocation: async ({ caller, region, origin, codeSha256 }) =>
@@ -161,7 +165,7 @@ export const functionsSubsystem: Subsystem = {
         }),
       ],
       // Other services (EventBridge) invoke as AWS's do: queued, on the call path as `Invoke`.
-      provides: { invoke, invokeOnBehalf: invokeOnBehalf(store, calls, invoke) },
+      provides: { invoke, invokeOnBehalf: invokeOnBehalf(store, calls, invoke, functions) },
       // Where `jeff deploy` sends the packages it builds, from this machine or another.
       signedRoutes: { [packageUploadPath]: packageUploadRoute({ store, codeRoot, logger }) },
       // How functions are isolated here: `sandbox`, or `process` where the operator accepted less.
@@ -176,6 +180,7 @@ export const functionsSubsystem: Subsystem = {
         await sweepUnusedCode(store, codeRoot, () => pool.codeDirsInUse());
       },
       stop: async () => {
+        functions.close();
         await prestarter?.stop();
         await pool.close();
       },

@@ -83,12 +83,13 @@ export async function purgeOutbox(db: SqlExecutor, olderThanMs: number): Promise
   return changes;
 }
 
-/** Wakes readers when events were committed, so that a reader waits without polling. */
 /** The store channel on which nodes tell each other that change events were committed. */
 const outboxChannel = "jeff_outbox";
 
+/** Wakes readers when events were committed, so that a reader waits without polling. */
 export class OutboxSignal {
   private waiters: Array<() => void> = [];
+  private readonly listeners = new Set<() => void>();
 
   /**
    * With `store`, the signal crosses nodes: a commit on another node on the same store wakes this
@@ -103,7 +104,17 @@ export class OutboxSignal {
     this.store?.notify(outboxChannel);
   }
 
+  /**
+   * Calls `listener` at every notice from now on, this node's and the other nodes': for what keeps
+   * a copy of records that a committed change may have changed. Returns what stops it.
+   */
+  listen(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
   private wakeReaders(): void {
+    for (const listener of this.listeners) listener();
     const waiters = this.waiters;
     this.waiters = [];
     for (const wake of waiters) wake();

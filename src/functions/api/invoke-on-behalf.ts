@@ -7,7 +7,7 @@ import { callOnBehalf } from "../../operations/index.js";
 import type { OperationRunner } from "../../protocol/index.js";
 import type { SqlExecutor, Store } from "../../store/index.js";
 import type { Invoke } from "../invoke.js";
-import { parseFunctionName, resolveTarget } from "../records/index.js";
+import { type FunctionCache, parseFunctionName, resolveTarget } from "../records/index.js";
 import { functionWrites } from "./lambda-request.js";
 
 export interface OnBehalfInvocation {
@@ -27,7 +27,12 @@ export interface OnBehalfInvocation {
 /** Queues the invocation durably; throws Lambda's errors (a missing function, a payload too large). */
 export type InvokeOnBehalf = (invocation: OnBehalfInvocation) => Promise<{ readonly requestId: string }>;
 
-export function invokeOnBehalf(store: Store, calls: OperationRunner, invoke: Invoke): InvokeOnBehalf {
+export function invokeOnBehalf(
+  store: Store,
+  calls: OperationRunner,
+  invoke: Invoke,
+  functions?: FunctionCache,
+): InvokeOnBehalf {
   return async ({ functionArn, payload, invokedBy, alsoCommit }) => {
     const reference = parseFunctionName(functionArn);
     const accountId = reference.accountId;
@@ -35,7 +40,10 @@ export function invokeOnBehalf(store: Store, calls: OperationRunner, invoke: Inv
     if (accountId === undefined || region === undefined) {
       throw new TypeError(`not a function ARN: ${functionArn}`);
     }
-    const target = await resolveTarget(store, { accountId, region }, reference, { route: true });
+    const target = await resolveTarget(store, { accountId, region }, reference, {
+      route: true,
+      ...(functions ? { functions } : {}),
+    });
     return callOnBehalf(
       calls,
       { caller: undefined, accountId, region, service: "lambda", operation: "Invoke", invokedBy },

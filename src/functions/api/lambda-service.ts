@@ -26,6 +26,7 @@ import {
   codeFieldsOf,
   deleteFunctionOrVersion,
   describeFunction,
+  type FunctionCache,
   type FunctionRecord,
   type FunctionScope,
   findFunction,
@@ -81,6 +82,8 @@ export interface LambdaServiceOptions {
    * URL presigned with its own key), or undefined when there is no such URL to give.
    */
   readonly codeLocation?: (request: CodeLocationRequest) => Promise<string | undefined>;
+  /** This node's copies of functions, which Invoke reads its function from; the store without. */
+  readonly functions?: FunctionCache;
 }
 
 export interface CodeLocationRequest {
@@ -377,7 +380,11 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
           ...functionWrites.Invoke,
           payload: "Payload",
           handler: async (req, ctx) => {
-            const target = await targetOf(req, ctx, { route: true, missingAs: "$LATEST" });
+            const target = await targetOf(req, ctx, {
+              route: true,
+              missingAs: "$LATEST",
+              ...(options.functions ? { functions: options.functions } : {}),
+            });
             return invokeRoute(options.invoke, target, req, ctx);
           },
         },

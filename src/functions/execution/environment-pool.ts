@@ -422,7 +422,19 @@ export class EnvironmentPool {
   }
 }
 
+/** Keys of the specs seen: a warm invoke of a function kept in memory brings the same spec again. */
+const keysOfSpecs = new WeakMap<FunctionSpec, string>();
+
 function configurationKey(spec: FunctionSpec): string {
+  let key = keysOfSpecs.get(spec);
+  if (key === undefined) {
+    key = keyOf(spec);
+    keysOfSpecs.set(spec, key);
+  }
+  return key;
+}
+
+function keyOf(spec: FunctionSpec): string {
   const environment = sortedVariables(spec.environment);
   const parts = [
     spec.arn,

@@ -9,6 +9,17 @@ import type { FunctionSpec } from "./environment-pool.js";
 
 /** `version` is `$LATEST` or a published version's number: its environments are its own. */
 export function specOf(record: FunctionRecord, version = "$LATEST"): FunctionSpec {
+  const known = specsOfRecords.get(record);
+  if (known?.version === version) return known;
+  const spec = newSpec(record, version);
+  specsOfRecords.set(record, spec);
+  return spec;
+}
+
+/** The spec last made of each record: a function kept in memory between invocations brings the same one. */
+const specsOfRecords = new WeakMap<FunctionRecord, FunctionSpec>();
+
+function newSpec(record: FunctionRecord, version: string): FunctionSpec {
   return {
     name: record.name,
     arn: record.arn,

@@ -7,6 +7,7 @@ import { lambdaModel } from "../../protocol/index.js";
 import type { SqlExecutor } from "../../store/index.js";
 import { lambdaErrors } from "../lambda-errors.js";
 import { type AliasRecord, findAlias, pickVersion } from "./function-aliases.js";
+import type { FunctionCache } from "./function-cache.js";
 import { type FunctionRecord, type FunctionScope, findFunction, functionArn } from "./function-records.js";
 import { findVersion, isVersionNumber } from "./function-versions.js";
 
@@ -95,6 +96,11 @@ export interface ResolveOptions {
    * `$LATEST`, the version it would have run (recorded: test_function_name_and_qualifier_validation).
    */
   readonly missingAs?: string;
+  /**
+   * Where the function itself is looked up: a node's copies (`function-cache.ts`), for the
+   * invocations that run now. Default: the store, through `db`.
+   */
+  readonly functions?: FunctionCache;
 }
 
 /** The version or alias a reference names, or ResourceNotFoundException naming the qualified ARN. */
@@ -107,7 +113,9 @@ export async function resolveTarget(
   const { name, qualifier } = reference;
   const baseArn = functionArn(scope, name);
   const arn = qualifier === undefined ? baseArn : `${baseArn}:${qualifier}`;
-  const fn = await findFunction(db, scope, name);
+  const fn = options.functions
+    ? await options.functions.find(scope, name)
+    : await findFunction(db, scope, name);
   if (!fn) {
     const named = qualifier ?? options.missingAs;
     throw lambdaErrors.notFound(named === undefined ? baseArn : `${baseArn}:${named}`);

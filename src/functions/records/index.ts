@@ -31,6 +31,7 @@ export {
   readWeights,
   saveAlias,
 } from "./function-aliases.js";
+export { type ChangeNotices, FunctionCache, functionCopyMaxAgeMs } from "./function-cache.js";
 export {
   checkFunctionName,
   readReservedConcurrency,
