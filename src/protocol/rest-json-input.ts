@@ -77,17 +77,40 @@ export function decodeRestJsonInput<T = Record<string, unknown>>(
 ): T {
   const { input } = operationInput(model, operation);
   if (!input) return {} as T;
-  const out: Record<string, unknown> = { ...decodeBody(model, input, request.body) };
-  const claimedQuery = new Set(
-    Object.values(input.members).flatMap((ref) =>
-      ref.location === "querystring" && ref.locationName ? [ref.locationName] : [],
-    ),
-  );
-  for (const [name, ref] of Object.entries(input.members)) {
+  const out: Record<string, unknown> = decodeBody(model, input, request.body);
+  const { bound, claimedQuery } = bindingsOf(input);
+  for (const [name, ref] of bound) {
     const value = decodeBoundMember(model, name, ref, request, claimedQuery);
     if (value !== undefined) out[name] = value;
   }
   return out as T;
+}
+
+/** Where an input's members travel outside the body: worked out once per input shape. */
+interface InputBindings {
+  /** The members bound to the URI, the query or headers, by name. */
+  readonly bound: ReadonlyArray<readonly [string, MemberRef]>;
+  /** The query parameters a member names (a query-bound map takes the others). */
+  readonly claimedQuery: ReadonlySet<string>;
+}
+
+const bindingsByInput = new WeakMap<StructureShape, InputBindings>();
+
+function bindingsOf(input: StructureShape): InputBindings {
+  let bindings = bindingsByInput.get(input);
+  if (!bindings) {
+    const members = Object.entries(input.members);
+    bindings = {
+      bound: members.filter(([, ref]) => ref.location !== undefined),
+      claimedQuery: new Set(
+        members.flatMap(([, ref]) =>
+          ref.location === "querystring" && ref.locationName ? [ref.locationName] : [],
+        ),
+      ),
+    };
+    bindingsByInput.set(input, bindings);
+  }
+  return bindings;
 }
 
 function decodeBody(model: ServiceModel, input: StructureShape, body: Buffer): Record<string, unknown> {

@@ -515,8 +515,10 @@ export class ExecutionEnvironment {
 
   async #completed(outcome: RuntimeOutcome, report: Report): Promise<InvocationResult> {
     const marked = outcome.markedStreams;
-    if (this.#launch.writesSyncMarkers && (marked === undefined || marked.length > 0)) {
-      await this.#output.synced(report.requestId, outputSyncMs, marked);
+    if (this.#launch.writesSyncMarkers) {
+      // The runtime names the streams it wrote to since the last markers; none: nothing to wait for.
+      if (marked === undefined || marked.length > 0)
+        await this.#output.synced(report.requestId, outputSyncMs, marked);
     }
     // Without markers, one turn of the event loop reads what is already in the pipes.
     else await new Promise((resolve) => setImmediate(resolve));
