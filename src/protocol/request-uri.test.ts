@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { matchRequestUri, parseRequestUri, templateSpecificity } from "./request-uri.js";
+import { RestRouter } from "./rest-router.js";
+import type { RestRoute } from "./service.js";
 
 describe("request-URI templates", () => {
   it("bind labels to single segments and ignore a trailing slash", () => {
@@ -33,5 +35,32 @@ describe("request-URI templates", () => {
 
   it("refuse malformed percent-encoding rather than guess", () => {
     expect(matchRequestUri(parseRequestUri("/f/{Name}"), "/f/%E0%A4%A")).toBeUndefined();
+  });
+});
+
+describe("RestRouter", () => {
+  const route = (method: string, path: string, operation: string) =>
+    ({ method, path, operation }) as unknown as RestRoute;
+  const router = new RestRouter([
+    route("GET", "/2015-03-31/functions/{FunctionName}", "GetFunction"),
+    route("POST", "/2015-03-31/functions/{FunctionName}/invocations", "Invoke"),
+    route("DELETE", "/2015-03-31/functions/{FunctionName}", "DeleteFunction"),
+  ]);
+
+  it("matches by method and path, the same the second time, each caller with labels of its own", () => {
+    const first = router.match("POST", "/2015-03-31/functions/a/invocations");
+    expect(first.route.operation).toBe("Invoke");
+    first.pathParams.FunctionName = "changed by its caller";
+    const again = router.match("POST", "/2015-03-31/functions/a/invocations");
+    expect(again).toEqual({ route: first.route, pathParams: { FunctionName: "a" } });
+    expect(router.match("DELETE", "/2015-03-31/functions/a").route.operation).toBe("DeleteFunction");
+    expect(router.match("GET", "/2015-03-31/functions/b").pathParams).toEqual({ FunctionName: "b" });
+  });
+
+  it("refuses a path no route of the method takes, every time it is asked", () => {
+    for (let i = 0; i < 2; i++) {
+      expect(() => router.match("PUT", "/2015-03-31/functions/a")).toThrow(/No operation matches PUT/);
+      expect(() => router.match("GET", "/2015-03-31/nothing")).toThrow(/No operation matches GET/);
+    }
   });
 });

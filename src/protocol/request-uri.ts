@@ -35,12 +35,20 @@ export function parseRequestUri(template: string): RequestUriTemplate {
 export function matchRequestUri(
   template: RequestUriTemplate,
   path: string,
-  query: URLSearchParams = new URLSearchParams(),
+  query?: URLSearchParams,
+): Record<string, string> | undefined {
+  return matchPathParts(template, splitPath(path), query);
+}
+
+/** `matchRequestUri` for a path already split (`splitPath`), for trying many templates on one path. */
+export function matchPathParts(
+  template: RequestUriTemplate,
+  parts: readonly string[],
+  query?: URLSearchParams,
 ): Record<string, string> | undefined {
   for (const [name, value] of template.query) {
-    if (value === "" ? !query.has(name) : query.get(name) !== value) return undefined;
+    if (value === "" ? query?.has(name) !== true : query?.get(name) !== value) return undefined;
   }
-  const parts = splitPath(path);
   const params: Record<string, string> = {};
   for (let i = 0; i < template.segments.length; i++) {
     const segment = template.segments[i]!;
@@ -66,7 +74,7 @@ export function templateSpecificity(template: RequestUriTemplate): number {
 }
 
 /** Raw segments of a path; an empty trailing segment (a trailing slash) is dropped. */
-function splitPath(path: string): string[] {
+export function splitPath(path: string): string[] {
   const parts = path.split("/").slice(1);
   if (parts.length > 0 && parts[parts.length - 1] === "") parts.pop();
   return parts;
