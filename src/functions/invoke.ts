@@ -31,7 +31,7 @@ export type InvocationType = (typeof invocationTypes)[number];
 
 export interface InvokeOptions {
   /** Lambda's `ClientContext` (base64 JSON), handed to a `RequestResponse` invocation. */
-  readonly clientContext?: string;
+  readonly clientContext?: string | undefined;
   /**
    * The transaction an `Event` is committed in. The Lambda API passes its call's, so the event and
    * the call's audit record commit together; by default the event commits in one of its own.
@@ -131,7 +131,7 @@ export function createInvoke(deps: InvokeDependencies): Invoke {
         payload: payload.length === 0 ? Buffer.from("{}") : payload,
         requestId: options.requestId ?? randomUUID(),
         invokedFunctionArn: target.arn,
-        ...(options.clientContext !== undefined ? { clientContext: options.clientContext } : {}),
+        clientContext: options.clientContext,
       });
     } finally {
       release();

@@ -42,7 +42,7 @@ export async function invokeRoute(
   const outcome = await invoke(target, req.body, invocationTypeOf(req), {
     transaction: ctx.transaction,
     requestId: ctx.requestId,
-    ...(typeof clientContext === "string" ? { clientContext } : {}),
+    clientContext: typeof clientContext === "string" ? clientContext : undefined,
   });
   if (outcome.type === "DryRun") return { status: 204 };
   if (outcome.type === "Event") return { status: 202 };

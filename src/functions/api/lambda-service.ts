@@ -195,6 +195,13 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
     });
   };
 
+  /** How Invoke resolves its function: by alias weights, from the node's copies where there are any. */
+  const invokeResolution: ResolveOptions = {
+    route: true,
+    missingAs: "$LATEST",
+    ...(options.functions ? { functions: options.functions } : {}),
+  };
+
   /** The function, version or alias a request names (FunctionName and Qualifier together). */
   const targetOf = (req: RestRequest, ctx: RequestContext, resolve: ResolveOptions = {}) =>
     resolveTarget(
@@ -380,11 +387,7 @@ export function createLambdaService(options: LambdaServiceOptions): RestJsonServ
           ...functionWrites.Invoke,
           payload: "Payload",
           handler: async (req, ctx) => {
-            const target = await targetOf(req, ctx, {
-              route: true,
-              missingAs: "$LATEST",
-              ...(options.functions ? { functions: options.functions } : {}),
-            });
+            const target = await targetOf(req, ctx, invokeResolution);
             return invokeRoute(options.invoke, target, req, ctx);
           },
         },

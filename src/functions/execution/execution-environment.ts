@@ -56,13 +56,14 @@ export interface FunctionSpec {
   readonly inspectPort?: number;
 }
 
+/** Optional members may be given as undefined: the warm path builds it as one literal. */
 export interface InvocationRequest {
   readonly payload: Buffer;
   readonly requestId: string;
-  readonly clientContext?: string;
-  readonly traceId?: string;
+  readonly clientContext?: string | undefined;
+  readonly traceId?: string | undefined;
   /** The ARN as invoked (with its version or alias, if any); the spec's unqualified ARN otherwise. */
-  readonly invokedFunctionArn?: string;
+  readonly invokedFunctionArn?: string | undefined;
 }
 
 export interface InvocationResult {
@@ -467,8 +468,8 @@ export class ExecutionEnvironment {
       payload: request.payload,
       deadlineMs: Date.now() + timeoutMs,
       invokedFunctionArn: request.invokedFunctionArn ?? this.spec.arn,
-      ...(request.traceId ? { traceId: request.traceId } : {}),
-      ...(request.clientContext ? { clientContext: request.clientContext } : {}),
+      traceId: request.traceId || undefined,
+      clientContext: request.clientContext || undefined,
     });
     const end = await ending;
     const durationMs = performance.now() - started;

@@ -16,8 +16,8 @@ export interface RuntimeInvocation {
   readonly payload: Buffer;
   readonly deadlineMs: number;
   readonly invokedFunctionArn: string;
-  readonly traceId?: string;
-  readonly clientContext?: string;
+  readonly traceId?: string | undefined;
+  readonly clientContext?: string | undefined;
 }
 
 export type RuntimeOutcome = (
@@ -129,12 +129,9 @@ export class RuntimeApiServer {
   }
 
   /**
-   * Serves the runtime on the framed channel too (runtime-channel.ts): the same invocations, the
-   * same rules, one frame each way. A malformed frame ends the channel.
-   */
-  /**
-   * Serves the runtime on the framed channel `socket` (runtime-channel.ts). A frame that breaks
-   * the framing closes the channel and calls `broken`, which ends the environment.
+   * Serves the runtime on the framed channel `socket` (runtime-channel.ts) too: the same
+   * invocations, the same rules, one frame each way. A frame that breaks the framing closes the
+   * channel and calls `broken`, which ends the environment.
    */
   attachChannel(socket: Socket, broken: () => void): void {
     this.#channel = socket;

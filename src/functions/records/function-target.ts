@@ -120,8 +120,11 @@ export async function resolveTarget(
     const named = qualifier ?? options.missingAs;
     throw lambdaErrors.notFound(named === undefined ? baseArn : `${baseArn}:${named}`);
   }
-  const base = { scope, fn, arn, ...(qualifier !== undefined ? { qualifier } : {}) };
-  if (qualifier === undefined || qualifier === "$LATEST") return { ...base, record: fn, version: "$LATEST" };
+  // The warm invoke's case first, as object literals of one shape each (a spread of optional
+  // members makes a new shape per call, which showed in its profile).
+  if (qualifier === undefined) return { scope, fn, arn, record: fn, version: "$LATEST" };
+  if (qualifier === "$LATEST") return { scope, fn, arn, qualifier, record: fn, version: "$LATEST" };
+  const base = { scope, fn, arn, qualifier };
   if (/^[0-9]+$/.test(qualifier)) {
     const published = isVersionNumber(qualifier)
       ? await findVersion(db, scope, fn, Number(qualifier))
