@@ -945,8 +945,8 @@ function coldTable(rows) {
         `${fmt(r.machineCpu)} % busy (of one core) during Jeff's samples`,
     );
     lines.push(
-      `note: ${r.runtime}: with --prestart, Jeff's first invoke p50 / node -e 0 p50 = ` +
-        `${fmt(r.jeffPrestarted.p50 / r.nodeBaseline.p50, 2)} (the goal: at most 0.25)`,
+      `note: ${r.runtime}: with --prestart, Jeff's first invoke p50 / ${r.baseline.label} p50 = ` +
+        `${fmt(r.jeffPrestarted.p50 / r.baseline.s.p50, 2)} (the goal: at most 0.25)`,
     );
     lines.push(
       `note: ${r.runtime}: with --warm-pool, a new function's first invoke p50 / ${r.baseline.label} p50 = ` +
