@@ -205,7 +205,8 @@ class PostgresStore implements Store {
   async #counted(sql: string, params: readonly SqlValue[] | undefined): Promise<pg.QueryResult<Row>> {
     try {
       const result = await query(this.#pool, sql, params);
-      if (result.command !== "SELECT") this.#writes++;
+      // A data-modifying WITH under a SELECT reports SELECT: counted too.
+      if (result.command !== "SELECT" || /^\s*with\b/i.test(sql)) this.#writes++;
       return result;
     } catch (error) {
       // A failed statement may still have been committed (a connection lost after its COMMIT).

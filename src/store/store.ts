@@ -91,9 +91,9 @@ export interface Store extends SqlExecutor {
    * A number that grows whenever this store object may have changed what it holds: after each
    * statement that writes and each transaction's end (committed or not). Read it before a read: a
    * copy kept of what the read returned is current, as far as this store object's own writes go,
-   * while the number stays the same. Batches written behind do not move it (they carry records of
-   * what happened, which no kept copy is made of), nor do writes through another store object
-   * (another node, or another store on the same SQLite file).
+   * while the number stays the same. Batches written behind need not move it (they carry records
+   * of what happened, which no kept copy is made of), and writes through another store object
+   * (another node, or another store on the same SQLite file) do not.
    */
   readonly writeStamp: number;
   /** Calls `listener` after each `notify(channel)` by another holder; returns what stops it. */

@@ -516,12 +516,11 @@ export class ExecutionEnvironment {
 
   async #completed(outcome: RuntimeOutcome, report: Report): Promise<InvocationResult> {
     const marked = outcome.markedStreams;
-    if (this.#launch.writesSyncMarkers) {
-      // The runtime names the streams it wrote to since the last markers; none: nothing to wait for.
-      if (marked === undefined || marked.length > 0)
-        await this.#output.synced(report.requestId, outputSyncMs, marked);
+    if (this.#launch.writesSyncMarkers && (marked === undefined || marked.length > 0)) {
+      await this.#output.synced(report.requestId, outputSyncMs, marked);
     }
-    // Without markers, one turn of the event loop reads what is already in the pipes.
+    // Without markers, one turn of the event loop reads what is already in the pipes (a child
+    // process's output, which the runtime cannot see, included).
     else await new Promise((resolve) => setImmediate(resolve));
     // Without the sandbox's cgroup, nothing stopped a spike the watchdog's polls fell between; the
     // runtime's peak still shows it, so a fresh reading decides, as the kernel's limit would have.

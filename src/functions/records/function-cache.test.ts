@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { openTestStore } from "../../../test/stores.js";
+import { OutboxSignal } from "../../operations/index.js";
 import type { Store } from "../../store/index.js";
 import { FunctionCache } from "./function-cache.js";
 import {
@@ -58,8 +59,8 @@ async function storeWithFunction(name: string): Promise<{ store: Store; record: 
   return { store, record };
 }
 
-/** A change made as another node would make it: straight into the table, not through `store`'s own statements. */
-async function changeBehindTheCache(
+/** A change to the function's configuration, through `store` itself (as this node's API makes one). */
+async function changeConfiguration(
   store: Store,
   record: FunctionRecord,
   colour: string,
@@ -78,7 +79,7 @@ describe("FunctionCache", () => {
       expect(first?.environment).toEqual({ COLOUR: "red" });
       // The same copy, not a new read.
       expect(await cache.find(scope, "fn")).toBe(first);
-      const next = await changeBehindTheCache(store, record, "blue");
+      const next = await changeConfiguration(store, record, "blue");
       expect((await cache.find(scope, "fn"))?.environment).toEqual({ COLOUR: "blue" });
       // A transaction that wrote something else entirely moves the stamp too: read again, still right.
       await store.transaction((tx) =>
@@ -131,6 +132,34 @@ describe("FunctionCache", () => {
     }
   });
 
+  it("reads again when another node's change is announced through the outbox's signal", async () => {
+    const { store: here, record } = await storeWithFunction("two-nodes");
+    // A second store object on the same database: another node, on either engine.
+    const there = await openTestStore({ dataDir: join(dir, "two-nodes"), migrations });
+    const signalHere = new OutboxSignal(here);
+    const signalThere = new OutboxSignal(there);
+    // Copies kept for a minute unless told otherwise: only the notice can end this one in time.
+    const cache = new FunctionCache(here, signalHere, { maxAgeMs: 60_000 });
+    try {
+      expect((await cache.find(scope, "fn"))?.environment).toEqual({ COLOUR: "red" });
+      await changeConfiguration(there, record, "amber");
+      // Unannounced, the change is not seen here: this node's copy serves.
+      expect((await cache.find(scope, "fn"))?.environment).toEqual({ COLOUR: "red" });
+      signalThere.notify();
+      const deadline = Date.now() + 30_000;
+      let colour = (await cache.find(scope, "fn"))?.environment.COLOUR;
+      while (colour !== "amber" && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        colour = (await cache.find(scope, "fn"))?.environment.COLOUR;
+      }
+      expect(colour).toBe("amber");
+    } finally {
+      cache.close();
+      await there.close();
+      await here.close();
+    }
+  });
+
   it("keeps no copy of a read that a commit of this store overtook", async () => {
     const { store, record } = await storeWithFunction("overtaken");
     const cache = new FunctionCache(store, notices());
@@ -138,7 +167,7 @@ describe("FunctionCache", () => {
       // The read and the change start together; whichever the read saw, the copy must not outlive the change.
       const [seen] = await Promise.all([
         cache.find(scope, "fn"),
-        changeBehindTheCache(store, record, "violet"),
+        changeConfiguration(store, record, "violet"),
       ]);
       expect(seen).toBeDefined();
       expect((await cache.find(scope, "fn"))?.environment).toEqual({ COLOUR: "violet" });

@@ -51,7 +51,7 @@ export class FunctionCache {
   /** `$LATEST` of the function `name`, as `findFunction` reads it, or undefined. */
   async find(scope: FunctionScope, name: string): Promise<FunctionRecord | undefined> {
     const key = `${scope.accountId}/${scope.region}/${name}`;
-    const now = Date.now();
+    const now = performance.now();
     const stamp = this.#store.writeStamp;
     const copy = this.#copies.get(key);
     if (
