@@ -368,6 +368,9 @@ describe("hostile packages and bootstraps beside the pool", () => {
     expect(refused.name).toBe("InvalidParameterValueException");
     expect(refused.message).toContain("symbolic link that points outside it");
 
+    // Slots of a kind stand by once a function of that kind has started: here, whatever ran before.
+    await create("links-kind", python, { [python.file]: python.attacker });
+    await invoke("links-kind", { code: "result = 1" });
     await until(async () => (await readySlots(python.runtime)) >= 1, "a pooled slot standing by");
     const before = await fromPool();
     const zip = buildZip([
