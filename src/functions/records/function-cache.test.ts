@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { until } from "../../../test/integration/until.js";
 import { openTestStore } from "../../../test/stores.js";
 import { OutboxSignal } from "../../operations/index.js";
 import type { Store } from "../../store/index.js";
@@ -70,6 +71,9 @@ async function changeConfiguration(
   return next;
 }
 
+/** The COLOUR the cache's copy of the function has. */
+const colourIn = async (cache: FunctionCache) => (await cache.find(scope, "fn"))?.environment.COLOUR;
+
 describe("FunctionCache", () => {
   it("serves its copy until this store writes, then reads again", async () => {
     const { store, record } = await storeWithFunction("own-writes");
@@ -118,13 +122,7 @@ describe("FunctionCache", () => {
           params: ['{"COLOUR":"grey"}', "fn"],
         },
       ]);
-      const deadline = Date.now() + 30_000;
-      let colour = (await cache.find(scope, "fn"))?.environment.COLOUR;
-      while (colour !== "grey" && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        colour = (await cache.find(scope, "fn"))?.environment.COLOUR;
-      }
-      expect(colour).toBe("grey");
+      await until(async () => (await colourIn(cache)) === "grey", "the copy to age out", 30_000);
       expect(record.environment).toEqual({ COLOUR: "red" });
     } finally {
       cache.close();
@@ -146,13 +144,8 @@ describe("FunctionCache", () => {
       // Unannounced, the change is not seen here: this node's copy serves.
       expect((await cache.find(scope, "fn"))?.environment).toEqual({ COLOUR: "red" });
       signalThere.notify();
-      const deadline = Date.now() + 30_000;
-      let colour = (await cache.find(scope, "fn"))?.environment.COLOUR;
-      while (colour !== "amber" && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        colour = (await cache.find(scope, "fn"))?.environment.COLOUR;
-      }
-      expect(colour).toBe("amber");
+      // Well before the copy's minute is up.
+      await until(async () => (await colourIn(cache)) === "amber", "the notice to reach this node", 30_000);
     } finally {
       cache.close();
       await there.close();
