@@ -28,7 +28,8 @@
 //
 // Usage: npm run bench -- functions [--duration 5] [--warmup 1] [--rounds 4] [--connections 1,32]
 //          [--clients sdk,raw] [--max-noise 20] [--cold-samples 30] [--burst 32]
-//          [--parts warm,cold,payload,memory] [--payload-samples 10] [--jeff DIR] [--profile DIR] [--json FILE]
+//          [--parts warm,cold,payload,memory] [--payload-samples 10] [--jeff DIR] [--profile DIR] [--perf]
+//          [--json FILE]
 //   --duration      measured seconds per target for each (client, connections)
 //   --max-noise P   measure a warm slice again (up to 3 times) while other processes use > P % of
 //                   a core meanwhile (default 20)
@@ -36,8 +37,11 @@
 //   --burst         environments the memory burst needs at once
 //   --jeff DIR      the Jeff to run: a built checkout (default: this one, whose dist/ is under test)
 //   --profile DIR   runs the main Jeff under `node --cpu-prof` and prints a summary of its profile
+//   --perf          samples both sides of each warm measurement with Linux perf (cpu-clock, where
+//                   the kernel allows it): Jeff's process and its environments' processes, each
+//                   summarised by where its CPU went (kernel, Node, JIT code…) and its top symbols
 //   --json FILE     also writes the results as JSON
-import { execFile, execFileSync } from "node:child_process";
+import { execFile, execFileSync, spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import http from "node:http";
@@ -58,6 +62,7 @@ import { zipSync } from "fflate";
 import { Pool } from "undici";
 import { summarize } from "../edge/profile.mjs";
 import {
+  descendants,
   fmt,
   machineCpu,
   measureRounds,
@@ -93,6 +98,7 @@ const { values: opts } = parseArgs({
     parts: { type: "string", default: "warm,cold,payload,memory" },
     "payload-samples": { type: "string", default: "10" },
     profile: { type: "string" },
+    perf: { type: "boolean", default: false },
     json: { type: "string" },
     jeff: { type: "string" },
   },
@@ -384,6 +390,8 @@ if (profileDir) await mkdir(profileDir, { recursive: true });
 const processes = [];
 const closers = [];
 const results = { warm: [], cold: [], memory: undefined, peers: {} };
+/** What --perf found, printed after the warm tables. */
+const perfReports = [];
 let exitCode = 0;
 try {
   const jeff = await startJeff("jeff", join(work, "data"), {}, profileDir && join(profileDir, "jeff"));
@@ -500,6 +508,9 @@ try {
         // Up to `connections` warm environments (Jeff) and workers (serverless-offline) first.
         for (const t of targets) await fillEnvironments(clients.get(t.name), connections);
         const coldBefore = await jeffMetric(jeff.url, "jeff_function_init_duration_seconds_count");
+        const sampling = opts.perf
+          ? await perfBothSides(jeff.child.pid, work, `${kind}-${connections}`)
+          : undefined;
         const measured = await measureRounds({
           targets: measuredTargets,
           clients,
@@ -512,6 +523,7 @@ try {
         });
         const coldDuring =
           (await jeffMetric(jeff.url, "jeff_function_init_duration_seconds_count")) - coldBefore;
+        if (sampling) perfReports.push(...(await sampling.stop()));
         for (const c of clients.values()) c.close();
         const s = measured.stats;
         const ratios = (peer) => {
@@ -549,6 +561,7 @@ try {
           : ""),
     ]);
     for (const n of notes) console.log(`note: ${n}`);
+    for (const line of perfReports) console.log(line);
     results.peers = {
       fastify: memory(fastify.child.pid),
       sls: treeMemory(sls.child.pid),
@@ -888,6 +901,86 @@ if (profileDir) {
   for (const f of files) console.log(`\n== jeff profile ==\n${summarize(join(dir, f), 25).join("\n")}`);
 }
 process.exitCode = exitCode;
+
+// ---- perf ----------------------------------------------------------------------------------------
+
+/**
+ * Starts `perf record` (cpu-clock, call graphs) on Jeff's process and, separately, on its
+ * environments' runtime processes (the `node` and `python3` under it); `stop()` ends both and
+ * answers a summary of each. Nothing happens where perf is missing or the kernel refuses it.
+ */
+async function perfBothSides(jeffPid, dir, label) {
+  const runtimes = descendants(jeffPid).filter((pid) => {
+    try {
+      return /^(node|python3)/.test(readFileSync(`/proc/${pid}/comm`, "utf8"));
+    } catch {
+      return false;
+    }
+  });
+  const sides = [
+    ["Jeff's process", [jeffPid]],
+    [`its environments (${runtimes.length} runtime processes)`, runtimes],
+  ].filter(([, pids]) => pids.length > 0);
+  const records = [];
+  for (const [what, pids] of sides) {
+    const file = join(dir, `perf-${label}-${records.length}.data`);
+    const child = spawn(
+      "perf",
+      ["record", "-q", "-e", "cpu-clock", "-F", "999", "-g", "-o", file, "-p", pids.join(",")],
+      {
+        stdio: "ignore",
+      },
+    );
+    const exited = new Promise((resolveExit) => {
+      child.once("exit", resolveExit);
+      child.once("error", () => resolveExit(null));
+    });
+    records.push({ what, file, child, exited });
+  }
+  // perf attaches in well under a second; the measurement that follows is seconds long.
+  await new Promise((r) => setTimeout(r, 500));
+  return {
+    async stop() {
+      const lines = [];
+      for (const { what, file, child, exited } of records) {
+        child.kill("SIGINT");
+        await exited;
+        const report = async (sort) => {
+          try {
+            const { stdout } = await run(
+              "perf",
+              [
+                "report",
+                "-i",
+                file,
+                "--no-children",
+                "--sort",
+                sort,
+                "--stdio",
+                "-g",
+                "none",
+                "--percent-limit",
+                "1",
+              ],
+              { maxBuffer: 16 * 1024 * 1024 },
+            );
+            return stdout.split("\n").filter((l) => l.trim() !== "" && !l.startsWith("#"));
+          } catch {
+            return [];
+          }
+        };
+        const dsos = await report("dso");
+        if (dsos.length === 0) {
+          lines.push(`perf ${label}: ${what}: no samples (perf missing, or refused here)`);
+          continue;
+        }
+        lines.push(`perf ${label}: ${what}, by where the CPU went:`, ...dsos.slice(0, 6));
+        lines.push(`perf ${label}: ${what}, top symbols:`, ...(await report("sym")).slice(0, 12));
+      }
+      return lines;
+    },
+  };
+}
 
 // ---- tables -----------------------------------------------------------------------------------
 
