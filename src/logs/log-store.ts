@@ -144,10 +144,19 @@ const insertFor = (rows: number) =>
 const fullInsert = insertFor(rowsPerInsert);
 
 /**
+ * A message as both engines can keep it: PostgreSQL's text holds no NUL, so a function that prints
+ * one would lose its invocation's every line there. Each NUL becomes U+FFFD, the character that
+ * stands for what could not be kept, on both engines alike.
+ */
+function storableMessage(message: string): string {
+  return message.includes("\0") ? message.replaceAll("\0", "\uFFFD") : message;
+}
+
+/**
  * Writes the appends in one batch behind the event loop (`Store.writeBehind`: on SQLite a
  * connection of its own in a worker thread does the inserts and the sync to disk).
  */
-function insertAppends(store: Store, appends: readonly PendingAppend[]): Promise<void> {
+async function insertAppends(store: Store, appends: readonly PendingAppend[]): Promise<void> {
   const now = Date.now();
   const statements: Statement[] = [];
   let params: SqlValue[] = [];
@@ -162,7 +171,7 @@ function insertAppends(store: Store, appends: readonly PendingAppend[]): Promise
         logStream,
         line.timestamp,
         now,
-        line.message,
+        storableMessage(line.message),
       );
       if (++rows === rowsPerInsert) {
         statements.push({ sql: fullInsert, params });

@@ -7,6 +7,7 @@ import { createServer } from "node:http";
 import { type AddressInfo, connect } from "node:net";
 import { networkInterfaces } from "node:os";
 import { join } from "node:path";
+import { CloudWatchLogsClient, FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import {
   CreateFunctionCommand,
   GetFunctionCommand,
@@ -665,4 +666,70 @@ result = "dribbled"
     const fd3 = await shell(`readlink /proc/$PPID/fd/3 || echo none`);
     expect(fd3).not.toMatch(/socket:/);
   });
+});
+
+describe("what a function prints, written behind", () => {
+  it("keeps every function's log lines when a Python and a bootstrap function print NULs, broken UTF-8 and a flood at once", async () => {
+    const logs = new CloudWatchLogsClient({
+      endpoint: jeff.url,
+      region: jeff.region,
+      credentials: jeff.credentials,
+    });
+    const hostile = `import sys
+sys.stdout.write("nul:\\0:end\\n")
+sys.stdout.flush()
+sys.stdout.buffer.write(b"bad:\\xff\\xfe:end\\n")
+sys.stdout.buffer.flush()
+for i in range(3000):
+    print("flood", i)
+print("after-the-flood")
+result = "done"`;
+    // A bootstrap that prints a NUL and a byte that is no UTF-8 itself, then answers.
+    await create("noisy", "provided.al2023", {
+      bootstrap: `#!/bin/sh
+while true; do
+  HEADERS=$(mktemp)
+  curl -sS -o /dev/null -D "$HEADERS" "http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation/next"
+  REQUEST=$(grep -Fi Lambda-Runtime-Aws-Request-Id "$HEADERS" | tr -d '[:space:]' | cut -d: -f2)
+  printf 'nul:\\000:end\\n' >&2
+  printf 'bad:\\377:end\\n'
+  curl -sS -X POST "http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation/$REQUEST/response" -d '"done"' >/dev/null
+done
+`,
+    });
+    const [py, noisy, ...neighbours] = await Promise.all([
+      invoke("py", { code: hostile }),
+      invoke("noisy", {}),
+      ...Array.from({ length: 5 }, () => lambda.send(new InvokeCommand({ FunctionName: "neighbour" }))),
+    ]);
+    expect(py).toEqual({ error: undefined, body: "done" });
+    expect(noisy).toEqual({ error: undefined, body: "done" });
+    /** The events of `fn`'s log group that contain `needle`. */
+    const lines = async (fn: string, needle: string) => {
+      const out = await logs.send(
+        new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${fn}`, limit: 10_000 }),
+      );
+      return (out.events ?? [])
+        .map((event) => event.message ?? "")
+        .filter((message) => message.includes(needle));
+    };
+    // Every neighbour's invocation has its REPORT, whatever shared its commit.
+    for (const out of neighbours) {
+      const id = out.$metadata.requestId ?? "";
+      expect(await lines("neighbour", id), id).toEqual(
+        expect.arrayContaining([expect.stringMatching(/^REPORT /)]),
+      );
+    }
+    // The hostile functions' own lines are kept too, the flood whole.
+    expect(await lines("py", "after-the-flood")).toHaveLength(1);
+    expect(await lines("py", "flood")).toHaveLength(3001);
+    // A NUL is kept as U+FFFD (PostgreSQL's text holds none), broken UTF-8 as decoded: the same on both engines.
+    expect(await lines("py", "nul:")).toEqual(["nul:\uFFFD:end\n"]);
+    expect(await lines("py", "bad:")).toEqual(["bad:\uFFFD\uFFFD:end\n"]);
+    expect(await lines("noisy", "nul:")).toEqual(["nul:\uFFFD:end\n"]);
+    expect(await lines("noisy", "bad:")).toEqual(["bad:\uFFFD:end\n"]);
+    // And each runs again.
+    expect(await python("result = 1 + 1")).toBe(2);
+    logs.destroy();
+  }, 120_000);
 });
