@@ -57,6 +57,15 @@ describe("RestRouter", () => {
     expect(router.match("GET", "/2015-03-31/functions/b").pathParams).toEqual({ FunctionName: "b" });
   });
 
+  it("matches a path too long to remember as any other", () => {
+    const name = "f".repeat(600);
+    for (let i = 0; i < 2; i++) {
+      expect(router.match("POST", `/2015-03-31/functions/${name}/invocations`).pathParams).toEqual({
+        FunctionName: name,
+      });
+    }
+  });
+
   it("refuses a path no route of the method takes, every time it is asked", () => {
     for (let i = 0; i < 2; i++) {
       expect(() => router.match("PUT", "/2015-03-31/functions/a")).toThrow(/No operation matches PUT/);

@@ -18,6 +18,12 @@ export interface RestMatch {
 
 /** Paths whose match is remembered at most; past that the memory starts over. */
 const rememberedPaths = 1_000;
+/**
+ * Longer paths are matched afresh each time: routing runs before the signature is checked, so a
+ * stranger chooses the paths, and the memory stays small whatever they send (an ARN-long
+ * function name and qualifier fit well within it).
+ */
+const rememberedPathLength = 512;
 
 export class RestRouter {
   /** The routes of each method, in the order given. */
@@ -40,7 +46,7 @@ export class RestRouter {
   /** The route for a request, or an `UnknownOperationException` naming what was asked for. */
   match(method: string, path: string, query?: URLSearchParams): RestMatch {
     // A template that fixes query parameters needs the query; without one, the path decides.
-    const key = query === undefined ? `${method} ${path}` : undefined;
+    const key = query === undefined && path.length <= rememberedPathLength ? `${method} ${path}` : undefined;
     const known = key === undefined ? undefined : this.recent.get(key);
     const found = known !== undefined ? known : this.find(method, path, query);
     if (key !== undefined && known === undefined) {
