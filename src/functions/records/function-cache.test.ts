@@ -143,9 +143,16 @@ describe("FunctionCache", () => {
       await changeConfiguration(there, record, "amber");
       // Unannounced, the change is not seen here: this node's copy serves.
       expect((await cache.find(scope, "fn"))?.environment).toEqual({ COLOUR: "red" });
-      signalThere.notify();
-      // Well before the copy's minute is up.
-      await until(async () => (await colourIn(cache)) === "amber", "the notice to reach this node", 30_000);
+      // Well before the copy's minute is up. This node hears notices once its LISTEN is in place
+      // (on PostgreSQL that is a round trip after the subscription): tell until it is heard.
+      await until(
+        async () => {
+          signalThere.notify();
+          return (await colourIn(cache)) === "amber";
+        },
+        "the notice to reach this node",
+        30_000,
+      );
     } finally {
       cache.close();
       await there.close();
