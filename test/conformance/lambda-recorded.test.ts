@@ -9,7 +9,7 @@ import { afterAll, expect, it } from "vitest";
 import { type JeffProcess, startJeff } from "../integration/jeff-process.js";
 import { skipOrFail } from "./corpus.js";
 import { fileFixture, Replay } from "./lambda/replay.js";
-import { excludedBy, replayedFiles } from "./lambda/scope.js";
+import { excludedBy, replayedFiles, superseded } from "./lambda/scope.js";
 import { only, ratchet, recordedAccount, replayRecorded } from "./recorded-runner.js";
 
 let jeff: JeffProcess | undefined;
@@ -36,6 +36,7 @@ it("answers as AWS answered its recorded tests", async (ctx) => {
       return r;
     },
     accounts: new Map([[started.accountId, recordedAccount]]),
+    superseded,
   });
   if (only === undefined) expect(passed).toBeGreaterThanOrEqual(ratchet("lambdaRecorded"));
 }, 3_600_000);

@@ -4,6 +4,8 @@
  * (README.md, "Not built yet"), each excluded by the feature it needs. A test that is in scope and
  * has no case counts as failed.
  */
+import type { Supersession } from "../recorded-runner.js";
+
 export const replayedFiles = ["test_lambda_api", "test_lambda", "test_lambda_destinations"] as const;
 
 export type ReplayedFile = (typeof replayedFiles)[number];
@@ -127,3 +129,63 @@ function covers(prefix: string, test: string): boolean {
   if (prefix.endsWith("::") || prefix.includes("[")) return test.startsWith(prefix);
   return test === prefix || test.startsWith(`${prefix}[`);
 }
+
+/**
+ * Old recordings that a newer one overrules (recorded-runner.ts, Supersession). Each names the
+ * newer recording that shows what AWS answers now; Jeff answers as that one.
+ */
+export const superseded: readonly Supersession[] = [
+  {
+    // Every function configuration recorded from March 2023 on carries these two keys, none before.
+    paths: ["**.SnapStart", "**.RuntimeVersionConfig"],
+    by: "test_lambda::TestLambdaConcurrency::test_lambda_provisioned_concurrency_moves_with_alias",
+    why: "every function configuration carries SnapStart and RuntimeVersionConfig",
+  },
+  {
+    // Likewise LoggingConfig, from the first recording made after its launch (November 2023) on.
+    paths: ["**.LoggingConfig"],
+    by: "test_lambda::TestLambdaBehavior::test_lambda_invoke_timed_out_environment_reuse",
+    why: "every function configuration carries LoggingConfig",
+  },
+  {
+    // In 2022 publishing a version gave the function's policy a new RevisionId; in the same calls
+    // recorded in 2025 the policy keeps its RevisionId (get_policy_after_publishing_latest).
+    tests: ["test_lambda_api::TestLambdaPermissions::test_lambda_permission_versioning"],
+    paths: [
+      "get_policy_after_publishing_latest.RevisionId",
+      "get_policy_after_adding_to_new_version.RevisionId",
+    ],
+    by: "test_lambda_api::TestLambdaPermissions::test_lambda_permission_fn_versioning",
+    why: "publishing a version leaves the policy's RevisionId alone",
+  },
+  {
+    // In 2022 a function's policy had the function's own RevisionId; in 2025 the policy keeps its
+    // RevisionId while publishing changes the function's.
+    tests: ["test_lambda_api::TestLambdaPermissions::test_lambda_permission_revisions"],
+    paths: ["get_function_*.Configuration.RevisionId", "get_policy_v1_after_add_permission9.RevisionId"],
+    by: "test_lambda_api::TestLambdaPermissions::test_lambda_permission_fn_versioning",
+    why: "a policy's RevisionId is its own, not its function's",
+  },
+  {
+    tests: ["test_lambda_api::TestLambdaPermissions::test_lambda_permission_revisions"],
+    paths: ["*_revision_id_doesnotmatch.Error.Message", "*_revision_id_doesnotmatch.message"],
+    by: "test_lambda_api::TestLambdaRevisions::test_function_revisions_permissions",
+    why: "a policy's RevisionId mismatch says to call GetPolicy",
+  },
+  {
+    // Recorded in 2023; in 2025 Invoke of a missing unqualified function names `:$LATEST`
+    // (test_function_name_and_qualifier_validation[incomplete_arn-invoke]).
+    tests: ["test_lambda::TestLambdaFeatures::test_invoke_exceptions"],
+    paths: ["invoke_function_doesnotexist.Error.Message", "invoke_function_doesnotexist.Message"],
+    by: "test_lambda_api::TestLambdaFunction::test_function_name_and_qualifier_validation[incomplete_arn-invoke]",
+    why: "Invoke's function-not-found message names the version",
+  },
+  {
+    // Recorded in April 2024; since, a timed-out invocation answers Sandbox.Timedout and
+    // "RequestId: … Error: Task timed out after …".
+    tests: ["test_lambda::TestLambdaBehavior::test_lambda_invoke_timed_out_environment_reuse"],
+    paths: ["invoke-result-timed-out.Payload.errorMessage", "invoke-result-timed-out.Payload.errorType"],
+    by: "test_lambda::TestLambdaBehavior::test_lambda_invoke_with_timeout",
+    why: "a timeout's error is Sandbox.Timedout, RequestId first",
+  },
+];
