@@ -6,6 +6,7 @@
  * answered for is never lost and never half-routed.
  */
 import { randomUUID } from "node:crypto";
+import type { PutOnBus } from "../functions/index.js";
 import type { WorkQueue } from "../queue/index.js";
 import type { SqlExecutor } from "../store/index.js";
 import { archiveEvent } from "./archive-records.js";
@@ -203,6 +204,20 @@ export async function routeEvent(
     }
   }
   return enqueued;
+}
+
+/**
+ * Another service's event onto the bus an ARN names, in that service's transaction, as EventBridge
+ * takes an event from an AWS service (Lambda's destinations): the envelope filled in here, routed
+ * as a PutEvents entry is. What the subsystem provides as `putOnBus`.
+ */
+export function putOnBus(routing: RoutingContext): PutOnBus {
+  return async (tx, busArn, fields) => {
+    const [, , , region = "", accountId = ""] = busArn.split(":");
+    const scope = { accountId, region };
+    const now = Date.now();
+    await routeEvent(tx, routing, scope, busNameOf(busArn), envelopeOf(scope, fields, now), now);
+  };
 }
 
 /** Every entry of a PutEvents request, in its transaction; the answer's entries in request order. */

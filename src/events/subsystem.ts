@@ -24,6 +24,7 @@ import { EventTargets } from "./event-targets.js";
 import { eventsMigrations } from "./events-schema.js";
 import { createEventsService } from "./events-service.js";
 import { ensureOutboxRelay, outboxRelay, outboxRelayKind } from "./outbox-relay.js";
+import { putOnBus } from "./put-events.js";
 import { replayHandler, replayKind } from "./replay-job.js";
 
 /** Deliveries this node runs at once. */
@@ -77,7 +78,7 @@ export const eventsSubsystem: Subsystem = {
     queue.register(replayKind, { handle: replayHandler(store, routing) });
     return {
       services: [createEventsService(store, routing, { replayStartDelayMs: config.replayStartDelayMs })],
-      provides: { eventTargets: targets },
+      provides: { eventTargets: targets, putOnBus: putOnBus(routing) },
       housekeeping: () => purgeArchives(store, Date.now()),
       start: () => ensureOutboxRelay(store, queue),
       stopping: () => {

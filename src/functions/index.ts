@@ -18,6 +18,7 @@ export {
   type LambdaServiceOptions,
   type OnBehalfInvocation,
 } from "./api/index.js";
+export type { BusEvent, PutOnBus } from "./async/index.js";
 export {
   packagesDirIn,
   packageUploadPath,

@@ -69,7 +69,7 @@ export const functionsSubsystem: Subsystem = {
       permissionResource(calls, made),
     ];
   },
-  open: async ({ store, config, installation, logger, metrics, queue, outboxSignal, calls }) => {
+  open: async ({ store, config, installation, logger, metrics, queue, outboxSignal, calls, provided }) => {
     const codeRoot = codeRootIn(config.dataDir);
     // Functions call Jeff's own APIs; the endpoint is known once the server listens, so the
     // environment they get is filled in then (environments only start after that).
@@ -130,6 +130,7 @@ export const functionsSubsystem: Subsystem = {
       gate,
       logger,
       retryDelayMs: (attempt) => config.functionRetryDelayMs * attempt,
+      putOnBus: () => provided.putOnBus,
     });
     // The one path for invocations that start now, synchronous or queued: the Lambda API's Invoke
     // takes it, as any other part of Jeff that invokes a function should.

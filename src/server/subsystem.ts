@@ -4,7 +4,7 @@
  * `server.ts` loops over the list in `subsystems.ts`; adding a subsystem is a folder and a line.
  */
 import type { EventTargets } from "../events/index.js";
-import type { Invoke, InvokeOnBehalf } from "../functions/index.js";
+import type { Invoke, InvokeOnBehalf, PutOnBus } from "../functions/index.js";
 import type { Installation } from "../identity/index.js";
 import type { CallPath, OutboxSignal } from "../operations/index.js";
 import type { Logger, MetricsRegistry } from "../ops/index.js";
@@ -27,6 +27,8 @@ export interface Provided {
   invokeOnBehalf?: InvokeOnBehalf;
   /** The kinds of target EventBridge delivers to, which other subsystems extend (events). */
   eventTargets?: EventTargets;
+  /** Puts another service's event on a bus in the caller's transaction: Lambda's destinations (events). */
+  putOnBus?: PutOnBus;
 }
 
 /** What resource handlers are built with: the real store and call path, or stand-ins offline. */

@@ -1,6 +1,7 @@
 // Events reaching their targets: a function invoked with the event as EventBridge sends it (or the
 // target's Input), a bus forwarding to another bus, the AWS CLI's event showing in a function's
-// log, and a target that does not exist ending in its dead-letter queue without retries.
+// log, and a target that does not exist ending in its dead-letter queue without retries; and
+// Lambda putting an asynchronous invocation's outcome on a bus (its destinations).
 
 import { spawn } from "node:child_process";
 import { join } from "node:path";
@@ -12,7 +13,11 @@ import {
   PutRuleCommand,
   PutTargetsCommand,
 } from "@aws-sdk/client-eventbridge";
-import type { LambdaClient } from "@aws-sdk/client-lambda";
+import {
+  InvokeCommand,
+  type LambdaClient,
+  PutFunctionEventInvokeConfigCommand,
+} from "@aws-sdk/client-lambda";
 import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { storeEnvFor } from "../stores.js";
@@ -47,7 +52,7 @@ beforeAll(async () => {
     maxAttempts: 1,
   });
   lambda = lambdaClientFor(jeff);
-  for (const fn of ["orders-fn", "fixed-fn", "audit-fn", "shaped-fn", "activity-fn"]) {
+  for (const fn of ["orders-fn", "fixed-fn", "audit-fn", "shaped-fn", "activity-fn", "outcome-fn"]) {
     await createNodeFunction(lambda, jeff.accountId, fn, reporter(fn), {
       Environment: { Variables: { COLLECTOR: collector.url } },
     });
@@ -198,6 +203,102 @@ describe("delivery", () => {
     expect(reportsOf("audit-fn")[0]!.event).toMatchObject({
       id: put.Entries![0]!.EventId,
       detail: { hop: 1 },
+    });
+  });
+
+  it("puts an asynchronous invocation's outcome on a bus named as its destination, as Lambda's events", async () => {
+    await events.send(new CreateEventBusCommand({ Name: "outcomes" }));
+    const busArn = `arn:aws:events:${jeff.region}:${jeff.accountId}:event-bus/outcomes`;
+    await events.send(
+      new PutRuleCommand({
+        Name: "lambda-results",
+        EventBusName: "outcomes",
+        EventPattern: JSON.stringify({ source: ["lambda"] }),
+      }),
+    );
+    await events.send(
+      new PutTargetsCommand({
+        Rule: "lambda-results",
+        EventBusName: "outcomes",
+        Targets: [{ Id: "fn", Arn: functionArn("outcome-fn") }],
+      }),
+    );
+    await createNodeFunction(
+      lambda,
+      jeff.accountId,
+      "judged-fn",
+      `export const handler = async (event) => {
+        if (event.mode === "failure") throw new Error("intentional failure!");
+        return { hello: "world" };
+      };`,
+    );
+    // Another Region's bus is not this Jeff's to deliver to, and changes nothing.
+    const elsewhere = `arn:aws:events:eu-north-9:${jeff.accountId}:event-bus/outcomes`;
+    const refused = await failure(
+      lambda.send(
+        new PutFunctionEventInvokeConfigCommand({
+          FunctionName: "judged-fn",
+          DestinationConfig: { OnSuccess: { Destination: elsewhere } },
+        }),
+      ),
+    );
+    expect(refused.name).toBe("InvalidParameterValueException");
+    expect(refused.message).toContain(elsewhere);
+    await lambda.send(
+      new PutFunctionEventInvokeConfigCommand({
+        FunctionName: "judged-fn",
+        MaximumRetryAttempts: 0,
+        DestinationConfig: { OnSuccess: { Destination: busArn }, OnFailure: { Destination: busArn } },
+      }),
+    );
+    const requestIds: Record<string, string | undefined> = {};
+    for (const mode of ["success", "failure"]) {
+      const sent = await lambda.send(
+        new InvokeCommand({
+          FunctionName: "judged-fn",
+          InvocationType: "Event",
+          Payload: JSON.stringify({ mode }),
+        }),
+      );
+      expect(sent.StatusCode).toBe(202);
+      requestIds[mode] = sent.$metadata.requestId;
+    }
+    await until(() => reportsOf("outcome-fn").length >= 2, "both outcomes on the bus's rule's function");
+    const byType = (type: string) =>
+      reportsOf("outcome-fn").find((r) => r.event["detail-type"] === type)!.event;
+    const invoked = `${functionArn("judged-fn")}:$LATEST`;
+    expect(byType("Lambda Function Invocation Result - Success")).toMatchObject({
+      version: "0",
+      source: "lambda",
+      account: jeff.accountId,
+      region: jeff.region,
+      resources: [busArn, invoked],
+      detail: {
+        version: "1.0",
+        requestContext: {
+          requestId: requestIds.success,
+          functionArn: invoked,
+          condition: "Success",
+          approximateInvokeCount: 1,
+        },
+        requestPayload: { mode: "success" },
+        responseContext: { statusCode: 200, executedVersion: "$LATEST" },
+        responsePayload: { hello: "world" },
+      },
+    });
+    expect(byType("Lambda Function Invocation Result - Failure")).toMatchObject({
+      source: "lambda",
+      resources: [busArn, invoked],
+      detail: {
+        requestContext: {
+          requestId: requestIds.failure,
+          condition: "RetriesExhausted",
+          approximateInvokeCount: 1,
+        },
+        requestPayload: { mode: "failure" },
+        responseContext: { statusCode: 200, executedVersion: "$LATEST", functionError: "Unhandled" },
+        responsePayload: { errorType: "Error", errorMessage: "intentional failure!" },
+      },
     });
   });
 

@@ -1,7 +1,7 @@
 /**
  * Where an asynchronous invocation's outcome goes: the OnSuccess / OnFailure destination gets a
- * record in Lambda's format, handed over as an event of the destination function — enqueued in
- * the transaction that completes the attempt, so it is handed over exactly once.
+ * record in Lambda's format, in the transaction that completes the attempt, so it is handed over
+ * exactly once — to a function as an event of it, to an EventBridge bus as an event on it.
  */
 import type { Logger } from "../../ops/index.js";
 import { isAwsError } from "../../protocol/index.js";
@@ -13,6 +13,30 @@ import { type FunctionTarget, resolveTarget } from "../records/index.js";
 import { type AsyncEvent, asyncEventJob, newAsyncEvent } from "./async-event.js";
 
 export type Condition = "Success" | "RetriesExhausted" | "EventAgeExceeded";
+
+/**
+ * An event another service puts on an EventBridge bus: the fields of its envelope the sender
+ * chooses (EventBridge fills in the rest).
+ */
+export interface BusEvent {
+  readonly source: string;
+  readonly detailType: string;
+  readonly resources: readonly string[];
+  readonly detail: Record<string, unknown>;
+}
+
+/**
+ * Puts `event` on the bus `busArn` names, in `tx` (the events subsystem provides it). A bus that
+ * does not exist takes the event and delivers it nowhere, as on AWS.
+ */
+export type PutOnBus = (tx: SqlExecutor, busArn: string, event: BusEvent) => Promise<void>;
+
+/** What Lambda's destination events are called on EventBridge, by how the invocation ended. */
+const resultDetailType: Readonly<Record<Condition, string>> = {
+  Success: "Lambda Function Invocation Result - Success",
+  RetriesExhausted: "Lambda Function Invocation Result - Failure",
+  EventAgeExceeded: "Lambda Function Invocation Result - Failure",
+};
 
 function parseJson(text: string): unknown {
   try {
@@ -29,8 +53,8 @@ export function destinationRecord(
   condition: Condition,
   result: InvocationResult | undefined,
   now: Date = new Date(),
-): string {
-  return JSON.stringify({
+): Record<string, unknown> {
+  return {
     version: "1.0",
     timestamp: now.toISOString(),
     requestContext: {
@@ -50,7 +74,48 @@ export function destinationRecord(
           responsePayload: parseJson(new TextDecoder().decode(result.payload)),
         }
       : {}),
-  });
+  };
+}
+
+export interface RecordDelivery {
+  readonly queue: WorkQueue;
+  readonly logger: Logger;
+  /** How records reach a bus; undefined while Jeff has no event bus. */
+  readonly putOnBus: () => PutOnBus | undefined;
+}
+
+/**
+ * Hands the destination record of `event` (which ended as `condition`) to `destinationArn`, in
+ * `tx`: to a function (`…:lambda:…`) as an asynchronous invocation, to a bus (`…:events:…`) as
+ * an event from `lambda` whose resources are the bus and the function version that ran.
+ */
+export async function deliverRecord(
+  tx: SqlExecutor,
+  delivery: RecordDelivery,
+  event: AsyncEvent,
+  condition: Condition,
+  record: Record<string, unknown>,
+  destinationArn: string,
+): Promise<void> {
+  if (destinationArn.split(":")[2] === "events") {
+    const putOnBus = delivery.putOnBus();
+    if (putOnBus === undefined) {
+      delivery.logger.warn("dropping a destination record: this Jeff has no event bus", {
+        requestId: event.requestId,
+        destination: destinationArn,
+      });
+      return;
+    }
+    const requestContext = record.requestContext as { functionArn: string };
+    await putOnBus(tx, destinationArn, {
+      source: "lambda",
+      detailType: resultDetailType[condition],
+      resources: [destinationArn, requestContext.functionArn],
+      detail: record,
+    });
+    return;
+  }
+  await invokeDestination(tx, delivery, event, destinationArn, JSON.stringify(record));
 }
 
 /**
@@ -59,10 +124,9 @@ export function destinationRecord(
  * event) and the qualifier's own retries and destinations. A destination that is gone is logged
  * and skipped: the record has nowhere to go, and the event it describes is finished.
  */
-export async function deliverRecord(
+async function invokeDestination(
   tx: SqlExecutor,
-  queue: WorkQueue,
-  logger: Logger,
+  { queue, logger }: RecordDelivery,
   event: AsyncEvent,
   destinationArn: string,
   recordText: string,

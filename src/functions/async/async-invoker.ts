@@ -29,7 +29,7 @@ import {
   findEventInvokeConfig,
   resolveVersion,
 } from "../records/index.js";
-import { type Condition, deliverRecord, destinationRecord } from "./async-destination.js";
+import { type Condition, deliverRecord, destinationRecord, type PutOnBus } from "./async-destination.js";
 import { type AsyncEvent, asAsyncEvent, asyncEventJob } from "./async-event.js";
 
 export interface AsyncInvokerOptions {
@@ -41,6 +41,8 @@ export interface AsyncInvokerOptions {
   readonly metrics: FunctionMetrics;
   /** The wait before retry number `attempt` (1-based); Lambda waits about a minute, then two. */
   readonly retryDelayMs: (attempt: number) => number;
+  /** How destination records reach an EventBridge bus (the events subsystem's, once it is open). */
+  readonly putOnBus: () => PutOnBus | undefined;
 }
 
 /** How soon a throttled event is tried again: Lambda, too, requeues throttled events. */
@@ -127,9 +129,10 @@ export class AsyncInvoker {
     destinationArn: string | undefined,
   ): Promise<void> {
     if (!destinationArn) return; // resolving completes the job
-    const text = destinationRecord(event, record, condition, result);
-    const { queue, logger } = this.options;
-    await this.#completeWith(job, (tx) => deliverRecord(tx, queue, logger, event, destinationArn, text));
+    const destination = destinationRecord(event, record, condition, result);
+    await this.#completeWith(job, (tx) =>
+      deliverRecord(tx, this.options, event, condition, destination, destinationArn),
+    );
   }
 
   /** Completes the job in one transaction with `work`, so the two happen together or not at all. */

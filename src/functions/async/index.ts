@@ -7,6 +7,7 @@
  * Invariant: an event is acknowledged only once its job is committed, and it is handed to its
  * destination exactly once.
  */
+export type { BusEvent, PutOnBus } from "./async-destination.js";
 export { asyncEventJob, asyncInvokeKind, newAsyncEvent } from "./async-event.js";
 export { asyncEventsOntoQueue } from "./async-events-migration.js";
 export { AsyncInvoker } from "./async-invoker.js";

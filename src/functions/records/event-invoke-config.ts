@@ -64,7 +64,10 @@ type DestinationChange = string | null | undefined;
 const functionDestination =
   /^arn:aws[a-zA-Z-]*:lambda:([a-z0-9-]+):(\d{12}):function:[a-zA-Z0-9-_]+(?::(?:\$LATEST|[a-zA-Z0-9-_]+))?$/;
 
-/** The services Lambda delivers to: functions, and queues, topics and buses, which Jeff has not yet. */
+/** An EventBridge bus: `arn:aws:events:REGION:ACCOUNT:event-bus/NAME`. */
+const busDestination = /^arn:aws[a-zA-Z-]*:events:([a-z0-9-]+):(\d{12}):event-bus\/[A-Za-z0-9._\-/]{1,256}$/;
+
+/** The services Lambda delivers to: functions and buses, and queues and topics, which Jeff has not yet. */
 const destinationServices = /^arn:aws[a-zA-Z-]*:(lambda|sqs|sns|events):/;
 
 /** One member as Lambda's message prints it: `OnSuccess(destination=ARN)`, or `null`. */
@@ -75,7 +78,8 @@ function destinationPart(destinations: Record<string, unknown>, which: "OnSucces
 
 /**
  * `DestinationConfig.OnSuccess|OnFailure.Destination`: a function of the caller's own account and
- * region, unqualified or with a version or alias (`…:function:NAME:QUALIFIER`). An empty
+ * region, unqualified or with a version or alias (`…:function:NAME:QUALIFIER`), or an EventBridge
+ * bus of theirs (`…:event-bus/NAME`; one that does not exist takes the records, as on AWS). An empty
  * `Destination` (or none inside the member) clears it; a missing member leaves it as it is.
  */
 function destination(
@@ -87,7 +91,7 @@ function destination(
   if (destinations === undefined || destinations === null || !(which in destinations)) return undefined;
   const arn = (destinations[which] as { Destination?: unknown } | null | undefined)?.Destination;
   if (arn === undefined || arn === null || arn === "") return null;
-  const match = typeof arn === "string" ? functionDestination.exec(arn) : null;
+  const match = typeof arn === "string" ? (functionDestination.exec(arn) ?? busDestination.exec(arn)) : null;
   if (!match && !destinationServices.test(String(arn))) {
     // Not a destination on Lambda either: Lambda's words, naming both members as it does.
     throw lambdaErrors.invalidParameter(
@@ -96,12 +100,12 @@ function destination(
   }
   if (!match) {
     throw lambdaErrors.invalidParameter(
-      `The destination ARN ${String(arn)} in DestinationConfig.${which} is invalid: Jeff delivers to functions (arn:aws:lambda:REGION:ACCOUNT:function:NAME, optionally :VERSION or :ALIAS) for now`,
+      `The destination ARN ${String(arn)} in DestinationConfig.${which} is invalid: Jeff delivers to functions (arn:aws:lambda:REGION:ACCOUNT:function:NAME, optionally :VERSION or :ALIAS) and event buses (arn:aws:events:REGION:ACCOUNT:event-bus/NAME) for now`,
     );
   }
   if (match[1] !== scope.region || match[2] !== scope.accountId) {
     throw lambdaErrors.invalidParameter(
-      `The destination ARN ${String(arn)} in DestinationConfig.${which} is invalid: the function must be in this account (${scope.accountId}) and region (${scope.region})`,
+      `The destination ARN ${String(arn)} in DestinationConfig.${which} is invalid: the ${functionDestination.test(arn as string) ? "function" : "bus"} must be in this account (${scope.accountId}) and region (${scope.region})`,
     );
   }
   return arn as string;

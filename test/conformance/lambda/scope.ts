@@ -85,7 +85,6 @@ export const notBuilt: ReadonlyArray<readonly [feature: string, prefixes: readon
       "TestPartialARNMatching::test_cross_region_arn_function_access",
     ],
   ],
-  ["EventBridge destinations (they come with the event bus)", ["TestLambdaDestinationEventbridge::"]],
   [
     "S3 (function code from a bucket)",
     [
