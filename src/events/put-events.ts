@@ -213,10 +213,21 @@ export async function routeEvent(
  */
 export function putOnBus(routing: RoutingContext): PutOnBus {
   return async (tx, busArn, fields) => {
+    const detailText = JSON.stringify(fields.detail);
+    const size = entrySize({
+      Source: fields.source,
+      DetailType: fields.detailType,
+      Detail: detailText,
+      Resources: [...fields.resources],
+    });
+    if (size > putEventsSizeLimit) return false;
     const [, , , region = "", accountId = ""] = busArn.split(":");
     const scope = { accountId, region };
     const now = Date.now();
-    await routeEvent(tx, routing, scope, busNameOf(busArn), envelopeOf(scope, fields, now), now);
+    await routeEvent(tx, routing, scope, busNameOf(busArn), envelopeOf(scope, fields, now), now, {
+      detailText,
+    });
+    return true;
   };
 }
 

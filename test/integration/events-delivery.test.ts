@@ -229,6 +229,7 @@ describe("delivery", () => {
       "judged-fn",
       `export const handler = async (event) => {
         if (event.mode === "failure") throw new Error("intentional failure!");
+        if (event.mode === "large") return "x".repeat(300 * 1024);
         return { hello: "world" };
       };`,
     );
@@ -252,7 +253,7 @@ describe("delivery", () => {
       }),
     );
     const requestIds: Record<string, string | undefined> = {};
-    for (const mode of ["success", "failure"]) {
+    for (const mode of ["success", "failure", "large"]) {
       const sent = await lambda.send(
         new InvokeCommand({
           FunctionName: "judged-fn",
@@ -300,6 +301,13 @@ describe("delivery", () => {
         responsePayload: { errorType: "Error", errorMessage: "intentional failure!" },
       },
     });
+    // A record over EventBridge's 256 KB entry limit is not delivered, as on Lambda, and says so.
+    await until(
+      () => jeff.logs().includes(requestIds.large!) && jeff.logs().includes("256 KB entry limit"),
+      "the oversized record to be dropped",
+    );
+    const reported = reportsOf("outcome-fn").map((r) => JSON.stringify(r.event));
+    expect(reported.some((text) => text.includes(requestIds.large!))).toBe(false);
   });
 
   it("shows an event put with the AWS CLI in the target function's log", async () => {

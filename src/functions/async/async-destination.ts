@@ -26,10 +26,11 @@ export interface BusEvent {
 }
 
 /**
- * Puts `event` on the bus `busArn` names, in `tx` (the events subsystem provides it). A bus that
- * does not exist takes the event and delivers it nowhere, as on AWS.
+ * Puts `event` on the bus `busArn` names, in `tx` (the events subsystem provides it); false when
+ * the bus refuses it for its size (EventBridge's 256 KB entry limit). A bus that does not exist
+ * takes the event and delivers it nowhere, as on AWS.
  */
-export type PutOnBus = (tx: SqlExecutor, busArn: string, event: BusEvent) => Promise<void>;
+export type PutOnBus = (tx: SqlExecutor, busArn: string, event: BusEvent) => Promise<boolean>;
 
 /** What Lambda's destination events are called on EventBridge, by how the invocation ended. */
 const resultDetailType: Readonly<Record<Condition, string>> = {
@@ -107,12 +108,19 @@ export async function deliverRecord(
       return;
     }
     const requestContext = record.requestContext as { functionArn: string };
-    await putOnBus(tx, destinationArn, {
+    const taken = await putOnBus(tx, destinationArn, {
       source: "lambda",
       detailType: resultDetailType[condition],
       resources: [destinationArn, requestContext.functionArn],
       detail: record,
     });
+    // As on Lambda, a record the destination cannot take is not delivered (a delivery failure).
+    if (!taken) {
+      delivery.logger.warn("dropping a destination record: it is over EventBridge's 256 KB entry limit", {
+        requestId: event.requestId,
+        destination: destinationArn,
+      });
+    }
     return;
   }
   await invokeDestination(tx, delivery, event, destinationArn, JSON.stringify(record));
