@@ -209,7 +209,9 @@ export async function routeEvent(
 /**
  * Another service's event onto the bus an ARN names, in that service's transaction, as EventBridge
  * takes an event from an AWS service (Lambda's destinations): the envelope filled in here, routed
- * as a PutEvents entry is. What the subsystem provides as `putOnBus`.
+ * as a PutEvents entry is. An event over an entry's size limit is refused, as PutEvents would
+ * refuse it; a bus that does not exist takes it and delivers it nowhere, as on AWS. What the
+ * subsystem provides as `putOnBus`.
  */
 export function putOnBus(routing: RoutingContext): PutOnBus {
   return async (tx, busArn, fields) => {
@@ -220,14 +222,14 @@ export function putOnBus(routing: RoutingContext): PutOnBus {
       Detail: detailText,
       Resources: [...fields.resources],
     });
-    if (size > putEventsSizeLimit) return false;
+    if (size > putEventsSizeLimit) return "too large";
     const [, , , region = "", accountId = ""] = busArn.split(":");
     const scope = { accountId, region };
+    const busName = busNameOf(busArn);
+    if (!(await findBus(tx, scope, busName))) return "no such bus";
     const now = Date.now();
-    await routeEvent(tx, routing, scope, busNameOf(busArn), envelopeOf(scope, fields, now), now, {
-      detailText,
-    });
-    return true;
+    await routeEvent(tx, routing, scope, busName, envelopeOf(scope, fields, now), now, { detailText });
+    return "put";
   };
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { setAside } from "./recorded-runner.js";
+import { setAside, touches } from "./recorded-runner.js";
 
 describe("setAside", () => {
   const configuration = {
@@ -30,5 +30,13 @@ describe("setAside", () => {
   it("reads dots as separating parts: a key that holds a dot is not named by them", () => {
     const answer = { "Error.Message": "kept", Error: { Message: "gone" } };
     expect(setAside("call", answer, ["call.Error.Message"])).toEqual({ "Error.Message": "kept", Error: {} });
+  });
+
+  it("tells whether the paths name anything, so a supersession touches only answers that have them", () => {
+    expect(touches("create_response", configuration, ["**.SnapStart"])).toBe(true);
+    expect(touches("create_response", { FunctionName: "fn" }, ["**.SnapStart"])).toBe(false);
+    expect(touches("get_policy", { RevisionId: "r" }, ["get_function_*.Configuration.RevisionId"])).toBe(
+      false,
+    );
   });
 });

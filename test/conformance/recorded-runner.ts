@@ -38,13 +38,16 @@ export interface Recording<F extends string = string> {
 }
 
 /**
- * Answers AWS has since given otherwise. The recordings span years, and AWS changed some answers
- * in that time (a configuration key added to every function, a message reworded): where an old
- * recording and a newer one disagree, no service can answer as both, and Jeff answers as the newer.
- * A supersession names the newer recording (`by`, `<file>::<test>`) and the answer paths it
- * overrules; those paths are set aside on both sides before the old recording is compared, and
- * everything else in it must still match. The runner checks that `by` exists and is newer than
- * every recording the supersession is applied to, and prints how many tests pass only by it.
+ * Answers AWS has since given otherwise. The recordings span years, and some answers changed in
+ * that time (a configuration key that every later recording shows, a message reworded): where an
+ * old recording and a newer one disagree, no service can answer as both, and Jeff answers as the
+ * newer. A supersession names the newer recording (`by`, `<file>::<test>`) and the answer paths it
+ * overrules; those paths are set aside on both sides before the old recording is compared (or, with
+ * `rewrite`, the old recording's text there is rewritten to the newer answer), and everything else
+ * in it must still match. The runner checks that `by` exists, is newer than every recording the
+ * supersession is applied to and shows the newer answer (at `shownAt`, or the same paths); one applied by date alone (no `tests`) applies
+ * only to a recording without those paths, so it can only set aside what Jeff adds. It prints how
+ * many tests pass only by each supersession that touched them.
  */
 export interface Supersession {
   /** The older recordings overruled (`<file>::<test>`); when omitted, every one made before `by`. */
@@ -54,7 +57,11 @@ export interface Supersession {
    * stands for any text; a part `**` for any number of parts.
    */
   readonly paths: readonly string[];
+  /** The old recording's text at the paths made the newer answer, instead of set aside on both sides. */
+  readonly rewrite?: { readonly from: RegExp; readonly to: string };
   readonly by: string;
+  /** Where `by` shows the newer answer, when its calls are labelled otherwise than `paths` say. */
+  readonly shownAt?: readonly string[];
   /** What AWS answers now, in a few words. */
   readonly why: string;
 }
@@ -111,44 +118,91 @@ function recordedDate(text: string): Date {
   return new Date(Date.UTC(+m[3]!, +m[2]! - 1, +m[1]!, +m[4]!, +m[5]!, +m[6]!));
 }
 
-/** Each recording's supersessions, checked against the dates of the recordings they name. */
+/** Each recording's supersessions, checked against the recordings they name. */
 function supersessionsOf<F extends string>(
   all: readonly Recording<F>[],
   superseded: readonly Supersession[],
 ): (recording: Recording<F>) => Supersession[] {
-  const dateOf = new Map(all.map((r) => [`${r.file}::${r.test}`, r.date]));
+  const byKey = new Map(all.map((r) => [`${r.file}::${r.test}`, r]));
   for (const s of superseded) {
-    const newer = dateOf.get(s.by);
+    const newer = byKey.get(s.by);
     if (newer === undefined) throw new Error(`supersession "${s.why}": no recording ${s.by}`);
+    if (!holds(newer.content, s.shownAt ?? s.paths)) {
+      throw new Error(`supersession "${s.why}": ${s.by} does not show the newer answer where it says`);
+    }
     for (const test of s.tests ?? []) {
-      const older = dateOf.get(test);
+      const older = byKey.get(test);
       if (older === undefined) throw new Error(`supersession "${s.why}": no recording ${test}`);
-      if (older >= newer) throw new Error(`supersession "${s.why}": ${test} is not older than ${s.by}`);
+      if (older.date >= newer.date)
+        throw new Error(`supersession "${s.why}": ${test} is not older than ${s.by}`);
     }
   }
   return (recording) => {
     const key = `${recording.file}::${recording.test}`;
     return superseded.filter((s) =>
-      s.tests === undefined ? recording.date < dateOf.get(s.by)! : s.tests.includes(key),
+      s.tests === undefined
+        ? recording.date < byKey.get(s.by)!.date && !holds(recording.content, s.paths)
+        : s.tests.includes(key),
     );
   };
 }
 
+/** Whether any answer of `content` (label → answer) has a key one of `paths` names. */
+function holds(content: Record<string, unknown>, paths: readonly string[]): boolean {
+  return Object.entries(content).some(([label, answer]) => touches(label, answer, paths));
+}
+
+/** Whether `paths` name any key of `answer`. */
+export function touches(label: string, answer: unknown, paths: readonly string[]): boolean {
+  let found = false;
+  amend(label, answer, paths, (value) => {
+    found = true;
+    return value;
+  });
+  return found;
+}
+
 /** `answer` without what `paths` name (label first, as Supersession.paths reads). */
 export function setAside(label: string, answer: unknown, paths: readonly string[]): unknown {
+  return amend(label, answer, paths, () => removed);
+}
+
+const removed = Symbol("removed");
+
+/** `answer` with each value `paths` name replaced by `edit` of it, or left out where it answers `removed`. */
+function amend(
+  label: string,
+  answer: unknown,
+  paths: readonly string[],
+  edit: (value: unknown) => unknown,
+): unknown {
   const patterns = paths.map((path) => path.split(".").map(partPattern));
-  const strip = (value: unknown, at: readonly string[]): unknown => {
-    if (Array.isArray(value)) return value.map((item) => strip(item, at));
+  const walk = (value: unknown, at: readonly string[]): unknown => {
+    if (Array.isArray(value)) return value.map((item) => walk(item, at));
     if (value === null || typeof value !== "object") return value;
     const out: Record<string, unknown> = {};
     for (const [key, v] of Object.entries(value)) {
       const here = [...at, key];
-      if (patterns.some((p) => pathMatches(p, here))) continue;
-      out[key] = strip(v, here);
+      if (patterns.some((p) => pathMatches(p, here))) {
+        const edited = edit(v);
+        if (edited !== removed) out[key] = edited;
+      } else {
+        out[key] = walk(v, here);
+      }
     }
     return out;
   };
-  return strip(answer, [label]);
+  return walk(answer, [label]);
+}
+
+/** What an old recording's answer is compared as, and Jeff's, once `s` overrules part of it. */
+function overruled(s: Supersession, label: string, recorded: unknown, actual: unknown): [unknown, unknown] {
+  const { rewrite } = s;
+  if (rewrite === undefined) return [setAside(label, recorded, s.paths), setAside(label, actual, s.paths)];
+  const rewritten = amend(label, recorded, s.paths, (v) =>
+    typeof v === "string" ? v.replace(rewrite.from, rewrite.to) : v,
+  );
+  return [rewritten, actual];
 }
 
 function partPattern(part: string): RegExp | "**" {
@@ -220,14 +274,12 @@ export async function replayRecorded<R extends RecordedReplay, F extends string>
     const supersessions = supersessionsFor(recording);
     const outcome = replayCase
       ? await replay(run, replayCase, recording, supersessions)
-      : { problems: ["no case replays it yet"], passedOnlySetAside: false };
+      : { problems: ["no case replays it yet"], decidedBy: [] };
     const problems = outcome.problems;
     if (problems.length === 0) {
       for (const count of counts) count.passed++;
       passed++;
-      if (outcome.passedOnlySetAside) {
-        for (const s of supersessions) decided.set(s, (decided.get(s) ?? 0) + 1);
-      }
+      for (const s of outcome.decidedBy) decided.set(s, (decided.get(s) ?? 0) + 1);
     } else {
       failures.push(`${key}\n    ${problems.slice(0, only === undefined ? 3 : 100).join("\n    ")}`);
     }
@@ -255,7 +307,7 @@ async function replay<R extends RecordedReplay, F extends string>(
   replayCase: ReplayCase<R, F>,
   recording: Recording<F>,
   supersessions: readonly Supersession[],
-): Promise<{ problems: string[]; passedOnlySetAside: boolean }> {
+): Promise<{ problems: string[]; decidedBy: Supersession[] }> {
   const r = run.replayFor(recording);
   const deadline = run.caseDeadlineMs ?? 120_000;
   let timer: NodeJS.Timeout | undefined;
@@ -269,13 +321,12 @@ async function replay<R extends RecordedReplay, F extends string>(
   } catch (error) {
     await r.cleanUp();
     const problem = `the case failed: ${(error as Error).stack?.split("\n").slice(0, 3).join(" ") ?? error}`;
-    return { problems: [problem], passedOnlySetAside: false };
+    return { problems: [problem], decidedBy: [] };
   } finally {
     clearTimeout(timer);
   }
   await r.cleanUp();
-  const paths = supersessions.flatMap((s) => s.paths);
-  const compare = (aside: readonly string[]): string[] => {
+  const compare = (applied: readonly Supersession[]): string[] => {
     const bindings = new Bindings();
     const problems: string[] = [];
     for (const [label, recorded] of Object.entries(recording.content)) {
@@ -283,17 +334,25 @@ async function replay<R extends RecordedReplay, F extends string>(
         problems.push(`${label}: not replayed`);
         continue;
       }
-      const actual = normalise(r.matched.get(label), run.accounts, r.replacements, label);
-      problems.push(
-        ...differences(setAside(label, recorded, aside), setAside(label, actual, aside), bindings, label),
-      );
+      let theirs: unknown = recorded;
+      let ours = normalise(r.matched.get(label), run.accounts, r.replacements, label);
+      for (const s of applied) [theirs, ours] = overruled(s, label, theirs, ours);
+      problems.push(...differences(theirs, ours, bindings, label));
     }
     for (const label of r.matched.keys()) {
       if (!(label in recording.content)) problems.push(`${label}: AWS recorded no such answer`);
     }
     return problems;
   };
-  const problems = compare(paths);
-  const passedOnlySetAside = problems.length === 0 && paths.length > 0 && compare([]).length > 0;
-  return { problems, passedOnlySetAside };
+  const problems = compare(supersessions);
+  // The supersessions that set something aside in this test (on either side), if it passes only by them.
+  const decidedBy =
+    problems.length === 0 && supersessions.length > 0 && compare([]).length > 0
+      ? supersessions.filter(
+          (s) =>
+            holds(recording.content, s.paths) ||
+            [...r.matched].some(([label, answer]) => touches(label, answer, s.paths)),
+        )
+      : [];
+  return { problems, decidedBy };
 }

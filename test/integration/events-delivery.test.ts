@@ -308,6 +308,28 @@ describe("delivery", () => {
     );
     const reported = reportsOf("outcome-fn").map((r) => JSON.stringify(r.event));
     expect(reported.some((text) => text.includes(requestIds.large!))).toBe(false);
+    // A bus that does not exist takes the record and delivers it nowhere, as on AWS; the log says so.
+    const gone = `arn:aws:events:${jeff.region}:${jeff.accountId}:event-bus/gone`;
+    await lambda.send(
+      new PutFunctionEventInvokeConfigCommand({
+        FunctionName: "judged-fn",
+        MaximumRetryAttempts: 0,
+        DestinationConfig: { OnSuccess: { Destination: gone } },
+      }),
+    );
+    const toNowhere = await lambda.send(
+      new InvokeCommand({
+        FunctionName: "judged-fn",
+        InvocationType: "Event",
+        Payload: '{"mode":"success"}',
+      }),
+    );
+    await until(
+      () =>
+        jeff.logs().includes(toNowhere.$metadata.requestId!) &&
+        jeff.logs().includes("the bus does not exist"),
+      "the record for a bus that does not exist to be dropped",
+    );
   });
 
   it("shows an event put with the AWS CLI in the target function's log", async () => {

@@ -26,11 +26,15 @@ export interface BusEvent {
 }
 
 /**
- * Puts `event` on the bus `busArn` names, in `tx` (the events subsystem provides it); false when
- * the bus refuses it for its size (EventBridge's 256 KB entry limit). A bus that does not exist
- * takes the event and delivers it nowhere, as on AWS.
+ * Puts `event` on the bus `busArn` names, in `tx` (the events subsystem provides it), and says
+ * how that went: put; refused for its size (EventBridge's 256 KB entry limit); or taken by no bus,
+ * as one that does not exist takes an event on AWS.
  */
-export type PutOnBus = (tx: SqlExecutor, busArn: string, event: BusEvent) => Promise<boolean>;
+export type PutOnBus = (
+  tx: SqlExecutor,
+  busArn: string,
+  event: BusEvent,
+) => Promise<"put" | "too large" | "no such bus">;
 
 /** What Lambda's destination events are called on EventBridge, by how the invocation ended. */
 const resultDetailType: Readonly<Record<Condition, string>> = {
@@ -88,7 +92,8 @@ export interface RecordDelivery {
 /**
  * Hands the destination record of `event` (which ended as `condition`) to `destinationArn`, in
  * `tx`: to a function (`…:lambda:…`) as an asynchronous invocation, to a bus (`…:events:…`) as
- * an event from `lambda` whose resources are the bus and the function version that ran.
+ * an event from `lambda` whose resources are the bus and the function's ARN as it was invoked
+ * (with its qualifier, `$LATEST` when none).
  */
 export async function deliverRecord(
   tx: SqlExecutor,
@@ -108,18 +113,20 @@ export async function deliverRecord(
       return;
     }
     const requestContext = record.requestContext as { functionArn: string };
-    const taken = await putOnBus(tx, destinationArn, {
+    const outcome = await putOnBus(tx, destinationArn, {
       source: "lambda",
       detailType: resultDetailType[condition],
       resources: [destinationArn, requestContext.functionArn],
       detail: record,
     });
     // As on Lambda, a record the destination cannot take is not delivered (a delivery failure).
-    if (!taken) {
-      delivery.logger.warn("dropping a destination record: it is over EventBridge's 256 KB entry limit", {
-        requestId: event.requestId,
-        destination: destinationArn,
-      });
+    if (outcome !== "put") {
+      delivery.logger.warn(
+        outcome === "too large"
+          ? "dropping a destination record: it is over EventBridge's 256 KB entry limit"
+          : "dropping a destination record: the bus does not exist",
+        { requestId: event.requestId, destination: destinationArn },
+      );
     }
     return;
   }

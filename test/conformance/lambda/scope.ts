@@ -135,7 +135,8 @@ function covers(prefix: string, test: string): boolean {
  */
 export const superseded: readonly Supersession[] = [
   {
-    // Every function configuration recorded from March 2023 on carries these two keys, none before.
+    // Every function configuration recorded from March 2023 on carries these two keys, none before
+    // (they launched in November 2022; the recordings' botocore of late 2022 did not read them yet).
     paths: ["**.SnapStart", "**.RuntimeVersionConfig"],
     by: "test_lambda::TestLambdaConcurrency::test_lambda_provisioned_concurrency_moves_with_alias",
     why: "every function configuration carries SnapStart and RuntimeVersionConfig",
@@ -158,26 +159,33 @@ export const superseded: readonly Supersession[] = [
     why: "publishing a version leaves the policy's RevisionId alone",
   },
   {
-    // In 2022 a function's policy had the function's own RevisionId; in 2025 the policy keeps its
-    // RevisionId while publishing changes the function's.
+    // In 2022 a policy's RevisionId was its function's (and adding a permission to version 1 moved
+    // that version's); in 2025 the policy keeps its RevisionId while publishing moves the
+    // function's. The policies' RevisionIds are set aside, and version 1's after its permission;
+    // the functions' others must still match (AddPermission leaves $LATEST's alone).
     tests: ["test_lambda_api::TestLambdaPermissions::test_lambda_permission_revisions"],
-    paths: ["get_function_*.Configuration.RevisionId", "get_policy_v1_after_add_permission9.RevisionId"],
+    paths: ["get_policy_*.RevisionId", "get_function_fn9_v1.Configuration.RevisionId"],
     by: "test_lambda_api::TestLambdaPermissions::test_lambda_permission_fn_versioning",
+    shownAt: ["get_policy*.RevisionId"],
     why: "a policy's RevisionId is its own, not its function's",
   },
   {
+    // AddPermission's is recorded so in 2025 (here and in test_lambda_permission_fn_versioning);
+    // RemovePermission's is not recorded since, and is taken to have changed with it.
     tests: ["test_lambda_api::TestLambdaPermissions::test_lambda_permission_revisions"],
     paths: ["*_revision_id_doesnotmatch.Error.Message", "*_revision_id_doesnotmatch.message"],
     by: "test_lambda_api::TestLambdaRevisions::test_function_revisions_permissions",
-    why: "a policy's RevisionId mismatch says to call GetPolicy",
+    shownAt: ["add_permission_revision_exception.Error.Message"],
+    why: "a policy's RevisionId mismatch says to call GetPolicy (RemovePermission's assumed alike)",
   },
   {
-    // Recorded in 2023; in 2025 Invoke of a missing unqualified function names `:$LATEST`
-    // (test_function_name_and_qualifier_validation[incomplete_arn-invoke]).
+    // Recorded in 2023; in 2025 Invoke of a missing unqualified function names `:$LATEST`.
     tests: ["test_lambda::TestLambdaFeatures::test_invoke_exceptions"],
     paths: ["invoke_function_doesnotexist.Error.Message", "invoke_function_doesnotexist.Message"],
+    rewrite: { from: /:function:doesnotexist$/, to: ":function:doesnotexist:$LATEST" },
     by: "test_lambda_api::TestLambdaFunction::test_function_name_and_qualifier_validation[incomplete_arn-invoke]",
-    why: "Invoke's function-not-found message names the version",
+    shownAt: ["invoke_exception.Message"],
+    why: "Invoke's function-not-found message names $LATEST",
   },
   {
     // Recorded in April 2024; since, a timed-out invocation answers Sandbox.Timedout and
@@ -185,6 +193,7 @@ export const superseded: readonly Supersession[] = [
     tests: ["test_lambda::TestLambdaBehavior::test_lambda_invoke_timed_out_environment_reuse"],
     paths: ["invoke-result-timed-out.Payload.errorMessage", "invoke-result-timed-out.Payload.errorType"],
     by: "test_lambda::TestLambdaBehavior::test_lambda_invoke_with_timeout",
+    shownAt: ["invoke-result.Payload.errorType"],
     why: "a timeout's error is Sandbox.Timedout, RequestId first",
   },
 ];
