@@ -8,7 +8,13 @@ import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { issueRoleSession, presignedUrl } from "../identity/index.js";
 import type { Subsystem } from "../server/subsystem.js";
-import { createLambdaService, functionResources, invokeOnBehalf, permissionResource } from "./api/index.js";
+import {
+  createLambdaService,
+  eventInvokeConfigResource,
+  functionResources,
+  invokeOnBehalf,
+  permissionResource,
+} from "./api/index.js";
 import { AsyncInvoker, asyncEventsOntoQueue, asyncInvokeKind } from "./async/index.js";
 import {
   codePackageMigrations,
@@ -67,6 +73,7 @@ export const functionsSubsystem: Subsystem = {
     return [
       ...functionResources({ store, calls, packagesDir: packagesDirIn(config.dataDir), service: made }),
       permissionResource(calls, made),
+      eventInvokeConfigResource(calls, made),
     ];
   },
   open: async ({ store, config, installation, logger, metrics, queue, outboxSignal, calls, provided }) => {

@@ -8,6 +8,8 @@
  * Invariant: every route is declared with its IAM action and resources, so each call is
  * authorised and recorded like any other.
  */
+
+export { eventInvokeConfigResource } from "./event-invoke-config-resource.js";
 export { type FunctionResourceOptions, functionResources } from "./function-resource.js";
 export { type InvokeOnBehalf, invokeOnBehalf, type OnBehalfInvocation } from "./invoke-on-behalf.js";
 export { createLambdaService, type LambdaServiceOptions } from "./lambda-service.js";
