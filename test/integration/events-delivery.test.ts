@@ -330,6 +330,14 @@ describe("delivery", () => {
         jeff.logs().includes("the bus does not exist"),
       "the record for a bus that does not exist to be dropped",
     );
+    // Both counted once committed, as Lambda's DestinationDeliveryFailures counts them.
+    await until(
+      async () =>
+        (await (await fetch(`${jeff.url}/_jeff/metrics`)).text()).includes(
+          'jeff_function_destination_delivery_failures_total{function="judged-fn"} 2',
+        ),
+      "both dropped records to be counted",
+    );
   });
 
   it("shows an event put with the AWS CLI in the target function's log", async () => {

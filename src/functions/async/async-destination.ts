@@ -93,7 +93,8 @@ export interface RecordDelivery {
  * Hands the destination record of `event` (which ended as `condition`) to `destinationArn`, in
  * `tx`: to a function (`…:lambda:…`) as an asynchronous invocation, to a bus (`…:events:…`) as
  * an event from `lambda` whose resources are the bus and the function's ARN as it was invoked
- * (with its qualifier, `$LATEST` when none).
+ * (with its qualifier, `$LATEST` when none). Answers whether the destination took the record; one
+ * it did not is logged (Lambda counts it in DestinationDeliveryFailures).
  */
 export async function deliverRecord(
   tx: SqlExecutor,
@@ -102,7 +103,7 @@ export async function deliverRecord(
   condition: Condition,
   record: Record<string, unknown>,
   destinationArn: string,
-): Promise<void> {
+): Promise<boolean> {
   if (destinationArn.split(":")[2] === "events") {
     const putOnBus = delivery.putOnBus();
     if (putOnBus === undefined) {
@@ -110,7 +111,7 @@ export async function deliverRecord(
         requestId: event.requestId,
         destination: destinationArn,
       });
-      return;
+      return false;
     }
     const requestContext = record.requestContext as { functionArn: string };
     const outcome = await putOnBus(tx, destinationArn, {
@@ -128,9 +129,9 @@ export async function deliverRecord(
         { requestId: event.requestId, destination: destinationArn },
       );
     }
-    return;
+    return outcome === "put";
   }
-  await invokeDestination(tx, delivery, event, destinationArn, JSON.stringify(record));
+  return invokeDestination(tx, delivery, event, destinationArn, JSON.stringify(record));
 }
 
 /**
@@ -145,7 +146,7 @@ async function invokeDestination(
   event: AsyncEvent,
   destinationArn: string,
   recordText: string,
-): Promise<void> {
+): Promise<boolean> {
   const [, , , region = event.region, accountId = event.accountId, , name = "", qualifier] =
     destinationArn.split(":");
   const scope = { accountId, region };
@@ -158,8 +159,9 @@ async function invokeDestination(
       requestId: event.requestId,
       destination: destinationArn,
     });
-    return;
+    return false;
   }
   const delivery = newAsyncEvent(scope, name, target, recordText);
   await queue.enqueue(tx, asyncEventJob(delivery));
+  return true;
 }

@@ -130,9 +130,12 @@ export class AsyncInvoker {
   ): Promise<void> {
     if (!destinationArn) return; // resolving completes the job
     const destination = destinationRecord(event, record, condition, result);
-    await this.#completeWith(job, (tx) =>
-      deliverRecord(tx, this.options, event, condition, destination, destinationArn),
-    );
+    let taken = true;
+    await this.#completeWith(job, async (tx) => {
+      taken = await deliverRecord(tx, this.options, event, condition, destination, destinationArn);
+    });
+    // Counted once committed: a transaction that rolled back decided nothing.
+    if (!taken) this.options.metrics.destinationDeliveryFailed(record.name);
   }
 
   /** Completes the job in one transaction with `work`, so the two happen together or not at all. */

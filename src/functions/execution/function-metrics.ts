@@ -9,6 +9,7 @@ export class FunctionMetrics {
   private readonly invocations;
   private readonly errors;
   private readonly throttles;
+  private readonly destinationFailures;
   private readonly duration;
   private readonly initDuration;
 
@@ -24,6 +25,10 @@ export class FunctionMetrics {
     this.throttles = registry.counter(
       "jeff_function_throttles_total",
       "Synchronous invocations refused over a concurrency limit.",
+    );
+    this.destinationFailures = registry.counter(
+      "jeff_function_destination_delivery_failures_total",
+      "Asynchronous invocation records their destination did not take (Lambda's DestinationDeliveryFailures).",
     );
     this.duration = registry.histogram(
       "jeff_function_duration_seconds",
@@ -89,5 +94,9 @@ export class FunctionMetrics {
 
   throttled(functionName: string): void {
     this.throttles.inc({ function: functionName });
+  }
+
+  destinationDeliveryFailed(functionName: string): void {
+    this.destinationFailures.inc({ function: functionName });
   }
 }
