@@ -1,6 +1,7 @@
 // Environments started ahead of need (`--prestart`, JEFF_FUNCTION_PRESTART=1): after a create or a
 // change, the function's next environment is up before anyone invokes it, so the first invocation
-// runs in an environment whose init already ran — through the API and through a stack alike.
+// runs in an environment whose init already ran — through the API and through a stack alike; with
+// pooled slots (`--warm-pool`), the environment started ahead is a slot given the function.
 import {
   CreateFunctionCommand,
   InvokeCommand,
@@ -10,7 +11,7 @@ import {
 import { zipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type JeffProcess, startJeff } from "./jeff-process.js";
-import { decode, lambdaClientFor, startCollector, text } from "./lambda-helpers.js";
+import { decode, isSandboxed, lambdaClientFor, startCollector, text } from "./lambda-helpers.js";
 import { until } from "./until.js";
 
 /** Reports its variable LABEL to the collector while it initialises, and answers when it did. */
@@ -70,5 +71,69 @@ describe("environments started ahead of need", () => {
     expect(second.initialisedAt).toBeLessThan(second.sentAt);
     // One environment per change: the invocations started none of their own.
     expect(collector.reports.map((r) => r.v)).toEqual(["first", "second"]);
+  });
+});
+
+describe("environments started ahead of need, with pooled slots", () => {
+  let pooled: JeffProcess | undefined;
+  afterAll(async () => {
+    await pooled?.stop();
+  });
+
+  it("gives the environment it starts ahead a slot standing by, so no process starts for it", async (ctx) => {
+    const started = await startJeff({
+      env: { ...collector.jeffEnv, JEFF_FUNCTION_PRESTART: "1", JEFF_FUNCTION_POOL: "1" },
+    });
+    pooled = started;
+    if (!(await isSandboxed(started))) ctx.skip();
+    const client = lambdaClientFor(started);
+    /** The Prometheus gauge `name`'s value (its one series). */
+    const gauge = async (name: string) => {
+      const body = await (await fetch(`${started.url}/_jeff/metrics`)).text();
+      const line = body.split("\n").find((l) => l.startsWith(`${name} `));
+      return Number(line?.split(" ").at(-1) ?? 0);
+    };
+    const readySlots = async () => {
+      const body = await (await fetch(`${started.url}/_jeff/metrics`)).text();
+      return body
+        .split("\n")
+        .filter((l) => l.startsWith("jeff_function_pool_slots{") && l.includes('runtime="nodejs20.x"'))
+        .filter((l) => l.includes('state="ready"'))
+        .reduce((sum, l) => sum + Number(l.split(" ").at(-1)), 0);
+    };
+    const create = (name: string, label: string) =>
+      client.send(
+        new CreateFunctionCommand({
+          FunctionName: name,
+          Runtime: "nodejs20.x",
+          Handler: "index.handler",
+          Role: `arn:aws:iam::${started.accountId}:role/lambda-role`,
+          Code: { ZipFile: zipSync({ "index.mjs": text(source) }) },
+          Environment: { Variables: { COLLECTOR: collector.url, LABEL: label } },
+        }),
+      );
+    // The first function of its kind starts ahead in a process of its own, and makes the kind wanted.
+    await create("kind-maker", "kind-maker");
+    await until(
+      () => collector.reports.some((r) => r.v === "kind-maker"),
+      "the first function started ahead",
+    );
+    await until(async () => (await readySlots()) >= 1, "a slot of the kind standing by");
+    expect(await gauge("jeff_function_environments_from_pool_total")).toBe(0);
+
+    // The next one's environment, started ahead, is that slot: it initialises before any invocation.
+    await create("slotted", "slotted");
+    await until(() => collector.reports.some((r) => r.v === "slotted"), "the second function started ahead");
+    await until(
+      async () => (await gauge("jeff_function_environments_from_pool_total")) === 1,
+      "the slot given to the environment started ahead",
+    );
+    const sentAt = Date.now();
+    const out = await client.send(new InvokeCommand({ FunctionName: "slotted", Payload: text("{}") }));
+    const answer = JSON.parse(decode(out.Payload)) as { initialisedAt: number; v: string };
+    expect(answer.v).toBe("slotted");
+    expect(answer.initialisedAt).toBeLessThan(sentAt);
+    // The invocation took the environment started ahead, not another slot.
+    expect(await gauge("jeff_function_environments_from_pool_total")).toBe(1);
   });
 });
