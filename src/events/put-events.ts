@@ -176,7 +176,10 @@ export async function routeEvent(
   if (!bus) return 0;
   let enqueued = 0;
   const matched = await routing.matchers.match(tx, scope, bus, event as unknown as Record<string, unknown>);
-  routing.taps?.emit(scope, bus.name, event);
+  // Watchers see the event once it is committed: never one that rolled back, nor twice for an
+  // attempt the store ran again.
+  const taps = routing.taps;
+  if (taps) tx.afterCommit(() => taps.emit(scope, bus.name, event));
   const text = JSON.stringify(event);
   if (replayRules === undefined && matched.archives.length > 0) {
     const size = archivedSize(event, options.detailText);
@@ -185,7 +188,8 @@ export async function routeEvent(
   }
   for (const { rule, targets } of matched.rules) {
     if (replayRules !== undefined && replayRules.size > 0 && !replayRules.has(rule.arn)) continue;
-    if (targets.length > 0) routing.metrics?.matched(rule.arn, targets.length);
+    const metrics = routing.metrics;
+    if (metrics && targets.length > 0) tx.afterCommit(() => metrics.matched(rule.arn, targets.length));
     for (const target of targets) {
       await routing.queue.enqueue(
         tx,

@@ -28,7 +28,7 @@ import {
   StoreMisuseError,
   StoreQueryError,
 } from "./store-errors.js";
-import { TransactionHandle, type TransactionStatements } from "./transaction-handle.js";
+import { runCommitted, TransactionHandle, type TransactionStatements } from "./transaction-handle.js";
 
 export interface PostgresStoreOptions {
   /** `postgres://user:password@host:port/database`, as libpq and node-postgres read it. */
@@ -262,6 +262,12 @@ class PostgresStore implements Store {
     });
   }
 
+  /** The store's statements commit as they run: at once (refused from inside its own transaction). */
+  afterCommit(callback: () => void): void {
+    this.#refuseFromOwnTransaction("afterCommit");
+    runCommitted([callback]);
+  }
+
   subscribe(channel: string, listener: () => void): () => void {
     if (this.#channels.add(channel, listener)) {
       const listened = this.#listen(channel);
@@ -384,6 +390,7 @@ class PostgresStore implements Store {
         discard = !(await rollback(client));
         return { error: fromPostgresError(error, "COMMIT") };
       }
+      tx.committed();
       return { value };
     } catch (error) {
       discard = true;

@@ -16,7 +16,7 @@ import { SqliteStatements } from "./sqlite-statements.js";
 import { SqliteWriter } from "./sqlite-writer.js";
 import type { Migration, SqlExecutor, SqlValue, Statement, Store, TransactionOptions } from "./store.js";
 import { StoreClosedError, StoreMisuseError, StoreQueryError } from "./store-errors.js";
-import { TransactionHandle } from "./transaction-handle.js";
+import { runCommitted, TransactionHandle } from "./transaction-handle.js";
 import { TurnQueue } from "./turn-queue.js";
 
 export type SqliteSynchronous = "full" | "normal";
@@ -205,6 +205,7 @@ class SqliteStore implements Store {
         if (this.#db.inTransaction) this.#rollback();
         throw error;
       }
+      tx.committed();
       return result;
     } finally {
       this.#ended++;
@@ -225,6 +226,12 @@ class SqliteStore implements Store {
       this.#noticesDue.delete(channel);
       this.#channels.deliver(channel);
     });
+  }
+
+  /** The store's statements commit as they run: at once (refused from inside its own transaction). */
+  afterCommit(callback: () => void): void {
+    this.#refuseFromOwnTransaction("afterCommit");
+    runCommitted([callback]);
   }
 
   subscribe(channel: string, listener: () => void): () => void {

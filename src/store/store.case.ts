@@ -266,6 +266,44 @@ export function describeStoreSuite(engineName: string, openAt: OpenStoreAt): voi
         expect(await store.get("SELECT value FROM counters WHERE id = 1")).toEqual({ value: 50 });
       });
 
+      it("calls afterCommit callbacks after the commit, in order, and never for a rollback", async () => {
+        const store = await fresh();
+        const calls: string[] = [];
+        await store.transaction(async (tx) => {
+          await tx.run(insertItem, [1, "one", null, null, null]);
+          tx.afterCommit(() => calls.push("first"));
+          tx.afterCommit(() => calls.push("second"));
+          expect(calls).toEqual([]);
+        });
+        expect(calls).toEqual(["first", "second"]);
+        await expect(
+          store.transaction(async (tx) => {
+            tx.afterCommit(() => calls.push("rolled back"));
+            throw new Error("work failed");
+          }),
+        ).rejects.toThrow("work failed");
+        expect(calls).toEqual(["first", "second"]);
+        // On the store itself a statement commits as it runs: at once.
+        store.afterCommit(() => calls.push("now"));
+        expect(calls).toEqual(["first", "second", "now"]);
+      });
+
+      it("calls afterCommit once per committed transaction, whatever attempts the engine ran again", async () => {
+        const store = await fresh();
+        await store.run("INSERT INTO counters (id, value) VALUES (1, 0)");
+        let called = 0;
+        const increment = (): Promise<void> =>
+          store.transaction(async (tx) => {
+            tx.afterCommit(() => called++);
+            const row = await tx.get<{ value: number }>("SELECT value FROM counters WHERE id = 1");
+            await nextMacrotask();
+            await tx.run("UPDATE counters SET value = ? WHERE id = 1", [(row?.value ?? 0) + 1]);
+          });
+        await Promise.all(Array.from({ length: 20 }, increment));
+        expect(await store.get("SELECT value FROM counters WHERE id = 1")).toEqual({ value: 20 });
+        expect(called).toBe(20);
+      });
+
       it("keeps statements from outside out of a pending transaction, and its changes out of their sight", async () => {
         const store = await fresh();
         const held = gate();

@@ -32,6 +32,14 @@ export interface SqlExecutor {
    * schema. On the store itself the script runs in a transaction of its own: all of it or none.
    */
   exec(script: string): Promise<void>;
+  /**
+   * Calls `callback` once what this executor wrote is committed: in a transaction, after its
+   * COMMIT, and never if it rolls back (nor for an attempt PostgreSQL runs again); on the store
+   * itself, whose statements commit as they run, at once. For what must not be seen before the
+   * data is (a live tap's event, a counter). The callback must not throw; one that does is
+   * reported as a warning, since the commit it follows has happened.
+   */
+  afterCommit(callback: () => void): void;
 }
 
 export type StoreDialect = "sqlite" | "postgres";

@@ -22,6 +22,7 @@ export class TransactionHandle implements SqlExecutor {
   readonly #statements: TransactionStatements;
   #open = true;
   #failure: StoreError | undefined;
+  readonly #onCommit: Array<() => void> = [];
 
   constructor(statements: TransactionStatements) {
     this.#statements = statements;
@@ -38,6 +39,18 @@ export class TransactionHandle implements SqlExecutor {
 
   end(): void {
     this.#open = false;
+  }
+
+  afterCommit(callback: () => void): void {
+    if (!this.#open) {
+      throw new StoreMisuseError("afterCommit was called after its transaction ended; keep tx inside work");
+    }
+    this.#onCommit.push(callback);
+  }
+
+  /** Runs what `afterCommit` gathered; the engine calls it once its COMMIT has succeeded. */
+  committed(): void {
+    runCommitted(this.#onCommit.splice(0));
   }
 
   /**
@@ -93,6 +106,19 @@ export class TransactionHandle implements SqlExecutor {
             });
       this.#failure ??= failure;
       throw failure;
+    }
+  }
+}
+
+/** Runs each callback; one that throws is reported, not rethrown: the commit it follows happened. */
+export function runCommitted(callbacks: readonly (() => void)[]): void {
+  for (const callback of callbacks) {
+    try {
+      callback();
+    } catch (error) {
+      process.emitWarning(
+        `an afterCommit callback threw: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
 }
