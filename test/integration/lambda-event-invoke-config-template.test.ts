@@ -2,18 +2,17 @@
 // the real CloudFormation and Lambda SDKs: the configuration is put with the stack, put whole
 // again on a change, and gone with the resource; a destination Lambda refuses rolls the stack back.
 import {
-  CloudFormationClient,
+  type CloudFormationClient,
   CreateStackCommand,
   DeleteStackCommand,
   DescribeStackEventsCommand,
-  DescribeStacksCommand,
   UpdateStackCommand,
 } from "@aws-sdk/client-cloudformation";
 import { GetFunctionEventInvokeConfigCommand, type LambdaClient } from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type JeffProcess, startJeff } from "./jeff-process.js";
 import { failure, lambdaClientFor } from "./lambda-helpers.js";
-import { until } from "./until.js";
+import { cloudFormationClientFor, settledStack } from "./stack-helpers.js";
 
 let jeff: JeffProcess;
 let lambda: LambdaClient;
@@ -22,12 +21,7 @@ let cloudformation: CloudFormationClient;
 beforeAll(async () => {
   jeff = await startJeff();
   lambda = lambdaClientFor(jeff);
-  cloudformation = new CloudFormationClient({
-    endpoint: jeff.url,
-    region: jeff.region,
-    credentials: jeff.credentials,
-    maxAttempts: 1,
-  });
+  cloudformation = cloudFormationClientFor(jeff);
 });
 
 afterAll(async () => {
@@ -61,22 +55,6 @@ function template(config: Record<string, unknown> | undefined, functionName = "o
   });
 }
 
-/** The stack once its operation has ended, with its outputs by key. */
-async function settled(name: string) {
-  let stack: { StackStatus?: string; Outputs?: { OutputKey?: string; OutputValue?: string }[] } = {};
-  await until(
-    async () => {
-      const got = await cloudformation.send(new DescribeStacksCommand({ StackName: name }));
-      stack = got.Stacks?.[0] ?? {};
-      return !stack.StackStatus?.endsWith("_IN_PROGRESS");
-    },
-    `stack ${name} never finished`,
-    60_000,
-  );
-  const outputs = Object.fromEntries((stack.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]));
-  return { status: stack.StackStatus, outputs };
-}
-
 const current = (name = "outcomes-fn") =>
   lambda.send(new GetFunctionEventInvokeConfigCommand({ FunctionName: name, Qualifier: "$LATEST" }));
 
@@ -95,7 +73,7 @@ describe("AWS::Lambda::EventInvokeConfig", () => {
         }),
       }),
     );
-    const created = await settled("async-config");
+    const created = await settledStack(cloudformation, "async-config");
     expect(created.status).toBe("CREATE_COMPLETE");
     expect(created.outputs.ConfigId).toMatch(/^async-config-AsyncConfig-[0-9a-f]{12}$/);
     expect(await current()).toMatchObject({
@@ -110,7 +88,7 @@ describe("AWS::Lambda::EventInvokeConfig", () => {
         TemplateBody: template({ MaximumEventAgeInSeconds: 120 }),
       }),
     );
-    expect((await settled("async-config")).status).toBe("UPDATE_COMPLETE");
+    expect((await settledStack(cloudformation, "async-config")).status).toBe("UPDATE_COMPLETE");
     const updated = await current();
     expect(updated.MaximumEventAgeInSeconds).toBe(120);
     expect(updated.MaximumRetryAttempts).toBeUndefined();
@@ -120,7 +98,7 @@ describe("AWS::Lambda::EventInvokeConfig", () => {
     await cloudformation.send(
       new UpdateStackCommand({ StackName: "async-config", TemplateBody: template(undefined) }),
     );
-    expect((await settled("async-config")).status).toBe("UPDATE_COMPLETE");
+    expect((await settledStack(cloudformation, "async-config")).status).toBe("UPDATE_COMPLETE");
     expect((await failure(current())).name).toBe("ResourceNotFoundException");
     await cloudformation.send(new DeleteStackCommand({ StackName: "async-config" }));
   });
@@ -139,7 +117,7 @@ describe("AWS::Lambda::EventInvokeConfig", () => {
         ),
       }),
     );
-    expect((await settled("bad-async-config")).status).toBe("ROLLBACK_COMPLETE");
+    expect((await settledStack(cloudformation, "bad-async-config")).status).toBe("ROLLBACK_COMPLETE");
     const { StackEvents } = await cloudformation.send(
       new DescribeStackEventsCommand({ StackName: "bad-async-config" }),
     );

@@ -2,17 +2,16 @@
 // statement appears in the function's policy, a change replaces it, and removing the resource (or
 // the stack) takes it away.
 import {
-  CloudFormationClient,
+  type CloudFormationClient,
   CreateStackCommand,
   DeleteStackCommand,
-  DescribeStacksCommand,
   UpdateStackCommand,
 } from "@aws-sdk/client-cloudformation";
 import { GetPolicyCommand, type LambdaClient } from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type JeffProcess, startJeff } from "./jeff-process.js";
 import { failure, lambdaClientFor } from "./lambda-helpers.js";
-import { until } from "./until.js";
+import { cloudFormationClientFor, settledStack } from "./stack-helpers.js";
 
 let jeff: JeffProcess;
 let lambda: LambdaClient;
@@ -21,12 +20,7 @@ let cloudformation: CloudFormationClient;
 beforeAll(async () => {
   jeff = await startJeff();
   lambda = lambdaClientFor(jeff);
-  cloudformation = new CloudFormationClient({
-    endpoint: jeff.url,
-    region: jeff.region,
-    credentials: jeff.credentials,
-    maxAttempts: 1,
-  });
+  cloudformation = cloudFormationClientFor(jeff);
 });
 
 afterAll(async () => {
@@ -64,22 +58,6 @@ function template(permission: Record<string, unknown> | undefined, functionName 
   });
 }
 
-/** The stack once its operation has ended, with its outputs by key. */
-async function settled(name: string) {
-  let stack: { StackStatus?: string; Outputs?: { OutputKey?: string; OutputValue?: string }[] } = {};
-  await until(
-    async () => {
-      const got = await cloudformation.send(new DescribeStacksCommand({ StackName: name }));
-      stack = got.Stacks?.[0] ?? {};
-      return !stack.StackStatus?.endsWith("_IN_PROGRESS");
-    },
-    `stack ${name} never finished`,
-    60_000,
-  );
-  const outputs = Object.fromEntries((stack.Outputs ?? []).map((o) => [o.OutputKey, o.OutputValue]));
-  return { status: stack.StackStatus, outputs };
-}
-
 async function statements() {
   const got = await lambda.send(new GetPolicyCommand({ FunctionName: "guarded" }));
   return (JSON.parse(got.Policy!) as { Statement: Record<string, unknown>[] }).Statement;
@@ -91,7 +69,7 @@ describe("AWS::Lambda::Permission", () => {
     await cloudformation.send(
       new CreateStackCommand({ StackName: "guard", TemplateBody: template({ SourceArn: rule }) }),
     );
-    const created = await settled("guard");
+    const created = await settledStack(cloudformation, "guard");
     expect(created.status).toBe("CREATE_COMPLETE");
     const sid = created.outputs.StatementId!;
     expect(sid).toMatch(/^guard-Allow-[0-9A-F]{12}$/);
@@ -111,7 +89,7 @@ describe("AWS::Lambda::Permission", () => {
     await cloudformation.send(
       new UpdateStackCommand({ StackName: "guard", TemplateBody: template({ SourceArn: other }) }),
     );
-    const updated = await settled("guard");
+    const updated = await settledStack(cloudformation, "guard");
     expect(updated.status).toBe("UPDATE_COMPLETE");
     expect(updated.outputs.StatementId).not.toBe(sid);
     const after = await statements();
@@ -123,7 +101,7 @@ describe("AWS::Lambda::Permission", () => {
     await cloudformation.send(
       new UpdateStackCommand({ StackName: "guard", TemplateBody: template(undefined) }),
     );
-    expect((await settled("guard")).status).toBe("UPDATE_COMPLETE");
+    expect((await settledStack(cloudformation, "guard")).status).toBe("UPDATE_COMPLETE");
     expect((await failure(lambda.send(new GetPolicyCommand({ FunctionName: "guarded" })))).name).toBe(
       "ResourceNotFoundException",
     );
@@ -137,7 +115,7 @@ describe("AWS::Lambda::Permission", () => {
         TemplateBody: template({ Principal: "not a principal" }, "misguarded"),
       }),
     );
-    const failed = await settled("bad-guard");
+    const failed = await settledStack(cloudformation, "bad-guard");
     expect(failed.status).toBe("ROLLBACK_COMPLETE");
   });
 });
