@@ -28,7 +28,11 @@ afterAll(async () => {
   await jeff?.stop();
 });
 
-function template(config: Record<string, unknown> | undefined, functionName = "outcomes-fn") {
+function template(
+  config: Record<string, unknown> | undefined,
+  functionName = "outcomes-fn",
+  reference: unknown = { Ref: "Fn" },
+) {
   return JSON.stringify({
     Resources: {
       Fn: {
@@ -46,7 +50,7 @@ function template(config: Record<string, unknown> | undefined, functionName = "o
         ? {
             AsyncConfig: {
               Type: "AWS::Lambda::EventInvokeConfig",
-              Properties: { FunctionName: { Ref: "Fn" }, Qualifier: "$LATEST", ...config },
+              Properties: { FunctionName: reference, Qualifier: "$LATEST", ...config },
             },
           }
         : {}),
@@ -93,6 +97,19 @@ describe("AWS::Lambda::EventInvokeConfig", () => {
     expect(updated.MaximumEventAgeInSeconds).toBe(120);
     expect(updated.MaximumRetryAttempts).toBeUndefined();
     expect(updated.DestinationConfig?.OnSuccess?.Destination).toBeUndefined();
+
+    // The same configuration named another way (the function's ARN rather than its name): the
+    // resource is replaced, and the replacement keeps the configuration it stands for.
+    await cloudformation.send(
+      new UpdateStackCommand({
+        StackName: "async-config",
+        TemplateBody: template({ MaximumEventAgeInSeconds: 240 }, "outcomes-fn", {
+          "Fn::GetAtt": ["Fn", "Arn"],
+        }),
+      }),
+    );
+    expect((await settledStack(cloudformation, "async-config")).status).toBe("UPDATE_COMPLETE");
+    expect((await current()).MaximumEventAgeInSeconds).toBe(240);
 
     // Without the resource, the function has no configuration left.
     await cloudformation.send(

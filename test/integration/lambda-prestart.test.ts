@@ -87,8 +87,8 @@ describe("environments started ahead of need, with pooled slots", () => {
     pooled = started;
     if (!(await isSandboxed(started))) ctx.skip();
     const client = lambdaClientFor(started);
-    /** The Prometheus gauge `name`'s value (its one series). */
-    const gauge = async (name: string) => {
+    /** The Prometheus series `name`'s value (its one series). */
+    const counter = async (name: string) => {
       const body = await (await fetch(`${started.url}/_jeff/metrics`)).text();
       const line = body.split("\n").find((l) => l.startsWith(`${name} `));
       return Number(line?.split(" ").at(-1) ?? 0);
@@ -119,13 +119,13 @@ describe("environments started ahead of need, with pooled slots", () => {
       "the first function started ahead",
     );
     await until(async () => (await readySlots()) >= 1, "a slot of the kind standing by");
-    expect(await gauge("jeff_function_environments_from_pool_total")).toBe(0);
+    expect(await counter("jeff_function_environments_from_pool_total")).toBe(0);
 
     // The next one's environment, started ahead, is that slot: it initialises before any invocation.
     await create("slotted", "slotted");
     await until(() => collector.reports.some((r) => r.v === "slotted"), "the second function started ahead");
     await until(
-      async () => (await gauge("jeff_function_environments_from_pool_total")) === 1,
+      async () => (await counter("jeff_function_environments_from_pool_total")) === 1,
       "the slot given to the environment started ahead",
     );
     const sentAt = Date.now();
@@ -133,7 +133,8 @@ describe("environments started ahead of need, with pooled slots", () => {
     const answer = JSON.parse(decode(out.Payload)) as { initialisedAt: number; v: string };
     expect(answer.v).toBe("slotted");
     expect(answer.initialisedAt).toBeLessThan(sentAt);
-    // The invocation took the environment started ahead, not another slot.
-    expect(await gauge("jeff_function_environments_from_pool_total")).toBe(1);
-  });
+    // The invocation took the environment started ahead, not another slot, and initialised nothing.
+    expect(await counter("jeff_function_environments_from_pool_total")).toBe(1);
+    expect(collector.reports.filter((r) => r.v === "slotted")).toHaveLength(1);
+  }, 300_000);
 });

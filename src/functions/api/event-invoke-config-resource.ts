@@ -14,6 +14,7 @@ import {
   type ResourceHandler,
   type TemplateError,
 } from "../../templates/index.js";
+import { parseFunctionName } from "../records/index.js";
 import { stackLambdaCalls } from "./stack-calls.js";
 
 interface EventInvokeConfigProps {
@@ -27,12 +28,28 @@ interface EventInvokeConfigProps {
 const required = ["FunctionName", "Qualifier"] as const;
 
 /**
- * The id CloudFormation gives: from the stack, the logical id and what the configuration is of, so
- * a retried create finds the same id and a replacement (another function or qualifier) gets another.
+ * The id CloudFormation gives: from the stack, the logical id and the configuration it is — the
+ * function and qualifier as Lambda resolves them (a name or an ARN, `fn:$LATEST` or `fn` with
+ * `$LATEST`, are one) — so a retried create finds the same id, a replacement aimed at another
+ * function or qualifier gets another, and one aimed at the same configuration keeps its id (the
+ * engine then neither deletes the configuration it just put nor loses it to a rollback).
  */
 function idFor(props: EventInvokeConfigProps, ctx: ResourceContext): string {
+  let target: unknown[];
+  try {
+    const reference = parseFunctionName(String(props.FunctionName));
+    const qualifier = reference.qualifier ?? (String(props.Qualifier ?? "") || "$LATEST");
+    target = [
+      reference.accountId ?? ctx.accountId,
+      reference.region ?? ctx.region,
+      reference.name,
+      qualifier,
+    ];
+  } catch {
+    target = [String(props.FunctionName), String(props.Qualifier)]; // refused by Lambda when put
+  }
   const suffix = createHash("sha256")
-    .update(JSON.stringify([ctx.stackId, ctx.logicalId, String(props.FunctionName), String(props.Qualifier)]))
+    .update(JSON.stringify([ctx.stackId, ctx.logicalId, ...target]))
     .digest("hex")
     .slice(0, 12);
   return `${ctx.stackName}-${ctx.logicalId}-${suffix}`;
@@ -73,8 +90,9 @@ export function eventInvokeConfigResource(
       const p = (props ?? {}) as Record<string, unknown>;
       for (const key of required) {
         const value = p[key];
-        if (value === undefined) errors.push({ path: `${path}.${key}`, message: `${key} is required` });
-        else if (value !== null && typeof value === "object" && !isFunctionCall(value)) {
+        if (value === undefined || value === null) {
+          errors.push({ path: `${path}.${key}`, message: `${key} is required` });
+        } else if (typeof value === "object" && !isFunctionCall(value)) {
           errors.push({ path: `${path}.${key}`, message: `${key} must be a string` });
         }
       }

@@ -94,7 +94,7 @@ export interface RecordDelivery {
  * `tx`: to a function (`…:lambda:…`) as an asynchronous invocation, to a bus (`…:events:…`) as
  * an event from `lambda` whose resources are the bus and the function's ARN as it was invoked
  * (with its qualifier, `$LATEST` when none). Answers whether the destination took the record; one
- * it did not is logged (Lambda counts it in DestinationDeliveryFailures).
+ * it did not is logged once the transaction commits (Lambda counts it in DestinationDeliveryFailures).
  */
 export async function deliverRecord(
   tx: SqlExecutor,
@@ -107,10 +107,12 @@ export async function deliverRecord(
   if (destinationArn.split(":")[2] === "events") {
     const putOnBus = delivery.putOnBus();
     if (putOnBus === undefined) {
-      delivery.logger.warn("dropping a destination record: this Jeff has no event bus", {
-        requestId: event.requestId,
-        destination: destinationArn,
-      });
+      tx.afterCommit(() =>
+        delivery.logger.warn("dropping a destination record: this Jeff has no event bus", {
+          requestId: event.requestId,
+          destination: destinationArn,
+        }),
+      );
       return false;
     }
     const requestContext = record.requestContext as { functionArn: string };
@@ -122,11 +124,13 @@ export async function deliverRecord(
     });
     // As on Lambda, a record the destination cannot take is not delivered (a delivery failure).
     if (outcome !== "put") {
-      delivery.logger.warn(
-        outcome === "too large"
-          ? "dropping a destination record: it is over EventBridge's 256 KB entry limit"
-          : "dropping a destination record: the bus does not exist",
-        { requestId: event.requestId, destination: destinationArn },
+      tx.afterCommit(() =>
+        delivery.logger.warn(
+          outcome === "too large"
+            ? "dropping a destination record: it is over EventBridge's 256 KB entry limit"
+            : "dropping a destination record: the bus does not exist",
+          { requestId: event.requestId, destination: destinationArn },
+        ),
       );
     }
     return outcome === "put";
@@ -155,10 +159,12 @@ async function invokeDestination(
     target = await resolveTarget(tx, scope, { name, ...(qualifier ? { qualifier } : {}) }, { route: true });
   } catch (error) {
     if (!isAwsError(error)) throw error;
-    logger.warn("dropping a destination record: the destination does not exist", {
-      requestId: event.requestId,
-      destination: destinationArn,
-    });
+    tx.afterCommit(() =>
+      logger.warn("dropping a destination record: the destination does not exist", {
+        requestId: event.requestId,
+        destination: destinationArn,
+      }),
+    );
     return false;
   }
   const delivery = newAsyncEvent(scope, name, target, recordText);
