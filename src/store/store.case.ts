@@ -304,6 +304,26 @@ export function describeStoreSuite(engineName: string, openAt: OpenStoreAt): voi
         expect(called).toBe(20);
       });
 
+      it("never calls afterCommit for a transaction a failed statement doomed, though work caught it", async () => {
+        const store = await fresh();
+        await store.run(insertItem, [1, "taken", null, null, null]);
+        let called = false;
+        const attempt = store.transaction(async (tx) => {
+          tx.afterCommit(() => {
+            called = true;
+          });
+          await tx.run(insertItem, [2, "taken", null, null, null]).catch(() => undefined);
+        });
+        await expect(attempt).rejects.toBeInstanceOf(StoreMisuseError);
+        expect(called).toBe(false);
+        // Nor may a callback be added once the transaction has ended.
+        let leaked: SqlExecutor | undefined;
+        await store.transaction(async (tx) => {
+          leaked = tx;
+        });
+        expect(() => leaked!.afterCommit(() => undefined)).toThrow(StoreMisuseError);
+      });
+
       it("keeps statements from outside out of a pending transaction, and its changes out of their sight", async () => {
         const store = await fresh();
         const held = gate();
