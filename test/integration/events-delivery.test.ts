@@ -14,11 +14,14 @@ import {
   PutTargetsCommand,
 } from "@aws-sdk/client-eventbridge";
 import {
+  CreateFunctionCommand,
+  GetFunctionConfigurationCommand,
   InvokeCommand,
   type LambdaClient,
   PutFunctionEventInvokeConfigCommand,
 } from "@aws-sdk/client-lambda";
 import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { zipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { storeEnvFor } from "../stores.js";
 import { aws, type JeffProcess, jeffBin, repoRoot, runJeff, startJeff } from "./jeff-process.js";
@@ -329,6 +332,57 @@ describe("delivery", () => {
         jeff.logs().includes(toNowhere.$metadata.requestId!) &&
         jeff.logs().includes("the bus does not exist"),
       "the record for a bus that does not exist to be dropped",
+    );
+    // A hostile bootstrap's response nested deeper than a record can hold (a Python function's
+    // own json cannot nest so deep): dropped and said so, as a delivery failure, not retried.
+    const bootstrap = `#!/bin/sh
+while true; do
+  HEADERS=$(mktemp)
+  curl -sS -o /dev/null -D "$HEADERS" "http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation/next"
+  REQUEST=$(grep -Fi Lambda-Runtime-Aws-Request-Id "$HEADERS" | tr -d '[:space:]' | cut -d: -f2)
+  python3 -c 'print("[" * 60000 + "]" * 60000)' > /tmp/deep
+  curl -sS -X POST "http://$AWS_LAMBDA_RUNTIME_API/2018-06-01/runtime/invocation/$REQUEST/response" --data-binary @/tmp/deep >/dev/null
+done
+`;
+    await lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: "nested-fn",
+        Runtime: "provided.al2023",
+        Handler: "x",
+        Role: `arn:aws:iam::${jeff.accountId}:role/lambda-role`,
+        Code: {
+          ZipFile: zipSync({
+            bootstrap: [new TextEncoder().encode(bootstrap), { attrs: 0o100755 << 16, os: 3 }],
+          } as Parameters<typeof zipSync>[0]),
+        },
+      }),
+    );
+    await until(
+      async () =>
+        (await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "nested-fn" }))).State ===
+        "Active",
+      "nested-fn to be active",
+    );
+    await lambda.send(
+      new PutFunctionEventInvokeConfigCommand({
+        FunctionName: "nested-fn",
+        MaximumRetryAttempts: 0,
+        DestinationConfig: { OnSuccess: { Destination: busArn } },
+      }),
+    );
+    const nested = await lambda.send(
+      new InvokeCommand({ FunctionName: "nested-fn", InvocationType: "Event" }),
+    );
+    await until(
+      () => jeff.logs().includes(nested.$metadata.requestId!) && jeff.logs().includes("nested too deeply"),
+      "the record of a response nested too deeply to be dropped",
+    );
+    await until(
+      async () =>
+        (await (await fetch(`${jeff.url}/_jeff/metrics`)).text()).includes(
+          'jeff_function_destination_delivery_failures_total{function="nested-fn"} 1',
+        ),
+      "the nested record to be counted",
     );
     // Both counted once committed, as Lambda's DestinationDeliveryFailures counts them.
     await until(

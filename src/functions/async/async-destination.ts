@@ -104,6 +104,31 @@ export async function deliverRecord(
   record: Record<string, unknown>,
   destinationArn: string,
 ): Promise<boolean> {
+  try {
+    return await handOver(tx, delivery, event, condition, record, destinationArn);
+  } catch (error) {
+    // A response nested deeper than JSON.stringify can follow (a hostile function's, under 6 MB)
+    // cannot become a record: a delivery failure, not a job retried to its dead letter. It is
+    // thrown before anything is written.
+    if (!(error instanceof RangeError)) throw error;
+    tx.afterCommit(() =>
+      delivery.logger.warn("dropping a destination record: the response is nested too deeply to send", {
+        requestId: event.requestId,
+        destination: destinationArn,
+      }),
+    );
+    return false;
+  }
+}
+
+async function handOver(
+  tx: SqlExecutor,
+  delivery: RecordDelivery,
+  event: AsyncEvent,
+  condition: Condition,
+  record: Record<string, unknown>,
+  destinationArn: string,
+): Promise<boolean> {
   if (destinationArn.split(":")[2] === "events") {
     const putOnBus = delivery.putOnBus();
     if (putOnBus === undefined) {
