@@ -15,6 +15,7 @@ import {
   type TemplateError,
 } from "../../templates/index.js";
 import { parseFunctionName } from "../records/index.js";
+import { integerOf } from "./function-resource.js";
 import { stackLambdaCalls } from "./stack-calls.js";
 
 interface EventInvokeConfigProps {
@@ -53,11 +54,6 @@ function idFor(props: EventInvokeConfigProps, ctx: ResourceContext): string {
     .digest("hex")
     .slice(0, 12);
   return `${ctx.stackName}-${ctx.logicalId}-${suffix}`;
-}
-
-/** Numbers from parameters arrive as strings; CloudFormation turns them back into integers. */
-function integerOf(value: unknown): unknown {
-  return typeof value === "string" && /^-?\d+$/.test(value) ? Number(value) : value;
 }
 
 export function eventInvokeConfigResource(

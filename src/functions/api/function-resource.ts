@@ -219,7 +219,7 @@ function nameOf(props: Props, ctx: ResourceContext): string {
 }
 
 /** Numbers from parameters arrive as strings; CloudFormation turns them back into integers. */
-function integerOf(value: unknown): unknown {
+export function integerOf(value: unknown): unknown {
   return typeof value === "string" && /^-?\d+$/.test(value) ? Number(value) : value;
 }
 
