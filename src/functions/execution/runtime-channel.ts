@@ -39,10 +39,12 @@ export class ChannelProtocolError extends Error {
 }
 
 /**
- * Cuts a byte stream into frames. Each part of a frame — the lengths, the head, the body — is
- * copied as it arrives into a buffer of its announced size, so what is held is what was received,
- * however small the reads a runtime makes, and the work grows with the bytes, never with the
- * number of reads.
+ * Cuts a byte stream into frames. A frame that a chunk holds whole is taken as views of it (the
+ * usual case: a runtime writes each frame in one write); otherwise each part of a frame — the
+ * lengths, the head, the body — is copied as it arrives into a buffer of its announced size, so
+ * what is held is what was received, however small the reads a runtime makes, and the work grows
+ * with the bytes, never with the number of reads. Chunks must not be reused after `push` (a
+ * socket's `data` chunks are not).
  */
 export class FrameReader {
   readonly #maxBody: number;
@@ -63,6 +65,22 @@ export class FrameReader {
   push(chunk: Buffer): RuntimeFrame[] {
     const frames: RuntimeFrame[] = [];
     let at = 0;
+    // The usual read: whole frames at the start of a chunk, taken as views of it, without copies.
+    while (
+      this.#stage === "prefix" &&
+      this.#filled === 0 &&
+      this.#skipping === 0 &&
+      chunk.length - at >= prefixBytes
+    ) {
+      const headBytes = chunk.readUInt32LE(at);
+      const bodyBytes = chunk.readUInt32LE(at + 4);
+      const end = at + prefixBytes + headBytes + bodyBytes;
+      if (headBytes > maxHeadBytes || bodyBytes > this.#maxBody || end > chunk.length) break;
+      const head = parseHead(chunk.toString("utf8", at + prefixBytes, at + prefixBytes + headBytes));
+      frames.push({ head, body: chunk.subarray(end - bodyBytes, end) });
+      at = end;
+    }
+    if (at === chunk.length) return frames;
     for (;;) {
       if (this.#skipping > 0) {
         const skipped = Math.min(this.#skipping, chunk.length - at);
@@ -93,22 +111,15 @@ export class FrameReader {
         return this.#part.length === 0 ? this.#completePart() : undefined;
       }
       case "head": {
-        let head: unknown;
-        try {
-          head = JSON.parse(this.#part.toString("utf8"));
-        } catch {
-          throw new ChannelProtocolError("a head that is not JSON");
-        }
-        if (typeof head !== "object" || head === null || Array.isArray(head))
-          throw new ChannelProtocolError("a head that is not an object");
+        const head = parseHead(this.#part.toString("utf8"));
         if (this.#bodyBytes > this.#maxBody) {
           // Skipped as it arrives, never held.
           this.#skipping = this.#bodyBytes;
           this.#part = Buffer.alloc(0);
           this.#filled = 0;
-          return { head: head as Record<string, unknown>, body: undefined };
+          return { head, body: undefined };
         }
-        this.#head = head as Record<string, unknown>;
+        this.#head = head;
         this.#stage = "body";
         this.#part = Buffer.allocUnsafe(this.#bodyBytes);
         this.#filled = 0;
@@ -129,6 +140,18 @@ export class FrameReader {
     this.#filled = 0;
     this.#head = undefined;
   }
+}
+
+function parseHead(text: string): Record<string, unknown> {
+  let head: unknown;
+  try {
+    head = JSON.parse(text);
+  } catch {
+    throw new ChannelProtocolError("a head that is not JSON");
+  }
+  if (typeof head !== "object" || head === null || Array.isArray(head))
+    throw new ChannelProtocolError("a head that is not an object");
+  return head as Record<string, unknown>;
 }
 
 /** A frame's bytes as buffers to write together (one writev): the lengths and head, then the body. */
