@@ -6,7 +6,9 @@
 //           @aws-sdk/client-lambda InvokeCommand) and `raw` (undici, headers signed with
 //           @smithy/signature-v4 once a second and replayed). Targets: Jeff; a bare Fastify server
 //           returning the same bytes on the same path; serverless-offline's Lambda invoke endpoint
-//           (its lambdaPort) running the same handler. Alternating rounds as in bench/edge. Jeff's
+//           (its lambdaPort) running the same handler; the process floor (process-floor-peer.mjs:
+//           the Fastify route handing each invoke to a child process of its own, nothing else).
+//           Alternating rounds as in bench/edge. Jeff's
 //           CPU is split into its own process and its environments, and Jeff's signed
 //           GetCallerIdentity runs beside them (raw client) as the baseline the CPU goal names.
 //   cold    the first invoke of a Node and of a Python function in a new execution environment:
@@ -129,6 +131,8 @@ const LENGTH_PYTHON = 'def handler(event, context):\n    return len(event["s"])\
 const PAYLOAD = "{}";
 // The baseline row: Jeff answering a signed GetCallerIdentity (no environment involved).
 const gciTarget = "Jeff GCI";
+// The process floor (process-floor-peer.mjs): Fastify handing each invoke to a process of its own.
+const floorTarget = "floor";
 const invokePath = (name) => `/2015-03-31/functions/${encodeURIComponent(name)}/invocations`;
 
 // ---- Jeff and the peers -----------------------------------------------------------------------
@@ -428,6 +432,15 @@ try {
     { cwd: root },
   );
   processes.push(fastify);
+  const floor = await startProcess(
+    "process floor",
+    process.execPath,
+    [join(bench, "functions/process-floor-peer.mjs")],
+    {
+      cwd: root,
+    },
+  );
+  processes.push(floor);
   const python = pythonDir();
   const sls = await startServerlessOffline(join(work, "sls"), { python });
   processes.push(sls);
@@ -463,6 +476,14 @@ try {
       mainCpu: () => processCpu(jeff.child.pid),
     },
     { name: "Fastify", url: fastify.info.url, creds, fn: "bench-hello", cpu: fastify.child.pid },
+    {
+      name: floorTarget,
+      url: floor.info.url,
+      creds,
+      fn: "bench-hello",
+      cpu: () => treeCpu(floor.child.pid),
+      mainCpu: () => processCpu(floor.child.pid),
+    },
     {
       name: "sls-offline",
       url: sls.url,
@@ -541,6 +562,7 @@ try {
           ...s,
           vsFastify: ratios("Fastify"),
           vsSls: ratios("sls-offline"),
+          vsFloor: ratios(floorTarget),
           jeffColdStartsDuring: coldDuring,
           jeffEnvironments: treeMemory(jeff.child.pid).children,
           remeasured: measured.remeasured,
@@ -855,6 +877,17 @@ try {
           `${fmt(r.Jeff.cpuPerRequest)} µs / ${fmt(gci.cpuPerRequest)} µs = ${fmt(ratio, 2)}x: ${ratio <= 2 ? "met" : "MISSED"}`,
       );
     }
+    // What no process-per-environment design could beat here: the floor peer, measured alongside.
+    const floor = r[floorTarget];
+    const hop = floor.cpuPerRequest - r.Fastify.cpuPerRequest;
+    console.log(
+      `the process floor, raw·${r.connections}: ${fmt(floor.rps)} req/s = ${fmt(floor.rps / r["sls-offline"].rps, 2)}x ` +
+        `serverless-offline; ${fmt(floor.cpuPerRequest)} µs of CPU per invoke (${fmt(floor.mainCpuPerRequest)} µs ` +
+        `its server + ${fmt(floor.cpuPerRequest - floor.mainCpuPerRequest)} µs its processes), of which ` +
+        `${fmt(hop)} µs beyond bare Fastify's answer` +
+        (gci ? `, against the CPU goal's ${fmt(gci.cpuPerRequest)} µs beyond a GetCallerIdentity` : "") +
+        `; Jeff reaches ${fmt(r.vsFloor.rps, 2)}x the floor's req/s`,
+    );
   }
   for (const c of results.cold) {
     for (const [what, s] of [
@@ -985,7 +1018,7 @@ async function perfBothSides(jeffPid, dir, label) {
 // ---- tables -----------------------------------------------------------------------------------
 
 function warmTable(row, header) {
-  const names = ["Jeff", ...(row[gciTarget] ? [gciTarget] : []), "Fastify", "sls-offline"];
+  const names = ["Jeff", ...(row[gciTarget] ? [gciTarget] : []), "Fastify", floorTarget, "sls-offline"];
   const ratio = (r, name) => (name === "Jeff" ? `${fmt(r.rps, 2)}x (${fmt(r.min, 2)}-${fmt(r.max, 2)})` : "");
   const columns = [
     ["client", 6, () => row.client, "l"],
@@ -997,7 +1030,11 @@ function warmTable(row, header) {
     ["client CPU", 10, (n) => `${fmt(row[n].clientCpu)} %`],
     ["server CPU", 10, (n) => `${fmt(row[n].serverCpu)} %`],
     ["server CPU/req", 14, (n) => `${fmt(row[n].cpuPerRequest)} µs`],
-    ["own process", 11, (n) => (n.startsWith("Jeff") ? `${fmt(row[n].mainCpuPerRequest)} µs` : "")],
+    [
+      "own process",
+      11,
+      (n) => (Number.isFinite(row[n].mainCpuPerRequest) ? `${fmt(row[n].mainCpuPerRequest)} µs` : ""),
+    ],
     ["others' CPU", 11, (n) => `${fmt(row[n].otherCpu)} %`],
     ["Jeff/Fastify req/s (rounds)", 27, (n) => ratio(row.vsFastify, n)],
     ["Jeff/Fastify by CPU/req", 23, (n) => (n === "Jeff" ? `${fmt(row.vsFastify.cpu, 2)}x` : "")],
