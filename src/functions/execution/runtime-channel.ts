@@ -44,7 +44,8 @@ export class ChannelProtocolError extends Error {
  * lengths, the head, the body — is copied as it arrives into a buffer of its announced size, so
  * what is held is what was received, however small the reads a runtime makes, and the work grows
  * with the bytes, never with the number of reads. Chunks must not be reused after `push` (a
- * socket's `data` chunks are not).
+ * socket's `data` chunks are not, unless it is given a read buffer with `onread`), and a body
+ * taken as a view keeps its read's buffer alive while it is held.
  */
 export class FrameReader {
   readonly #maxBody: number;
