@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { openTestStore } from "../../test/stores.js";
+import type { Statement, Store } from "../store/index.js";
 import { matchesTerms, parseFilterPattern } from "./filter-pattern.js";
 import { logMigrations } from "./log-schema.js";
 import { appendLogEvents, flushLogEvents, queryLogEvents } from "./log-store.js";
@@ -64,6 +65,33 @@ describe("appendLogEvents (group commit)", () => {
       expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
       const events = await queryLogEvents(store, scope, { logGroup: "/g", limit: 10 });
       expect(events.map((e) => e.message).sort()).toEqual(["a", "b"]);
+    } finally {
+      await store.close();
+    }
+  });
+  it("writes each batch once when a shared commit landed but its answer was lost", async () => {
+    const store = await openTestStore({ dataDir: join(dir, "lost-ack"), migrations: logMigrations });
+    try {
+      // The connection closing between COMMIT and its answer: the rows are in, the writer hears an
+      // error, and the batches are written again one by one.
+      let lost = false;
+      const lossy = {
+        async writeBehind(statements: readonly Statement[]) {
+          await store.writeBehind(statements);
+          if (lost) return;
+          lost = true;
+          throw new Error("Connection terminated before COMMIT was answered");
+        },
+      } as unknown as Store;
+      const append = (s: string) =>
+        appendLogEvents(lossy, scope, "/g", s, [
+          { timestamp: 1, message: `${s} 1` },
+          { timestamp: 2, message: `${s} 2` },
+        ]);
+      await Promise.all([append("a"), append("b"), append("c")]);
+      expect(lost).toBe(true);
+      const events = await queryLogEvents(store, scope, { logGroup: "/g", limit: 100 });
+      expect(events.map((e) => e.message).sort()).toEqual(["a 1", "a 2", "b 1", "b 2", "c 1", "c 2"]);
     } finally {
       await store.close();
     }

@@ -4,6 +4,7 @@
  * time order, and purged after the retention period.
  */
 
+import { randomBytes } from "node:crypto";
 import type { SqlExecutor, SqlValue, Statement, Store } from "../store/index.js";
 import type { FilterTerms } from "./filter-pattern.js";
 
@@ -21,6 +22,12 @@ export interface LogEvent {
   readonly message: string;
 }
 
+/**
+ * This process's mark in the ids it makes, so that two nodes writing to one database in the same
+ * millisecond never make the same id (their pids may well be equal: in containers Jeff is often 1).
+ */
+const idMark = randomBytes(6).toString("hex");
+
 /** Sortable, unique ids: the ingestion time, then a counter for events in the same millisecond. */
 let lastMs = 0;
 let counter = 0;
@@ -30,7 +37,7 @@ function nextEventId(now: number): string {
     lastMs = now;
     counter = 0;
   }
-  return `${String(now).padStart(15, "0")}-${String(counter).padStart(6, "0")}-${process.pid}`;
+  return `${String(now).padStart(15, "0")}-${String(counter).padStart(6, "0")}-${idMark}`;
 }
 
 interface PendingAppend {
@@ -40,6 +47,12 @@ interface PendingAppend {
   readonly lines: ReadonlyArray<{ timestamp: number; message: string }>;
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
+  /**
+   * Its rows' event ids and ingestion time, fixed when it is first written, so that writing it
+   * again after a commit whose outcome was lost (the connection closing before the answer) finds
+   * the rows already there rather than adding them twice.
+   */
+  written?: { readonly ids: readonly string[]; readonly at: number };
 }
 
 interface CommitState {
@@ -66,7 +79,8 @@ export const logCommitDelayMs = 20;
  * into one commit together (under load, many invocations' lines per fsync), written behind the
  * event loop (on SQLite, its inserts and sync run on a thread of their own). Each batch is still
  * written whole; if a shared commit fails, each batch is tried again on its own, so one bad batch
- * does not fail the others.
+ * does not fail the others, and with the same event ids, so a commit that landed though its
+ * answer was lost is not written twice.
  * Readers call `flushLogEvents` first, so they see every append made before they asked.
  */
 export function appendLogEvents(
@@ -140,7 +154,8 @@ const logColumns = "event_id, account_id, region, log_group, log_stream, timesta
 /** Rows per INSERT: an invocation's lines, and many invocations', cost few calls into the engine. */
 const rowsPerInsert = 32;
 const insertFor = (rows: number) =>
-  `INSERT INTO log_events (${logColumns}) VALUES ${Array.from({ length: rows }, () => "(?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}`;
+  `INSERT INTO log_events (${logColumns}) VALUES ${Array.from({ length: rows }, () => "(?, ?, ?, ?, ?, ?, ?, ?)").join(", ")}` +
+  " ON CONFLICT (event_id) DO NOTHING";
 const fullInsert = insertFor(rowsPerInsert);
 
 /**
@@ -161,16 +176,20 @@ async function insertAppends(store: Store, appends: readonly PendingAppend[]): P
   const statements: Statement[] = [];
   let params: SqlValue[] = [];
   let rows = 0;
-  for (const { scope, logGroup, logStream, lines } of appends) {
-    for (const line of lines) {
+  for (const append of appends) {
+    const { scope, logGroup, logStream, lines } = append;
+    append.written ??= { ids: lines.map(() => nextEventId(now)), at: now };
+    const { ids, at } = append.written;
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i] as { timestamp: number; message: string };
       params.push(
-        nextEventId(now),
+        ids[i] as string,
         scope.accountId,
         scope.region,
         logGroup,
         logStream,
         line.timestamp,
-        now,
+        at,
         storableMessage(line.message),
       );
       if (++rows === rowsPerInsert) {
