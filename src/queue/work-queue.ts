@@ -282,6 +282,9 @@ export class WorkQueue {
   async #claims(tx: SqlExecutor, now: number): Promise<PendingWrite[]> {
     const writes: PendingWrite[] = [];
     for (const kind of this.#kinds.values()) {
+      // A stop asked for while this transaction was being opened (on PostgreSQL a connection and a
+      // BEGIN away) claims nothing more: a job enqueued after the stop stays queued.
+      if (this.#state !== "running") break;
       const free = kind.concurrency - kind.active;
       kind.nextReadyAt = undefined;
       if (free <= 0) continue; // a handler ending wakes the cycle
