@@ -219,7 +219,7 @@ export async function routeEvent(
  */
 export function putOnBus(routing: RoutingContext): PutOnBus {
   return async (tx, busArn, fields) => {
-    const detailText = JSON.stringify(fields.detail);
+    const { detailText } = fields;
     const size = entrySize({
       Source: fields.source,
       DetailType: fields.detailType,

@@ -23,6 +23,8 @@ export interface BusEvent {
   readonly detailType: string;
   readonly resources: readonly string[];
   readonly detail: Record<string, unknown>;
+  /** `detail` as JSON, as the sender serialised it once. */
+  readonly detailText: string;
 }
 
 /**
@@ -104,12 +106,12 @@ export async function deliverRecord(
   record: Record<string, unknown>,
   destinationArn: string,
 ): Promise<boolean> {
+  let recordText: string;
   try {
-    return await handOver(tx, delivery, event, condition, record, destinationArn);
+    recordText = JSON.stringify(record);
   } catch (error) {
     // A response nested deeper than JSON.stringify can follow (a hostile function's, under 6 MB)
-    // cannot become a record: a delivery failure, not a job retried to its dead letter. It is
-    // thrown before anything is written.
+    // cannot become a record: a delivery failure, not a job retried to its dead letter.
     if (!(error instanceof RangeError)) throw error;
     tx.afterCommit(() =>
       delivery.logger.warn("dropping a destination record: the response is nested too deeply to send", {
@@ -119,16 +121,6 @@ export async function deliverRecord(
     );
     return false;
   }
-}
-
-async function handOver(
-  tx: SqlExecutor,
-  delivery: RecordDelivery,
-  event: AsyncEvent,
-  condition: Condition,
-  record: Record<string, unknown>,
-  destinationArn: string,
-): Promise<boolean> {
   if (destinationArn.split(":")[2] === "events") {
     const putOnBus = delivery.putOnBus();
     if (putOnBus === undefined) {
@@ -146,6 +138,7 @@ async function handOver(
       detailType: resultDetailType[condition],
       resources: [destinationArn, requestContext.functionArn],
       detail: record,
+      detailText: recordText,
     });
     // As on Lambda, a record the destination cannot take is not delivered (a delivery failure).
     if (outcome !== "put") {
@@ -160,7 +153,7 @@ async function handOver(
     }
     return outcome === "put";
   }
-  return invokeDestination(tx, delivery, event, destinationArn, JSON.stringify(record));
+  return invokeDestination(tx, delivery, event, destinationArn, recordText);
 }
 
 /**
