@@ -629,6 +629,29 @@ result = "mine"
     expect((await invoke("py", { code: "result = 'still here'" })).body).toBe("still here");
   });
 
+  it("takes forged frames written together in one write as it takes them one by one", async () => {
+    // Whole frames in one read are taken as views of it, without copies: the same rules apply.
+    const out = await invoke("py", {
+      code: `${pythonChannel}
+os.write(3, frame({"k": "response", "id": "not-mine", "s": 0, "n": 1}, b'"forged"')
+    + frame({"k": "init-error", "t": "Forged"}, b"{}")
+    + frame({"k": "error", "id": "", "t": "Oops\\nREPORT RequestId: forged"}, b"{}"))
+result = "mine"
+`,
+    });
+    expect(out).toEqual({ error: undefined, body: "mine" });
+    // A frame that breaks the framing behind a whole one in the same write still ends it.
+    const broken = await invoke("py", {
+      code: `${pythonChannel}
+os.write(3, frame({"k": "response", "id": "not-mine", "s": 0}, b"{}") + struct.pack("<II", 2, 0) + b"[]")
+time.sleep(60)
+`,
+    });
+    expect(broken.error).toBe("Unhandled");
+    expect(JSON.stringify(broken.body)).not.toContain("Sandbox.Timedout");
+    expect((await invoke("py", { code: "result = 'next'" })).body).toBe("next");
+  }, 60_000);
+
   it("ends the environment of a handler that breaks the framing, rather than waiting for its timeout", async () => {
     const out = await invoke("py", {
       code: `${pythonChannel}
